@@ -1,0 +1,121 @@
+package vec
+
+import "math"
+
+// Dot returns the inner product of a and b. b must be at least as long as a.
+func Dot(a, b []float32) float32 { return dotImpl(a, b) }
+
+var dotImpl = dotGeneric
+
+func dotGeneric(a, b []float32) float32 {
+	n := len(a)
+	b = b[:n]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float32
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		aa := a[i : i+8 : i+8]
+		bb := b[i : i+8 : i+8]
+		s0 += aa[0] * bb[0]
+		s1 += aa[1] * bb[1]
+		s2 += aa[2] * bb[2]
+		s3 += aa[3] * bb[3]
+		s4 += aa[4] * bb[4]
+		s5 += aa[5] * bb[5]
+		s6 += aa[6] * bb[6]
+		s7 += aa[7] * bb[7]
+	}
+	for ; i < n; i++ {
+		s0 += a[i] * b[i]
+	}
+	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+}
+
+// L2Sq returns the squared Euclidean distance between a and b.
+func L2Sq(a, b []float32) float32 { return l2sqImpl(a, b) }
+
+var l2sqImpl = l2sqGeneric
+
+func l2sqGeneric(a, b []float32) float32 {
+	n := len(a)
+	b = b[:n]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		aa := a[i : i+4 : i+4]
+		bb := b[i : i+4 : i+4]
+		d0 := aa[0] - bb[0]
+		d1 := aa[1] - bb[1]
+		d2 := aa[2] - bb[2]
+		d3 := aa[3] - bb[3]
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < n; i++ {
+		d := a[i] - b[i]
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// Norm returns the Euclidean length of a.
+func Norm(a []float32) float32 { return float32(math.Sqrt(float64(Dot(a, a)))) }
+
+// Normalize scales a in place to unit length and returns its original length.
+// A zero vector is left unchanged and 0 is returned.
+func Normalize(a []float32) float32 {
+	n := Norm(a)
+	if n > 0 {
+		Scale(1/n, a)
+	}
+	return n
+}
+
+// Scale multiplies every element of x by alpha, in place.
+func Scale(alpha float32, x []float32) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+// Axpy computes y += alpha*x. y must be at least as long as x.
+func Axpy(alpha float32, x, y []float32) { axpyImpl(alpha, x, y) }
+
+var axpyImpl = axpyGeneric
+
+func axpyGeneric(alpha float32, x, y []float32) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		xx := x[i : i+4 : i+4]
+		yy := y[i : i+4 : i+4]
+		yy[0] += alpha * xx[0]
+		yy[1] += alpha * xx[1]
+		yy[2] += alpha * xx[2]
+		yy[3] += alpha * xx[3]
+	}
+	for ; i < n; i++ {
+		y[i] += alpha * x[i]
+	}
+}
+
+// DotBatch writes into out[i] the inner product of q with row i of the
+// row-major matrix data (len(out) rows of len(q) values each).
+func DotBatch(q, data []float32, out []float32) {
+	dim := len(q)
+	for i := range out {
+		out[i] = dotImpl(q, data[i*dim:(i+1)*dim])
+	}
+}
+
+// Finite reports whether every element of a is neither NaN nor infinite.
+func Finite(a []float32) bool {
+	for _, x := range a {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
+}
