@@ -1,0 +1,255 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterr "go.etcd.io/bbolt/errors"
+)
+
+// FormatVersion is the version of the on-disk layout written by this package.
+const FormatVersion = 1
+
+var (
+	bucketFormat  = []byte("vecdb")
+	bucketCatalog = []byte("catalog")
+	keyMagic      = []byte("magic")
+	keyVersion    = []byte("version")
+	keySeq        = []byte("seq")
+	magic         = []byte("vecdb")
+
+	subKeys     = []byte("keys")
+	subRows     = []byte("rows")
+	subHNSW     = []byte("hnsw")
+	subHNSWMeta = []byte("hnswmeta")
+)
+
+const dataPrefix = "d/"
+
+// Options configure Open.
+type Options struct {
+	// ReadOnly opens the file with a shared lock; writes return ErrReadOnly.
+	ReadOnly bool
+	// Timeout is how long Open waits for another process's lock before it
+	// returns ErrLocked. Zero means 1 second; negative means wait forever.
+	Timeout time.Duration
+	// NoSync skips fsync after each commit (tests and throwaway databases
+	// only: a crash may then lose committed data).
+	NoSync bool
+}
+
+// DB is an open vecdb file. It is safe for concurrent use.
+type DB struct {
+	bolt     *bolt.DB
+	path     string
+	readOnly bool
+}
+
+// Open opens or, unless opts.ReadOnly, creates the vecdb file at path.
+func Open(path string, opts *Options) (*DB, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = time.Second
+	} else if timeout < 0 {
+		timeout = 0
+	}
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 && st.Size() < 1024 {
+		return nil, fmt.Errorf("open %s: %w (file is only %d bytes)", path, ErrNotVecdb, st.Size())
+	}
+	bdb, err := bolt.Open(path, 0o644, &bolt.Options{
+		Timeout:      timeout,
+		ReadOnly:     opts.ReadOnly,
+		NoSync:       opts.NoSync,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, bolterr.ErrTimeout):
+			return nil, fmt.Errorf("open %s: %w (waited %v)", path, ErrLocked, timeout)
+		case errors.Is(err, bolterr.ErrInvalid), errors.Is(err, bolterr.ErrVersionMismatch),
+			errors.Is(err, bolterr.ErrChecksum), strings.Contains(err.Error(), "invalid"):
+			return nil, fmt.Errorf("open %s: %w (%v)", path, ErrNotVecdb, err)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly}
+	if err := db.init(); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// init checks the format record, writing it into a new file, and removes
+// data buckets that no catalog record names (left by an interrupted load).
+func (db *DB) init() (err error) {
+	defer func() {
+		if r := recover(); r != nil { // bbolt panics on some corrupt pages
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	check := func(tx *bolt.Tx) (fresh bool, err error) {
+		b := tx.Bucket(bucketFormat)
+		if b == nil {
+			empty := true
+			tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+			if !empty {
+				return false, ErrNotVecdb
+			}
+			return true, nil
+		}
+		if string(b.Get(keyMagic)) != string(magic) {
+			return false, ErrNotVecdb
+		}
+		v := b.Get(keyVersion)
+		if len(v) != 4 {
+			return false, ErrNotVecdb
+		}
+		if ver := binary.BigEndian.Uint32(v); ver != FormatVersion {
+			return false, fmt.Errorf("%w: file has version %d, this vecdb reads version %d", ErrVersion, ver, FormatVersion)
+		}
+		return false, nil
+	}
+	if db.readOnly {
+		return db.bolt.View(func(tx *bolt.Tx) error {
+			fresh, err := check(tx)
+			if fresh {
+				return fmt.Errorf("%w: the file is empty", ErrNotVecdb)
+			}
+			return err
+		})
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		fresh, err := check(tx)
+		if err != nil {
+			return err
+		}
+		if fresh {
+			b, err := tx.CreateBucket(bucketFormat)
+			if err != nil {
+				return err
+			}
+			var v [4]byte
+			binary.BigEndian.PutUint32(v[:], FormatVersion)
+			if err := b.Put(keyMagic, magic); err != nil {
+				return err
+			}
+			if err := b.Put(keyVersion, v[:]); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(bucketCatalog); err != nil {
+				return err
+			}
+		}
+		cat := tx.Bucket(bucketCatalog)
+		if cat == nil {
+			return fmt.Errorf("%w: no catalog", ErrCorrupt)
+		}
+		live := map[string]bool{}
+		if err := cat.ForEach(func(k, v []byte) error {
+			m, err := decodeMeta(v)
+			if err != nil {
+				return err
+			}
+			live[m.Bucket] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		var orphans [][]byte
+		tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			if strings.HasPrefix(string(name), dataPrefix) && !live[string(name)] {
+				orphans = append(orphans, append([]byte(nil), name...))
+			}
+			return nil
+		})
+		for _, o := range orphans {
+			if err := tx.DeleteBucket(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Close releases the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path returns the file's path.
+func (db *DB) Path() string { return db.path }
+
+// ReadOnly reports whether the database was opened read-only.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(fn func(tx *Tx) error) error {
+	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, db: db}) })
+}
+
+// Update runs fn in a read-write transaction; it is committed when fn returns
+// nil and rolled back otherwise.
+func (db *DB) Update(fn func(tx *Tx) error) error {
+	if db.readOnly {
+		return ErrReadOnly
+	}
+	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, db: db}) })
+}
+
+// CheckFile runs bbolt's own consistency check over every page and returns
+// the problems found (nil when none).
+func (db *DB) CheckFile() []error {
+	var errs []error
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return nil
+	})
+	return errs
+}
+
+// Size returns the file size in bytes.
+func (db *DB) Size() int64 {
+	var n int64
+	_ = db.bolt.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n
+}
+
+// newDataBucket creates a fresh, unreferenced data bucket and returns its name.
+func newDataBucket(tx *bolt.Tx) (string, *bolt.Bucket, error) {
+	f := tx.Bucket(bucketFormat)
+	var seq uint64
+	if v := f.Get(keySeq); len(v) == 8 {
+		seq = binary.BigEndian.Uint64(v)
+	}
+	seq++
+	var sv [8]byte
+	binary.BigEndian.PutUint64(sv[:], seq)
+	if err := f.Put(keySeq, sv[:]); err != nil {
+		return "", nil, err
+	}
+	name := fmt.Sprintf("%s%08d", dataPrefix, seq)
+	b, err := tx.CreateBucket([]byte(name))
+	if err != nil {
+		return "", nil, err
+	}
+	for _, sub := range [][]byte{subKeys, subRows} {
+		if _, err := b.CreateBucket(sub); err != nil {
+			return "", nil, err
+		}
+	}
+	return name, b, nil
+}

@@ -1,0 +1,36 @@
+// Package storage keeps vecdb collections in one bbolt file. It is the only
+// package of vecdb that imports bbolt.
+//
+// # Layout
+//
+// The file holds three kinds of top-level buckets:
+//
+//   - "vecdb": the format record (magic "vecdb" and a format version).
+//   - "catalog": one JSON record per collection name (dimension, metric,
+//     fields, counters, training parameters, index settings) that also names
+//     the data bucket holding the collection's rows.
+//   - "d/<seq>": a data bucket with sub-buckets "keys" (key → row id),
+//     "rows" (row id → key, count, vector, metadata) and, when the collection
+//     has an HNSW index, "hnsw" (row id → graph node) and "hnswmeta".
+//
+// Row ids are uint32, assigned sequentially in insertion order and stored big
+// endian, so a scan of "rows" visits keys in frequency order (file order for
+// imports, descending count after training) and bulk loads append to the
+// B+tree. Vectors are float32 little endian.
+//
+// # Atomic replacement
+//
+// A bulk load (IMPORT, TRAIN) writes a fresh data bucket in chunked
+// transactions of at most ChunkRows rows — bbolt handles large random-key
+// transactions poorly — and then, in one final transaction, points the catalog
+// record at the new bucket and deletes the old one. A load that fails, is
+// cancelled or is killed leaves the catalog untouched; its half-written bucket
+// is an orphan that the next writable Open deletes.
+//
+// # Concurrency
+//
+// A DB is safe for concurrent use: bbolt allows many read transactions and one
+// write transaction at a time. A file is locked by one writing process at a
+// time; a second writer waits up to Options.Timeout and then gets ErrLocked.
+// Values returned by a Tx are copies and stay valid after the transaction.
+package storage

@@ -1,0 +1,231 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ChunkRows is the number of rows a Loader writes per transaction.
+const ChunkRows = 20000
+
+// Loader fills a new copy of a collection aside from the live one and swaps
+// it in with Commit. Until Commit, readers see the previous contents; after a
+// failed or cancelled load, Abort (or the next writable Open) removes the
+// partial copy. A Loader is not safe for concurrent use.
+type Loader struct {
+	db     *DB
+	meta   *CollectionMeta
+	bucket string
+	keys   map[string]struct{}
+	batch  []*Row
+	done   bool
+	// Dups controls what Add does with a key it has already seen.
+	Dups DupPolicy
+}
+
+// DupPolicy says what a Loader does with a repeated key.
+type DupPolicy uint8
+
+// Duplicate-key policies.
+const (
+	DupError     DupPolicy = iota // fail the load with ErrDuplicateKey
+	DupKeepFirst                  // ignore later occurrences
+)
+
+// NewLoader starts a bulk load of a collection described by m (Name, Dim,
+// Metric, Fields, Params, Source). The collection may or may not exist yet.
+func (db *DB) NewLoader(m *CollectionMeta) (*Loader, error) {
+	if db.readOnly {
+		return nil, ErrReadOnly
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	l := &Loader{db: db, meta: m.Clone(), keys: make(map[string]struct{})}
+	l.meta.Rows, l.meta.NextID = 0, 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		name, _, err := newDataBucket(tx)
+		l.bucket = name
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	l.meta.Bucket = l.bucket
+	return l, nil
+}
+
+// Meta returns the record the load will commit; callers may adjust Params,
+// Source and Index before Commit.
+func (l *Loader) Meta() *CollectionMeta { return l.meta }
+
+// Rows returns the number of rows added so far.
+func (l *Loader) Rows() int { return int(l.meta.NextID) + len(l.batch) }
+
+// Add appends a row; ids are assigned in call order. The row is copied only
+// when its batch is flushed, so the caller must not reuse r or its slices.
+// It reports whether the row was kept (false for a skipped duplicate).
+func (l *Loader) Add(r *Row) (bool, error) {
+	if l.done {
+		return false, fmt.Errorf("loader already finished")
+	}
+	if len(r.Vector) != l.meta.Dim {
+		return false, fmt.Errorf("%w: key %q has %d values, expected %d", ErrDimension, r.Key, len(r.Vector), l.meta.Dim)
+	}
+	if !finite(r.Vector) {
+		return false, fmt.Errorf("vector for key %q contains NaN or Inf", r.Key)
+	}
+	if r.Key == "" {
+		return false, fmt.Errorf("empty key")
+	}
+	if len(r.Meta) > len(l.meta.Fields) {
+		return false, fmt.Errorf("key %q has %d metadata values for %d fields", r.Key, len(r.Meta), len(l.meta.Fields))
+	}
+	if _, dup := l.keys[r.Key]; dup {
+		if l.Dups == DupKeepFirst {
+			return false, nil
+		}
+		return false, fmt.Errorf("%w: %q appears twice", ErrDuplicateKey, r.Key)
+	}
+	l.keys[r.Key] = struct{}{}
+	l.batch = append(l.batch, r)
+	if len(l.batch) >= ChunkRows {
+		return true, l.flush()
+	}
+	return true, nil
+}
+
+func (l *Loader) flush() error {
+	if len(l.batch) == 0 {
+		return nil
+	}
+	err := l.db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(l.bucket))
+		if b == nil {
+			return fmt.Errorf("load bucket vanished")
+		}
+		rows, keys := b.Bucket(subRows), b.Bucket(subKeys)
+		rows.FillPercent = 1.0
+		id := l.meta.NextID
+		arena := make([]byte, 0, 1<<20)
+		for _, r := range l.batch {
+			// bbolt keeps a reference to the value until commit, so each
+			// record gets its own slice, carved from a per-chunk arena.
+			start := len(arena)
+			var err error
+			arena, err = appendRow(arena, r, l.meta.Fields)
+			if err != nil {
+				return err
+			}
+			if err := rows.Put(idKey(id), arena[start:len(arena):len(arena)]); err != nil {
+				return err
+			}
+			if err := keys.Put([]byte(r.Key), idKey(id)); err != nil {
+				return err
+			}
+			id++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.meta.NextID += uint32(len(l.batch))
+	l.meta.Rows = int(l.meta.NextID)
+	clear(l.batch)
+	l.batch = l.batch[:0]
+	return nil
+}
+
+// Flush writes buffered rows; useful before a long pause.
+func (l *Loader) Flush() error { return l.flush() }
+
+// Commit writes the remaining rows and atomically makes the new contents the
+// collection's. When replace is false and the collection exists, Commit
+// fails with ErrCollectionExists and nothing changes. extra, when not nil,
+// runs inside the final transaction with the new collection (to write an
+// index, say); an error from it aborts the swap.
+func (l *Loader) Commit(ctx context.Context, replace bool, extra func(c *Coll) error) error {
+	if l.done {
+		return fmt.Errorf("loader already finished")
+	}
+	if err := ctx.Err(); err != nil {
+		l.Abort()
+		return err
+	}
+	if err := l.flush(); err != nil {
+		l.Abort()
+		return err
+	}
+	err := l.db.bolt.Update(func(btx *bolt.Tx) error {
+		tx := &Tx{btx: btx, db: l.db}
+		cat := btx.Bucket(bucketCatalog)
+		now := time.Now().UTC().Truncate(time.Second)
+		l.meta.Created, l.meta.Updated = now, now
+		if old := cat.Get([]byte(l.meta.Name)); old != nil {
+			if !replace {
+				return fmt.Errorf("%w: %s", ErrCollectionExists, l.meta.Name)
+			}
+			om, err := decodeMeta(old)
+			if err != nil {
+				return err
+			}
+			l.meta.Created = om.Created
+			l.meta.Version = om.Version
+			if om.Bucket != l.bucket {
+				if err := btx.DeleteBucket([]byte(om.Bucket)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.putMeta(l.meta); err != nil {
+			return err
+		}
+		if extra != nil {
+			c, err := tx.Collection(l.meta.Name)
+			if err != nil {
+				return err
+			}
+			if err := extra(c); err != nil {
+				return err
+			}
+			return c.Save()
+		}
+		return nil
+	})
+	if err != nil {
+		l.Abort()
+		return err
+	}
+	l.done = true
+	return nil
+}
+
+// Abort discards the partial copy. It is safe to call more than once and
+// after Commit (then it does nothing).
+func (l *Loader) Abort() error {
+	if l.done {
+		return nil
+	}
+	l.done = true
+	l.batch = nil
+	return l.db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte(l.bucket)) != nil {
+			return tx.DeleteBucket([]byte(l.bucket))
+		}
+		return nil
+	})
+}
+
+func finite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
+}

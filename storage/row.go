@@ -1,0 +1,181 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// Row is one entry of a collection. Meta holds one value per field of the
+// collection, in declaration order; a nil element is NULL.
+type Row struct {
+	ID     uint32
+	Key    string
+	Count  int64
+	Vector []float32
+	Meta   []any
+}
+
+// Record layout (all in one bbolt value, keyed by the big-endian row id):
+//
+//	uvarint len(key) | key | varint count | dim × float32 LE |
+//	uvarint nfields | per field: tag byte (0 NULL, else FieldType) + value
+//
+// Text values are uvarint length + bytes, Int a varint, Float 8 bytes LE,
+// Bool one byte. Rows written before a field was added simply have fewer
+// fields; the missing ones read as NULL.
+
+func appendRow(dst []byte, r *Row, fields []Field) ([]byte, error) {
+	dst = binary.AppendUvarint(dst, uint64(len(r.Key)))
+	dst = append(dst, r.Key...)
+	dst = binary.AppendVarint(dst, r.Count)
+	for _, x := range r.Vector {
+		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(x))
+	}
+	n := len(r.Meta)
+	for n > 0 && r.Meta[n-1] == nil {
+		n--
+	}
+	dst = binary.AppendUvarint(dst, uint64(n))
+	for i := 0; i < n; i++ {
+		v := r.Meta[i]
+		if v == nil {
+			dst = append(dst, 0)
+			continue
+		}
+		if i >= len(fields) {
+			return nil, fmt.Errorf("row %q has %d metadata values for %d fields", r.Key, len(r.Meta), len(fields))
+		}
+		t := fields[i].Type
+		if err := t.Check(v); err != nil {
+			return nil, fmt.Errorf("field %s: %w", fields[i].Name, err)
+		}
+		dst = append(dst, byte(t))
+		switch t {
+		case Text:
+			s := v.(string)
+			dst = binary.AppendUvarint(dst, uint64(len(s)))
+			dst = append(dst, s...)
+		case Int:
+			dst = binary.AppendVarint(dst, v.(int64))
+		case Float:
+			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.(float64)))
+		case Bool:
+			if v.(bool) {
+				dst = append(dst, 1)
+			} else {
+				dst = append(dst, 0)
+			}
+		}
+	}
+	return dst, nil
+}
+
+// rowDecoder decodes records; parts of a Row can be skipped for speed.
+type rowDecoder struct {
+	dim    int
+	fields []Field
+}
+
+func errRecord(id uint32, what string) error {
+	return fmt.Errorf("%w: row %d: %s", ErrCorrupt, id, what)
+}
+
+// decode fills r from b. When vecDst is non-nil the vector is decoded into it
+// (it must have length dim) instead of a new slice. wantMeta controls whether
+// metadata is decoded.
+func (d rowDecoder) decode(id uint32, b []byte, r *Row, vecDst []float32, wantMeta bool) error {
+	kl, n := binary.Uvarint(b)
+	if n <= 0 || uint64(len(b)-n) < kl {
+		return errRecord(id, "bad key length")
+	}
+	b = b[n:]
+	r.ID = id
+	r.Key = string(b[:kl])
+	b = b[kl:]
+	c, n := binary.Varint(b)
+	if n <= 0 {
+		return errRecord(id, "bad count")
+	}
+	r.Count = c
+	b = b[n:]
+	if len(b) < 4*d.dim {
+		return errRecord(id, "vector shorter than the collection's dimension")
+	}
+	if vecDst == nil {
+		vecDst = make([]float32, d.dim)
+	}
+	for i := range vecDst[:d.dim] {
+		vecDst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	r.Vector = vecDst[:d.dim]
+	b = b[4*d.dim:]
+	if !wantMeta {
+		r.Meta = nil
+		return nil
+	}
+	nf, n := binary.Uvarint(b)
+	if n <= 0 || nf > uint64(len(d.fields)) {
+		return errRecord(id, "bad metadata count")
+	}
+	b = b[n:]
+	meta := make([]any, len(d.fields))
+	for i := 0; i < int(nf); i++ {
+		if len(b) < 1 {
+			return errRecord(id, "truncated metadata")
+		}
+		tag := FieldType(b[0])
+		b = b[1:]
+		if tag == 0 {
+			continue
+		}
+		if tag != d.fields[i].Type {
+			return errRecord(id, "metadata type does not match its field")
+		}
+		switch tag {
+		case Text:
+			l, n := binary.Uvarint(b)
+			if n <= 0 || uint64(len(b)-n) < l {
+				return errRecord(id, "bad text value")
+			}
+			meta[i] = string(b[n : n+int(l)])
+			b = b[n+int(l):]
+		case Int:
+			v, n := binary.Varint(b)
+			if n <= 0 {
+				return errRecord(id, "bad int value")
+			}
+			meta[i] = v
+			b = b[n:]
+		case Float:
+			if len(b) < 8 {
+				return errRecord(id, "bad float value")
+			}
+			meta[i] = math.Float64frombits(binary.LittleEndian.Uint64(b))
+			b = b[8:]
+		case Bool:
+			if len(b) < 1 {
+				return errRecord(id, "bad bool value")
+			}
+			meta[i] = b[0] != 0
+			b = b[1:]
+		default:
+			return errRecord(id, "unknown metadata tag")
+		}
+	}
+	r.Meta = meta
+	return nil
+}
+
+func idKey(id uint32) []byte {
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], id)
+	return k[:]
+}
+
+func keyID(b []byte) (uint32, bool) {
+	if len(b) != 4 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(b), true
+}
