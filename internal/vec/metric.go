@@ -11,9 +11,9 @@ type Metric uint8
 
 // The metrics a collection may use.
 const (
-	Cosine Metric = iota // cosine similarity of unit-normalised vectors (default)
-	DotProduct           // raw inner product
-	L2                   // Euclidean distance
+	Cosine     Metric = iota // cosine similarity of unit-normalised vectors (default)
+	DotProduct               // raw inner product
+	L2                       // Euclidean distance
 )
 
 // String returns the metric's name as the language spells it: COSINE, DOT or L2.

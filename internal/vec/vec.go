@@ -2,10 +2,24 @@ package vec
 
 import "math"
 
-// Dot returns the inner product of a and b. b must be at least as long as a.
-func Dot(a, b []float32) float32 { return dotImpl(a, b) }
+// The kernels behind the exported functions. They start as the pure-Go
+// versions below; an init function for the platform (vec_amd64.go) may replace
+// them with assembly once, before any caller runs. The exported functions
+// check the lengths first, so every implementation may assume len(b) >=
+// len(a), len(y) >= len(x) and len(data) >= len(out)*len(q).
+var (
+	dotImpl      = dotGeneric
+	l2sqImpl     = l2sqGeneric
+	axpyImpl     = axpyGeneric
+	dotBatchImpl = dotBatchGeneric
 
-var dotImpl = dotGeneric
+	// implName names the kernels in use, for tests and benchmarks.
+	implName = "generic"
+)
+
+// Dot returns the inner product of a and b. b must be at least as long as a;
+// Dot panics otherwise. It is safe for concurrent use.
+func Dot(a, b []float32) float32 { return dotImpl(a, b[:len(a)]) }
 
 func dotGeneric(a, b []float32) float32 {
 	n := len(a)
@@ -30,10 +44,9 @@ func dotGeneric(a, b []float32) float32 {
 	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 }
 
-// L2Sq returns the squared Euclidean distance between a and b.
-func L2Sq(a, b []float32) float32 { return l2sqImpl(a, b) }
-
-var l2sqImpl = l2sqGeneric
+// L2Sq returns the squared Euclidean distance between a and b. b must be at
+// least as long as a; L2Sq panics otherwise.
+func L2Sq(a, b []float32) float32 { return l2sqImpl(a, b[:len(a)]) }
 
 func l2sqGeneric(a, b []float32) float32 {
 	n := len(a)
@@ -79,10 +92,9 @@ func Scale(alpha float32, x []float32) {
 	}
 }
 
-// Axpy computes y += alpha*x. y must be at least as long as x.
-func Axpy(alpha float32, x, y []float32) { axpyImpl(alpha, x, y) }
-
-var axpyImpl = axpyGeneric
+// Axpy computes y += alpha*x. y must be at least as long as x; Axpy panics
+// otherwise. Only y[:len(x)] is written.
+func Axpy(alpha float32, x, y []float32) { axpyImpl(alpha, x, y[:len(x)]) }
 
 func axpyGeneric(alpha float32, x, y []float32) {
 	n := len(x)
@@ -102,11 +114,16 @@ func axpyGeneric(alpha float32, x, y []float32) {
 }
 
 // DotBatch writes into out[i] the inner product of q with row i of the
-// row-major matrix data (len(out) rows of len(q) values each).
+// row-major matrix data (len(out) rows of len(q) values each). data must hold
+// at least len(out)*len(q) values; DotBatch panics otherwise, before writing.
 func DotBatch(q, data []float32, out []float32) {
+	dotBatchImpl(q, data[:len(out)*len(q)], out)
+}
+
+func dotBatchGeneric(q, data []float32, out []float32) {
 	dim := len(q)
 	for i := range out {
-		out[i] = dotImpl(q, data[i*dim:(i+1)*dim])
+		out[i] = dotGeneric(q, data[i*dim:(i+1)*dim])
 	}
 }
 

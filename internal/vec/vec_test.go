@@ -103,6 +103,17 @@ func TestMetric(t *testing.T) {
 	}
 }
 
+// sink keeps benchmark results alive so the calls are not optimised away.
+var sink float32
+
+// reportGFLOPS adds a GFLOP/s metric for flops floating-point operations per
+// iteration.
+func reportGFLOPS(b *testing.B, flops int) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(flops)*float64(b.N)/s/1e9, "GFLOP/s")
+	}
+}
+
 func BenchmarkDot(b *testing.B) {
 	for _, n := range []int{50, 100, 300} {
 		r := rand.New(rand.NewSource(1))
@@ -114,20 +125,58 @@ func BenchmarkDot(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				s += Dot(x, y)
 			}
-			_ = s
+			sink = s
+			reportGFLOPS(b, 2*n)
+		})
+	}
+}
+
+func BenchmarkL2Sq(b *testing.B) {
+	for _, n := range []int{50, 100, 300} {
+		r := rand.New(rand.NewSource(1))
+		x, y := randVec(r, n), randVec(r, n)
+		b.Run("dim="+itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(8 * n))
+			var s float32
+			for i := 0; i < b.N; i++ {
+				s += L2Sq(x, y)
+			}
+			sink = s
+			reportGFLOPS(b, 3*n)
+		})
+	}
+}
+
+func BenchmarkAxpy(b *testing.B) {
+	for _, n := range []int{50, 100, 300} {
+		r := rand.New(rand.NewSource(1))
+		x, y := randVec(r, n), randVec(r, n)
+		b.Run("dim="+itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(12 * n))
+			for i := 0; i < b.N; i++ {
+				Axpy(1e-3, x, y)
+			}
+			reportGFLOPS(b, 2*n)
 		})
 	}
 }
 
 func BenchmarkDotBatch(b *testing.B) {
-	r := rand.New(rand.NewSource(1))
-	dim, rows := 100, 10000
-	q, data := randVec(r, dim), randVec(r, dim*rows)
-	out := make([]float32, rows)
-	b.ReportAllocs()
-	b.SetBytes(int64(4 * dim * rows))
-	for i := 0; i < b.N; i++ {
-		DotBatch(q, data, out)
+	for _, dim := range []int{50, 100, 300} {
+		rows := 1000000 / dim
+		r := rand.New(rand.NewSource(1))
+		q, data := randVec(r, dim), randVec(r, dim*rows)
+		out := make([]float32, rows)
+		b.Run("dim="+itoa(dim)+"/rows="+itoa(rows), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(4 * dim * rows))
+			for i := 0; i < b.N; i++ {
+				DotBatch(q, data, out)
+			}
+			reportGFLOPS(b, 2*dim*rows)
+		})
 	}
 }
 
