@@ -1,0 +1,55 @@
+package format
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors wrapped by *Error; test for them with errors.Is.
+var (
+	// ErrRagged is returned when a row has the wrong number of values, or
+	// when the file's dimension differs from its header or ReaderOptions.Dim.
+	ErrRagged = errors.New("ragged row")
+	// ErrNumber is returned when a value is not a number; the message names
+	// the offending token.
+	ErrNumber = errors.New("bad number")
+	// ErrNotFinite is returned when a value is NaN or infinite, or overflows
+	// float32.
+	ErrNotFinite = errors.New("value is not finite")
+	// ErrTruncated is returned when a binary file ends in the middle of a
+	// row, or a file has fewer rows than its header declares.
+	ErrTruncated = errors.New("truncated file")
+	// ErrDuplicate is returned when a key repeats under DupError.
+	ErrDuplicate = errors.New("duplicate key")
+	// ErrHeader is returned when an `N D` header is malformed or declares a
+	// dimension of 0 or above MaxDim.
+	ErrHeader = errors.New("bad header")
+	// ErrSyntax is returned when a line cannot be split into a key and
+	// values at all: bad JSON, bad CSV quoting, a missing key, an overlong
+	// binary key, a corrupt gzip stream.
+	ErrSyntax = errors.New("syntax error")
+)
+
+// Error is a problem at one place in a vector file. Line (1-based) is set for
+// text layouts and the header of word2vec binary files; Offset is the byte
+// offset, in the decompressed stream, of the binary row at fault and is
+// meaningful only when Line is 0. Err is one of the sentinels above, or the
+// underlying I/O error.
+type Error struct {
+	Line   int
+	Offset int64
+	Msg    string
+	Err    error
+}
+
+// Error prints the position then the message: `line 17: expected 50 values,
+// got 49` or `offset 4096: file ends inside a row`.
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg)
+}
+
+// Unwrap returns the sentinel or cause.
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,59 @@
+package format
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// jsonRow is one JSONL line. "key" wins over "id" and "vector" over
+// "embedding"; an "id" may be a string or a number.
+type jsonRow struct {
+	Key       *string         `json:"key"`
+	ID        json.RawMessage `json:"id"`
+	Vector    []json.Number   `json:"vector"`
+	Embedding []json.Number   `json:"embedding"`
+}
+
+// readJSONRow reads one JSONL object, skipping blank lines.
+func (r *Reader) readJSONRow() (string, []float32, error) {
+	for {
+		line, err := r.readLine()
+		if err != nil {
+			return "", nil, err
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		var row jsonRow
+		if err := json.Unmarshal(line, &row); err != nil {
+			return "", nil, r.errf(ErrSyntax, "bad JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		var key string
+		switch {
+		case row.Key != nil:
+			key = *row.Key
+		case len(row.ID) > 0 && row.ID[0] == '"':
+			if err := json.Unmarshal(row.ID, &key); err != nil {
+				return "", nil, r.errf(ErrSyntax, "bad JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+			}
+		case len(row.ID) > 0 && row.ID[0] != 'n' && row.ID[0] != '{' && row.ID[0] != '[' && row.ID[0] != 't' && row.ID[0] != 'f':
+			key = string(row.ID)
+		default:
+			return "", nil, r.errf(ErrSyntax, `missing "key" (or "id") string`)
+		}
+		vals := row.Vector
+		if vals == nil {
+			vals = row.Embedding
+		}
+		if vals == nil {
+			return "", nil, r.errf(ErrSyntax, `missing "vector" (or "embedding") array`)
+		}
+		strs := make([]string, len(vals))
+		for i, v := range vals {
+			strs[i] = string(v)
+		}
+		return r.parseFields(key, strs)
+	}
+}
