@@ -6,36 +6,6 @@ import (
 	"sync/atomic"
 )
 
-// dot4 returns the inner products of x with a, b, c and d, which must be at
-// least as long as x. Reading x once for four rows roughly halves the memory
-// traffic of four vec.Dot calls; it is the inner loop of the k-means
-// assignment step.
-func dot4(x, a, b, c, d []float32) (s0, s1, s2, s3 float32) {
-	n := len(x)
-	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
-	var t0, t1, t2, t3 float32
-	i := 0
-	for ; i+2 <= n; i += 2 {
-		x0, x1 := x[i], x[i+1]
-		s0 += x0 * a[i]
-		s1 += x0 * b[i]
-		s2 += x0 * c[i]
-		s3 += x0 * d[i]
-		t0 += x1 * a[i+1]
-		t1 += x1 * b[i+1]
-		t2 += x1 * c[i+1]
-		t3 += x1 * d[i+1]
-	}
-	if i < n {
-		x0 := x[i]
-		s0 += x0 * a[i]
-		s1 += x0 * b[i]
-		s2 += x0 * c[i]
-		s3 += x0 * d[i]
-	}
-	return s0 + t0, s1 + t1, s2 + t2, s3 + t3
-}
-
 // threadCount turns a Threads option into a worker count: ≤ 0 means
 // runtime.GOMAXPROCS(0).
 func threadCount(t int) int {

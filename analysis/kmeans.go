@@ -280,67 +280,31 @@ func (km *kmeans) assignStep() (changed int, inertia float64, err error) {
 	return changed, inertia, nil
 }
 
-// assignRange is assignStep for points lo..hi-1.
+// assignRange is assignStep for points lo..hi-1. The dot products of a
+// point with all centroids come from one vec.DotBatch call.
 func (km *kmeans) assignRange(lo, hi int) (changed int) {
-	k, dim := km.k, km.dim
-	k4 := k &^ 3
-	cent, cnorm := km.cent, km.cnorm
+	dots := make([]float32, km.k)
+	cnorm := km.cnorm
 	for i := lo; i < hi; i++ {
-		x := km.row(i)
-		best := -1
-		var bestV float32
+		vec.DotBatch(km.row(i), km.cent, dots)
+		best := 0
 		if km.spherical {
-			bestV = float32(math.Inf(-1))
-			j := 0
-			for ; j < k4; j += 4 {
-				s0, s1, s2, s3 := dot4(x, cent[j*dim:], cent[(j+1)*dim:], cent[(j+2)*dim:], cent[(j+3)*dim:])
-				if s0 > bestV {
-					bestV, best = s0, j
-				}
-				if s1 > bestV {
-					bestV, best = s1, j+1
-				}
-				if s2 > bestV {
-					bestV, best = s2, j+2
-				}
-				if s3 > bestV {
-					bestV, best = s3, j+3
-				}
-			}
-			for ; j < k; j++ {
-				if s := vec.Dot(x, cent[j*dim:(j+1)*dim]); s > bestV {
+			bestV := dots[0]
+			for j, s := range dots {
+				if s > bestV {
 					bestV, best = s, j
 				}
 			}
 			km.dist[i] = max(0, 1-bestV)
 		} else {
 			// ‖x−c‖² = ‖x‖² − 2x·c + ‖c‖²; ‖x‖² is the same for every c.
-			bestV = float32(math.Inf(1))
-			j := 0
-			for ; j < k4; j += 4 {
-				s0, s1, s2, s3 := dot4(x, cent[j*dim:], cent[(j+1)*dim:], cent[(j+2)*dim:], cent[(j+3)*dim:])
-				if v := cnorm[j] - 2*s0; v < bestV {
-					bestV, best = v, j
-				}
-				if v := cnorm[j+1] - 2*s1; v < bestV {
-					bestV, best = v, j+1
-				}
-				if v := cnorm[j+2] - 2*s2; v < bestV {
-					bestV, best = v, j+2
-				}
-				if v := cnorm[j+3] - 2*s3; v < bestV {
-					bestV, best = v, j+3
-				}
-			}
-			for ; j < k; j++ {
-				if v := cnorm[j] - 2*vec.Dot(x, cent[j*dim:(j+1)*dim]); v < bestV {
+			bestV := cnorm[0] - 2*dots[0]
+			for j, s := range dots {
+				if v := cnorm[j] - 2*s; v < bestV {
 					bestV, best = v, j
 				}
 			}
 			km.dist[i] = max(0, km.xnorm[i]+bestV)
-		}
-		if best < 0 { // NaN in the input: keep the point somewhere valid
-			best = 0
 		}
 		if km.assign[i] != best {
 			km.assign[i] = best
