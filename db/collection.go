@@ -1,0 +1,220 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vecdb/vecdb/storage"
+)
+
+// Collection is a handle on one collection of a DB. It is safe for
+// concurrent use; each read sees the latest committed state.
+type Collection struct {
+	d    *DB
+	name string
+}
+
+// Row is one entry of a collection: a unique key, its vector, its count and
+// one metadata value per field (nil for NULL; string, int64, float64 or
+// bool otherwise).
+type Row struct {
+	Key    string
+	Vector []float32
+	Count  int64
+	Meta   []any
+}
+
+// Name returns the collection's name.
+func (c *Collection) Name() string { return c.name }
+
+// Info describes the collection.
+func (c *Collection) Info() (Info, error) {
+	var info Info
+	err := c.d.view(c.name, func(sc *storage.Coll) error {
+		info = infoOf(sc.Meta())
+		return nil
+	})
+	return info, err
+}
+
+// Len returns the number of rows (0 when the collection is gone).
+func (c *Collection) Len() int {
+	v, err := c.View()
+	if err != nil {
+		return 0
+	}
+	return v.Len()
+}
+
+// Get returns the row of key exactly as stored.
+func (c *Collection) Get(key string) (*Row, error) {
+	var out *Row
+	err := c.d.view(c.name, func(sc *storage.Coll) error {
+		r, err := sc.Get(key)
+		if err != nil {
+			return err
+		}
+		out = &Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}
+		return nil
+	})
+	if err != nil && errorsIs(err, ErrKeyNotFound) {
+		if v, verr := c.View(); verr == nil {
+			return nil, v.keysNotFound([]string{key})
+		}
+	}
+	return out, err
+}
+
+// Vector returns the stored vector of key, or nil when the key is absent.
+func (c *Collection) Vector(key string) []float32 {
+	r, err := c.Get(key)
+	if err != nil {
+		return nil
+	}
+	return r.Vector
+}
+
+// Insert adds rows in one transaction: either all are added or, on any
+// error (duplicate key, wrong dimension, NaN), none.
+func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
+	return c.d.update(ctx, c.name, func(sc *storage.Coll) error {
+		for i := range rows {
+			if i%1000 == 999 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			r := rows[i]
+			if _, err := sc.Insert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Upsert inserts rows or replaces the rows with the same keys, in one
+// transaction. It returns how many rows were new.
+func (c *Collection) Upsert(ctx context.Context, rows ...Row) (inserted int, err error) {
+	err = c.d.update(ctx, c.name, func(sc *storage.Coll) error {
+		inserted = 0
+		for i := range rows {
+			if i%1000 == 999 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			r := rows[i]
+			_, isNew, err := sc.Upsert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta})
+			if err != nil {
+				return err
+			}
+			if isNew {
+				inserted++
+			}
+		}
+		return nil
+	})
+	return inserted, err
+}
+
+// Delete removes the rows of keys in one transaction and returns how many
+// existed. Absent keys are ignored.
+func (c *Collection) Delete(ctx context.Context, keys ...string) (int, error) {
+	n := 0
+	err := c.d.update(ctx, c.name, func(sc *storage.Coll) error {
+		n = 0
+		for _, k := range keys {
+			if _, ok := sc.ID(k); !ok {
+				continue
+			}
+			if _, err := sc.Delete(k); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// SetMeta sets metadata fields of the given keys in one transaction. values
+// maps a field name to its new value (nil for NULL).
+func (c *Collection) SetMeta(ctx context.Context, keys []string, values map[string]any) error {
+	return c.d.update(ctx, c.name, func(sc *storage.Coll) error {
+		m := sc.Meta()
+		idx := map[int]any{}
+		for name, v := range values {
+			i := m.FieldIndex(name)
+			if i < 0 {
+				return fmt.Errorf("%w: %s has no field %q", ErrFieldNotFound, c.name, name)
+			}
+			if err := m.Fields[i].Type.Check(v); err != nil {
+				return fmt.Errorf("field %s: %w", m.Fields[i].Name, err)
+			}
+			idx[i] = v
+		}
+		for _, k := range keys {
+			id, ok := sc.ID(k)
+			if !ok {
+				return fmt.Errorf("%w: %q", ErrKeyNotFound, k)
+			}
+			r, err := sc.GetID(id)
+			if err != nil {
+				return err
+			}
+			meta := make([]any, len(m.Fields))
+			copy(meta, r.Meta)
+			for i, v := range idx {
+				meta[i] = v
+			}
+			if err := sc.SetMeta(id, meta); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AddField adds a metadata field; existing rows read it as NULL.
+func (c *Collection) AddField(ctx context.Context, f Field) error {
+	return c.d.update(ctx, c.name, func(sc *storage.Coll) error { return sc.AddField(f) })
+}
+
+// KeysWithPrefix returns up to limit keys starting with prefix, in byte
+// order (for completion).
+func (c *Collection) KeysWithPrefix(prefix string, limit int) []string {
+	var out []string
+	c.d.view(c.name, func(sc *storage.Coll) error {
+		out = sc.KeysWithPrefix(prefix, limit)
+		return nil
+	})
+	return out
+}
+
+// Nearest returns the k rows most similar to q, best first, by exact search.
+func (c *Collection) Nearest(ctx context.Context, q []float32, k int, opts *SearchOptions) ([]Hit, error) {
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	return v.Search(ctx, q, k, opts)
+}
+
+// MostSimilar is gensim's most_similar: see View.MostSimilar.
+func (c *Collection) MostSimilar(ctx context.Context, positive, negative []string, k int, opts *SearchOptions) ([]Hit, error) {
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	return v.MostSimilar(ctx, positive, negative, k, opts)
+}
+
+// Similarity returns the similarity of two keys (cosine for COSINE).
+func (c *Collection) Similarity(a, b string) (float32, error) {
+	v, err := c.View()
+	if err != nil {
+		return 0, err
+	}
+	return v.Similarity(a, b)
+}

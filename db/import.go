@@ -1,0 +1,297 @@
+package db
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/storage"
+)
+
+// Format is a vector file layout (GloVe, word2vec text or binary, fastText
+// .vec, CSV, JSONL); the zero value, format.Auto, sniffs it.
+type Format = format.Format
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	Format Format // format.Auto sniffs the file
+	Limit  int    // read at most this many rows; 0 reads all
+	// Metric of a collection that Import creates (default COSINE). An
+	// existing collection keeps its own.
+	Metric Metric
+	// KeepFirstDuplicate skips repeated keys instead of failing.
+	KeepFirstDuplicate bool
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Collection string
+	Rows       int
+	Dim        int
+	Format     Format
+	Replaced   bool // an existing collection's rows were replaced
+}
+
+// countingReader counts bytes read, for progress.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// Import loads a vector file into a collection. A collection that does not
+// exist is created with the file's dimension. An existing one must have the
+// same dimension; its rows are replaced, keeping its metric, fields and
+// index settings. The swap is atomic: on any error or cancellation the
+// collection is exactly as it was. Rows keep the file's order; each row's
+// count is its 1-based rank in the file. .gz files are read transparently.
+func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
+	defer f.Close()
+	var total int64
+	if st, err := f.Stat(); err == nil {
+		if st.IsDir() {
+			return nil, fmt.Errorf("import %s: %s is a directory", name, path)
+		}
+		total = st.Size()
+	}
+	cr := &countingReader{r: bufio.NewReaderSize(f, 1<<20)}
+	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, total, path, opts)
+}
+
+// ImportReader is Import from an io.Reader (source names the input in
+// messages and in the collection's Source).
+func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source string, opts ImportOptions) (*ImportResult, error) {
+	cr := &countingReader{r: r}
+	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, 0, source, opts)
+}
+
+func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done func() int64, total int64, source string, opts ImportOptions) (*ImportResult, error) {
+	if d.ReadOnly() {
+		return nil, ErrReadOnly
+	}
+	if !storage.ValidName(name) {
+		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", name)
+	}
+	ropts := format.ReaderOptions{Format: opts.Format, Limit: opts.Limit}
+	if opts.KeepFirstDuplicate {
+		ropts.Duplicates = format.DupKeepFirst
+	}
+	// An existing collection fixes the dimension, metric and fields.
+	var existing *storage.CollectionMeta
+	err := d.store.View(func(tx *storage.Tx) error {
+		c, err := tx.Collection(name)
+		if err == nil {
+			existing = c.Meta().Clone()
+			return nil
+		}
+		if errors.Is(err, ErrCollectionNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		ropts.Dim = existing.Dim
+	}
+	rd, err := format.NewReader(r, ropts)
+	if err != nil {
+		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+	}
+	meta := &storage.CollectionMeta{Name: name, Dim: rd.Dim(), Metric: opts.Metric}
+	if existing != nil {
+		meta = existing
+	}
+	meta.Source = fmt.Sprintf("IMPORT FROM '%s' (%s)", source, rd.Format())
+	meta.Params = map[string]string{"format": rd.Format().String()}
+	if opts.Limit > 0 {
+		meta.Params["limit"] = strconv.Itoa(opts.Limit)
+	}
+	// Serialise with other writers only for the final swap; the chunked
+	// loading itself runs in its own transactions on a private bucket.
+	l, err := d.store.NewLoader(meta)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Abort()
+	if opts.KeepFirstDuplicate {
+		l.Dups = storage.DupKeepFirst
+	}
+	prog := newThrottle(ctx)
+	report := func(final bool) {
+		prog.report(Progress{Op: "import", Done: done(), Total: total, Unit: "bytes",
+			Detail: fmt.Sprintf("%d rows", l.Rows())}, final)
+	}
+	rank := int64(0)
+	for {
+		key, v, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+		}
+		rank++
+		if _, err := l.Add(&storage.Row{Key: key, Vector: v, Count: rank}); err != nil {
+			return nil, fmt.Errorf("import %s from %s: row %d: %w", name, source, rank, err)
+		}
+		if rank%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			report(false)
+		}
+	}
+	if l.Rows() == 0 {
+		return nil, fmt.Errorf("import %s from %s: the file has no vectors", name, source)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	report(true)
+	d.wmu.Lock()
+	err = l.Commit(ctx, true, nil)
+	if err == nil {
+		if s, serr := d.state(name); serr == nil {
+			s.invalidate()
+		}
+	}
+	d.wmu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: rd.Format(), Replaced: existing != nil}, nil
+}
+
+// ImportCatalog downloads a pretrained set by its gensim-data name (see
+// format.Names) into the user cache (resuming a partial download and
+// verifying its checksum) and imports it while it decompresses.
+func (d *DB) ImportCatalog(ctx context.Context, name, entry string, fetcher *format.Fetcher, opts ImportOptions) (*ImportResult, error) {
+	e, err := format.Lookup(entry)
+	if err != nil {
+		return nil, err
+	}
+	if fetcher == nil {
+		fetcher = &format.Fetcher{}
+	}
+	f := *fetcher
+	prog := newThrottle(ctx)
+	f.Progress = func(done, total int64) {
+		prog.report(Progress{Op: "download", Done: done, Total: total, Unit: "bytes", Detail: e.Name}, done == total)
+	}
+	path, err := f.Fetch(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Format == format.Auto {
+		opts.Format = e.Format
+	}
+	res, err := d.Import(ctx, name, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	d.update(ctx, name, func(c *storage.Coll) error {
+		m := c.Meta()
+		c.SetParams(m.Params, fmt.Sprintf("IMPORT FROM CATALOG '%s'", e.Name))
+		return nil
+	})
+	return res, nil
+}
+
+// Export writes a collection to a vector file in the given layout (default
+// word2vec text), rows in frequency order, exact stored values.
+func (d *DB) Export(ctx context.Context, name, path string, f Format) (int, error) {
+	if f == format.Auto {
+		f = guessFormat(path)
+	}
+	tmp := path + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
+	n, err := d.ExportWriter(ctx, name, out, f)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
+	return n, nil
+}
+
+func guessFormat(path string) Format {
+	p := strings.ToLower(strings.TrimSuffix(path, ".gz"))
+	switch {
+	case strings.HasSuffix(p, ".bin"):
+		return format.Word2VecBinary
+	case strings.HasSuffix(p, ".csv"):
+		return format.CSV
+	case strings.HasSuffix(p, ".jsonl"), strings.HasSuffix(p, ".ndjson"):
+		return format.JSONL
+	case strings.HasSuffix(p, ".glove"):
+		return format.GloVe
+	case strings.HasSuffix(p, ".vec"):
+		return format.FastText
+	}
+	return format.Word2VecText
+}
+
+// ExportWriter writes a collection to w; see Export.
+func (d *DB) ExportWriter(ctx context.Context, name string, w io.Writer, f Format) (int, error) {
+	if f == format.Auto {
+		f = format.Word2VecText
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	n := 0
+	prog := newThrottle(ctx)
+	err := d.view(name, func(c *storage.Coll) error {
+		m := c.Meta()
+		fw, err := format.NewWriter(bw, f, m.Rows, m.Dim)
+		if err != nil {
+			return err
+		}
+		err = c.Scan(storage.ScanOptions{NoMeta: true, Reuse: true}, func(r *storage.Row) (bool, error) {
+			if err := fw.Write(r.Key, r.Vector); err != nil {
+				return false, err
+			}
+			n++
+			if n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return false, err
+				}
+				prog.report(Progress{Op: "export", Done: int64(n), Total: int64(m.Rows), Unit: "rows"}, false)
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		return fw.Close()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
+	return n, bw.Flush()
+}

@@ -1,0 +1,472 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// Hit is one search result.
+type Hit struct {
+	Pos int    // position of the key in the View (frequency order)
+	Key string // the key
+	// Similarity is the cosine similarity for COSINE collections, the inner
+	// product for DOT, and 1/(1+d) for L2 (d the Euclidean distance), so that
+	// higher is always closer.
+	Similarity float32
+	// Distance is 1-cosine for COSINE, the negated inner product for DOT and
+	// the Euclidean distance for L2: lower is always closer.
+	Distance float32
+}
+
+// SearchOptions tune a nearest-neighbour search. The zero value searches
+// every row.
+type SearchOptions struct {
+	// Exclude lists positions never returned (MostSimilar puts its input
+	// keys here).
+	Exclude []int
+	// WithinTop restricts the search to the first n keys in frequency
+	// order, as gensim's restrict_vocab does. Zero means all.
+	WithinTop int
+	// Filter, when set, keeps only the rows for which it returns true.
+	Filter func(pos int) bool
+	// MinSimilarity, when set, keeps only hits whose similarity is at least
+	// *MinSimilarity (with k < 0 this returns every such hit).
+	MinSimilarity *float32
+	// Offset skips that many best hits (pagination).
+	Offset int
+}
+
+// Score returns the similarity between two positions under the collection's
+// metric (see Hit.Similarity).
+func (v *View) Score(i, j int) float32 {
+	return v.scoreVec(v.SearchVector(i), v.SearchVector(j))
+}
+
+func (v *View) scoreVec(a, b []float32) float32 {
+	if v.metric == L2 {
+		return l2Sim(vec.L2Sq(a, b))
+	}
+	return vec.Dot(a, b)
+}
+
+func l2Sim(sq float32) float32 { return 1 / (1 + float32(math.Sqrt(float64(sq)))) }
+
+func (v *View) hit(pos int, sim float32) Hit {
+	h := Hit{Pos: pos, Key: v.keys[pos], Similarity: sim}
+	switch v.metric {
+	case Cosine:
+		h.Distance = 1 - sim
+	case Dot:
+		h.Distance = -sim
+	case L2:
+		h.Distance = 1/sim - 1
+	}
+	return h
+}
+
+// PrepareQuery checks a query vector and returns the vector to search with:
+// unit length for COSINE collections, a copy otherwise.
+func (v *View) PrepareQuery(q []float32) ([]float32, error) {
+	if len(q) != v.dim {
+		return nil, fmt.Errorf("%w: query vector has %d values, %s has DIM %d", ErrDimension, len(q), v.info.Name, v.dim)
+	}
+	if !vec.Finite(q) {
+		return nil, fmt.Errorf("%w: query vector contains NaN or Inf", ErrInvalid)
+	}
+	out := append([]float32(nil), q...)
+	if v.metric == Cosine {
+		if vec.Normalize(out) == 0 {
+			return nil, fmt.Errorf("%w: query vector has zero norm", ErrInvalid)
+		}
+	}
+	return out, nil
+}
+
+// Search returns the k rows most similar to q by exact scan, best first.
+// q is prepared with PrepareQuery. A negative k returns every row that
+// passes the options (use it with MinSimilarity). ctx is checked every 64k
+// rows.
+func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptions) ([]Hit, error) {
+	if opts == nil {
+		opts = &SearchOptions{}
+	}
+	if k == 0 || k < -1 {
+		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+	}
+	qv, err := v.PrepareQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	n := len(v.keys)
+	if opts.WithinTop > 0 && opts.WithinTop < n {
+		n = opts.WithinTop
+	}
+	want := k + opts.Offset
+	if k < 0 {
+		want = n
+	}
+	var excl map[int]bool
+	if len(opts.Exclude) > 0 {
+		excl = make(map[int]bool, len(opts.Exclude))
+		for _, p := range opts.Exclude {
+			excl[p] = true
+		}
+	}
+	top := newTopK(want)
+	const block = 4096
+	scores := make([]float32, block)
+	dim := v.dim
+	for start := 0; start < n; start += block {
+		if start%(16*block) == 0 && start > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		end := min(start+block, n)
+		sc := scores[:end-start]
+		rows := v.data[start*dim : end*dim]
+		if v.metric == L2 {
+			for i := range sc {
+				sc[i] = -vec.L2Sq(qv, rows[i*dim:(i+1)*dim])
+			}
+		} else {
+			vec.DotBatch(qv, rows, sc)
+		}
+		for i, s := range sc {
+			if !top.wants(s) {
+				continue
+			}
+			p := start + i
+			if excl[p] || (opts.Filter != nil && !opts.Filter(p)) {
+				continue
+			}
+			if opts.MinSimilarity != nil && v.simOf(s) < *opts.MinSimilarity {
+				continue
+			}
+			top.push(s, p)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := top.sorted()
+	out := make([]Hit, 0, len(res))
+	for i, e := range res {
+		if i < opts.Offset {
+			continue
+		}
+		out = append(out, v.hit(e.pos, v.simOf(e.score)))
+	}
+	return out, nil
+}
+
+// simOf turns an internal score (dot, or negated squared L2) into a
+// similarity.
+func (v *View) simOf(s float32) float32 {
+	if v.metric == L2 {
+		return l2Sim(-s)
+	}
+	return s
+}
+
+// topK keeps the best n (score, pos) pairs in a min-heap. Ties go to the
+// lower position (more frequent key), matching a stable ranking.
+type topK struct {
+	n int
+	h []scored
+}
+
+type scored struct {
+	score float32
+	pos   int
+}
+
+func newTopK(n int) *topK { return &topK{n: n, h: make([]scored, 0, min(n, 1<<16))} }
+
+// less reports whether a ranks below b.
+func worse(a, b scored) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return a.pos > b.pos
+}
+
+func (t *topK) wants(s float32) bool {
+	return len(t.h) < t.n || s >= t.h[0].score
+}
+
+func (t *topK) push(s float32, p int) {
+	e := scored{s, p}
+	if len(t.h) < t.n {
+		t.h = append(t.h, e)
+		i := len(t.h) - 1
+		for i > 0 {
+			parent := (i - 1) / 2
+			if !worse(t.h[i], t.h[parent]) {
+				break
+			}
+			t.h[i], t.h[parent] = t.h[parent], t.h[i]
+			i = parent
+		}
+		return
+	}
+	if !worse(t.h[0], e) {
+		return
+	}
+	t.h[0] = e
+	i, n := 0, len(t.h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && worse(t.h[r], t.h[l]) {
+			m = r
+		}
+		if !worse(t.h[m], t.h[i]) {
+			break
+		}
+		t.h[i], t.h[m] = t.h[m], t.h[i]
+		i = m
+	}
+}
+
+func (t *topK) sorted() []scored {
+	out := append([]scored(nil), t.h...)
+	sort.Slice(out, func(i, j int) bool { return worse(out[j], out[i]) })
+	return out
+}
+
+// Term is one operand of a vector expression: a key of the collection or a
+// literal vector, with a weight (+1 for gensim's positive, -1 for negative).
+type Term struct {
+	Key    string
+	Vector []float32 // used when Key is ""
+	Weight float64
+}
+
+// Combine evaluates a weighted sum of terms with gensim most_similar's
+// semantics: for COSINE collections each key's vector is unit-normalised
+// before weighting and the sum is normalised again. It returns the vector
+// and the positions of the keys used (to exclude from results). Every
+// unknown key is reported at once.
+func (v *View) Combine(terms []Term) ([]float32, []int, error) {
+	if len(terms) == 0 {
+		return nil, nil, fmt.Errorf("%w: no terms", ErrInvalid)
+	}
+	var keys []string
+	for _, t := range terms {
+		if t.Key != "" {
+			keys = append(keys, t.Key)
+		}
+	}
+	pos, err := v.Positions(keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := make([]float32, v.dim)
+	ki := 0
+	for _, t := range terms {
+		var x []float32
+		if t.Key != "" {
+			x = v.SearchVector(pos[ki])
+			ki++
+		} else {
+			if len(t.Vector) != v.dim {
+				return nil, nil, fmt.Errorf("%w: vector literal has %d values, %s has DIM %d", ErrDimension, len(t.Vector), v.info.Name, v.dim)
+			}
+			if !vec.Finite(t.Vector) {
+				return nil, nil, fmt.Errorf("%w: vector literal contains NaN or Inf", ErrInvalid)
+			}
+			x = t.Vector
+		}
+		vec.Axpy(float32(t.Weight), x, sum)
+	}
+	if v.metric == Cosine && vec.Normalize(sum) == 0 {
+		return nil, nil, fmt.Errorf("%w: the expression's vector has zero norm", ErrInvalid)
+	}
+	return sum, pos, nil
+}
+
+// MostSimilar is gensim's most_similar(positive, negative, topn=k): the
+// keys closest to the (normalised) sum of the positive keys minus the
+// negative ones, excluding the inputs.
+func (v *View) MostSimilar(ctx context.Context, positive, negative []string, k int, opts *SearchOptions) ([]Hit, error) {
+	var terms []Term
+	for _, p := range positive {
+		terms = append(terms, Term{Key: p, Weight: 1})
+	}
+	for _, n := range negative {
+		terms = append(terms, Term{Key: n, Weight: -1})
+	}
+	q, used, err := v.Combine(terms)
+	if err != nil {
+		return nil, err
+	}
+	o := SearchOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	o.Exclude = append(append([]int(nil), o.Exclude...), used...)
+	return v.Search(ctx, q, k, &o)
+}
+
+// MostSimilarCosmul is gensim's most_similar_cosmul (Levy and Goldberg's
+// 3CosMul): each candidate scores prod((1+cos(x,p))/2) / (prod((1+cos(x,n))/2) + 1e-6).
+// Positive and negative are unit vectors (see Unit); exclude lists the
+// positions not to return. Similarity in the hits is that score.
+func (v *View) MostSimilarCosmul(ctx context.Context, positive, negative [][]float32, k int, opts *SearchOptions) ([]Hit, error) {
+	if k == 0 || k < -1 {
+		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+	}
+	if len(positive) == 0 {
+		return nil, fmt.Errorf("%w: COSMUL needs at least one positive term", ErrInvalid)
+	}
+	if opts == nil {
+		opts = &SearchOptions{}
+	}
+	n := len(v.keys)
+	if opts.WithinTop > 0 && opts.WithinTop < n {
+		n = opts.WithinTop
+	}
+	excl := map[int]bool{}
+	for _, p := range opts.Exclude {
+		excl[p] = true
+	}
+	want := k + opts.Offset
+	if k < 0 {
+		want = n
+	}
+	top := newTopK(want)
+	u := make([]float32, v.dim)
+	for i := 0; i < n; i++ {
+		if i%65536 == 65535 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		x := v.SearchVector(i)
+		if v.metric != Cosine {
+			copy(u, x)
+			vec.Normalize(u)
+			x = u
+		}
+		num, den := float32(1), float32(1)
+		for _, p := range positive {
+			num *= (1 + vec.Dot(x, p)) / 2
+		}
+		for _, q := range negative {
+			den *= (1 + vec.Dot(x, q)) / 2
+		}
+		var s float32
+		if len(negative) > 0 {
+			s = num / (den + 1e-6)
+		} else {
+			s = num / (1 + 1e-6)
+		}
+		if !top.wants(s) || excl[i] || (opts.Filter != nil && !opts.Filter(i)) {
+			continue
+		}
+		if opts.MinSimilarity != nil && s < *opts.MinSimilarity {
+			continue
+		}
+		top.push(s, i)
+	}
+	var out []Hit
+	for i, e := range top.sorted() {
+		if i >= opts.Offset {
+			out = append(out, Hit{Pos: e.pos, Key: v.keys[e.pos], Similarity: e.score, Distance: 1 - e.score})
+		}
+	}
+	return out, nil
+}
+
+// Similarity returns the similarity of two keys under the collection's
+// metric (cosine for COSINE collections, as gensim's similarity).
+func (v *View) Similarity(a, b string) (float32, error) {
+	p, err := v.Positions([]string{a, b})
+	if err != nil {
+		return 0, err
+	}
+	return v.Score(p[0], p[1]), nil
+}
+
+// Rank is gensim's rank(a, b): 1 + the number of keys other than a that are
+// closer to a than b is.
+func (v *View) Rank(a, b string) (int, error) {
+	p, err := v.Positions([]string{a, b})
+	if err != nil {
+		return 0, err
+	}
+	target := v.Score(p[0], p[1])
+	qa := v.SearchVector(p[0])
+	r := 1
+	for i := range v.keys {
+		if i == p[0] || i == p[1] {
+			continue
+		}
+		if v.scoreVec(qa, v.SearchVector(i)) > target {
+			r++
+		}
+	}
+	return r, nil
+}
+
+// NSimilarity is gensim's n_similarity: the cosine between the means of two
+// sets of raw vectors.
+func (v *View) NSimilarity(a, b []string) (float32, error) {
+	if len(a) == 0 || len(b) == 0 {
+		return 0, fmt.Errorf("%w: both key lists must be non-empty", ErrInvalid)
+	}
+	pos, err := v.Positions(append(append([]string(nil), a...), b...))
+	if err != nil {
+		return 0, err
+	}
+	ma, mb := make([]float32, v.dim), make([]float32, v.dim)
+	for _, p := range pos[:len(a)] {
+		vec.Axpy(1, v.Vector(p), ma)
+	}
+	for _, p := range pos[len(a):] {
+		vec.Axpy(1, v.Vector(p), mb)
+	}
+	if vec.Normalize(ma) == 0 || vec.Normalize(mb) == 0 {
+		return 0, fmt.Errorf("%w: a mean vector has zero norm", ErrInvalid)
+	}
+	return vec.Dot(ma, mb), nil
+}
+
+// DoesntMatch is gensim's doesnt_match: the key whose unit vector is least
+// similar to the normalised mean of all the keys' unit vectors. It also
+// returns each key's cosine to that mean.
+func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
+	if len(keys) < 2 {
+		return "", nil, fmt.Errorf("%w: ODD_ONE_OUT needs at least 2 keys, got %d", ErrInvalid, len(keys))
+	}
+	pos, err := v.Positions(keys)
+	if err != nil {
+		return "", nil, err
+	}
+	mean := make([]float32, v.dim)
+	units := make([][]float32, len(pos))
+	for i, p := range pos {
+		units[i] = v.Unit(p)
+		vec.Axpy(1, units[i], mean)
+	}
+	if vec.Normalize(mean) == 0 {
+		return "", nil, fmt.Errorf("%w: the keys' mean vector has zero norm", ErrInvalid)
+	}
+	sims := make([]float32, len(pos))
+	worst := 0
+	for i, u := range units {
+		sims[i] = vec.Dot(u, mean)
+		if sims[i] < sims[worst] || (sims[i] == sims[worst] && keys[i] < keys[worst]) {
+			worst = i
+		}
+	}
+	return keys[worst], sims, nil
+}

@@ -1,0 +1,261 @@
+package db
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/storage"
+)
+
+// collState is the in-memory state of one collection: the current read
+// view, rebuilt lazily after a write.
+type collState struct {
+	name  string
+	build sync.Mutex // held while a view is loaded, so it is loaded once
+	view  atomic.Pointer[View]
+}
+
+func (s *collState) invalidate() { s.view.Store(nil) }
+
+// View is an immutable, consistent in-memory picture of a collection: keys
+// in frequency order, their counts, and vectors laid out for search (unit
+// length for COSINE collections, raw otherwise). Positions 0..Len()-1 follow
+// frequency order. A View is safe for concurrent use and stays valid (and
+// unchanged) after later writes; Collection.View returns a fresh one then.
+type View struct {
+	info   Info
+	dim    int
+	metric Metric
+	ids    []uint32
+	keys   []string
+	counts []int64
+	data   []float32 // Len×dim, unit vectors for Cosine, raw otherwise
+	norms  []float32 // raw norms
+	pos    map[string]int32
+
+	d        *DB
+	metaOnce sync.Once
+	meta     [][]any
+	metaErr  error
+
+	lowerOnce sync.Once
+	lower     map[string][]int32
+}
+
+// View returns the current read view of the collection, loading it from the
+// file on first use after a write.
+func (c *Collection) View() (*View, error) {
+	s, err := c.d.state(c.name)
+	if err != nil {
+		return nil, err
+	}
+	if v := s.view.Load(); v != nil {
+		return v, nil
+	}
+	s.build.Lock()
+	defer s.build.Unlock()
+	if v := s.view.Load(); v != nil {
+		return v, nil
+	}
+	v, err := c.d.loadView(c.name)
+	if err != nil {
+		return nil, err
+	}
+	s.view.Store(v)
+	return v, nil
+}
+
+func (d *DB) loadView(name string) (*View, error) {
+	v := &View{d: d}
+	err := d.view(name, func(c *storage.Coll) error {
+		m := c.Meta()
+		v.info = infoOf(m)
+		v.dim, v.metric = m.Dim, m.Metric
+		n := m.Rows
+		v.ids = make([]uint32, 0, n)
+		v.keys = make([]string, 0, n)
+		v.counts = make([]int64, 0, n)
+		v.data = make([]float32, 0, n*m.Dim)
+		v.norms = make([]float32, 0, n)
+		v.pos = make(map[string]int32, n)
+		return c.Scan(storage.ScanOptions{NoMeta: true, Reuse: true}, func(r *storage.Row) (bool, error) {
+			v.pos[r.Key] = int32(len(v.keys))
+			v.ids = append(v.ids, r.ID)
+			v.keys = append(v.keys, r.Key)
+			v.counts = append(v.counts, r.Count)
+			start := len(v.data)
+			v.data = append(v.data, r.Vector...)
+			row := v.data[start:]
+			nrm := vec.Norm(row)
+			v.norms = append(v.norms, nrm)
+			if v.metric == Cosine && nrm > 0 {
+				vec.Scale(1/nrm, row)
+			}
+			return true, nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Info describes the collection as of this view.
+func (v *View) Info() Info { return v.info }
+
+// Len returns the number of rows.
+func (v *View) Len() int { return len(v.keys) }
+
+// Dim returns the vector dimension.
+func (v *View) Dim() int { return v.dim }
+
+// Metric returns the collection's metric.
+func (v *View) Metric() Metric { return v.metric }
+
+// Key returns the key at position i (frequency order).
+func (v *View) Key(i int) string { return v.keys[i] }
+
+// Count returns the count of the key at position i.
+func (v *View) Count(i int) int64 { return v.counts[i] }
+
+// ID returns the storage row id at position i.
+func (v *View) ID(i int) uint32 { return v.ids[i] }
+
+// Lookup returns the position of key.
+func (v *View) Lookup(key string) (int, bool) {
+	p, ok := v.pos[key]
+	return int(p), ok
+}
+
+// SearchVector returns the vector used for search at position i: unit length
+// for COSINE collections, raw otherwise. The caller must not modify it.
+func (v *View) SearchVector(i int) []float32 { return v.data[i*v.dim : (i+1)*v.dim : (i+1)*v.dim] }
+
+// Unit returns a fresh unit-length copy of the vector at position i.
+func (v *View) Unit(i int) []float32 {
+	out := append([]float32(nil), v.SearchVector(i)...)
+	if v.metric != Cosine {
+		vec.Normalize(out)
+	}
+	return out
+}
+
+// Vector returns a fresh copy of the raw (as stored) vector at position i.
+// For COSINE collections it is rebuilt from the unit vector and the norm,
+// which may differ from the stored value in the last bit; use
+// Collection.Get for the exact stored value.
+func (v *View) Vector(i int) []float32 {
+	out := append([]float32(nil), v.SearchVector(i)...)
+	if v.metric == Cosine {
+		vec.Scale(v.norms[i], out)
+	}
+	return out
+}
+
+// Norm returns the raw vector length at position i.
+func (v *View) Norm(i int) float32 { return v.norms[i] }
+
+// Meta returns the metadata values of the row at position i, one per field
+// (nil for NULL). They are loaded for the whole view on first use.
+func (v *View) Meta(i int) ([]any, error) {
+	if len(v.info.Fields) == 0 {
+		return nil, nil
+	}
+	v.metaOnce.Do(v.loadMeta)
+	if v.metaErr != nil {
+		return nil, v.metaErr
+	}
+	return v.meta[i], nil
+}
+
+func (v *View) loadMeta() {
+	meta := make([][]any, len(v.keys))
+	v.metaErr = v.d.view(v.info.Name, func(c *storage.Coll) error {
+		return c.Scan(storage.ScanOptions{NoVector: true}, func(r *storage.Row) (bool, error) {
+			if p, ok := v.pos[r.Key]; ok {
+				meta[p] = r.Meta
+			}
+			return true, nil
+		})
+	})
+	v.meta = meta
+}
+
+// FieldIndex returns the position of a metadata field (case-insensitive), or -1.
+func (v *View) FieldIndex(name string) int {
+	for i, f := range v.info.Fields {
+		if strings.EqualFold(f.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// CaseVariants returns the keys equal to key up to case (for "did you mean"
+// hints such as 'King' → 'king').
+func (v *View) CaseVariants(key string) []string {
+	v.lowerOnce.Do(func() {
+		v.lower = make(map[string][]int32)
+		for i, k := range v.keys {
+			l := strings.ToLower(k)
+			v.lower[l] = append(v.lower[l], int32(i))
+		}
+	})
+	var out []string
+	for _, p := range v.lower[strings.ToLower(key)] {
+		if v.keys[p] != key {
+			out = append(out, v.keys[p])
+		}
+	}
+	return out
+}
+
+// Positions resolves keys to positions, reporting every unknown key at once
+// in a *KeysNotFoundError.
+func (v *View) Positions(keys []string) ([]int, error) {
+	out := make([]int, len(keys))
+	var missing []string
+	for i, k := range keys {
+		p, ok := v.pos[k]
+		if !ok {
+			missing = append(missing, k)
+			continue
+		}
+		out[i] = int(p)
+	}
+	if len(missing) > 0 {
+		return nil, v.keysNotFound(missing)
+	}
+	return out, nil
+}
+
+func (v *View) keysNotFound(keys []string) error {
+	e := &KeysNotFoundError{Collection: v.info.Name, Suggestions: map[string]string{}}
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		e.Keys = append(e.Keys, k)
+		e.Suggestions[k] = v.Suggest(k)
+	}
+	return e
+}
+
+// Suggest returns a close spelling of key that is in the collection, or "":
+// a case variant first, then the most frequent key within a small edit
+// distance.
+func (v *View) Suggest(key string) string {
+	if cv := v.CaseVariants(key); len(cv) > 0 {
+		return cv[0]
+	}
+	return suggestKey(v, key)
+}
+
+func (v *View) String() string {
+	return fmt.Sprintf("view of %s (%d rows, dim %d, %s)", v.info.Name, len(v.keys), v.dim, v.metric)
+}
