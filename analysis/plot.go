@@ -287,7 +287,12 @@ func (sp *scatterPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	for i, pt := range sp.points {
 		labels[i] = pt.Label
 	}
+	leaderStyle := draw.LineStyle{Color: color.NRGBA{0x99, 0x99, 0x99, 0xff}, Width: vg.Points(0.5)}
 	for _, l := range placeLabels(labels, pos, marks, sp.radius, c.Rectangle) {
+		if l.leader {
+			to := vg.Point{X: max(l.box.Min.X, min(l.from.X, l.box.Max.X)), Y: max(l.box.Min.Y, min(l.from.Y, l.box.Max.Y))}
+			c.StrokeLine2(leaderStyle, l.from.X, l.from.Y, to.X, to.Y)
+		}
 		c.FillText(l.style, l.at, l.text)
 	}
 }
@@ -298,6 +303,10 @@ type placedLabel struct {
 	style text.Style
 	at    vg.Point
 	box   vg.Rectangle
+	// leader is set for labels placed away from their point, which get a
+	// thin line from the point (from) to the nearest point of the box.
+	leader bool
+	from   vg.Point
 }
 
 // maxLabelled is the most points Scatter tries to label.
@@ -336,7 +345,9 @@ func placeLabels(labels []string, pos []vg.Point, marks []vg.Rectangle, r vg.Len
 			w := sty.Width(txt)
 			fe := sty.FontExtents()
 			h := fe.Ascent + fe.Descent
-			for _, cand := range labelCandidates(pos[i], w, h, gap) {
+			cands := append(labelCandidates(pos[i], w, h, gap), labelCandidates(pos[i], w, h, 3*gap)...)
+			for ci, cand := range cands {
+				leader := ci >= 8
 				box := vg.Rectangle{Min: cand, Max: vg.Point{X: cand.X + w, Y: cand.Y + h}}
 				cost := 0.0
 				if box.Min.X < bounds.Min.X || box.Max.X > bounds.Max.X || box.Min.Y < bounds.Min.Y || box.Max.Y > bounds.Max.Y {
@@ -351,8 +362,11 @@ func placeLabels(labels []string, pos []vg.Point, marks []vg.Rectangle, r vg.Len
 					}
 				}
 				at := vg.Point{X: cand.X, Y: cand.Y + fe.Descent}
+				if leader {
+					cost += 0.5 // a near position is better at equal overlap
+				}
 				if cost == 0 {
-					best = placedLabel{text: txt, style: sty, at: at, box: box}
+					best = placedLabel{text: txt, style: sty, at: at, box: box, leader: leader, from: pos[i]}
 					done = true
 					break
 				}
@@ -363,7 +377,7 @@ func placeLabels(labels []string, pos []vg.Point, marks []vg.Rectangle, r vg.Len
 				}
 				if cost < bestCost {
 					bestCost = cost
-					best = placedLabel{text: txt, style: sty, at: at, box: box}
+					best = placedLabel{text: txt, style: sty, at: at, box: box, leader: leader, from: pos[i]}
 				}
 			}
 			if done {

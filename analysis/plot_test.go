@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -192,6 +193,8 @@ func TestExamples(t *testing.T) {
 	for i := range 240 {
 		pts = append(pts, Point{Label: fmt.Sprintf("item%d", i), X: float64(ip.Coords[2*i]), Y: float64(ip.Coords[2*i+1]), Group: fmt.Sprintf("cluster %d", km.Assign[i])})
 	}
+	// Group order is first appearance: list cluster 0 first, then 1, ...
+	sort.SliceStable(pts, func(a, b int) bool { return pts[a].Group < pts[b].Group })
 	opts = PlotOptions{Title: fmt.Sprintf("KMeans k=6 (silhouette %.2f), PCA", km.Silhouette), Legend: true, XLabel: "PC1", YLabel: "PC2"}
 	if err := SavePlot(pts, opts, filepath.Join(dir, "clusters.png")); err != nil {
 		t.Fatal(err)
