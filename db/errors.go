@@ -83,9 +83,11 @@ func quoteKey(k string) string { return "'" + strings.ReplaceAll(k, "'", "''") +
 // ErrNotFound.
 type notFound struct{ err error }
 
-func (e notFound) Error() string        { return e.err.Error() }
-func (e notFound) Unwrap() []error      { return []error{e.err, ErrNotFound} }
-func collNotFound(name string) error    { return notFound{fmt.Errorf("%w: %s", ErrCollectionNotFound, name)} }
+func (e notFound) Error() string   { return e.err.Error() }
+func (e notFound) Unwrap() []error { return []error{e.err, ErrNotFound} }
+func collNotFound(name string) error {
+	return notFound{fmt.Errorf("%w: %s", ErrCollectionNotFound, name)}
+}
 func wrapNotFound(err error) error {
 	if err != nil && (errors.Is(err, ErrCollectionNotFound) || errors.Is(err, ErrKeyNotFound)) && !errors.Is(err, ErrNotFound) {
 		return notFound{err}
