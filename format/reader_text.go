@@ -124,9 +124,20 @@ func (r *Reader) readTextRow() (string, []float32, error) {
 // so keys with spaces survive when the dimension is known.
 func (r *Reader) parseTextLine(line []byte) (string, []float32, error) {
 	b := append(r.bounds[:0], 0)
-	for i, c := range line {
-		if c == ' ' || c == '\t' {
-			b = append(b, i+1)
+	if bytes.IndexByte(line, '\t') < 0 {
+		for i := 0; ; {
+			j := bytes.IndexByte(line[i:], ' ')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			b = append(b, i)
+		}
+	} else {
+		for i, c := range line {
+			if c == ' ' || c == '\t' {
+				b = append(b, i+1)
+			}
 		}
 	}
 	r.bounds = b
