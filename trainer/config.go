@@ -1,0 +1,133 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+)
+
+// Config holds the word2vec hyper-parameters. Start from DefaultConfig and
+// change what you need: apart from Alpha and ShrinkWindow, every field is
+// used literally, so a zero Config does not validate.
+type Config struct {
+	Dim      int // vector size; default 100; 1..10000
+	Window   int // maximum distance between a key and its context; default 5
+	Negative int // noise keys per positive example; default 5; 1..100
+	MinCount int // keys seen fewer times are dropped; default 5
+	MaxVocab int // keep only the MaxVocab most frequent keys after MinCount; 0 = unlimited
+	Epochs   int // passes over the corpus; default 5
+	Threads  int // worker goroutines; default 1 in DefaultConfig
+
+	// Sample is the subsampling threshold for frequent keys (word2vec's
+	// -sample); default 1e-3; 0 disables subsampling.
+	Sample float64
+	// Alpha is the initial learning rate. 0 selects the default for the
+	// mode: 0.025 for skip-gram and 0.05 for CBOW (word2vec.c's defaults;
+	// gensim uses 0.025 for both).
+	Alpha float64
+	// MinAlpha is the learning rate reached at the end of the last epoch;
+	// default 0.0001. The rate falls linearly with the words processed.
+	MinAlpha float64
+	// NsExponent shapes the noise distribution count^NsExponent; default
+	// 0.75; 0 samples uniformly, negative values favour rare keys.
+	NsExponent float64
+
+	CBOW bool  // train CBOW (mean of context vectors) instead of skip-gram
+	Seed int64 // seeds initial vectors and every worker's random numbers
+
+	// ShrinkWindow draws the effective window of each position uniformly
+	// from 1..Window as word2vec does; nil means true.
+	ShrinkWindow *bool
+	// WholeSequenceWindow makes the window span the whole sequence, so
+	// every pair of items in a sequence is a training pair (item2vec).
+	WholeSequenceWindow bool
+	// ShuffleSequences shuffles the tokens of each sequence before every
+	// use, for sequences that are really sets (baskets, playlists as sets).
+	ShuffleSequences bool
+}
+
+// Defaults used by DefaultConfig.
+const (
+	DefaultDim        = 100
+	DefaultWindow     = 5
+	DefaultNegative   = 5
+	DefaultMinCount   = 5
+	DefaultEpochs     = 5
+	DefaultSample     = 1e-3
+	DefaultAlphaSG    = 0.025
+	DefaultAlphaCBOW  = 0.05
+	DefaultMinAlpha   = 0.0001
+	DefaultNsExponent = 0.75
+
+	// MaxSequenceLength is the longest sequence trained as one; longer
+	// lines are cut into pieces of this many tokens (gensim's
+	// max_sentence_length).
+	MaxSequenceLength = 10000
+)
+
+// DefaultConfig returns the word2vec defaults: skip-gram, dim 100, window 5,
+// negative 5, min_count 5, sample 1e-3, 5 epochs, alpha 0.025 decaying to
+// 0.0001, ns_exponent 0.75, one thread, seed 1.
+func DefaultConfig() Config {
+	return Config{
+		Dim:        DefaultDim,
+		Window:     DefaultWindow,
+		Negative:   DefaultNegative,
+		MinCount:   DefaultMinCount,
+		Epochs:     DefaultEpochs,
+		Threads:    1,
+		Sample:     DefaultSample,
+		MinAlpha:   DefaultMinAlpha,
+		NsExponent: DefaultNsExponent,
+		Seed:       1,
+	}
+}
+
+// Validate reports the first option out of range, naming it. The error
+// wraps ErrConfig.
+func (c Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case c.Dim < 1 || c.Dim > 10000:
+		return bad("dim must be between 1 and 10000, got %d", c.Dim)
+	case c.Window < 1:
+		return bad("window must be at least 1, got %d", c.Window)
+	case c.Negative == 0:
+		return bad("negative must be at least 1: negative = 0 asks for hierarchical softmax, which is not implemented")
+	case c.Negative < 0 || c.Negative > 100:
+		return bad("negative must be between 1 and 100, got %d", c.Negative)
+	case c.MinCount < 0:
+		return bad("min_count must be at least 0, got %d", c.MinCount)
+	case c.MaxVocab < 0:
+		return bad("max_vocab must be at least 0 (0 = unlimited), got %d", c.MaxVocab)
+	case c.Epochs < 1:
+		return bad("epochs must be at least 1, got %d", c.Epochs)
+	case c.Threads < 1:
+		return bad("threads must be at least 1, got %d", c.Threads)
+	case math.IsNaN(c.Sample) || math.IsInf(c.Sample, 0) || c.Sample < 0:
+		return bad("sample must be a finite number >= 0 (0 disables), got %g", c.Sample)
+	case math.IsNaN(c.Alpha) || math.IsInf(c.Alpha, 0) || c.Alpha < 0:
+		return bad("alpha must be > 0 (or 0 for the default), got %g", c.Alpha)
+	case math.IsNaN(c.MinAlpha) || math.IsInf(c.MinAlpha, 0) || c.MinAlpha < 0:
+		return bad("min_alpha must be a finite number >= 0, got %g", c.MinAlpha)
+	case c.MinAlpha > c.alpha():
+		return bad("min_alpha (%g) must not exceed alpha (%g)", c.MinAlpha, c.alpha())
+	case math.IsNaN(c.NsExponent) || math.IsInf(c.NsExponent, 0):
+		return bad("ns_exponent must be finite, got %g", c.NsExponent)
+	}
+	return nil
+}
+
+// alpha returns the starting learning rate, resolving 0 to the mode default.
+func (c Config) alpha() float64 {
+	if c.Alpha > 0 {
+		return c.Alpha
+	}
+	if c.CBOW {
+		return DefaultAlphaCBOW
+	}
+	return DefaultAlphaSG
+}
+
+func (c Config) shrink() bool { return c.ShrinkWindow == nil || *c.ShrinkWindow }
