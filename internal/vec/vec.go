@@ -51,25 +51,33 @@ func L2Sq(a, b []float32) float32 { return l2sqImpl(a, b[:len(a)]) }
 func l2sqGeneric(a, b []float32) float32 {
 	n := len(a)
 	b = b[:n]
-	var s0, s1, s2, s3 float32
+	var s0, s1, s2, s3, s4, s5, s6, s7 float32
 	i := 0
-	for ; i+4 <= n; i += 4 {
-		aa := a[i : i+4 : i+4]
-		bb := b[i : i+4 : i+4]
+	for ; i+8 <= n; i += 8 {
+		aa := a[i : i+8 : i+8]
+		bb := b[i : i+8 : i+8]
 		d0 := aa[0] - bb[0]
 		d1 := aa[1] - bb[1]
 		d2 := aa[2] - bb[2]
 		d3 := aa[3] - bb[3]
+		d4 := aa[4] - bb[4]
+		d5 := aa[5] - bb[5]
+		d6 := aa[6] - bb[6]
+		d7 := aa[7] - bb[7]
 		s0 += d0 * d0
 		s1 += d1 * d1
 		s2 += d2 * d2
 		s3 += d3 * d3
+		s4 += d4 * d4
+		s5 += d5 * d5
+		s6 += d6 * d6
+		s7 += d7 * d7
 	}
 	for ; i < n; i++ {
 		d := a[i] - b[i]
 		s0 += d * d
 	}
-	return (s0 + s1) + (s2 + s3)
+	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 }
 
 // Norm returns the Euclidean length of a.
@@ -100,13 +108,17 @@ func axpyGeneric(alpha float32, x, y []float32) {
 	n := len(x)
 	y = y[:n]
 	i := 0
-	for ; i+4 <= n; i += 4 {
-		xx := x[i : i+4 : i+4]
-		yy := y[i : i+4 : i+4]
+	for ; i+8 <= n; i += 8 {
+		xx := x[i : i+8 : i+8]
+		yy := y[i : i+8 : i+8]
 		yy[0] += alpha * xx[0]
 		yy[1] += alpha * xx[1]
 		yy[2] += alpha * xx[2]
 		yy[3] += alpha * xx[3]
+		yy[4] += alpha * xx[4]
+		yy[5] += alpha * xx[5]
+		yy[6] += alpha * xx[6]
+		yy[7] += alpha * xx[7]
 	}
 	for ; i < n; i++ {
 		y[i] += alpha * x[i]
