@@ -187,6 +187,31 @@ func (km *kmeans) crow(j int) []float32 { return km.cent[j*km.dim : (j+1)*km.dim
 
 func (km *kmeans) cancelled() bool { return km.ctx.Err() != nil }
 
+// initSample bounds the k-means++ sample to initSample·k points (FAISS
+// trains on at most 256 points per centroid by default; here only the
+// seeding is sampled, the Lloyd iterations use every point).
+const initSample = 256
+
+// sampleD2 draws a point with probability proportional to minD (total is
+// its sum); when every weight is zero any point will do.
+func (km *kmeans) sampleD2(rng *rand.Rand, minD []float32, total float64) int {
+	if total > 0 {
+		r := rng.Float64() * total
+		for i, d := range minD {
+			r -= float64(d)
+			if r < 0 && d > 0 {
+				return i
+			}
+		}
+		for i := len(minD) - 1; i >= 0; i-- { // rounding at the end of the sum
+			if minD[i] > 0 {
+				return i
+			}
+		}
+	}
+	return rng.Intn(len(minD))
+}
+
 // pairDistance is the k-means++ weight between two points: the squared
 // Euclidean distance (which for unit vectors is 2-2cos).
 func (km *kmeans) pairDistance(a, b []float32) float32 {
@@ -197,17 +222,38 @@ func (km *kmeans) pairDistance(a, b []float32) float32 {
 // each next one with probability proportional to its squared distance to the
 // nearest centroid chosen so far.
 func (km *kmeans) initPlusPlus(rng *rand.Rand) error {
-	n, dim := km.n, km.dim
-	km.cent = make([]float32, km.k*dim)
+	n := km.n
+	km.cent = make([]float32, km.k*km.dim)
+	// Seed from a random sample of at most initSample·k points: the seeds
+	// are as good in practice, and seeding costs O(sample·k·trials).
+	var pts []int
+	if n > initSample*km.k {
+		pts = rng.Perm(n)[:initSample*km.k]
+		n = len(pts)
+	}
+	row := func(i int) []float32 {
+		if pts != nil {
+			i = pts[i]
+		}
+		return km.row(i)
+	}
 	minD := make([]float32, n)
 	first := rng.Intn(n)
-	copy(km.crow(0), km.row(first))
+	copy(km.crow(0), row(first))
 	c0 := km.crow(0)
 	parallelChunks(n, 4*assignChunk, km.threads, km.cancelled, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			minD[i] = km.pairDistance(km.row(i), c0)
+			minD[i] = km.pairDistance(row(i), c0)
 		}
 	})
+	// Greedy k-means++: draw a few candidates per step and keep the one that
+	// lowers the total squared distance most (2+ln k candidates, as in
+	// Arthur and Vassilvitskii's paper and scikit-learn).
+	trials := 2 + int(math.Log(float64(km.k)))
+	candD := make([][]float32, trials)
+	for t := range candD {
+		candD[t] = make([]float32, n)
+	}
 	for j := 1; j < km.k; j++ {
 		if err := km.ctx.Err(); err != nil {
 			return err
@@ -216,37 +262,30 @@ func (km *kmeans) initPlusPlus(rng *rand.Rand) error {
 		for _, d := range minD {
 			total += float64(d)
 		}
-		pick := -1
-		if total > 0 {
-			r := rng.Float64() * total
-			for i, d := range minD {
-				r -= float64(d)
-				if r < 0 && d > 0 {
-					pick = i
-					break
-				}
-			}
-			if pick < 0 { // rounding at the end of the sum
-				for i := n - 1; i >= 0; i-- {
-					if minD[i] > 0 {
-						pick = i
-						break
-					}
-				}
-			}
+		cands := make([]int, trials)
+		for t := range cands {
+			cands[t] = km.sampleD2(rng, minD, total)
 		}
-		if pick < 0 { // all points coincide with centroids: any point will do
-			pick = rng.Intn(n)
-		}
-		copy(km.crow(j), km.row(pick))
-		c := km.crow(j)
 		parallelChunks(n, 4*assignChunk, km.threads, km.cancelled, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				if d := km.pairDistance(km.row(i), c); d < minD[i] {
-					minD[i] = d
+			for t, p := range cands {
+				cp, cd := row(p), candD[t]
+				for i := lo; i < hi; i++ {
+					cd[i] = min(minD[i], km.pairDistance(row(i), cp))
 				}
 			}
 		})
+		best, bestPot := 0, math.Inf(1)
+		for t := range cands {
+			var pot float64
+			for _, d := range candD[t] {
+				pot += float64(d)
+			}
+			if pot < bestPot {
+				best, bestPot = t, pot
+			}
+		}
+		copy(km.crow(j), row(cands[best]))
+		copy(minD, candD[best])
 	}
 	km.cnorm = make([]float32, km.k)
 	km.centroidNorms()
@@ -318,14 +357,11 @@ func (km *kmeans) assignRange(lo, hi int) (changed int) {
 // spherical) and re-seeds empty clusters from the farthest points.
 func (km *kmeans) update() {
 	k, dim := km.k, km.dim
-	sums := make([]float64, k*dim)
+	sums := make([]float32, k*dim)
 	counts := make([]int, k)
 	for i, a := range km.assign {
 		counts[a]++
-		s := sums[a*dim : (a+1)*dim]
-		for t, v := range km.row(i) {
-			s[t] += float64(v)
-		}
+		vec.Axpy(1, km.row(i), sums[a*dim:(a+1)*dim])
 	}
 	var empty []int
 	for j := range k {
@@ -334,9 +370,9 @@ func (km *kmeans) update() {
 			empty = append(empty, j)
 			continue
 		}
-		inv := 1 / float64(counts[j])
+		inv := 1 / float32(counts[j])
 		for t, s := range sums[j*dim : (j+1)*dim] {
-			c[t] = float32(s * inv)
+			c[t] = s * inv
 		}
 	}
 	if len(empty) > 0 {
