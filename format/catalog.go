@@ -79,8 +79,8 @@ func Lookup(name string) (CatalogEntry, error) {
 	return CatalogEntry{}, fmt.Errorf("%q is %w (known: %s)", name, ErrNotInCatalog, strings.Join(Names(), ", "))
 }
 
-// suggest returns up to three quoted names close to name: by edit distance,
-// or sharing a prefix or substring with it.
+// suggest returns up to three quoted names closest to name by edit distance
+// among those near enough or containing it, all at the best distance.
 func suggest(name string) []string {
 	type cand struct {
 		name string
@@ -95,7 +95,7 @@ func suggest(name string) []string {
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
 	var out []string
-	for i := 0; i < len(cs) && i < 3; i++ {
+	for i := 0; i < len(cs) && i < 3 && cs[i].d == cs[0].d; i++ {
 		out = append(out, fmt.Sprintf("%q", cs[i].name))
 	}
 	return out

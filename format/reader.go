@@ -76,6 +76,10 @@ func NewReader(r io.Reader, opts ReaderOptions) (*Reader, error) {
 		rd.gz = gz
 		rd.src = bufio.NewReaderSize(gz, bufSize)
 	}
+	if bom, _ := rd.src.Peek(3); string(bom) == "\xef\xbb\xbf" {
+		rd.src.Discard(3) // a UTF-8 byte order mark, as Windows tools write
+		rd.off = 3
+	}
 	rd.format = opts.Format
 	if rd.format == Auto {
 		rd.format = sniff(rd.src)

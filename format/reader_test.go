@@ -258,3 +258,14 @@ func TestNextAfterErrorIsSticky(t *testing.T) {
 		t.Fatalf("errors %v then %v", err1, err2)
 	}
 }
+
+func TestBOMAndCRLF(t *testing.T) {
+	_, rows, err := readAll(t, []byte("\xef\xbb\xbfa,1,2\r\nb,-0.5,3e-09\r\n"), ReaderOptions{})
+	if err != nil || !reflect.DeepEqual(rows, abRows) {
+		t.Fatalf("rows %v err %v", rows, err)
+	}
+	_, rows, err = readAll(t, []byte("\xef\xbb\xbfa 1 2\r\nb -0.5 3e-09"), ReaderOptions{})
+	if err != nil || !reflect.DeepEqual(rows, abRows) {
+		t.Fatalf("rows %v err %v", rows, err)
+	}
+}
