@@ -63,6 +63,8 @@
 //
 // Lookup and Names describe gensim-data's pre-trained vector sets
 // (api.load("glove-wiki-gigaword-50") in gensim). Fetcher downloads one into
-// a cache directory with resume and md5 verification; Open the returned path
-// to import it while it decompresses.
+// a cache directory with resume and md5 verification; Open the returned path,
+// or call Fetcher.OpenEntry, to import it while it decompresses. An offline
+// machine gets an error naming the URL and the path where a manually
+// downloaded copy is picked up (and verified).
 package format

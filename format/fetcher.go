@@ -271,3 +271,13 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 	p.fn(p.done, p.total)
 	return n, err
 }
+
+// OpenEntry fetches e (see Fetch) and opens it with Open, so rows stream
+// while the file decompresses. The caller must Close the Reader.
+func (f *Fetcher) OpenEntry(ctx context.Context, e CatalogEntry, opts ReaderOptions) (*Reader, error) {
+	path, err := f.Fetch(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return Open(path, opts)
+}

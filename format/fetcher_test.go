@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,6 +46,7 @@ func fetchFixture(t *testing.T) ([]byte, CatalogEntry) {
 type fileServer struct {
 	*httptest.Server
 	requests    atomic.Int32
+	mu          sync.Mutex
 	ranges      []string
 	ignoreRange bool
 }
@@ -53,7 +55,9 @@ func newFileServer(t *testing.T, name string, data []byte, ignoreRange bool) *fi
 	fs := &fileServer{ignoreRange: ignoreRange}
 	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fs.requests.Add(1)
+		fs.mu.Lock()
 		fs.ranges = append(fs.ranges, r.Header.Get("Range"))
+		fs.mu.Unlock()
 		if r.URL.Path != "/"+name+"/"+name+".gz" {
 			http.NotFound(w, r)
 			return
@@ -128,6 +132,8 @@ func TestFetchResume(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			srv.mu.Lock()
+			defer srv.mu.Unlock()
 			if want := fmt.Sprintf("bytes=%d-", half); srv.ranges[0] != want {
 				t.Fatalf("Range = %q, want %q", srv.ranges[0], want)
 			}
@@ -256,5 +262,25 @@ func TestDefaultCacheDir(t *testing.T) {
 	}
 	if !strings.HasSuffix(dir, filepath.Join("vecdb", "catalog")) {
 		t.Fatalf("dir = %s", dir)
+	}
+}
+
+func TestOpenEntry(t *testing.T) {
+	data, e := fetchFixture(t)
+	srv := newFileServer(t, e.Name, data, false)
+	f := &Fetcher{CacheDir: t.TempDir(), BaseURL: srv.URL}
+	r, err := f.OpenEntry(context.Background(), e, ReaderOptions{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for ; ; n++ {
+		if _, _, err := r.Next(); err != nil {
+			break
+		}
+	}
+	if n != 10 || r.Dim() != 5 {
+		t.Fatalf("%d rows, dim %d", n, r.Dim())
 	}
 }
