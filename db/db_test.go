@@ -579,3 +579,30 @@ func TestReopenAndReadOnly(t *testing.T) {
 	}
 	_ = vec.Dot
 }
+
+func TestSearchBatchEqualsSearch(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	for _, m := range []Metric{Cosine, Dot, L2} {
+		d := MustOpen(t)
+		c, _ := d.CreateCollection(bg, Spec{Name: "c", Dim: 20, Metric: m}, false)
+		vecs := randVecs(r, 2500, 20)
+		rows := make([]Row, len(vecs))
+		for i := range rows {
+			rows[i] = Row{Key: fmt.Sprint("k", i), Vector: vecs[i]}
+		}
+		c.Insert(bg, rows...)
+		v, _ := c.View()
+		qs := randVecs(r, 37, 20)
+		opts := &SearchOptions{Exclude: []int{3, 5}, WithinTop: 2000, Filter: func(p int) bool { return p%5 != 0 }}
+		batch, err := v.SearchBatch(bg, qs, 7, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, q := range qs {
+			one, _ := v.Search(bg, q, 7, opts)
+			if !reflect.DeepEqual(one, batch[i]) {
+				t.Fatalf("%v query %d: batch %v single %v", m, i, keysOf(batch[i]), keysOf(one))
+			}
+		}
+	}
+}

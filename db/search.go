@@ -470,3 +470,83 @@ func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 	}
 	return keys[worst], sims, nil
 }
+
+// SearchBatch answers several queries at once with exact search: the rows
+// are visited in cache-sized blocks and every query is scored against a
+// block while it is hot, so the collection is read from memory once per
+// batch instead of once per query. Results equal those of Search.
+func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts *SearchOptions) ([][]Hit, error) {
+	if opts == nil {
+		opts = &SearchOptions{}
+	}
+	if k <= 0 {
+		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+	}
+	qs := make([][]float32, len(queries))
+	for i, q := range queries {
+		p, err := v.PrepareQuery(q)
+		if err != nil {
+			return nil, fmt.Errorf("query %d: %w", i+1, err)
+		}
+		qs[i] = p
+	}
+	n := len(v.keys)
+	if opts.WithinTop > 0 && opts.WithinTop < n {
+		n = opts.WithinTop
+	}
+	var excl map[int]bool
+	if len(opts.Exclude) > 0 {
+		excl = make(map[int]bool, len(opts.Exclude))
+		for _, p := range opts.Exclude {
+			excl[p] = true
+		}
+	}
+	want := k + opts.Offset
+	tops := make([]*topK, len(qs))
+	for i := range tops {
+		tops[i] = newTopK(want)
+	}
+	dim := v.dim
+	block := max(64, (128<<10)/(4*dim)) // ~128 KiB of rows per block
+	scores := make([]float32, block)
+	for start := 0; start < n; start += block {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		end := min(start+block, n)
+		rows := v.data[start*dim : end*dim]
+		sc := scores[:end-start]
+		for qi, q := range qs {
+			if v.metric == L2 {
+				for i := range sc {
+					sc[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+				}
+			} else {
+				vec.DotBatch(q, rows, sc)
+			}
+			top := tops[qi]
+			for i, s := range sc {
+				if !top.wants(s) {
+					continue
+				}
+				p := start + i
+				if excl[p] || (opts.Filter != nil && !opts.Filter(p)) {
+					continue
+				}
+				if opts.MinSimilarity != nil && v.simOf(s) < *opts.MinSimilarity {
+					continue
+				}
+				top.push(s, p)
+			}
+		}
+	}
+	out := make([][]Hit, len(qs))
+	for qi, top := range tops {
+		for i, e := range top.sorted() {
+			if i >= opts.Offset {
+				out[qi] = append(out[qi], v.hit(e.pos, v.simOf(e.score)))
+			}
+		}
+	}
+	return out, nil
+}
