@@ -1,0 +1,50 @@
+package vec
+
+import (
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// guardedTail returns a slice of n float32s that ends exactly where an
+// unreadable page begins, so a kernel that reads or writes one element too
+// many faults instead of passing by luck.
+func guardedTail(t *testing.T, n int) []float32 {
+	t.Helper()
+	page := syscall.Getpagesize()
+	size := (n*4/page + 2) * page
+	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skipf("mmap: %v", err)
+	}
+	t.Cleanup(func() { syscall.Munmap(mem) })
+	if err := syscall.Mprotect(mem[size-page:], syscall.PROT_NONE); err != nil {
+		t.Skipf("mprotect: %v", err)
+	}
+	all := unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), (size-page)/4)
+	s := all[len(all)-n:]
+	for i := range s {
+		s[i] = float32(i%7) - 3
+	}
+	return s
+}
+
+// TestKernelsStayInBounds runs every kernel on slices that end at a guard
+// page, for all short lengths and the tails of a few long ones.
+func TestKernelsStayInBounds(t *testing.T) {
+	for n := 0; n <= 80; n++ {
+		a, b := guardedTail(t, n), guardedTail(t, n)
+		_ = dotImpl(a, b)
+		_ = l2sqImpl(a, b)
+		axpyImpl(0.5, a, b)
+		for _, rows := range []int{1, 4, 5} {
+			data := guardedTail(t, n*rows)
+			out := guardedTail(t, rows)
+			dotBatchImpl(a, data, out)
+			want := dotGeneric(a, data[(rows-1)*n:])
+			if !close32(float64(out[rows-1]), float64(want), n, 9*float64(n)) {
+				t.Fatalf("n=%d rows=%d: last row %v want %v", n, rows, out[rows-1], want)
+			}
+		}
+	}
+}
