@@ -27,9 +27,11 @@
 //     read with VMASKMOVPS, which never touches memory past the row, and
 //     len(out)%4 leftover rows take a one-row version of the same loop.
 //
-// On a 2-core Xeon the assembly runs Dot at 2.7x (dim 50), 4.7x (dim 100) and
-// 7x (dim 300) the pure-Go speed, L2Sq at 3-6.5x, Axpy at 3-6x and DotBatch at
-// about 2.3x, where it streams rows from memory at ~16 GFLOP/s.
+// On a shared 2-core Xeon (go test -bench, two runs) the assembly runs Dot at
+// 2.3-2.7x the pure-Go speed for dim 50, 3.7-4.7x for 100 and 5.8-7x for 300
+// (up to ~55 GFLOP/s), L2Sq at 3.3-6.5x and Axpy at 2.5-5.9x. DotBatch is
+// 5.2x faster (43 GFLOP/s) on a matrix that fits in cache and about 2x
+// (13-17 GFLOP/s, 26-34 GB/s of rows) when the rows stream from memory.
 //
 // On arm64 (linux, darwin, windows), unless built with "purego",
 // vec_arm64.s has NEON versions of Dot, L2Sq and Axpy: four 4-lane FMLA
