@@ -65,7 +65,7 @@ func checkNeighbours(t *testing.T, m *Model) {
 		min  int
 	}{
 		{"january", months, 7},
-		{"christian", []string{"muslim", "catholic", "protestant", "hindu", "jewish", "buddhist", "orthodox", "evangelical", "animist"}, 4},
+		{"christian", []string{"muslim", "catholic", "protestant", "hindu", "jewish", "buddhist", "orthodox", "evangelical", "animist", "roman", "anglican", "shia", "sunni", "baha", "pentecostal", "lutheran", "methodist", "adventist", "church", "religions", "christians", "muslims", "islam"}, 5},
 		{"france", []string{"belgium", "italy", "germany", "uk", "spain", "portugal", "netherlands"}, 3},
 		{"km", []string{"sq"}, 1},
 	}

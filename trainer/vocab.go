@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"sort"
 )
 
@@ -196,21 +197,20 @@ func (t *aliasTable) sample(r uint64) int32 {
 	return t.alias[i]
 }
 
-// rng is splitmix64: small, fast, and good enough for sampling.
+// rng is wyrand: one 64x64->128-bit multiply per number, fast and good
+// enough for sampling.
 type rng struct{ s uint64 }
 
 func newRNG(seed int64, stream uint64) rng {
-	r := rng{s: uint64(seed)*0x9e3779b97f4a7c15 + stream*0xd1b54a32d192ed03}
+	r := rng{s: uint64(seed)*0x9e3779b97f4a7c15 ^ stream*0xd1b54a32d192ed03}
 	r.next()
 	return r
 }
 
 func (r *rng) next() uint64 {
-	r.s += 0x9e3779b97f4a7c15
-	z := r.s
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
+	r.s += 0xa0761d6478bd642f
+	hi, lo := bits.Mul64(r.s, r.s^0xe7037ed1a0b428db)
+	return hi ^ lo
 }
 
 // intn returns a uniform int in [0, n) for n < 2^32.

@@ -1,0 +1,59 @@
+package trainer
+
+import (
+	"context"
+	"math"
+	"testing"
+)
+
+// BenchmarkTrain trains one epoch on the Factbook excerpt (dim 100) and
+// reports in-vocabulary words per second.
+func BenchmarkTrain(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		cbow bool
+	}{{"sg", false}, {"cbow", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Epochs = 1
+			cfg.CBOW = mode.cbow
+			b.ReportAllocs()
+			var words int64
+			for b.Loop() {
+				m, err := Train(context.Background(), FileSource(factbook), cfg, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				words += m.History[0].Words
+			}
+			b.ReportMetric(float64(words)/b.Elapsed().Seconds(), "words/s")
+		})
+	}
+}
+
+var sink float32
+
+// BenchmarkSigmoid compares the table lookup used in training with the
+// exact logistic function through math.Exp.
+func BenchmarkSigmoid(b *testing.B) {
+	xs := make([]float32, 1024)
+	for i := range xs {
+		xs[i] = float32(i%97)/8 - 6
+	}
+	b.Run("table", func(b *testing.B) {
+		var s float32
+		for i := 0; b.Loop(); i++ {
+			f := xs[i&1023]
+			s += sigTable[min(int((f+maxExp)*sigScale), sigMaxIdx)]
+		}
+		sink = s
+	})
+	b.Run("exp", func(b *testing.B) {
+		var s float32
+		for i := 0; b.Loop(); i++ {
+			f := xs[i&1023]
+			s += float32(1 / (1 + math.Exp(-float64(f))))
+		}
+		sink = s
+	})
+}

@@ -1,0 +1,83 @@
+// Package trainer learns word2vec embeddings (skip-gram or CBOW with
+// negative sampling) from sequences of tokens: sentences, playlists of song
+// ids, sessions of product ids. It is pure: sequences come from a Source
+// (a file, a slice, an iterator), vectors come back in a Model, and nothing
+// touches a database. It also evaluates vectors the way gensim does
+// (EvaluateAnalogies, EvaluatePairs) through the small KeyedVectors
+// interface.
+//
+//	cfg := trainer.DefaultConfig()
+//	cfg.Threads = 4
+//	m, err := trainer.Train(ctx, trainer.FileSource("corpus.txt.gz"), cfg, trainer.Options{})
+//
+// # Algorithm
+//
+// Train follows word2vec.c and gensim. A first pass counts the tokens; keys
+// seen at least MinCount times are kept, sorted by descending count with
+// ties in first-seen order ("frequency order"), and cut to the MaxVocab most
+// frequent when MaxVocab > 0 (gensim's max_final_vocab; there is no pruning
+// while counting, so counting needs memory for every distinct token).
+// Input vectors start uniform in [-0.5/dim, 0.5/dim) from Seed, output
+// weights at zero.
+//
+// Each epoch streams the source again. Unknown tokens are dropped, then
+// frequent keys are subsampled: a key seen c times out of a retained total
+// T survives with probability (sqrt(c/(s·T))+1)·(s·T)/c (see
+// KeepProbability). Around every position a reduced window b is drawn
+// uniformly from 1..Window (ShrinkWindow), or the window spans the whole
+// sequence (WholeSequenceWindow, for item2vec). Skip-gram trains every
+// (context → key) pair; CBOW predicts the key from the mean of the context
+// vectors and adds the whole error to each of them (gensim's cbow_mean=1).
+// Every positive example is paired with Negative noise keys drawn from
+// count^NsExponent with an alias table (O(1) per draw, two small arrays).
+// The logistic function is read from a 1024-entry table over [-6, 6]
+// (about 4× faster than math.Exp; beyond ±6 the gradient uses 0 or 1, as
+// word2vec.c does). The learning rate falls linearly from Alpha to
+// MinAlpha with the number of in-vocabulary words handed out, over all
+// epochs; it is fixed per job of about 10,000 words.
+//
+// # Options and defaults
+//
+// DefaultConfig gives gensim's defaults: Dim 100, Window 5, Negative 5,
+// MinCount 5, Sample 1e-3, Epochs 5, MinAlpha 0.0001, NsExponent 0.75,
+// skip-gram, Seed 1, one thread. Alpha 0 means 0.025 for skip-gram and
+// 0.05 for CBOW (word2vec.c's defaults; gensim uses 0.025 for both).
+// Fields are otherwise taken literally: Sample 0 disables subsampling, and
+// Negative 0 is an error because hierarchical softmax is not implemented.
+// Config.Validate names the first option out of range.
+//
+// Options.Continue continues training a model (gensim's
+// build_vocab(update=True) followed by train): old keys keep their rows,
+// vectors and output weights, new keys that reach MinCount in the new
+// source are appended in their own frequency order, and counts add up.
+// Model.Output holds the output weights that this needs; persist them
+// with the vectors to continue later. Options.Watch reports the cosine of
+// chosen pairs after each epoch, in Progress and Model.History.
+//
+// # Concurrency and determinism
+//
+// One reader goroutine streams the source, maps tokens to ids and hands
+// jobs of about 10,000 words to Threads workers, which update the shared
+// weights without locks (Hogwild, as word2vec.c and gensim do). Each worker
+// has its own random numbers, seeded from Seed and the worker number. With
+// Threads = 1 and a fixed Seed, training is bit-for-bit deterministic; with
+// more threads results differ slightly from run to run. Because Hogwild
+// races by design, the package's tests run multi-threaded training only
+// without -race (they skip it under the race detector); everything else is
+// race-free. The context is checked before every job: cancelling it makes
+// Train return ctx.Err() promptly, and no model. Progress callbacks come
+// from one goroutine. A Model is safe for concurrent reads.
+//
+// # Input format
+//
+// A FileSource reads one sequence per line, tokens separated by ASCII white
+// space (space, tab, CR, LF, VT, FF); gzip files are detected by their
+// magic bytes and decompressed. Lines longer than MaxSequenceLength (10,000)
+// tokens are cut into pieces of that length as they stream (gensim's
+// max_sentence_length), so a text8-style corpus on one line is read with
+// bounded memory. Tokens are mapped to ids without allocating a string per
+// token. Files whose first 4 KB hold a NUL byte or more than 30% invalid
+// UTF-8 are rejected with ErrBinaryInput. SliceSource and FuncSource feed
+// in-memory sequences and iterators (iter.Seq[[]string]) through the same
+// path; their long sequences are cut the same way.
+package trainer
