@@ -27,6 +27,7 @@ var (
 	subRows     = []byte("rows")
 	subHNSW     = []byte("hnsw")
 	subHNSWMeta = []byte("hnswmeta")
+	subOutput   = []byte("output")
 )
 
 const dataPrefix = "d/"

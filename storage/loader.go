@@ -110,6 +110,7 @@ func (l *Loader) flush() error {
 		}
 		rows, keys := b.Bucket(subRows), b.Bucket(subKeys)
 		rows.FillPercent = 1.0
+		var outs *bolt.Bucket
 		id := l.meta.NextID
 		arena := make([]byte, 0, 1<<20)
 		for _, r := range l.batch {
@@ -126,6 +127,21 @@ func (l *Loader) flush() error {
 			}
 			if err := keys.Put([]byte(r.Key), idKey(id)); err != nil {
 				return err
+			}
+			if r.Output != nil {
+				if len(r.Output) != l.meta.Dim {
+					return fmt.Errorf("%w: output weights of %q have %d values", ErrDimension, r.Key, len(r.Output))
+				}
+				if outs == nil {
+					var err error
+					if outs, err = b.CreateBucketIfNotExists(subOutput); err != nil {
+						return err
+					}
+					outs.FillPercent = 1.0
+				}
+				if err := outs.Put(idKey(id), encodeVector(r.Output)); err != nil {
+					return err
+				}
 			}
 			id++
 		}

@@ -14,6 +14,10 @@ type Row struct {
 	Count  int64
 	Vector []float32
 	Meta   []any
+	// Output is the row's word2vec output weight vector (syn1neg), kept
+	// apart from the row record so that training can be continued. Loader
+	// stores it when set; Scan fills it only with ScanOptions.Output.
+	Output []float32
 }
 
 // Record layout (all in one bbolt value, keyed by the big-endian row id):
@@ -178,4 +182,23 @@ func keyID(b []byte) (uint32, bool) {
 		return 0, false
 	}
 	return binary.BigEndian.Uint32(b), true
+}
+
+func encodeVector(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+func decodeVector(b []byte, dim int) ([]float32, bool) {
+	if len(b) != 4*dim {
+		return nil, false
+	}
+	v := make([]float32, dim)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v, true
 }

@@ -428,3 +428,34 @@ func TestKeysWithPrefixAndFields(t *testing.T) {
 		return nil
 	})
 }
+
+func TestLoaderOutputWeights(t *testing.T) {
+	db := mustOpen(t)
+	l, _ := db.NewLoader(&CollectionMeta{Name: "w", Dim: 2})
+	l.Add(&Row{Key: "a", Vector: []float32{1, 2}, Output: []float32{3, 4}})
+	l.Add(&Row{Key: "b", Vector: []float32{5, 6}})
+	if err := l.Commit(context.Background(), true, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *Tx) error {
+		c, _ := tx.Collection("w")
+		if !c.HasOutput() || !reflect.DeepEqual(c.Output(0), []float32{3, 4}) || c.Output(1) != nil {
+			t.Errorf("output weights: %v %v", c.Output(0), c.Output(1))
+		}
+		var got []float32
+		c.Scan(ScanOptions{Output: true}, func(r *Row) (bool, error) {
+			if r.Key == "a" {
+				got = r.Output
+			}
+			return true, nil
+		})
+		if !reflect.DeepEqual(got, []float32{3, 4}) {
+			t.Errorf("scan output %v", got)
+		}
+		c.Delete("a")
+		if c.Output(0) != nil {
+			t.Errorf("output survived delete")
+		}
+		return nil
+	})
+}

@@ -159,6 +159,7 @@ func (c *Coll) GetID(id uint32) (*Row, error) {
 type ScanOptions struct {
 	NoVector bool // leave Row.Vector nil (faster when only keys are needed)
 	NoMeta   bool // leave Row.Meta nil
+	Output   bool // fill Row.Output from the stored output weights (nil when none)
 	// Reuse lets Scan decode every row into the same Row and vector buffer;
 	// fn must then copy what it keeps.
 	Reuse bool
@@ -187,6 +188,9 @@ func (c *Coll) Scan(opts ScanOptions, fn func(r *Row) (bool, error)) error {
 			}
 		} else if err := c.dec.decode(id, v, &r, buf, !opts.NoMeta); err != nil {
 			return err
+		}
+		if opts.Output {
+			r.Output = c.Output(id)
 		}
 		more, err := fn(&r)
 		if err != nil || !more {
@@ -305,6 +309,11 @@ func (c *Coll) Delete(key string) (uint32, error) {
 	}
 	if err := c.rows.Delete(idKey(id)); err != nil {
 		return 0, err
+	}
+	if ob := c.b.Bucket(subOutput); ob != nil {
+		if err := ob.Delete(idKey(id)); err != nil {
+			return 0, err
+		}
 	}
 	c.meta.Rows--
 	c.dirty = true
@@ -431,3 +440,20 @@ func (c *Coll) IndexClear() error {
 	}
 	return nil
 }
+
+// Output returns the stored output weights of a row, or nil when it has
+// none (collections that were imported rather than trained).
+func (c *Coll) Output(id uint32) []float32 {
+	ob := c.b.Bucket(subOutput)
+	if ob == nil {
+		return nil
+	}
+	v, ok := decodeVector(ob.Get(idKey(id)), c.meta.Dim)
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// HasOutput reports whether the collection stores output weights.
+func (c *Coll) HasOutput() bool { return c.b.Bucket(subOutput) != nil }

@@ -1,0 +1,279 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/vecdb/vecdb/storage"
+	"github.com/vecdb/vecdb/trainer"
+)
+
+// TrainOptions tune Train.
+type TrainOptions struct {
+	// Config holds the word2vec settings; start from trainer.DefaultConfig.
+	Config trainer.Config
+	// Continue trains the existing collection further (gensim's
+	// build_vocab(update=True) + train): its keys keep their vectors and
+	// output weights and new keys are appended. Without it, Train replaces
+	// the collection's contents.
+	Continue bool
+	// Watch lists key pairs whose cosine is reported after every epoch.
+	Watch [][2]string
+	// Metric of a collection that Train creates (default COSINE).
+	Metric Metric
+}
+
+// TrainResult says what Train did.
+type TrainResult struct {
+	Collection  string
+	Keys        int
+	Words       int64 // corpus words per epoch (gensim's corpus_total_words)
+	Epochs      int
+	Seconds     float64
+	WordsPerSec float64 // corpus words × epochs / seconds
+	History     []trainer.Progress
+}
+
+// Train fills a collection with word2vec vectors learned from src (one
+// sequence per line for files: sentences, playlists, sessions). The
+// collection is written atomically: a failed or cancelled run leaves the
+// previous contents exactly as they were. The training parameters are
+// recorded in the collection (Info.Params, shown by DESCRIBE), and the
+// output weights are stored so that training can be continued later.
+// Progress (epoch, words/sec, ETA, alpha, watched pairs) goes to the
+// context's progress callback (WithProgress).
+func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts TrainOptions) (*TrainResult, error) {
+	if d.ReadOnly() {
+		return nil, ErrReadOnly
+	}
+	if !storage.ValidName(name) {
+		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", name)
+	}
+	cfg := opts.Config
+	var existing *storage.CollectionMeta
+	var prev *trainer.Model
+	err := d.store.View(func(tx *storage.Tx) error {
+		c, err := tx.Collection(name)
+		if errorsIs(err, ErrCollectionNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		existing = c.Meta().Clone()
+		if !opts.Continue {
+			return nil
+		}
+		if !c.HasOutput() {
+			return fmt.Errorf("cannot continue training %s: it was not trained by vecdb (no output weights); train it afresh", name)
+		}
+		prev = &trainer.Model{Dim: existing.Dim, Config: cfg}
+		return c.Scan(storage.ScanOptions{NoMeta: true, Output: true}, func(r *storage.Row) (bool, error) {
+			if r.Output == nil {
+				return false, fmt.Errorf("cannot continue training %s: key %q has no output weights (inserted after training?)", name, r.Key)
+			}
+			prev.Keys = append(prev.Keys, r.Key)
+			prev.Counts = append(prev.Counts, r.Count)
+			prev.Vectors = append(prev.Vectors, r.Vector...)
+			prev.Output = append(prev.Output, r.Output...)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if opts.Continue && existing == nil {
+		return nil, collNotFound(name)
+	}
+	if prev != nil {
+		if cfg.Dim != 0 && cfg.Dim != existing.Dim {
+			return nil, fmt.Errorf("%w: cannot continue training %s (DIM %d) with dim = %d", ErrDimension, name, existing.Dim, cfg.Dim)
+		}
+		cfg.Dim = existing.Dim
+	}
+	prog := newThrottle(ctx)
+	start := time.Now()
+	var last trainer.Progress
+	topts := trainer.Options{Watch: opts.Watch, Continue: prev, Progress: func(p trainer.Progress) {
+		last = p
+		prog.report(Progress{Op: "train", Done: p.Words, Total: p.TotalWords, Unit: "words", Detail: describeProgress(p)}, len(p.Watch) > 0)
+	}}
+	m, err := trainer.Train(ctx, src, cfg, topts)
+	if err != nil {
+		return nil, fmt.Errorf("train %s: %w", name, err)
+	}
+	_ = last
+	secs := time.Since(start).Seconds()
+	meta := &storage.CollectionMeta{Name: name, Dim: m.Dim, Metric: opts.Metric}
+	if existing != nil {
+		if existing.Dim != m.Dim && existing.Rows > 0 && !opts.Continue {
+			// replacing with another dimension is allowed: a new model
+			meta.Fields = nil
+		} else {
+			meta.Metric = existing.Metric
+		}
+		if existing.Dim == m.Dim {
+			meta.Fields = existing.Fields
+		}
+	}
+	meta.Params = trainParams(m, src, secs, opts)
+	meta.Source = fmt.Sprintf("TRAIN FROM '%s'", sourceName(src))
+	l, err := d.store.NewLoader(meta)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Abort()
+	for i, k := range m.Keys {
+		if i%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		row := &storage.Row{Key: k, Count: m.Counts[i], Vector: m.Vector(i), Output: m.Output[i*m.Dim : (i+1)*m.Dim]}
+		if _, err := l.Add(row); err != nil {
+			return nil, fmt.Errorf("train %s: %w", name, err)
+		}
+	}
+	d.wmu.Lock()
+	err = l.Commit(ctx, true, nil)
+	if err == nil {
+		if s, serr := d.state(name); serr == nil {
+			s.invalidate()
+		}
+	}
+	d.wmu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	words := m.CorpusWords
+	return &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
+		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History}, nil
+}
+
+func describeProgress(p trainer.Progress) string {
+	s := fmt.Sprintf("epoch %d/%d  alpha %.4f  %.0fk words/s", p.Epoch, p.Epochs, p.Alpha, p.WordsPerSec/1000)
+	if p.ETA > 0 {
+		s += "  ETA " + p.ETA.Round(time.Second).String()
+	}
+	for _, w := range p.Watch {
+		if w.Known {
+			s += fmt.Sprintf("  %s:%s %.3f", w.A, w.B, w.Cosine)
+		} else {
+			s += fmt.Sprintf("  %s:%s ?", w.A, w.B)
+		}
+	}
+	return s
+}
+
+func sourceName(src trainer.Source) string {
+	if s, ok := src.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return "(sequences)"
+}
+
+func trainParams(m *trainer.Model, src trainer.Source, secs float64, opts TrainOptions) map[string]string {
+	c := m.Config
+	mode := "SKIPGRAM"
+	if c.CBOW {
+		mode = "CBOW"
+	}
+	alpha := c.Alpha
+	p := map[string]string{
+		"algorithm":    mode,
+		"dim":          strconv.Itoa(c.Dim),
+		"window":       strconv.Itoa(c.Window),
+		"negative":     strconv.Itoa(c.Negative),
+		"min_count":    strconv.Itoa(c.MinCount),
+		"sample":       strconv.FormatFloat(c.Sample, 'g', -1, 64),
+		"epochs":       strconv.Itoa(c.Epochs),
+		"alpha":        strconv.FormatFloat(alpha, 'g', -1, 64),
+		"min_alpha":    strconv.FormatFloat(c.MinAlpha, 'g', -1, 64),
+		"ns_exponent":  strconv.FormatFloat(c.NsExponent, 'g', -1, 64),
+		"threads":      strconv.Itoa(c.Threads),
+		"seed":         strconv.FormatInt(c.Seed, 10),
+		"corpus":       sourceName(src),
+		"corpus_words": strconv.FormatInt(m.CorpusWords, 10),
+		"seconds":      strconv.FormatFloat(secs, 'f', 2, 64),
+		"trained_at":   time.Now().UTC().Format(time.RFC3339),
+	}
+	if c.MaxVocab > 0 {
+		p["max_vocab"] = strconv.Itoa(c.MaxVocab)
+	}
+	if c.WholeSequenceWindow {
+		p["window"] = "sequence"
+	}
+	if c.ShuffleSequences {
+		p["shuffle"] = "true"
+	}
+	if c.ShrinkWindow != nil && !*c.ShrinkWindow {
+		p["shrink_window"] = "false"
+	}
+	if opts.Continue {
+		p["continued"] = "true"
+	}
+	return p
+}
+
+// keyedView adapts a View to trainer.KeyedVectors for evaluation.
+type keyedView struct{ v *View }
+
+func (k keyedView) Len() int                     { return k.v.Len() }
+func (k keyedView) Key(i int) string             { return k.v.Key(i) }
+func (k keyedView) Index(key string) (int, bool) { return k.v.Lookup(key) }
+func (k keyedView) Vector(i int) []float32       { return k.v.Vector(i) }
+
+// EvaluateAnalogies scores a collection on an analogy file in the
+// questions-words.txt layout with gensim's semantics (see
+// trainer.EvaluateAnalogies); restrictVocab 0 means 300000.
+func (d *DB) EvaluateAnalogies(ctx context.Context, name, path string, restrictVocab int) (*trainer.AnalogyResult, error) {
+	v, r, err := d.evalInput(name, path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if restrictVocab <= 0 {
+		restrictVocab = 300000
+	}
+	res, err := trainer.EvaluateAnalogies(keyedView{v}, r, restrictVocab, true)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
+	return &res, ctx.Err()
+}
+
+// EvaluatePairs scores a collection on a word-pair similarity file
+// (WordSim-353, SimLex-999 layouts) with gensim's semantics.
+func (d *DB) EvaluatePairs(ctx context.Context, name, path string) (*trainer.PairsResult, error) {
+	v, r, err := d.evalInput(name, path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	res, err := trainer.EvaluatePairs(keyedView{v}, r)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
+	return &res, ctx.Err()
+}
+
+func (d *DB) evalInput(name, path string) (*View, io.ReadCloser, error) {
+	c, err := d.Collection(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
+	return v, f, nil
+}
+
