@@ -276,4 +276,3 @@ func (d *DB) evalInput(name, path string) (*View, io.ReadCloser, error) {
 	}
 	return v, f, nil
 }
-
