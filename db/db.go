@@ -24,6 +24,14 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for throwaway databases and tests:
 	// a power failure may then lose committed data.
 	NoSync bool
+	// Sandbox, when not empty, confines every file that a statement or API
+	// call names (IMPORT, EXPORT, TRAIN, IMPORT METADATA, PROJECT … TO,
+	// EVALUATE) to this directory: no "..", no absolute paths outside it,
+	// no symlink escapes. Use it when the text of queries comes from users.
+	Sandbox string
+	// Limits bound what one statement may ask for; the zero value applies
+	// the defaults documented on Limits.
+	Limits Limits
 }
 
 // DB is an open vecdb database file. It is safe for concurrent use by many
