@@ -1,0 +1,50 @@
+package ann
+
+// scratch is the per-search working memory: an epoch-stamped visited set
+// and the heaps and buffers of one search, pooled so that a search does not
+// allocate per visited node.
+type scratch struct {
+	seen  []uint16
+	epoch uint16
+	cand  minHeap
+	res   maxHeap
+	links []uint32 // copy of a link list during a parallel build
+	w     []cand   // sorted layer results
+	eps   []cand   // entry points of the next layer
+	sel   []cand   // selected neighbours
+	tmp   []cand
+	prun  []cand
+	keep  []cand
+	q     []float32 // normalised query
+}
+
+// reset starts a new visited epoch for a graph of n slots.
+func (sc *scratch) reset(n int) {
+	if len(sc.seen) < n {
+		sc.seen = make([]uint16, n+n/4)
+		sc.epoch = 0
+	}
+	sc.epoch++
+	if sc.epoch == 0 {
+		clear(sc.seen)
+		sc.epoch = 1
+	}
+}
+
+// visit marks s seen and reports whether it was already.
+func (sc *scratch) visit(s uint32) bool {
+	if sc.seen[s] == sc.epoch {
+		return true
+	}
+	sc.seen[s] = sc.epoch
+	return false
+}
+
+func (x *Index) getScratch() *scratch {
+	if v := x.pool.Get(); v != nil {
+		return v.(*scratch)
+	}
+	return &scratch{}
+}
+
+func (x *Index) putScratch(sc *scratch) { x.pool.Put(sc) }

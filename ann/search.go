@@ -1,0 +1,137 @@
+package ann
+
+import "github.com/vecdb/vecdb/internal/vec"
+
+// links returns the links of s on layer lc. During a parallel build it
+// copies them under the node lock into sc.links.
+func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
+	if x.lk == nil {
+		return x.linksOf(s, lc)
+	}
+	x.lockNode(s)
+	sc.links = append(sc.links[:0], x.linksOf(s, lc)...)
+	x.unlockNode(s)
+	return sc.links
+}
+
+// greedy walks layer lc from ep towards q, moving while a neighbour is
+// closer (the upper-layer descent with ef = 1).
+func (x *Index) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
+	for changed := true; changed; {
+		changed = false
+		for _, n := range x.links(sc, ep.s, lc) {
+			if d := x.dist(q, x.vec(n)); d < ep.d {
+				ep = cand{d, n}
+				changed = true
+			}
+		}
+	}
+	return ep
+}
+
+// searchLayer is the beam search of layer lc from the entry points eps,
+// keeping the ef closest nodes that pass keep (nil keeps all) in sc.res.
+// Nodes that fail keep are still expanded, so the search goes on until ef
+// nodes pass or the reachable graph is exhausted.
+func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, keep func(uint32) bool) {
+	sc.reset(len(x.levels))
+	sc.cand = sc.cand[:0]
+	sc.res = sc.res[:0]
+	for _, e := range eps {
+		if sc.visit(e.s) {
+			continue
+		}
+		sc.cand.push(e)
+		if keep == nil || keep(x.ids[e.s]) {
+			sc.res.push(e)
+			if len(sc.res) > ef {
+				sc.res.pop()
+			}
+		}
+	}
+	for len(sc.cand) > 0 {
+		c := sc.cand.pop()
+		if len(sc.res) >= ef && c.d > sc.res[0].d {
+			break
+		}
+		for _, n := range x.links(sc, c.s, lc) {
+			if sc.visit(n) {
+				continue
+			}
+			d := x.dist(q, x.vec(n))
+			if len(sc.res) < ef || d < sc.res[0].d {
+				sc.cand.push(cand{d, n})
+				if keep == nil || keep(x.ids[n]) {
+					sc.res.push(cand{d, n})
+					if len(sc.res) > ef {
+						sc.res.pop()
+					}
+				}
+			}
+		}
+	}
+}
+
+// drain empties sc.res into sc.w, ascending by distance.
+func (sc *scratch) drain() []cand {
+	n := len(sc.res)
+	if cap(sc.w) < n {
+		sc.w = make([]cand, n)
+	}
+	sc.w = sc.w[:n]
+	for i := n - 1; i >= 0; i-- {
+		sc.w[i] = sc.res.pop()
+	}
+	return sc.w
+}
+
+// Search returns the k nearest neighbours of q, closest first, using a beam
+// of width ef (ef <= 0 means Config.EfSearch; the beam is never narrower
+// than k). When filter is not nil only ids for which it returns true are
+// returned; nodes that fail it still guide the search, which keeps going
+// until k (or ef) passing nodes are found or the graph is exhausted, so k
+// results come back whenever k passing nodes are reachable.
+//
+// The query is normalised for Cosine (a copy; q is not changed). Search
+// returns nil when len(q) differs from Dim, k <= 0 or the index is empty.
+// filter is called with the read lock held and must not call methods of the
+// index that write. Search is safe for concurrent use.
+func (x *Index) Search(q []float32, k, ef int, filter func(id uint32) bool) []Result {
+	if len(q) != x.dim || k <= 0 {
+		return nil
+	}
+	if ef <= 0 {
+		ef = x.cfg.EfSearch
+	}
+	if ef < k {
+		ef = k
+	}
+	sc := x.getScratch()
+	defer x.putScratch(sc)
+	if x.cfg.Metric == vec.Cosine { // normalise a copy
+		sc.q = append(sc.q[:0], q...)
+		normalize(sc.q)
+		q = sc.q
+	}
+
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.entry == noSlot {
+		return nil
+	}
+	ep := cand{x.dist(q, x.vec(x.entry)), x.entry}
+	for lc := x.maxLevel; lc > 0; lc-- {
+		ep = x.greedy(sc, q, ep, lc)
+	}
+	sc.eps = append(sc.eps[:0], ep)
+	x.searchLayer(sc, q, sc.eps, ef, 0, filter)
+	for len(sc.res) > k {
+		sc.res.pop()
+	}
+	out := make([]Result, len(sc.res))
+	for i := len(out) - 1; i >= 0; i-- {
+		c := sc.res.pop()
+		out[i] = Result{ID: x.ids[c.s], Distance: c.d}
+	}
+	return out
+}
