@@ -109,9 +109,7 @@ func (d rowDecoder) decode(id uint32, b []byte, r *Row, vecDst []float32, wantMe
 	if vecDst == nil {
 		vecDst = make([]float32, d.dim)
 	}
-	for i := range vecDst[:d.dim] {
-		vecDst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
+	copyVector(vecDst[:d.dim], b)
 	r.Vector = vecDst[:d.dim]
 	b = b[4*d.dim:]
 	if !wantMeta {
