@@ -22,7 +22,7 @@ var (
 	ErrDuplicateID = errors.New("ann: duplicate id")
 	// ErrCorrupt is returned by Load and ReadFrom when the persisted graph is
 	// malformed: bad lengths, links to missing nodes, inconsistent levels.
-	ErrCorrupt = errors.New("ann: corrupt index data")
+	ErrCorrupt = errors.New("corrupt HNSW index")
 )
 
 // Defaults used by New for zero Config fields.

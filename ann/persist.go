@@ -225,7 +225,7 @@ func newLoader(metaRec []byte) (*loader, error) {
 	}
 	x := New(m.dim, m.cfg)
 	x.rng = m.rng
-	x.reserve(min(m.count, 1<<20))
+	x.reserve(min(m.count, (1<<22)/(m.dim+x.stride)))
 	return &loader{x: x, meta: m}, nil
 }
 
