@@ -406,3 +406,17 @@ func (x *Index) reserve(n int) {
 		x.dirty = append(x.dirty, make([]uint64, need-len(x.dirty))...)
 	}
 }
+
+// MemoryBytes estimates the heap bytes the index holds: vectors, links,
+// per-node bookkeeping and the id table (capacities, not lengths).
+func (x *Index) MemoryBytes() int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := int64(cap(x.vecs))*4 + int64(cap(x.l0))*4 + int64(cap(x.levels)) +
+		int64(cap(x.upper))*24 + int64(cap(x.ids))*4 + int64(cap(x.dirty))*8 +
+		int64(cap(x.free))*4 + int64(cap(x.slotOf))*4 + int64(len(x.sparse))*16
+	for _, u := range x.upper {
+		n += int64(cap(u)) * 4
+	}
+	return n
+}
