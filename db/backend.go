@@ -1,0 +1,430 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/storage"
+)
+
+// This file implements query.Backend over a DB and query.Source over a
+// View, so that the language runs on the same engine as the Go API.
+
+// ErrNotBuilt is returned by statements whose engine is not wired into db
+// yet (TRAIN, EVALUATE, CREATE INDEX, PROJECT, CLUSTER, ...).
+var ErrNotBuilt = errors.New("not built yet")
+
+// MissingKeys lists the unknown keys (for positions in language errors).
+func (e *KeysNotFoundError) MissingKeys() []string { return e.Keys }
+
+// settings are the values of SET for one DB, shared by its statements.
+type settings struct {
+	mu   sync.Mutex
+	vals map[string]any
+}
+
+var dbSettings sync.Map // *DB → *settings
+
+func (d *DB) settings() *settings {
+	if s, ok := dbSettings.Load(d); ok {
+		return s.(*settings)
+	}
+	s, _ := dbSettings.LoadOrStore(d, &settings{vals: map[string]any{}})
+	return s.(*settings)
+}
+
+// Setting returns the value of a SET setting (nil when never set).
+func (d *DB) Setting(name string) any {
+	s := d.settings()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.vals[strings.ToLower(name)]
+}
+
+// backend adapts a DB to query.Backend.
+type backend struct{ d *DB }
+
+// Backend returns the query.Backend of d, for running plans directly.
+func (d *DB) Backend() query.Backend { return backend{d} }
+
+func infoToQuery(in Info) query.CollectionInfo {
+	out := query.CollectionInfo{Name: in.Name, Dim: in.Dim, Metric: in.Metric, Rows: in.Rows,
+		Created: in.Created, Updated: in.Updated, Params: in.Params, Source: in.Source}
+	for _, f := range in.Fields {
+		out.Fields = append(out.Fields, query.FieldInfo{Name: f.Name, Type: f.Type.String()})
+	}
+	if in.Index != nil {
+		out.Index = &query.IndexInfo{Kind: in.Index.Kind, M: in.Index.M, EfConstruction: in.Index.EfConstruction, EfSearch: in.Index.EfSearch}
+	}
+	return out
+}
+
+func (b backend) Collections() ([]query.CollectionInfo, error) {
+	infos, err := b.d.Collections()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]query.CollectionInfo, len(infos))
+	for i, in := range infos {
+		out[i] = infoToQuery(in)
+	}
+	return out, nil
+}
+
+func (b backend) Source(name string) (query.Source, error) {
+	c, err := b.d.Collection(name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	return viewSource{v}, nil
+}
+
+func (b backend) CreateCollection(ctx context.Context, s query.CollectionSpec) (bool, error) {
+	if s.IfNotExists {
+		if _, err := b.d.Collection(s.Name); err == nil {
+			return false, nil
+		}
+	}
+	spec := Spec{Name: s.Name, Dim: s.Dim, Metric: s.Metric}
+	for _, f := range s.Fields {
+		t, err := storage.ParseFieldType(f.Type)
+		if err != nil {
+			return false, err
+		}
+		spec.Fields = append(spec.Fields, Field{Name: f.Name, Type: t})
+	}
+	_, err := b.d.CreateCollection(ctx, spec, false)
+	return err == nil, err
+}
+
+func (b backend) DropCollection(ctx context.Context, name string, ifExists bool) (bool, error) {
+	if ifExists {
+		if _, err := b.d.Collection(name); err != nil {
+			return false, nil
+		}
+	}
+	return true, b.d.DropCollection(ctx, name, ifExists)
+}
+
+func (b backend) Insert(ctx context.Context, name string, rows []query.Row, upsert bool) (int, error) {
+	c, err := b.d.Collection(name)
+	if err != nil {
+		return 0, err
+	}
+	rs := make([]Row, len(rows))
+	for i, r := range rows {
+		rs[i] = Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}
+	}
+	if upsert {
+		return c.Upsert(ctx, rs...)
+	}
+	if err := c.Insert(ctx, rs...); err != nil {
+		return 0, err
+	}
+	return len(rs), nil
+}
+
+func (b backend) UpdateMeta(ctx context.Context, name string, keys []string, values map[string]any) error {
+	c, err := b.d.Collection(name)
+	if err != nil {
+		return err
+	}
+	return c.SetMeta(ctx, keys, values)
+}
+
+func (b backend) Delete(ctx context.Context, name string, keys []string) (int, error) {
+	c, err := b.d.Collection(name)
+	if err != nil {
+		return 0, err
+	}
+	return c.Delete(ctx, keys...)
+}
+
+// sandboxed checks a path that a statement names against Options.Sandbox
+// and returns the path to use.
+func (d *DB) sandboxed(path string) (string, error) {
+	box := d.opts.Sandbox
+	if box == "" {
+		return path, nil
+	}
+	root, err := filepath.Abs(box)
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	p := path
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(root, p)
+	}
+	p = filepath.Clean(p)
+	// Resolve symlinks of the longest existing prefix.
+	dir, rest := p, ""
+	for {
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			p = filepath.Join(r, rest)
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+		dir = parent
+	}
+	rel, err := filepath.Rel(root, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%w: %s is outside the sandbox %s", ErrInvalid, path, box)
+	}
+	return p, nil
+}
+
+func parseFormat(name string, binary bool) (Format, error) {
+	switch name {
+	case "":
+		return format.Auto, nil
+	case "GLOVE":
+		return format.GloVe, nil
+	case "WORD2VEC":
+		if binary {
+			return format.Word2VecBinary, nil
+		}
+		return format.Word2VecText, nil
+	case "FASTTEXT":
+		return format.FastText, nil
+	case "CSV":
+		return format.CSV, nil
+	case "JSONL":
+		return format.JSONL, nil
+	}
+	return format.Auto, fmt.Errorf("%w: unknown format %s", ErrInvalid, name)
+}
+
+func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result, error) {
+	f, err := parseFormat(s.Format, s.Binary)
+	if err != nil {
+		return nil, err
+	}
+	opts := ImportOptions{Format: f, Limit: s.Limit}
+	if s.Metric != nil {
+		opts.Metric = *s.Metric
+	}
+	var res *ImportResult
+	if s.Catalog {
+		res, err = b.d.ImportCatalog(ctx, s.Collection, s.Path, nil, opts)
+	} else {
+		var p string
+		if p, err = b.d.sandboxed(s.Path); err != nil {
+			return nil, err
+		}
+		res, err = b.d.Import(ctx, s.Collection, p, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("imported %d rows into %s (DIM %d, %s)", res.Rows, res.Collection, res.Dim, res.Format)
+	if res.Replaced {
+		msg += ", replacing its rows"
+	}
+	return &query.Result{Message: msg, Stats: query.Stats{RowsAffected: res.Rows}}, nil
+}
+
+func (b backend) ImportMetadata(ctx context.Context, s query.MetadataSpec) (*query.Result, error) {
+	p, err := b.d.sandboxed(s.Path)
+	if err != nil {
+		return nil, err
+	}
+	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter}
+	res, err := b.d.ImportMetadata(ctx, s.Collection, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &query.Result{Message: res.String(), Stats: query.Stats{RowsAffected: res.Rows}}, nil
+}
+
+func (b backend) Export(ctx context.Context, s query.ExportSpec) (*query.Result, error) {
+	f, err := parseFormat(s.Format, s.Binary)
+	if err != nil {
+		return nil, err
+	}
+	p, err := b.d.sandboxed(s.Path)
+	if err != nil {
+		return nil, err
+	}
+	n, err := b.d.Export(ctx, s.Collection, p, f)
+	if err != nil {
+		return nil, err
+	}
+	return &query.Result{Message: fmt.Sprintf("exported %d rows of %s to %s", n, s.Collection, s.Path), Stats: query.Stats{RowsAffected: n}}, nil
+}
+
+func (b backend) Stats(name string) (*query.Result, error) {
+	c, err := b.d.Collection(name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	in := v.Info()
+	vecBytes := int64(v.Len()) * int64(v.Dim()) * 4
+	total := b.d.FileSize()
+	var all int64
+	infos, _ := b.d.Collections()
+	for _, x := range infos {
+		all += int64(x.Rows) * int64(x.Dim) * 4
+	}
+	share := 0.0
+	if all > 0 && total > 0 {
+		share = float64(vecBytes) / float64(all)
+	}
+	res := &query.Result{Columns: []string{"stat", "value"}}
+	add := func(k string, v any) { res.Rows = append(res.Rows, []any{k, fmt.Sprint(v)}) }
+	add("rows", v.Len())
+	add("dim", v.Dim())
+	add("vector_bytes", vecBytes)
+	add("file_bytes", total)
+	add("file_share", fmt.Sprintf("%.1f%%", 100*share))
+	if in.Index == nil {
+		add("index", "none")
+	} else {
+		add("index", fmt.Sprintf("%s m=%d ef_construction=%d", in.Index.Kind, in.Index.M, in.Index.EfConstruction))
+	}
+	return res, nil
+}
+
+func (b backend) Check(ctx context.Context, name string) (*query.Result, error) {
+	rep, err := b.d.Check(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	res := &query.Result{Columns: []string{"check", "result"}}
+	for _, c := range rep.Checks {
+		res.Rows = append(res.Rows, []any{c.Name, c.Result})
+	}
+	if rep.OK() {
+		res.Message = fmt.Sprintf("%s: ok (%d rows)", name, rep.Rows)
+	} else {
+		return res, fmt.Errorf("%w: %s failed its check: %s", ErrCorrupt, name, strings.Join(rep.Problems(), "; "))
+	}
+	return res, nil
+}
+
+func (b backend) Set(name string, value any) error {
+	s := b.d.settings()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.vals[name] = value
+	return nil
+}
+
+func notBuilt(what string) error { return fmt.Errorf("%s is %w", what, ErrNotBuilt) }
+
+func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, error) {
+	return nil, notBuilt("TRAIN")
+}
+
+func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Result, error) {
+	return nil, notBuilt("EVALUATE")
+}
+
+func (b backend) CreateIndex(ctx context.Context, s query.IndexSpec) (*query.Result, error) {
+	return nil, notBuilt("CREATE INDEX")
+}
+
+func (b backend) DropIndex(ctx context.Context, name string) (*query.Result, error) {
+	return nil, notBuilt("DROP INDEX")
+}
+
+func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
+	return nil, notBuilt("PROJECT")
+}
+
+func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Result, error) {
+	return nil, notBuilt("CLUSTER")
+}
+
+func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.Result, error) {
+	return nil, notBuilt("RECOMMEND")
+}
+
+func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Result, error) {
+	return nil, notBuilt("CREATE COLLECTION ... FROM SEQUENCES")
+}
+
+// viewSource adapts a View to query.Source.
+type viewSource struct{ v *View }
+
+func (s viewSource) Info() query.CollectionInfo {
+	in := infoToQuery(s.v.info)
+	in.Rows = s.v.Len()
+	return in
+}
+func (s viewSource) Len() int                               { return s.v.Len() }
+func (s viewSource) Dim() int                               { return s.v.Dim() }
+func (s viewSource) Metric() vec.Metric                     { return s.v.Metric() }
+func (s viewSource) Key(i int) string                       { return s.v.Key(i) }
+func (s viewSource) Count(i int) int64                      { return s.v.Count(i) }
+func (s viewSource) Lookup(key string) (int, bool)          { return s.v.Lookup(key) }
+func (s viewSource) Positions(keys []string) ([]int, error) { return s.v.Positions(keys) }
+func (s viewSource) SearchVector(i int) []float32           { return s.v.SearchVector(i) }
+func (s viewSource) Unit(i int) []float32                   { return s.v.Unit(i) }
+func (s viewSource) Vector(i int) []float32                 { return s.v.Vector(i) }
+func (s viewSource) Meta(i int) ([]any, error)              { return s.v.Meta(i) }
+func (s viewSource) FieldIndex(name string) int             { return s.v.FieldIndex(name) }
+func (s viewSource) PrepareQuery(q []float32) ([]float32, error) {
+	return s.v.PrepareQuery(q)
+}
+func (s viewSource) Similarity(a, b string) (float32, error)    { return s.v.Similarity(a, b) }
+func (s viewSource) Rank(a, b string) (int, error)              { return s.v.Rank(a, b) }
+func (s viewSource) NSimilarity(a, b []string) (float32, error) { return s.v.NSimilarity(a, b) }
+func (s viewSource) DoesntMatch(keys []string) (string, []float32, error) {
+	return s.v.DoesntMatch(keys)
+}
+
+func (s viewSource) Combine(terms []query.Term) ([]float32, []int, error) {
+	ts := make([]Term, len(terms))
+	for i, t := range terms {
+		ts[i] = Term{Key: t.Key, Vector: t.Vector, Weight: t.Weight}
+	}
+	return s.v.Combine(ts)
+}
+
+func searchOpts(o *query.SearchOptions) *SearchOptions {
+	if o == nil {
+		return nil
+	}
+	return &SearchOptions{Exclude: o.Exclude, WithinTop: o.WithinTop, Filter: o.Filter, MinSimilarity: o.MinSimilarity, Offset: o.Offset}
+}
+
+func hitsToQuery(hs []Hit) []query.Hit {
+	out := make([]query.Hit, len(hs))
+	for i, h := range hs {
+		out[i] = query.Hit{Pos: h.Pos, Key: h.Key, Similarity: h.Similarity, Distance: h.Distance}
+	}
+	return out
+}
+
+func (s viewSource) Search(ctx context.Context, q []float32, k int, o *query.SearchOptions) ([]query.Hit, error) {
+	hs, err := s.v.Search(ctx, q, k, searchOpts(o))
+	return hitsToQuery(hs), err
+}
+
+func (s viewSource) MostSimilarCosmul(ctx context.Context, pos, neg [][]float32, k int, o *query.SearchOptions) ([]query.Hit, error) {
+	hs, err := s.v.MostSimilarCosmul(ctx, pos, neg, k, searchOpts(o))
+	return hitsToQuery(hs), err
+}
+
