@@ -97,3 +97,24 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDelete measures Delete followed by re-Insert of the same id
+// (an update) on a 10k index.
+func BenchmarkDelete(b *testing.B) {
+	x, data, _ := benchIndex(b, 10000, 100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		id := uint32(i * 7919 % len(data))
+		if err := x.Delete(id); err != nil {
+			b.Fatal(err)
+		}
+		if err := x.Insert(id, data[id]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if err := x.check(); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -49,7 +49,9 @@ func (x *Index) removeSlots(dead []uint32) {
 		return
 	}
 	n := len(x.levels)
-	isDead := make([]uint64, (n+63)/64)
+	words := (n + 63) / 64
+	bits := make([]uint64, 2*words)
+	isDead, hasIn := bits[:words], bits[words:]
 	for _, s := range dead {
 		isDead[s/64] |= 1 << (s % 64)
 	}
@@ -58,38 +60,51 @@ func (x *Index) removeSlots(dead []uint32) {
 	sc := x.getScratch()
 	defer x.putScratch(sc)
 	var orphans []uint32
+	// One pass over every live node's links: repair the lists that point
+	// at a dead node, and note which nodes are still linked to on layer 0.
+	stride := x.stride
 	for u := 0; u < n; u++ {
 		su := uint32(u)
 		lv := x.levels[u]
-		if lv == freeLevel || gone(su) {
+		if lv == freeLevel || isDead[u/64]&(1<<(u%64)) != 0 {
 			continue
 		}
-		for lc := 0; lc <= int(lv); lc++ {
-			links := x.linksOf(su, lc)
-			hit := false
-			for _, l := range links {
+		b := x.l0[u*stride : u*stride+stride : u*stride+stride]
+		links := b[1 : 1+b[0]]
+		hit := false
+		for _, l := range links {
+			if isDead[l/64]&(1<<(l%64)) != 0 {
+				hit = true
+				break
+			}
+		}
+		if hit {
+			x.repair(sc, su, 0, gone)
+			links = b[1 : 1+b[0]]
+			if len(links) == 0 {
+				orphans = append(orphans, su)
+			}
+		}
+		for _, l := range links {
+			hasIn[l/64] |= 1 << (l % 64)
+		}
+		for lc := 1; lc <= int(lv); lc++ {
+			for _, l := range x.linksOf(su, lc) {
 				if gone(l) {
-					hit = true
+					x.repair(sc, su, lc, gone)
 					break
 				}
-			}
-			if !hit {
-				continue
-			}
-			x.repair(sc, su, lc, gone)
-			if lc == 0 && len(x.linksOf(su, 0)) == 0 {
-				orphans = append(orphans, su)
 			}
 		}
 	}
 
-	// Live layer-0 out-neighbours of the dead lose an in-link; those left
+	// Live layer-0 out-neighbours of the dead lost an in-link; those left
 	// with none are linked again below.
-	var lost []uint32
 	for _, d := range dead {
 		for _, l := range x.linksOf(d, 0) {
-			if !gone(l) {
-				lost = append(lost, l)
+			if !gone(l) && hasIn[l/64]&(1<<(l%64)) == 0 {
+				orphans = append(orphans, l)
+				hasIn[l/64] |= 1 << (l % 64) // once
 			}
 		}
 	}
@@ -117,22 +132,6 @@ func (x *Index) removeSlots(dead []uint32) {
 	// A node whose every layer-0 neighbour was deleted, with nothing left
 	// to reconnect to, or that no node links to any more, is linked again
 	// by a search from the entry point.
-	if len(lost) > 0 {
-		hasIn := make([]uint64, (len(x.levels)+63)/64)
-		for u, lv := range x.levels {
-			if lv != freeLevel {
-				for _, l := range x.linksOf(uint32(u), 0) {
-					hasIn[l/64] |= 1 << (l % 64)
-				}
-			}
-		}
-		for _, s := range lost {
-			if hasIn[s/64]&(1<<(s%64)) == 0 {
-				orphans = append(orphans, s)
-				hasIn[s/64] |= 1 << (s % 64) // once
-			}
-		}
-	}
 	for _, s := range orphans {
 		if x.levels[s] == freeLevel || s == x.entry {
 			continue
@@ -146,6 +145,7 @@ func (x *Index) removeSlots(dead []uint32) {
 // every chosen neighbour rejects s, the closest neighbour's farthest link is
 // replaced by s.
 func (x *Index) reconnect(sc *scratch, s uint32) {
+	sc.sel = sc.sel[:0]
 	x.linkNode(sc, s)
 	sel := sc.sel // layer-0 selection of the last linkNode
 	if len(sel) == 0 {

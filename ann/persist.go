@@ -316,7 +316,25 @@ func (l *loader) finish() (*Index, error) {
 		}
 	}
 	clear(x.dirty)
+	x.trim()
 	return x, nil
+}
+
+// trim drops the spare capacity that growing by append left behind.
+func (x *Index) trim() {
+	x.vecs = trimSlice(x.vecs)
+	x.l0 = trimSlice(x.l0)
+	x.levels = trimSlice(x.levels)
+	x.upper = trimSlice(x.upper)
+	x.ids = trimSlice(x.ids)
+	x.dirty = trimSlice(x.dirty)
+}
+
+func trimSlice[T any](a []T) []T {
+	if cap(a)-len(a) <= len(a)/32 {
+		return a
+	}
+	return append(make([]T, 0, len(a)), a...)
 }
 
 // Load rebuilds an index from the records written by MarshalMeta and
