@@ -99,22 +99,43 @@ func BenchmarkBuild(b *testing.B) {
 }
 
 // BenchmarkDelete measures Delete followed by re-Insert of the same id
-// (an update) on a 10k index.
+// (an update), and DeleteBatch of 1% of the ids.
 func BenchmarkDelete(b *testing.B) {
-	x, data, _ := benchIndex(b, 10000, 100)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		id := uint32(i * 7919 % len(data))
-		if err := x.Delete(id); err != nil {
-			b.Fatal(err)
-		}
-		if err := x.Insert(id, data[id]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	if err := x.check(); err != nil {
-		b.Fatal(err)
+	for _, n := range []int{10000, *benchN} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			x, data, _ := benchIndex(b, n, 100)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				id := uint32(i * 7919 % len(data))
+				if err := x.Delete(id); err != nil {
+					b.Fatal(err)
+				}
+				if err := x.Insert(id, data[id]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if err := x.check(); err != nil {
+				b.Fatal(err)
+			}
+		})
+		b.Run(fmt.Sprintf("batch1pct/n=%d", n), func(b *testing.B) {
+			x, _, _ := benchIndex(b, n, 100)
+			rng := rand.New(rand.NewSource(1))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ids := make([]uint32, n/100)
+				for j := range ids {
+					ids[j] = uint32(rng.Intn(n))
+				}
+				x.DeleteBatch(ids)
+			}
+			b.StopTimer()
+			if err := x.check(); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }
