@@ -427,4 +427,3 @@ func (s viewSource) MostSimilarCosmul(ctx context.Context, pos, neg [][]float32,
 	hs, err := s.v.MostSimilarCosmul(ctx, pos, neg, k, searchOpts(o))
 	return hitsToQuery(hs), err
 }
-
