@@ -1,0 +1,466 @@
+package trainer
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// EventLogOptions say how EventLogSource turns the rows of an event log
+// into sequences.
+type EventLogOptions struct {
+	// SequenceBy names the column that groups rows into sequences (a user
+	// id, a session id, a playlist id). Required.
+	SequenceBy string
+	// OrderBy names the column that orders the rows of each sequence (a
+	// timestamp, a position). The order is numeric when every value of the
+	// column parses as a number, textual otherwise, and stable: ties keep
+	// file order. "" keeps file order.
+	OrderBy string
+	// Item names the column whose values become the tokens. Required.
+	Item string
+	// Delimiter separates fields. 0 means a tab when the first line holds
+	// one, a comma otherwise.
+	Delimiter rune
+	// Header says whether the first line names the columns; nil means true.
+	// Without a header, columns are named by their 1-based position: "1",
+	// "2", ...
+	Header *bool
+}
+
+// KeyedReader is a SequenceReader that names each sequence: the user or
+// session it belongs to. EventLogSource and KeyedFileSource return readers
+// that implement it.
+type KeyedReader interface {
+	SequenceReader
+	// Key returns the name of the sequence last returned by Next.
+	Key() string
+}
+
+// EventLog is a Source over a CSV or TSV event log (one row per event:
+// user, item, time, ...), grouped into one sequence per SequenceBy value.
+// It is made by EventLogSource.
+//
+// The whole log is read and grouped once, on the first Open, and kept in
+// memory for later passes (every epoch of Train reuses it): about the size
+// of the distinct item names plus 8 bytes per event while grouping and 4
+// bytes per event afterwards. It suits logs that fit in memory (MovieLens,
+// sessions of a shop), not unbounded streams. An EventLog is safe for
+// concurrent use; the file must not change while it is in use.
+type EventLog struct {
+	path string
+	opts EventLogOptions
+
+	once  sync.Once
+	err   error
+	items [][]byte  // distinct item names, in first-seen order
+	keys  []string  // sequence names, in first-seen order
+	seqs  [][]int32 // item ids of each sequence, ordered by OrderBy
+	rows  int
+}
+
+// EventLogSource returns a Source reading the event log at path (CSV or
+// TSV; quoted fields, CRLF line ends and gzip compression are handled):
+// rows are grouped by opts.SequenceBy, each group is ordered by
+// opts.OrderBy, and its opts.Item values form one sequence. Sequences come
+// in the order their first row appears in the file. Readers it opens
+// implement KeyedReader (the key is the SequenceBy value). Errors name
+// unknown columns with a close spelling, and rows that lack a column with
+// their line number.
+func EventLogSource(path string, opts EventLogOptions) *EventLog {
+	return &EventLog{path: path, opts: opts}
+}
+
+func (e *EventLog) String() string { return e.path }
+
+// Open loads the log on the first call and returns a reader over its
+// sequences.
+func (e *EventLog) Open() (SequenceReader, error) {
+	if err := e.Load(); err != nil {
+		return nil, err
+	}
+	return &eventLogReader{log: e}, nil
+}
+
+// Load reads and groups the log if that has not been done yet. It is
+// called by Open; call it first to see errors and counts before training.
+func (e *EventLog) Load() error {
+	e.once.Do(func() { e.err = e.load() })
+	return e.err
+}
+
+// Sequences returns the number of sequences, and Rows the number of events
+// read; both are 0 before a successful Load.
+func (e *EventLog) Sequences() int { return len(e.seqs) }
+
+// Rows returns the number of events (data rows) in the log.
+func (e *EventLog) Rows() int { return e.rows }
+
+func (e *EventLog) load() error {
+	o := e.opts
+	if o.SequenceBy == "" || o.Item == "" {
+		return fmt.Errorf("event log %s: both the sequence column and the item column must be named", e.path)
+	}
+	f, err := os.Open(e.path)
+	if err != nil {
+		return fmt.Errorf("event log: %w", err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("event log %s: %w", e.path, err)
+		}
+		defer gz.Close()
+		br = bufio.NewReaderSize(gz, 64<<10)
+		r = br
+	}
+	delim := o.Delimiter
+	if delim == 0 {
+		first, _ := br.Peek(4096)
+		if i := bytes.IndexByte(first, '\n'); i >= 0 {
+			first = first[:i]
+		}
+		delim = ','
+		if bytes.IndexByte(first, '\t') >= 0 {
+			delim = '\t'
+		}
+	}
+	cr := csv.NewReader(r)
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	if delim == '\t' {
+		cr.LazyQuotes = true
+	}
+	header := o.Header == nil || *o.Header
+
+	var names []string
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return fmt.Errorf("event log %s is empty", e.path)
+	}
+	if err != nil {
+		return fmt.Errorf("event log %s: %w", e.path, err)
+	}
+	if header {
+		for _, h := range rec {
+			names = append(names, strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		}
+	} else {
+		for i := range rec {
+			names = append(names, strconv.Itoa(i+1))
+		}
+	}
+	col := func(what, name string) (int, error) {
+		if name == "" {
+			return -1, nil
+		}
+		for i, n := range names {
+			if n == name {
+				return i, nil
+			}
+		}
+		for i, n := range names {
+			if strings.EqualFold(n, name) {
+				return i, nil
+			}
+		}
+		msg := fmt.Sprintf("event log %s has no column %q (the %s column)", e.path, name, what)
+		if s := closestName(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return -1, fmt.Errorf("%s; its columns are %s", msg, strings.Join(quoteAll(names), ", "))
+	}
+	seqCol, err := col("sequence", o.SequenceBy)
+	if err != nil {
+		return err
+	}
+	itemCol, err := col("item", o.Item)
+	if err != nil {
+		return err
+	}
+	ordCol, err := col("order", o.OrderBy)
+	if err != nil {
+		return err
+	}
+
+	type event struct {
+		item int32
+		ord  int32 // index into ords
+	}
+	itemIDs := map[string]int32{}
+	groupIDs := map[string]int32{}
+	var groups [][]event
+	var ords []string
+	numeric := true
+	var nums []float64
+	need := max(seqCol, itemCol, ordCol)
+	add := func(rec []string, line int) error {
+		if len(rec) <= need {
+			missing := names[need]
+			for _, c := range []int{seqCol, itemCol, ordCol} {
+				if c >= len(rec) {
+					missing = names[c]
+					break
+				}
+			}
+			return fmt.Errorf("event log %s: line %d has %d fields, so column %q is missing", e.path, line, len(rec), missing)
+		}
+		it := rec[itemCol]
+		id, ok := itemIDs[it]
+		if !ok {
+			id = int32(len(e.items))
+			itemIDs[it] = id
+			e.items = append(e.items, []byte(it))
+		}
+		g := rec[seqCol]
+		gi, ok := groupIDs[g]
+		if !ok {
+			gi = int32(len(groups))
+			groupIDs[g] = gi
+			groups = append(groups, nil)
+			e.keys = append(e.keys, g)
+		}
+		ev := event{item: id, ord: -1}
+		if ordCol >= 0 {
+			s := strings.TrimSpace(rec[ordCol])
+			ev.ord = int32(len(ords))
+			ords = append(ords, s)
+			if numeric {
+				x, err := strconv.ParseFloat(s, 64)
+				if err != nil {
+					numeric, nums = false, nil
+				} else {
+					nums = append(nums, x)
+				}
+			}
+		}
+		groups[gi] = append(groups[gi], ev)
+		e.rows++
+		return nil
+	}
+	if !header {
+		line, _ := cr.FieldPos(0)
+		if err := add(rec, line); err != nil {
+			return err
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("event log %s: line %d: %w", e.path, pe.Line, pe.Err)
+			}
+			return fmt.Errorf("event log %s: %w", e.path, err)
+		}
+		if len(rec) == 1 && rec[0] == "" {
+			continue // a blank line
+		}
+		line, _ := cr.FieldPos(0)
+		if err := add(rec, line); err != nil {
+			return err
+		}
+	}
+	e.seqs = make([][]int32, len(groups))
+	for gi, evs := range groups {
+		if ordCol >= 0 {
+			if numeric {
+				sort.SliceStable(evs, func(i, j int) bool { return nums[evs[i].ord] < nums[evs[j].ord] })
+			} else {
+				sort.SliceStable(evs, func(i, j int) bool { return ords[evs[i].ord] < ords[evs[j].ord] })
+			}
+		}
+		s := make([]int32, len(evs))
+		for i, ev := range evs {
+			s[i] = ev.item
+		}
+		e.seqs[gi] = s
+		groups[gi] = nil
+	}
+	return nil
+}
+
+type eventLogReader struct {
+	log  *EventLog
+	i    int
+	toks [][]byte
+}
+
+func (r *eventLogReader) Next() ([][]byte, error) {
+	if r.i >= len(r.log.seqs) {
+		return nil, io.EOF
+	}
+	r.toks = r.toks[:0]
+	for _, id := range r.log.seqs[r.i] {
+		r.toks = append(r.toks, r.log.items[id])
+	}
+	r.i++
+	return r.toks, nil
+}
+
+func (r *eventLogReader) Key() string {
+	if r.i == 0 {
+		return ""
+	}
+	return r.log.keys[r.i-1]
+}
+
+func (r *eventLogReader) Close() error { return nil }
+
+// KeyedFileSource returns a Source over a sequences file that may name its
+// sequences: a line "id<TAB>item item ..." is the sequence of id (the id
+// is not a token), and a line without a tab is named by its 1-based line
+// number ("7"). Items are separated by ASCII white space. Blank lines are
+// skipped but still counted as lines. Readers it opens implement
+// KeyedReader. Note that a file whose items are separated by tabs reads as
+// named sequences; use FileSource for those.
+func KeyedFileSource(path string) Source { return keyedFileSource(path) }
+
+type keyedFileSource string
+
+func (p keyedFileSource) String() string { return string(p) }
+
+func (p keyedFileSource) Open() (SequenceReader, error) {
+	f, err := os.Open(string(p))
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	r := &keyedFileReader{name: string(p), f: f, br: br}
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("read %s: %w", string(p), err)
+		}
+		r.gz = gz
+		r.br = bufio.NewReaderSize(gz, 64<<10)
+	}
+	return r, nil
+}
+
+type keyedFileReader struct {
+	name string
+	f    *os.File
+	gz   *gzip.Reader
+	br   *bufio.Reader
+	line int
+	key  string
+	buf  []byte
+	toks [][]byte
+}
+
+func (r *keyedFileReader) Next() ([][]byte, error) {
+	for {
+		r.buf = r.buf[:0]
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = r.br.ReadSlice('\n')
+			r.buf = append(r.buf, chunk...)
+			if err != bufio.ErrBufferFull {
+				break
+			}
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("read %s: %w", r.name, err)
+		}
+		if len(r.buf) == 0 && err == io.EOF {
+			return nil, io.EOF
+		}
+		r.line++
+		if r.line == 1 && bytes.IndexByte(r.buf, 0) >= 0 {
+			return nil, fmt.Errorf("%w: %s has NUL bytes", ErrBinaryInput, r.name)
+		}
+		body := r.buf
+		r.key = strconv.Itoa(r.line)
+		if i := bytes.IndexByte(body, '\t'); i >= 0 {
+			if k := strings.TrimSpace(string(body[:i])); k != "" {
+				r.key = k
+			}
+			body = body[i+1:]
+		}
+		r.toks = r.toks[:0]
+		for _, t := range bytes.FieldsFunc(body, func(c rune) bool { return c < 256 && isSpace[c] }) {
+			r.toks = append(r.toks, t)
+		}
+		if len(r.toks) == 0 {
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			continue
+		}
+		return r.toks, nil
+	}
+}
+
+func (r *keyedFileReader) Key() string { return r.key }
+
+func (r *keyedFileReader) Close() error {
+	var err error
+	if r.gz != nil {
+		err = r.gz.Close()
+	}
+	if e := r.f.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// closestName returns the name closest to s by edit distance (case
+// ignored), or "" when none is within a third of s's length (at least 2).
+func closestName(s string, names []string) string {
+	best, bestD := "", max(2, len(s)/3)+1
+	ls := strings.ToLower(s)
+	for _, n := range names {
+		if d := levenshtein(ls, strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := prev[j-1]
+			if ra[i-1] != rb[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
