@@ -472,7 +472,7 @@ func renderList(w io.Writer, cols []string, rows [][]any, cfg Config) error {
 			if v == nil {
 				continue // NULL prints as an empty string, as sqlite3 does
 			}
-			b.WriteString(FormatValue(v))
+			b.WriteString(cellText(v))
 		}
 		b.WriteByte('\n')
 	}
@@ -495,7 +495,7 @@ func renderLine(w io.Writer, cols []string, rows [][]any) error {
 			if j < len(r) {
 				v = r[j]
 			}
-			b.WriteString(pad(c, wd, true) + " = " + FormatValue(v) + "\n")
+			b.WriteString(pad(c, wd, true) + " = " + cellText(v) + "\n")
 		}
 	}
 	_, err := w.Write(b.Bytes())
