@@ -39,6 +39,8 @@ type worker struct {
 	syn0, syn1  []float32
 	neu1, neu1e []float32
 	sent        []int32
+	targets     []int32
+	touch       float32 // keeps the prefetching loads alive
 }
 
 func newWorker(t *trainer, r *rng) *worker {
@@ -49,7 +51,8 @@ func newWorker(t *trainer, r *rng) *worker {
 		cbow: c.CBOW, sample: c.Sample > 0,
 		syn0: t.m.Vectors, syn1: t.m.Output,
 		neu1: make([]float32, c.Dim), neu1e: make([]float32, c.Dim),
-		sent: make([]int32, 0, MaxSequenceLength),
+		sent:    make([]int32, 0, MaxSequenceLength),
+		targets: make([]int32, c.Negative+1),
 	}
 }
 
@@ -115,10 +118,27 @@ func (w *worker) row(m []float32, id int32) []float32 {
 func (w *worker) negatives(l1 []float32, word int32, alpha float32) {
 	neu1e := w.neu1e
 	clear(neu1e)
-	for d := 0; d <= w.negative; d++ {
-		target, label := word, float32(1)
+	// Draw the noise keys first and touch every cache line of their rows,
+	// so that the memory loads overlap instead of stalling one by one.
+	targets := w.targets[:w.negative+1]
+	targets[0] = word
+	var touch float32
+	for d := range targets {
+		t := word
 		if d > 0 {
-			target, label = w.t.noise.sample(w.r.next()), 0
+			t = w.t.noise.sample(w.r.next())
+			targets[d] = t
+		}
+		row := w.row(w.syn1, t)
+		for k := 0; k < len(row); k += 16 {
+			touch += row[k]
+		}
+	}
+	w.touch = touch
+	for d, target := range targets {
+		label := float32(1)
+		if d > 0 {
+			label = 0
 			if target == word {
 				continue
 			}
