@@ -1,0 +1,107 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// RecommendOptions tune Recommend. The zero value takes the plain mean of
+// the history and searches every row.
+type RecommendOptions struct {
+	// Recency weights recent items more: with n history items, item i
+	// (0-based, oldest first) weighs exp(-Recency·(n-1-i)), so the last
+	// item weighs 1 and each step back multiplies the weight by
+	// exp(-Recency). 0 is the plain mean; it must be >= 0.
+	Recency float64
+	// Filter, when set, keeps only the rows for which it returns true. The
+	// search is exact, so k hits come back whenever k rows pass the filter
+	// (besides the history).
+	Filter func(pos int) bool
+	// Exclude lists further positions never returned (the history is
+	// always excluded).
+	Exclude []int
+}
+
+// HistoryVector returns the query vector of a history (keys of v, oldest
+// first): the recency-weighted mean of their unit vectors (see
+// RecommendOptions.Recency), normalised to unit length, and the positions
+// of the keys. Every unknown key is reported at once in a
+// *KeysNotFoundError; a history whose mean is zero is ErrInvalid.
+func (v *View) HistoryVector(history []string, recency float64) ([]float32, []int, error) {
+	if len(history) == 0 {
+		return nil, nil, fmt.Errorf("%w: the history is empty", ErrInvalid)
+	}
+	if recency < 0 || math.IsNaN(recency) || math.IsInf(recency, 0) {
+		return nil, nil, fmt.Errorf("%w: recency must be a finite number >= 0, got %g", ErrInvalid, recency)
+	}
+	pos, err := v.Positions(history)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := v.meanOf(pos, recency)
+	if vec.Normalize(q) == 0 {
+		return nil, nil, fmt.Errorf("%w: the history's mean vector has zero norm", ErrInvalid)
+	}
+	return q, pos, nil
+}
+
+// meanOf returns the recency-weighted mean of the unit vectors at pos (not
+// normalised; the sum divided by the total weight).
+func (v *View) meanOf(pos []int, recency float64) []float32 {
+	sum := make([]float32, v.dim)
+	var unit []float32
+	if v.metric != Cosine {
+		unit = make([]float32, v.dim)
+	}
+	n := len(pos)
+	var total float64
+	for i, p := range pos {
+		w := 1.0
+		if recency > 0 {
+			w = math.Exp(-recency * float64(n-1-i))
+		}
+		total += w
+		x := v.SearchVector(p)
+		if v.metric != Cosine {
+			copy(unit, x)
+			vec.Normalize(unit)
+			x = unit
+		}
+		vec.Axpy(float32(w), x, sum)
+	}
+	if total > 0 {
+		vec.Scale(float32(1/total), sum)
+	}
+	return sum
+}
+
+// Recommend returns the k rows closest to a history of keys (oldest first:
+// a playlist, a session, the items a user liked), with RECOMMEND's
+// semantics: the query is the (recency-weighted) mean of the history's unit
+// vectors, normalised, the search is exact, and the history's keys are
+// never returned. Unknown history keys are all reported at once
+// (*KeysNotFoundError, matching ErrKeyNotFound). A View is immutable, so
+// Recommend is safe for concurrent use.
+func (v *View) Recommend(ctx context.Context, history []string, k int, opts RecommendOptions) ([]Hit, error) {
+	if k <= 0 {
+		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+	}
+	q, pos, err := v.HistoryVector(history, opts.Recency)
+	if err != nil {
+		return nil, err
+	}
+	excl := append(append([]int(nil), opts.Exclude...), pos...)
+	return v.Search(ctx, q, k, &SearchOptions{Exclude: excl, Filter: opts.Filter})
+}
+
+// Recommend is View.Recommend on the collection's current view.
+func (c *Collection) Recommend(ctx context.Context, history []string, k int, opts RecommendOptions) ([]Hit, error) {
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	return v.Recommend(ctx, history, k, opts)
+}

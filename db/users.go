@@ -1,0 +1,247 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/storage"
+	"github.com/vecdb/vecdb/trainer"
+)
+
+// UsersOptions tune CreateUsers.
+type UsersOptions struct {
+	// Recency weights each user's recent items more, as
+	// RecommendOptions.Recency does: 0 is the plain mean.
+	Recency float64
+	// KeyPrefix is put before every user key. "" puts "u" before keys made
+	// only of digits (line numbers, numeric user ids), so line 42 of a
+	// sequences file and user 42 of an event log both become 'u42', and
+	// keeps other keys as they are. RawKeys keeps every key as it is.
+	KeyPrefix string
+	RawKeys   bool
+	// MinItems skips users with fewer known items; 0 means 1.
+	MinItems int
+	// EventLog, when set, makes CreateUsersFromFile read the file as an
+	// event log (trainer.EventLogSource): one user per SequenceBy value.
+	EventLog *trainer.EventLogOptions
+}
+
+// UsersResult says what CreateUsers did.
+type UsersResult struct {
+	Collection string
+	Items      string
+	Users      int // user vectors written
+	Sequences  int // sequences read
+	// SkippedUsers counts users with fewer than MinItems known items.
+	SkippedUsers int
+	// UnknownItems counts item occurrences that are not keys of the items
+	// collection; UnknownExamples lists up to 5 of them.
+	UnknownItems    int
+	UnknownExamples []string
+	Seconds         float64
+}
+
+// String summarises the result for a user.
+func (r *UsersResult) String() string {
+	s := fmt.Sprintf("created %d user vectors in %s from %d sequences of %s", r.Users, r.Collection, r.Sequences, r.Items)
+	if r.SkippedUsers > 0 {
+		s += fmt.Sprintf("; %d users skipped (no known items)", r.SkippedUsers)
+	}
+	if r.UnknownItems > 0 {
+		q := make([]string, len(r.UnknownExamples))
+		for i, k := range r.UnknownExamples {
+			q[i] = quoteKey(k)
+		}
+		s += fmt.Sprintf("; %d item occurrences not in %s skipped (%s", r.UnknownItems, r.Items, strings.Join(q, ", "))
+		if r.UnknownItems > len(r.UnknownExamples) {
+			s += ", ..."
+		}
+		s += ")"
+	}
+	return s
+}
+
+// CreateUsersFromFile is CreateUsers reading path: an event log when
+// opts.EventLog is set (one user per SequenceBy value, items ordered by
+// OrderBy), otherwise a sequences file read with trainer.KeyedFileSource
+// (a line "id<TAB>item item ..." is user id's history, and a line without
+// a tab is the history of the user named by its 1-based line number).
+func (d *DB) CreateUsersFromFile(ctx context.Context, users, items, path string, opts UsersOptions) (*UsersResult, error) {
+	var src trainer.Source
+	if opts.EventLog != nil {
+		src = trainer.EventLogSource(path, *opts.EventLog)
+	} else {
+		src = trainer.KeyedFileSource(path)
+	}
+	return d.CreateUsers(ctx, users, items, src, opts)
+}
+
+// CreateUsers fills the collection users with one vector per user, in the
+// items collection's space: each sequence of src is one user's history
+// (oldest first) and the user's vector is the recency-weighted mean of the
+// unit vectors of its items (RecommendOptions.Recency), so that
+// NEAREST k TO users.'u42' FROM items and RECOMMEND agree. The users
+// collection has the items' dimension, metric COSINE, one row per user in
+// first-seen order, and each row's count is the number of known items in
+// the history. A user is named by its reader's key when src's readers
+// implement trainer.KeyedReader, else by its 1-based sequence number, then
+// prefixed as opts.KeyPrefix says ('u42'); sequences with the same key are
+// joined in order.
+// Items that are not keys of items are skipped and counted, and so are
+// users left with fewer than MinItems known items. The collection is
+// written atomically, replacing any previous contents; a failed or
+// cancelled run leaves it as it was. The sequences are held in memory
+// (4 bytes per known item) until the vectors are written.
+func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.Source, opts UsersOptions) (*UsersResult, error) {
+	if d.ReadOnly() {
+		return nil, ErrReadOnly
+	}
+	if !storage.ValidName(users) {
+		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", users)
+	}
+	if users == items {
+		return nil, fmt.Errorf("%w: the users collection must differ from the items collection %s", ErrInvalid, items)
+	}
+	if opts.Recency < 0 || math.IsNaN(opts.Recency) || math.IsInf(opts.Recency, 0) {
+		return nil, fmt.Errorf("%w: recency must be a finite number >= 0, got %g", ErrInvalid, opts.Recency)
+	}
+	minItems := max(opts.MinItems, 1)
+	userKey := func(k string) string {
+		switch {
+		case opts.RawKeys:
+			return k
+		case opts.KeyPrefix != "":
+			return opts.KeyPrefix + k
+		case k != "" && strings.Trim(k, "0123456789") == "":
+			return "u" + k
+		}
+		return k
+	}
+	ic, err := d.Collection(items)
+	if err != nil {
+		return nil, err
+	}
+	iv, err := ic.View()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	res := &UsersResult{Collection: users, Items: items}
+
+	// Read the histories as positions in the items view.
+	r, err := src.Open()
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", users, err)
+	}
+	keyed, _ := r.(trainer.KeyedReader)
+	var order []string
+	hist := map[string][]int32{}
+	seenUnknown := map[string]bool{}
+	for {
+		toks, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			r.Close()
+			return nil, fmt.Errorf("create %s: %w", users, err)
+		}
+		res.Sequences++
+		if res.Sequences%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				r.Close()
+				return nil, err
+			}
+		}
+		key := strconv.Itoa(res.Sequences)
+		if keyed != nil {
+			key = keyed.Key()
+		}
+		key = userKey(key)
+		h, ok := hist[key]
+		if !ok {
+			order = append(order, key)
+		}
+		for _, t := range toks {
+			p, ok := iv.Lookup(string(t))
+			if !ok {
+				res.UnknownItems++
+				if len(res.UnknownExamples) < 5 && !seenUnknown[string(t)] {
+					seenUnknown[string(t)] = true
+					res.UnknownExamples = append(res.UnknownExamples, string(t))
+				}
+				continue
+			}
+			h = append(h, int32(p))
+		}
+		hist[key] = h
+	}
+	if err := r.Close(); err != nil {
+		return nil, fmt.Errorf("create %s: %w", users, err)
+	}
+
+	meta := &storage.CollectionMeta{Name: users, Dim: iv.Dim(), Metric: Cosine}
+	meta.Params = map[string]string{
+		"items":   items,
+		"recency": strconv.FormatFloat(opts.Recency, 'g', -1, 64),
+		"corpus":  sourceName(src),
+	}
+	if minItems > 1 {
+		meta.Params["min_items"] = strconv.Itoa(minItems)
+	}
+	meta.Source = fmt.Sprintf("FROM SEQUENCES OF %s FROM '%s'", items, sourceName(src))
+	l, err := d.store.NewLoader(meta)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Abort()
+	pos := make([]int, 0, 64)
+	for i, key := range order {
+		if i%1024 == 1023 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		h := hist[key]
+		if len(h) < minItems {
+			res.SkippedUsers++
+			continue
+		}
+		pos = pos[:0]
+		for _, p := range h {
+			pos = append(pos, int(p))
+		}
+		u := iv.meanOf(pos, opts.Recency)
+		if vec.Normalize(u) == 0 {
+			res.SkippedUsers++
+			continue
+		}
+		if _, err := l.Add(&storage.Row{Key: key, Count: int64(len(h)), Vector: u}); err != nil {
+			return nil, fmt.Errorf("create %s: %w", users, err)
+		}
+		res.Users++
+		delete(hist, key)
+	}
+	meta.Params["users"] = strconv.Itoa(res.Users)
+	meta.Params["skipped_users"] = strconv.Itoa(res.SkippedUsers)
+	meta.Params["unknown_items"] = strconv.Itoa(res.UnknownItems)
+	d.wmu.Lock()
+	err = l.Commit(ctx, true, nil)
+	if err == nil {
+		if s, serr := d.state(users); serr == nil {
+			s.invalidate()
+		}
+	}
+	d.wmu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
