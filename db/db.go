@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -46,6 +48,19 @@ type DB struct {
 	closed bool
 
 	wmu sync.Mutex // serialises writers so cache updates follow commit order
+
+	efSearch atomic.Int64 // SET ef_search; 0 = each index's own
+}
+
+// SetEfSearch sets the HNSW beam width used by searches that do not give
+// their own (the language's SET ef_search = n); 0 restores each index's
+// configured value.
+func (d *DB) SetEfSearch(n int) error {
+	if n < 0 || n > 4096 {
+		return fmt.Errorf("%w: ef_search must be between 1 and 4096, got %d", ErrInvalid, n)
+	}
+	d.efSearch.Store(int64(n))
+	return nil
 }
 
 // Open opens the database file at path, creating it unless opts.ReadOnly.
@@ -243,7 +258,16 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 	}
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
-	err := d.store.Update(func(tx *storage.Tx) error {
+	s, err := d.state(name)
+	if err != nil {
+		return err
+	}
+	idx, err := d.indexForWrite(name)
+	if err != nil {
+		return err
+	}
+	touched := false
+	err = d.store.Update(func(tx *storage.Tx) error {
 		c, err := tx.Collection(name)
 		if err != nil {
 			return err
@@ -254,15 +278,38 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if idx != nil && c.Meta().Index != nil {
+			touched = true
+			if err := syncIndex(idx, c); err != nil {
+				return err
+			}
+		}
 		return c.Save()
 	})
 	if err != nil {
+		if touched { // the graph in memory is ahead of the file: reload it
+			s.idxMu.Lock()
+			s.idx = nil
+			s.idxMu.Unlock()
+		}
 		return wrapNotFound(err)
 	}
-	if s, err := d.state(name); err == nil {
-		s.invalidate()
-	}
+	s.invalidate()
 	return nil
+}
+
+// indexForWrite returns the loaded graph of a collection that has one, so
+// that a write can keep it current; nil when there is none.
+func (d *DB) indexForWrite(name string) (*ann.Index, error) {
+	c, err := d.Collection(name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	return v.loadedIndex()
 }
 
 func (d *DB) view(name string, fn func(c *storage.Coll) error) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/vecdb/vecdb/internal/vec"
 )
@@ -38,6 +39,14 @@ type SearchOptions struct {
 	MinSimilarity *float32
 	// Offset skips that many best hits (pagination).
 	Offset int
+	// Exact forces an exact scan even when the collection has an index
+	// (USING EXACT).
+	Exact bool
+	// EfSearch overrides the beam width of an HNSW search (WITH
+	// (ef_search = n)); 0 uses DB.SetEfSearch's value or the index's.
+	EfSearch int
+	// Plan, when not nil, receives the path the search took.
+	Plan *SearchPlan
 }
 
 // Score returns the similarity between two positions under the collection's
@@ -100,6 +109,24 @@ func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptio
 	qv, err := v.PrepareQuery(q)
 	if err != nil {
 		return nil, err
+	}
+	plan := v.Plan(k, opts)
+	if strings.HasPrefix(plan.Path, "HNSW") {
+		hits, ok, err := v.searchIndex(ctx, qv, k, opts, plan)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if opts.Plan != nil {
+				*opts.Plan = plan
+			}
+			return hits, nil
+		}
+		plan = SearchPlan{Path: "exact scan", Rows: plan.Rows, Selectivity: plan.Selectivity,
+			Reason: "the graph returned fewer rows than asked for"}
+	}
+	if opts.Plan != nil {
+		*opts.Plan = plan
 	}
 	n := len(v.keys)
 	if opts.WithinTop > 0 && opts.WithinTop < n {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -16,6 +17,12 @@ type collState struct {
 	name  string
 	build sync.Mutex // held while a view is loaded, so it is loaded once
 	view  atomic.Pointer[View]
+
+	// The HNSW graph, when the collection has one and it has been loaded.
+	// ann.Index guards itself (searches run during inserts); idxMu guards
+	// the pointer and its loading.
+	idxMu sync.Mutex
+	idx   *ann.Index
 }
 
 func (s *collState) invalidate() { s.view.Store(nil) }
@@ -37,6 +44,8 @@ type View struct {
 	pos    map[string]int32
 
 	d        *DB
+	st       *collState
+	version  uint64
 	metaOnce sync.Once
 	meta     [][]any
 	metaErr  error
@@ -64,6 +73,7 @@ func (c *Collection) View() (*View, error) {
 	if err != nil {
 		return nil, err
 	}
+	v.st = s
 	s.view.Store(v)
 	return v, nil
 }
@@ -73,6 +83,7 @@ func (d *DB) loadView(name string) (*View, error) {
 	err := d.view(name, func(c *storage.Coll) error {
 		m := c.Meta()
 		v.info = infoOf(m)
+		v.version = m.Version
 		v.dim, v.metric = m.Dim, m.Metric
 		n := m.Rows
 		v.ids = make([]uint32, 0, n)

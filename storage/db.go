@@ -254,3 +254,18 @@ func newDataBucket(tx *bolt.Tx) (string, *bolt.Bucket, error) {
 	}
 	return name, b, nil
 }
+
+// DataBuckets returns the number of data buckets in the file (live and
+// orphaned), for tests that check nothing was left behind.
+func (db *DB) DataBuckets() int {
+	n := 0
+	db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			if strings.HasPrefix(string(name), dataPrefix) {
+				n++
+			}
+			return nil
+		})
+	})
+	return n
+}

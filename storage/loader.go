@@ -17,12 +17,14 @@ const ChunkRows = 20000
 // failed or cancelled load, Abort (or the next writable Open) removes the
 // partial copy. A Loader is not safe for concurrent use.
 type Loader struct {
-	db     *DB
-	meta   *CollectionMeta
-	bucket string
-	keys   map[string]struct{}
-	batch  []*Row
-	done   bool
+	db      *DB
+	meta    *CollectionMeta
+	bucket  string
+	keys    map[string]struct{}
+	batch   []*Row
+	done    bool
+	idx     []idxRec
+	idxMeta []byte
 	// Dups controls what Add does with a key it has already seen.
 	Dups DupPolicy
 }
@@ -174,6 +176,10 @@ func (l *Loader) Commit(ctx context.Context, replace bool, extra func(c *Coll) e
 		return err
 	}
 	if err := l.flush(); err != nil {
+		l.Abort()
+		return err
+	}
+	if err := l.flushIndex(); err != nil {
 		l.Abort()
 		return err
 	}

@@ -116,13 +116,19 @@ func (tx *Tx) putMeta(m *CollectionMeta) error {
 
 // Coll is a collection seen through one transaction.
 type Coll struct {
-	tx         *Tx
-	meta       *CollectionMeta
-	b          *bolt.Bucket
-	keys, rows *bolt.Bucket
-	dec        rowDecoder
-	dirty      bool
+	tx             *Tx
+	meta           *CollectionMeta
+	b              *bolt.Bucket
+	keys, rows     *bolt.Bucket
+	dec            rowDecoder
+	dirty          bool
+	putIDs, delIDs []uint32 // row ids written and deleted in this transaction
 }
+
+// Changes returns the ids of rows written (inserted or updated) and deleted
+// through this Coll, in call order, so that an index can follow them in the
+// same transaction.
+func (c *Coll) Changes() (put, deleted []uint32) { return c.putIDs, c.delIDs }
 
 // Meta returns the collection's catalog record as of this transaction. The
 // caller must not modify it; use SetParams and friends.
@@ -273,6 +279,7 @@ func (c *Coll) put(r *Row, id uint32, isNew bool) (uint32, error) {
 	if err := c.rows.Put(idKey(id), rec); err != nil {
 		return 0, err
 	}
+	c.putIDs = append(c.putIDs, id)
 	if isNew {
 		if err := c.keys.Put([]byte(r.Key), idKey(id)); err != nil {
 			return 0, err
@@ -317,6 +324,7 @@ func (c *Coll) Delete(key string) (uint32, error) {
 	}
 	c.meta.Rows--
 	c.dirty = true
+	c.delIDs = append(c.delIDs, id)
 	return id, nil
 }
 

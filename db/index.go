@@ -1,0 +1,432 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/vecdb/vecdb/ann"
+	"github.com/vecdb/vecdb/storage"
+)
+
+// AutoIndexRows is the size from which IMPORT and TRAIN give a new
+// collection an HNSW index by default. Below it an exact scan answers in a
+// few milliseconds (100k × 100 floats take about 2.5 ms per query on one
+// core), so the build time would not pay off.
+const AutoIndexRows = 100000
+
+// exactSelectivity is the estimated fraction of matching rows under which a
+// filtered NEAREST scans the matching rows exactly instead of walking the
+// graph: with few matches the graph search would visit most of the graph
+// to find k of them.
+const exactSelectivity = 0.02
+
+// DefaultIndexConfig returns the index settings used when none are given:
+// M 16, ef_construction 200, ef_search 64.
+func DefaultIndexConfig() IndexConfig {
+	return IndexConfig{Kind: "HNSW", M: ann.DefaultM, EfConstruction: ann.DefaultEfConstruction, EfSearch: ann.DefaultEfSearch}
+}
+
+func annConfig(cfg IndexConfig, m Metric) ann.Config {
+	return ann.Config{M: cfg.M, EfConstruction: cfg.EfConstruction, EfSearch: cfg.EfSearch, Metric: m, Seed: 1}
+}
+
+func checkIndexConfig(cfg *IndexConfig) error {
+	if cfg.Kind == "" {
+		cfg.Kind = "HNSW"
+	}
+	def := DefaultIndexConfig()
+	if cfg.M == 0 {
+		cfg.M = def.M
+	}
+	if cfg.EfConstruction == 0 {
+		cfg.EfConstruction = def.EfConstruction
+	}
+	if cfg.EfSearch == 0 {
+		cfg.EfSearch = def.EfSearch
+	}
+	switch {
+	case !strings.EqualFold(cfg.Kind, "HNSW"):
+		return fmt.Errorf("%w: unknown index kind %q (only HNSW)", ErrInvalid, cfg.Kind)
+	case cfg.M < 2 || cfg.M > 128:
+		return fmt.Errorf("%w: m must be between 2 and 128, got %d", ErrInvalid, cfg.M)
+	case cfg.EfConstruction < 1 || cfg.EfConstruction > 4096:
+		return fmt.Errorf("%w: ef_construction must be between 1 and 4096, got %d", ErrInvalid, cfg.EfConstruction)
+	case cfg.EfSearch < 1 || cfg.EfSearch > 4096:
+		return fmt.Errorf("%w: ef_search must be between 1 and 4096, got %d", ErrInvalid, cfg.EfSearch)
+	}
+	cfg.Kind = "HNSW"
+	return nil
+}
+
+// buildIndex builds a graph over a view's rows with every core.
+func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*ann.Index, error) {
+	idx := ann.New(v.dim, annConfig(cfg, v.metric))
+	vecs := make([][]float32, v.Len())
+	for i := range vecs {
+		vecs[i] = v.SearchVector(i)
+	}
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	prog := newThrottle(ctx)
+	err := idx.Build(ctx, v.ids, vecs, threads, func(done, total int) {
+		prog.report(Progress{Op: "index", Done: int64(done), Total: int64(total), Unit: "vectors",
+			Detail: fmt.Sprintf("HNSW m=%d ef_construction=%d", cfg.M, cfg.EfConstruction)}, done == total)
+	})
+	if err != nil {
+		return nil, err
+	}
+	idx.TakeDirty()
+	return idx, nil
+}
+
+// CreateIndex builds an HNSW index over a collection with every core
+// (threads <= 0) and stores it in the file. Progress goes to the context's
+// callback; a cancelled or failed build leaves the collection as it was
+// (including any previous index). Later inserts, updates and deletes keep
+// the index current in the same transactions as the rows.
+func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, threads int) error {
+	if d.ReadOnly() {
+		return ErrReadOnly
+	}
+	if err := checkIndexConfig(&cfg); err != nil {
+		return err
+	}
+	d.wmu.Lock()
+	defer d.wmu.Unlock()
+	c, err := d.Collection(name)
+	if err != nil {
+		return err
+	}
+	v, err := c.View()
+	if err != nil {
+		return err
+	}
+	if v.Len() == 0 {
+		// An empty index is recorded; rows inserted later are linked in.
+		return d.store.Update(func(tx *storage.Tx) error {
+			sc, err := tx.Collection(name)
+			if err != nil {
+				return err
+			}
+			idx := ann.New(v.dim, annConfig(cfg, v.metric))
+			if err := sc.IndexClear(); err != nil {
+				return err
+			}
+			if err := sc.IndexPutMeta(idx.MarshalMeta()); err != nil {
+				return err
+			}
+			sc.SetIndexConfig(&cfg)
+			if err := sc.Save(); err != nil {
+				return err
+			}
+			d.setIndex(name, idx)
+			return nil
+		})
+	}
+	idx, err := buildIndex(ctx, v, cfg, threads)
+	if err != nil {
+		return err
+	}
+	w, err := d.store.NewIndexWriter(name)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	for i, id := range v.ids {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := w.Put(id, idx.MarshalNode(id)); err != nil {
+			return err
+		}
+	}
+	if err := w.Commit(ctx, idx.MarshalMeta(), &cfg, v.version); err != nil {
+		return err
+	}
+	d.setIndex(name, idx)
+	return nil
+}
+
+// DropIndex removes a collection's index; searches become exact.
+func (d *DB) DropIndex(ctx context.Context, name string, ifExists bool) error {
+	had := false
+	err := d.update(ctx, name, func(c *storage.Coll) error {
+		had = c.Meta().Index != nil
+		if !had {
+			if ifExists {
+				return nil
+			}
+			return fmt.Errorf("%w: collection %s has no index", ErrNotFound, name)
+		}
+		if err := c.IndexClear(); err != nil {
+			return err
+		}
+		c.SetIndexConfig(nil)
+		return nil
+	})
+	if err == nil {
+		d.setIndex(name, nil)
+	}
+	return err
+}
+
+func (d *DB) setIndex(name string, idx *ann.Index) {
+	s, err := d.state(name)
+	if err != nil {
+		return
+	}
+	s.idxMu.Lock()
+	s.idx = idx
+	s.idxMu.Unlock()
+	s.invalidate()
+}
+
+// loadedIndex returns the collection's graph, loading it from the file (not
+// rebuilding it) on first use. It returns nil without error when the
+// collection has no index.
+func (v *View) loadedIndex() (*ann.Index, error) {
+	if v.info.Index == nil || v.st == nil {
+		return nil, nil
+	}
+	s := v.st
+	s.idxMu.Lock()
+	defer s.idxMu.Unlock()
+	if s.idx != nil {
+		return s.idx, nil
+	}
+	var idx *ann.Index
+	err := v.d.view(v.info.Name, func(c *storage.Coll) error {
+		meta := c.IndexMeta()
+		if meta == nil {
+			return fmt.Errorf("%w: index of %s has no header record", ErrCorrupt, v.info.Name)
+		}
+		var err error
+		idx, err = ann.Load(meta, func(id uint32) []float32 {
+			if p, ok := v.posOfID(id); ok {
+				return v.SearchVector(p)
+			}
+			return nil
+		}, func(yield func(id uint32, rec []byte) error) error {
+			return c.IndexScan(yield)
+		})
+		if err != nil {
+			return fmt.Errorf("%w: index of %s: %v", ErrCorrupt, v.info.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.idx = idx
+	return idx, nil
+}
+
+// posOfID maps a storage row id to its position (ids are sorted).
+func (v *View) posOfID(id uint32) (int, bool) {
+	i := sort.Search(len(v.ids), func(i int) bool { return v.ids[i] >= id })
+	if i < len(v.ids) && v.ids[i] == id {
+		return i, true
+	}
+	return 0, false
+}
+
+// syncIndex applies the row changes of a write transaction to the loaded
+// graph and writes the node records that changed, in the same transaction.
+func syncIndex(idx *ann.Index, c *storage.Coll) error {
+	put, del := c.Changes()
+	if len(del) > 0 {
+		idx.DeleteBatch(del)
+	}
+	for _, id := range put {
+		r, err := c.GetID(id)
+		if err != nil {
+			if errorsIs(err, ErrKeyNotFound) {
+				continue // written then deleted in the same transaction
+			}
+			return err
+		}
+		if err := idx.Insert(id, r.Vector); err != nil {
+			return fmt.Errorf("index insert of %q: %w", r.Key, err)
+		}
+	}
+	for _, id := range idx.TakeDirty() {
+		if idx.Contains(id) {
+			if err := c.IndexPut(id, idx.MarshalNode(id)); err != nil {
+				return err
+			}
+		} else if err := c.IndexDelete(id); err != nil {
+			return err
+		}
+	}
+	return c.IndexPutMeta(idx.MarshalMeta())
+}
+
+// SearchPlan says how a nearest-neighbour search runs; EXPLAIN prints it.
+type SearchPlan struct {
+	Path        string  // "HNSW", "HNSW with filter", "exact scan", "exact scan (filtered)"
+	Rows        int     // rows in the collection (or the WITHIN TOP prefix)
+	EfSearch    int     // beam width for HNSW paths
+	M           int     // the index's M
+	Selectivity float64 // estimated fraction of rows passing the filter (1 without one)
+	Reason      string  // why this path
+}
+
+func (p SearchPlan) String() string {
+	switch p.Path {
+	case "HNSW":
+		return fmt.Sprintf("HNSW search (m=%d, ef_search=%d) over %d rows", p.M, p.EfSearch, p.Rows)
+	case "HNSW with filter":
+		return fmt.Sprintf("HNSW search with filter (m=%d, ef_search=%d, estimated selectivity %.3g) over %d rows", p.M, p.EfSearch, p.Selectivity, p.Rows)
+	}
+	s := fmt.Sprintf("exact scan of %d rows", p.Rows)
+	if p.Selectivity < 1 {
+		s += fmt.Sprintf(" with filter (estimated selectivity %.3g)", p.Selectivity)
+	}
+	if p.Reason != "" {
+		s += " (" + p.Reason + ")"
+	}
+	return s
+}
+
+// selectivity estimates the fraction of the first n positions that pass
+// keep, from an evenly spaced sample of at most 1000 positions.
+func selectivity(n int, keep func(int) bool) float64 {
+	if n == 0 {
+		return 0
+	}
+	step := max(1, n/1000)
+	pass, seen := 0, 0
+	for p := step / 2; p < n; p += step {
+		seen++
+		if keep(p) {
+			pass++
+		}
+	}
+	if seen == 0 {
+		return 1
+	}
+	return float64(pass) / float64(seen)
+}
+
+// Plan decides how Search will run with these options, without running it.
+func (v *View) Plan(k int, opts *SearchOptions) SearchPlan {
+	if opts == nil {
+		opts = &SearchOptions{}
+	}
+	n := len(v.keys)
+	if opts.WithinTop > 0 && opts.WithinTop < n {
+		n = opts.WithinTop
+	}
+	p := SearchPlan{Path: "exact scan", Rows: n, Selectivity: 1}
+	keep := v.keepFunc(opts, n)
+	if keep != nil && opts.Filter != nil {
+		p.Selectivity = selectivity(n, keep)
+	}
+	switch {
+	case opts.Exact:
+		p.Reason = "USING EXACT"
+	case v.info.Index == nil:
+		p.Reason = "no index"
+	case k < 0:
+		p.Reason = "NEAREST ALL needs every match"
+	case p.Selectivity < exactSelectivity:
+		p.Reason = fmt.Sprintf("filter keeps under %g%% of rows", 100*exactSelectivity)
+	default:
+		p.M = v.info.Index.M
+		p.EfSearch = v.efSearch(opts)
+		p.Path = "HNSW"
+		p.Reason = ""
+		if keep != nil && p.Selectivity < 1 || opts.Filter != nil {
+			p.Path = "HNSW with filter"
+		}
+	}
+	return p
+}
+
+func (v *View) efSearch(opts *SearchOptions) int {
+	if opts.EfSearch > 0 {
+		return opts.EfSearch
+	}
+	if ef := v.d.efSearch.Load(); ef > 0 {
+		return int(ef)
+	}
+	return v.info.Index.EfSearch
+}
+
+// keepFunc combines WithinTop and Filter into one predicate (nil when
+// neither restricts).
+func (v *View) keepFunc(opts *SearchOptions, n int) func(int) bool {
+	limit := opts.WithinTop > 0 && opts.WithinTop < len(v.keys)
+	switch {
+	case opts.Filter != nil && limit:
+		return func(p int) bool { return p < n && opts.Filter(p) }
+	case opts.Filter != nil:
+		return opts.Filter
+	case limit:
+		return func(p int) bool { return p < n }
+	}
+	return nil
+}
+
+// searchIndex runs an HNSW search; ok is false when the caller must fall
+// back to an exact scan (the graph could not supply k rows that exist).
+func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *SearchOptions, plan SearchPlan) ([]Hit, bool, error) {
+	idx, err := v.loadedIndex()
+	if err != nil || idx == nil {
+		return nil, false, err
+	}
+	want := k + opts.Offset
+	excl := map[int]bool{}
+	for _, p := range opts.Exclude {
+		excl[p] = true
+	}
+	keep := v.keepFunc(opts, plan.Rows)
+	filter := func(id uint32) bool {
+		p, ok := v.posOfID(id)
+		if !ok || excl[p] {
+			return false
+		}
+		return keep == nil || keep(p)
+	}
+	ef := max(plan.EfSearch, want)
+	res := idx.Search(q, want, ef, filter)
+	out := make([]Hit, 0, len(res))
+	for _, r := range res {
+		p, ok := v.posOfID(r.ID)
+		if !ok {
+			continue
+		}
+		var sim float32
+		switch v.metric {
+		case Cosine:
+			sim = 1 - r.Distance
+		case Dot:
+			sim = -r.Distance
+		case L2:
+			sim = l2Sim(r.Distance)
+		}
+		if opts.MinSimilarity != nil && sim < *opts.MinSimilarity {
+			continue
+		}
+		out = append(out, v.hit(p, sim))
+	}
+	// Never silently fewer than k: if the graph gave fewer rows than were
+	// asked for although more may match, let the exact scan answer.
+	if len(out) < want && opts.MinSimilarity == nil {
+		matching := float64(plan.Rows) * plan.Selectivity
+		if math.Ceil(matching) > float64(len(out)) {
+			return nil, false, nil
+		}
+	}
+	if opts.Offset >= len(out) {
+		return []Hit{}, true, nil
+	}
+	return out[opts.Offset:], true, ctx.Err()
+}

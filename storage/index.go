@@ -1,0 +1,190 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// IndexWriter writes a complete new graph for an existing collection aside,
+// in chunked transactions, and swaps it in with Commit in one transaction.
+// Until then readers see the previous graph (or none); a failed, cancelled
+// or killed build leaves an orphan bucket that Abort or the next writable
+// Open removes. It is not safe for concurrent use.
+type IndexWriter struct {
+	db     *DB
+	coll   string
+	bucket string
+	batch  []idxRec
+	done   bool
+}
+
+type idxRec struct {
+	id  uint32
+	rec []byte
+}
+
+// NewIndexWriter starts writing a new graph for the named collection.
+func (db *DB) NewIndexWriter(coll string) (*IndexWriter, error) {
+	if db.readOnly {
+		return nil, ErrReadOnly
+	}
+	w := &IndexWriter{db: db, coll: coll}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		name, b, err := newDataBucket(tx)
+		if err != nil {
+			return err
+		}
+		w.bucket = name
+		_, err = b.CreateBucket(subHNSW)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Put adds one node record; rec is copied.
+func (w *IndexWriter) Put(id uint32, rec []byte) error {
+	w.batch = append(w.batch, idxRec{id, append([]byte(nil), rec...)})
+	if len(w.batch) >= ChunkRows {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *IndexWriter) flush() error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	err := w.db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(w.bucket))
+		if b == nil {
+			return fmt.Errorf("index build bucket vanished")
+		}
+		h := b.Bucket(subHNSW)
+		h.FillPercent = 0.9
+		for _, r := range w.batch {
+			if err := h.Put(idKey(r.id), r.rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	w.batch = w.batch[:0]
+	return err
+}
+
+// Commit swaps the new graph in: in one transaction it checks that the
+// collection still has the catalog version expected (so the graph indexes
+// exactly the rows it was built from), replaces its graph and header record
+// and records cfg as the collection's index configuration.
+func (w *IndexWriter) Commit(ctx context.Context, meta []byte, cfg *IndexConfig, expectVersion uint64) error {
+	if w.done {
+		return fmt.Errorf("index writer already finished")
+	}
+	if err := ctx.Err(); err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.flush(); err != nil {
+		w.Abort()
+		return err
+	}
+	err := w.db.bolt.Update(func(btx *bolt.Tx) error {
+		tx := &Tx{btx: btx, db: w.db}
+		c, err := tx.Collection(w.coll)
+		if err != nil {
+			return err
+		}
+		if c.meta.Version != expectVersion {
+			return fmt.Errorf("collection %s changed while its index was built; try again", w.coll)
+		}
+		if err := c.IndexClear(); err != nil {
+			return err
+		}
+		tmp := btx.Bucket([]byte(w.bucket))
+		if err := tmp.MoveBucket(subHNSW, c.b); err != nil {
+			return err
+		}
+		if err := c.IndexPutMeta(meta); err != nil {
+			return err
+		}
+		c.SetIndexConfig(cfg)
+		if err := c.Save(); err != nil {
+			return err
+		}
+		return btx.DeleteBucket([]byte(w.bucket))
+	})
+	if err != nil {
+		w.Abort()
+		return err
+	}
+	w.done = true
+	return nil
+}
+
+// Abort discards the partial graph.
+func (w *IndexWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	return w.db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte(w.bucket)) != nil {
+			return tx.DeleteBucket([]byte(w.bucket))
+		}
+		return nil
+	})
+}
+
+// PutIndexNode stores a graph node record in the new copy (the graph of a
+// collection loaded together with its rows); rec is copied. Records are
+// written with the next chunk of rows, or at Commit.
+func (l *Loader) PutIndexNode(id uint32, rec []byte) error {
+	if err := l.flush(); err != nil {
+		return err
+	}
+	l.idx = append(l.idx, idxRec{id, append([]byte(nil), rec...)})
+	if len(l.idx) >= ChunkRows {
+		return l.flushIndex()
+	}
+	return nil
+}
+
+// SetIndex records the new copy's index configuration and graph header;
+// PutIndexNode supplies the nodes.
+func (l *Loader) SetIndex(cfg *IndexConfig, meta []byte) {
+	l.meta.Index = cfg
+	l.idxMeta = append([]byte(nil), meta...)
+}
+
+func (l *Loader) flushIndex() error {
+	if len(l.idx) == 0 && l.idxMeta == nil {
+		return nil
+	}
+	err := l.db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(l.bucket))
+		if b == nil {
+			return fmt.Errorf("load bucket vanished")
+		}
+		h, err := b.CreateBucketIfNotExists(subHNSW)
+		if err != nil {
+			return err
+		}
+		h.FillPercent = 0.9
+		for _, r := range l.idx {
+			if err := h.Put(idKey(r.id), r.rec); err != nil {
+				return err
+			}
+		}
+		if l.idxMeta != nil {
+			return b.Put(subHNSWMeta, l.idxMeta)
+		}
+		return nil
+	})
+	l.idx = l.idx[:0]
+	return err
+}
