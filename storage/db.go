@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -52,7 +53,8 @@ type DB struct {
 }
 
 // Open opens or, unless opts.ReadOnly, creates the vecdb file at path.
-func Open(path string, opts *Options) (*DB, error) {
+func Open(path string, opts *Options) (_ *DB, err error) {
+	defer guard(&err, debug.SetPanicOnFault(true))
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -70,11 +72,14 @@ func Open(path string, opts *Options) (*DB, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 && st.Size() < 1024 {
 		return nil, fmt.Errorf("open %s: %w (file is only %d bytes)", path, ErrNotVecdb, st.Size())
 	}
-	bdb, err := bolt.Open(path, 0o644, &bolt.Options{
+	bdb, err := openBolt(path, 0o644, &bolt.Options{
 		Timeout:      timeout,
 		ReadOnly:     opts.ReadOnly,
 		NoSync:       opts.NoSync,
 		FreelistType: bolt.FreelistMapType,
+		// Load the free list here, where a damaged one is caught, rather
+		// than inside bbolt's Check goroutine.
+		PreLoadFreelist: true,
 	})
 	if err != nil {
 		switch {
@@ -97,11 +102,7 @@ func Open(path string, opts *Options) (*DB, error) {
 // init checks the format record, writing it into a new file, and removes
 // data buckets that no catalog record names (left by an interrupted load).
 func (db *DB) init() (err error) {
-	defer func() {
-		if r := recover(); r != nil { // bbolt panics on some corrupt pages
-			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
-		}
-	}()
+	defer guard(&err, debug.SetPanicOnFault(true))
 	check := func(tx *bolt.Tx) (fresh bool, err error) {
 		b := tx.Bucket(bucketFormat)
 		if b == nil {
@@ -186,7 +187,26 @@ func (db *DB) init() (err error) {
 	})
 }
 
-// Close releases the file.
+// openBolt is bolt.Open with memory faults turned into panics, so that a
+// file shorter than its pages claim fails with an error instead of SIGBUS.
+func openBolt(path string, mode os.FileMode, o *bolt.Options) (_ *bolt.DB, err error) {
+	defer guard(&err, debug.SetPanicOnFault(true))
+	return bolt.Open(path, mode, o)
+}
+
+// guard turns a panic of the calling function into an ErrCorrupt error in
+// *err. bbolt trusts its pages: a damaged one makes it index out of range,
+// fail an assertion or touch memory past the end of a truncated file. It
+// is deferred as guard(&err, debug.SetPanicOnFault(true)), which makes such
+// memory faults recoverable panics until the call returns; guard restores
+// the previous setting.
+func guard(err *error, panicOnFault bool) {
+	debug.SetPanicOnFault(panicOnFault)
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: bbolt failed reading a damaged page (%v)", ErrCorrupt, r)
+	}
+}
+
 func (db *DB) Close() error { return db.bolt.Close() }
 
 // Path returns the file's path.
@@ -195,14 +215,18 @@ func (db *DB) Path() string { return db.path }
 // ReadOnly reports whether the database was opened read-only.
 func (db *DB) ReadOnly() bool { return db.readOnly }
 
-// View runs fn in a read-only transaction.
-func (db *DB) View(fn func(tx *Tx) error) error {
+// View runs fn in a read-only transaction. A panic inside it (bbolt panics
+// on some damaged pages) is returned as an ErrCorrupt error.
+func (db *DB) View(fn func(tx *Tx) error) (err error) {
+	defer guard(&err, debug.SetPanicOnFault(true))
 	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, db: db}) })
 }
 
 // Update runs fn in a read-write transaction; it is committed when fn returns
-// nil and rolled back otherwise.
-func (db *DB) Update(fn func(tx *Tx) error) error {
+// nil and rolled back otherwise, also when it panics; the panic is returned
+// as an ErrCorrupt error.
+func (db *DB) Update(fn func(tx *Tx) error) (err error) {
+	defer guard(&err, debug.SetPanicOnFault(true))
 	if db.readOnly {
 		return ErrReadOnly
 	}
