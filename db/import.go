@@ -28,6 +28,9 @@ type ImportOptions struct {
 	Metric Metric
 	// KeepFirstDuplicate skips repeated keys instead of failing.
 	KeepFirstDuplicate bool
+	// Index says whether to build an HNSW index with the load; nil builds
+	// one when the collection had one or has at least AutoIndexRows rows.
+	Index *bool
 }
 
 // ImportResult says what an import did.
@@ -140,6 +143,7 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 			Detail: fmt.Sprintf("%d rows", l.Rows())}, final)
 	}
 	rank := int64(0)
+	var vecs [][]float32 // kept for the index build
 	for {
 		key, v, err := rd.Next()
 		if err == io.EOF {
@@ -149,8 +153,12 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
 		}
 		rank++
-		if _, err := l.Add(&storage.Row{Key: key, Vector: v, Count: rank}); err != nil {
+		kept, err := l.Add(&storage.Row{Key: key, Vector: v, Count: rank})
+		if err != nil {
 			return nil, fmt.Errorf("import %s from %s: row %d: %w", name, source, rank, err)
+		}
+		if kept && (opts.Index == nil || *opts.Index) {
+			vecs = append(vecs, v)
 		}
 		if rank%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -166,6 +174,13 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 		return nil, err
 	}
 	report(true)
+	if cfg, ok := wantIndex(opts.Index, meta.Index, l.Rows()); ok {
+		if err := indexLoad(ctx, l, meta.Metric, meta.Dim, vecs, cfg); err != nil {
+			return nil, fmt.Errorf("import %s: index: %w", name, err)
+		}
+	} else {
+		l.Meta().Index = nil
+	}
 	d.wmu.Lock()
 	err = l.Commit(ctx, true, nil)
 	if err == nil {
@@ -177,6 +192,7 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 	if err != nil {
 		return nil, err
 	}
+	d.setIndex(name, nil)
 	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: rd.Format(), Replaced: existing != nil}, nil
 }
 

@@ -430,3 +430,52 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 	}
 	return out[opts.Offset:], true, ctx.Err()
 }
+
+// wantIndex decides whether a bulk load (IMPORT, TRAIN) builds an index:
+// explicitly asked for or not, else when the collection had one, else from
+// AutoIndexRows rows.
+func wantIndex(explicit *bool, previous *IndexConfig, rows int) (IndexConfig, bool) {
+	cfg := DefaultIndexConfig()
+	if previous != nil {
+		cfg = *previous
+	}
+	if explicit != nil {
+		return cfg, *explicit
+	}
+	return cfg, previous != nil || rows >= AutoIndexRows
+}
+
+// indexLoad builds a graph over the rows of a bulk load (ids 0..n-1, as the
+// Loader assigns them) and hands its records to the loader, so that rows
+// and graph are swapped in by the same commit.
+func indexLoad(ctx context.Context, l *storage.Loader, metric Metric, dim int, vecs [][]float32, cfg IndexConfig) error {
+	if err := checkIndexConfig(&cfg); err != nil {
+		return err
+	}
+	idx := ann.New(dim, annConfig(cfg, metric))
+	ids := make([]uint32, len(vecs))
+	for i := range ids {
+		ids[i] = uint32(i)
+	}
+	prog := newThrottle(ctx)
+	err := idx.Build(ctx, ids, vecs, runtime.NumCPU(), func(done, total int) {
+		prog.report(Progress{Op: "index", Done: int64(done), Total: int64(total), Unit: "vectors",
+			Detail: fmt.Sprintf("HNSW m=%d ef_construction=%d", cfg.M, cfg.EfConstruction)}, done == total)
+	})
+	if err != nil {
+		return err
+	}
+	idx.TakeDirty()
+	for i, id := range ids {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := l.PutIndexNode(id, idx.MarshalNode(id)); err != nil {
+			return err
+		}
+	}
+	l.SetIndex(&cfg, idx.MarshalMeta())
+	return nil
+}

@@ -187,3 +187,37 @@ func TestCreateIndexCancelled(t *testing.T) {
 		t.Fatalf("m=1: %v", err)
 	}
 }
+
+func TestImportKeepsOrBuildsIndex(t *testing.T) {
+	d := MustOpen(t)
+	yes, no := true, false
+	if _, err := d.Import(bg, "s", "testdata/gensim_speeches.vec", ImportOptions{Index: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := d.Collection("s")
+	v, _ := c.View()
+	var plan SearchPlan
+	hits, err := v.MostSimilar(bg, []string{"war"}, nil, 5, &SearchOptions{Plan: &plan})
+	if err != nil || len(hits) != 5 || plan.Path != "HNSW" {
+		t.Fatalf("indexed import: %v %v %v", hits, plan, err)
+	}
+	// Re-import keeps the index; with Index=false it is dropped.
+	if _, err := d.Import(bg, "s", "testdata/gensim_speeches.vec", ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := c.Info(); info.Index == nil {
+		t.Fatal("re-import lost the index")
+	}
+	if _, err := d.Import(bg, "s", "testdata/gensim_speeches.vec", ImportOptions{Index: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := c.Info(); info.Index != nil {
+		t.Fatal("Index=false kept the index")
+	}
+	// Small imports get no index by default.
+	d.Import(bg, "small", "testdata/gensim_speeches.vec", ImportOptions{})
+	sc, _ := d.Collection("small")
+	if info, _ := sc.Info(); info.Index != nil {
+		t.Fatal("2000 rows got an index by default")
+	}
+}

@@ -25,6 +25,9 @@ type TrainOptions struct {
 	Watch [][2]string
 	// Metric of a collection that Train creates (default COSINE).
 	Metric Metric
+	// Index says whether to build an HNSW index with the result; nil builds
+	// one when the collection had one or has at least AutoIndexRows keys.
+	Index *bool
 }
 
 // TrainResult says what Train did.
@@ -138,6 +141,19 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 			return nil, fmt.Errorf("train %s: %w", name, err)
 		}
 	}
+	var prevIndex *IndexConfig
+	if existing != nil {
+		prevIndex = existing.Index
+	}
+	if icfg, ok := wantIndex(opts.Index, prevIndex, len(m.Keys)); ok {
+		vecs := make([][]float32, len(m.Keys))
+		for i := range vecs {
+			vecs[i] = m.Vector(i)
+		}
+		if err := indexLoad(ctx, l, meta.Metric, m.Dim, vecs, icfg); err != nil {
+			return nil, fmt.Errorf("train %s: index: %w", name, err)
+		}
+	}
 	d.wmu.Lock()
 	err = l.Commit(ctx, true, nil)
 	if err == nil {
@@ -149,6 +165,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	if err != nil {
 		return nil, err
 	}
+	d.setIndex(name, nil)
 	words := m.CorpusWords
 	return &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
 		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History}, nil
