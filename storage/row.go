@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math"
 )
 
@@ -23,13 +24,17 @@ type Row struct {
 // Record layout (all in one bbolt value, keyed by the big-endian row id):
 //
 //	uvarint len(key) | key | varint count | dim × float32 LE |
-//	uvarint nfields | per field: tag byte (0 NULL, else FieldType) + value
+//	uvarint nfields | per field: tag byte (0 NULL, else FieldType) + value |
+//	CRC-32C of everything before it (4 bytes LE)
 //
 // Text values are uvarint length + bytes, Int a varint, Float 8 bytes LE,
 // Bool one byte. Rows written before a field was added simply have fewer
-// fields; the missing ones read as NULL.
+// fields; the missing ones read as NULL. Reads ignore the checksum (a record
+// without one is also valid); Check verifies it, so that a flipped bit in a
+// vector, which decodes to another finite number, is still found.
 
 func appendRow(dst []byte, r *Row, fields []Field) ([]byte, error) {
+	start := len(dst)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Key)))
 	dst = append(dst, r.Key...)
 	dst = binary.AppendVarint(dst, r.Count)
@@ -72,8 +77,10 @@ func appendRow(dst []byte, r *Row, fields []Field) ([]byte, error) {
 			}
 		}
 	}
-	return dst, nil
+	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], crcTable)), nil
 }
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // rowDecoder decodes records; parts of a Row can be skipped for speed.
 type rowDecoder struct {
