@@ -328,7 +328,19 @@ func (b backend) Set(name string, value any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.vals[name] = value
+	if name == "ef_search" {
+		if n, ok := value.(int); ok {
+			return b.d.SetEfSearch(n)
+		}
+	}
 	return nil
+}
+
+func (d *DB) threads() int {
+	if n, ok := d.Setting("threads").(int); ok {
+		return n
+	}
+	return 0
 }
 
 func notBuilt(what string) error { return fmt.Errorf("%s is %w", what, ErrNotBuilt) }
@@ -342,11 +354,33 @@ func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Res
 }
 
 func (b backend) CreateIndex(ctx context.Context, s query.IndexSpec) (*query.Result, error) {
-	return nil, notBuilt("CREATE INDEX")
+	cfg := DefaultIndexConfig()
+	cfg.Kind = s.Kind
+	if v, ok := s.Options["m"].(int); ok {
+		cfg.M = v
+	}
+	if v, ok := s.Options["ef_construction"].(int); ok {
+		cfg.EfConstruction = v
+	}
+	if v, ok := s.Options["ef_search"].(int); ok {
+		cfg.EfSearch = v
+	}
+	threads := b.d.threads()
+	if v, ok := s.Options["threads"].(int); ok {
+		threads = v
+	}
+	if err := b.d.CreateIndex(ctx, s.Collection, cfg, threads); err != nil {
+		return nil, err
+	}
+	return &query.Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d)",
+		cfg.Kind, s.Collection, cfg.M, cfg.EfConstruction, cfg.EfSearch)}, nil
 }
 
 func (b backend) DropIndex(ctx context.Context, name string) (*query.Result, error) {
-	return nil, notBuilt("DROP INDEX")
+	if err := b.d.DropIndex(ctx, name, false); err != nil {
+		return nil, err
+	}
+	return &query.Result{Message: "dropped the index on " + name}, nil
 }
 
 func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
@@ -358,11 +392,57 @@ func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Resul
 }
 
 func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.Result, error) {
-	return nil, notBuilt("RECOMMEND")
+	c, err := b.d.Collection(s.Collection)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	opts := RecommendOptions{Filter: s.Filter}
+	if r, ok := s.Options["recency"].(float64); ok {
+		opts.Recency = r
+	}
+	hits, err := v.Recommend(ctx, s.History, s.K, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &query.Result{Columns: []string{"rank", "key", "similarity"}}
+	for _, f := range v.Info().Fields {
+		res.Columns = append(res.Columns, f.Name)
+	}
+	for i, h := range hits {
+		row := []any{int64(i + 1), h.Key, float64(h.Similarity)}
+		if len(v.Info().Fields) > 0 {
+			m, err := v.Meta(h.Pos)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, m...)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
 }
 
 func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Result, error) {
-	return nil, notBuilt("CREATE COLLECTION ... FROM SEQUENCES")
+	p, err := b.d.sandboxed(s.Path)
+	if err != nil {
+		return nil, err
+	}
+	var opts UsersOptions
+	if v, ok := s.Options["min_items"].(int); ok {
+		opts.MinItems = v
+	}
+	if v, ok := s.Options["recency"].(float64); ok {
+		opts.Recency = v
+	}
+	res, err := b.d.CreateUsersFromFile(ctx, s.Name, s.Items, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &query.Result{Message: res.String(), Stats: query.Stats{RowsAffected: res.Users}}, nil
 }
 
 // viewSource adapts a View to query.Source.
@@ -407,7 +487,8 @@ func searchOpts(o *query.SearchOptions) *SearchOptions {
 	if o == nil {
 		return nil
 	}
-	return &SearchOptions{Exclude: o.Exclude, WithinTop: o.WithinTop, Filter: o.Filter, MinSimilarity: o.MinSimilarity, Offset: o.Offset}
+	return &SearchOptions{Exclude: o.Exclude, WithinTop: o.WithinTop, Filter: o.Filter, MinSimilarity: o.MinSimilarity,
+		Offset: o.Offset, Exact: o.Exact, EfSearch: o.EfSearch}
 }
 
 func hitsToQuery(hs []Hit) []query.Hit {
@@ -416,6 +497,10 @@ func hitsToQuery(hs []Hit) []query.Hit {
 		out[i] = query.Hit{Pos: h.Pos, Key: h.Key, Similarity: h.Similarity, Distance: h.Distance}
 	}
 	return out
+}
+
+func (s viewSource) Plan(k int, o *query.SearchOptions) string {
+	return s.v.Plan(k, searchOpts(o)).String()
 }
 
 func (s viewSource) Search(ctx context.Context, q []float32, k int, o *query.SearchOptions) ([]query.Hit, error) {

@@ -85,6 +85,9 @@ type Source interface {
 	FieldIndex(name string) int
 
 	PrepareQuery(q []float32) ([]float32, error)
+	// Plan describes how Search would run with these arguments (HNSW,
+	// HNSW with filter, exact scan) for EXPLAIN.
+	Plan(k int, opts *SearchOptions) string
 	Search(ctx context.Context, q []float32, k int, opts *SearchOptions) ([]Hit, error)
 	Combine(terms []Term) ([]float32, []int, error)
 	MostSimilarCosmul(ctx context.Context, positive, negative [][]float32, k int, opts *SearchOptions) ([]Hit, error)
@@ -109,6 +112,8 @@ type SearchOptions struct {
 	Filter        func(pos int) bool
 	MinSimilarity *float32
 	Offset        int
+	Exact         bool // USING EXACT: never the index
+	EfSearch      int  // WITH (ef_search = n); 0 = the session's or index's
 }
 
 // Term is one operand of a weighted sum (see db.Term).

@@ -1,0 +1,136 @@
+//go:build vqexec
+
+// Command vecdb is the command-line client of vecdb (SPEC §6):
+//
+//	vecdb [flags] [FILE] [STATEMENTS]
+//
+// With STATEMENTS it runs them and exits; with statements on a pipe it runs
+// those. Errors go to stderr, each starting with "Error:", and make the exit
+// status 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/vecdb/vecdb/db"
+	"github.com/vecdb/vecdb/repl"
+	"golang.org/x/term"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// errNoDatabase is returned by defaultDatabase until the bundled demo
+// database is wired in.
+var errNoDatabase = errors.New("no database file given")
+
+// defaultDatabase returns the path of the database opened when no FILE is
+// given: the bundled demo database, once it is wired in (internal/demo).
+func defaultDatabase(ctx context.Context) (string, error) {
+	return "", errNoDatabase
+}
+
+const usage = `usage: vecdb [flags] [FILE] [STATEMENTS]
+
+Runs STATEMENTS (separated by ';') against the database FILE and exits, or
+runs the statements read from standard input when it is not a terminal.
+
+Flags:
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vecdb", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mode := fs.String("mode", "", "output mode: "+strings.Join(repl.Modes, "|")+" (default box on a terminal, list otherwise)")
+	readonly := fs.Bool("readonly", false, "open the database read-only")
+	bail := fs.Bool("bail", false, "stop at the first error")
+	timer := fs.Bool("timer", false, "print each statement's run time")
+	header := fs.Bool("header", false, "print column headers")
+	noheader := fs.Bool("noheader", false, "do not print column headers")
+	sandbox := fs.String("sandbox", "", "file statements may only touch this directory")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 1
+	}
+	cfg := repl.Config{Mode: *mode, Bail: *bail, Timer: *timer}
+	if *header {
+		cfg.Headers = 1
+	}
+	if *noheader {
+		cfg.Headers = -1
+	}
+	outTerm := isTerminal(stdout)
+	if cfg.Mode == "" {
+		cfg.Mode = "list"
+		if outTerm {
+			cfg.Mode = "box"
+		}
+	}
+	valid := false
+	for _, m := range repl.Modes {
+		valid = valid || m == cfg.Mode
+	}
+	if !valid {
+		fmt.Fprintf(stderr, "Error: unknown mode %q (want %s)\n", cfg.Mode, strings.Join(repl.Modes, ", "))
+		return 1
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	rest := fs.Args()
+	var path string
+	if len(rest) > 0 {
+		path, rest = rest[0], rest[1:]
+	} else {
+		p, err := defaultDatabase(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "Error: %v\n", err)
+			fs.Usage()
+			return 1
+		}
+		path = p
+	}
+	d, err := db.Open(path, &db.Options{ReadOnly: *readonly, Sandbox: *sandbox})
+	if err != nil {
+		fmt.Fprintf(stderr, "Error: open %s: %v\n", path, err)
+		return 1
+	}
+	defer d.Close()
+
+	var script io.Reader
+	switch {
+	case len(rest) > 0:
+		script = strings.NewReader(strings.Join(rest, " "))
+	case !isTerminal(stdin):
+		script = stdin
+	default:
+		// The interactive shell plugs in here (repl's readline front end).
+		fmt.Fprintln(stderr, "Error: the interactive shell is not available yet; pass statements as an argument or on standard input")
+		return 1
+	}
+	if !repl.RunScript(ctx, d, script, stdout, stderr, cfg) {
+		return 1
+	}
+	return 0
+}
+
+// isTerminal reports whether f is an interactive terminal.
+func isTerminal(f any) bool {
+	fd, ok := f.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(fd.Fd()))
+}

@@ -1,0 +1,115 @@
+//go:build vqexec
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildBinary builds vecdb into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vecdb")
+	cmd := exec.Command("go", "build", "-tags", "vqexec", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+type outcome struct {
+	stdout, stderr string
+	code           int
+}
+
+func runBin(t *testing.T, bin, stdin string, args ...string) outcome {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return outcome{out.String(), errb.String(), code}
+}
+
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dbf := filepath.Join(t.TempDir(), "t.vdb")
+	setup := `CREATE COLLECTION songs (DIM 2, title TEXT);
+INSERT INTO songs (key, vector, title) VALUES ('a', [1, 0], 'Heroes'), ('b', [0.9, 0.1], '東京'), ('c', [0, 1], NULL);`
+
+	cases := []struct {
+		name   string
+		stdin  string
+		args   []string
+		stdout string
+		stderr string // substring
+		code   int
+	}{
+		{name: "statements as an argument", args: []string{dbf, setup},
+			stdout: "created collection songs\ninserted 3 rows into songs\n"},
+		{name: "list mode when piped", args: []string{dbf, "SELECT NEAREST 2 TO 'a' FROM songs"},
+			stdout: "1|b|0.9939|東京\n2|c|0.0000|\n"},
+		{name: "header", args: []string{"-header", dbf, "SELECT key FROM songs LIMIT 1"},
+			stdout: "key\na\n"},
+		{name: "csv", args: []string{"-mode", "csv", "-header", dbf, "SELECT key, title FROM songs"},
+			stdout: "key,title\na,Heroes\nb,東京\nc,\n"},
+		{name: "json one array per statement", args: []string{"-mode", "json", dbf, "SELECT key FROM songs LIMIT 1; SELECT title FROM songs LIMIT 1"},
+			stdout: "[\n{\"key\":\"a\"}\n]\n[\n{\"title\":\"Heroes\"}\n]\n"},
+		{name: "box", args: []string{"-mode", "box", dbf, "SELECT key, title FROM songs WHERE key = 'b'"},
+			stdout: "┌─────┬───────┐\n│ key │ title │\n├─────┼───────┤\n│ b   │ 東京  │\n└─────┴───────┘\n"},
+		{name: "stdin", stdin: "SELECT key FROM songs LIMIT 1;\nSELECT key FROM songs LIMIT 1 OFFSET 2;\n", args: []string{dbf},
+			stdout: "a\nc\n"},
+		{name: "error with caret, continues, exit 1", stdin: "SELECT key FROM songs LIMIT 1;\nSELECT NEAREST 1 TO 'A' FROM songs;\nSELECT key FROM songs LIMIT 1 OFFSET 1;\n", args: []string{dbf},
+			stdout: "a\nb\n", stderr: "Error: 2:21: 'A' is not in songs; did you mean 'a'?\n  SELECT NEAREST 1 TO 'A' FROM songs;\n                      ^\n", code: 1},
+		{name: "bail stops", stdin: "SELECT NEAREST 1 TO 'zz' FROM songs;\nSELECT key FROM songs LIMIT 1;\n", args: []string{"-bail", dbf},
+			stdout: "", stderr: "Error: 1:21:", code: 1},
+		{name: "readonly refuses writes", args: []string{"-readonly", dbf, "DELETE FROM songs"},
+			stderr: "Error: ", code: 1},
+		{name: "readonly reads", args: []string{"-readonly", dbf, "SELECT key FROM songs LIMIT 1"},
+			stdout: "a\n"},
+		{name: "unknown mode", args: []string{"-mode", "xml", dbf, "SHOW COLLECTIONS"},
+			stderr: "Error: unknown mode \"xml\"", code: 1},
+		{name: "no file", args: nil, stderr: "Error: no database file given", code: 1},
+		{name: "timer", args: []string{"-timer", dbf, "SELECT key FROM songs LIMIT 1"},
+			stdout: "a\n", stderr: "Run Time: "},
+		{name: "noheader in box", args: []string{"-mode", "table", "-noheader", dbf, "SELECT key FROM songs LIMIT 1"},
+			stdout: "+---+\n| a |\n+---+\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := runBin(t, bin, c.stdin, c.args...)
+			if o.code != c.code {
+				t.Errorf("exit %d, want %d; stderr: %s", o.code, c.code, o.stderr)
+			}
+			if c.stdout != "" || c.code == 0 {
+				if o.stdout != c.stdout {
+					t.Errorf("stdout:\n%q\nwant:\n%q", o.stdout, c.stdout)
+				}
+			}
+			if c.stderr != "" && !strings.Contains(o.stderr, c.stderr) {
+				t.Errorf("stderr:\n%s\nwant it to contain:\n%s", o.stderr, c.stderr)
+			}
+			if c.stderr == "" && o.stderr != "" {
+				t.Errorf("unexpected stderr: %s", o.stderr)
+			}
+		})
+	}
+}

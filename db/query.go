@@ -1,0 +1,96 @@
+//go:build vqexec
+
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vecdb/vecdb/query"
+)
+
+// Result is what a statement returns: Columns and Rows for statements that
+// return rows, a Message for the others (see query.Result).
+type Result = query.Result
+
+// limits returns the language limits of d with the documented defaults.
+func (d *DB) limits() (query.Limits, int) {
+	l := d.opts.Limits
+	def := func(v, dflt int) int {
+		switch {
+		case v == 0:
+			return dflt
+		case v < 0:
+			return 0
+		}
+		return v
+	}
+	return query.Limits{
+		MaxK:     def(l.MaxK, 10000),
+		MaxRows:  def(l.MaxRows, 1000000),
+		MaxDepth: def(l.MaxExprDepth, 64),
+	}, def(l.MaxStatementBytes, 1<<20)
+}
+
+func (d *DB) prepare(ctx context.Context, src string) (context.Context, context.CancelFunc, []query.Statement, query.Limits, error) {
+	lim, maxBytes := d.limits()
+	if maxBytes > 0 && len(src) > maxBytes {
+		return ctx, func() {}, nil, lim, fmt.Errorf("%w: the statement text has %d bytes, the limit is %d", ErrInvalid, len(src), maxBytes)
+	}
+	stmts, err := query.Parse(src)
+	if err != nil {
+		return ctx, func() {}, nil, lim, err
+	}
+	cancel := func() {}
+	if d.opts.Limits.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, d.opts.Limits.Timeout)
+	}
+	return ctx, cancel, stmts, lim, nil
+}
+
+// Run runs the statements of src in order and returns one result per
+// statement. It stops at the first error and returns the results so far
+// with it; the failed statement changed nothing. Errors in the text are
+// *query.Error values with a line and column.
+func (d *DB) Run(ctx context.Context, src string) ([]*Result, error) {
+	ctx, cancel, stmts, lim, err := d.prepare(ctx, src)
+	defer cancel()
+	if err != nil {
+		return nil, err
+	}
+	return query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+}
+
+// Exec runs the statements of src (see Run) and returns the result of the
+// last one.
+func (d *DB) Exec(ctx context.Context, src string) (*Result, error) {
+	res, err := d.Run(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	if len(res) == 0 {
+		return &Result{}, nil
+	}
+	return res[len(res)-1], nil
+}
+
+// Query runs one statement that returns rows (SELECT, SHOW, DESCRIBE,
+// EXPLAIN, ...) and returns them.
+func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
+	ctx, cancel, stmts, lim, err := d.prepare(ctx, src)
+	defer cancel()
+	if err != nil {
+		return nil, err
+	}
+	if len(stmts) != 1 {
+		return nil, fmt.Errorf("%w: Query takes one statement, got %d (use Run)", ErrInvalid, len(stmts))
+	}
+	if !query.ReturnsRows(stmts[0]) {
+		return nil, fmt.Errorf("%w: %s does not return rows (use Exec)", ErrInvalid, query.StatementName(stmts[0]))
+	}
+	res, err := query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+	if err != nil {
+		return nil, err
+	}
+	return res[0], nil
+}

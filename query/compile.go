@@ -1,0 +1,459 @@
+//go:build vqexec
+
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Plan is a compiled statement: checked against the database as it was
+// when compiled (it holds the read views it needs), ready to run. String
+// describes what it will do; EXPLAIN prints it.
+type Plan interface {
+	String() string
+	Run(ctx context.Context, b Backend) (*Result, error)
+}
+
+// Limits bound what one statement may ask for (see db.Limits). Zero
+// fields mean no limit.
+type Limits struct {
+	MaxK     int // largest k of NEAREST and RECOMMEND
+	MaxRows  int // most rows one statement returns
+	MaxDepth int // deepest nesting of a vector expression
+}
+
+// Run parses src and runs its statements in order against b. It stops at
+// the first error and returns the results so far with it. Each statement
+// is compiled just before it runs, so it sees what earlier ones did.
+func Run(ctx context.Context, b Backend, src string, lim Limits) ([]*Result, error) {
+	stmts, err := Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return RunStatements(ctx, b, src, stmts, lim)
+}
+
+// RunStatements runs statements already parsed from src (see Run).
+func RunStatements(ctx context.Context, b Backend, src string, stmts []Statement, lim Limits) ([]*Result, error) {
+	out := make([]*Result, 0, len(stmts))
+	for _, st := range stmts {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		start := time.Now()
+		p, err := Compile(b, src, st, lim)
+		if err != nil {
+			return out, err
+		}
+		res, err := p.Run(ctx, b)
+		if err != nil {
+			return out, err
+		}
+		res.Stats.Elapsed = time.Since(start)
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// Compile checks one parsed statement of src against b and returns its
+// plan. Errors are *Error values that point into src.
+func Compile(b Backend, src string, st Statement, lim Limits) (Plan, error) {
+	c := &compiler{b: b, loc: locator{src: src}, lim: lim}
+	return c.compile(st)
+}
+
+type compiler struct {
+	b       Backend
+	loc     locator
+	lim     Limits
+	sources map[string]Source
+}
+
+// ReturnsRows reports whether a statement returns rows (a query, SHOW,
+// DESCRIBE, EXPLAIN, CHECK and the analysis statements) rather than only
+// a message.
+func ReturnsRows(st Statement) bool {
+	switch st.(type) {
+	case *SelectNearest, *Analogy, *Similarity, *OddOneOut, *ProjectionQuery, *SelectRows,
+		*ShowCollections, *Describe, *ShowStats, *Explain, *Check, *Project, *Cluster, *Recommend, *Evaluate:
+		return true
+	}
+	return false
+}
+
+// StatementName returns the leading keywords of a statement: "SELECT",
+// "INSERT", "CREATE INDEX", ...
+func StatementName(st Statement) string {
+	s := st.String()
+	words := strings.Fields(s)
+	if len(words) == 0 {
+		return "statement"
+	}
+	switch words[0] {
+	case "CREATE", "DROP", "SHOW", "EVALUATE":
+		if len(words) > 1 {
+			return words[0] + " " + words[1]
+		}
+	case "IMPORT":
+		if len(words) > 1 && words[1] == "METADATA" {
+			return "IMPORT METADATA"
+		}
+	}
+	return words[0]
+}
+
+func (c *compiler) compile(st Statement) (Plan, error) {
+	switch s := st.(type) {
+	case *Explain:
+		p, err := c.compile(s.Stmt)
+		if err != nil {
+			return nil, err
+		}
+		return &explainPlan{inner: p}, nil
+	case *SelectNearest:
+		return c.compileNearest(s)
+	case *Analogy:
+		return c.compileAnalogy(s)
+	case *Similarity:
+		return c.compileSimilarity(s)
+	case *OddOneOut:
+		return c.compileOdd(s)
+	case *ProjectionQuery:
+		return c.compileProjection(s)
+	case *SelectRows:
+		return c.compileRows(s)
+	case *CreateCollection:
+		return c.compileCreate(s)
+	case *DropCollection:
+		return c.compileDrop(s)
+	case *Insert:
+		return c.compileInsert(s)
+	case *Update:
+		return c.compileUpdate(s)
+	case *Delete:
+		return c.compileDelete(s)
+	case *Import:
+		return c.compileImport(s)
+	case *ImportMetadata:
+		return c.compileImportMetadata(s)
+	case *Export:
+		return c.compileExport(s)
+	case *ShowCollections:
+		return &showCollectionsPlan{}, nil
+	case *Describe:
+		return c.compileDescribe(s)
+	case *ShowStats:
+		return c.compileShowStats(s)
+	case *Set:
+		return c.compileSet(s)
+	case *Check:
+		return c.compileCheck(s)
+	case *Train:
+		return c.compileTrain(s)
+	case *Evaluate:
+		return c.compileEvaluate(s)
+	case *CreateIndex:
+		return c.compileCreateIndex(s)
+	case *DropIndex:
+		return c.compileDropIndex(s)
+	case *Project:
+		return c.compileProject(s)
+	case *Cluster:
+		return c.compileCluster(s)
+	case *Recommend:
+		return c.compileRecommend(s)
+	case *CreateUsers:
+		return c.compileCreateUsers(s)
+	}
+	return nil, errorAt(st.Position(), "this statement cannot be run")
+}
+
+// -----------------------------------------------------------------------------
+// Errors
+
+func errorAt(p Position, format string, a ...any) error {
+	return &Error{Pos: p, Msg: fmt.Sprintf(format, a...)}
+}
+
+// wrapAt turns an error from the backend into a positioned error that
+// still matches the original with errors.Is.
+func wrapAt(p Position, err error) error {
+	if err == nil {
+		return nil
+	}
+	var qe *Error
+	if errors.As(err, &qe) {
+		return err
+	}
+	var el ErrorList
+	if errors.As(err, &el) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &execError{pe: &Error{Pos: p, Msg: err.Error()}, err: err}
+}
+
+// execError is an *Error that wraps the backend error it reports.
+type execError struct {
+	pe  *Error
+	err error
+}
+
+func (e *execError) Error() string { return e.pe.Error() }
+func (e *execError) Unwrap() error { return e.err }
+
+// As lets errors.As find the *Error inside.
+func (e *execError) As(target any) bool {
+	if t, ok := target.(**Error); ok {
+		*t = e.pe
+		return true
+	}
+	return false
+}
+
+// didYouMean returns "; did you mean 'x'?" for the closest candidate, or "".
+func didYouMean(name string, cands []string, quote func(string) string) string {
+	if s := Suggest(name, cands); s != "" {
+		return "; did you mean " + quote(s) + "?"
+	}
+	return ""
+}
+
+func sq(s string) string   { return quoteString(s) }
+func bare(s string) string { return s }
+
+// missingKeys is implemented by the backend's unknown-keys error.
+type missingKeys interface{ MissingKeys() []string }
+
+// keysErr attaches the position of the first key node that the backend
+// reported missing.
+func keysErr(err error, nodes []*VKey, fallback Position) error {
+	var mk missingKeys
+	if errors.As(err, &mk) {
+		miss := map[string]bool{}
+		for _, k := range mk.MissingKeys() {
+			miss[k] = true
+		}
+		for _, n := range nodes {
+			if miss[n.Key] {
+				return wrapAt(n.Pos, err)
+			}
+		}
+	}
+	return wrapAt(fallback, err)
+}
+
+// -----------------------------------------------------------------------------
+// Collections
+
+func (c *compiler) collectionNames() []string {
+	infos, err := c.b.Collections()
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(infos))
+	for i, in := range infos {
+		names[i] = in.Name
+	}
+	return names
+}
+
+// source opens the read view of a collection named in the statement at
+// stmt (after keyword kw), with "did you mean" on a miss.
+func (c *compiler) source(name string, stmt Position, kw string) (Source, error) {
+	if s, ok := c.sources[name]; ok {
+		return s, nil
+	}
+	s, err := c.b.Source(name)
+	if err != nil {
+		p := c.loc.name(stmt, kw, name)
+		if isNotFound(err) {
+			return nil, errorAt(p, "collection %s does not exist%s", quoteIdent(name), didYouMean(name, c.collectionNames(), quoteIdent))
+		}
+		return nil, wrapAt(p, err)
+	}
+	if c.sources == nil {
+		c.sources = map[string]Source{}
+	}
+	c.sources[name] = s
+	return s, nil
+}
+
+func isNotFound(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "not found")
+}
+
+// -----------------------------------------------------------------------------
+// Options
+
+type optKind int
+
+const (
+	optInt optKind = iota
+	optFloat
+	optBool
+	optString
+	optWord // a bare word or a string: USING-like choices
+)
+
+var optKindNames = [...]string{"an integer", "a number", "TRUE or FALSE", "a string", "a name"}
+
+type optDef struct {
+	name     string
+	kind     optKind
+	min, max float64 // for numbers; max 0 = none
+}
+
+// options validates a WITH clause against defs and returns the values:
+// int, float64, bool or string.
+func (c *compiler) options(o Options, defs []optDef, what string) (map[string]any, error) {
+	out := make(map[string]any, len(o))
+	names := make([]string, 0, len(o))
+	for n := range o {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return o[names[i]].Pos.Offset < o[names[j]].Pos.Offset })
+	for _, n := range names {
+		lit := o[n]
+		var def *optDef
+		for i := range defs {
+			if defs[i].name == n {
+				def = &defs[i]
+			}
+		}
+		if def == nil {
+			valid := make([]string, len(defs))
+			for i, d := range defs {
+				valid[i] = d.name
+			}
+			p := c.loc.nameBefore(lit.Pos, n)
+			hint := didYouMean(n, valid, bare)
+			if hint == "" {
+				if len(valid) == 0 {
+					hint = " (it takes no options)"
+				} else {
+					hint = " (options: " + strings.Join(valid, ", ") + ")"
+				}
+			}
+			return nil, errorAt(p, "unknown option %s for %s%s", n, what, hint)
+		}
+		v, err := optValue(lit, *def)
+		if err != nil {
+			return nil, err
+		}
+		out[n] = v
+	}
+	return out, nil
+}
+
+func optValue(lit Literal, d optDef) (any, error) {
+	bad := func() error {
+		return errorAt(lit.Pos, "option %s must be %s, got %s", d.name, optKindNames[d.kind], lit.String())
+	}
+	switch d.kind {
+	case optInt, optFloat:
+		if lit.Kind != LitNumber {
+			return nil, bad()
+		}
+		if lit.Num < d.min || (d.max > 0 && lit.Num > d.max) {
+			if d.max > 0 {
+				return nil, errorAt(lit.Pos, "option %s must be between %s and %s, got %s", d.name, formatNum(d.min), formatNum(d.max), lit.String())
+			}
+			return nil, errorAt(lit.Pos, "option %s must be at least %s, got %s", d.name, formatNum(d.min), lit.String())
+		}
+		if d.kind == optInt {
+			n, ok := lit.Int()
+			if !ok {
+				return nil, bad()
+			}
+			return n, nil
+		}
+		return lit.Num, nil
+	case optBool:
+		if lit.Kind != LitBool {
+			return nil, bad()
+		}
+		return lit.Bool, nil
+	case optString:
+		if lit.Kind != LitString {
+			return nil, bad()
+		}
+		return lit.Str, nil
+	case optWord:
+		if lit.Kind != LitString && lit.Kind != LitIdent {
+			return nil, bad()
+		}
+		return lit.Str, nil
+	}
+	return nil, bad()
+}
+
+// checkK validates a k of NEAREST or RECOMMEND.
+func (c *compiler) checkK(k int, p Position) error {
+	if k <= 0 {
+		return errorAt(p, "k must be positive, got %d", k)
+	}
+	if c.lim.MaxK > 0 && k > c.lim.MaxK {
+		return errorAt(p, "k = %d is above the limit of %d", k, c.lim.MaxK)
+	}
+	return nil
+}
+
+// choice checks a USING word against the allowed ones.
+func (c *compiler) choice(word string, allowed []string, stmt Position, what string) (string, error) {
+	if word == "" {
+		return "", nil
+	}
+	u := strings.ToUpper(word)
+	for _, a := range allowed {
+		if a == u {
+			return u, nil
+		}
+	}
+	p := c.loc.name(stmt, "USING", word)
+	return "", errorAt(p, "unknown method %s for %s (want %s)%s", word, what, strings.Join(allowed, " or "), didYouMean(u, allowed, bare))
+}
+
+// -----------------------------------------------------------------------------
+// Shared plans
+
+type explainPlan struct{ inner Plan }
+
+func (p *explainPlan) String() string { return "EXPLAIN\n" + p.inner.String() }
+
+func (p *explainPlan) Run(ctx context.Context, b Backend) (*Result, error) {
+	res := &Result{Columns: []string{"plan"}}
+	for _, line := range strings.Split(p.inner.String(), "\n") {
+		res.Rows = append(res.Rows, []any{line})
+	}
+	res.Stats.Plan = p.inner.String()
+	return res, nil
+}
+
+// backendPlan runs a statement that the backend executes as a whole.
+type backendPlan struct {
+	desc string
+	run  func(ctx context.Context, b Backend) (*Result, error)
+	pos  Position
+}
+
+func (p *backendPlan) String() string { return p.desc }
+
+func (p *backendPlan) Run(ctx context.Context, b Backend) (*Result, error) {
+	res, err := p.run(ctx, b)
+	if err != nil {
+		return nil, wrapAt(p.pos, err)
+	}
+	if res == nil {
+		res = &Result{}
+	}
+	res.Stats.Plan = p.desc
+	return res, nil
+}

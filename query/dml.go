@@ -1,0 +1,337 @@
+//go:build vqexec
+
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// reservedColumns cannot be metadata field names: they are columns of
+// every collection or pseudo-columns of NEAREST.
+var reservedColumns = []string{"key", "vector", "count", "similarity", "distance", "rank", "query"}
+
+var fieldTypes = []string{"TEXT", "INT", "FLOAT", "BOOL"}
+
+func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
+	spec := CollectionSpec{Name: s.Name, Dim: s.Dim, IfNotExists: s.IfNotExists}
+	if s.Dim <= 0 {
+		return nil, errorAt(c.loc.after(s.Pos, "DIM"), "DIM must be positive, got %d", s.Dim)
+	}
+	if s.Dim > 65536 {
+		return nil, errorAt(c.loc.after(s.Pos, "DIM"), "DIM %d is too large (at most 65536)", s.Dim)
+	}
+	if s.Metric != "" {
+		m, err := vec.ParseMetric(s.Metric)
+		if err != nil || !containsFold([]string{"COSINE", "DOT", "L2"}, s.Metric) {
+			return nil, errorAt(c.loc.after(s.Pos, "METRIC"), "unknown metric %s (want COSINE, DOT or L2)%s", s.Metric, didYouMean(strings.ToUpper(s.Metric), []string{"COSINE", "DOT", "L2"}, bare))
+		}
+		spec.Metric = m
+	}
+	seen := map[string]bool{}
+	for _, f := range s.Fields {
+		lower := strings.ToLower(f.Name)
+		if containsFold(reservedColumns, f.Name) {
+			return nil, errorAt(f.Pos, "%s is a built-in column and cannot be a field name", lower)
+		}
+		if seen[lower] {
+			return nil, errorAt(f.Pos, "field %s is declared twice", quoteIdent(f.Name))
+		}
+		seen[lower] = true
+		t := strings.ToUpper(f.Type)
+		if !containsFold(fieldTypes, t) {
+			return nil, errorAt(c.loc.name(f.Pos, "", f.Type), "unknown type %s for field %s (want TEXT, INT, FLOAT or BOOL)%s", f.Type, quoteIdent(f.Name), didYouMean(t, fieldTypes, bare))
+		}
+		spec.Fields = append(spec.Fields, FieldInfo{Name: f.Name, Type: t})
+	}
+	desc := fmt.Sprintf("CREATE COLLECTION %s (DIM %d, %s, %d fields)", quoteIdent(s.Name), s.Dim, spec.Metric, len(spec.Fields))
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+		created, err := b.CreateCollection(ctx, spec)
+		if err != nil {
+			if strings.Contains(err.Error(), "exists") {
+				return nil, errorAt(c.loc.name(s.Pos, "COLLECTION", s.Name), "collection %s already exists", quoteIdent(s.Name))
+			}
+			return nil, err
+		}
+		if !created {
+			return &Result{Message: fmt.Sprintf("collection %s already exists", s.Name)}, nil
+		}
+		return &Result{Message: fmt.Sprintf("created collection %s", s.Name)}, nil
+	}}, nil
+}
+
+func (c *compiler) compileDrop(s *DropCollection) (Plan, error) {
+	if !s.IfExists {
+		if _, err := c.source(s.Name, s.Pos, "COLLECTION"); err != nil {
+			return nil, err
+		}
+	}
+	desc := "DROP COLLECTION " + quoteIdent(s.Name)
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+		dropped, err := b.DropCollection(ctx, s.Name, s.IfExists)
+		if err != nil {
+			return nil, err
+		}
+		if !dropped {
+			return &Result{Message: fmt.Sprintf("collection %s does not exist", s.Name)}, nil
+		}
+		return &Result{Message: fmt.Sprintf("dropped collection %s", s.Name)}, nil
+	}}, nil
+}
+
+// compileInsert converts INSERT/UPSERT values into rows, checking every
+// column and value before anything is written.
+func (c *compiler) compileInsert(s *Insert) (Plan, error) {
+	src, err := c.source(s.Into, s.Pos, "INTO")
+	if err != nil {
+		return nil, err
+	}
+	info := src.Info()
+	keyCol, vecCol, countCol := -1, -1, -1
+	fieldOf := make([]int, len(s.Columns))
+	seen := map[string]Position{}
+	for i, name := range s.Columns {
+		fieldOf[i] = -1
+		p := c.loc.name(s.Pos, "(", name)
+		lower := strings.ToLower(name)
+		if first, dup := seen[lower]; dup {
+			next := first
+			next.Offset++
+			return nil, errorAt(c.loc.name(next, "", name), "column %s is named twice", quoteIdent(name))
+		}
+		seen[lower] = p
+		switch lower {
+		case "key":
+			keyCol = i
+		case "vector":
+			vecCol = i
+		case "count":
+			countCol = i
+		default:
+			fi := src.FieldIndex(name)
+			if fi < 0 {
+				cands := append([]string{"key", "vector", "count"}, fieldNames(src)...)
+				return nil, errorAt(p, "%s has no column %s%s", quoteIdent(info.Name), quoteIdent(name), didYouMean(name, cands, quoteIdent))
+			}
+			fieldOf[i] = fi
+		}
+	}
+	if keyCol < 0 || vecCol < 0 {
+		return nil, errorAt(c.loc.after(s.Pos, s.Into), "INSERT needs the columns key and vector")
+	}
+	rows := make([]Row, len(s.Rows))
+	inStmt := map[string]int{}
+	for ri, vals := range s.Rows {
+		if len(vals) != len(s.Columns) {
+			p := s.Pos
+			if len(vals) > 0 {
+				p = vals[0].Pos
+			}
+			return nil, errorAt(p, "row %d has %d values for %d columns", ri+1, len(vals), len(s.Columns))
+		}
+		r := Row{Meta: make([]any, len(info.Fields))}
+		for ci, v := range vals {
+			switch {
+			case ci == keyCol:
+				if v.Kind != LitString {
+					return nil, errorAt(v.Pos, "key must be a string, got %s", v.String())
+				}
+				if v.Str == "" {
+					return nil, errorAt(v.Pos, "key must not be empty")
+				}
+				r.Key = v.Str
+			case ci == vecCol:
+				if v.Kind != LitVector {
+					return nil, errorAt(v.Pos, "vector must be a vector literal such as [0.1, 0.2], got %s", v.String())
+				}
+				if len(v.Vec) != info.Dim {
+					return nil, errorAt(v.Pos, "vector has %d values, %s has DIM %d", len(v.Vec), quoteIdent(info.Name), info.Dim)
+				}
+				r.Vector = toF32(v.Vec)
+				if !vec.Finite(r.Vector) {
+					return nil, errorAt(v.Pos, "vector contains a value out of float32 range")
+				}
+			case ci == countCol:
+				n, ok := v.Int()
+				if !ok || n < 0 {
+					return nil, errorAt(v.Pos, "count must be a non-negative integer, got %s", v.String())
+				}
+				r.Count = int64(n)
+			default:
+				f := info.Fields[fieldOf[ci]]
+				val, err := fieldValue(f, v)
+				if err != nil {
+					return nil, err
+				}
+				r.Meta[fieldOf[ci]] = val
+			}
+		}
+		if prev, dup := inStmt[r.Key]; dup {
+			if !s.Upsert {
+				return nil, errorAt(vals[keyCol].Pos, "key %s appears twice in this INSERT (rows %d and %d)", quoteString(r.Key), prev+1, ri+1)
+			}
+		}
+		inStmt[r.Key] = ri
+		if _, exists := src.Lookup(r.Key); exists && !s.Upsert {
+			return nil, errorAt(vals[keyCol].Pos, "key %s is already in %s; use UPSERT to replace it", quoteString(r.Key), quoteIdent(info.Name))
+		}
+		rows[ri] = r
+	}
+	verb := "INSERT"
+	if s.Upsert {
+		verb = "UPSERT"
+	}
+	desc := fmt.Sprintf("%s %d rows INTO %s in one transaction", verb, len(rows), quoteIdent(info.Name))
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+		n, err := b.Insert(ctx, info.Name, rows, s.Upsert)
+		if err != nil {
+			return nil, err
+		}
+		msg := fmt.Sprintf("inserted %d %s into %s", n, plural(n, "row"), info.Name)
+		if s.Upsert && n < len(rows) {
+			msg += fmt.Sprintf(", replaced %d", len(rows)-n)
+		}
+		return &Result{Message: msg, Stats: Stats{RowsAffected: len(rows)}}, nil
+	}}, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// fieldValue converts a literal to a field's stored type.
+func fieldValue(f FieldInfo, v Literal) (any, error) {
+	if v.Kind == LitNull {
+		return nil, nil
+	}
+	bad := func() error {
+		return errorAt(v.Pos, "field %s is %s, got %s %s", f.Name, f.Type, v.Kind, v.String())
+	}
+	switch f.Type {
+	case "TEXT":
+		if v.Kind != LitString {
+			return nil, bad()
+		}
+		return v.Str, nil
+	case "INT":
+		n, ok := v.Int()
+		if !ok {
+			return nil, bad()
+		}
+		return int64(n), nil
+	case "FLOAT":
+		if v.Kind != LitNumber {
+			return nil, bad()
+		}
+		return v.Num, nil
+	case "BOOL":
+		if v.Kind != LitBool {
+			return nil, bad()
+		}
+		return v.Bool, nil
+	}
+	return nil, bad()
+}
+
+// matching returns the keys of src whose rows pass the condition (all
+// keys without one).
+func matching(ctx context.Context, src Source, where *compiledCond) ([]string, error) {
+	var keys []string
+	for i := 0; i < src.Len(); i++ {
+		if i%65536 == 65535 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if where != nil {
+			r := row{src: src, pos: i}
+			if !where.fn(&r) {
+				continue
+			}
+		}
+		keys = append(keys, src.Key(i))
+	}
+	return keys, nil
+}
+
+func (c *compiler) compileUpdate(s *Update) (Plan, error) {
+	src, err := c.source(s.Collection, s.Pos, "UPDATE")
+	if err != nil {
+		return nil, err
+	}
+	info := src.Info()
+	values := map[string]any{}
+	for _, a := range s.Set {
+		if containsFold([]string{"key", "vector", "count"}, a.Field) {
+			return nil, errorAt(a.Pos, "cannot SET %s; use UPSERT to change a row's %s", strings.ToLower(a.Field), strings.ToLower(a.Field))
+		}
+		fi := src.FieldIndex(a.Field)
+		if fi < 0 {
+			return nil, errorAt(a.Pos, "%s has no field %s%s", quoteIdent(info.Name), quoteIdent(a.Field), didYouMean(a.Field, fieldNames(src), quoteIdent))
+		}
+		f := info.Fields[fi]
+		if _, dup := values[f.Name]; dup {
+			return nil, errorAt(a.Pos, "field %s is set twice", quoteIdent(f.Name))
+		}
+		v, err := fieldValue(f, a.Value)
+		if err != nil {
+			return nil, err
+		}
+		values[f.Name] = v
+	}
+	where, err := c.where(src, s.Where, false)
+	if err != nil {
+		return nil, err
+	}
+	desc := fmt.Sprintf("UPDATE %s: scan of %d rows", quoteIdent(info.Name), src.Len())
+	if where != nil {
+		desc += "\n  filter: " + where.text
+	}
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+		keys, err := matching(ctx, src, where)
+		if err != nil {
+			return nil, err
+		}
+		if len(keys) > 0 {
+			if err := b.UpdateMeta(ctx, info.Name, keys, values); err != nil {
+				return nil, err
+			}
+		}
+		return &Result{Message: fmt.Sprintf("updated %d %s of %s", len(keys), plural(len(keys), "row"), info.Name), Stats: Stats{RowsAffected: len(keys)}}, nil
+	}}, nil
+}
+
+func (c *compiler) compileDelete(s *Delete) (Plan, error) {
+	src, err := c.source(s.From, s.Pos, "FROM")
+	if err != nil {
+		return nil, err
+	}
+	where, err := c.where(src, s.Where, false)
+	if err != nil {
+		return nil, err
+	}
+	name := src.Info().Name
+	desc := fmt.Sprintf("DELETE FROM %s: scan of %d rows", quoteIdent(name), src.Len())
+	if where != nil {
+		desc += "\n  filter: " + where.text
+	}
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+		keys, err := matching(ctx, src, where)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		if len(keys) > 0 {
+			if n, err = b.Delete(ctx, name, keys); err != nil {
+				return nil, err
+			}
+		}
+		return &Result{Message: fmt.Sprintf("deleted %d %s from %s", n, plural(n, "row"), name), Stats: Stats{RowsAffected: n}}, nil
+	}}, nil
+}

@@ -1,0 +1,357 @@
+//go:build vqexec
+
+package query
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// rowsPlan is a plan whose rows are computed when it runs by a function.
+type rowsPlan struct {
+	desc string
+	cols []string
+	run  func(ctx context.Context) ([][]any, error)
+}
+
+func (p *rowsPlan) String() string { return p.desc }
+
+func (p *rowsPlan) Run(ctx context.Context, b Backend) (*Result, error) {
+	rows, err := p.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Columns: p.cols, Rows: rows}, nil
+}
+
+// compileSimilarity: SIMILARITY, DISTANCE and RANK of pairs of keys, or
+// n_similarity of two sets.
+func (c *compiler) compileSimilarity(s *Similarity) (Plan, error) {
+	src, err := c.source(s.From, s.Pos, "FROM")
+	if err != nil {
+		return nil, err
+	}
+	var all []*VKey
+	for _, f := range s.Funcs {
+		all = append(append(all, f.A...), f.B...)
+	}
+	names := make([]string, len(all))
+	for i, k := range all {
+		names[i] = k.Key
+	}
+	if _, err := src.Positions(names); err != nil {
+		return nil, keysErr(err, all, s.Pos)
+	}
+	cols := make([]string, len(s.Funcs))
+	seen := map[string]int{}
+	for _, f := range s.Funcs {
+		seen[strings.ToLower(f.Name)]++
+	}
+	row := make([]any, len(s.Funcs))
+	for i, f := range s.Funcs {
+		name := strings.ToLower(f.Name)
+		cols[i] = name
+		if seen[name] > 1 {
+			cols[i] = f.String()
+		}
+		set := f.ASet || f.BSet
+		a, b := keyStrings(f.A), keyStrings(f.B)
+		switch {
+		case name == "rank" && set:
+			return nil, errorAt(f.Pos, "RANK takes two keys, not sets of keys")
+		case name == "rank":
+			r, err := src.Rank(a[0], b[0])
+			if err != nil {
+				return nil, wrapAt(f.Pos, err)
+			}
+			row[i] = int64(r)
+		case set:
+			v, err := src.NSimilarity(a, b)
+			if err != nil {
+				return nil, wrapAt(f.Pos, err)
+			}
+			if name == "distance" {
+				row[i] = float64(1 - v)
+			} else {
+				row[i] = float64(v)
+			}
+		default:
+			v, err := src.Similarity(a[0], b[0])
+			if err != nil {
+				return nil, wrapAt(f.Pos, err)
+			}
+			if name == "distance" {
+				row[i] = float64(distanceOf(src.Metric(), v))
+			} else {
+				row[i] = float64(v)
+			}
+		}
+	}
+	desc := fmt.Sprintf("%s FROM %s: %d function(s) of key vectors", strings.Join(cols, ", "), quoteIdent(s.From), len(s.Funcs))
+	return &rowsPlan{desc: desc, cols: cols, run: func(context.Context) ([][]any, error) { return [][]any{row}, nil }}, nil
+}
+
+// distanceOf turns a similarity into the metric's distance (see db.Hit).
+func distanceOf(m vec.Metric, sim float32) float32 {
+	switch m {
+	case vec.DotProduct:
+		return -sim
+	case vec.L2:
+		return 1/sim - 1
+	}
+	return 1 - sim
+}
+
+func keyStrings(ks []*VKey) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.Key
+	}
+	return out
+}
+
+// compileOdd is gensim's doesnt_match.
+func (c *compiler) compileOdd(s *OddOneOut) (Plan, error) {
+	src, err := c.source(s.From, s.Pos, "FROM")
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Keys) < 2 {
+		return nil, errorAt(s.Pos, "ODD_ONE_OUT needs at least 2 keys, got %d", len(s.Keys))
+	}
+	keys := keyStrings(s.Keys)
+	odd, _, err := src.DoesntMatch(keys)
+	if err != nil {
+		return nil, keysErr(err, s.Keys, s.Pos)
+	}
+	desc := fmt.Sprintf("ODD_ONE_OUT FROM %s: the key least similar to the mean of %d unit vectors", quoteIdent(s.From), len(keys))
+	return &rowsPlan{desc: desc, cols: []string{"odd_one_out"}, run: func(context.Context) ([][]any, error) {
+		return [][]any{{odd}}, nil
+	}}, nil
+}
+
+// axis evaluates the ONTO expression of PROJECTION as a unit vector.
+func (c *compiler) axis(src Source, e VExpr) ([]float32, error) {
+	ev, err := c.eval(src, e)
+	if err != nil {
+		return nil, err
+	}
+	a := append([]float32(nil), ev.vec...)
+	if vec.Normalize(a) == 0 {
+		return nil, errorAt(e.Position(), "the axis has zero norm")
+	}
+	return a, nil
+}
+
+// compileProjection: the cosine of a key's unit vector with the axis.
+func (c *compiler) compileProjection(s *ProjectionQuery) (Plan, error) {
+	src, err := c.source(s.From, s.Pos, "FROM")
+	if err != nil {
+		return nil, err
+	}
+	pos, err := src.Positions([]string{s.Key.Key})
+	if err != nil {
+		return nil, keysErr(err, []*VKey{s.Key}, s.Pos)
+	}
+	ax, err := c.axis(src, s.Onto)
+	if err != nil {
+		return nil, err
+	}
+	v := vec.Dot(src.Unit(pos[0]), ax)
+	desc := fmt.Sprintf("PROJECTION FROM %s: cosine of %s with the axis %s", quoteIdent(s.From), s.Key.String(), s.Onto.String())
+	return &rowsPlan{desc: desc, cols: []string{"key", "projection"}, run: func(context.Context) ([][]any, error) {
+		return [][]any{{s.Key.Key, float64(v)}}, nil
+	}}, nil
+}
+
+// selectCol is one output column of a plain SELECT.
+type selectCol struct {
+	name string
+	typ  colType
+	get  func(pos int) any
+}
+
+// compileRows: SELECT col, ... FROM c [WHERE] [ORDER BY] [LIMIT] [OFFSET],
+// rows in frequency order unless ORDER BY says otherwise.
+func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
+	src, err := c.source(s.From, s.Pos, "FROM")
+	if err != nil {
+		return nil, err
+	}
+	var cols []selectCol
+	for _, col := range s.Columns {
+		switch {
+		case col.Star:
+			cols = append(cols, c.plainCol(src, "key"), c.plainCol(src, "count"))
+			for _, f := range fieldNames(src) {
+				cols = append(cols, c.plainCol(src, f))
+			}
+		case col.Projection != nil:
+			if !strings.EqualFold(col.Projection.Of, "key") {
+				return nil, errorAt(col.Pos, "PROJECTION takes the key column, got %s", quoteIdent(col.Projection.Of))
+			}
+			ax, err := c.axis(src, col.Projection.Onto)
+			if err != nil {
+				return nil, err
+			}
+			name := col.Alias
+			if name == "" {
+				name = "projection"
+			}
+			cols = append(cols, selectCol{name: name, typ: typeFloat, get: func(pos int) any {
+				return float64(vec.Dot(src.Unit(pos), ax))
+			}})
+		default:
+			sc, ok := c.namedCol(src, col.Name)
+			if !ok {
+				cands := append([]string{"key", "count", "vector"}, fieldNames(src)...)
+				return nil, errorAt(col.Pos, "%s has no column %s%s", quoteIdent(src.Info().Name), quoteIdent(col.Name), didYouMean(col.Name, cands, quoteIdent))
+			}
+			if col.Alias != "" {
+				sc.name = col.Alias
+			}
+			cols = append(cols, sc)
+		}
+	}
+	nOut := len(cols)
+	where, err := c.where(src, s.Where, false)
+	if err != nil {
+		return nil, err
+	}
+	order := -1
+	if s.OrderBy != "" {
+		for i, col := range cols {
+			if strings.EqualFold(col.name, s.OrderBy) {
+				order = i
+			}
+		}
+		if order < 0 {
+			sc, ok := c.namedCol(src, s.OrderBy)
+			if !ok {
+				names := make([]string, len(cols))
+				for i, col := range cols {
+					names[i] = col.name
+				}
+				return nil, errorAt(c.loc.name(s.Pos, "BY", s.OrderBy), "cannot ORDER BY %s: no such column%s", quoteIdent(s.OrderBy), didYouMean(s.OrderBy, append(names, columnNames(src, false)...), quoteIdent))
+			}
+			cols = append(cols, sc)
+			order = len(cols) - 1
+		}
+		if cols[order].name == "vector" {
+			return nil, errorAt(c.loc.name(s.Pos, "BY", s.OrderBy), "cannot ORDER BY vector")
+		}
+	}
+	if s.Offset < 0 {
+		return nil, errorAt(c.loc.after(s.Pos, "OFFSET"), "OFFSET must not be negative, got %d", s.Offset)
+	}
+	names := make([]string, nOut)
+	for i := range names {
+		names[i] = cols[i].name
+	}
+	limit, offset, desc := s.Limit, s.Offset, s.Desc
+	maxRows := c.lim.MaxRows
+	p := &rowsPlan{cols: names}
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT FROM %s: scan of %d rows in frequency order", quoteIdent(s.From), src.Len())
+	if where != nil {
+		b.WriteString("\n  filter: " + where.text)
+	}
+	if order >= 0 {
+		fmt.Fprintf(&b, "\n  order by: %s%s", cols[order].name, map[bool]string{true: " DESC"}[desc])
+	}
+	if limit >= 0 {
+		fmt.Fprintf(&b, "\n  limit: %d", limit)
+	}
+	if offset > 0 {
+		fmt.Fprintf(&b, "\n  offset: %d", offset)
+	}
+	b.WriteString("\n  columns: " + strings.Join(names, ", "))
+	p.desc = b.String()
+	p.run = func(ctx context.Context) ([][]any, error) {
+		var keep []int
+		stopAt := -1
+		if order < 0 && limit >= 0 {
+			stopAt = offset + limit
+		}
+		for i := 0; i < src.Len(); i++ {
+			if i%65536 == 65535 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			if where != nil {
+				r := row{src: src, pos: i}
+				if !where.fn(&r) {
+					continue
+				}
+			}
+			keep = append(keep, i)
+			if stopAt >= 0 && len(keep) >= stopAt {
+				break
+			}
+		}
+		if order >= 0 {
+			get := cols[order].get
+			vals := make(map[int]any, len(keep))
+			for _, i := range keep {
+				vals[i] = get(i)
+			}
+			sort.SliceStable(keep, func(a, b int) bool {
+				va, vb := vals[keep[a]], vals[keep[b]]
+				if va == nil || vb == nil { // NULLs last
+					return va != nil && vb == nil
+				}
+				cmp, _ := compareValues(va, vb)
+				if desc {
+					return cmp > 0
+				}
+				return cmp < 0
+			})
+		}
+		if offset >= len(keep) {
+			keep = nil
+		} else {
+			keep = keep[offset:]
+		}
+		if limit >= 0 && len(keep) > limit {
+			keep = keep[:limit]
+		}
+		if maxRows > 0 && len(keep) > maxRows {
+			return nil, fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT", maxRows)
+		}
+		rows := make([][]any, len(keep))
+		for ri, i := range keep {
+			r := make([]any, nOut)
+			for j := range r {
+				r[j] = cols[j].get(i)
+			}
+			rows[ri] = r
+		}
+		return rows, nil
+	}
+	return p, nil
+}
+
+func (c *compiler) plainCol(src Source, name string) selectCol {
+	sc, _ := c.namedCol(src, name)
+	return sc
+}
+
+func (c *compiler) namedCol(src Source, name string) (selectCol, bool) {
+	if strings.EqualFold(name, "vector") {
+		return selectCol{name: "vector", get: func(pos int) any { return src.Vector(pos) }}, true
+	}
+	col, ok := lookupColumn(src, name, false)
+	if !ok {
+		return selectCol{}, false
+	}
+	get := col.get
+	return selectCol{name: col.name, typ: col.typ, get: func(pos int) any {
+		r := row{src: src, pos: pos}
+		return get(&r)
+	}}, true
+}

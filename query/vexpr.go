@@ -1,0 +1,322 @@
+//go:build vqexec
+
+package query
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// evaluated is a vector expression computed against a Source: the vector
+// (normalised for COSINE collections) and the positions of the collection's
+// own keys it used, which NEAREST excludes from its results.
+type evaluated struct {
+	vec  []float32
+	used []int
+}
+
+// vexprKeys lists the key nodes of the queried collection in e, in order.
+func vexprKeys(e VExpr, out []*VKey) []*VKey {
+	switch e := e.(type) {
+	case *VKey:
+		if e.Collection == "" {
+			out = append(out, e)
+		}
+	case *VSum:
+		for _, t := range e.Terms {
+			out = vexprKeys(t.Factor, out)
+		}
+	case *VCentroid:
+		for _, a := range e.Args {
+			out = vexprKeys(a, out)
+		}
+	case *VNormalize:
+		out = vexprKeys(e.Arg, out)
+	}
+	return out
+}
+
+func depth(e VExpr) int {
+	switch e := e.(type) {
+	case *VSum:
+		d := 0
+		for _, t := range e.Terms {
+			d = max(d, depth(t.Factor))
+		}
+		return d + 1
+	case *VCentroid:
+		d := 0
+		for _, a := range e.Args {
+			d = max(d, depth(a))
+		}
+		return d + 1
+	case *VNormalize:
+		return depth(e.Arg) + 1
+	}
+	return 1
+}
+
+// isFlat reports whether e is a weighted sum of own keys and vector
+// literals, which Source.Combine evaluates directly.
+func isFlat(e VExpr) bool {
+	switch e := e.(type) {
+	case *VKey:
+		return e.Collection == ""
+	case *VLiteral:
+		return true
+	case *VSum:
+		for _, t := range e.Terms {
+			switch f := t.Factor.(type) {
+			case *VKey:
+				if f.Collection != "" {
+					return false
+				}
+			case *VLiteral:
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func terms(e VExpr) []VTerm {
+	if s, ok := e.(*VSum); ok {
+		return s.Terms
+	}
+	return []VTerm{{Pos: e.Position(), Sign: 1, Weight: 1, Factor: e}}
+}
+
+// eval computes e against src with gensim most_similar semantics: each key
+// contributes its unit vector (COSINE), the weighted sum is normalised.
+func (c *compiler) eval(src Source, e VExpr) (*evaluated, error) {
+	if d := depth(e); c.lim.MaxDepth > 0 && d > c.lim.MaxDepth {
+		return nil, errorAt(e.Position(), "the vector expression is nested too deeply (%d levels)", d)
+	}
+	keys := vexprKeys(e, nil)
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.Key
+	}
+	pos, err := src.Positions(names)
+	if err != nil {
+		return nil, keysErr(err, keys, e.Position())
+	}
+	if err := c.checkLiterals(src, e); err != nil {
+		return nil, err
+	}
+	if isFlat(e) {
+		ts := terms(e)
+		dbTerms := make([]Term, len(ts))
+		for i, t := range ts {
+			w := t.Sign * t.Weight
+			switch f := t.Factor.(type) {
+			case *VKey:
+				dbTerms[i] = Term{Key: f.Key, Weight: w}
+			case *VLiteral:
+				dbTerms[i] = Term{Vector: toF32(f.Values), Weight: w}
+			}
+		}
+		v, used, err := src.Combine(dbTerms)
+		if err != nil {
+			return nil, wrapAt(e.Position(), err)
+		}
+		return &evaluated{vec: v, used: used}, nil
+	}
+	ev := &evaluator{c: c, src: src, pos: map[string]int{}}
+	for i, k := range keys {
+		ev.pos[k.Key] = pos[i]
+	}
+	v, err := ev.eval(e)
+	if err != nil {
+		return nil, err
+	}
+	if src.Metric() == vec.Cosine {
+		if vec.Normalize(v) == 0 || !vec.Finite(v) {
+			return nil, errorAt(e.Position(), "the expression's vector has zero norm")
+		}
+	}
+	return &evaluated{vec: v, used: ev.used}, nil
+}
+
+// checkLiterals reports vector literals of the wrong dimension or with
+// values that do not fit a float32.
+func (c *compiler) checkLiterals(src Source, e VExpr) error {
+	switch e := e.(type) {
+	case *VLiteral:
+		if len(e.Values) != src.Dim() {
+			return errorAt(e.Pos, "vector has %d values, %s has DIM %d", len(e.Values), quoteIdent(src.Info().Name), src.Dim())
+		}
+		for _, f := range e.Values {
+			if math.IsInf(float64(float32(f)), 0) || math.IsNaN(f) {
+				return errorAt(e.Pos, "vector value %s is out of range", formatNum(f))
+			}
+		}
+	case *VSum:
+		for _, t := range e.Terms {
+			if err := c.checkLiterals(src, t.Factor); err != nil {
+				return err
+			}
+		}
+	case *VCentroid:
+		for _, a := range e.Args {
+			if err := c.checkLiterals(src, a); err != nil {
+				return err
+			}
+		}
+	case *VNormalize:
+		return c.checkLiterals(src, e.Arg)
+	}
+	return nil
+}
+
+type evaluator struct {
+	c    *compiler
+	src  Source
+	pos  map[string]int
+	used []int
+}
+
+func (ev *evaluator) eval(e VExpr) ([]float32, error) {
+	src := ev.src
+	switch e := e.(type) {
+	case *VKey:
+		if e.Collection != "" {
+			return ev.other(e)
+		}
+		p := ev.pos[e.Key]
+		ev.used = append(ev.used, p)
+		return append([]float32(nil), src.SearchVector(p)...), nil
+	case *VLiteral:
+		return toF32(e.Values), nil
+	case *VItem:
+		p, err := ev.c.item(src, e)
+		if err != nil {
+			return nil, err
+		}
+		ev.used = append(ev.used, p)
+		return append([]float32(nil), src.SearchVector(p)...), nil
+	case *VSum:
+		sum := make([]float32, src.Dim())
+		for _, t := range e.Terms {
+			x, err := ev.eval(t.Factor)
+			if err != nil {
+				return nil, err
+			}
+			vec.Axpy(float32(t.Sign*t.Weight), x, sum)
+		}
+		return sum, nil
+	case *VCentroid:
+		sum := make([]float32, src.Dim())
+		for _, a := range e.Args {
+			x, err := ev.eval(a)
+			if err != nil {
+				return nil, err
+			}
+			if vec.Normalize(x) == 0 {
+				return nil, errorAt(a.Position(), "a CENTROID argument has zero norm")
+			}
+			vec.Axpy(1, x, sum)
+		}
+		vec.Scale(1/float32(len(e.Args)), sum)
+		if vec.Normalize(sum) == 0 {
+			return nil, errorAt(e.Pos, "the CENTROID has zero norm")
+		}
+		return sum, nil
+	case *VNormalize:
+		x, err := ev.eval(e.Arg)
+		if err != nil {
+			return nil, err
+		}
+		if vec.Normalize(x) == 0 {
+			return nil, errorAt(e.Pos, "cannot NORMALIZE a zero vector")
+		}
+		return x, nil
+	}
+	return nil, errorAt(e.Position(), "unsupported vector expression")
+}
+
+// other takes a key's vector from another collection of the same dimension.
+func (ev *evaluator) other(k *VKey) ([]float32, error) {
+	o, err := ev.c.source(k.Collection, k.Pos, "")
+	if err != nil {
+		return nil, err
+	}
+	if o.Dim() != ev.src.Dim() {
+		return nil, errorAt(k.Pos, "%s has DIM %d, %s has DIM %d", quoteIdent(k.Collection), o.Dim(), quoteIdent(ev.src.Info().Name), ev.src.Dim())
+	}
+	p, err := o.Positions([]string{k.Key})
+	if err != nil {
+		return nil, wrapAt(k.Pos, err)
+	}
+	if ev.src.Metric() == vec.Cosine {
+		return o.Unit(p[0]), nil
+	}
+	return o.Vector(p[0]), nil
+}
+
+// item resolves ITEM(field = 'value') to the position of its only row.
+func (c *compiler) item(src Source, it *VItem) (int, error) {
+	fi := src.FieldIndex(it.Field)
+	if fi < 0 {
+		return 0, errorAt(it.Pos, "%s has no field %s%s", quoteIdent(src.Info().Name), quoteIdent(it.Field), didYouMean(it.Field, fieldNames(src), quoteIdent))
+	}
+	var matches []int
+	var near []string
+	want := literalValue(it.Value)
+	for i := 0; i < src.Len(); i++ {
+		m, err := src.Meta(i)
+		if err != nil {
+			return 0, wrapAt(it.Pos, err)
+		}
+		if equalValues(m[fi], want) {
+			matches = append(matches, i)
+		} else if s, ok := m[fi].(string); ok && len(near) < 1000 {
+			if ws, ok := want.(string); ok && strings.EqualFold(s, ws) {
+				near = append([]string{s}, near...)
+			} else {
+				near = append(near, s)
+			}
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		hint := ""
+		if ws, ok := want.(string); ok {
+			hint = didYouMean(ws, near, sq)
+		}
+		return 0, errorAt(it.Pos, "no row of %s has %s = %s%s", quoteIdent(src.Info().Name), it.Field, it.Value.String(), hint)
+	}
+	var ks []string
+	for i, p := range matches {
+		if i == 5 {
+			ks = append(ks, fmt.Sprintf("and %d more", len(matches)-5))
+			break
+		}
+		ks = append(ks, quoteString(src.Key(p)))
+	}
+	return 0, errorAt(it.Pos, "%d rows of %s have %s = %s: %s; use a key instead", len(matches), quoteIdent(src.Info().Name), it.Field, it.Value.String(), strings.Join(ks, ", "))
+}
+
+func toF32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, f := range v {
+		out[i] = float32(f)
+	}
+	return out
+}
+
+func fieldNames(src Source) []string {
+	fs := src.Info().Fields
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
