@@ -1,0 +1,392 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/vecdb/vecdb/analysis"
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// ProjectOptions configure Project. The zero value is a 2-D PCA without
+// colours.
+type ProjectOptions struct {
+	// Method is "PCA" (the default when empty) or "TSNE", in any case.
+	Method string
+	// Dims is the number of output dimensions, 2 or 3; 0 means 2.
+	Dims int
+	// Seed seeds t-SNE's initial layout and the k-means of ColorBy
+	// "cluster"; 0 means 1. PCA is deterministic.
+	Seed int64
+	// Perplexity is t-SNE's effective number of neighbours; 0 means 30,
+	// lowered to (n−1)/3 for few keys.
+	Perplexity float64
+	// Iterations is the number of t-SNE gradient steps; 0 means 1000.
+	Iterations int
+	// ColorBy groups the points: the name of a metadata field (each
+	// distinct value is a group, NULL included), or "cluster" to run
+	// k-means with ColorK clusters on the projected keys. A metadata field
+	// named "cluster" takes precedence over k-means.
+	ColorBy string
+	// ColorK is the number of clusters for ColorBy "cluster"; 0 means 5,
+	// and it is lowered to the number of keys.
+	ColorK int
+	// Title is the plot's title; empty means one naming the method and
+	// collection.
+	Title string
+	// Width and Height are the saved image's size in pixels of a PNG at
+	// 150 DPI (an SVG gets the same size in inches); 0 means 1200×900.
+	Width, Height int
+}
+
+// Projection is the outcome of Project: Keys, Coords and Groups are
+// parallel. A Projection is plain data; it is safe for concurrent reads.
+type Projection struct {
+	Keys []string
+	// Coords holds Dims coordinates per key.
+	Coords [][]float64
+	// Groups holds each key's group when ColorBy was set, else nil.
+	Groups []string
+	// Explained holds the fraction of the variance along each principal
+	// component (PCA only; nil for t-SNE).
+	Explained []float64
+	// Method is "PCA" or "TSNE".
+	Method string
+	// Title is the plot title.
+	Title string
+
+	width, height vg.Length
+}
+
+// Project places keys of the named collection in 2 or 3 dimensions with
+// PCA or t-SNE, computed on the vectors used for search (unit length for
+// COSINE collections, as stored otherwise). Repeated keys are projected
+// once. Every unknown key is reported at once in a *KeysNotFoundError.
+// Other errors: ErrCollectionNotFound, ErrInvalid for no keys or a bad
+// option, ErrFieldNotFound for an unknown ColorBy field, analysis.ErrTooMany
+// for t-SNE on more than analysis.MaxTSNEPoints keys, and ctx.Err() when
+// cancelled. Project is safe for concurrent use.
+func (d *DB) Project(ctx context.Context, name string, keys []string, opts ProjectOptions) (*Projection, error) {
+	v, err := d.viewOf(name)
+	if err != nil {
+		return nil, err
+	}
+	pos, err := v.Positions(keys)
+	if err != nil {
+		return nil, err
+	}
+	return d.ProjectVectors(ctx, v, pos, opts)
+}
+
+// ProjectVectors is Project for keys already resolved to positions of v,
+// such as the rows of a subquery run against v. Positions out of range give
+// ErrInvalid; repeated positions are projected once.
+func (d *DB) ProjectVectors(ctx context.Context, v *View, positions []int, opts ProjectOptions) (*Projection, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pos, err := v.uniquePositions(positions)
+	if err != nil {
+		return nil, fmt.Errorf("project: %w", err)
+	}
+	method := strings.ToUpper(opts.Method)
+	switch method {
+	case "":
+		method = "PCA"
+	case "PCA", "TSNE":
+	default:
+		return nil, fmt.Errorf("project: %w: method %q (want PCA or TSNE)", ErrInvalid, opts.Method)
+	}
+	dims := opts.Dims
+	if dims == 0 {
+		dims = 2
+	}
+	if dims != 2 && dims != 3 {
+		return nil, fmt.Errorf("project: %w: dims must be 2 or 3, got %d", ErrInvalid, opts.Dims)
+	}
+	if dims > v.dim {
+		return nil, fmt.Errorf("project: %w: %d dimensions of %d-dimensional vectors", ErrInvalid, dims, v.dim)
+	}
+	if opts.Perplexity < 0 || math.IsNaN(opts.Perplexity) || math.IsInf(opts.Perplexity, 0) {
+		return nil, fmt.Errorf("project: %w: perplexity must be a positive number, got %g", ErrInvalid, opts.Perplexity)
+	}
+	if opts.Iterations < 0 || opts.ColorK < 0 || opts.Width < 0 || opts.Height < 0 {
+		return nil, fmt.Errorf("project: %w: iterations, color k, width and height must be >= 0", ErrInvalid)
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = 1
+	}
+	data := v.gather(pos)
+	p := &Projection{Keys: make([]string, len(pos)), Coords: make([][]float64, len(pos)), Method: method}
+	for i, q := range pos {
+		p.Keys[i] = v.keys[q]
+	}
+	var flat []float32
+	switch method {
+	case "PCA":
+		res, err := analysis.PCA(data, v.dim, dims)
+		if err != nil {
+			return nil, fmt.Errorf("project %s: %w", v.info.Name, err)
+		}
+		flat, p.Explained = res.Coords, res.Explained
+	case "TSNE":
+		flat, err = analysis.TSNE(ctx, data, v.dim, analysis.TSNEOptions{
+			Perplexity: opts.Perplexity, Iterations: opts.Iterations, Seed: seed, Dims: dims})
+		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, cerr
+			}
+			return nil, fmt.Errorf("project %s: %w", v.info.Name, err)
+		}
+	}
+	for i := range pos {
+		row := make([]float64, dims)
+		for t := range row {
+			row[t] = float64(flat[i*dims+t])
+		}
+		p.Coords[i] = row
+	}
+	if opts.ColorBy != "" {
+		if p.Groups, err = v.groups(ctx, pos, data, opts.ColorBy, opts.ColorK, seed); err != nil {
+			return nil, err
+		}
+	}
+	p.Title = opts.Title
+	if p.Title == "" {
+		p.Title = fmt.Sprintf("%s of %s (%d keys)", methodName(method), v.info.Name, len(pos))
+	}
+	if dims == 3 {
+		p.Title += " — first 2 of 3 dimensions shown"
+	}
+	if opts.Width > 0 {
+		p.width = vg.Length(opts.Width) * vg.Inch / 150
+	}
+	if opts.Height > 0 {
+		p.height = vg.Length(opts.Height) * vg.Inch / 150
+	}
+	return p, nil
+}
+
+func methodName(method string) string {
+	if method == "TSNE" {
+		return "t-SNE"
+	}
+	return method
+}
+
+// groups returns the group of each position for ColorBy: a metadata
+// field's values, or k-means clusters of data.
+func (v *View) groups(ctx context.Context, pos []int, data []float32, colorBy string, k int, seed int64) ([]string, error) {
+	out := make([]string, len(pos))
+	if fi := v.FieldIndex(colorBy); fi >= 0 {
+		for i, p := range pos {
+			meta, err := v.Meta(p)
+			if err != nil {
+				return nil, fmt.Errorf("project: color by %s: %w", colorBy, err)
+			}
+			out[i] = metaText(meta[fi])
+		}
+		return out, nil
+	}
+	if !strings.EqualFold(colorBy, "cluster") {
+		names := make([]string, len(v.info.Fields))
+		for i, f := range v.info.Fields {
+			names[i] = f.Name
+		}
+		have := "it has no metadata fields"
+		if len(names) > 0 {
+			have = "its fields are " + strings.Join(names, ", ")
+		}
+		return nil, fmt.Errorf("project: color by: %w: %s has no field %q (%s; or use cluster)", ErrFieldNotFound, v.info.Name, colorBy, have)
+	}
+	if k == 0 {
+		k = 5
+	}
+	k = min(k, len(pos))
+	km, err := analysis.KMeans(ctx, data, v.dim, k, analysis.KMeansOptions{Seed: seed, Spherical: v.metric == Cosine})
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, fmt.Errorf("project: color by cluster: %w", err)
+	}
+	for i, c := range km.Assign {
+		out[i] = "cluster " + strconv.Itoa(c)
+	}
+	return out, nil
+}
+
+// metaText formats a metadata value as a group name.
+func metaText(x any) string {
+	switch x := x.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(x)
+}
+
+// points returns the first two coordinates of p as plot points.
+func (p *Projection) points() []analysis.Point {
+	pts := make([]analysis.Point, len(p.Keys))
+	for i, k := range p.Keys {
+		pts[i] = analysis.Point{Label: k}
+		if c := p.Coords[i]; len(c) >= 2 {
+			pts[i].X, pts[i].Y = c[0], c[1]
+		}
+		if p.Groups != nil {
+			pts[i].Group = p.Groups[i]
+		}
+	}
+	return pts
+}
+
+func (p *Projection) axisLabel(i int) string {
+	if p.Method == "TSNE" {
+		return fmt.Sprintf("t-SNE %d", i+1)
+	}
+	if i < len(p.Explained) {
+		return fmt.Sprintf("PC%d (%.1f%%)", i+1, 100*p.Explained[i])
+	}
+	return fmt.Sprintf("PC%d", i+1)
+}
+
+// Save draws the projection as a labelled scatter plot of its first two
+// coordinates to path, as SVG or PNG by the extension (.svg, .png; others
+// give analysis.ErrFormat), with a legend when Groups is set. The path is
+// used as given: callers serving untrusted queries resolve it through the
+// database's sandbox first.
+func (p *Projection) Save(path string) error {
+	if len(p.Keys) == 0 {
+		return fmt.Errorf("save %s: %w: the projection is empty", path, ErrInvalid)
+	}
+	return analysis.SavePlot(p.points(), analysis.PlotOptions{
+		Title:  p.Title,
+		XLabel: p.axisLabel(0),
+		YLabel: p.axisLabel(1),
+		Width:  p.width,
+		Height: p.height,
+		Legend: p.Groups != nil,
+	}, path)
+}
+
+// Terminal draws the projection's first two coordinates to w as a
+// width×height-cell braille scatter plot (the shell's .plot), with ANSI
+// colours per group when color is set; see analysis.TerminalPlot.
+func (p *Projection) Terminal(w io.Writer, width, height int, color bool) error {
+	return analysis.TerminalPlot(w, p.points(), width, height, color)
+}
+
+// AxisProjection is the outcome of ProjectOntoAxis: each key's position
+// on an axis, parallel slices.
+type AxisProjection struct {
+	Keys []string
+	// Positions holds the cosine of each key's vector with the axis, −1..1.
+	Positions []float64
+	// Neg and Pos name the axis's negative and positive poles (may be empty).
+	Neg, Pos string
+	// Title is the plot title.
+	Title string
+}
+
+// ProjectOntoAxis places keys of the named collection on an axis, such as
+// unit('he') − unit('she') evaluated by the caller: each position is the
+// cosine between the key's vector and the axis, which is the bias
+// measurement of Bolukbasi et al. as gensim users compute it (a key's unit
+// vector dotted with the normalised direction). neg and pos name the poles
+// for the plot. Repeated keys are placed once.
+//
+// Every unknown key is reported at once in a *KeysNotFoundError; an axis of
+// the wrong length gives ErrDimension, and a zero or non-finite axis, or no
+// keys, ErrInvalid. ProjectOntoAxis is safe for concurrent use.
+func (d *DB) ProjectOntoAxis(ctx context.Context, name string, keys []string, axis []float32, neg, pos string) (*AxisProjection, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	v, err := d.viewOf(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(axis) != v.dim {
+		return nil, fmt.Errorf("projection: %w: the axis has %d values, %s has dimension %d", ErrDimension, len(axis), v.info.Name, v.dim)
+	}
+	for _, x := range axis {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return nil, fmt.Errorf("projection: %w: the axis has a NaN or infinite value", ErrInvalid)
+		}
+	}
+	if vec.Norm(axis) == 0 {
+		return nil, fmt.Errorf("projection: %w: the axis has zero length", ErrInvalid)
+	}
+	ps, err := v.Positions(keys)
+	if err != nil {
+		return nil, err
+	}
+	if ps, err = v.uniquePositions(ps); err != nil {
+		return nil, fmt.Errorf("projection: %w", err)
+	}
+	cos, err := analysis.ProjectOnto(v.gather(ps), v.dim, axis)
+	if err != nil {
+		return nil, fmt.Errorf("projection: %w", err)
+	}
+	ap := &AxisProjection{Keys: make([]string, len(ps)), Positions: cos, Neg: neg, Pos: pos}
+	for i, p := range ps {
+		ap.Keys[i] = v.keys[p]
+	}
+	ap.Title = "Projection onto the axis"
+	if neg != "" && pos != "" {
+		ap.Title = fmt.Sprintf("Projection onto %s − %s", pos, neg)
+	}
+	ap.Title += " (" + v.info.Name + ")"
+	return ap, nil
+}
+
+// Save draws the keys along the axis between the two poles to path, as SVG
+// or PNG by the extension (see analysis.SaveAxisPlot). The path is used as
+// given, as with Projection.Save.
+func (a *AxisProjection) Save(path string) error {
+	return analysis.SaveAxisPlot(a.Keys, a.Positions, a.Neg, a.Pos, analysis.PlotOptions{Title: a.Title}, path)
+}
+
+// viewOf returns the current view of the named collection.
+func (d *DB) viewOf(name string) (*View, error) {
+	c, err := d.Collection(name)
+	if err != nil {
+		return nil, err
+	}
+	return c.View()
+}
+
+// uniquePositions checks that positions are in range and drops repeats,
+// keeping first occurrences. An empty list is ErrInvalid.
+func (v *View) uniquePositions(positions []int) ([]int, error) {
+	if len(positions) == 0 {
+		return nil, fmt.Errorf("%w: no keys", ErrInvalid)
+	}
+	seen := make(map[int]bool, len(positions))
+	out := make([]int, 0, len(positions))
+	for _, p := range positions {
+		if p < 0 || p >= len(v.keys) {
+			return nil, fmt.Errorf("%w: position %d is outside %s's %d rows", ErrInvalid, p, v.info.Name, len(v.keys))
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
