@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package query
 
 import (
@@ -396,12 +394,13 @@ func optValue(lit Literal, d optDef) (any, error) {
 }
 
 // checkK validates a k of NEAREST or RECOMMEND.
-func (c *compiler) checkK(k int, p Position) error {
+// stmt and kw locate the number (the token after kw) for the error.
+func (c *compiler) checkK(k int, stmt Position, kw string) error {
 	if k <= 0 {
-		return errorAt(p, "k must be positive, got %d", k)
+		return errorAt(c.loc.after(stmt, kw), "k must be positive, got %d", k)
 	}
 	if c.lim.MaxK > 0 && k > c.lim.MaxK {
-		return errorAt(p, "k = %d is above the limit of %d", k, c.lim.MaxK)
+		return errorAt(c.loc.after(stmt, kw), "k = %d is above the limit of %d", k, c.lim.MaxK)
 	}
 	return nil
 }

@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package query
 
 import (
@@ -14,7 +12,6 @@ import (
 // every collection or pseudo-columns of NEAREST.
 var reservedColumns = []string{"key", "vector", "count", "similarity", "distance", "rank", "query"}
 
-var fieldTypes = []string{"TEXT", "INT", "FLOAT", "BOOL"}
 
 func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
 	spec := CollectionSpec{Name: s.Name, Dim: s.Dim, IfNotExists: s.IfNotExists}
@@ -92,17 +89,17 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 	info := src.Info()
 	keyCol, vecCol, countCol := -1, -1, -1
 	fieldOf := make([]int, len(s.Columns))
-	seen := map[string]Position{}
+	seen := map[string]bool{}
 	for i, name := range s.Columns {
 		fieldOf[i] = -1
-		p := c.loc.name(s.Pos, "(", name)
+		p := func() Position { return c.loc.name(s.Pos, "(", name) }
 		lower := strings.ToLower(name)
-		if first, dup := seen[lower]; dup {
-			next := first
+		if seen[lower] {
+			next := p()
 			next.Offset++
 			return nil, errorAt(c.loc.name(next, "", name), "column %s is named twice", quoteIdent(name))
 		}
-		seen[lower] = p
+		seen[lower] = true
 		switch lower {
 		case "key":
 			keyCol = i
@@ -114,7 +111,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 			fi := src.FieldIndex(name)
 			if fi < 0 {
 				cands := append([]string{"key", "vector", "count"}, fieldNames(src)...)
-				return nil, errorAt(p, "%s has no column %s%s", quoteIdent(info.Name), quoteIdent(name), didYouMean(name, cands, quoteIdent))
+				return nil, errorAt(p(), "%s has no column %s%s", quoteIdent(info.Name), quoteIdent(name), didYouMean(name, cands, quoteIdent))
 			}
 			fieldOf[i] = fi
 		}

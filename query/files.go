@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package query
 
 import (
@@ -11,7 +9,6 @@ import (
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
-var fileFormats = []string{"GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL"}
 
 var importOptions = []optDef{
 	{name: "limit", kind: optInt, min: 0},

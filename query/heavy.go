@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package query
 
 import (
@@ -246,7 +244,7 @@ func (c *compiler) compileRecommend(s *Recommend) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkK(s.K, c.loc.after(s.Pos, "RECOMMEND")); err != nil {
+	if err := c.checkK(s.K, s.Pos, "RECOMMEND"); err != nil {
 		return nil, err
 	}
 	opts, err := c.options(s.With, recommendOptions, "RECOMMEND")

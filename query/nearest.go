@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package query
 
 import (
@@ -67,10 +65,9 @@ func (c *compiler) compileNearest(s *SelectNearest) (Plan, error) {
 	if ef, ok := opts["ef_search"].(int); ok {
 		p.efSearch = ef
 	}
-	kPos := c.loc.after(s.Pos, "NEAREST")
 	if s.All {
 		p.k = -1
-	} else if err := c.checkK(s.K, kPos); err != nil {
+	} else if err := c.checkK(s.K, s.Pos, "NEAREST"); err != nil {
 		return nil, err
 	}
 	if s.WithinTop < 0 {
@@ -513,7 +510,7 @@ func (c *compiler) compileAnalogy(s *Analogy) (Plan, error) {
 	if k == 0 {
 		k = 10
 	}
-	if err := c.checkK(k, c.loc.after(s.Pos, "LIMIT")); err != nil {
+	if err := c.checkK(k, s.Pos, "LIMIT"); err != nil {
 		return nil, err
 	}
 	sum := &VSum{Pos: s.A.Pos, Terms: []VTerm{

@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package query_test
 
 import (
@@ -12,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,6 +95,8 @@ func parseScript(t *testing.T, path string) []*scriptCase {
 	return cases
 }
 
+var timestamp = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ`)
+
 // cell formats a value the way the scripts spell it.
 func cell(v any) string {
 	switch x := v.(type) {
@@ -162,7 +163,9 @@ func TestScripts(t *testing.T) {
 				var got []string
 				gotErr := err != nil
 				if err != nil {
-					got = strings.Split(strings.ReplaceAll(err.Error(), dir, "$TMP"), "\n")
+					msg := strings.ReplaceAll(err.Error(), dir, "$TMP")
+					msg = strings.ReplaceAll(msg, mustAbs(t, "testdata"), "$TESTDATA")
+					got = strings.Split(msg, "\n")
 					var qe *query.Error
 					if !errors.As(err, &qe) && !strings.Contains(c.name, "plain error") {
 						t.Errorf("%s:%d %s: error without a position: %v", file, c.line, c.name, err)
@@ -171,6 +174,8 @@ func TestScripts(t *testing.T) {
 					got = resultLines(results)
 					for i := range got {
 						got[i] = strings.ReplaceAll(got[i], dir, "$TMP")
+						got[i] = strings.ReplaceAll(got[i], mustAbs(t, "testdata"), "$TESTDATA")
+						got[i] = timestamp.ReplaceAllString(got[i], "<time>")
 					}
 				}
 				if *update {

@@ -1,0 +1,31 @@
+// Package query is the vecdb language: lexer, grammar, typed syntax tree
+// and errors (SPEC §2–§5). The planner that runs statements against a
+// storage-backed interface builds on the tree defined here.
+//
+// # Parsing
+//
+// Parse turns a script of statements separated by semicolons into
+// []Statement; ParseWith adds limits (nesting depth, length) for untrusted
+// input. Each Statement is a pointer to an exported struct (*SelectNearest,
+// *CreateCollection, ...) whose String method prints canonical syntax that
+// parses back to an equal tree. Every node keeps the Position of its first
+// token so that later errors still point at the text.
+//
+// # Vector expressions and conditions
+//
+// A VExpr is a tree of *VSum (weighted terms), *VKey, *VLiteral, *VCentroid,
+// *VNormalize and *VItem. A Cond is a tree of *CondBinary, *CondNot and the
+// leaf tests *CondCompare, *CondIn, *CondBetween, *CondLike and *CondIsNull.
+//
+// # Errors
+//
+// Every error from Parse is an *Error (or an ErrorList) with a position, what
+// was expected and, for a misspelt keyword, a "did you mean" hint; Pretty
+// shows the statement with a caret under the problem. Callers never see
+// participle's error types. Suggest and Suggester give the same hints for
+// collection names, fields, options and keys.
+//
+// # Concurrency
+//
+// Parse, Suggest and a built Suggester are safe for concurrent use.
+package query

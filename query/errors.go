@@ -1,0 +1,131 @@
+package query
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Error is a language error: a parse error, or a semantic error found later
+// by the planner. It prints as "line:column: message", followed by what was
+// expected and a hint when there are some:
+//
+//	1:27: unexpected token "FORM"; expected FROM (did you mean FROM?)
+type Error struct {
+	Pos      Position
+	Msg      string
+	Expected []string // what would have been accepted at Pos, for display
+	Hint     string   // "did you mean FROM?"; empty when there is none
+	Source   string   // the whole source text, for Pretty; may be empty
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Pos.IsValid() {
+		b.WriteString(e.Pos.String())
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	if len(e.Expected) > 0 {
+		b.WriteString("; expected ")
+		b.WriteString(orList(e.Expected))
+	}
+	if e.Hint != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Hint)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Pretty returns Error() followed by the source line of the error and a caret
+// under its column. Without a Source it returns Error().
+func (e *Error) Pretty() string { return e.Format(e.Source) }
+
+// Format is Pretty with the given source text.
+func (e *Error) Format(src string) string {
+	msg := e.Error()
+	if src == "" || !e.Pos.IsValid() || e.Pos.Offset < 0 || e.Pos.Offset > len(src) {
+		return msg
+	}
+	start := strings.LastIndexByte(src[:e.Pos.Offset], '\n') + 1
+	end := strings.IndexByte(src[e.Pos.Offset:], '\n')
+	if end < 0 {
+		end = len(src)
+	} else {
+		end += e.Pos.Offset
+	}
+	line := strings.TrimRight(src[start:end], "\r")
+	// Keep tabs in the caret line so that it lines up under the token.
+	var caret strings.Builder
+	for _, r := range src[start:e.Pos.Offset] {
+		if r == '\t' {
+			caret.WriteByte('\t')
+		} else {
+			caret.WriteByte(' ')
+		}
+	}
+	caret.WriteByte('^')
+	return msg + "\n  " + line + "\n  " + caret.String()
+}
+
+// ErrorList is a list of errors, reported together (go/scanner style): all
+// the unknown keys of a statement, say.
+type ErrorList []*Error
+
+// Error joins the errors, one per line.
+func (l ErrorList) Error() string {
+	s := make([]string, len(l))
+	for i, e := range l {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Err returns nil for an empty list, the error itself for a list of one, and
+// the list otherwise.
+func (l ErrorList) Err() error {
+	switch len(l) {
+	case 0:
+		return nil
+	case 1:
+		return l[0]
+	}
+	return l
+}
+
+// Pretty is Pretty of each error, separated by blank-free newlines.
+func (l ErrorList) Pretty() string {
+	s := make([]string, len(l))
+	for i, e := range l {
+		s[i] = e.Pretty()
+	}
+	return strings.Join(s, "\n")
+}
+
+// orList renders [a b c] as "a, b or c".
+func orList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// errorf builds an *Error at pos.
+func errAt(pos Position, msg string) *Error { return &Error{Pos: pos, Msg: msg} }
+
+// positionAt computes the position of byte offset off in src.
+func positionAt(src string, off int) Position {
+	if off > len(src) {
+		off = len(src)
+	}
+	if off < 0 {
+		off = 0
+	}
+	line := 1 + strings.Count(src[:off], "\n")
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	return Position{Line: line, Column: 1 + utf8.RuneCountInString(src[start:off]), Offset: off}
+}

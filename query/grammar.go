@@ -1,0 +1,466 @@
+package query
+
+import (
+	"fmt"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// This file holds the participle grammar: unexported structs whose keyed
+// parser tags spell the syntax of SPEC §2–§4. They are converted into the
+// exported AST (ast.go) by convert.go; nothing outside this package sees them.
+//
+// Conventions: every struct starts with Pos, filled in by participle with the
+// position of its first token; strings and quoted identifiers keep their
+// quotes here and are unquoted by the converter (participle.Unquote follows
+// Go's rules, where 'abc' is a rune literal, so it does not fit SQL strings);
+// numbers are kept as text and checked by the converter so that "12abc" is a
+// "bad number" with a position rather than a lexer failure.
+
+// script is the root: statements separated by semicolons, with an optional
+// semicolon after the last one.
+type script struct {
+	Pos   lexer.Position
+	Stmts []*statement `parser:"';'* ( @@ ( ';'+ @@? )* )?"`
+}
+
+type statement struct {
+	Pos      lexer.Position
+	Explain  *statement     `parser:"  'EXPLAIN' @@"`
+	Select   *selectStmt    `parser:"| @@"`
+	Project  *projectStmt   `parser:"| @@"`
+	Cluster  *clusterStmt   `parser:"| @@"`
+	Rec      *recommendStmt `parser:"| @@"`
+	Create   *createStmt    `parser:"| @@"`
+	Drop     *dropStmt      `parser:"| @@"`
+	Insert   *insertStmt    `parser:"| @@"`
+	Update   *updateStmt    `parser:"| @@"`
+	Delete   *deleteStmt    `parser:"| @@"`
+	Import   *importStmt    `parser:"| @@"`
+	Export   *exportStmt    `parser:"| @@"`
+	Train    *trainStmt     `parser:"| @@"`
+	Evaluate *evaluateStmt  `parser:"| @@"`
+	Show     *showStmt      `parser:"| @@"`
+	Describe *ident         `parser:"| 'DESCRIBE' @@"`
+	Check    *ident         `parser:"| 'CHECK' @@"`
+	Set      *option        `parser:"| 'SET' @@"`
+}
+
+// Queries.
+
+type selectStmt struct {
+	Pos     lexer.Position
+	Nearest *nearestQ    `parser:"'SELECT' ( @@"`
+	Analogy *analogyQ    `parser:"| @@"`
+	Sim     *similarityQ `parser:"| @@"`
+	Odd     *oddQ        `parser:"| @@"`
+	Proj    *projectionQ `parser:"| @@"`
+	Rows    *rowsQ       `parser:"| @@ )"`
+}
+
+type nearestQ struct {
+	Pos       lexer.Position
+	All       bool      `parser:"'NEAREST' ( @'ALL'"`
+	K         *number   `parser:"| @@ ) 'TO'"`
+	Each      []*strLit `parser:"( 'EACH' '(' @@ ( ',' @@ )* ')'"`
+	Target    *vexpr    `parser:"| @@ )"`
+	From      *ident    `parser:"'FROM' @@"`
+	Among     []*strLit `parser:"( 'AMONG' '(' @@ ( ',' @@ )* ')' )?"`
+	Where     *orCond   `parser:"( 'WHERE' @@ )?"`
+	WithinTop *number   `parser:"( 'WITHIN' 'TOP' @@ )?"`
+	Using     *ident    `parser:"( 'USING' @@ )?"`
+	With      []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+	Include   bool      `parser:"@( 'INCLUDE' 'INPUTS' )?"`
+	Offset    *number   `parser:"( 'OFFSET' @@ )?"`
+	Returning []*ident  `parser:"( 'RETURNING' @@ ( ',' @@ )* )?"`
+}
+
+type analogyQ struct {
+	Pos       lexer.Position
+	A         *strLit `parser:"'ANALOGY' @@ ':'"`
+	B         *strLit `parser:"@@ '::'"`
+	C         *strLit `parser:"@@ ':' '?'"`
+	From      *ident  `parser:"'FROM' @@"`
+	Where     *orCond `parser:"( 'WHERE' @@ )?"`
+	WithinTop *number `parser:"( 'WITHIN' 'TOP' @@ )?"`
+	Using     *ident  `parser:"( 'USING' @@ )?"`
+	Limit     *number `parser:"( 'LIMIT' @@ )?"`
+}
+
+type similarityQ struct {
+	Pos   lexer.Position
+	Funcs []*simFunc `parser:"@@ ( ',' @@ )*"`
+	From  *ident     `parser:"'FROM' @@"`
+}
+
+type simFunc struct {
+	Pos  lexer.Position
+	Name string  `parser:"@( 'SIMILARITY' | 'DISTANCE' | 'RANK' ) '('"`
+	A    *simArg `parser:"@@ ','"`
+	B    *simArg `parser:"@@ ')'"`
+}
+
+type simArg struct {
+	Pos lexer.Position
+	Key *strLit   `parser:"  @@"`
+	Set []*strLit `parser:"| '(' @@ ( ',' @@ )* ')'"`
+}
+
+type oddQ struct {
+	Pos  lexer.Position
+	Keys []*strLit `parser:"'ODD_ONE_OUT' '(' @@ ( ',' @@ )* ')'"`
+	From *ident    `parser:"'FROM' @@"`
+}
+
+type projectionQ struct {
+	Pos  lexer.Position
+	Key  *strLit `parser:"'PROJECTION' '(' @@ ')'"`
+	Onto *vexpr  `parser:"'ONTO' @@"`
+	From *ident  `parser:"'FROM' @@"`
+}
+
+type rowsQ struct {
+	Pos     lexer.Position
+	Columns []*column `parser:"@@ ( ',' @@ )*"`
+	From    *ident    `parser:"'FROM' @@"`
+	Where   *orCond   `parser:"( 'WHERE' @@ )?"`
+	OrderBy *ident    `parser:"( 'ORDER' 'BY' @@"`
+	Dir     string    `parser:"@( 'ASC' | 'DESC' )? )?"`
+	Limit   *number   `parser:"( 'LIMIT' @@ )?"`
+	Offset  *number   `parser:"( 'OFFSET' @@ )?"`
+}
+
+type column struct {
+	Pos   lexer.Position
+	Star  bool     `parser:"  @'*'"`
+	Proj  *colProj `parser:"| ( @@"`
+	Name  *ident   `parser:"  | @@ )"`
+	Alias *ident   `parser:"  ( 'AS' @@ )?"`
+}
+
+type colProj struct {
+	Pos  lexer.Position
+	Of   *ident `parser:"'PROJECTION' '(' @@ ')'"`
+	Onto *vexpr `parser:"'ONTO' @@"`
+}
+
+// Analysis.
+
+type projectStmt struct {
+	Pos     lexer.Position
+	Query   *selectStmt `parser:"'PROJECT' '(' ( @@"`
+	Keys    []*strLit   `parser:"| @@ ( ',' @@ )* ) ')'"`
+	From    *ident      `parser:"( 'FROM' @@ )?"`
+	Using   *ident      `parser:"( 'USING' @@ )?"`
+	Onto    *vexpr      `parser:"( 'ONTO' @@ )?"`
+	With    []*option   `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+	ColorBy *ident      `parser:"( 'COLOR' 'BY' @@ )?"`
+	To      *strLit     `parser:"( 'TO' @@ )?"`
+}
+
+type clusterStmt struct {
+	Pos   lexer.Position
+	Coll  *ident    `parser:"'CLUSTER' @@"`
+	K     *number   `parser:"'INTO' @@"`
+	Where *orCond   `parser:"( 'WHERE' @@ )?"`
+	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type recommendStmt struct {
+	Pos   lexer.Position
+	K     *number   `parser:"'RECOMMEND' @@"`
+	From  *ident    `parser:"'FROM' @@"`
+	For   []*vexpr  `parser:"'FOR' '(' @@ ( ',' @@ )* ')'"`
+	Where *orCond   `parser:"( 'WHERE' @@ )?"`
+	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+// Data definition and change.
+
+type createStmt struct {
+	Pos   lexer.Position
+	Index *createIndex `parser:"'CREATE' ( @@"`
+	Users *createUsers `parser:"| @@"`
+	Coll  *createColl  `parser:"| @@ )"`
+}
+
+type createIndex struct {
+	Pos   lexer.Position
+	On    *ident    `parser:"'INDEX' 'ON' @@"`
+	Using *ident    `parser:"( 'USING' @@ )?"`
+	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type createUsers struct {
+	Pos   lexer.Position
+	Name  *ident    `parser:"'COLLECTION' @@ 'FROM' 'SEQUENCES' 'OF'"`
+	Items *ident    `parser:"@@"`
+	Path  *strLit   `parser:"'FROM' @@"`
+	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type createColl struct {
+	Pos         lexer.Position
+	IfNotExists bool      `parser:"'COLLECTION' @( 'IF' 'NOT' 'EXISTS' )?"`
+	Name        *ident    `parser:"@@"`
+	Defs        []*colDef `parser:"'(' @@ ( ',' @@ )* ')'"`
+}
+
+type colDef struct {
+	Pos    lexer.Position
+	Dim    *number `parser:"  'DIM' @@"`
+	Metric *ident  `parser:"| 'METRIC' @@"`
+	Field  *ident  `parser:"| @@"`
+	Type   *ident  `parser:"  @@"`
+}
+
+type dropStmt struct {
+	Pos      lexer.Position
+	Index    bool   `parser:"'DROP' ( @'INDEX' 'ON'"`
+	IfExists bool   `parser:"| 'COLLECTION' @( 'IF' 'EXISTS' )? )"`
+	Name     *ident `parser:"@@"`
+}
+
+type insertStmt struct {
+	Pos     lexer.Position
+	Upsert  bool         `parser:"( 'INSERT' | @'UPSERT' ) 'INTO'"`
+	Into    *ident       `parser:"@@"`
+	Columns []*ident     `parser:"'(' @@ ( ',' @@ )* ')'"`
+	Rows    []*valuesRow `parser:"'VALUES' @@ ( ',' @@ )*"`
+}
+
+type valuesRow struct {
+	Pos    lexer.Position
+	Values []*literal `parser:"'(' @@ ( ',' @@ )* ')'"`
+}
+
+type updateStmt struct {
+	Pos   lexer.Position
+	Coll  *ident    `parser:"'UPDATE' @@"`
+	Set   []*option `parser:"'SET' @@ ( ',' @@ )*"`
+	Where *orCond   `parser:"( 'WHERE' @@ )?"`
+}
+
+type deleteStmt struct {
+	Pos   lexer.Position
+	From  *ident  `parser:"'DELETE' 'FROM' @@"`
+	Where *orCond `parser:"( 'WHERE' @@ )?"`
+}
+
+// Files and training.
+
+type importStmt struct {
+	Pos      lexer.Position
+	Metadata bool          `parser:"'IMPORT' @'METADATA'? 'INTO'"`
+	Into     *ident        `parser:"@@ 'FROM'"`
+	Catalog  bool          `parser:"@'CATALOG'?"`
+	Path     *strLit       `parser:"@@"`
+	Format   *formatClause `parser:"@@?"`
+	With     []*option     `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type formatClause struct {
+	Pos    lexer.Position
+	Name   *ident `parser:"'FORMAT' @@"`
+	Binary bool   `parser:"@'BINARY'?"`
+}
+
+type exportStmt struct {
+	Pos    lexer.Position
+	Coll   *ident        `parser:"'EXPORT' @@"`
+	Path   *strLit       `parser:"'TO' @@"`
+	Format *formatClause `parser:"@@?"`
+	With   []*option     `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type trainStmt struct {
+	Pos   lexer.Position
+	Coll  *ident    `parser:"'TRAIN' @@"`
+	Path  *strLit   `parser:"'FROM' @@"`
+	Using *ident    `parser:"( 'USING' @@ )?"`
+	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type evaluateStmt struct {
+	Pos  lexer.Position
+	Kind string    `parser:"'EVALUATE' @( 'ANALOGIES' | 'PAIRS' )"`
+	Coll *ident    `parser:"@@"`
+	Path *strLit   `parser:"'FROM' @@"`
+	With []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type showStmt struct {
+	Pos         lexer.Position
+	Collections bool   `parser:"'SHOW' ( @'COLLECTIONS'"`
+	Stats       *ident `parser:"| 'STATS' @@ )"`
+}
+
+// Shared pieces.
+
+// ident is a name: a plain identifier, a double-quoted one, or a soft
+// keyword (see softWords).
+type ident struct {
+	Pos  lexer.Position
+	Name string `parser:"@( Ident | QIdent | Keyword )"`
+}
+
+// optName is an option or column name in "name = value"; any word goes,
+// since the "=" that follows removes the ambiguity (WITH (limit = 10)).
+type optName struct {
+	Pos  lexer.Position
+	Name string `parser:"@( Ident | QIdent | Keyword | Reserved )"`
+}
+
+type option struct {
+	Pos   lexer.Position
+	Name  *optName `parser:"@@ '='"`
+	Value *literal `parser:"@@"`
+}
+
+type strLit struct {
+	Pos  lexer.Position
+	Text string `parser:"@String"`
+}
+
+// number is an optionally negated number; the minus sign belongs to the
+// grammar (SPEC §2), not to the lexer.
+type number struct {
+	Pos  lexer.Position
+	Neg  bool   `parser:"@'-'?"`
+	Text string `parser:"@Number"`
+}
+
+type literal struct {
+	Pos   lexer.Position
+	Num   *number   `parser:"  @@"`
+	Str   *strLit   `parser:"| @@"`
+	True  bool      `parser:"| @'TRUE'"`
+	False bool      `parser:"| @'FALSE'"`
+	Null  bool      `parser:"| @'NULL'"`
+	Vec   []*number `parser:"| '[' @@ ( ',' @@ )* ']'"`
+	Ident *ident    `parser:"| @@"`
+}
+
+// Vector expressions (SPEC §3).
+
+// addOp is the operator between the terms of a vector expression.
+type addOp int
+
+const (
+	opAdd addOp = iota
+	opSub
+)
+
+// Capture implements participle.Capture.
+func (o *addOp) Capture(values []string) error {
+	switch values[0] {
+	case "+":
+		*o = opAdd
+	case "-":
+		*o = opSub
+	default:
+		return fmt.Errorf("unknown operator %q", values[0])
+	}
+	return nil
+}
+
+func (o addOp) String() string {
+	if o == opSub {
+		return "-"
+	}
+	return "+"
+}
+
+type vexpr struct {
+	Pos   lexer.Position
+	Left  *vterm     `parser:"@@"`
+	Right []*vopTerm `parser:"@@*"`
+}
+
+type vopTerm struct {
+	Pos  lexer.Position
+	Op   addOp  `parser:"@( '+' | '-' )"`
+	Term *vterm `parser:"@@"`
+}
+
+type vterm struct {
+	Pos    lexer.Position
+	Neg    bool     `parser:"@'-'?"`
+	Weight *number  `parser:"( @@ '*' )?"`
+	Factor *vfactor `parser:"@@"`
+}
+
+type vfactor struct {
+	Pos       lexer.Position
+	Key       *strLit   `parser:"  @@"`
+	Vec       []*number `parser:"| '[' @@ ( ',' @@ )* ']'"`
+	Sub       *vexpr    `parser:"| '(' @@ ')'"`
+	Centroid  []*vexpr  `parser:"| 'CENTROID' '(' @@ ( ',' @@ )* ')'"`
+	Normalize *vexpr    `parser:"| 'NORMALIZE' '(' @@ ')'"`
+	Item      *itemRef  `parser:"| 'ITEM' '(' @@ ')'"`
+	Other     *otherKey `parser:"| @@"`
+}
+
+type itemRef struct {
+	Pos   lexer.Position
+	Field *ident   `parser:"@@ '='"`
+	Value *literal `parser:"@@"`
+}
+
+type otherKey struct {
+	Pos  lexer.Position
+	Coll *ident  `parser:"@@ '.'"`
+	Key  *strLit `parser:"@@"`
+}
+
+// Conditions, loosest first: OR < AND < NOT < comparison.
+
+type orCond struct {
+	Pos   lexer.Position
+	Left  *andCond   `parser:"@@"`
+	Right []*andCond `parser:"( 'OR' @@ )*"`
+}
+
+type andCond struct {
+	Pos   lexer.Position
+	Left  *notCond   `parser:"@@"`
+	Right []*notCond `parser:"( 'AND' @@ )*"`
+}
+
+type notCond struct {
+	Pos  lexer.Position
+	Not  *notCond   `parser:"  'NOT' @@"`
+	Pred *predicate `parser:"| @@"`
+}
+
+type predicate struct {
+	Pos  lexer.Position
+	Sub  *orCond `parser:"  '(' @@ ')'"`
+	Test *test   `parser:"| @@"`
+}
+
+type test struct {
+	Pos     lexer.Position
+	Field   *ident     `parser:"@@ ("`
+	Op      *CompareOp `parser:"    @( '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' )"`
+	Value   *literal   `parser:"    @@"`
+	Is      bool       `parser:"  | @'IS'"`
+	IsNot   bool       `parser:"    @'NOT'? 'NULL'"`
+	Not     bool       `parser:"  | @'NOT'? ("`
+	In      []*literal `parser:"      'IN' '(' @@ ( ',' @@ )* ')'"`
+	Between []*literal `parser:"    | 'BETWEEN' @@ 'AND' @@"`
+	Like    *literal   `parser:"    | 'LIKE' @@ ) )"`
+}
+
+// lookahead is how many tokens a branch may consume before the parser
+// commits to it. SELECT PROJECTION(key) needs three to tell the scalar query
+// from the column form; CREATE COLLECTION c FROM needs three as well.
+const lookahead = 4
+
+var parser = participle.MustBuild[script](
+	participle.Lexer(vqLexer),
+	participle.CaseInsensitive("Reserved", "Keyword"),
+	participle.Elide("Whitespace", "Comment"),
+	participle.UseLookahead(lookahead),
+)

@@ -1,0 +1,687 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// ParseOptions limits what Parse accepts from untrusted input.
+type ParseOptions struct {
+	// MaxDepth is the deepest nesting of parentheses, brackets and NOTs
+	// allowed; 0 means DefaultMaxDepth.
+	MaxDepth int
+	// MaxLength is the longest source accepted, in bytes; 0 means no limit.
+	MaxLength int
+}
+
+// DefaultMaxDepth is the nesting limit when ParseOptions.MaxDepth is 0.
+const DefaultMaxDepth = 64
+
+// Parse parses a script of statements separated by semicolons. On failure
+// the error is an *Error (or an ErrorList) with the position of the problem
+// and the source attached, so that Pretty shows a caret under it. Parse is
+// safe for concurrent use.
+func Parse(src string) ([]Statement, error) { return ParseWith(src, ParseOptions{}) }
+
+// ParseWith is Parse with limits for untrusted input.
+func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	defer func() {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Source = src
+		}
+	}()
+	if opts.MaxLength > 0 && len(src) > opts.MaxLength {
+		return nil, &Error{Pos: Position{Line: 1, Column: 1}, Msg: fmt.Sprintf("statement text is too long (%d bytes, limit %d)", len(src), opts.MaxLength)}
+	}
+	if err := precheck(src, opts.MaxDepth); err != nil {
+		return nil, err
+	}
+	tree, perr := parser.ParseString("", src)
+	if perr != nil {
+		return nil, convertError(src, perr)
+	}
+	c := &converter{maxDepth: opts.MaxDepth}
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			stmts, err = nil, b.err
+		}
+	}()
+	for _, s := range tree.Stmts {
+		stmts = append(stmts, c.statement(s))
+	}
+	return stmts, nil
+}
+
+// precheck lexes src, reporting lexer errors in plain words, and rejects
+// nesting deeper than maxDepth before the recursive parser sees it.
+func precheck(src string, maxDepth int) error {
+	lex, err := vqLexer.LexString("", src)
+	if err != nil {
+		return convertError(src, err)
+	}
+	depth, nots := 0, 0
+	for {
+		tok, err := lex.Next()
+		if err != nil {
+			return convertError(src, err)
+		}
+		if tok.EOF() {
+			return nil
+		}
+		switch {
+		case tok.Value == "(" || tok.Value == "[":
+			depth++
+		case tok.Value == ")" || tok.Value == "]":
+			depth--
+		case strings.EqualFold(tok.Value, "NOT"):
+			nots++
+		case tok.Type != vqTokens["Whitespace"] && tok.Type != vqTokens["Comment"]:
+			nots = 0
+		}
+		if depth+nots > maxDepth {
+			return &Error{Pos: pos(tok.Pos), Msg: fmt.Sprintf("expression is nested too deeply (more than %d levels)", maxDepth)}
+		}
+	}
+}
+
+var vqTokens = vqLexer.Symbols()
+
+// convertError turns a participle or lexer error into an *Error.
+func convertError(src string, err error) error {
+	var lerr *lexer.Error
+	if errors.As(err, &lerr) {
+		p := pos(lerr.Pos)
+		msg := lerr.Msg
+		if p.Offset >= 0 && p.Offset < len(src) {
+			switch ch := src[p.Offset]; {
+			case ch == '\'':
+				msg = "unterminated string"
+			case ch == '"':
+				msg = "unterminated quoted identifier"
+			default:
+				r := []rune(src[p.Offset:])[0]
+				msg = fmt.Sprintf("unexpected character %q", r)
+			}
+		}
+		return &Error{Pos: p, Msg: msg}
+	}
+	var uerr *participle.UnexpectedTokenError
+	if errors.As(err, &uerr) {
+		tok := uerr.Unexpected
+		e := &Error{Pos: pos(tok.Pos)}
+		if tok.EOF() {
+			e.Msg = "unexpected end of input"
+		} else {
+			e.Msg = fmt.Sprintf("unexpected token %q", tok.Value)
+		}
+		m := uerr.Message()
+		if i := strings.Index(m, " (expected "); i >= 0 {
+			e.Expected = firstSet(strings.TrimSuffix(m[i+len(" (expected "):], ")"))
+		}
+		if !tok.EOF() && plainIdent.MatchString(tok.Value) {
+			var kws []string
+			for _, x := range e.Expected {
+				if plainIdent.MatchString(x) {
+					kws = append(kws, x)
+				}
+			}
+			s := Suggest(tok.Value, kws)
+			if s == "" && tok.Type == vqTokens["Ident"] {
+				s = Suggest(tok.Value, Keywords)
+			}
+			if s != "" && !strings.EqualFold(s, tok.Value) {
+				e.Hint = "did you mean " + s + "?"
+			}
+		}
+		return e
+	}
+	var perr participle.Error
+	if errors.As(err, &perr) {
+		return &Error{Pos: pos(perr.Position()), Msg: perr.Message()}
+	}
+	return &Error{Pos: Position{Line: 1, Column: 1}, Msg: err.Error()}
+}
+
+func pos(p lexer.Position) Position {
+	if p.Line < 1 {
+		p.Line = 1
+	}
+	if p.Column < 1 {
+		p.Column = 1
+	}
+	return Position{Line: p.Line, Column: p.Column, Offset: p.Offset}
+}
+
+// bailout carries the first conversion error up to ParseWith.
+type bailout struct{ err *Error }
+
+type converter struct {
+	maxDepth int
+	depth    int
+}
+
+func (c *converter) fail(p lexer.Position, format string, args ...any) {
+	panic(bailout{&Error{Pos: pos(p), Msg: fmt.Sprintf(format, args...)}})
+}
+
+func (c *converter) enter(p lexer.Position) {
+	c.depth++
+	if c.depth > c.maxDepth {
+		c.fail(p, "expression is nested too deeply (more than %d levels)", c.maxDepth)
+	}
+}
+
+func (c *converter) leave() { c.depth-- }
+
+// word checks that a name is one of allowed (case-insensitively) and returns
+// it in upper case.
+func (c *converter) word(id *ident, what string, allowed ...string) string {
+	up := strings.ToUpper(id.Name)
+	for _, a := range allowed {
+		if a == up {
+			return up
+		}
+	}
+	e := &Error{Pos: pos(id.Pos), Msg: fmt.Sprintf("unknown %s %s", what, id.Name), Expected: allowed}
+	if s := Suggest(id.Name, allowed); s != "" {
+		e.Hint = "did you mean " + s + "?"
+	}
+	panic(bailout{e})
+}
+
+func (c *converter) optWord(id *ident, what string, allowed ...string) string {
+	if id == nil {
+		return ""
+	}
+	return c.word(id, what, allowed...)
+}
+
+func (c *converter) name(id *ident) string {
+	if id == nil {
+		return ""
+	}
+	return unquoteIdent(id.Name)
+}
+
+func unquoteIdent(s string) string {
+	if len(s) >= 2 && s[0] == '"' {
+		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
+	}
+	return s
+}
+
+func unquoteString(s string) string {
+	if len(s) >= 2 && s[0] == '\'' {
+		return strings.ReplaceAll(s[1:len(s)-1], "''", "'")
+	}
+	return s
+}
+
+var numberRE = regexp.MustCompile(`^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
+
+func (c *converter) num(n *number) float64 {
+	if !numberRE.MatchString(n.Text) {
+		c.fail(n.Pos, "bad number %q", n.Text)
+	}
+	f, err := strconv.ParseFloat(n.Text, 64)
+	if err != nil || math.IsInf(f, 0) {
+		c.fail(n.Pos, "number %s is out of range", n.Text)
+	}
+	if n.Neg {
+		f = -f
+	}
+	return f
+}
+
+// count reads a whole number >= min (0 or 1) named what.
+func (c *converter) count(n *number, what string, min int) int {
+	if n == nil {
+		return 0
+	}
+	f := c.num(n)
+	if f != math.Trunc(f) || f < float64(min) || f > math.MaxInt32 {
+		kind := "a positive"
+		if min == 0 {
+			kind = "a non-negative"
+		}
+		text := n.Text
+		if n.Neg {
+			text = "-" + text
+		}
+		c.fail(n.Pos, "%s must be %s integer, got %s", what, kind, text)
+	}
+	return int(f)
+}
+
+func (c *converter) key(s *strLit) *VKey {
+	return &VKey{Pos: pos(s.Pos), Key: unquoteString(s.Text)}
+}
+
+func (c *converter) keys(ss []*strLit) []*VKey {
+	out := make([]*VKey, len(ss))
+	for i, s := range ss {
+		out[i] = c.key(s)
+	}
+	return out
+}
+
+func (c *converter) literal(l *literal) Literal {
+	out := Literal{Pos: pos(l.Pos)}
+	switch {
+	case l.Num != nil:
+		out.Kind, out.Num = LitNumber, c.num(l.Num)
+	case l.Str != nil:
+		out.Kind, out.Str = LitString, unquoteString(l.Str.Text)
+	case l.True || l.False:
+		out.Kind, out.Bool = LitBool, l.True
+	case l.Null:
+		out.Kind = LitNull
+	case l.Vec != nil:
+		out.Kind, out.Vec = LitVector, c.vec(l.Vec)
+	case l.Ident != nil:
+		out.Kind, out.Str = LitIdent, unquoteIdent(l.Ident.Name)
+	}
+	return out
+}
+
+func (c *converter) literals(ls []*literal) []Literal {
+	out := make([]Literal, len(ls))
+	for i, l := range ls {
+		out[i] = c.literal(l)
+	}
+	return out
+}
+
+func (c *converter) vec(ns []*number) []float64 {
+	out := make([]float64, len(ns))
+	for i, n := range ns {
+		out[i] = c.num(n)
+	}
+	return out
+}
+
+func (c *converter) options(os []*option) Options {
+	if len(os) == 0 {
+		return nil
+	}
+	out := make(Options, len(os))
+	for _, o := range os {
+		name := strings.ToLower(unquoteIdent(o.Name.Name))
+		if _, dup := out[name]; dup {
+			c.fail(o.Pos, "option %s is given twice", name)
+		}
+		out[name] = c.literal(o.Value)
+	}
+	return out
+}
+
+// Vector expressions.
+
+func (c *converter) vexpr(v *vexpr) VExpr {
+	c.enter(v.Pos)
+	defer c.leave()
+	terms := []VTerm{c.vterm(v.Left, 1)}
+	for _, r := range v.Right {
+		sign := 1.0
+		if r.Op == opSub {
+			sign = -1
+		}
+		terms = append(terms, c.vterm(r.Term, sign))
+	}
+	if len(terms) == 1 && terms[0].Sign == 1 && terms[0].Weight == 1 {
+		return terms[0].Factor
+	}
+	return &VSum{Pos: pos(v.Pos), Terms: terms}
+}
+
+func (c *converter) vterm(t *vterm, sign float64) VTerm {
+	if t.Neg {
+		sign = -sign
+	}
+	w := 1.0
+	if t.Weight != nil {
+		w = c.num(t.Weight)
+	}
+	return VTerm{Pos: pos(t.Pos), Sign: sign, Weight: w, Factor: c.vfactor(t.Factor)}
+}
+
+func (c *converter) vfactor(f *vfactor) VExpr {
+	p := pos(f.Pos)
+	switch {
+	case f.Key != nil:
+		return c.key(f.Key)
+	case f.Vec != nil:
+		return &VLiteral{Pos: p, Values: c.vec(f.Vec)}
+	case f.Sub != nil:
+		return c.vexpr(f.Sub)
+	case f.Centroid != nil:
+		args := make([]VExpr, len(f.Centroid))
+		for i, a := range f.Centroid {
+			args[i] = c.vexpr(a)
+		}
+		return &VCentroid{Pos: p, Args: args}
+	case f.Normalize != nil:
+		return &VNormalize{Pos: p, Arg: c.vexpr(f.Normalize)}
+	case f.Item != nil:
+		return &VItem{Pos: p, Field: c.name(f.Item.Field), Value: c.literal(f.Item.Value)}
+	case f.Other != nil:
+		return &VKey{Pos: p, Key: unquoteString(f.Other.Key.Text), Collection: c.name(f.Other.Coll)}
+	}
+	c.fail(f.Pos, "empty vector expression")
+	return nil
+}
+
+// Conditions.
+
+func (c *converter) cond(o *orCond) Cond {
+	if o == nil {
+		return nil
+	}
+	c.enter(o.Pos)
+	defer c.leave()
+	out := c.andCond(o.Left)
+	for _, r := range o.Right {
+		out = &CondBinary{Pos: out.Position(), Op: Or, Left: out, Right: c.andCond(r)}
+	}
+	return out
+}
+
+func (c *converter) andCond(a *andCond) Cond {
+	out := c.notCond(a.Left)
+	for _, r := range a.Right {
+		out = &CondBinary{Pos: out.Position(), Op: And, Left: out, Right: c.notCond(r)}
+	}
+	return out
+}
+
+func (c *converter) notCond(n *notCond) Cond {
+	if n.Not != nil {
+		c.enter(n.Pos)
+		defer c.leave()
+		return &CondNot{Pos: pos(n.Pos), X: c.notCond(n.Not)}
+	}
+	if n.Pred.Sub != nil {
+		return c.cond(n.Pred.Sub)
+	}
+	t := n.Pred.Test
+	p, field := pos(t.Pos), c.name(t.Field)
+	switch {
+	case t.Op != nil:
+		return &CondCompare{Pos: p, Field: field, Op: *t.Op, Value: c.literal(t.Value)}
+	case t.Is:
+		return &CondIsNull{Pos: p, Field: field, Not: t.IsNot}
+	case t.In != nil:
+		return &CondIn{Pos: p, Field: field, Not: t.Not, Values: c.literals(t.In)}
+	case t.Between != nil:
+		return &CondBetween{Pos: p, Field: field, Not: t.Not, Low: c.literal(t.Between[0]), High: c.literal(t.Between[1])}
+	case t.Like != nil:
+		return &CondLike{Pos: p, Field: field, Not: t.Not, Pattern: c.literal(t.Like)}
+	}
+	c.fail(t.Pos, "incomplete condition")
+	return nil
+}
+
+// Statements.
+
+var (
+	nearestMethods = []string{"COSMUL", "EXACT"}
+	projectMethods = []string{"PCA", "TSNE"}
+	indexMethods   = []string{"HNSW"}
+	trainMethods   = []string{"SKIPGRAM", "CBOW"}
+	fileFormats    = []string{"GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL"}
+	metrics        = []string{"COSINE", "DOT", "L2"}
+	fieldTypes     = []string{"TEXT", "INT", "FLOAT", "BOOL"}
+)
+
+func (c *converter) statement(s *statement) Statement {
+	p := pos(s.Pos)
+	switch {
+	case s.Explain != nil:
+		c.enter(s.Pos)
+		defer c.leave()
+		return &Explain{Pos: p, Stmt: c.statement(s.Explain)}
+	case s.Select != nil:
+		return c.selectStmt(s.Select)
+	case s.Project != nil:
+		return c.project(s.Project)
+	case s.Cluster != nil:
+		x := s.Cluster
+		return &Cluster{Pos: p, Collection: c.name(x.Coll), K: c.count(x.K, "the number of clusters", 1),
+			Where: c.cond(x.Where), With: c.options(x.With)}
+	case s.Rec != nil:
+		x := s.Rec
+		items := make([]VExpr, len(x.For))
+		for i, v := range x.For {
+			items[i] = c.vexpr(v)
+		}
+		return &Recommend{Pos: p, K: c.count(x.K, "k", 1), From: c.name(x.From), For: items,
+			Where: c.cond(x.Where), With: c.options(x.With)}
+	case s.Create != nil:
+		return c.create(s.Create)
+	case s.Drop != nil:
+		if s.Drop.Index {
+			return &DropIndex{Pos: p, On: c.name(s.Drop.Name)}
+		}
+		return &DropCollection{Pos: p, Name: c.name(s.Drop.Name), IfExists: s.Drop.IfExists}
+	case s.Insert != nil:
+		return c.insert(s.Insert)
+	case s.Update != nil:
+		x := s.Update
+		set := make([]Assignment, len(x.Set))
+		for i, o := range x.Set {
+			set[i] = Assignment{Pos: pos(o.Pos), Field: unquoteIdent(o.Name.Name), Value: c.literal(o.Value)}
+		}
+		return &Update{Pos: p, Collection: c.name(x.Coll), Set: set, Where: c.cond(x.Where)}
+	case s.Delete != nil:
+		return &Delete{Pos: p, From: c.name(s.Delete.From), Where: c.cond(s.Delete.Where)}
+	case s.Import != nil:
+		x := s.Import
+		if x.Metadata {
+			if x.Catalog {
+				c.fail(x.Pos, "IMPORT METADATA reads a file, not a CATALOG name")
+			}
+			if x.Format != nil {
+				c.fail(x.Format.Pos, "IMPORT METADATA takes no FORMAT; it reads tab-separated text")
+			}
+			return &ImportMetadata{Pos: p, Into: c.name(x.Into), Path: unquoteString(x.Path.Text), With: c.options(x.With)}
+		}
+		format, binary := c.format(x.Format)
+		return &Import{Pos: p, Into: c.name(x.Into), Path: unquoteString(x.Path.Text), Catalog: x.Catalog,
+			Format: format, Binary: binary, With: c.options(x.With)}
+	case s.Export != nil:
+		x := s.Export
+		format, binary := c.format(x.Format)
+		return &Export{Pos: p, Collection: c.name(x.Coll), Path: unquoteString(x.Path.Text), Format: format,
+			Binary: binary, With: c.options(x.With)}
+	case s.Train != nil:
+		x := s.Train
+		return &Train{Pos: p, Collection: c.name(x.Coll), Path: unquoteString(x.Path.Text),
+			Using: c.optWord(x.Using, "training method", trainMethods...), With: c.options(x.With)}
+	case s.Evaluate != nil:
+		x := s.Evaluate
+		return &Evaluate{Pos: p, Kind: strings.ToUpper(x.Kind), Collection: c.name(x.Coll),
+			Path: unquoteString(x.Path.Text), With: c.options(x.With)}
+	case s.Show != nil:
+		if s.Show.Collections {
+			return &ShowCollections{Pos: p}
+		}
+		return &ShowStats{Pos: p, Collection: c.name(s.Show.Stats)}
+	case s.Describe != nil:
+		return &Describe{Pos: p, Collection: c.name(s.Describe)}
+	case s.Check != nil:
+		return &Check{Pos: p, Collection: c.name(s.Check)}
+	case s.Set != nil:
+		return &Set{Pos: p, Name: strings.ToLower(unquoteIdent(s.Set.Name.Name)), Value: c.literal(s.Set.Value)}
+	}
+	c.fail(s.Pos, "empty statement")
+	return nil
+}
+
+func (c *converter) format(f *formatClause) (string, bool) {
+	if f == nil {
+		return "", false
+	}
+	name := c.word(f.Name, "format", fileFormats...)
+	if f.Binary && name != "WORD2VEC" {
+		c.fail(f.Pos, "BINARY goes only with FORMAT WORD2VEC")
+	}
+	return name, f.Binary
+}
+
+func (c *converter) selectStmt(s *selectStmt) Statement {
+	p := pos(s.Pos)
+	switch {
+	case s.Nearest != nil:
+		x := s.Nearest
+		out := &SelectNearest{Pos: p, All: x.All, From: c.name(x.From), Where: c.cond(x.Where),
+			WithinTop: c.count(x.WithinTop, "WITHIN TOP", 1), Using: c.optWord(x.Using, "search method", nearestMethods...),
+			With: c.options(x.With), IncludeInputs: x.Include, Offset: c.count(x.Offset, "OFFSET", 0)}
+		if !x.All {
+			out.K = c.count(x.K, "k", 1)
+		}
+		if x.Each != nil {
+			out.Each = c.keys(x.Each)
+		} else {
+			out.Target = c.vexpr(x.Target)
+		}
+		if x.Among != nil {
+			out.Among = c.keys(x.Among)
+		}
+		for _, r := range x.Returning {
+			out.Returning = append(out.Returning, c.name(r))
+		}
+		return out
+	case s.Analogy != nil:
+		x := s.Analogy
+		return &Analogy{Pos: p, A: c.key(x.A), B: c.key(x.B), C: c.key(x.C), From: c.name(x.From),
+			Where: c.cond(x.Where), WithinTop: c.count(x.WithinTop, "WITHIN TOP", 1),
+			Using: c.optWord(x.Using, "analogy method", nearestMethods...), Limit: c.count(x.Limit, "LIMIT", 1)}
+	case s.Sim != nil:
+		out := &Similarity{Pos: p, From: c.name(s.Sim.From)}
+		for _, f := range s.Sim.Funcs {
+			a, aset := c.simArg(f.A)
+			b, bset := c.simArg(f.B)
+			out.Funcs = append(out.Funcs, SimFunc{Pos: pos(f.Pos), Name: strings.ToUpper(f.Name), A: a, B: b, ASet: aset, BSet: bset})
+		}
+		return out
+	case s.Odd != nil:
+		return &OddOneOut{Pos: p, Keys: c.keys(s.Odd.Keys), From: c.name(s.Odd.From)}
+	case s.Proj != nil:
+		return &ProjectionQuery{Pos: p, Key: c.key(s.Proj.Key), Onto: c.vexpr(s.Proj.Onto), From: c.name(s.Proj.From)}
+	}
+	x := s.Rows
+	out := &SelectRows{Pos: p, From: c.name(x.From), Where: c.cond(x.Where), OrderBy: c.name(x.OrderBy),
+		Desc: strings.EqualFold(x.Dir, "DESC"), Limit: -1, Offset: c.count(x.Offset, "OFFSET", 0)}
+	if x.Limit != nil {
+		out.Limit = c.count(x.Limit, "LIMIT", 0)
+	}
+	for _, col := range x.Columns {
+		oc := Column{Pos: pos(col.Pos), Star: col.Star, Name: c.name(col.Name), Alias: c.name(col.Alias)}
+		if col.Proj != nil {
+			oc.Projection = &ColumnProjection{Of: c.name(col.Proj.Of), Onto: c.vexpr(col.Proj.Onto)}
+		}
+		out.Columns = append(out.Columns, oc)
+	}
+	return out
+}
+
+func (c *converter) simArg(a *simArg) ([]*VKey, bool) {
+	if a.Key != nil {
+		return []*VKey{c.key(a.Key)}, false
+	}
+	return c.keys(a.Set), true
+}
+
+func (c *converter) project(x *projectStmt) Statement {
+	out := &Project{Pos: pos(x.Pos), From: c.name(x.From), Using: c.optWord(x.Using, "projection method", projectMethods...),
+		With: c.options(x.With), ColorBy: c.name(x.ColorBy)}
+	if x.Query != nil {
+		c.enter(x.Pos)
+		out.Query = c.selectStmt(x.Query)
+		c.leave()
+		if x.From != nil {
+			c.fail(x.From.Pos, "PROJECT (SELECT ...) takes its collection from the query; remove FROM")
+		}
+	} else {
+		out.Keys = c.keys(x.Keys)
+		if x.From == nil {
+			c.fail(x.Pos, "PROJECT of keys needs FROM collection")
+		}
+	}
+	if x.Onto != nil {
+		out.Onto = c.vexpr(x.Onto)
+	}
+	if x.To != nil {
+		out.To = unquoteString(x.To.Text)
+	}
+	return out
+}
+
+func (c *converter) create(x *createStmt) Statement {
+	p := pos(x.Pos)
+	switch {
+	case x.Index != nil:
+		return &CreateIndex{Pos: p, On: c.name(x.Index.On), Using: c.optWord(x.Index.Using, "index method", indexMethods...),
+			With: c.options(x.Index.With)}
+	case x.Users != nil:
+		u := x.Users
+		return &CreateUsers{Pos: p, Name: c.name(u.Name), Items: c.name(u.Items), Path: unquoteString(u.Path.Text), With: c.options(u.With)}
+	}
+	cc := x.Coll
+	out := &CreateCollection{Pos: p, Name: c.name(cc.Name), IfNotExists: cc.IfNotExists}
+	seen := map[string]bool{}
+	for _, d := range cc.Defs {
+		switch {
+		case d.Dim != nil:
+			if out.Dim != 0 {
+				c.fail(d.Pos, "DIM is given twice")
+			}
+			out.Dim = c.count(d.Dim, "DIM", 1)
+		case d.Metric != nil:
+			if out.Metric != "" {
+				c.fail(d.Pos, "METRIC is given twice")
+			}
+			out.Metric = c.word(d.Metric, "metric", metrics...)
+		default:
+			name := c.name(d.Field)
+			if seen[strings.ToLower(name)] {
+				c.fail(d.Pos, "field %s is declared twice", name)
+			}
+			seen[strings.ToLower(name)] = true
+			out.Fields = append(out.Fields, FieldDef{Pos: pos(d.Pos), Name: name, Type: c.word(d.Type, "field type", fieldTypes...)})
+		}
+	}
+	if out.Dim == 0 {
+		c.fail(cc.Pos, "CREATE COLLECTION %s needs DIM n", quoteIdent(out.Name))
+	}
+	return out
+}
+
+func (c *converter) insert(x *insertStmt) Statement {
+	out := &Insert{Pos: pos(x.Pos), Upsert: x.Upsert, Into: c.name(x.Into)}
+	for _, col := range x.Columns {
+		out.Columns = append(out.Columns, c.name(col))
+	}
+	for i, r := range x.Rows {
+		if len(r.Values) != len(out.Columns) {
+			c.fail(r.Pos, "row %d has %d values for %d columns", i+1, len(r.Values), len(out.Columns))
+		}
+		out.Rows = append(out.Rows, c.literals(r.Values))
+	}
+	return out
+}

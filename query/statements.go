@@ -1,0 +1,667 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file holds the exported statement nodes. Each prints canonical
+// syntax: keywords in upper case, clauses in the order of SPEC §4, options
+// sorted by name, and no trailing semicolon.
+
+// SelectNearest is SELECT NEAREST k TO vexpr FROM c ... (SPEC §4). Exactly
+// one of Target and Each is set. K is 0 when All is set (NEAREST ALL, which
+// needs a WHERE on similarity or distance; the planner checks that).
+type SelectNearest struct {
+	Pos           Position
+	K             int
+	All           bool
+	Target        VExpr
+	Each          []*VKey // TO EACH ('a', 'b'): one search per key
+	From          string
+	Among         []*VKey // AMONG ('x', 'y'): rank only these keys
+	Where         Cond
+	WithinTop     int    // WITHIN TOP n: only the n most frequent keys; 0 = all
+	Using         string // "", "COSMUL" or "EXACT"
+	With          Options
+	IncludeInputs bool
+	Offset        int
+	Returning     []string
+}
+
+// Analogy is SELECT ANALOGY 'a' : 'b' :: 'c' : ? FROM c: the keys that are
+// to C what B is to A.
+type Analogy struct {
+	Pos       Position
+	A, B, C   *VKey
+	From      string
+	Where     Cond
+	WithinTop int
+	Using     string // "", "COSMUL" or "EXACT"
+	Limit     int    // 0 = default
+}
+
+// Similarity is SELECT SIMILARITY(..)[, DISTANCE(..), RANK(..)] FROM c: one
+// row with one column per function.
+type Similarity struct {
+	Pos   Position
+	Funcs []SimFunc
+	From  string
+}
+
+// SimFunc is one of SIMILARITY, DISTANCE or RANK applied to two arguments.
+// An argument is one key, or a parenthesised set of keys (ASet/BSet) whose
+// mean is used, as gensim's n_similarity does.
+type SimFunc struct {
+	Pos        Position
+	Name       string // "SIMILARITY", "DISTANCE" or "RANK"
+	A, B       []*VKey
+	ASet, BSet bool
+}
+
+// OddOneOut is SELECT ODD_ONE_OUT('a', 'b', ...) FROM c.
+type OddOneOut struct {
+	Pos  Position
+	Keys []*VKey
+	From string
+}
+
+// ProjectionQuery is SELECT PROJECTION('k') ONTO vexpr FROM c: the scalar
+// position of a key on an axis.
+type ProjectionQuery struct {
+	Pos  Position
+	Key  *VKey
+	Onto VExpr
+	From string
+}
+
+// SelectRows is SELECT col, ... FROM c [WHERE] [ORDER BY] [LIMIT] [OFFSET].
+type SelectRows struct {
+	Pos     Position
+	Columns []Column
+	From    string
+	Where   Cond
+	OrderBy string // "" when absent
+	Desc    bool
+	Limit   int // -1 when absent
+	Offset  int
+}
+
+// Column is one result column of SelectRows: *, a field (key, count,
+// vector or metadata), or PROJECTION(field) ONTO vexpr, with an optional alias.
+type Column struct {
+	Pos        Position
+	Star       bool
+	Name       string
+	Projection *ColumnProjection
+	Alias      string
+}
+
+// ColumnProjection is PROJECTION(Of) ONTO Onto as a column.
+type ColumnProjection struct {
+	Of   string
+	Onto VExpr
+}
+
+// Project is PROJECT (keys) FROM c or PROJECT (SELECT ...): a 2-D or 3-D
+// projection, written as a plot To a file or returned as rows. Exactly one of
+// Keys and Query is set. Onto projects on an axis instead of PCA/TSNE.
+type Project struct {
+	Pos     Position
+	Keys    []*VKey
+	Query   Statement // a SELECT statement
+	From    string
+	Using   string // "", "PCA" or "TSNE"
+	Onto    VExpr
+	With    Options
+	ColorBy string
+	To      string
+}
+
+// Cluster is CLUSTER c INTO k [WHERE cond] [WITH (...)].
+type Cluster struct {
+	Pos        Position
+	Collection string
+	K          int
+	Where      Cond
+	With       Options
+}
+
+// Recommend is RECOMMEND k FROM c FOR (items...): nearest to the mean of a
+// history; the history is excluded from the result.
+type Recommend struct {
+	Pos   Position
+	K     int
+	From  string
+	For   []VExpr
+	Where Cond
+	With  Options
+}
+
+// CreateCollection is CREATE COLLECTION [IF NOT EXISTS] c (DIM n, ...).
+type CreateCollection struct {
+	Pos         Position
+	Name        string
+	IfNotExists bool
+	Dim         int
+	Metric      string // "" (COSINE), "COSINE", "DOT" or "L2"
+	Fields      []FieldDef
+}
+
+// FieldDef declares a metadata field: name TEXT|INT|FLOAT|BOOL.
+type FieldDef struct {
+	Pos  Position
+	Name string
+	Type string // "TEXT", "INT", "FLOAT" or "BOOL"
+}
+
+// CreateUsers is CREATE COLLECTION users FROM SEQUENCES OF items FROM 'path':
+// one vector per line of the file (first token the user key, the rest item
+// keys), the mean of the items' vectors.
+type CreateUsers struct {
+	Pos   Position
+	Name  string
+	Items string
+	Path  string
+	With  Options
+}
+
+// DropCollection is DROP COLLECTION [IF EXISTS] c.
+type DropCollection struct {
+	Pos      Position
+	Name     string
+	IfExists bool
+}
+
+// Insert is INSERT|UPSERT INTO c (cols) VALUES (...), .... Each row has one
+// value per column, as written (the converter checks the counts).
+type Insert struct {
+	Pos     Position
+	Upsert  bool
+	Into    string
+	Columns []string
+	Rows    [][]Literal
+}
+
+// Update is UPDATE c SET field = literal, ... [WHERE cond].
+type Update struct {
+	Pos        Position
+	Collection string
+	Set        []Assignment
+	Where      Cond
+}
+
+// Assignment is field = value in UPDATE.
+type Assignment struct {
+	Pos   Position
+	Field string
+	Value Literal
+}
+
+// Delete is DELETE FROM c [WHERE cond].
+type Delete struct {
+	Pos   Position
+	From  string
+	Where Cond
+}
+
+// CreateIndex is CREATE INDEX ON c [USING HNSW] [WITH (...)].
+type CreateIndex struct {
+	Pos   Position
+	On    string
+	Using string // "" (HNSW) or "HNSW"
+	With  Options
+}
+
+// DropIndex is DROP INDEX ON c.
+type DropIndex struct {
+	Pos Position
+	On  string
+}
+
+// Import is IMPORT INTO c FROM ['path' | CATALOG 'name'] [FORMAT f [BINARY]].
+type Import struct {
+	Pos     Position
+	Into    string
+	Path    string // a file path, or a catalog name when Catalog is set
+	Catalog bool
+	Format  string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV" or "JSONL"
+	Binary  bool   // FORMAT WORD2VEC BINARY
+	With    Options
+}
+
+// ImportMetadata is IMPORT METADATA INTO c FROM 'path' [WITH (...)].
+type ImportMetadata struct {
+	Pos  Position
+	Into string
+	Path string
+	With Options
+}
+
+// Export is EXPORT c TO 'path' [FORMAT f [BINARY]] [WITH (...)].
+type Export struct {
+	Pos        Position
+	Collection string
+	Path       string
+	Format     string
+	Binary     bool
+	With       Options
+}
+
+// Train is TRAIN c FROM 'path' [USING SKIPGRAM|CBOW] [WITH (...)].
+type Train struct {
+	Pos        Position
+	Collection string
+	Path       string
+	Using      string // "", "SKIPGRAM" or "CBOW"
+	With       Options
+}
+
+// Evaluate is EVALUATE ANALOGIES|PAIRS c FROM 'path' [WITH (...)].
+type Evaluate struct {
+	Pos        Position
+	Kind       string // "ANALOGIES" or "PAIRS"
+	Collection string
+	Path       string
+	With       Options
+}
+
+// ShowCollections is SHOW COLLECTIONS.
+type ShowCollections struct{ Pos Position }
+
+// Describe is DESCRIBE c.
+type Describe struct {
+	Pos        Position
+	Collection string
+}
+
+// ShowStats is SHOW STATS c.
+type ShowStats struct {
+	Pos        Position
+	Collection string
+}
+
+// Explain is EXPLAIN stmt.
+type Explain struct {
+	Pos  Position
+	Stmt Statement
+}
+
+// Set is SET name = value (a session setting; Name is lower case).
+type Set struct {
+	Pos   Position
+	Name  string
+	Value Literal
+}
+
+// Check is CHECK c: an integrity check of a collection and its index.
+type Check struct {
+	Pos        Position
+	Collection string
+}
+
+func (*SelectNearest) stmt()    {}
+func (*Analogy) stmt()          {}
+func (*Similarity) stmt()       {}
+func (*OddOneOut) stmt()        {}
+func (*ProjectionQuery) stmt()  {}
+func (*SelectRows) stmt()       {}
+func (*Project) stmt()          {}
+func (*Cluster) stmt()          {}
+func (*Recommend) stmt()        {}
+func (*CreateCollection) stmt() {}
+func (*CreateUsers) stmt()      {}
+func (*DropCollection) stmt()   {}
+func (*Insert) stmt()           {}
+func (*Update) stmt()           {}
+func (*Delete) stmt()           {}
+func (*CreateIndex) stmt()      {}
+func (*DropIndex) stmt()        {}
+func (*Import) stmt()           {}
+func (*ImportMetadata) stmt()   {}
+func (*Export) stmt()           {}
+func (*Train) stmt()            {}
+func (*Evaluate) stmt()         {}
+func (*ShowCollections) stmt()  {}
+func (*Describe) stmt()         {}
+func (*ShowStats) stmt()        {}
+func (*Explain) stmt()          {}
+func (*Set) stmt()              {}
+func (*Check) stmt()            {}
+
+// Position returns the position of the statement's first token.
+func (s *SelectNearest) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Analogy) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Similarity) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *OddOneOut) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *ProjectionQuery) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *SelectRows) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Project) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Cluster) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Recommend) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *CreateCollection) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *CreateUsers) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *DropCollection) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Insert) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Update) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Delete) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *CreateIndex) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *DropIndex) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Import) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *ImportMetadata) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Export) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Train) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Evaluate) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *ShowCollections) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Describe) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *ShowStats) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Explain) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Set) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *Check) Position() Position { return s.Pos }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func opt(cond bool, s string) string {
+	if cond {
+		return s
+	}
+	return ""
+}
+
+func clause(kw, val string) string {
+	if val == "" {
+		return ""
+	}
+	return " " + kw + " " + val
+}
+
+func formatClauseString(format string, binary bool) string {
+	return clause("FORMAT", format) + opt(binary, " BINARY")
+}
+
+func (s *SelectNearest) String() string {
+	var b strings.Builder
+	b.WriteString("SELECT NEAREST ")
+	if s.All {
+		b.WriteString("ALL")
+	} else {
+		b.WriteString(itoa(s.K))
+	}
+	b.WriteString(" TO ")
+	if s.Each != nil {
+		b.WriteString("EACH (" + joinKeys(s.Each) + ")")
+	} else if s.Target != nil {
+		b.WriteString(s.Target.String())
+	}
+	b.WriteString(" FROM " + quoteIdent(s.From))
+	if s.Among != nil {
+		b.WriteString(" AMONG (" + joinKeys(s.Among) + ")")
+	}
+	b.WriteString(whereString(s.Where))
+	if s.WithinTop > 0 {
+		b.WriteString(" WITHIN TOP " + itoa(s.WithinTop))
+	}
+	b.WriteString(clause("USING", s.Using))
+	b.WriteString(s.With.String())
+	b.WriteString(opt(s.IncludeInputs, " INCLUDE INPUTS"))
+	if s.Offset > 0 {
+		b.WriteString(" OFFSET " + itoa(s.Offset))
+	}
+	if s.Returning != nil {
+		b.WriteString(" RETURNING " + joinIdents(s.Returning))
+	}
+	return b.String()
+}
+
+func (s *Analogy) String() string {
+	out := "SELECT ANALOGY " + s.A.String() + " : " + s.B.String() + " :: " + s.C.String() +
+		" : ? FROM " + quoteIdent(s.From) + whereString(s.Where)
+	if s.WithinTop > 0 {
+		out += " WITHIN TOP " + itoa(s.WithinTop)
+	}
+	out += clause("USING", s.Using)
+	if s.Limit > 0 {
+		out += " LIMIT " + itoa(s.Limit)
+	}
+	return out
+}
+
+func simArgString(keys []*VKey, set bool) string {
+	if set {
+		return "(" + joinKeys(keys) + ")"
+	}
+	return joinKeys(keys)
+}
+
+func (f SimFunc) String() string {
+	return f.Name + "(" + simArgString(f.A, f.ASet) + ", " + simArgString(f.B, f.BSet) + ")"
+}
+
+func (s *Similarity) String() string {
+	fs := make([]string, len(s.Funcs))
+	for i, f := range s.Funcs {
+		fs[i] = f.String()
+	}
+	return "SELECT " + strings.Join(fs, ", ") + " FROM " + quoteIdent(s.From)
+}
+
+func (s *OddOneOut) String() string {
+	return "SELECT ODD_ONE_OUT(" + joinKeys(s.Keys) + ") FROM " + quoteIdent(s.From)
+}
+
+func (s *ProjectionQuery) String() string {
+	return "SELECT PROJECTION(" + s.Key.String() + ") ONTO " + s.Onto.String() + " FROM " + quoteIdent(s.From)
+}
+
+func (c Column) String() string {
+	var s string
+	switch {
+	case c.Star:
+		return "*"
+	case c.Projection != nil:
+		s = "PROJECTION(" + quoteIdent(c.Projection.Of) + ") ONTO " + c.Projection.Onto.String()
+	default:
+		s = quoteIdent(c.Name)
+	}
+	return s + clause("AS", quoteAlias(c.Alias))
+}
+
+func quoteAlias(a string) string {
+	if a == "" {
+		return ""
+	}
+	return quoteIdent(a)
+}
+
+func (s *SelectRows) String() string {
+	cs := make([]string, len(s.Columns))
+	for i, c := range s.Columns {
+		cs[i] = c.String()
+	}
+	out := "SELECT " + strings.Join(cs, ", ") + " FROM " + quoteIdent(s.From) + whereString(s.Where)
+	if s.OrderBy != "" {
+		out += " ORDER BY " + quoteIdent(s.OrderBy) + opt(s.Desc, " DESC")
+	}
+	if s.Limit >= 0 {
+		out += " LIMIT " + itoa(s.Limit)
+	}
+	if s.Offset > 0 {
+		out += " OFFSET " + itoa(s.Offset)
+	}
+	return out
+}
+
+func (s *Project) String() string {
+	out := "PROJECT ("
+	if s.Query != nil {
+		out += s.Query.String()
+	} else {
+		out += joinKeys(s.Keys)
+	}
+	out += ")"
+	if s.From != "" {
+		out += " FROM " + quoteIdent(s.From)
+	}
+	out += clause("USING", s.Using)
+	if s.Onto != nil {
+		out += " ONTO " + s.Onto.String()
+	}
+	out += s.With.String()
+	if s.ColorBy != "" {
+		out += " COLOR BY " + quoteIdent(s.ColorBy)
+	}
+	if s.To != "" {
+		out += " TO " + quoteString(s.To)
+	}
+	return out
+}
+
+func (s *Cluster) String() string {
+	return "CLUSTER " + quoteIdent(s.Collection) + " INTO " + itoa(s.K) + whereString(s.Where) + s.With.String()
+}
+
+func (s *Recommend) String() string {
+	return "RECOMMEND " + itoa(s.K) + " FROM " + quoteIdent(s.From) + " FOR (" + joinVExprs(s.For) + ")" +
+		whereString(s.Where) + s.With.String()
+}
+
+func (s *CreateCollection) String() string {
+	defs := []string{"DIM " + itoa(s.Dim)}
+	if s.Metric != "" {
+		defs = append(defs, "METRIC "+s.Metric)
+	}
+	for _, f := range s.Fields {
+		defs = append(defs, quoteIdent(f.Name)+" "+f.Type)
+	}
+	return "CREATE COLLECTION " + opt(s.IfNotExists, "IF NOT EXISTS ") + quoteIdent(s.Name) +
+		" (" + strings.Join(defs, ", ") + ")"
+}
+
+func (s *CreateUsers) String() string {
+	return "CREATE COLLECTION " + quoteIdent(s.Name) + " FROM SEQUENCES OF " + quoteIdent(s.Items) +
+		" FROM " + quoteString(s.Path) + s.With.String()
+}
+
+func (s *DropCollection) String() string {
+	return "DROP COLLECTION " + opt(s.IfExists, "IF EXISTS ") + quoteIdent(s.Name)
+}
+
+func (s *Insert) String() string {
+	verb := "INSERT"
+	if s.Upsert {
+		verb = "UPSERT"
+	}
+	rows := make([]string, len(s.Rows))
+	for i, r := range s.Rows {
+		vs := make([]string, len(r))
+		for j, v := range r {
+			vs[j] = v.String()
+		}
+		rows[i] = "(" + strings.Join(vs, ", ") + ")"
+	}
+	return verb + " INTO " + quoteIdent(s.Into) + " (" + joinIdents(s.Columns) + ") VALUES " + strings.Join(rows, ", ")
+}
+
+func (s *Update) String() string {
+	as := make([]string, len(s.Set))
+	for i, a := range s.Set {
+		as[i] = quoteOptName(a.Field) + " = " + a.Value.String()
+	}
+	return "UPDATE " + quoteIdent(s.Collection) + " SET " + strings.Join(as, ", ") + whereString(s.Where)
+}
+
+func (s *Delete) String() string { return "DELETE FROM " + quoteIdent(s.From) + whereString(s.Where) }
+
+func (s *CreateIndex) String() string {
+	return "CREATE INDEX ON " + quoteIdent(s.On) + clause("USING", s.Using) + s.With.String()
+}
+
+func (s *DropIndex) String() string { return "DROP INDEX ON " + quoteIdent(s.On) }
+
+func (s *Import) String() string {
+	return "IMPORT INTO " + quoteIdent(s.Into) + " FROM " + opt(s.Catalog, "CATALOG ") + quoteString(s.Path) +
+		formatClauseString(s.Format, s.Binary) + s.With.String()
+}
+
+func (s *ImportMetadata) String() string {
+	return "IMPORT METADATA INTO " + quoteIdent(s.Into) + " FROM " + quoteString(s.Path) + s.With.String()
+}
+
+func (s *Export) String() string {
+	return "EXPORT " + quoteIdent(s.Collection) + " TO " + quoteString(s.Path) +
+		formatClauseString(s.Format, s.Binary) + s.With.String()
+}
+
+func (s *Train) String() string {
+	return "TRAIN " + quoteIdent(s.Collection) + " FROM " + quoteString(s.Path) + clause("USING", s.Using) + s.With.String()
+}
+
+func (s *Evaluate) String() string {
+	return "EVALUATE " + s.Kind + " " + quoteIdent(s.Collection) + " FROM " + quoteString(s.Path) + s.With.String()
+}
+
+func (s *ShowCollections) String() string { return "SHOW COLLECTIONS" }
+
+func (s *Describe) String() string { return "DESCRIBE " + quoteIdent(s.Collection) }
+
+func (s *ShowStats) String() string { return "SHOW STATS " + quoteIdent(s.Collection) }
+
+func (s *Explain) String() string { return "EXPLAIN " + s.Stmt.String() }
+
+func (s *Set) String() string { return "SET " + quoteOptName(s.Name) + " = " + s.Value.String() }
+
+func (s *Check) String() string { return "CHECK " + quoteIdent(s.Collection) }

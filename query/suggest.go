@@ -1,0 +1,200 @@
+package query
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Suggest returns the candidate closest to word, for a "did you mean" hint,
+// or "" when none is close. The comparison ignores case; a candidate that
+// differs only in case always wins. Close means a Damerau-Levenshtein
+// (optimal string alignment) distance of at most 2, or at most 1 for words of
+// three characters or fewer. Ties go to the earlier candidate, so pass
+// candidates in order of preference (frequency order for keys).
+func Suggest(word string, candidates []string) string {
+	lw := strings.ToLower(word)
+	limit := maxEdits(lw)
+	best, bestD := "", limit+1
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		if lc == lw {
+			if c != word {
+				return c
+			}
+			continue // the word itself is no suggestion
+		}
+		if d := editDistance(lw, lc, bestD-1); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func maxEdits(w string) int {
+	if utf8.RuneCountInString(w) <= 3 {
+		return 1
+	}
+	return 2
+}
+
+// editDistance returns the optimal string alignment distance between a and b
+// (insertions, deletions, substitutions and transpositions of adjacent
+// characters), comparing runes; once the distance is certain to exceed max
+// it returns max+1.
+func editDistance(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	return osa(ra, rb, max)
+}
+
+func osa[T rune | byte](a, b []T, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	// Three rows: two back (for transpositions), previous, current.
+	n := len(b)
+	var buf [3 * 64]int
+	var rows []int
+	if 3*(n+1) <= len(buf) {
+		rows = buf[:3*(n+1)]
+	} else {
+		rows = make([]int, 3*(n+1))
+	}
+	pp, p, c := rows[:n+1], rows[n+1:2*(n+1)], rows[2*(n+1):]
+	for j := range p {
+		p[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		c[0] = i
+		rowMin := i
+		for j := 1; j <= n; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := p[j-1] + cost
+			if d := p[j] + 1; d < v {
+				v = d
+			}
+			if d := c[j-1] + 1; d < v {
+				v = d
+			}
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				if d := pp[j-2] + 1; d < v {
+					v = d
+				}
+			}
+			c[j] = v
+			if v < rowMin {
+				rowMin = v
+			}
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		pp, p, c = p, c, pp
+	}
+	if p[n] > max {
+		return max + 1
+	}
+	return p[n]
+}
+
+// Suggester finds close spellings among a large, fixed set of keys (a
+// collection's vocabulary) in a few milliseconds, where Suggest would compare
+// against every key. It is safe for concurrent use once built.
+//
+// Keys are bucketed by length and by their first and by their last byte
+// (lower-cased); a lookup computes the bounded edit distance only against
+// the buckets of lengths within 2 of the word that share its first or its
+// last byte. A misspelling that changes both the first and the last byte is
+// therefore not found, which is the price of speed. Distances are computed
+// on bytes.
+type Suggester struct {
+	keys    []string
+	lower   map[string]int // lower-cased key -> index of its first key
+	byFirst map[bucket][]int32
+	byLast  map[bucket][]int32
+}
+
+type bucket struct {
+	n int
+	b byte
+}
+
+// NewSuggester indexes keys, which should be in order of preference
+// (frequency order): ties go to the earlier key. keys is retained.
+func NewSuggester(keys []string) *Suggester {
+	s := &Suggester{
+		keys:    keys,
+		lower:   make(map[string]int, len(keys)),
+		byFirst: make(map[bucket][]int32),
+		byLast:  make(map[bucket][]int32),
+	}
+	for i, k := range keys {
+		lk := strings.ToLower(k)
+		if _, ok := s.lower[lk]; !ok {
+			s.lower[lk] = i
+		}
+		if lk == "" {
+			continue
+		}
+		f := bucket{len(lk), lk[0]}
+		l := bucket{len(lk), lk[len(lk)-1]}
+		s.byFirst[f] = append(s.byFirst[f], int32(i))
+		s.byLast[l] = append(s.byLast[l], int32(i))
+	}
+	return s
+}
+
+// Suggest returns the key closest to word: first a key equal to it but for
+// case, then the closest key within the limits of the package-level Suggest.
+// It returns "" when there is none, or when word itself is a key.
+func (s *Suggester) Suggest(word string) string {
+	lw := strings.ToLower(word)
+	if i, ok := s.lower[lw]; ok {
+		if s.keys[i] == word {
+			return ""
+		}
+		return s.keys[i]
+	}
+	if lw == "" {
+		return ""
+	}
+	limit := maxEdits(lw)
+	best, bestD := -1, limit+1
+	w := []byte(lw)
+	var kb []byte
+	scan := func(ids []int32) {
+		for _, id := range ids {
+			if best >= 0 && int(id) > best && bestD <= 1 {
+				continue // cannot beat an earlier key at distance 1
+			}
+			k := s.keys[id]
+			kb = append(kb[:0], k...)
+			lowerASCII(kb)
+			d := osa(w, kb, bestD)
+			if d > limit {
+				continue
+			}
+			if d < bestD || (d == bestD && int(id) < best) {
+				best, bestD = int(id), d
+			}
+		}
+	}
+	for n := len(lw) - limit; n <= len(lw)+limit; n++ {
+		scan(s.byFirst[bucket{n, lw[0]}])
+		scan(s.byLast[bucket{n, lw[len(lw)-1]}])
+	}
+	if best < 0 {
+		return ""
+	}
+	return s.keys[best]
+}
+
+func lowerASCII(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+}
