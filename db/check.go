@@ -3,114 +3,132 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 
-	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/storage"
 )
 
-// CheckReport is the outcome of Check: one line per verification.
+// Problem is one inconsistency found by Check: the collection ("" for the
+// file as a whole), the row's key and id when it concerns one row, and
+// what is wrong. Its String method formats it for people.
+type Problem = storage.Problem
+
+// CheckReport is the outcome of Check.
 type CheckReport struct {
-	Collection string
-	Rows       int
-	Checks     []CheckResult
+	Collection string // the collection checked; "" for the whole file
+	Rows       int    // rows checked, over all collections
+	// Checks has one line per part checked (the file's pages, then each
+	// collection): Result is "ok (…)" or the number of problems and the
+	// first one.
+	Checks []CheckResult
+	// Found lists every problem (at most 100 per collection; a last one
+	// counts the rest).
+	Found []Problem
 }
 
-// CheckResult is one verification of Check; Result is "ok" or says what
-// is wrong.
+// CheckResult is one part of a Check: Name is "file" or a collection name.
 type CheckResult struct {
 	Name   string
 	Result string
 	Failed bool
 }
 
-// OK reports whether every check passed.
-func (r *CheckReport) OK() bool {
-	for _, c := range r.Checks {
-		if c.Failed {
-			return false
-		}
-	}
-	return true
-}
+// OK reports whether no problem was found.
+func (r *CheckReport) OK() bool { return len(r.Found) == 0 }
 
-// Problems lists the failed checks.
+// Problems lists the problems found, one line each.
 func (r *CheckReport) Problems() []string {
-	var out []string
-	for _, c := range r.Checks {
-		if c.Failed {
-			out = append(out, c.Name+": "+c.Result)
-		}
+	out := make([]string, len(r.Found))
+	for i, p := range r.Found {
+		out[i] = p.String()
 	}
 	return out
 }
 
-// Check verifies a collection in one read transaction: every row's key maps
-// back to its id, keys are unique, vectors have the collection's dimension
-// and finite values, and the row count matches the catalog. It does not
-// modify anything. ctx is checked every 64k rows.
+// String is "ok" or one problem per line.
+func (r *CheckReport) String() string {
+	if r.OK() {
+		return "ok"
+	}
+	return strings.Join(r.Problems(), "\n")
+}
+
+// Check verifies the database without changing it, in one read
+// transaction. With name empty it checks the whole file: bbolt's page
+// structure, the format record, every collection, and data buckets left
+// by interrupted loads. With a name it checks that collection only
+// (ErrCollectionNotFound when there is none). Per collection: the catalog
+// record decodes and names its data; keys and rows map one to one; every
+// row record decodes exactly, matches its checksum, has the collection's
+// dimension, finite values and metadata of its fields' types; the row
+// counter and next id agree with the rows; output weights and graph nodes
+// belong to live rows; and the HNSW graph loads and validates. Problems
+// are returned in the report, not as an error; the error is for an unknown
+// collection or a cancelled ctx (checked every 4096 rows).
 func (d *DB) Check(ctx context.Context, name string) (*CheckReport, error) {
-	rep := &CheckReport{Collection: name}
-	err := d.view(name, func(c *storage.Coll) error {
-		m := c.Meta()
-		seen := make(map[string]uint32, m.Rows)
-		var badMap, dupKeys, badDim, nonFinite, n int
-		first := map[string]string{}
-		note := func(kind, what string) {
-			if _, ok := first[kind]; !ok {
-				first[kind] = what
-			}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sr, err := d.store.Check(ctx, name, validateIndex)
+	if err != nil {
+		return nil, wrapNotFound(err)
+	}
+	return newCheckReport(name, sr), nil
+}
+
+// validateIndex loads a stored graph the way a search does, which
+// validates every node record and link.
+func validateIndex(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error) error {
+	_, err := ann.Load(meta, vectors, nodes)
+	return err
+}
+
+func newCheckReport(name string, sr *storage.CheckReport) *CheckReport {
+	rep := &CheckReport{Collection: name, Found: sr.Problems}
+	byColl := map[string][]Problem{}
+	for _, p := range sr.Problems {
+		byColl[p.Collection] = append(byColl[p.Collection], p)
+	}
+	summary := func(part, okText string) {
+		ps := byColl[part]
+		if part == "" {
+			part = "file"
 		}
-		err := c.Scan(storage.ScanOptions{NoMeta: true, Reuse: true}, func(r *storage.Row) (bool, error) {
-			n++
-			if n%65536 == 0 {
-				if err := ctx.Err(); err != nil {
-					return false, err
-				}
-			}
-			if id, ok := c.ID(r.Key); !ok || id != r.ID {
-				badMap++
-				note("map", fmt.Sprintf("key %s (id %d)", quoteKey(r.Key), r.ID))
-			}
-			if _, ok := seen[r.Key]; ok {
-				dupKeys++
-				note("dup", quoteKey(r.Key))
-			}
-			seen[r.Key] = r.ID
-			if len(r.Vector) != m.Dim {
-				badDim++
-				note("dim", quoteKey(r.Key))
-			} else if !vec.Finite(r.Vector) {
-				nonFinite++
-				note("finite", quoteKey(r.Key))
-			}
-			return true, nil
-		})
-		if err != nil {
-			return err
+		switch len(ps) {
+		case 0:
+			rep.Checks = append(rep.Checks, CheckResult{Name: part, Result: okText})
+		case 1:
+			rep.Checks = append(rep.Checks, CheckResult{Name: part, Failed: true, Result: ps[0].String()})
+		default:
+			rep.Checks = append(rep.Checks, CheckResult{Name: part, Failed: true,
+				Result: fmt.Sprintf("%d problems, first: %s", len(ps), ps[0])})
 		}
-		rep.Rows = n
-		add := func(name string, bad int, kind, okText string) {
-			if bad == 0 {
-				rep.Checks = append(rep.Checks, CheckResult{Name: name, Result: okText})
-				return
-			}
-			rep.Checks = append(rep.Checks, CheckResult{Name: name, Failed: true,
-				Result: fmt.Sprintf("%d bad, first %s", bad, first[kind])})
+	}
+	if name == "" {
+		okText := "ok"
+		if sr.Pages {
+			okText = "ok (pages, format record, no orphans)"
 		}
-		add("key → id map", badMap, "map", fmt.Sprintf("ok (%d keys)", n))
-		add("unique keys", dupKeys, "dup", "ok")
-		add("dimension", badDim, "dim", fmt.Sprintf("ok (%d)", m.Dim))
-		add("finite values", nonFinite, "finite", "ok")
-		if m.Rows != n {
-			rep.Checks = append(rep.Checks, CheckResult{Name: "row count", Failed: true,
-				Result: fmt.Sprintf("catalog says %d, found %d", m.Rows, n)})
-		} else {
-			rep.Checks = append(rep.Checks, CheckResult{Name: "row count", Result: fmt.Sprintf("ok (%d)", n)})
-		}
-		return nil
-	})
+		summary("", okText)
+	}
+	for _, c := range sr.Collections {
+		rep.Rows += sr.Rows[c]
+		summary(c, fmt.Sprintf("ok (%d rows)", sr.Rows[c]))
+	}
+	return rep
+}
+
+// CheckFile opens the database at path read-only (so it may run beside a
+// writer that has released its lock, and never changes the file), checks
+// all of it and closes it. Opening errors (ErrNotVecdb, ErrCorrupt,
+// ErrLocked, …) are returned as errors; problems found inside are in the
+// report. It is what `vecdb -check FILE` runs.
+func CheckFile(path string) (*CheckReport, error) {
+	d, err := Open(path, &Options{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
-	return rep, nil
+	defer d.Close()
+	return d.Check(context.Background(), "")
 }

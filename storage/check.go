@@ -1,0 +1,475 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Problem is one inconsistency found by Check. Collection is empty for
+// problems of the file as a whole; Key and ID (when HasID) say which row.
+type Problem struct {
+	Collection string
+	Key        string
+	ID         uint32
+	HasID      bool
+	What       string
+}
+
+// String formats the problem for people: "glove50: key 'king' (id 3): …".
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Collection != "" {
+		b.WriteString(p.Collection)
+		b.WriteString(": ")
+	}
+	switch {
+	case p.Key != "" && p.HasID:
+		fmt.Fprintf(&b, "key '%s' (id %d): ", strings.ReplaceAll(p.Key, "'", "''"), p.ID)
+	case p.Key != "":
+		fmt.Fprintf(&b, "key '%s': ", strings.ReplaceAll(p.Key, "'", "''"))
+	case p.HasID:
+		fmt.Fprintf(&b, "row id %d: ", p.ID)
+	}
+	b.WriteString(p.What)
+	return b.String()
+}
+
+// IndexValidator deep-checks a collection's stored graph: meta is the
+// "hnswmeta" record, vectors returns a live row's vector (nil for an unknown
+// id) and nodes yields every node record. The db package passes one built
+// on ann.Load, so that storage need not import ann.
+type IndexValidator func(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error) error
+
+// CheckReport is the result of Check.
+type CheckReport struct {
+	Collections []string       // the collections checked, sorted
+	Rows        map[string]int // rows found per collection
+	Pages       bool           // whether bbolt's page-level check ran (whole-file checks only)
+	Problems    []Problem
+}
+
+// maxProblems bounds the problems reported per collection; the rest are
+// counted in one last Problem.
+const maxProblems = 100
+
+// Check verifies the file without changing it. With name empty it checks
+// the whole file: bbolt's page structure (after a walk that makes sure
+// bbolt's own checker will not crash on damaged pages), the format record,
+// every collection, and data buckets that no collection names. With a name
+// it checks that collection only and returns ErrCollectionNotFound when
+// there is none. Per collection it checks that the catalog record decodes
+// and names an existing data bucket; that keys and rows map one-to-one;
+// that every row record decodes exactly, with its checksum, dimension,
+// finite values and metadata typed as its fields; the row counter and next
+// id; output weights; and that graph nodes belong to live rows, then runs
+// index (when not nil) on the graph. ctx is checked every 4096 rows.
+func (db *DB) Check(ctx context.Context, name string, index IndexValidator) (*CheckReport, error) {
+	rep := &CheckReport{Rows: map[string]int{}}
+	if name == "" {
+		rep.Pages = true
+		rep.Problems = append(rep.Problems, db.checkPages()...)
+		if len(rep.Problems) > 0 {
+			// bbolt's page tree is damaged: reading on could crash the
+			// process, so stop here.
+			return rep, nil
+		}
+	}
+	err := db.View(func(tx *Tx) error {
+		cat := tx.btx.Bucket(bucketCatalog)
+		if cat == nil {
+			rep.Problems = append(rep.Problems, Problem{What: "the catalog bucket is missing"})
+			return nil
+		}
+		var recs []struct{ name, rec []byte }
+		if name != "" {
+			v := cat.Get([]byte(name))
+			if v == nil {
+				return fmt.Errorf("%w: %s", ErrCollectionNotFound, name)
+			}
+			recs = append(recs, struct{ name, rec []byte }{[]byte(name), v})
+		} else {
+			rep.Problems = append(rep.Problems, checkFormat(tx.btx)...)
+			cat.ForEach(func(k, v []byte) error {
+				recs = append(recs, struct{ name, rec []byte }{k, v})
+				return nil
+			})
+		}
+		live := map[string]string{}
+		for _, r := range recs {
+			cname := string(r.name)
+			rep.Collections = append(rep.Collections, cname)
+			if r.rec == nil {
+				rep.Problems = append(rep.Problems, Problem{Collection: cname, What: "catalog entry is a bucket, not a record"})
+				continue
+			}
+			m, err := decodeMeta(r.rec)
+			if err != nil {
+				rep.Problems = append(rep.Problems, Problem{Collection: cname, What: err.Error()})
+				continue
+			}
+			if other, ok := live[m.Bucket]; ok {
+				rep.Problems = append(rep.Problems, Problem{Collection: cname,
+					What: fmt.Sprintf("shares data bucket %s with %s", m.Bucket, other)})
+				continue
+			}
+			live[m.Bucket] = cname
+			n, probs, err := checkColl(ctx, tx, cname, m, index)
+			if err != nil {
+				return err
+			}
+			rep.Rows[cname] = n
+			rep.Problems = append(rep.Problems, probs...)
+		}
+		if name == "" {
+			tx.btx.ForEach(func(k []byte, _ *bolt.Bucket) error {
+				if s := string(k); strings.HasPrefix(s, dataPrefix) {
+					if _, ok := live[s]; !ok {
+						rep.Problems = append(rep.Problems, Problem{What: fmt.Sprintf(
+							"orphan data bucket %s (left by an interrupted load; the next writable open removes it)", s)})
+					}
+				} else if s != string(bucketFormat) && s != string(bucketCatalog) {
+					rep.Problems = append(rep.Problems, Problem{What: fmt.Sprintf("unknown top-level bucket %q", s)})
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	sort.Strings(rep.Collections)
+	if err != nil {
+		if errorsIsAny(err, ErrCollectionNotFound, context.Canceled, context.DeadlineExceeded) {
+			return nil, err
+		}
+		rep.Problems = append(rep.Problems, Problem{Collection: name, What: err.Error()})
+	}
+	return rep, nil
+}
+
+func checkFormat(btx *bolt.Tx) []Problem {
+	f := btx.Bucket(bucketFormat)
+	switch {
+	case f == nil:
+		return []Problem{{What: "the format record is missing"}}
+	case !bytes.Equal(f.Get(keyMagic), magic):
+		return []Problem{{What: "the format record's magic is damaged"}}
+	case len(f.Get(keyVersion)) != 4 || binary.BigEndian.Uint32(f.Get(keyVersion)) != FormatVersion:
+		return []Problem{{What: "the format record's version is damaged"}}
+	}
+	return nil
+}
+
+// checkColl checks one collection; err is only for cancellation.
+func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, index IndexValidator) (int, []Problem, error) {
+	var probs []Problem
+	dropped := 0
+	add := func(p Problem) {
+		p.Collection = name
+		if len(probs) < maxProblems {
+			probs = append(probs, p)
+		} else {
+			dropped++
+		}
+	}
+	defer func() {
+		if dropped > 0 {
+			probs = append(probs, Problem{Collection: name, What: fmt.Sprintf("and %d more problems", dropped)})
+		}
+	}()
+	if m.Name != name {
+		add(Problem{What: fmt.Sprintf("catalog record names itself %q", m.Name)})
+	}
+	for _, f := range m.Fields {
+		if f.Type < Text || f.Type > Bool {
+			add(Problem{What: fmt.Sprintf("field %q has unknown type %d", f.Name, f.Type)})
+			return 0, probs, nil
+		}
+	}
+	b := tx.btx.Bucket([]byte(m.Bucket))
+	if b == nil {
+		add(Problem{What: fmt.Sprintf("catalog names data bucket %s, which does not exist", m.Bucket)})
+		return 0, probs, nil
+	}
+	keys, rows := b.Bucket(subKeys), b.Bucket(subRows)
+	if keys == nil || rows == nil {
+		add(Problem{What: fmt.Sprintf("data bucket %s lacks its keys or rows", m.Bucket)})
+		return 0, probs, nil
+	}
+	dec := rowDecoder{dim: m.Dim, fields: m.Fields}
+
+	// rows → keys: every record decodes exactly and its key maps back.
+	n := 0
+	cur := rows.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		n++
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, probs, err
+			}
+		}
+		id, ok := keyID(k)
+		if !ok || v == nil {
+			add(Problem{What: fmt.Sprintf("bad row id %x", k)})
+			continue
+		}
+		r, err := verifyRecord(id, v, dec)
+		if err != nil {
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: err.Error()})
+			continue
+		}
+		if id >= m.NextID {
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: fmt.Sprintf("id is not below the next id %d", m.NextID)})
+		}
+		switch kid, ok := keyID(keys.Get([]byte(r.Key))); {
+		case !ok:
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: "row's key is not in the key map"})
+		case kid != id:
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: fmt.Sprintf("key map points at id %d", kid)})
+		}
+	}
+	if n != m.Rows {
+		add(Problem{What: fmt.Sprintf("catalog says %d rows, found %d", m.Rows, n)})
+	}
+
+	// keys → rows: every key names a row that has that key.
+	nk := 0
+	kc := keys.Cursor()
+	for k, v := kc.First(); k != nil; k, v = kc.Next() {
+		nk++
+		id, ok := keyID(v)
+		if !ok {
+			add(Problem{Key: string(k), What: "key map entry is not a row id"})
+			continue
+		}
+		rec := rows.Get(v)
+		if rec == nil {
+			add(Problem{Key: string(k), ID: id, HasID: true, What: "key maps to a missing row"})
+			continue
+		}
+		if rk, ok := recordKey(rec); ok && rk != string(k) {
+			add(Problem{Key: string(k), ID: id, HasID: true, What: fmt.Sprintf("key maps to the row of '%s'", rk)})
+		}
+	}
+	if nk != n {
+		add(Problem{What: fmt.Sprintf("%d keys for %d rows", nk, n)})
+	}
+
+	// Output weights belong to live rows and have dim finite values.
+	if ob := b.Bucket(subOutput); ob != nil {
+		ob.ForEach(func(k, v []byte) error {
+			id, ok := keyID(k)
+			switch {
+			case !ok:
+				add(Problem{What: fmt.Sprintf("bad output weight id %x", k)})
+			case rows.Get(k) == nil:
+				add(Problem{ID: id, HasID: true, What: "output weights of a row that does not exist"})
+			default:
+				if ov, ok := decodeVector(v, m.Dim); !ok {
+					add(Problem{ID: id, HasID: true, What: fmt.Sprintf("output weights have %d bytes, want %d", len(v), 4*m.Dim)})
+				} else if !finite(ov) {
+					add(Problem{ID: id, HasID: true, What: "output weights hold NaN or Inf"})
+				}
+			}
+			return nil
+		})
+	}
+
+	// Graph nodes belong to live rows; the validator checks the rest.
+	hb, hmeta := b.Bucket(subHNSW), b.Get(subHNSWMeta)
+	switch {
+	case m.Index == nil && (hb != nil || hmeta != nil):
+		add(Problem{What: "graph records stored but the catalog has no index"})
+	case m.Index != nil && hmeta == nil:
+		add(Problem{What: "the catalog has an index but its header record is missing"})
+	case m.Index != nil:
+		bad := false
+		if hb != nil {
+			hb.ForEach(func(k, v []byte) error {
+				id, ok := keyID(k)
+				switch {
+				case !ok || v == nil:
+					add(Problem{What: fmt.Sprintf("bad graph node id %x", k)})
+					bad = true
+				case rows.Get(k) == nil:
+					add(Problem{ID: id, HasID: true, What: "graph node of a row that does not exist"})
+					bad = true
+				}
+				return nil
+			})
+		}
+		if !bad && index != nil {
+			vectors := func(id uint32) []float32 {
+				var r Row
+				if rec := rows.Get(idKey(id)); rec != nil && dec.decode(id, rec, &r, nil, false) == nil {
+					return r.Vector
+				}
+				return nil
+			}
+			nodes := func(yield func(id uint32, rec []byte) error) error {
+				if hb == nil {
+					return nil
+				}
+				return hb.ForEach(func(k, v []byte) error {
+					id, _ := keyID(k)
+					return yield(id, v)
+				})
+			}
+			if err := index(append([]byte(nil), hmeta...), vectors, nodes); err != nil {
+				add(Problem{What: "index: " + err.Error()})
+			}
+		}
+	}
+	return n, probs, nil
+}
+
+// verifyRecord decodes a row record and checks that it is exactly what
+// appendRow writes for that row (so no stray bytes), with a matching
+// checksum when it has one, and finite values. r is returned with what
+// could be decoded even on error.
+func verifyRecord(id uint32, b []byte, dec rowDecoder) (*Row, error) {
+	r := new(Row)
+	if err := dec.decode(id, b, r, nil, true); err != nil {
+		return r, err
+	}
+	if !finite(r.Vector) {
+		return r, fmt.Errorf("vector holds NaN or Inf")
+	}
+	if r.Key == "" {
+		return r, fmt.Errorf("empty key")
+	}
+	enc, err := appendRow(nil, r, dec.fields)
+	if err != nil {
+		return r, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	switch {
+	case bytes.Equal(b, enc), bytes.Equal(b, enc[:len(enc)-4]): // with or without a checksum
+		return r, nil
+	case len(b) == len(enc) && bytes.Equal(b[:len(b)-4], enc[:len(enc)-4]):
+		return r, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+	case len(b) == len(enc):
+		return r, fmt.Errorf("%w: checksum mismatch (record damaged)", ErrCorrupt)
+	}
+	return r, fmt.Errorf("%w: record is %d bytes, its contents need %d", ErrCorrupt, len(b), len(enc))
+}
+
+// recordKey returns the key of a row record.
+func recordKey(b []byte) (string, bool) {
+	kl, n := binary.Uvarint(b)
+	if n <= 0 || uint64(len(b)-n) < kl {
+		return "", false
+	}
+	return string(b[n : n+int(kl)]), true
+}
+
+// checkPages checks bbolt's page structure. bbolt's Check runs in its own
+// goroutine, where a panic on a damaged page cannot be recovered, so it is
+// run only after a walk here, under guard, has read every reachable page
+// the same way and found the file long enough and every page in range.
+func (db *DB) checkPages() (probs []Problem) {
+	add := func(format string, a ...any) { probs = append(probs, Problem{What: fmt.Sprintf(format, a...)}) }
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		defer guard(&err, debug.SetPanicOnFault(true))
+		size := tx.Size()
+		if st, err := os.Stat(db.path); err == nil && st.Size() < size {
+			add("file is truncated: %d bytes, its pages need %d", st.Size(), size)
+			return nil
+		}
+		ps := int64(db.bolt.Info().PageSize)
+		if ps <= 0 {
+			add("bad page size %d", ps)
+			return nil
+		}
+		npages := int(size / ps)
+		for i := 0; i < npages; {
+			info, err := tx.Page(i)
+			if err != nil || info == nil {
+				break
+			}
+			if info.Type == "free" {
+				i++
+				continue
+			}
+			if i+info.OverflowCount >= npages {
+				add("page %d: %d overflow pages run past the last page %d", i, info.OverflowCount, npages-1)
+				return nil
+			}
+			i += 1 + info.OverflowCount
+		}
+		seen := map[uint64]bool{}
+		var walk func(path string, b *bolt.Bucket, depth int) error
+		walk = func(path string, b *bolt.Bucket, depth int) error {
+			if depth > 8 {
+				return fmt.Errorf("buckets nested deeper than vecdb writes them at %s", path)
+			}
+			if root := uint64(b.Root()); root != 0 {
+				if seen[root] {
+					return fmt.Errorf("bucket %s shares its root page %d with another bucket", path, root)
+				}
+				seen[root] = true
+			}
+			c := b.Cursor()
+			var sum byte
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if v == nil {
+					sb := b.Bucket(k)
+					if sb == nil {
+						return fmt.Errorf("bucket %s: entry %q is neither a value nor a bucket", path, k)
+					}
+					if err := walk(path+"/"+string(k), sb, depth+1); err != nil {
+						return err
+					}
+					continue
+				}
+				if len(k) > 0 {
+					sum += k[0] + k[len(k)-1]
+				}
+				for j := 0; j < len(v); j += 1024 { // touch every page of long values
+					sum += v[j]
+				}
+				if len(v) > 0 {
+					sum += v[len(v)-1]
+				}
+			}
+			_ = sum
+			return nil
+		}
+		if err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return walk(string(name), b, 0)
+		}); err != nil {
+			add("%v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		add("%v", err)
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			if len(probs) < maxProblems {
+				add("bbolt: %v", err)
+			}
+		}
+		return nil
+	})
+	return probs
+}
+
+func errorsIsAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}
