@@ -219,8 +219,19 @@ func TestClusterSaveAs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d2.Close()
 	check(d2)
+	d2.Close()
+	ro, err := Open(path, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.Cluster(bg, "b", 3, ClusterOptions{SaveAs: "topic2"}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only SaveAs: %v", err)
+	}
+	if _, err := ro.Cluster(bg, "b", 3, ClusterOptions{}); err != nil {
+		t.Errorf("read-only cluster: %v", err)
+	}
 }
 
 func TestClusterCancelled(t *testing.T) {

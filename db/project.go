@@ -30,7 +30,9 @@ type ProjectOptions struct {
 	// Iterations is the number of t-SNE gradient steps; 0 means 1000.
 	Iterations int
 	// ColorBy groups the points: the name of a metadata field (each
-	// distinct value is a group, NULL included), or "cluster" to run
+	// distinct value is a group, NULL included; groups of TEXT fields are
+	// named by the value, others by field and value, as in "topic 3"),
+	// or "cluster" to run
 	// k-means with ColorK clusters on the projected keys. A metadata field
 	// named "cluster" takes precedence over k-means.
 	ColorBy string
@@ -186,12 +188,17 @@ func methodName(method string) string {
 func (v *View) groups(ctx context.Context, pos []int, data []float32, colorBy string, k int, seed int64) ([]string, error) {
 	out := make([]string, len(pos))
 	if fi := v.FieldIndex(colorBy); fi >= 0 {
+		f := v.info.Fields[fi]
 		for i, p := range pos {
 			meta, err := v.Meta(p)
 			if err != nil {
 				return nil, fmt.Errorf("project: color by %s: %w", colorBy, err)
 			}
 			out[i] = metaText(meta[fi])
+			if f.Type != Text || meta[fi] == nil {
+				// A bare 3 or true says little in a legend; "topic 3" does.
+				out[i] = f.Name + " " + out[i]
+			}
 		}
 		return out, nil
 	}

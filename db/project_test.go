@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image"
 	_ "image/png"
 	"io"
@@ -212,6 +213,23 @@ func TestProjectColorBy(t *testing.T) {
 	for g, groups := range byCluster {
 		if len(groups) != 1 {
 			t.Errorf("%s mixes groups %v", g, groups)
+		}
+	}
+
+	// An INT field named "cluster" (saved by Cluster) wins over k-means;
+	// its groups are named "cluster <id>".
+	res, err := d.Cluster(bg, "b", 2, ClusterOptions{SaveAs: "cluster", Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ = mustView(t, d, "b")
+	p, err = d.ProjectVectors(bg, v, all, ProjectOptions{ColorBy: "cluster", ColorK: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range p.Keys {
+		if want := fmt.Sprintf("cluster %d", res.Cluster[i]); res.Keys[i] != k || p.Groups[i] != want {
+			t.Fatalf("%s: group %q, want %q", k, p.Groups[i], want)
 		}
 	}
 }
