@@ -1,0 +1,42 @@
+package trainer_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vecdb/vecdb/trainer"
+)
+
+func ExampleTrain() {
+	// Playlists as sequences of song ids; every song occurs at least twice.
+	playlists := [][]string{
+		{"s1", "s2", "s3"}, {"s2", "s3", "s4"}, {"s1", "s3", "s4"}, {"s5", "s1", "s2"}, {"s5", "s4"},
+	}
+	cfg := trainer.DefaultConfig()
+	cfg.Dim = 8
+	cfg.MinCount = 2
+	cfg.Sample = 0 // a tiny corpus: keep every occurrence
+	m, err := trainer.Train(context.Background(), trainer.SliceSource(playlists), cfg, trainer.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Keys, m.Counts, len(m.Vectors))
+	// Output: [s1 s2 s3 s4 s5] [3 3 3 3 2] 40
+}
+
+func ExampleEvaluatePairs() {
+	m := &trainer.Model{Keys: []string{"cat", "dog", "car"}, Dim: 2, Vectors: []float32{1, 0.1, 0.9, 0.2, 0, 1}}
+	pairs := "# word1\tword2\tscore\ncat\tdog\t9\ncat\tcar\t2\ndog\tcar\t3\ncat\tunicorn\t5\n"
+	res, _ := trainer.EvaluatePairs(m, strings.NewReader(pairs))
+	fmt.Printf("pairs %d, Spearman %.2f, OOV %.0f%%\n", res.Pairs, res.Spearman, res.OOVRatio)
+	// Output: pairs 3, Spearman 1.00, OOV 25%
+}
+
+func ExampleConfig_Validate() {
+	cfg := trainer.DefaultConfig()
+	cfg.Negative = 0
+	fmt.Println(cfg.Validate())
+	// Output: invalid training option: negative must be at least 1: negative = 0 asks for hierarchical softmax, which is not implemented
+}
