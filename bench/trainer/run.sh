@@ -36,6 +36,12 @@ for mode in sg cbow; do
     echo "+ eval_vectors.py $tool-$mode.vec --restrict 30000" >>"$out/commands.txt"
     /usr/bin/python3 "$shared/bench/eval_vectors.py" "$out/$tool-$mode.vec" --restrict 30000 >"$out/$tool-$mode.eval.json"
   done
+  # Key order among equal counts differs (vecdb: first seen; gensim: numpy
+  # argsort), so the top-30000 question sets differ: also score all three on
+  # the questions that all of them score.
+  echo "+ common_analogies.py questions-words.txt {vecdb,gensim,fasttext}-$mode.vec" >>"$out/commands.txt"
+  /usr/bin/python3 "$here/common_analogies.py" "$shared/data/eval/questions-words.txt" \
+    "$out/vecdb-$mode.vec" "$out/gensim-$mode.vec" "$out/fasttext-$mode.vec" >"$out/common-$mode.json"
 done
 /usr/bin/python3 - "$out" "$corpus" <<'PY'
 import json, os, re, sys
@@ -46,23 +52,26 @@ def rss_wall(name):
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
     w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", t).group(1).split(":")
     secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
-    return rss / 1024, secs
-print("| mode | tool | train s | words/s | vs gensim | vs fastText | peak RSS MB | analogy (30k) | WS353 ρ | SimLex ρ |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    cpu = sum(float(re.search(k + r" \(seconds\): ([\d.]+)", t).group(1)) for k in ("User time", "System time"))
+    return rss / 1024, secs, cpu
+print("| mode | tool | train s | CPU s | words/s | vs gensim | vs fastText | peak RSS MB | analogy (30k) | questions | analogy, common questions | WS353 ρ | SimLex ρ |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for mode in ("sg", "cbow"):
     rows = {}
     for tool in ("vecdb", "gensim", "fasttext"):
-        rss, wall = rss_wall(f"{tool}-{mode}")
+        rss, wall, cpu = rss_wall(f"{tool}-{mode}")
         if tool == "fasttext":
             secs = wall  # whole process: read, train, save
         else:
             secs = json.loads(open(os.path.join(out, f"{tool}-{mode}.json")).read().strip().splitlines()[-1])["seconds"]
         ev = json.loads(open(os.path.join(out, f"{tool}-{mode}.eval.json")).read())
-        rows[tool] = dict(secs=secs, wps=words * 5 / secs, rss=rss, ev=ev)
+        rows[tool] = dict(secs=secs, cpu=cpu, wps=words * 5 / secs, rss=rss, ev=ev)
+    common = json.loads(open(os.path.join(out, f"common-{mode}.json")).read())
     for tool, r in rows.items():
         ev = r["ev"]
-        print(f"| {mode} | {tool} | {r['secs']:.1f} | {r['wps']:,.0f} | {r['wps']/rows['gensim']['wps']:.2f}× | "
+        print(f"| {mode} | {tool} | {r['secs']:.1f} | {r['cpu']:.0f} | {r['wps']:,.0f} | {r['wps']/rows['gensim']['wps']:.2f}× | "
               f"{r['wps']/rows['fasttext']['wps']:.2f}× | {r['rss']:.0f} | {ev['analogy_accuracy']:.4f} | "
+              f"{ev['analogy_questions_scored']} | {common[tool + '-' + mode + '.vec']:.4f} of {common['common_questions']} | "
               f"{ev['wordsim353_spearman']:.4f} | {ev['simlex999_spearman']:.4f} |")
 PY
 echo "outputs in $out" >&2
