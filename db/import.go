@@ -61,6 +61,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // collection is exactly as it was. Rows keep the file's order; each row's
 // count is its 1-based rank in the file. .gz files are read transparently.
 func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
+	path, err := d.ResolvePath(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
@@ -234,6 +238,13 @@ func (d *DB) ImportCatalog(ctx context.Context, name, entry string, fetcher *for
 // Export writes a collection to a vector file in the given layout (default
 // word2vec text), rows in frequency order, exact stored values.
 func (d *DB) Export(ctx context.Context, name, path string, f Format) (int, error) {
+	path, err := d.ResolvePath(path, true)
+	if err == nil {
+		_, err = d.ResolvePath(path+".tmp", true) // written first, then renamed
+	}
+	if err != nil {
+		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
 	if f == format.Auto {
 		f = guessFormat(path)
 	}

@@ -70,6 +70,10 @@ func (r *MetadataResult) String() string {
 // and reported, not silently dropped; a ragged line is an error with its
 // line number.
 func (d *DB) ImportMetadata(ctx context.Context, name, path string, opts MetadataOptions) (*MetadataResult, error) {
+	path, err := d.ResolvePath(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("import metadata: %w", err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("import metadata: %w", err)

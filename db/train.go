@@ -287,6 +287,10 @@ func (d *DB) evalInput(name, path string) (*View, io.ReadCloser, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	path, err = d.ResolvePath(path, false)
+	if err != nil {
+		return nil, nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("evaluate %s: %w", name, err)
