@@ -1,8 +1,10 @@
 package trainer
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +58,33 @@ func BenchmarkSigmoid(b *testing.B) {
 		}
 		sink = s
 	})
+}
+
+// BenchmarkReadAndCount streams the Factbook excerpt (1.5 MB, in memory)
+// through the tokenizer and the vocabulary counter.
+func BenchmarkReadAndCount(b *testing.B) {
+	text := []byte(strings.Join(flatten(sliceOfFactbook(b, 1<<20)), " "))
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c := newCounter()
+		r := &textReader{name: "factbook", r: bytes.NewReader(text), buf: make([]byte, 1<<20)}
+		for {
+			seq, err := r.Next()
+			if err != nil {
+				break
+			}
+			for _, tok := range seq {
+				c.add(tok)
+			}
+		}
+	}
+}
+
+func flatten(seqs [][]string) []string {
+	var out []string
+	for _, s := range seqs {
+		out = append(out, s...)
+	}
+	return out
 }

@@ -143,7 +143,7 @@ func TestDeterministic(t *testing.T) {
 
 // sliceOfFactbook returns the first n words of the excerpt as sequences
 // of 100 words.
-func sliceOfFactbook(t *testing.T, n int) [][]string {
+func sliceOfFactbook(t testing.TB, n int) [][]string {
 	t.Helper()
 	f, err := os.Open(factbook)
 	if err != nil {
