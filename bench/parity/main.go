@@ -1,5 +1,3 @@
-//go:build vqexec
-
 // Command parity compares vecdb's query language with gensim on real
 // vectors: random NEAREST queries (single keys and a + b - c) USING EXACT,
 // the same with USING COSMUL, and ODD_ONE_OUT, each answered by gensim's

@@ -1,5 +1,3 @@
-//go:build vqexec
-
 // Command vecdb is the command-line client of vecdb (SPEC §6):
 //
 //	vecdb [flags] [FILE] [STATEMENTS]

@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package main
 
 import (
@@ -15,7 +13,7 @@ import (
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "vecdb")
-	cmd := exec.Command("go", "build", "-tags", "vqexec", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("go build: %v", err)

@@ -1,0 +1,30 @@
+// Package repl renders query results and runs scripts of statements for the
+// vecdb command (SPEC §6).
+//
+// # Rendering
+//
+// Render writes a *query.Result in one of the Modes: box and table (aligned
+// grids, numbers right-aligned, widths measured in terminal columns so CJK
+// and emoji line up), markdown, list and line (sqlite3's modes) for people;
+// csv, tsv, json (one array of row objects per statement) and jsonl for
+// programs. People's modes print floats with 4 decimals and NULL; program
+// modes print the shortest exact float32 value and an empty cell or null.
+//
+// # Scripts
+//
+// RunScript splits a script at the semicolons that end statements (outside
+// quotes and comments), runs each through db.DB.Run and renders the results.
+// Errors go to the error stream as "Error: line:column: message" followed by
+// the statement's line and a caret under the column; positions count from
+// the start of the script. Config.Bail stops at the first error.
+//
+// # The interactive shell
+//
+// The readline shell is built on the same pieces: Complete tells whether the
+// text typed so far ends a statement (else show the continuation prompt),
+// Execute runs one statement and renders it, PrintError reports an error.
+//
+// # Concurrency
+//
+// The functions keep no state between calls; Config is passed by value.
+package repl
