@@ -1,5 +1,3 @@
-//go:build vqexec
-
 package db
 
 import (
