@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/vecdb/vecdb/query"
 )
@@ -40,8 +41,12 @@ func (d *DB) prepare(ctx context.Context, src string) (context.Context, context.
 		return ctx, func() {}, nil, lim, err
 	}
 	cancel := func() {}
-	if d.opts.Limits.Timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, d.opts.Limits.Timeout)
+	timeout := d.opts.Limits.Timeout
+	if secs, ok := d.Setting("timeout").(float64); ok && secs > 0 {
+		timeout = time.Duration(secs * float64(time.Second))
+	}
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 	}
 	return ctx, cancel, stmts, lim, nil
 }

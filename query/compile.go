@@ -192,10 +192,18 @@ func wrapAt(p Position, err error) error {
 	if errors.As(err, &el) {
 		return err
 	}
+	var ke *keysError
+	if errors.As(err, &ke) {
+		return err
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &execError{pe: &Error{Pos: p, Msg: err.Error()}, err: err}
+	msg := err.Error()
+	for _, prefix := range []string{"invalid argument: "} {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+	return &execError{pe: &Error{Pos: p, Msg: msg}, err: err}
 }
 
 // execError is an *Error that wraps the backend error it reports.
@@ -230,22 +238,61 @@ func bare(s string) string { return s }
 // missingKeys is implemented by the backend's unknown-keys error.
 type missingKeys interface{ MissingKeys() []string }
 
-// keysErr attaches the position of the first key node that the backend
-// reported missing.
+// keysErr reports the keys that the backend found missing, each at the
+// position of its first node: one *Error for one key, an ErrorList for
+// several. The backend's error lists one line per missing key, in the order
+// of MissingKeys. The result still matches the backend's error with
+// errors.Is.
 func keysErr(err error, nodes []*VKey, fallback Position) error {
 	var mk missingKeys
-	if errors.As(err, &mk) {
-		miss := map[string]bool{}
-		for _, k := range mk.MissingKeys() {
-			miss[k] = true
-		}
+	if !errors.As(err, &mk) {
+		return wrapAt(fallback, err)
+	}
+	keys := mk.MissingKeys()
+	lines := strings.Split(err.Error(), "\n")
+	var list ErrorList
+	for i, k := range keys {
+		p := fallback
 		for _, n := range nodes {
-			if miss[n.Key] {
-				return wrapAt(n.Pos, err)
+			if n.Key == k {
+				p = n.Pos
+				break
 			}
 		}
+		msg := quoteString(k) + " is not known"
+		if i < len(lines) && len(lines) == len(keys) {
+			msg = lines[i]
+		}
+		list = append(list, &Error{Pos: p, Msg: msg})
 	}
-	return wrapAt(fallback, err)
+	if len(list) == 0 {
+		return wrapAt(fallback, err)
+	}
+	return &keysError{list: list, err: err}
+}
+
+// keysError is the positioned form of an unknown-keys error: it prints
+// and unwraps as an ErrorList (or its only *Error) and matches the
+// backend's error with errors.Is.
+type keysError struct {
+	list ErrorList
+	err  error
+}
+
+func (e *keysError) Error() string { return e.list.Error() }
+func (e *keysError) Unwrap() error { return e.err }
+
+// As lets errors.As find the first *Error or the whole ErrorList.
+func (e *keysError) As(target any) bool {
+	switch t := target.(type) {
+	case **Error:
+		*t = e.list[0]
+		return true
+	case *ErrorList:
+		*t = e.list
+		return true
+	}
+	return false
 }
 
 // -----------------------------------------------------------------------------

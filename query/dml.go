@@ -12,7 +12,6 @@ import (
 // every collection or pseudo-columns of NEAREST.
 var reservedColumns = []string{"key", "vector", "count", "similarity", "distance", "rank", "query"}
 
-
 func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
 	spec := CollectionSpec{Name: s.Name, Dim: s.Dim, IfNotExists: s.IfNotExists}
 	if s.Dim <= 0 {
@@ -45,7 +44,7 @@ func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
 		spec.Fields = append(spec.Fields, FieldInfo{Name: f.Name, Type: t})
 	}
 	desc := fmt.Sprintf("CREATE COLLECTION %s (DIM %d, %s, %d fields)", quoteIdent(s.Name), s.Dim, spec.Metric, len(spec.Fields))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: desc, pos: c.loc.name(s.Pos, "COLLECTION", s.Name), run: func(ctx context.Context, b Backend) (*Result, error) {
 		created, err := b.CreateCollection(ctx, spec)
 		if err != nil {
 			if strings.Contains(err.Error(), "exists") {
@@ -181,7 +180,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 	if s.Upsert {
 		verb = "UPSERT"
 	}
-	desc := fmt.Sprintf("%s %d rows INTO %s in one transaction", verb, len(rows), quoteIdent(info.Name))
+	desc := fmt.Sprintf("%s %d %s INTO %s in one transaction", verb, len(rows), plural(len(rows), "row"), quoteIdent(info.Name))
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
 		n, err := b.Insert(ctx, info.Name, rows, s.Upsert)
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
-
 var importOptions = []optDef{
 	{name: "limit", kind: optInt, min: 0},
 	{name: "metric", kind: optWord},
@@ -72,7 +71,7 @@ func (c *compiler) compileImport(s *Import) (Plan, error) {
 	if spec.Limit > 0 {
 		desc += fmt.Sprintf(", first %d rows", spec.Limit)
 	}
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) {
 		return b.Import(ctx, spec)
 	}}, nil
 }
@@ -114,7 +113,7 @@ func (c *compiler) compileImportMetadata(s *ImportMetadata) (Plan, error) {
 		}
 	}
 	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", quoteIdent(s.Into), quoteString(s.Path))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) {
 		return b.ImportMetadata(ctx, spec)
 	}}, nil
 }
@@ -135,7 +134,7 @@ func (c *compiler) compileExport(s *Export) (Plan, error) {
 	if f != "" {
 		desc += " (format " + f + ")"
 	}
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "TO"), run: func(ctx context.Context, b Backend) (*Result, error) {
 		return b.Export(ctx, spec)
 	}}, nil
 }

@@ -236,6 +236,9 @@ func (c *compiler) compileCluster(s *Cluster) (Plan, error) {
 		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
 	}
 	desc := fmt.Sprintf("CLUSTER %s INTO %d (k-means)%s", quoteIdent(s.Collection), s.K, optionsText(opts))
+	if where != nil {
+		desc += "\n  filter: " + where.text
+	}
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.Cluster(ctx, spec) }}, nil
 }
 

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -225,7 +226,7 @@ func (c *compiler) nearestWhere(p *nearestPlan, w Cond, all bool, stmt Position)
 		}
 	}
 	if all && p.minSim == nil {
-		return errorAt(stmt, "NEAREST ALL needs a bound in WHERE: similarity >= x or distance <= x")
+		return errorAt(c.loc.after(stmt, "NEAREST"), "NEAREST ALL needs a bound in WHERE: similarity >= x or distance <= x")
 	}
 	var err error
 	if p.pre, err = c.where(p.src, joinAnd(pre), true); err != nil {
@@ -288,7 +289,11 @@ func (c *compiler) nearestColumns(p *nearestPlan, returning []string, stmt Posit
 		col, ok := nearestColumn(p.src, n, p.each)
 		if !ok {
 			cands := append([]string{"rank", "key", "similarity", "distance", "count", "vector"}, fieldNames(p.src)...)
-			return errorAt(c.loc.name(stmt, "RETURNING", n), "unknown column %s in RETURNING%s", quoteIdent(n), didYouMean(n, cands, quoteIdent))
+			hint := didYouMean(n, cands, quoteIdent)
+			if strings.EqualFold(n, "query") {
+				hint = " (query is a column of NEAREST k TO EACH (...))"
+			}
+			return errorAt(c.loc.name(stmt, "RETURNING", n), "unknown column %s in RETURNING%s", quoteIdent(n), hint)
 		}
 		p.cols = append(p.cols, col)
 	}
@@ -353,9 +358,6 @@ func (p *nearestPlan) String() string {
 		path = p.src.Plan(kk, p.options(p.queries[0]))
 	}
 	fmt.Fprintf(&b, "NEAREST %s FROM %s (DIM %d, %s): %s", k, quoteIdent(info.Name), info.Dim, info.Metric, path)
-	if p.exact {
-		b.WriteString("\n  USING EXACT")
-	}
 	if p.cosmul {
 		b.WriteString("\n  scoring: 3CosMul (most_similar_cosmul)")
 	} else {
@@ -366,7 +368,7 @@ func (p *nearestPlan) String() string {
 	} else {
 		b.WriteString("\n  query: " + p.queries[0].text)
 		if n := len(p.queries[0].exclude); n > 0 && !p.include {
-			fmt.Fprintf(&b, " (%d input keys excluded)", n)
+			fmt.Fprintf(&b, " (%d input %s excluded)", n, plural(n, "key"))
 		}
 	}
 	if p.include {
@@ -379,7 +381,7 @@ func (p *nearestPlan) String() string {
 		b.WriteString("\n  filter during scan: " + p.pre.text)
 	}
 	if p.minSim != nil {
-		fmt.Fprintf(&b, "\n  similarity at least: %s", formatNum(float64(*p.minSim)))
+		fmt.Fprintf(&b, "\n  similarity at least: %s", strconv.FormatFloat(float64(*p.minSim), 'g', -1, 32))
 	}
 	if p.post != nil {
 		b.WriteString("\n  filter after scoring: " + p.post.text + " (ranks every candidate)")

@@ -89,7 +89,10 @@ func (c *compiler) compileSimilarity(s *Similarity) (Plan, error) {
 			}
 		}
 	}
-	desc := fmt.Sprintf("%s FROM %s: %d function(s) of key vectors", strings.Join(cols, ", "), quoteIdent(s.From), len(s.Funcs))
+	desc := s.String() + ": computed from the key vectors (RANK scans the collection)"
+	if !strings.Contains(desc, "RANK(") {
+		desc = s.String() + ": computed from the key vectors"
+	}
 	return &rowsPlan{desc: desc, cols: cols, run: func(context.Context) ([][]any, error) { return [][]any{row}, nil }}, nil
 }
 
