@@ -143,6 +143,10 @@ var productionWords = map[string]string{
 	"ColDef": "a column definition", "ValuesRow": `"("`, "FormatClause": "FORMAT",
 	"<string>": "a string", "<number>": "a number", "<ident>": "a name", "<qident>": "a name",
 	"<keyword>": "a name", "<reserved>": "",
+	"CreateIndex": "INDEX", "CreateUsers": "COLLECTION", "CreateColl": "COLLECTION", "SelectStmt": "SELECT",
+	"NearestQ": "NEAREST", "AnalogyQ": "ANALOGY", "SimilarityQ": "SIMILARITY", "OddQ": "ODD_ONE_OUT",
+	"ProjectionQ": "PROJECTION", "RowsQ": "a column", "ColProj": "PROJECTION", "ItemRef": "a name",
+	"OtherKey": "a name", "VLiteral": `"["`,
 }
 
 func describeExpected(t string) string {

@@ -325,10 +325,15 @@ type strLit struct {
 
 // number is an optionally negated number; the minus sign belongs to the
 // grammar (SPEC §2), not to the lexer.
+//
+// It is written as two alternatives rather than @"-"? @Number so that a
+// token that is not a number fails the production without consuming
+// anything, which keeps participle's "deepest error" pointing at the real
+// problem.
 type number struct {
 	Pos  lexer.Position
-	Neg  bool   `parser:"@'-'?"`
-	Text string `parser:"@Number"`
+	Neg  bool   `parser:"( @'-'"`
+	Text string `parser:"  @Number | @Number )"`
 }
 
 type literal struct {

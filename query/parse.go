@@ -133,6 +133,10 @@ func convertError(src string, err error) error {
 		if i := strings.Index(m, " (expected "); i >= 0 {
 			e.Expected = firstSet(strings.TrimSuffix(m[i+len(" (expected "):], ")"))
 		}
+		prev, atStart := previousToken(src, tok.Pos.Offset)
+		if len(e.Expected) == 0 && atStart && !tok.EOF() {
+			e.Expected = []string{"a statement"}
+		}
 		if !tok.EOF() && plainIdent.MatchString(tok.Value) {
 			var kws []string
 			for _, x := range e.Expected {
@@ -140,12 +144,25 @@ func convertError(src string, err error) error {
 					kws = append(kws, x)
 				}
 			}
+			if atStart {
+				kws = statementWords
+			}
 			s := Suggest(tok.Value, kws)
-			if s == "" && tok.Type == vqTokens["Ident"] {
+			if s == "" && tok.Type == vqTokens["Ident"] && len(tok.Value) >= 4 {
 				s = Suggest(tok.Value, Keywords)
 			}
 			if s != "" && !strings.EqualFold(s, tok.Value) {
 				e.Hint = "did you mean " + s + "?"
+			}
+			if tok.Type == vqTokens["Reserved"] && containsString(e.Expected, "a name") {
+				e.Hint = fmt.Sprintf("%s is a keyword; write \"%s\" to use it as a name", strings.ToUpper(tok.Value), tok.Value)
+			}
+		}
+		// A misspelt keyword is often read as a name, and the error comes
+		// one token later (SELECT NEARST 5 ...): hint at the word before.
+		if e.Hint == "" && prev.Type == vqTokens["Ident"] && len(prev.Value) >= 4 {
+			if s := Suggest(prev.Value, Keywords); s != "" {
+				e.Hint = "did you mean " + s + " instead of " + prev.Value + "?"
 			}
 		}
 		return e
@@ -155,6 +172,37 @@ func convertError(src string, err error) error {
 		return &Error{Pos: pos(perr.Position()), Msg: perr.Message()}
 	}
 	return &Error{Pos: Position{Line: 1, Column: 1}, Msg: err.Error()}
+}
+
+// statementWords are the keywords that can start a statement.
+var statementWords = []string{"SELECT", "PROJECT", "CLUSTER", "RECOMMEND", "CREATE", "DROP", "INSERT", "UPSERT",
+	"UPDATE", "DELETE", "IMPORT", "EXPORT", "TRAIN", "EVALUATE", "SHOW", "DESCRIBE", "EXPLAIN", "SET", "CHECK"}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// previousToken returns the last significant token before byte offset off,
+// and whether the token at off starts a statement (nothing or ";" before it).
+func previousToken(src string, off int) (prev lexer.Token, atStart bool) {
+	lex, err := vqLexer.LexString("", src)
+	if err != nil {
+		return prev, false
+	}
+	for {
+		tok, err := lex.Next()
+		if err != nil || tok.EOF() || tok.Pos.Offset >= off {
+			return prev, prev.Value == "" || prev.Value == ";"
+		}
+		if tok.Type != vqTokens["Whitespace"] && tok.Type != vqTokens["Comment"] {
+			prev = tok
+		}
+	}
 }
 
 func pos(p lexer.Position) Position {

@@ -1,0 +1,121 @@
+package query
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+	"time"
+)
+
+func TestSuggest(t *testing.T) {
+	tests := []struct {
+		word  string
+		cands []string
+		want  string
+	}{
+		{"FORM", []string{"FROM"}, "FROM"},
+		{"slect", Keywords, "SELECT"},
+		{"nearset", Keywords, "NEAREST"},
+		{"King", []string{"kong", "king"}, "king"},
+		{"ef_serach", []string{"ef_search", "ef_construction"}, "ef_search"},
+		{"xyz", []string{"abc"}, ""},
+		{"to", []string{"on"}, ""}, // two edits on a short word is no hint
+		{"FROM", []string{"FROM"}, ""},
+	}
+	for _, tt := range tests {
+		if got := Suggest(tt.word, tt.cands); got != tt.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		d    int
+	}{{"", "", 0}, {"a", "", 1}, {"abcd", "acbd", 1}, {"kitten", "sitting", 3}, {"héllo", "hello", 1}} {
+		if got := editDistance(tt.a, tt.b, 5); got != tt.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+	if got := editDistance("kitten", "sitting", 1); got != 2 {
+		t.Errorf("bounded distance = %d, want 2 (max+1)", got)
+	}
+}
+
+func syntheticKeys(n int) []string {
+	r := rand.New(rand.NewSource(1))
+	keys := make([]string, 0, n)
+	seen := map[string]bool{}
+	for len(keys) < n {
+		b := make([]byte, 4+r.Intn(8))
+		for i := range b {
+			b[i] = byte('a' + r.Intn(26))
+		}
+		if !seen[string(b)] {
+			seen[string(b)] = true
+			keys = append(keys, string(b))
+		}
+	}
+	return keys
+}
+
+func TestSuggester(t *testing.T) {
+	keys := append([]string{"king", "queen", "Paris", "banana"}, syntheticKeys(20000)...)
+	s := NewSuggester(keys)
+	for word, want := range map[string]string{
+		"King": "king", "kign": "king", "paris": "Paris", "quen": "queen",
+		"bananna": "banana", "king": "", "zzzzzzzzzzzzzzzzzzzzzzzz": "",
+	} {
+		if got := s.Suggest(word); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", word, got, want)
+		}
+	}
+	// The fast path agrees with the plain scan when it finds anything.
+	isKey := map[string]bool{}
+	for _, k := range keys {
+		isKey[k] = true
+	}
+	r := rand.New(rand.NewSource(2))
+	for i := 0; i < 200; i++ {
+		k := []byte(keys[4+r.Intn(len(keys)-4)])
+		k[1+r.Intn(len(k)-2)] = 'z' // an inner typo keeps first and last byte
+		if isKey[string(k)] {
+			continue
+		}
+		fast, slow := s.Suggest(string(k)), Suggest(string(k), keys)
+		if fast == "" && slow != "" {
+			t.Errorf("%q: Suggester found nothing, Suggest found %q", k, slow)
+		}
+	}
+}
+
+func TestSuggesterSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 400k keys")
+	}
+	keys := syntheticKeys(400000)
+	s := NewSuggester(keys)
+	words := []string{"qwertyuio", "abcdefgh", "zzzz", keys[1234] + "x", keys[99999][1:]}
+	start := time.Now()
+	for _, w := range words {
+		s.Suggest(w)
+	}
+	if per := time.Since(start) / time.Duration(len(words)); per > 50*time.Millisecond {
+		t.Errorf("Suggest over 400k keys took %v per word", per)
+	}
+}
+
+func BenchmarkSuggester(b *testing.B) {
+	for _, n := range []int{10000, 400000} {
+		keys := syntheticKeys(n)
+		s := NewSuggester(keys)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s.Suggest("qwertyuiop"[:4+i%6] + "q")
+			}
+		})
+	}
+}
