@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/vecdb/vecdb/trainer"
@@ -52,6 +53,7 @@ func main() {
 		log.Fatal(err)
 	}
 	secs := time.Since(t0).Seconds()
+	cpu := cpuSeconds() // training only: the evaluation below is not counted
 	if err := writeVec(flag.Arg(1), m); err != nil {
 		log.Fatal(err)
 	}
@@ -67,6 +69,7 @@ func main() {
 		"epochs":        cfg.Epochs,
 		"threads":       cfg.Threads,
 		"sg":            sg,
+		"cpu_seconds":   float64(int(cpu*10)) / 10,
 	}
 	if *evalDir != "" {
 		if err := evaluate(*evalDir, m, res); err != nil {
@@ -131,3 +134,12 @@ func evaluate(dir string, m *trainer.Model, res map[string]any) error {
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// cpuSeconds returns the user and system CPU time of this process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
