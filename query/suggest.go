@@ -1,6 +1,7 @@
 package query
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -106,11 +107,13 @@ func osa[T rune | byte](a, b []T, max int) int {
 // Keys are bucketed by length and by their first and by their last byte
 // (lower-cased); a lookup computes the bounded edit distance only against
 // the buckets of lengths within 2 of the word that share its first or its
-// last byte. A misspelling that changes both the first and the last byte is
+// last byte, and skips keys whose set of letters differs too much (one edit
+// changes at most two letters of the set). A misspelling that changes both the first and the last byte is
 // therefore not found, which is the price of speed. Distances are computed
 // on bytes.
 type Suggester struct {
 	keys    []string
+	masks   []uint32       // letters present in each key, see letterMask
 	lower   map[string]int // lower-cased key -> index of its first key
 	byFirst map[bucket][]int32
 	byLast  map[bucket][]int32
@@ -126,6 +129,7 @@ type bucket struct {
 func NewSuggester(keys []string) *Suggester {
 	s := &Suggester{
 		keys:    keys,
+		masks:   make([]uint32, len(keys)),
 		lower:   make(map[string]int, len(keys)),
 		byFirst: make(map[bucket][]int32),
 		byLast:  make(map[bucket][]int32),
@@ -135,6 +139,7 @@ func NewSuggester(keys []string) *Suggester {
 		if _, ok := s.lower[lk]; !ok {
 			s.lower[lk] = i
 		}
+		s.masks[i] = letterMask(lk)
 		if lk == "" {
 			continue
 		}
@@ -163,11 +168,15 @@ func (s *Suggester) Suggest(word string) string {
 	limit := maxEdits(lw)
 	best, bestD := -1, limit+1
 	w := []byte(lw)
+	wm := letterMask(lw)
 	var kb []byte
 	scan := func(ids []int32) {
 		for _, id := range ids {
 			if best >= 0 && int(id) > best && bestD <= 1 {
 				continue // cannot beat an earlier key at distance 1
+			}
+			if bits.OnesCount32(wm^s.masks[id]) > 2*bestD {
+				continue
 			}
 			k := s.keys[id]
 			kb = append(kb[:0], k...)
@@ -189,6 +198,21 @@ func (s *Suggester) Suggest(word string) string {
 		return ""
 	}
 	return s.keys[best]
+}
+
+// letterMask is the set of bytes in s, folded onto 32 bits: a-z on their
+// own bits, anything else on the last six by its value modulo 6.
+func letterMask(s string) uint32 {
+	var m uint32
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			m |= 1 << (c - 'a')
+		} else {
+			m |= 1 << (26 + c%6)
+		}
+	}
+	return m
 }
 
 func lowerASCII(b []byte) {
