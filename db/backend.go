@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // This file implements query.Backend over a DB and query.Source over a
@@ -151,46 +151,6 @@ func (b backend) Delete(ctx context.Context, name string, keys []string) (int, e
 	return c.Delete(ctx, keys...)
 }
 
-// sandboxed checks a path that a statement names against Options.Sandbox
-// and returns the path to use.
-func (d *DB) sandboxed(path string) (string, error) {
-	box := d.opts.Sandbox
-	if box == "" {
-		return path, nil
-	}
-	root, err := filepath.Abs(box)
-	if err != nil {
-		return "", err
-	}
-	if r, err := filepath.EvalSymlinks(root); err == nil {
-		root = r
-	}
-	p := path
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(root, p)
-	}
-	p = filepath.Clean(p)
-	// Resolve symlinks of the longest existing prefix.
-	dir, rest := p, ""
-	for {
-		if r, err := filepath.EvalSymlinks(dir); err == nil {
-			p = filepath.Join(r, rest)
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		rest = filepath.Join(filepath.Base(dir), rest)
-		dir = parent
-	}
-	rel, err := filepath.Rel(root, p)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%w: %s is outside the sandbox %s", ErrInvalid, path, box)
-	}
-	return p, nil
-}
-
 func parseFormat(name string, binary bool) (Format, error) {
 	switch name {
 	case "":
@@ -225,11 +185,7 @@ func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result,
 	if s.Catalog {
 		res, err = b.d.ImportCatalog(ctx, s.Collection, s.Path, nil, opts)
 	} else {
-		var p string
-		if p, err = b.d.sandboxed(s.Path); err != nil {
-			return nil, err
-		}
-		res, err = b.d.Import(ctx, s.Collection, p, opts)
+		res, err = b.d.Import(ctx, s.Collection, s.Path, opts)
 	}
 	if err != nil {
 		return nil, err
@@ -242,12 +198,8 @@ func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result,
 }
 
 func (b backend) ImportMetadata(ctx context.Context, s query.MetadataSpec) (*query.Result, error) {
-	p, err := b.d.sandboxed(s.Path)
-	if err != nil {
-		return nil, err
-	}
 	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter}
-	res, err := b.d.ImportMetadata(ctx, s.Collection, p, opts)
+	res, err := b.d.ImportMetadata(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -259,11 +211,7 @@ func (b backend) Export(ctx context.Context, s query.ExportSpec) (*query.Result,
 	if err != nil {
 		return nil, err
 	}
-	p, err := b.d.sandboxed(s.Path)
-	if err != nil {
-		return nil, err
-	}
-	n, err := b.d.Export(ctx, s.Collection, p, f)
+	n, err := b.d.Export(ctx, s.Collection, s.Path, f)
 	if err != nil {
 		return nil, err
 	}
@@ -346,11 +294,158 @@ func (d *DB) threads() int {
 func notBuilt(what string) error { return fmt.Errorf("%s is %w", what, ErrNotBuilt) }
 
 func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, error) {
-	return nil, notBuilt("TRAIN")
+	cfg := trainer.DefaultConfig()
+	o := s.Options
+	setInt := func(name string, dst *int) {
+		if v, ok := o[name].(int); ok {
+			*dst = v
+		}
+	}
+	setFloat := func(name string, dst *float64) {
+		if v, ok := o[name].(float64); ok {
+			*dst = v
+		} else if v, ok := o[name].(int); ok {
+			*dst = float64(v)
+		}
+	}
+	setInt("dim", &cfg.Dim)
+	setInt("window", &cfg.Window)
+	setInt("negative", &cfg.Negative)
+	setInt("min_count", &cfg.MinCount)
+	setInt("max_vocab", &cfg.MaxVocab)
+	setInt("epochs", &cfg.Epochs)
+	cfg.Threads = max(cfg.Threads, b.d.threads())
+	setInt("threads", &cfg.Threads)
+	setFloat("sample", &cfg.Sample)
+	setFloat("alpha", &cfg.Alpha)
+	setFloat("min_alpha", &cfg.MinAlpha)
+	setFloat("ns_exponent", &cfg.NsExponent)
+	if v, ok := o["seed"].(int); ok {
+		cfg.Seed = int64(v)
+	}
+	if v, ok := o["shrink_window"].(bool); ok {
+		cfg.ShrinkWindow = &v
+	}
+	if v, ok := o["whole_sequence"].(bool); ok {
+		cfg.WholeSequenceWindow = v
+	}
+	if v, ok := o["shuffle"].(bool); ok {
+		cfg.ShuffleSequences = v
+	}
+	cfg.CBOW = s.Method == "CBOW"
+	res, err := b.d.TrainFile(ctx, s.Collection, s.Path, TrainOptions{Config: cfg})
+	if err != nil {
+		return nil, err
+	}
+	return &query.Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
+		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: query.Stats{RowsAffected: res.Keys}}, nil
 }
 
 func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Result, error) {
-	return nil, notBuilt("EVALUATE")
+	if s.Kind == "PAIRS" {
+		r, err := b.d.EvaluatePairs(ctx, s.Collection, s.Path)
+		if err != nil {
+			return nil, err
+		}
+		return &query.Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
+			Rows: [][]any{{int64(r.Pairs), r.Pearson, r.Spearman, r.OOVRatio}}}, nil
+	}
+	restrict, _ := s.Options["restrict_vocab"].(int)
+	r, err := b.d.EvaluateAnalogies(ctx, s.Collection, s.Path, restrict)
+	if err != nil {
+		return nil, err
+	}
+	// The sections end with gensim's "Total accuracy" line.
+	res := &query.Result{Columns: []string{"section", "correct", "total", "accuracy"}}
+	for _, sec := range r.Sections {
+		res.Rows = append(res.Rows, []any{sec.Name, int64(sec.Correct), int64(sec.Total), sec.Accuracy()})
+	}
+	res.Message = fmt.Sprintf("accuracy %.4f on %d questions (%.1f%% skipped for unknown words)", r.Accuracy, r.Questions, r.OOVRatio)
+	return res, nil
+}
+
+func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
+	if s.Axis != nil {
+		return nil, notBuilt("PROJECT ... ONTO")
+	}
+	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy}
+	if v, ok := s.Options["dims"].(int); ok {
+		opts.Dims = v
+	}
+	if v, ok := s.Options["seed"].(int); ok {
+		opts.Seed = int64(v)
+	}
+	if v, ok := s.Options["perplexity"].(float64); ok {
+		opts.Perplexity = v
+	}
+	if v, ok := s.Options["iterations"].(int); ok {
+		opts.Iterations = v
+	}
+	if v, ok := s.Options["width"].(int); ok {
+		opts.Width = v
+	}
+	if v, ok := s.Options["height"].(int); ok {
+		opts.Height = v
+	}
+	if v, ok := s.Options["title"].(string); ok {
+		opts.Title = v
+	}
+	p, err := b.d.Project(ctx, s.Collection, s.Keys, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &query.Result{Columns: []string{"key"}}
+	dims := 0
+	if len(p.Coords) > 0 {
+		dims = len(p.Coords[0])
+	}
+	for i := 0; i < dims; i++ {
+		res.Columns = append(res.Columns, string(rune('x'+i)))
+	}
+	if p.Groups != nil {
+		res.Columns = append(res.Columns, "group")
+	}
+	for i, k := range p.Keys {
+		row := []any{k}
+		for _, c := range p.Coords[i] {
+			row = append(row, c)
+		}
+		if p.Groups != nil {
+			row = append(row, p.Groups[i])
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	if s.To != "" {
+		path, err := b.d.ResolvePath(s.To, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.Save(path); err != nil {
+			return nil, err
+		}
+		res.Message = fmt.Sprintf("wrote %s (%s of %d keys)", s.To, p.Method, len(p.Keys))
+	}
+	return res, nil
+}
+
+func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Result, error) {
+	opts := ClusterOptions{Filter: s.Filter, Threads: b.d.threads()}
+	if v, ok := s.Options["iterations"].(int); ok {
+		opts.Iterations = v
+	}
+	if v, ok := s.Options["seed"].(int); ok {
+		opts.Seed = int64(v)
+	}
+	r, err := b.d.Cluster(ctx, s.Collection, s.K, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &query.Result{Columns: []string{"key", "cluster", "distance"}}
+	for i, k := range r.Keys {
+		res.Rows = append(res.Rows, []any{k, int64(r.Cluster[i]), float64(r.Distance[i])})
+	}
+	res.Message = fmt.Sprintf("%d clusters of %d keys: inertia %.4g, silhouette %.4f, %d iterations", s.K, len(r.Keys), r.Inertia, r.Silhouette, r.Iterations)
+	return res, nil
 }
 
 func (b backend) CreateIndex(ctx context.Context, s query.IndexSpec) (*query.Result, error) {
@@ -381,14 +476,6 @@ func (b backend) DropIndex(ctx context.Context, name string) (*query.Result, err
 		return nil, err
 	}
 	return &query.Result{Message: "dropped the index on " + name}, nil
-}
-
-func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
-	return nil, notBuilt("PROJECT")
-}
-
-func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Result, error) {
-	return nil, notBuilt("CLUSTER")
 }
 
 func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.Result, error) {
@@ -427,7 +514,7 @@ func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.R
 }
 
 func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Result, error) {
-	p, err := b.d.sandboxed(s.Path)
+	p, err := b.d.ResolvePath(s.Path, false)
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func (c *compiler) compileTrain(s *Train) (Plan, error) {
 	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
 	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", quoteIdent(s.Collection), quoteString(s.Path), method, optionsText(opts))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.Train(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) { return b.Train(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileEvaluate(s *Evaluate) (Plan, error) {
@@ -104,7 +104,7 @@ func (c *compiler) compileEvaluate(s *Evaluate) (Plan, error) {
 	}
 	spec := EvaluateSpec{Kind: kind, Collection: s.Collection, Path: s.Path, Options: opts}
 	desc := fmt.Sprintf("EVALUATE %s %s FROM %s%s", kind, quoteIdent(s.Collection), quoteString(s.Path), optionsText(opts))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.Evaluate(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) { return b.Evaluate(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileCreateIndex(s *CreateIndex) (Plan, error) {

@@ -95,7 +95,10 @@ func parseScript(t *testing.T, path string) []*scriptCase {
 	return cases
 }
 
-var timestamp = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ`)
+var (
+	timestamp = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ`)
+	timing    = regexp.MustCompile(`in [0-9.]+s \([0-9.]+ words/s\)`)
+)
 
 // cell formats a value the way the scripts spell it.
 func cell(v any) string {
@@ -176,6 +179,7 @@ func TestScripts(t *testing.T) {
 						got[i] = strings.ReplaceAll(got[i], dir, "$TMP")
 						got[i] = strings.ReplaceAll(got[i], mustAbs(t, "testdata"), "$TESTDATA")
 						got[i] = timestamp.ReplaceAllString(got[i], "<time>")
+						got[i] = timing.ReplaceAllString(got[i], "in <time>")
 					}
 				}
 				if *update {

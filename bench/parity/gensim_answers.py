@@ -18,10 +18,10 @@ answers = []
 t0 = time.time()
 for q in qs:
     if q["op"] == "most_similar":
-        top = kv.most_similar(positive=q["positive"], negative=q["negative"], topn=q["topn"])
+        top = kv.most_similar(positive=q["positive"], negative=q.get("negative", []), topn=q["topn"])
         answers.append({"top": [[k, float(s)] for k, s in top]})
     elif q["op"] == "most_similar_cosmul":
-        top = kv.most_similar_cosmul(positive=q["positive"], negative=q["negative"], topn=q["topn"])
+        top = kv.most_similar_cosmul(positive=q["positive"], negative=q.get("negative", []), topn=q["topn"])
         answers.append({"top": [[k, float(s)] for k, s in top]})
     elif q["op"] == "doesnt_match":
         answers.append({"answer": kv.doesnt_match(q["words"])})

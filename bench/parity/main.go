@@ -46,6 +46,7 @@ func main() {
 	vocab := flag.Int("vocab", 30000, "draw keys from the most frequent N")
 	tie := flag.Float64("tie", 1e-5, "scores closer than this are ties")
 	seed := flag.Int64("seed", 1, "random seed")
+	dbPath := flag.String("db", "", "keep the imported vectors in this database between runs (default: a temporary one)")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "parity")
@@ -54,17 +55,23 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	d, err := db.Open(filepath.Join(dir, "p.vdb"), &db.Options{NoSync: true})
+	path := *dbPath
+	if path == "" {
+		path = filepath.Join(dir, "p.vdb")
+	}
+	d, err := db.Open(path, &db.Options{NoSync: true})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer d.Close()
-	t0 := time.Now()
-	res, err := d.Exec(ctx, fmt.Sprintf("IMPORT INTO w FROM '%s' FORMAT WORD2VEC", strings.ReplaceAll(*vectors, "'", "''")))
-	if err != nil {
-		log.Fatal(err)
+	if _, err := d.Collection("w"); err != nil {
+		t0 := time.Now()
+		res, err := d.Exec(ctx, fmt.Sprintf("IMPORT INTO w FROM '%s' FORMAT WORD2VEC", strings.ReplaceAll(*vectors, "'", "''")))
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("vecdb: %s in %.1fs\n", res.Message, time.Since(t0).Seconds())
 	}
-	fmt.Printf("vecdb: %s in %.1fs\n", res.Message, time.Since(t0).Seconds())
 
 	keysRes, err := d.Query(ctx, fmt.Sprintf("SELECT key FROM w LIMIT %d", *vocab))
 	if err != nil {

@@ -19,4 +19,4 @@ if [ ! -f "$VEC" ]; then
 	mkdir -p "$(dirname "$VEC")"
 	/usr/bin/python3 /work/shared/bench/train_gensim.py /work/shared/data/corpus.txt "$VEC" --dim 100 --epochs 1
 fi
-go run ./bench/parity -vectors "$VEC" -python /usr/bin/python3 -script bench/parity/gensim_answers.py
+go run ./bench/parity -vectors "$VEC" -db "${PARITY_DB:-/tmp/bench/parity.vdb}" -python /usr/bin/python3 -script bench/parity/gensim_answers.py
