@@ -366,7 +366,7 @@ func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Res
 
 func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
 	if s.Axis != nil {
-		return nil, notBuilt("PROJECT ... ONTO")
+		return b.projectOnto(ctx, s)
 	}
 	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy}
 	if v, ok := s.Options["dims"].(int); ok {
@@ -424,6 +424,29 @@ func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Resul
 			return nil, err
 		}
 		res.Message = fmt.Sprintf("wrote %s (%s of %d keys)", s.To, p.Method, len(p.Keys))
+	}
+	return res, nil
+}
+
+// projectOnto is PROJECT (keys) ONTO axis: each key's cosine with the axis.
+func (b backend) projectOnto(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
+	a, err := b.d.ProjectOntoAxis(ctx, s.Collection, s.Keys, s.Axis, s.AxisNeg, s.AxisPos)
+	if err != nil {
+		return nil, err
+	}
+	res := &query.Result{Columns: []string{"key", "projection"}}
+	for i, k := range a.Keys {
+		res.Rows = append(res.Rows, []any{k, a.Positions[i]})
+	}
+	if s.To != "" {
+		path, err := b.d.ResolvePath(s.To, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.Save(path); err != nil {
+			return nil, err
+		}
+		res.Message = fmt.Sprintf("wrote %s (%d keys on the axis)", s.To, len(a.Keys))
 	}
 	return res, nil
 }

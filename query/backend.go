@@ -233,6 +233,8 @@ type ProjectSpec struct {
 	Keys       []string
 	Method     string // PCA or TSNE; "" with Axis
 	Axis       []float32
+	AxisNeg    string // names of the axis's poles for a plot: the
+	AxisPos    string // keys subtracted and added in ONTO ("" when none)
 	ColorBy    string
 	To         string
 	Options    map[string]any

@@ -186,6 +186,17 @@ func (c *compiler) compileProject(s *Project) (Plan, error) {
 		if spec.Axis, err = c.axis(src, s.Onto); err != nil {
 			return nil, err
 		}
+		var neg, pos []string
+		for _, t := range terms(s.Onto) {
+			if k, ok := t.Factor.(*VKey); ok {
+				if t.Sign*t.Weight < 0 {
+					neg = append(neg, k.Key)
+				} else {
+					pos = append(pos, k.Key)
+				}
+			}
+		}
+		spec.AxisNeg, spec.AxisPos = strings.Join(neg, " + "), strings.Join(pos, " + ")
 	} else if spec.Method == "" {
 		spec.Method = "PCA"
 	}
