@@ -83,6 +83,10 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 	})
 	if err != nil {
 		switch {
+		case errors.Is(err, ErrCorrupt): // bbolt panicked on a damaged page
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		case strings.Contains(err.Error(), "file size too small"):
+			return nil, fmt.Errorf("open %s: %w: the file is truncated (%v)", path, ErrCorrupt, err)
 		case errors.Is(err, bolterr.ErrTimeout):
 			return nil, fmt.Errorf("open %s: %w (waited %v)", path, ErrLocked, timeout)
 		case errors.Is(err, bolterr.ErrInvalid), errors.Is(err, bolterr.ErrVersionMismatch),
@@ -234,7 +238,10 @@ func (db *DB) Update(fn func(tx *Tx) error) (err error) {
 }
 
 // CheckFile runs bbolt's own consistency check over every page and returns
-// the problems found (nil when none).
+// the problems found (nil when none). bbolt runs it in a goroutine of its
+// own, where a damaged page can fault and end the process, so use it only
+// on files that Check has passed (or in a throwaway process); Check itself
+// walks the pages safely.
 func (db *DB) CheckFile() []error {
 	var errs []error
 	_ = db.bolt.View(func(tx *bolt.Tx) error {

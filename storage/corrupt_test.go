@@ -1,0 +1,258 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vecdb/vecdb/db"
+)
+
+var corruptN = flag.Int("corrupt", 0, "damaged variants TestCorruptFilesNeverPanic tries (default 300, 3000 without -short when set to 0 with -long)")
+var long = flag.Bool("long", false, "run the long versions of the reliability tests")
+
+// buildFixture writes a database with two collections: "items" (typed
+// metadata, inserted rows, an HNSW index) and "words" (bulk imported), and
+// returns the file's bytes.
+func buildFixture(t testing.TB, dir string) []byte {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(dir, "fixture.vdb")
+	d, err := db.Open(path, &db.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(1))
+	c, err := d.CreateCollection(ctx, db.Spec{Name: "items", Dim: 12, Fields: []db.Field{
+		{Name: "title", Type: db.Text}, {Name: "year", Type: db.Int}, {Name: "score", Type: db.Float}, {Name: "live", Type: db.Bool}}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []db.Row
+	for i := 0; i < 300; i++ {
+		v := make([]float32, 12)
+		for j := range v {
+			v[j] = float32(r.NormFloat64())
+		}
+		rows = append(rows, db.Row{Key: fmt.Sprintf("item%d", i), Vector: v, Count: int64(300 - i),
+			Meta: []any{fmt.Sprintf("title %d", i), int64(1900 + i%100), r.Float64(), i%2 == 0}})
+	}
+	if err := c.Insert(ctx, rows...); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateIndex(ctx, "items", db.IndexConfig{Kind: "HNSW", M: 8, EfConstruction: 40}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Delete(ctx, "item7", "item70"); err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "400 8\n")
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&sb, "w%d", i)
+		for j := 0; j < 8; j++ {
+			fmt.Fprintf(&sb, " %.4f", r.NormFloat64())
+		}
+		sb.WriteByte('\n')
+	}
+	src := filepath.Join(dir, "words.vec")
+	if err := os.WriteFile(src, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Import(ctx, "words", src, db.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := d.Check(ctx, ""); err != nil || !rep.OK() {
+		t.Fatalf("fixture does not check: %v %v", rep, err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// answers reads everything a query can see of the database into one
+// string: every collection's rows (key, count, vector, metadata in view
+// order) and exact nearest neighbours of a few anchors, plus an index
+// search that must merely not fail oddly.
+func answers(ctx context.Context, d *db.DB) (string, error) {
+	var sb strings.Builder
+	infos, err := d.Collections()
+	if err != nil {
+		return "", err
+	}
+	for _, in := range infos {
+		c, err := d.Collection(in.Name)
+		if err != nil {
+			return "", err
+		}
+		v, err := c.View()
+		if err != nil {
+			return "", err
+		}
+		h := fnv.New64a()
+		for i := 0; i < v.Len(); i++ {
+			fmt.Fprintf(h, "%s %d %v", v.Key(i), v.Count(i), v.Vector(i))
+			m, err := v.Meta(i)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "%v\n", m)
+		}
+		fmt.Fprintf(&sb, "%s dim=%d metric=%v rows=%d digest=%x\n", in.Name, in.Dim, in.Metric, v.Len(), h.Sum64())
+		for _, a := range []int{0, 1, v.Len() / 2, v.Len() - 1} {
+			if a < 0 || a >= v.Len() {
+				continue
+			}
+			hits, err := v.Search(ctx, v.Vector(a), 5, &db.SearchOptions{Exact: true})
+			if err != nil {
+				return "", err
+			}
+			for _, x := range hits {
+				fmt.Fprintf(&sb, " %s:%.5f", x.Key, x.Similarity)
+			}
+			sb.WriteByte('\n')
+			if _, err := v.Search(ctx, v.Vector(a), 5, nil); err != nil && !errors.Is(err, db.ErrCorrupt) {
+				return "", fmt.Errorf("index search: %w", err)
+			}
+		}
+	}
+	return sb.String(), nil
+}
+
+func clearErr(err error) bool {
+	return errors.Is(err, db.ErrNotVecdb) || errors.Is(err, db.ErrCorrupt) || errors.Is(err, db.ErrVersion)
+}
+
+type corruptStats struct {
+	variants, openErr, checkFound, intact, panics int
+}
+
+// tryVariant opens a damaged copy, checks it and queries it. It returns an
+// error for a panic, an unclear error or a silently wrong answer.
+func tryVariant(t *testing.T, path string, data []byte, want string, readOnly bool, st *corruptStats) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st.panics++
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	st.variants++
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(path)
+	ctx := context.Background()
+	d, err := db.Open(path, &db.Options{NoSync: true, ReadOnly: readOnly})
+	if err != nil {
+		if !clearErr(err) {
+			return fmt.Errorf("open gave an unclear error: %v", err)
+		}
+		st.openErr++
+		if testing.Verbose() {
+			t.Logf("open: %v", err)
+		}
+		return nil
+	}
+	defer d.Close()
+	rep, err := d.Check(ctx, "")
+	if err != nil {
+		return fmt.Errorf("check failed instead of reporting: %v", err)
+	}
+	got, qerr := answers(ctx, d)
+	if !rep.OK() {
+		st.checkFound++
+		if rep.Found[0].String() == "" {
+			return fmt.Errorf("empty problem text")
+		}
+		return nil
+	}
+	if qerr != nil {
+		return fmt.Errorf("check passed but the query failed: %v", qerr)
+	}
+	if got != want {
+		return fmt.Errorf("check passed but the answers differ:\n%s\nwant\n%s", got, want)
+	}
+	st.intact++
+	return nil
+}
+
+// TestCorruptFilesNeverPanic damages a real database file — truncated at
+// many offsets, single bytes flipped at seeded positions — and requires
+// every variant to fail to open with a clear error, or to open and have
+// Check report a problem, or to open, pass Check and answer exactly as
+// the intact file does. None may panic.
+func TestCorruptFilesNeverPanic(t *testing.T) {
+	n := *corruptN
+	if n == 0 {
+		n = 300
+		if *long {
+			n = 3000
+		}
+	}
+	dir := t.TempDir()
+	orig := buildFixture(t, dir)
+	d, err := db.Open(filepath.Join(dir, "fixture.vdb"), &db.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := answers(context.Background(), d)
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(42))
+	var st corruptStats
+	var failures []string
+	for i := 0; i < n; i++ {
+		var data []byte
+		var what string
+		switch i % 4 {
+		case 0: // truncate
+			cut := r.Intn(len(orig))
+			data, what = orig[:cut], fmt.Sprintf("truncated to %d bytes", cut)
+		case 1, 2: // flip one byte anywhere
+			data = append([]byte(nil), orig...)
+			pos := r.Intn(len(data))
+			x := byte(1 + r.Intn(255))
+			data[pos] ^= x
+			what = fmt.Sprintf("byte %d ^= %#x", pos, x)
+		case 3: // flip a few bytes in the first pages (meta, free list, roots)
+			data = append([]byte(nil), orig...)
+			var parts []string
+			for j := 0; j < 1+r.Intn(3); j++ {
+				pos := r.Intn(min(len(data), 8*4096))
+				x := byte(1 + r.Intn(255))
+				data[pos] ^= x
+				parts = append(parts, fmt.Sprintf("byte %d ^= %#x", pos, x))
+			}
+			what = strings.Join(parts, ", ")
+		}
+		// A fresh name per variant: a bbolt panic during open leaks its
+		// file lock, which would block the next open of the same name.
+		path := filepath.Join(dir, fmt.Sprintf("variant%d.vdb", i))
+		if err := tryVariant(t, path, data, want, i%2 == 1, &st); err != nil {
+			failures = append(failures, fmt.Sprintf("variant %d (%s): %v", i, what, err))
+		}
+	}
+	t.Logf("%d variants: %d refused at open, %d found by Check, %d intact (answers equal); panics %d, wrong answers %d",
+		st.variants, st.openErr, st.checkFound, st.intact, st.panics, len(failures)-st.panics)
+	for i, f := range failures {
+		if i == 10 {
+			t.Errorf("… and %d more", len(failures)-10)
+			break
+		}
+		t.Error(f)
+	}
+}
