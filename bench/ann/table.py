@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Markdown table for bench/ann/run.sh from the JSON lines in OUT (argv[1])."""
+import json, math, os, sys
+
+out = sys.argv[1]
+
+
+def lines(name):
+    p = os.path.join(out, name)
+    if not os.path.exists(p):
+        return []
+    return [json.loads(l) for l in open(p) if l.strip().startswith("{")]
+
+
+ref, vdb, opn, mach = lines("ref.jsonl"), lines("vecdb.jsonl"), lines("open.jsonl"), lines("machine.jsonl")
+head = ref[0]
+dim, n, M = head["dim"], head["base"], 16
+build_h = {r["threads"]: r["seconds"] for r in ref if r.get("anchor") == "hnswlib-build"}
+build_v = {r["threads"]: r["seconds"] for r in vdb if r.get("vecdb") == "create-index"}
+srch_h = [r for r in ref if r.get("anchor") == "hnswlib-search"]
+srch_v = [r for r in vdb if r.get("vecdb") == "search"]
+srch_a = [r for r in vdb if r.get("ann") == "search"]
+annb = [r for r in vdb if r.get("ann") == "build"]
+
+
+def qps_at(rows, target=0.95):
+    """QPS at the target recall, interpolated between the bracketing ef values
+    (linear in recall, geometric in QPS)."""
+    rows = sorted(rows, key=lambda r: r["ef_search"])
+    for a, b in zip(rows, rows[1:]):
+        if a["recall"] >= target:
+            return a["qps"]
+        if a["recall"] < target <= b["recall"]:
+            t = (target - a["recall"]) / (b["recall"] - a["recall"])
+            return math.exp(math.log(a["qps"]) + t * (math.log(b["qps"]) - math.log(a["qps"])))
+    if rows and rows[0]["recall"] >= target:
+        return rows[0]["qps"]
+    return None
+
+
+# hnswlib's memory per element (hnswalg.h): level 0 is one block of
+# size_data_per_element = maxM0*4 + 4 (link count) + dim*4 (vector) + 8 (label);
+# upper levels: maxM*4 + 4 bytes per level, mean level 1/(M-1) with mult 1/ln(M);
+# per element also element_levels_ (4), linkLists_ pointer (8), a std::mutex in
+# link_list_locks_ (40) and a label_lookup_ unordered_map entry (~40: node 24 + bucket ~16).
+core = (2 * M * 4 + 4 + dim * 4 + 8) + (M * 4 + 4) / (M - 1) + 4 + 8
+hmem = core + 40 + 40
+
+print(f"### {os.path.basename(out)}: {n} base vectors × {dim}, {head['queries']} queries, k=10, M 16, ef_construction 200\n")
+for m in mach:
+    if "machine" in m:
+        print(f"Machine: {m['machine']}, nproc {m['nproc']}, load at start {m['loadavg_start']}, {m['go']}.")
+    if "loadavg_end" in m:
+        print(f"Load at end {m['loadavg_end']}; database file {m['db_bytes'] / 1e6:.0f} MB.\n")
+
+print("| ef_search | hnswlib recall | hnswlib QPS | vecdb recall | vecdb QPS (db.View.Search) | ratio | ann.Index.Search recall | QPS | ratio |")
+print("|---|---|---|---|---|---|---|---|---|")
+for h in srch_h:
+    v = next((r for r in srch_v if r["ef_search"] == h["ef_search"]), {})
+    a = next((r for r in srch_a if r["ef_search"] == h["ef_search"]), {})
+    f = lambda r, k: r.get(k, "–")
+    rv = f"{v['qps'] / h['qps']:.2f}" if v else "–"
+    ra = f"{a['qps'] / h['qps']:.2f}" if a else "–"
+    print(f"| {h['ef_search']} | {h['recall']} | {h['qps']} | {f(v, 'recall')} | {f(v, 'qps')} | {rv} | {f(a, 'recall')} | {f(a, 'qps')} | {ra} |")
+print()
+print("| goal | hnswlib | vecdb | ratio vecdb/hnswlib | goal |")
+print("|---|---|---|---|---|")
+qh, qv, qa = qps_at(srch_h), qps_at(srch_v), qps_at(srch_a)
+fmt = lambda x: "n/a" if x is None else f"{x:.0f}"
+rat = lambda a, b: "n/a" if a is None or b is None else f"{a / b:.2f}"
+print(f"| QPS at recall 0.95 (1 thread, db) | {fmt(qh)} | {fmt(qv)} | {rat(qv, qh)} | ≥ 0.8 |")
+if srch_a:
+    print(f"| QPS at recall 0.95 (1 thread, ann only) | {fmt(qh)} | {fmt(qa)} | {rat(qa, qh)} | ≥ 0.8 |")
+for t in sorted(build_h):
+    if t in build_v:
+        print(f"| build, {t} thread(s), s (vecdb: CREATE INDEX incl. writing the graph) | {build_h[t]} | {build_v[t]} | {build_v[t] / build_h[t]:.2f} | ≤ 1.5 |")
+for a in annb:
+    if a["threads"] in build_h:
+        print(f"| build, {a['threads']} threads, s (ann.Index.Build only) | {build_h[a['threads']]} | {a['seconds']} | {a['seconds'] / build_h[a['threads']]:.2f} | ≤ 1.5 |")
+    print(f"| memory/vector, index (hnswlib: formula; vecdb: ann.MemoryBytes()/n) | {core:.0f} (core) / {hmem:.0f} (with locks, label map) | {a['memory_bytes_per_vector']:.0f} | {a['memory_bytes_per_vector'] / hmem:.2f} (vs full) / {a['memory_bytes_per_vector'] / core:.2f} (vs core) | ≤ 1.2 |")
+    print(f"| memory/vector, Go heap delta of ann.Index.Build (after GC) | | {a['heap_delta_per_vector']:.0f} | {a['heap_delta_per_vector'] / hmem:.2f} | |")
+for o in opn:
+    if o.get("vecdb") == "open":
+        print(f"| open + first NEAREST, page cache {o['page_cache']}, s ({o['path']}; open {o['open_seconds']}, query {o['first_query_seconds']}) | | {o['total_seconds']} | | < 1 s at 1M |")
+        print(f"| memory/vector, RSS (anon) delta of the opened db after the first query ({o['page_cache']}) | | {o['rss_anon_delta_per_vector']:.0f} | {o['rss_anon_delta_per_vector'] / hmem:.2f} | |")
+flat = [r for r in ref if r.get("anchor") == "faiss-flat-ip"]
+if flat:
+    print(f"\nFAISS flat inner product, 1 thread: {flat[0]['qps']} QPS (exact).")
