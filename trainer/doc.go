@@ -29,7 +29,10 @@
 // (context → key) pair; CBOW predicts the key from the mean of the context
 // vectors and adds the whole error to each of them (gensim's cbow_mean=1).
 // Every positive example is paired with Negative noise keys drawn from
-// count^NsExponent with an alias table (O(1) per draw, two small arrays).
+// count^NsExponent with an alias table (O(1) per draw, two small arrays);
+// all noise keys of an update are drawn first and one value per cache line
+// of their output rows is loaded, so their cache misses overlap (about 25%
+// faster than touching them one after the other).
 // The logistic function is read from a 1024-entry table over [-6, 6]
 // (about 4× faster than math.Exp; beyond ±6 the gradient uses 0 or 1, as
 // word2vec.c does). The learning rate falls linearly from Alpha to
