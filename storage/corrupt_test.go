@@ -15,7 +15,7 @@ import (
 	"github.com/vecdb/vecdb/db"
 )
 
-var corruptN = flag.Int("corrupt", 0, "damaged variants TestCorruptFilesNeverPanic tries (default 300, 3000 without -short when set to 0 with -long)")
+var corruptN = flag.Int("corrupt", 0, "damaged variants TestCorruptFilesNeverPanic tries (0: 300, or 3000 with -long)")
 var long = flag.Bool("long", false, "run the long versions of the reliability tests")
 
 // buildFixture writes a database with two collections: "items" (typed
