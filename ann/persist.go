@@ -249,6 +249,13 @@ func (l *loader) add(id uint32, v []float32, rec []byte) error {
 	if r.err != nil {
 		return fmt.Errorf("node %d: %w", id, r.err)
 	}
+	if len(x.free) == 0 && len(x.levels) == cap(x.levels) {
+		// Grow by doubling, never past the count in meta: a large graph
+		// is not copied a dozen times by append's 1.25x growth, and a
+		// corrupt count cannot make Load reserve more than twice what the
+		// records hold.
+		x.reserve(min(l.meta.count-x.live, max(len(x.levels), 1024)))
+	}
 	s := x.allocSlot(id, lv)
 	copy(x.vec(s), v)
 	if x.cfg.Metric == vec.Cosine {

@@ -16,6 +16,9 @@ type scratch struct {
 	prun  []cand
 	keep  []cand
 	q     []float32 // normalised query
+	nb    []uint32  // unvisited neighbours of the expanded node
+	ds    []float32 // their distances
+	touch float32   // sink for distMany's early loads
 }
 
 // reset starts a new visited epoch for a graph of n slots.

@@ -54,11 +54,20 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 		if len(sc.res) >= ef && c.d > sc.res[0].d {
 			break
 		}
+		// Gather the unvisited neighbours first and compute their
+		// distances in one branch-free pass: the loads of the next vectors
+		// then overlap the arithmetic on the current one instead of
+		// waiting behind the heap updates' branches.
+		nb := sc.nb[:0]
 		for _, n := range x.links(sc, c.s, lc) {
-			if sc.visit(n) {
-				continue
+			if !sc.visit(n) {
+				nb = append(nb, n)
 			}
-			d := x.dist(q, x.vec(n))
+		}
+		sc.nb = nb
+		ds := x.distMany(sc, q, nb)
+		for i, n := range nb {
+			d := ds[i]
 			if len(sc.res) < ef || d < sc.res[0].d {
 				sc.cand.push(cand{d, n})
 				if keep == nil || keep(x.ids[n]) {
@@ -70,6 +79,36 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 			}
 		}
 	}
+}
+
+// distMany computes the distances from q to the vectors of slots nb into
+// sc.ds and returns them. Before each distance it touches the first value
+// of the next vector, so that its cache miss is under way while the
+// current one is computed (Go has no prefetch instruction).
+func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
+	if cap(sc.ds) < len(nb) {
+		sc.ds = make([]float32, len(nb), 2*len(nb))
+	}
+	ds := sc.ds[:len(nb)]
+	dim := x.dim
+	vecs := x.vecs
+	var touch float32
+	for i, n := range nb {
+		if i+1 < len(nb) {
+			touch += vecs[int(nb[i+1])*dim]
+		}
+		v := vecs[int(n)*dim : int(n)*dim+dim : int(n)*dim+dim]
+		switch x.cfg.Metric {
+		case vec.L2:
+			ds[i] = vec.L2Sq(q, v)
+		case vec.DotProduct:
+			ds[i] = -vec.Dot(q, v)
+		default:
+			ds[i] = 1 - vec.Dot(q, v)
+		}
+	}
+	sc.touch = touch
+	return ds
 }
 
 // drain empties sc.res into sc.w, ascending by distance.
