@@ -13,7 +13,7 @@ def lines(name):
 
 
 ref, vdb, opn, mach = lines("ref.jsonl"), lines("vecdb.jsonl"), lines("open.jsonl"), lines("machine.jsonl")
-head = ref[0]
+head = ref[0] if ref else vdb[0]
 dim, n, M = head["dim"], head["base"], 16
 build_h = {r["threads"]: r["seconds"] for r in ref if r.get("anchor") == "hnswlib-build"}
 build_v = {r["threads"]: r["seconds"] for r in vdb if r.get("vecdb") == "create-index"}
@@ -55,17 +55,21 @@ for m in mach:
 
 print("| ef_search | hnswlib recall | hnswlib QPS | vecdb recall | vecdb QPS (db.View.Search) | ratio | ann.Index.Search recall | QPS | ratio |")
 print("|---|---|---|---|---|---|---|---|---|")
+real_h = list(srch_h)
+if not srch_h:  # vecdb alone: list its rows
+    srch_h = [{"ef_search": r["ef_search"], "recall": "–", "qps": None} for r in srch_v]
 for h in srch_h:
     v = next((r for r in srch_v if r["ef_search"] == h["ef_search"]), {})
     a = next((r for r in srch_a if r["ef_search"] == h["ef_search"]), {})
     f = lambda r, k: r.get(k, "–")
-    rv = f"{v['qps'] / h['qps']:.2f}" if v else "–"
-    ra = f"{a['qps'] / h['qps']:.2f}" if a else "–"
+    rv = f"{v['qps'] / h['qps']:.2f}" if v and h["qps"] else "–"
+    ra = f"{a['qps'] / h['qps']:.2f}" if a and h["qps"] else "–"
+    h = dict(h, qps=h["qps"] or "–")
     print(f"| {h['ef_search']} | {h['recall']} | {h['qps']} | {f(v, 'recall')} | {f(v, 'qps')} | {rv} | {f(a, 'recall')} | {f(a, 'qps')} | {ra} |")
 print()
 print("| goal | hnswlib | vecdb | ratio vecdb/hnswlib | goal |")
 print("|---|---|---|---|---|")
-qh, qv, qa = qps_at(srch_h), qps_at(srch_v), qps_at(srch_a)
+qh, qv, qa = qps_at(real_h), qps_at(srch_v), qps_at(srch_a)
 fmt = lambda x: "n/a" if x is None else f"{x:.0f}"
 rat = lambda a, b: "n/a" if a is None or b is None else f"{a / b:.2f}"
 print(f"| QPS at recall 0.95 (1 thread, db) | {fmt(qh)} | {fmt(qv)} | {rat(qv, qh)} | ≥ 0.8 |")
@@ -81,8 +85,12 @@ for a in annb:
     print(f"| memory/vector, Go heap delta of ann.Index.Build (after GC) | | {a['heap_delta_per_vector']:.0f} | {a['heap_delta_per_vector'] / hmem:.2f} | |")
 for o in opn:
     if o.get("vecdb") == "open":
-        print(f"| open + first NEAREST, page cache {o['page_cache']}, s ({o['path']}; open {o['open_seconds']}, query {o['first_query_seconds']}) | | {o['total_seconds']} | | < 1 s at 1M |")
-        print(f"| memory/vector, RSS (anon) delta of the opened db after the first query ({o['page_cache']}) | | {o['rss_anon_delta_per_vector']:.0f} | {o['rss_anon_delta_per_vector'] / hmem:.2f} | |")
+        split = ""
+        if "of_which_view_load_seconds" in o:
+            split = f"; of which view load {o['of_which_view_load_seconds']}, graph load + search {o['of_which_index_load_and_search_seconds']}"
+        print(f"| open + first NEAREST, page cache {o['page_cache']}, s ({o['path']}; open {o['open_seconds']}, first query {o['first_query_seconds']}{split}) | | {o['total_seconds']} | | < 1 s at 1M |")
+        live = f"; live Go heap after GC {o['heap_live_per_vector']:.0f}" if "heap_live_per_vector" in o else ""
+        print(f"| memory/vector of the opened db after the first query ({o['page_cache']}): RSS (anon) delta {o['rss_anon_delta_per_vector']:.0f}{live} | | | {o.get('heap_live_per_vector', o['rss_anon_delta_per_vector']) / hmem:.2f} | |")
 flat = [r for r in ref if r.get("anchor") == "faiss-flat-ip"]
 if flat:
     print(f"\nFAISS flat inner product, 1 thread: {flat[0]['qps']} QPS (exact).")
