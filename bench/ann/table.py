@@ -20,6 +20,7 @@ build_v = {r["threads"]: r["seconds"] for r in vdb if r.get("vecdb") == "create-
 srch_h = [r for r in ref if r.get("anchor") == "hnswlib-search"]
 srch_v = [r for r in vdb if r.get("vecdb") == "search"]
 srch_a = [r for r in vdb if r.get("ann") == "search"]
+srch_f = [r for r in vdb if r.get("ann") == "search-dbfilter"]
 annb = [r for r in vdb if r.get("ann") == "build"]
 
 
@@ -75,6 +76,9 @@ rat = lambda a, b: "n/a" if a is None or b is None else f"{a / b:.2f}"
 print(f"| QPS at recall 0.95 (1 thread, db) | {fmt(qh)} | {fmt(qv)} | {rat(qv, qh)} | ≥ 0.8 |")
 if srch_a:
     print(f"| QPS at recall 0.95 (1 thread, ann only) | {fmt(qh)} | {fmt(qa)} | {rat(qa, qh)} | ≥ 0.8 |")
+if srch_f:
+    qf = qps_at(srch_f)
+    print(f"| QPS at recall 0.95 (1 thread, ann + db-style id→pos filter) | {fmt(qh)} | {fmt(qf)} | {rat(qf, qh)} | ≥ 0.8 |")
 for t in sorted(build_h):
     if t in build_v:
         print(f"| build, {t} thread(s), s (vecdb: CREATE INDEX incl. writing the graph) | {build_h[t]} | {build_v[t]} | {build_v[t] / build_h[t]:.2f} | ≤ 1.5 |")
