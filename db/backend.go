@@ -48,6 +48,18 @@ func (d *DB) Setting(name string) any {
 	return s.vals[strings.ToLower(name)]
 }
 
+// cachedView returns the loaded read view of a collection, or nil when
+// none is loaded (a write drops it, DropCollection forgets the state).
+func (d *DB) cachedView(name string) *View {
+	d.mu.Lock()
+	s := d.colls[name]
+	d.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.view.Load()
+}
+
 // backend adapts a DB to query.Backend.
 type backend struct{ d *DB }
 
@@ -79,6 +91,9 @@ func (b backend) Collections() ([]query.CollectionInfo, error) {
 }
 
 func (b backend) Source(name string) (query.Source, error) {
+	if v := b.d.cachedView(name); v != nil {
+		return viewSource{v}, nil
+	}
 	c, err := b.d.Collection(name)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/vecdb/vecdb/query"
@@ -36,7 +37,7 @@ func (d *DB) prepare(ctx context.Context, src string) (context.Context, context.
 	if maxBytes > 0 && len(src) > maxBytes {
 		return ctx, func() {}, nil, lim, fmt.Errorf("%w: the statement text has %d bytes, the limit is %d", ErrInvalid, len(src), maxBytes)
 	}
-	stmts, err := query.Parse(src)
+	stmts, err := parseCached(src)
 	if err != nil {
 		return ctx, func() {}, nil, lim, err
 	}
@@ -96,4 +97,42 @@ func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
 		return nil, err
 	}
 	return res[0], nil
+}
+
+// parsed caches the syntax trees of recent statement texts: an application
+// that sends the same statements again (the common case) skips the parser,
+// which costs tens of microseconds. Trees are never modified after Parse,
+// so they are shared safely. The cache holds at most parsedMax texts of at
+// most parsedMaxLen bytes and is emptied when full.
+var parsed struct {
+	sync.Mutex
+	m map[string][]query.Statement
+}
+
+const (
+	parsedMax    = 1024
+	parsedMaxLen = 4096
+)
+
+func parseCached(src string) ([]query.Statement, error) {
+	if len(src) > parsedMaxLen {
+		return query.Parse(src)
+	}
+	parsed.Lock()
+	st, ok := parsed.m[src]
+	parsed.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, err := query.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	parsed.Lock()
+	if parsed.m == nil || len(parsed.m) >= parsedMax {
+		parsed.m = make(map[string][]query.Statement, 64)
+	}
+	parsed.m[src] = st
+	parsed.Unlock()
+	return st, nil
 }
