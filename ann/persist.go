@@ -284,10 +284,18 @@ func (l *loader) finish() (*Index, error) {
 	if x.live != l.meta.count {
 		return nil, fmt.Errorf("%w: %d node records, meta says %d", ErrCorrupt, x.live, l.meta.count)
 	}
+	// seen[t] == mark when t is already a link of the current list: the
+	// duplicate check is linear in the list, not quadratic.
+	seen := make([]uint32, len(x.levels))
+	mark := uint32(0)
 	for u := range x.levels {
 		su := uint32(u)
 		for lc := 0; lc <= int(x.levels[u]); lc++ {
 			links := x.linksOf(su, lc)
+			if mark++; mark == 0 {
+				clear(seen)
+				mark = 1
+			}
 			for i, id := range links {
 				t, ok := x.lookup(id)
 				switch {
@@ -298,12 +306,11 @@ func (l *loader) finish() (*Index, error) {
 				case int(x.levels[t]) < lc:
 					return nil, fmt.Errorf("%w: node %d links on layer %d to node %d of level %d", ErrCorrupt, x.ids[u], lc, id, x.levels[t])
 				}
-				links[i] = t
-			}
-			for i := range links {
-				if slices.Contains(links[:i], links[i]) {
-					return nil, fmt.Errorf("%w: node %d links twice to node %d on layer %d", ErrCorrupt, x.ids[u], x.ids[links[i]], lc)
+				if seen[t] == mark {
+					return nil, fmt.Errorf("%w: node %d links twice to node %d on layer %d", ErrCorrupt, x.ids[u], id, lc)
 				}
+				seen[t] = mark
+				links[i] = t
 			}
 		}
 	}
