@@ -264,7 +264,11 @@ func (b backend) Stats(name string) (*query.Result, error) {
 	if in.Index == nil {
 		add("index", "none")
 	} else {
-		add("index", fmt.Sprintf("%s m=%d ef_construction=%d", in.Index.Kind, in.Index.M, in.Index.EfConstruction))
+		add("index", fmt.Sprintf("%s m=%d ef_construction=%d ef_search=%d", in.Index.Kind, in.Index.M, in.Index.EfConstruction, in.Index.EfSearch))
+		if idx, err := v.loadedIndex(); err == nil && idx != nil {
+			add("index_nodes", idx.Len())
+			add("index_deleted_fraction", fmt.Sprintf("%.4f", idx.DeletedFraction()))
+		}
 	}
 	return res, nil
 }

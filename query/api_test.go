@@ -84,6 +84,20 @@ func TestShowStats(t *testing.T) {
 	if got["rows"] != "2000" || got["dim"] != "32" || got["index"] != "none" || got["vector_bytes"] != "256000" || got["file_bytes"] == "" {
 		t.Errorf("SHOW STATS: %v", got)
 	}
+	if _, err := d.Exec(context.Background(), "CREATE INDEX ON speeches WITH (m = 8)"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = d.Query(context.Background(), "SHOW STATS speeches")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = map[string]string{}
+	for _, r := range res.Rows {
+		got[r[0].(string)] = r[1].(string)
+	}
+	if !strings.HasPrefix(got["index"], "HNSW m=8") || got["index_nodes"] != "2000" || got["index_deleted_fraction"] != "0.0000" {
+		t.Errorf("SHOW STATS with an index: %v", got)
+	}
 }
 
 func TestLanguageMatchesGoAPI(t *testing.T) {
