@@ -33,6 +33,9 @@ type Config struct {
 	MaxRows int
 	// Separator of list mode; "" means "|".
 	Separator string
+	// OnResult, when set, is called by Execute with each result before it
+	// is rendered (the shell keeps the last one for .plot).
+	OnResult func(query.Result)
 }
 
 func (c Config) mode() string {

@@ -120,6 +120,9 @@ func Execute(ctx context.Context, d *db.DB, src string, st Statement, out, errOu
 	start := time.Now()
 	results, err := d.Run(ctx, text)
 	for _, res := range results {
+		if cfg.OnResult != nil && res != nil {
+			cfg.OnResult(*res)
+		}
 		if rerr := Render(out, res, cfg); rerr != nil {
 			fmt.Fprintf(errOut, "Error: %v\n", rerr)
 			return false
