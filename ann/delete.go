@@ -109,6 +109,7 @@ func (x *Index) removeSlots(dead []uint32) {
 		}
 	}
 	entryGone := x.entry != noSlot && gone(x.entry)
+	x.ownVecs() // the loop clears the vectors of the dead slots
 	for _, s := range dead {
 		id := x.ids[s]
 		x.clearSlotOf(id)

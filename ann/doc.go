@@ -77,7 +77,10 @@
 // changed (inserted, relinked or deleted); the caller writes MarshalNode(id)
 // for those still present, deletes the others, and writes MarshalMeta, all
 // in the same transaction as the data. Load rebuilds the index from these
-// records and the stored vectors without running construction.
+// records and the stored vectors without running construction; LoadShared
+// does the same over vectors the caller already holds in one flat slice
+// and uses that memory instead of a copy (copying it only before the first
+// write that would touch it).
 //
 // A node record is: uvarint level, then for each layer 0..level a uvarint
 // link count followed by that many uvarint external ids, in link order.

@@ -132,6 +132,10 @@ type Index struct {
 	epMu sync.Mutex
 
 	pool sync.Pool // *scratch
+
+	// sharedVecs is set by LoadShared while vecs is the caller's memory:
+	// nothing may write into it then, so the first write copies it.
+	sharedVecs bool
 }
 
 const nStripes = 4096
@@ -359,11 +363,13 @@ func normalize(a []float32) {
 func (x *Index) allocSlot(id uint32, level int) uint32 {
 	var s uint32
 	if n := len(x.free); n > 0 {
+		x.ownVecs()
 		s = x.free[n-1]
 		x.free = x.free[:n-1]
 	} else {
 		s = uint32(len(x.levels))
-		x.vecs = append(x.vecs, make([]float32, x.dim)...)
+		x.vecs = append(x.vecs, make([]float32, x.dim)...) // cap == len when shared: a copy
+		x.sharedVecs = false
 		x.l0 = append(x.l0, make([]uint32, x.stride)...)
 		x.levels = append(x.levels, 0)
 		x.upper = append(x.upper, nil)
@@ -397,6 +403,7 @@ func (x *Index) reserve(n int) {
 	total := len(x.levels) + n
 	if cap(x.levels) < total {
 		x.vecs = append(make([]float32, 0, total*x.dim), x.vecs...)
+		x.sharedVecs = false
 		x.l0 = append(make([]uint32, 0, total*x.stride), x.l0...)
 		x.levels = append(make([]uint8, 0, total), x.levels...)
 		x.upper = append(make([][]uint32, 0, total), x.upper...)
@@ -407,12 +414,26 @@ func (x *Index) reserve(n int) {
 	}
 }
 
+// ownVecs copies the vectors when they are still the memory that
+// LoadShared was given, before the index writes into them.
+func (x *Index) ownVecs() {
+	if x.sharedVecs {
+		x.vecs = append(make([]float32, 0, cap(x.vecs)), x.vecs...)
+		x.sharedVecs = false
+	}
+}
+
 // MemoryBytes estimates the heap bytes the index holds: vectors, links,
-// per-node bookkeeping and the id table (capacities, not lengths).
+// per-node bookkeeping and the id table (capacities, not lengths). Vectors
+// still shared with the caller of LoadShared are not counted.
 func (x *Index) MemoryBytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	n := int64(cap(x.vecs))*4 + int64(cap(x.l0))*4 + int64(cap(x.levels)) +
+	vecBytes := int64(cap(x.vecs)) * 4
+	if x.sharedVecs {
+		vecBytes = 0
+	}
+	n := vecBytes + int64(cap(x.l0))*4 + int64(cap(x.levels)) +
 		int64(cap(x.upper))*24 + int64(cap(x.ids))*4 + int64(cap(x.dirty))*8 +
 		int64(cap(x.free))*4 + int64(cap(x.slotOf))*4 + int64(len(x.sparse))*16
 	for _, u := range x.upper {

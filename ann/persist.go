@@ -216,6 +216,9 @@ func parseMeta(b []byte) (meta, error) {
 type loader struct {
 	x    *Index
 	meta meta
+	// rowOf is set by LoadShared: node id -> row of the shared vectors,
+	// which is its slot.
+	rowOf func(id uint32) (int, bool)
 }
 
 func newLoader(metaRec []byte) (*loader, error) {
@@ -238,16 +241,19 @@ func (l *loader) add(id uint32, v []float32, rec []byte) error {
 	if x.live >= l.meta.count {
 		return fmt.Errorf("%w: more node records than the %d in meta", ErrCorrupt, l.meta.count)
 	}
-	if len(v) != x.dim {
+	if l.rowOf == nil && len(v) != x.dim {
 		return fmt.Errorf("%w: node %d: vector has %d values, want %d", ErrCorrupt, id, len(v), x.dim)
 	}
-	if !vec.Finite(v) {
+	if l.rowOf == nil && !vec.Finite(v) {
 		return fmt.Errorf("%w: node %d: vector holds NaN or Inf", ErrCorrupt, id)
 	}
 	r := &reader{b: rec}
 	lv := int(r.uvarint("level", uint64(l.meta.maxLevel)))
 	if r.err != nil {
 		return fmt.Errorf("node %d: %w", id, r.err)
+	}
+	if l.rowOf != nil {
+		return l.addShared(id, lv, r)
 	}
 	if len(x.free) == 0 && len(x.levels) == cap(x.levels) {
 		// Grow by doubling, never past the count in meta: a large graph
@@ -261,6 +267,12 @@ func (l *loader) add(id uint32, v []float32, rec []byte) error {
 	if x.cfg.Metric == vec.Cosine {
 		normalize(x.vec(s))
 	}
+	return l.links(id, s, lv, r)
+}
+
+// links decodes the link lists of slot s from the rest of its record.
+func (l *loader) links(id, s uint32, lv int, r *reader) error {
+	x := l.x
 	for lc := 0; lc <= lv; lc++ {
 		n := int(r.uvarint("link count", uint64(x.maxLinks(lc))))
 		b := x.linkBlock(s, lc)
@@ -278,11 +290,51 @@ func (l *loader) add(id uint32, v []float32, rec []byte) error {
 	return nil
 }
 
+// addShared places node id in the slot of its row of the shared vectors.
+func (l *loader) addShared(id uint32, lv int, r *reader) error {
+	x := l.x
+	row, ok := l.rowOf(id)
+	if !ok || row < 0 || row >= len(x.levels) {
+		return fmt.Errorf("%w: node %d has no vector", ErrCorrupt, id)
+	}
+	s := uint32(row)
+	if x.levels[s] != freeLevel {
+		return fmt.Errorf("%w: nodes %d and %d share row %d", ErrCorrupt, x.ids[s], id, row)
+	}
+	v := x.vec(s)
+	if !vec.Finite(v) {
+		return fmt.Errorf("%w: node %d: vector holds NaN or Inf", ErrCorrupt, id)
+	}
+	if x.cfg.Metric == vec.Cosine {
+		// Stored unit length; rows that are not are not what the graph was
+		// built on.
+		if n := vec.Norm(v); math.Abs(float64(n)-1) > 1e-4 {
+			return fmt.Errorf("%w: node %d: vector of norm %g in a cosine index", ErrCorrupt, id, n)
+		}
+	}
+	x.levels[s] = uint8(lv)
+	x.ids[s] = id
+	if lv > 0 {
+		x.upper[s] = make([]uint32, lv*(x.cfg.M+1))
+	}
+	x.setSlotOf(id, s)
+	x.live++
+	return l.links(id, s, lv, r)
+}
+
 // finish resolves links to slots and validates the graph.
 func (l *loader) finish() (*Index, error) {
 	x := l.x
 	if x.live != l.meta.count {
 		return nil, fmt.Errorf("%w: %d node records, meta says %d", ErrCorrupt, x.live, l.meta.count)
+	}
+	if l.rowOf != nil {
+		// Rows without a node are free slots.
+		for s := len(x.levels) - 1; s >= 0; s-- {
+			if x.levels[s] == freeLevel {
+				x.free = append(x.free, uint32(s))
+			}
+		}
 	}
 	// seen[t] == mark when t is already a link of the current list: the
 	// duplicate check is linear in the list, not quadratic.
@@ -290,6 +342,9 @@ func (l *loader) finish() (*Index, error) {
 	mark := uint32(0)
 	for u := range x.levels {
 		su := uint32(u)
+		if x.levels[u] == freeLevel {
+			continue
+		}
 		for lc := 0; lc <= int(x.levels[u]); lc++ {
 			links := x.linksOf(su, lc)
 			if mark++; mark == 0 {
@@ -321,7 +376,7 @@ func (l *loader) finish() (*Index, error) {
 		}
 		x.entry, x.maxLevel = e, l.meta.maxLevel
 		for u, lv := range x.levels {
-			if int(lv) > x.maxLevel {
+			if lv != freeLevel && int(lv) > x.maxLevel {
 				return nil, fmt.Errorf("%w: node %d has level %d above the top layer %d", ErrCorrupt, x.ids[u], lv, x.maxLevel)
 			}
 		}
@@ -371,6 +426,49 @@ func Load(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(
 		return nil, fmt.Errorf("ann: load: %w", err)
 	}
 	x, err := l.finish()
+	if err != nil {
+		return nil, fmt.Errorf("ann: load: %w", err)
+	}
+	return x, nil
+}
+
+// LoadShared is Load for a caller that already holds every vector in one
+// flat slice: row r is rows[r*dim:(r+1)*dim], stored as the index stores
+// vectors (unit length for Cosine, within 1e-4; raw otherwise). The index
+// uses that memory instead of a copy, which saves dim*4 bytes per vector,
+// and node id takes slot rowOf(id); rows that are no node become free
+// slots. The index never writes into rows: the first change that would
+// (reusing a free slot, deleting a node) copies the vectors, and growth
+// reallocates. The caller must not change rows while the index uses them.
+func LoadShared(meta []byte, rows []float32, rowOf func(id uint32) (int, bool), nodes func(yield func(id uint32, rec []byte) error) error) (*Index, error) {
+	m, err := parseMeta(meta)
+	if err != nil {
+		return nil, fmt.Errorf("ann: load: %w", err)
+	}
+	if len(rows)%m.dim != 0 {
+		return nil, fmt.Errorf("ann: load: %d shared values are not rows of %d", len(rows), m.dim)
+	}
+	n := len(rows) / m.dim
+	x := New(m.dim, m.cfg)
+	x.rng = m.rng
+	x.vecs = rows[: n*m.dim : n*m.dim]
+	x.sharedVecs = true
+	x.l0 = make([]uint32, n*x.stride)
+	x.levels = make([]uint8, n)
+	for i := range x.levels {
+		x.levels[i] = freeLevel
+	}
+	x.upper = make([][]uint32, n)
+	x.ids = make([]uint32, n)
+	x.dirty = make([]uint64, (n+63)/64)
+	l := &loader{x: x, meta: m, rowOf: rowOf}
+	err = nodes(func(id uint32, rec []byte) error {
+		return l.add(id, nil, rec)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ann: load: %w", err)
+	}
+	x, err = l.finish()
 	if err != nil {
 		return nil, fmt.Errorf("ann: load: %w", err)
 	}

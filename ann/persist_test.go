@@ -233,3 +233,74 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestLoadShared(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	const dim = 16
+	data := clustered(rng, 300, dim, 5, 0.5)
+	x := New(dim, Config{M: 6, EfConstruction: 40, Seed: 1})
+	s := &store{recs: map[uint32][]byte{}, vecs: map[uint32][]float32{}}
+	// Ids 0, 2, 4, ...: the odd rows of the shared slice belong to no node.
+	for i, v := range data[:250] {
+		if err := x.Insert(uint32(2*i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.sync(x)
+	rows := make([]float32, 2*250*dim)
+	for i := 0; i < 250; i++ {
+		copy(rows[2*i*dim:], x.Vector(uint32(2*i)))
+	}
+	orig := slices.Clone(rows)
+	nodes := func(yield func(uint32, []byte) error) error {
+		for id, rec := range s.recs {
+			if err := yield(id, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rowOf := func(id uint32) (int, bool) { return int(id), id < 500 }
+	y, err := LoadShared(s.meta, rows, rowOf, nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCheck(t, y)
+	if got, full := y.MemoryBytes(), x.MemoryBytes(); got >= full {
+		t.Errorf("MemoryBytes %d with shared vectors, %d without", got, full)
+	}
+	sameSearch(t, x, y, data[250:])
+	// Changes never write into the shared rows.
+	for i, v := range data[250:260] {
+		if err := y.Insert(uint32(1000+i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := y.Delete(4); err != nil {
+		t.Fatal(err)
+	}
+	if err := y.Insert(1, data[0]); err != nil {
+		t.Fatal(err)
+	}
+	mustCheck(t, y)
+	if !slices.Equal(rows, orig) {
+		t.Fatal("the index wrote into the shared vectors")
+	}
+	if y.Len() != 250+10-1+1 {
+		t.Fatalf("Len %d", y.Len())
+	}
+
+	// A row that is not unit length in a cosine index, a node without a
+	// row, and two nodes on one row are corrupt.
+	bad := slices.Clone(orig)
+	bad[2*dim] *= 3
+	if _, err := LoadShared(s.meta, bad, rowOf, nodes); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("non-unit row: %v", err)
+	}
+	if _, err := LoadShared(s.meta, orig, func(id uint32) (int, bool) { return int(id), id != 8 }, nodes); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("missing row: %v", err)
+	}
+	if _, err := LoadShared(s.meta, orig, func(id uint32) (int, bool) { return int(id / 4 * 4), true }, nodes); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("shared row: %v", err)
+	}
+}
