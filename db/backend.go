@@ -30,14 +30,9 @@ type settings struct {
 	vals map[string]any
 }
 
-var dbSettings sync.Map // *DB → *settings
-
 func (d *DB) settings() *settings {
-	if s, ok := dbSettings.Load(d); ok {
-		return s.(*settings)
-	}
-	s, _ := dbSettings.LoadOrStore(d, &settings{vals: map[string]any{}})
-	return s.(*settings)
+	d.setOnce.Do(func() { d.set = &settings{vals: map[string]any{}} })
+	return d.set
 }
 
 // Setting returns the value of a SET setting (nil when never set).
@@ -192,7 +187,7 @@ func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result,
 	if err != nil {
 		return nil, err
 	}
-	opts := ImportOptions{Format: f, Limit: s.Limit}
+	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index}
 	if s.Metric != nil {
 		opts.Metric = *s.Metric
 	}
@@ -352,12 +347,72 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 		cfg.ShuffleSequences = v
 	}
 	cfg.CBOW = s.Method == "CBOW"
-	res, err := b.d.TrainFile(ctx, s.Collection, s.Path, TrainOptions{Config: cfg})
+	topts := TrainOptions{Config: cfg}
+	if v, ok := o["continue"].(bool); ok {
+		topts.Continue = v
+		if v {
+			if _, given := o["dim"]; !given {
+				topts.Config.Dim = 0 // take the collection's
+			}
+		}
+	}
+	if v, ok := o["index"].(bool); ok {
+		topts.Index = &v
+	}
+	if w, ok := o["watch"].(string); ok {
+		pairs, err := parseWatch(w)
+		if err != nil {
+			return nil, err
+		}
+		topts.Watch = pairs
+	}
+	var res *TrainResult
+	var err error
+	if seqBy, ok := o["sequence_by"].(string); ok {
+		ev := trainer.EventLogOptions{SequenceBy: seqBy}
+		ev.OrderBy, _ = o["order_by"].(string)
+		ev.Item, _ = o["item"].(string)
+		if ev.Item == "" {
+			return nil, fmt.Errorf("%w: TRAIN from an event log needs item = 'column' with sequence_by", ErrInvalid)
+		}
+		if d, ok := o["delimiter"].(string); ok {
+			r := []rune(d)
+			if len(r) != 1 {
+				return nil, fmt.Errorf("%w: delimiter must be one character, got %q", ErrInvalid, d)
+			}
+			ev.Delimiter = r[0]
+		}
+		p, perr := b.d.ResolvePath(s.Path, false)
+		if perr != nil {
+			return nil, perr
+		}
+		res, err = b.d.Train(ctx, s.Collection, trainer.EventLogSource(p, ev), topts)
+	} else {
+		for _, name := range []string{"order_by", "item", "delimiter"} {
+			if _, ok := o[name]; ok {
+				return nil, fmt.Errorf("%w: %s goes with sequence_by (TRAIN from an event log)", ErrInvalid, name)
+			}
+		}
+		res, err = b.d.TrainFile(ctx, s.Collection, s.Path, topts)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &query.Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
-		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: query.Stats{RowsAffected: res.Keys}}, nil
+	out := &query.Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
+		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: query.Stats{RowsAffected: res.Keys}}
+	if len(topts.Watch) > 0 {
+		out.Columns = []string{"epoch", "pair", "cosine"}
+		for _, h := range res.History {
+			for _, w := range h.Watch {
+				var c any
+				if w.Known {
+					c = w.Cosine
+				}
+				out.Rows = append(out.Rows, []any{int64(h.Epoch), w.A + ":" + w.B, c})
+			}
+		}
+	}
+	return out, nil
 }
 
 func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Result, error) {
@@ -478,6 +533,15 @@ func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Resul
 	if v, ok := s.Options["seed"].(int); ok {
 		opts.Seed = int64(v)
 	}
+	if v, ok := s.Options["top"].(int); ok {
+		opts.Top = v
+	}
+	if v, ok := s.Options["threads"].(int); ok {
+		opts.Threads = v
+	}
+	if v, ok := s.Options["save_as"].(string); ok {
+		opts.SaveAs = v
+	}
 	r, err := b.d.Cluster(ctx, s.Collection, s.K, opts)
 	if err != nil {
 		return nil, err
@@ -487,6 +551,9 @@ func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Resul
 		res.Rows = append(res.Rows, []any{k, int64(r.Cluster[i]), float64(r.Distance[i])})
 	}
 	res.Message = fmt.Sprintf("%d clusters of %d keys: inertia %.4g, silhouette %.4f, %d iterations", s.K, len(r.Keys), r.Inertia, r.Silhouette, r.Iterations)
+	if opts.SaveAs != "" {
+		res.Message += fmt.Sprintf("; labels saved in field %s", opts.SaveAs)
+	}
 	return res, nil
 }
 
@@ -640,4 +707,22 @@ func (s viewSource) Search(ctx context.Context, q []float32, k int, o *query.Sea
 func (s viewSource) MostSimilarCosmul(ctx context.Context, pos, neg [][]float32, k int, o *query.SearchOptions) ([]query.Hit, error) {
 	hs, err := s.v.MostSimilarCosmul(ctx, pos, neg, k, searchOpts(o))
 	return hitsToQuery(hs), err
+}
+
+// parseWatch reads WITH (watch = 'king:queen, cat:dog').
+func parseWatch(s string) ([][2]string, error) {
+	var out [][2]string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		a, b, ok := strings.Cut(part, ":")
+		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+		if !ok || a == "" || b == "" {
+			return nil, fmt.Errorf("%w: watch wants pairs like 'king:queen, cat:dog', got %q", ErrInvalid, part)
+		}
+		out = append(out, [2]string{a, b})
+	}
+	return out, nil
 }

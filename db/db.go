@@ -50,6 +50,9 @@ type DB struct {
 	wmu sync.Mutex // serialises writers so cache updates follow commit order
 
 	efSearch atomic.Int64 // SET ef_search; 0 = each index's own
+
+	setOnce sync.Once
+	set     *settings // values of SET, shared by the DB's statements
 }
 
 // SetEfSearch sets the HNSW beam width used by searches that do not give

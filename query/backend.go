@@ -179,6 +179,7 @@ type ImportSpec struct {
 	Binary     bool
 	Limit      int
 	Metric     *vec.Metric // nil: COSINE for a new collection
+	Index      *bool       // WITH (index = true|false); nil: the default
 }
 
 // MetadataSpec is a compiled IMPORT METADATA. Key names the key column

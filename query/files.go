@@ -12,6 +12,7 @@ import (
 var importOptions = []optDef{
 	{name: "limit", kind: optInt, min: 0},
 	{name: "metric", kind: optWord},
+	{name: "index", kind: optBool},
 }
 
 var metadataOptions = []optDef{
@@ -50,6 +51,9 @@ func (c *compiler) compileImport(s *Import) (Plan, error) {
 	spec := ImportSpec{Collection: s.Into, Path: s.Path, Catalog: s.Catalog, Format: f, Binary: s.Binary}
 	if n, ok := opts["limit"].(int); ok {
 		spec.Limit = n
+	}
+	if b, ok := opts["index"].(bool); ok {
+		spec.Index = &b
 	}
 	if m, ok := opts["metric"].(string); ok {
 		mt, err := vec.ParseMetric(m)

@@ -27,6 +27,13 @@ var trainOptions = []optDef{
 	{name: "shrink_window", kind: optBool},
 	{name: "whole_sequence", kind: optBool},
 	{name: "shuffle", kind: optBool},
+	{name: "continue", kind: optBool},
+	{name: "watch", kind: optString},
+	{name: "index", kind: optBool},
+	{name: "sequence_by", kind: optString},
+	{name: "order_by", kind: optString},
+	{name: "item", kind: optString},
+	{name: "delimiter", kind: optString},
 }
 
 var evaluateOptions = map[string][]optDef{
@@ -54,6 +61,9 @@ var projectOptions = []optDef{
 var clusterOptions = []optDef{
 	{name: "iterations", kind: optInt, min: 1},
 	{name: "seed", kind: optInt, min: 0},
+	{name: "top", kind: optInt, min: 1},
+	{name: "save_as", kind: optString},
+	{name: "threads", kind: optInt, min: 1, max: 1024},
 }
 
 var recommendOptions = []optDef{{name: "recency", kind: optFloat, min: 0}}
