@@ -114,6 +114,11 @@ func Render(w io.Writer, res *query.Result, cfg Config) error {
 	if err == nil && truncated > 0 && !IsMachineMode(cfg.mode()) {
 		_, err = fmt.Fprintf(w, "(%d more rows not shown)\n", truncated)
 	}
+	// A summary that goes with rows (CLUSTER's inertia and silhouette,
+	// TRAIN's speed) follows them in the modes meant for people.
+	if err == nil && res.Message != "" && !IsMachineMode(cfg.mode()) && cfg.mode() != "list" {
+		_, err = fmt.Fprintln(w, res.Message)
+	}
 	return err
 }
 
