@@ -367,32 +367,17 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 		topts.Watch = pairs
 	}
 	var res *TrainResult
-	var err error
-	if seqBy, ok := o["sequence_by"].(string); ok {
-		ev := trainer.EventLogOptions{SequenceBy: seqBy}
-		ev.OrderBy, _ = o["order_by"].(string)
-		ev.Item, _ = o["item"].(string)
-		if ev.Item == "" {
-			return nil, fmt.Errorf("%w: TRAIN from an event log needs item = 'column' with sequence_by", ErrInvalid)
-		}
-		if d, ok := o["delimiter"].(string); ok {
-			r := []rune(d)
-			if len(r) != 1 {
-				return nil, fmt.Errorf("%w: delimiter must be one character, got %q", ErrInvalid, d)
-			}
-			ev.Delimiter = r[0]
-		}
+	ev, err := eventLogOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	if ev != nil {
 		p, perr := b.d.ResolvePath(s.Path, false)
 		if perr != nil {
 			return nil, perr
 		}
-		res, err = b.d.Train(ctx, s.Collection, trainer.EventLogSource(p, ev), topts)
+		res, err = b.d.Train(ctx, s.Collection, trainer.EventLogSource(p, *ev), topts)
 	} else {
-		for _, name := range []string{"order_by", "item", "delimiter"} {
-			if _, ok := o[name]; ok {
-				return nil, fmt.Errorf("%w: %s goes with sequence_by (TRAIN from an event log)", ErrInvalid, name)
-			}
-		}
 		res, err = b.d.TrainFile(ctx, s.Collection, s.Path, topts)
 	}
 	if err != nil {
@@ -634,6 +619,14 @@ func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Res
 	if v, ok := s.Options["recency"].(float64); ok {
 		opts.Recency = v
 	}
+	if v, ok := s.Options["key_prefix"].(string); ok {
+		opts.KeyPrefix = v
+	}
+	ev, err := eventLogOptions(s.Options)
+	if err != nil {
+		return nil, err
+	}
+	opts.EventLog = ev
 	res, err := b.d.CreateUsersFromFile(ctx, s.Name, s.Items, p, opts)
 	if err != nil {
 		return nil, err
@@ -725,4 +718,33 @@ func parseWatch(s string) ([][2]string, error) {
 		out = append(out, [2]string{a, b})
 	}
 	return out, nil
+}
+
+// eventLogOptions reads WITH (sequence_by = 'userId', order_by = 'timestamp',
+// item = 'movieId' [, delimiter = ',']): nil when the input is a plain
+// sequences file.
+func eventLogOptions(o map[string]any) (*trainer.EventLogOptions, error) {
+	seqBy, ok := o["sequence_by"].(string)
+	if !ok {
+		for _, name := range []string{"order_by", "item", "delimiter"} {
+			if _, ok := o[name]; ok {
+				return nil, fmt.Errorf("%w: %s goes with sequence_by (reading an event log)", ErrInvalid, name)
+			}
+		}
+		return nil, nil
+	}
+	ev := &trainer.EventLogOptions{SequenceBy: seqBy}
+	ev.OrderBy, _ = o["order_by"].(string)
+	ev.Item, _ = o["item"].(string)
+	if ev.Item == "" {
+		return nil, fmt.Errorf("%w: an event log needs item = 'column' with sequence_by", ErrInvalid)
+	}
+	if d, ok := o["delimiter"].(string); ok {
+		r := []rune(d)
+		if len(r) != 1 {
+			return nil, fmt.Errorf("%w: delimiter must be one character, got %q", ErrInvalid, d)
+		}
+		ev.Delimiter = r[0]
+	}
+	return ev, nil
 }

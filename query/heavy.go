@@ -68,7 +68,15 @@ var clusterOptions = []optDef{
 
 var recommendOptions = []optDef{{name: "recency", kind: optFloat, min: 0}}
 
-var usersOptions = []optDef{{name: "min_items", kind: optInt, min: 1}, {name: "recency", kind: optFloat, min: 0}}
+var usersOptions = []optDef{
+	{name: "min_items", kind: optInt, min: 1},
+	{name: "recency", kind: optFloat, min: 0},
+	{name: "sequence_by", kind: optString},
+	{name: "order_by", kind: optString},
+	{name: "item", kind: optString},
+	{name: "delimiter", kind: optString},
+	{name: "key_prefix", kind: optString},
+}
 
 func optionsText(o map[string]any) string {
 	if len(o) == 0 {
@@ -278,9 +286,18 @@ func (c *compiler) compileRecommend(s *Recommend) (Plan, error) {
 	var hist []string
 	var nodes []*VKey
 	for _, e := range s.For {
+		if it, ok := e.(*VItem); ok { // ITEM(title = 'Toy Story (1995)'): a row named by a field
+			p, err := c.item(src, it)
+			if err != nil {
+				return nil, err
+			}
+			hist = append(hist, src.Key(p))
+			nodes = append(nodes, &VKey{Pos: it.Pos, Key: src.Key(p)})
+			continue
+		}
 		k, ok := e.(*VKey)
 		if !ok || k.Collection != "" {
-			return nil, errorAt(e.Position(), "RECOMMEND ... FOR takes keys of %s", quoteIdent(s.From))
+			return nil, errorAt(e.Position(), "RECOMMEND ... FOR takes keys of %s or ITEM(field = 'value')", quoteIdent(s.From))
 		}
 		hist = append(hist, k.Key)
 		nodes = append(nodes, k)

@@ -264,8 +264,10 @@ func (c *compiler) item(src Source, it *VItem) (int, error) {
 		return 0, errorAt(it.Pos, "%s has no field %s%s", quoteIdent(src.Info().Name), quoteIdent(it.Field), didYouMean(it.Field, fieldNames(src), quoteIdent))
 	}
 	var matches []int
-	var near []string
+	var near, containing []string
 	want := literalValue(it.Value)
+	ws, wantText := want.(string)
+	lw := strings.ToLower(ws)
 	for i := 0; i < src.Len(); i++ {
 		m, err := src.Meta(i)
 		if err != nil {
@@ -273,10 +275,13 @@ func (c *compiler) item(src Source, it *VItem) (int, error) {
 		}
 		if equalValues(m[fi], want) {
 			matches = append(matches, i)
-		} else if s, ok := m[fi].(string); ok && len(near) < 1000 {
-			if ws, ok := want.(string); ok && strings.EqualFold(s, ws) {
+		} else if s, ok := m[fi].(string); ok && wantText {
+			switch {
+			case strings.EqualFold(s, ws):
 				near = append([]string{s}, near...)
-			} else {
+			case len(containing) < 5 && lw != "" && strings.Contains(strings.ToLower(s), lw):
+				containing = append(containing, s)
+			case len(near) < 1000:
 				near = append(near, s)
 			}
 		}
@@ -286,8 +291,15 @@ func (c *compiler) item(src Source, it *VItem) (int, error) {
 		return matches[0], nil
 	case 0:
 		hint := ""
-		if ws, ok := want.(string); ok {
+		if wantText {
 			hint = didYouMean(ws, near, sq)
+			if hint == "" && len(containing) > 0 {
+				qs := make([]string, len(containing))
+				for i, s := range containing {
+					qs[i] = quoteString(s)
+				}
+				hint = "; did you mean " + strings.Join(qs, " or ") + "?"
+			}
 		}
 		return 0, errorAt(it.Pos, "no row of %s has %s = %s%s", quoteIdent(src.Info().Name), it.Field, it.Value.String(), hint)
 	}
