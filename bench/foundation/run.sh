@@ -22,5 +22,7 @@ for i in 1 2 3; do
   "$work/vecbench" import "$vecs" "$work/bench.vdb"
   "$work/vecbench" coldstart "$work/bench.vdb" king
 done
+"$work/vecbench" index "$work/bench.vdb"
+"$work/vecbench" coldstart "$work/bench.vdb" king      # now through the HNSW index
 "$work/vecbench" exact "$vecs"
 /usr/bin/python3 "$shared/bench/ann_reference.py" "$vecs" 2>/dev/null | head -2
