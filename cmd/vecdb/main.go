@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/db"
+	"github.com/vecdb/vecdb/internal/demo"
 	"github.com/vecdb/vecdb/repl"
 	"golang.org/x/term"
 )
@@ -26,20 +27,19 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// errNoDatabase is returned by defaultDatabase until the bundled demo
-// database is wired in.
-var errNoDatabase = errors.New("no database file given")
-
 // defaultDatabase returns the path of the database opened when no FILE is
-// given: the bundled demo database, once it is wired in (internal/demo).
+// given: the bundled demo database, built in the user's cache directory on
+// first use (progress through ctx's db.WithProgress).
 func defaultDatabase(ctx context.Context) (string, error) {
-	return "", errNoDatabase
+	return demo.Ensure(ctx)
 }
 
 const usage = `usage: vecdb [flags] [FILE] [STATEMENTS]
 
 Runs STATEMENTS (separated by ';') against the database FILE and exits, or
-runs the statements read from standard input when it is not a terminal.
+runs the statements read from standard input when it is not a terminal, or
+starts the interactive shell on a terminal. Without FILE it opens the demo
+database (built in the user's cache directory on first use).
 
 Flags:
 `
@@ -90,12 +90,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
+	// Progress bars only where a person watches stderr.
+	var bar *repl.ProgressBar
+	if isTerminal(stderr) {
+		tty := stderr
+		bar = repl.NewProgressBar(tty, func() int { return termWidth(tty) })
+		ctx = db.WithProgress(ctx, bar.Update)
+		stdout, stderr = bar.Guard(stdout), bar.Guard(stderr)
+		defer bar.Clear()
+	}
+
 	rest := fs.Args()
 	var path string
 	if len(rest) > 0 {
 		path, rest = rest[0], rest[1:]
 	} else {
 		p, err := defaultDatabase(ctx)
+		if bar != nil {
+			bar.Clear()
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "Error: %v\n", err)
 			fs.Usage()
@@ -108,7 +121,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Error: open %s: %v\n", path, err)
 		return 1
 	}
-	defer d.Close()
+	defer func() { d.Close() }() // the shell's .open may replace d
 
 	var script io.Reader
 	switch {
@@ -117,12 +130,31 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case !isTerminal(stdin):
 		script = stdin
 	default:
-		// The interactive shell plugs in here (repl's readline front end).
-		fmt.Fprintln(stderr, "Error: the interactive shell is not available yet; pass statements as an argument or on standard input")
-		return 1
+		// The shell handles Ctrl-C itself: it cancels one statement.
+		stop()
+		sh := &repl.Shell{DB: d, Path: path, Options: &db.Options{ReadOnly: *readonly, Sandbox: *sandbox},
+			Config: cfg, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+			HistoryFile: repl.DefaultHistoryFile(), Color: outTerm, Progress: bar != nil}
+		err := sh.Interact(context.Background())
+		d = sh.DB
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if !repl.RunScript(ctx, d, script, stdout, stderr, cfg) {
 		return 1
+	}
+	return 0
+}
+
+// termWidth returns f's terminal width in columns, or 0.
+func termWidth(f any) int {
+	if fd, ok := f.(interface{ Fd() uintptr }); ok {
+		if w, _, err := term.GetSize(int(fd.Fd())); err == nil {
+			return w
+		}
 	}
 	return 0
 }

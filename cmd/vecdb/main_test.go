@@ -85,7 +85,6 @@ INSERT INTO songs (key, vector, title) VALUES ('a', [1, 0], 'Heroes'), ('b', [0.
 			stdout: "a\n"},
 		{name: "unknown mode", args: []string{"-mode", "xml", dbf, "SHOW COLLECTIONS"},
 			stderr: "Error: unknown mode \"xml\"", code: 1},
-		{name: "no file", args: nil, stderr: "Error: no database file given", code: 1},
 		{name: "timer", args: []string{"-timer", dbf, "SELECT key FROM songs LIMIT 1"},
 			stdout: "a\n", stderr: "Run Time: "},
 		{name: "noheader in box", args: []string{"-mode", "table", "-noheader", dbf, "SELECT key FROM songs LIMIT 1"},
