@@ -165,7 +165,8 @@ func exactCmd(file string) error {
 	}
 	defer d.Close()
 	ctx := context.Background()
-	if _, err := d.Import(ctx, "base", basePath, db.ImportOptions{Format: format.GloVe}); err != nil {
+	noIndex := false
+	if _, err := d.Import(ctx, "base", basePath, db.ImportOptions{Format: format.GloVe, Index: &noIndex}); err != nil {
 		return err
 	}
 	c, _ := d.Collection("base")
@@ -175,7 +176,7 @@ func exactCmd(file string) error {
 	}
 	t0 := time.Now()
 	for _, q := range queries {
-		if _, err := v.Search(ctx, q, 10, nil); err != nil {
+		if _, err := v.Search(ctx, q, 10, &db.SearchOptions{Exact: true}); err != nil {
 			return err
 		}
 	}
