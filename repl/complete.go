@@ -82,7 +82,7 @@ func (c *Completer) complete(text string, pos int) ([]string, string) {
 		return c.completeDot(before)
 	}
 	sc := scan(before)
-	after := scan(before + text[pos:])
+	after := scan(before + text[pos:] + " ") // the whole statement
 	partial := sc.partial
 	var cands []string
 	if sc.openQuote {
@@ -393,7 +393,7 @@ func (c *Completer) inWord(sc scanned, all []tok) []string {
 		case prev.is("FROM") && (kind == "IMPORT" || kind == "IMPORT METADATA" || kind == "TRAIN" || strings.HasPrefix(kind, "EVALUATE") || kind == "CREATE" || kind == "SEQUENCES"):
 			return kws
 		case prev.is("COLLECTION", "EXISTS") && (kind == "CREATE" || kind == "SEQUENCES"):
-			return kws
+			return nil // a new name
 		case prev.is("INTO") && kind == "CLUSTER":
 			return nil
 		}
@@ -430,17 +430,43 @@ func (c *Completer) inWord(sc scanned, all []tok) []string {
 		if typed == "" {
 			return fields
 		}
-		return append(fields, kws...)
+		if prev.is("SELECT") {
+			return append(fields, kws...) // NEAREST, ANALOGY, SIMILARITY, ...
+		}
+		return append(fields, only(kws, clauseKeywords)...)
 	}
 
 	// A vector expression: another collection's key (users.'u1'), or a function.
 	if prev.is("TO", "+", "-", "ONTO") {
-		return append(withPrefix(c.Catalog.CollectionNames(), typed), kws...)
+		return append(withPrefix(c.Catalog.CollectionNames(), typed), only(kws, vexprKeywords)...)
 	}
 	if typed == "" {
 		return nil
 	}
 	return kws
+}
+
+// clauseKeywords may follow a field in a clause; vexprKeywords start a
+// vector expression's term.
+var (
+	clauseKeywords = []string{"AND", "AS", "ASC", "BETWEEN", "BY", "COLOR", "DESC", "FALSE", "FROM", "IN",
+		"INCLUDE", "IS", "LIKE", "LIMIT", "NOT", "NULL", "OFFSET", "ONTO", "OR", "ORDER", "PROJECTION",
+		"RETURNING", "TRUE", "USING", "WHERE", "WITH", "WITHIN"}
+	vexprKeywords = []string{"CENTROID", "EACH", "ITEM", "NORMALIZE"}
+)
+
+// only keeps the words (in any case) that are in set (upper case).
+func only(words, set []string) []string {
+	var out []string
+	for _, w := range words {
+		for _, k := range set {
+			if strings.EqualFold(w, k) {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // fieldClause reports whether the cursor is in WHERE, RETURNING, ORDER BY,
@@ -473,7 +499,7 @@ func (c *Completer) fieldClause(toks []tok, kind string) bool {
 		case "SET":
 			return kind == "UPDATE"
 		case "SELECT":
-			return kind == "SELECT" && i+1 < len(toks) || kind == "SELECT" && i == len(toks)-1
+			return kind == "SELECT"
 		}
 		return false
 	}
