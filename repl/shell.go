@@ -192,6 +192,7 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 	ok := true
 	for _, st := range SplitStatements(src) {
 		if runCtx.Err() != nil {
+			ok = false
 			break
 		}
 		isProject = firstWordIs(st.Text, "PROJECT")
