@@ -1,0 +1,178 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// console drives a process through a pseudo-terminal and waits for its
+// output.
+type console struct {
+	t    *testing.T
+	f    *os.File
+	mu   sync.Mutex
+	buf  []byte
+	mark int // expect looks at the output after the last send
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|[\r\x08\x07]`)
+
+func (c *console) read() {
+	b := make([]byte, 4096)
+	for {
+		n, err := c.f.Read(b)
+		c.mu.Lock()
+		c.buf = append(c.buf, b[:n]...)
+		c.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// since returns the output after the last send, without escapes.
+func (c *console) since() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ansi.ReplaceAllString(string(c.buf[c.mark:]), "")
+}
+
+func (c *console) send(s string) {
+	c.t.Helper()
+	c.mu.Lock()
+	c.mark = len(c.buf)
+	c.mu.Unlock()
+	if _, err := c.f.Write([]byte(s)); err != nil {
+		c.t.Fatalf("write %q: %v", s, err)
+	}
+}
+
+// expect waits (generously: slow machines) until the output since the
+// last send holds each of want, in order.
+func (c *console) expect(want ...string) string {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out := c.since()
+		rest, ok := out, true
+		for _, w := range want {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				ok = false
+				break
+			}
+			rest = rest[i+len(w):]
+		}
+		if ok {
+			return out
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("waited for %q; the terminal shows:\n%s", want, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestShell drives the real binary's interactive shell through a
+// pseudo-terminal: a multi-line statement, Tab completion of a collection
+// and a key, history, .mode json, Ctrl-C during a TRAIN, Ctrl-D.
+func TestShell(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	home := t.TempDir()
+	corpus, err := filepath.Abs("../../trainer/testdata/factbook.txt.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbf := filepath.Join(home, "t.vdb")
+	if o := runBin(t, bin, "", dbf, "TRAIN words FROM '"+corpus+"' WITH (epochs = 1, dim = 16, threads = 1)"); o.code != 0 {
+		t.Fatalf("train: %s", o.stderr)
+	}
+
+	cmd := exec.Command(bin, dbf)
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"TERM=xterm", "VECDB_HISTORY=", "NO_COLOR=")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+	c := &console{t: t, f: f}
+	go c.read()
+	c.expect("vecdb> ")
+
+	// A statement over two lines: the continuation prompt, then a box.
+	c.send("SELECT NEAREST 3\r")
+	c.expect("   ...> ")
+	c.send("TO 'king' FROM words;\r")
+	c.expect("│ rank │ key", "└", "vecdb> ")
+
+	// Up recalls the whole statement as one line.
+	c.send("\x1b[A")
+	c.expect("vecdb> SELECT NEAREST 3 TO 'king' FROM words;")
+	c.send("\r")
+	c.expect("│ rank │ key", "vecdb> ")
+
+	// Tab completes a collection, then a key (with its closing quote).
+	c.send("DESCRIBE wo\t")
+	c.expect("DESCRIBE words")
+	c.send(";\r")
+	c.expect("COSINE", "vecdb> ")
+	c.send("SELECT NEAREST 2 TO 'fragi\t")
+	c.expect("TO 'fragile'")
+	c.send(" FROM words;\r")
+	c.expect("│ rank │ key", "vecdb> ")
+
+	// .mode json.
+	c.send(".mode json\r")
+	c.expect("vecdb> ")
+	c.send("SELECT NEAREST 1 TO 'king' FROM words;\r")
+	c.expect(`[`, `{"rank":1,"key":"`, `]`, "vecdb> ")
+	c.send(".mode box\r")
+	c.expect("vecdb> ")
+
+	// Ctrl-C cancels a long TRAIN: the prompt comes back, nothing changed.
+	c.send("TRAIN big FROM '" + corpus + "' WITH (epochs = 50, threads = 1);\r")
+	c.expect("train [", "epoch")
+	c.send("\x03")
+	out := c.expect("Interrupted.", "vecdb> ")
+	if !strings.Contains(out, "canceled") {
+		t.Errorf("no cancellation error:\n%s", out)
+	}
+	c.send(".collections\r")
+	out = c.expect("│ words", "└", "vecdb> ")
+	if strings.Contains(out, "big") {
+		t.Errorf("a cancelled TRAIN left a collection:\n%s", out)
+	}
+
+	// Ctrl-D on an empty line exits with status 0.
+	c.send("\x04")
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Ctrl-D did not exit")
+	}
+	hist, err := os.ReadFile(filepath.Join(home, ".vecdb_history"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(hist), "SELECT NEAREST 3 TO 'king' FROM words;\n") {
+		t.Errorf("history:\n%s", hist)
+	}
+}
