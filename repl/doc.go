@@ -23,6 +23,14 @@
 // The readline shell is built on the same pieces: Complete tells whether the
 // text typed so far ends a statement (else show the continuation prompt),
 // Execute runs one statement and renders it, PrintError reports an error.
+// Shell.Interact is the prompt loop: history of whole statements (one entry
+// per statement, see HistoryEntry), Ctrl-C clears the line or cancels the
+// running statement through its context, Ctrl-D exits. Dot-commands come
+// from one table that drives dispatch, .help, usage errors, "did you mean"
+// and completion. Completer.Complete completes by position: keywords in the
+// case typed, collections, fields, WITH options per statement, keys inside
+// quotes (a prefix lookup capped at MaxKeyCompletions), files and dot-command
+// arguments. ProgressBar draws db.Progress reports on a terminal.
 //
 // # Concurrency
 //

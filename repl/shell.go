@@ -99,6 +99,12 @@ func (s *Shell) Interact(ctx context.Context) error {
 		return err
 	}
 	defer rl.Close()
+	if names := s.DB.CollectionNames(); len(names) > 0 {
+		fmt.Fprintf(s.Stdout, "%s: collections %s\n", s.Path, strings.Join(names, ", "))
+	} else {
+		fmt.Fprintf(s.Stdout, "%s: no collections yet\n", s.Path)
+	}
+	fmt.Fprintln(s.Stdout, `Enter ".help" for usage hints; statements end with ";".`)
 	for {
 		line, err := rl.Readline()
 		switch {
