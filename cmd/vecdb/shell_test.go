@@ -120,8 +120,16 @@ func TestShell(t *testing.T) {
 	c.send("TO 'king' FROM words;\r")
 	c.expect("│ rank │ key", "└", "vecdb> ")
 
-	// Up recalls the whole statement as one line.
-	c.send("\x1b[A")
+	// Ctrl-C while typing drops the statement and shows the prompt.
+	c.send("SELECT NEAREST 3\r")
+	c.expect("   ...> ")
+	c.send("TO 'qu\x03")
+	c.expect("^C", "vecdb> ")
+	c.send("DESCRIBE nope;\r")
+	c.expect("Error: ", "vecdb> ")
+
+	// Up recalls a whole statement as one line (the one before the error).
+	c.send("\x1b[A\x1b[A")
 	c.expect("vecdb> SELECT NEAREST 3 TO 'king' FROM words;")
 	c.send("\r")
 	c.expect("│ rank │ key", "vecdb> ")
