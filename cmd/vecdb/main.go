@@ -54,6 +54,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	header := fs.Bool("header", false, "print column headers")
 	noheader := fs.Bool("noheader", false, "do not print column headers")
 	sandbox := fs.String("sandbox", "", "file statements may only touch this directory")
+	check := fs.Bool("check", false, "verify FILE (pages, key and row maps, checksums, vectors, index) and exit: status 0 when sound")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -101,6 +102,23 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	rest := fs.Args()
+	if *check {
+		if len(rest) != 1 {
+			fmt.Fprintln(stderr, "Error: -check takes exactly one FILE")
+			return 1
+		}
+		rep, err := db.CheckFile(rest[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "Error: check %s: %v\n", rest[0], err)
+			return 1
+		}
+		fmt.Fprintln(stdout, rep.String())
+		if !rep.OK() {
+			fmt.Fprintf(stderr, "Error: %s: %d problems found\n", rest[0], len(rep.Problems()))
+			return 1
+		}
+		return 0
+	}
 	var path string
 	if len(rest) > 0 {
 		path, rest = rest[0], rest[1:]

@@ -110,3 +110,31 @@ INSERT INTO songs (key, vector, title) VALUES ('a', [1, 0], 'Heroes'), ('b', [0.
 		})
 	}
 }
+
+func TestCheckFlag(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.vdb")
+	var out, errOut bytes.Buffer
+	if code := run([]string{path, "CREATE COLLECTION c (DIM 2); INSERT INTO c (key, vector) VALUES ('a', [1, 2]);"}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("setup: %d %s", code, errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"-check", path}, strings.NewReader(""), &out, &errOut); code != 0 || !strings.Contains(out.String(), "ok") {
+		t.Fatalf("-check on a sound file: %d %q %q", code, out.String(), errOut.String())
+	}
+	// Damage the row record: flip bytes inside the value area of the file.
+	b, _ := os.ReadFile(path)
+	i := bytes.Index(b, []byte{0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40}) // the vector [1, 2]
+	if i < 0 {
+		t.Fatal("vector bytes not found in the file")
+	}
+	b[i+3] ^= 0x01
+	os.WriteFile(path, b, 0o644)
+	errOut.Reset()
+	if code := run([]string{"-check", path}, strings.NewReader(""), &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "problems found") {
+		t.Fatalf("-check on a damaged file: %d %q", code, errOut.String())
+	}
+	if code := run([]string{"-check"}, strings.NewReader(""), &out, &errOut); code != 1 {
+		t.Fatalf("-check without FILE: %d", code)
+	}
+}
