@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/storage"
@@ -122,6 +123,9 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 	if err != nil {
 		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
 	}
+	if existing == nil && rd.Dim() <= 0 {
+		return nil, fmt.Errorf("import %s from %s: the file has no vectors", name, source)
+	}
 	meta := &storage.CollectionMeta{Name: name, Dim: rd.Dim(), Metric: opts.Metric}
 	if existing != nil {
 		meta = existing
@@ -157,6 +161,9 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
 		}
 		rank++
+		if !utf8.ValidString(key) {
+			return nil, fmt.Errorf("import %s from %s: row %d: key %q is not valid UTF-8", name, source, rank, key)
+		}
 		kept, err := l.Add(&storage.Row{Key: key, Vector: v, Count: rank})
 		if err != nil {
 			return nil, fmt.Errorf("import %s from %s: row %d: %w", name, source, rank, err)
@@ -244,6 +251,9 @@ func (d *DB) Export(ctx context.Context, name, path string, f Format) (int, erro
 	}
 	if err != nil {
 		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return 0, fmt.Errorf("export %s: %s is a directory", name, path)
 	}
 	if f == format.Auto {
 		f = guessFormat(path)

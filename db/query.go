@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vecdb/vecdb/query"
 )
@@ -35,9 +36,15 @@ func (d *DB) limits() (query.Limits, int) {
 func (d *DB) prepare(ctx context.Context, src string) (context.Context, context.CancelFunc, []query.Statement, query.Limits, error) {
 	lim, maxBytes := d.limits()
 	if maxBytes > 0 && len(src) > maxBytes {
-		return ctx, func() {}, nil, lim, fmt.Errorf("%w: the statement text has %d bytes, the limit is %d", ErrInvalid, len(src), maxBytes)
+		return ctx, func() {}, nil, lim, &textError{
+			pe:  &query.Error{Pos: query.Position{Line: 1, Column: 1}, Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes)},
+			err: ErrInvalid,
+		}
 	}
-	stmts, err := parseCached(src)
+	if err := checkUTF8(src); err != nil {
+		return ctx, func() {}, nil, lim, err
+	}
+	stmts, err := parseCached(src, lim.MaxDepth)
 	if err != nil {
 		return ctx, func() {}, nil, lim, err
 	}
@@ -106,7 +113,13 @@ func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
 // most parsedMaxLen bytes and is emptied when full.
 var parsed struct {
 	sync.Mutex
-	m map[string][]query.Statement
+	m map[parseKey][]query.Statement
+}
+
+// parseKey is a statement text and the nesting limit it was parsed with.
+type parseKey struct {
+	src   string
+	depth int
 }
 
 const (
@@ -114,25 +127,70 @@ const (
 	parsedMaxLen = 4096
 )
 
-func parseCached(src string) ([]query.Statement, error) {
+func parseCached(src string, maxDepth int) ([]query.Statement, error) {
+	opts := query.ParseOptions{MaxDepth: maxDepth}
 	if len(src) > parsedMaxLen {
-		return query.Parse(src)
+		return query.ParseWith(src, opts)
 	}
+	key := parseKey{src, maxDepth}
 	parsed.Lock()
-	st, ok := parsed.m[src]
+	st, ok := parsed.m[key]
 	parsed.Unlock()
 	if ok {
 		return st, nil
 	}
-	st, err := query.Parse(src)
+	st, err := query.ParseWith(src, opts)
 	if err != nil {
 		return nil, err
 	}
 	parsed.Lock()
 	if parsed.m == nil || len(parsed.m) >= parsedMax {
-		parsed.m = make(map[string][]query.Statement, 64)
+		parsed.m = make(map[parseKey][]query.Statement, 64)
 	}
-	parsed.m[src] = st
+	parsed.m[key] = st
 	parsed.Unlock()
 	return st, nil
+}
+
+// textError is a positioned *query.Error about the statement text as a
+// whole (too long, not UTF-8) that still matches its db sentinel.
+type textError struct {
+	pe  *query.Error
+	err error
+}
+
+func (e *textError) Error() string { return e.pe.Error() }
+func (e *textError) Unwrap() error { return e.err }
+
+// As lets errors.As find the *query.Error inside.
+func (e *textError) As(target any) bool {
+	if t, ok := target.(**query.Error); ok {
+		*t = e.pe
+		return true
+	}
+	return false
+}
+
+// checkUTF8 refuses statement text that is not valid UTF-8, pointing at
+// the first bad byte (its column counts the characters before it).
+func checkUTF8(src string) error {
+	if utf8.ValidString(src) {
+		return nil
+	}
+	line, start := 1, 0
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRuneInString(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			col := utf8.RuneCountInString(src[start:i]) + 1
+			return &textError{
+				pe:  &query.Error{Pos: query.Position{Line: line, Column: col, Offset: i}, Msg: fmt.Sprintf("the statement is not valid UTF-8 (byte 0x%02x)", src[i]), Source: src},
+				err: ErrInvalid,
+			}
+		}
+		if r == '\n' {
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return nil
 }
