@@ -47,4 +47,19 @@ func TestKernelsStayInBounds(t *testing.T) {
 			}
 		}
 	}
+	// DotBlock: the last query, the last row and the end of out all sit
+	// against a guard page, for every kernel the processor has.
+	for _, k := range blockKernels() {
+		for n := 0; n <= 80; n++ {
+			for _, sh := range [][2]int{{4, 3}, {4, 4}, {5, 7}, {8, 8}} {
+				nq, nr := sh[0], sh[1]
+				qs, rows, out := guardedTail(t, nq*n), guardedTail(t, nr*n), guardedTail(t, nq*nr)
+				k.fn(qs, nq, rows, nr, n, out)
+				want := dotGeneric(qs[(nq-1)*n:], rows[(nr-1)*n:])
+				if got := out[nq*nr-1]; !close32(float64(got), float64(want), n, 9*float64(n)) {
+					t.Fatalf("%s n=%d %dx%d: last %v want %v", k.name, n, nq, nr, got, want)
+				}
+			}
+		}
+	}
 }

@@ -163,9 +163,11 @@ func TestNaNInTail(t *testing.T) {
 // TestGenericForced runs the exported functions with the pure-Go kernels
 // swapped in, as on a platform without assembly, and restores them after.
 func TestGenericForced(t *testing.T) {
-	saved := [4]any{dotImpl, l2sqImpl, axpyImpl, dotBatchImpl}
+	saved := [5]any{dotImpl, l2sqImpl, axpyImpl, dotBatchImpl, dotBlockImpl}
 	dotImpl, l2sqImpl, axpyImpl, dotBatchImpl = dotGeneric, l2sqGeneric, axpyGeneric, dotBatchGeneric
+	dotBlockImpl = dotBlockRows
 	defer func() {
+		dotBlockImpl = saved[4].(func([]float32, int, []float32, int, int, []float32))
 		dotImpl = saved[0].(func(a, b []float32) float32)
 		l2sqImpl = saved[1].(func(a, b []float32) float32)
 		axpyImpl = saved[2].(func(float32, []float32, []float32))
@@ -176,6 +178,7 @@ func TestGenericForced(t *testing.T) {
 	TestDotBatch(t)
 	TestDotKernel(t)
 	TestDotBatchKernel(t)
+	TestDotBlockLarge(t)
 }
 
 func TestLengthPanics(t *testing.T) {

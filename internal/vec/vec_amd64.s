@@ -410,3 +410,362 @@ r1reduce:
 done:
 	VZEROUPPER
 	RET
+
+// func dotTile4x3AVX2(qs, rows, out *float32, nq4, nr3, dim, ldo int)
+//
+// out[i*ldo+j] = q_i · r_j for i < 4*nq4 and j < 3*nr3, where q_i starts at
+// qs[i*dim] and r_j at rows[j*dim]. One tile is 4 queries × 3 rows: twelve
+// 8-lane accumulators (Y0-Y11, Y(3i+j) for query i and row j), the three
+// rows' chunks in Y12-Y14 and each query's chunk in turn in Y15, so every
+// eight elements take 7 loads for 12 FMAs and the loop is bound by the FMA
+// ports rather than by the loads. The last dim%8 elements are read with
+// VMASKMOVPS (mask kept in a local, as all 16 registers are taken). The outer
+// loop walks the row triples, the inner one the query quads, so the three
+// rows stay in L1 while the queries are swept. All counts are positive.
+//
+// Registers: R8-R11 the four queries, SI DI BX the three rows, AX byte
+// offset in a vector, R12 end of the 8-lane loop, R13 vector stride in bytes,
+// DX out of the tile, CX quads left, R14 triples left.
+TEXT ·dotTile4x3AVX2(SB), NOSPLIT, $56-56
+	MOVQ dim+40(FP), R13
+	MOVQ R13, AX
+	ANDQ $7, AX
+	MOVQ $8, DX
+	SUBQ AX, DX
+	LEAQ tailmask<>(SB), AX
+	VMOVUPS (AX)(DX*4), Y15
+	VMOVUPS Y15, mask-32(SP)
+	MOVQ R13, R12
+	ANDQ $-8, R12
+	SHLQ $2, R12
+	SHLQ $2, R13
+	MOVQ ldo+48(FP), AX
+	SHLQ $2, AX
+	MOVQ AX, ldob-40(SP)
+	MOVQ out+16(FP), DX
+	MOVQ DX, outcol-48(SP)
+	MOVQ rows+8(FP), SI
+	MOVQ nr3+32(FP), AX
+	MOVQ AX, triples-56(SP)
+
+triple:
+	LEAQ (SI)(R13*1), DI
+	LEAQ (DI)(R13*1), BX
+	MOVQ qs+0(FP), R8
+	MOVQ outcol-48(SP), DX
+	MOVQ nq4+24(FP), CX
+
+quad:
+	LEAQ   (R8)(R13*1), R9
+	LEAQ   (R9)(R13*1), R10
+	LEAQ   (R10)(R13*1), R11
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	XORQ   AX, AX
+	CMPQ   R12, $0
+	JEQ    tail
+
+loop8:
+	VMOVUPS     (SI)(AX*1), Y12
+	VMOVUPS     (DI)(AX*1), Y13
+	VMOVUPS     (BX)(AX*1), Y14
+	VMOVUPS     (R8)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VMOVUPS     (R9)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VMOVUPS     (R10)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VMOVUPS     (R11)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	ADDQ        $32, AX
+	CMPQ        AX, R12
+	JLT         loop8
+
+tail:
+	CMPQ        AX, R13
+	JGE         reduce
+	VMOVUPS     mask-32(SP), Y15
+	VMASKMOVPS  (SI)(AX*1), Y15, Y12
+	VMASKMOVPS  (R8)(AX*1), Y15, Y13
+	VMASKMOVPS  (R9)(AX*1), Y15, Y14
+	VFMADD231PS Y12, Y13, Y0
+	VFMADD231PS Y12, Y14, Y3
+	VMASKMOVPS  (R10)(AX*1), Y15, Y13
+	VMASKMOVPS  (R11)(AX*1), Y15, Y14
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y12, Y14, Y9
+	VMASKMOVPS  (DI)(AX*1), Y15, Y12
+	VMASKMOVPS  (R8)(AX*1), Y15, Y13
+	VMASKMOVPS  (R9)(AX*1), Y15, Y14
+	VFMADD231PS Y12, Y13, Y1
+	VFMADD231PS Y12, Y14, Y4
+	VMASKMOVPS  (R10)(AX*1), Y15, Y13
+	VMASKMOVPS  (R11)(AX*1), Y15, Y14
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y12, Y14, Y10
+	VMASKMOVPS  (BX)(AX*1), Y15, Y12
+	VMASKMOVPS  (R8)(AX*1), Y15, Y13
+	VMASKMOVPS  (R9)(AX*1), Y15, Y14
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y12, Y14, Y5
+	VMASKMOVPS  (R10)(AX*1), Y15, Y13
+	VMASKMOVPS  (R11)(AX*1), Y15, Y14
+	VFMADD231PS Y12, Y13, Y8
+	VFMADD231PS Y12, Y14, Y11
+
+reduce:
+	// Four accumulators at a time become four sums in an X register:
+	// X0 = q0r0 q0r1 q0r2 q1r0, X4 = q1r1 q1r2 q2r0 q2r1,
+	// X8 = q2r2 q3r0 q3r1 q3r2.
+	VHADDPS      Y1, Y0, Y0
+	VHADDPS      Y3, Y2, Y2
+	VHADDPS      Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      Y5, Y4, Y4
+	VHADDPS      Y7, Y6, Y6
+	VHADDPS      Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VADDPS       X5, X4, X4
+	VHADDPS      Y9, Y8, Y8
+	VHADDPS      Y11, Y10, Y10
+	VHADDPS      Y10, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPS       X9, X8, X8
+	MOVQ         ldob-40(SP), AX
+	VMOVLPS      X0, (DX)
+	VEXTRACTPS   $2, X0, 8(DX)
+	VEXTRACTPS   $3, X0, (DX)(AX*1)
+	VMOVLPS      X4, 4(DX)(AX*1)
+	VMOVHPS      X4, (DX)(AX*2)
+	VMOVSS       X8, 8(DX)(AX*2)
+	LEAQ         (DX)(AX*2), R14
+	VEXTRACTPS   $1, X8, (R14)(AX*1)
+	VEXTRACTPS   $2, X8, 4(R14)(AX*1)
+	VEXTRACTPS   $3, X8, 8(R14)(AX*1)
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (R11)(R13*1), R8
+	DECQ         CX
+	JNE          quad
+
+	ADDQ $12, outcol-48(SP)
+	LEAQ (BX)(R13*1), SI
+	DECQ triples-56(SP)
+	JNE  triple
+
+	VZEROUPPER
+	RET
+
+// func dotTile4x4AVX512(qs, rows, out *float32, nq4, nr4, dim, ldo int)
+//
+// dotTile4x3AVX2 with 16-lane ZMM registers and 4-row tiles: sixteen
+// accumulators (Z0-Z15, Z(4i+j) for query i and row j), the rows' chunks in
+// Z16-Z19 and the queries' in Z20-Z23, so every 16 elements take 8 loads for
+// 16 FMAs. The last dim%16 elements are loaded under the mask K1 with zeroing
+// (masked-off lanes are not read, so nothing past a vector is touched). Each
+// accumulator is folded to 8 lanes with VEXTRACTF64X4 and the rest of the
+// reduction is the AVX2 one; the four sums of a query are contiguous in out.
+//
+// Registers: R8-R11 the four queries, SI DI BX R14 the four rows, AX byte
+// offset in a vector, R12 end of the 16-lane loop, R13 vector stride in bytes,
+// DX out of the tile, CX quads left.
+TEXT ·dotTile4x4AVX512(SB), NOSPLIT, $24-56
+	MOVQ  dim+40(FP), R13
+	MOVQ  R13, CX
+	ANDQ  $15, CX
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	MOVQ  R13, R12
+	ANDQ  $-16, R12
+	SHLQ  $2, R12
+	SHLQ  $2, R13
+	MOVQ  ldo+48(FP), AX
+	SHLQ  $2, AX
+	MOVQ  AX, ldob-8(SP)
+	MOVQ  out+16(FP), DX
+	MOVQ  DX, outcol-16(SP)
+	MOVQ  rows+8(FP), SI
+	MOVQ  nr4+32(FP), AX
+	MOVQ  AX, tiles-24(SP)
+
+rows4:
+	LEAQ (SI)(R13*1), DI
+	LEAQ (DI)(R13*1), BX
+	LEAQ (BX)(R13*1), R14
+	MOVQ qs+0(FP), R8
+	MOVQ outcol-16(SP), DX
+	MOVQ nq4+24(FP), CX
+
+quad:
+	LEAQ   (R8)(R13*1), R9
+	LEAQ   (R9)(R13*1), R10
+	LEAQ   (R10)(R13*1), R11
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	XORQ   AX, AX
+	CMPQ   R12, $0
+	JEQ    tail
+
+loop16:
+	VMOVUPS     (SI)(AX*1), Z16
+	VMOVUPS     (DI)(AX*1), Z17
+	VMOVUPS     (BX)(AX*1), Z18
+	VMOVUPS     (R14)(AX*1), Z19
+	VMOVUPS     (R8)(AX*1), Z20
+	VFMADD231PS Z16, Z20, Z0
+	VFMADD231PS Z17, Z20, Z1
+	VFMADD231PS Z18, Z20, Z2
+	VFMADD231PS Z19, Z20, Z3
+	VMOVUPS     (R9)(AX*1), Z21
+	VFMADD231PS Z16, Z21, Z4
+	VFMADD231PS Z17, Z21, Z5
+	VFMADD231PS Z18, Z21, Z6
+	VFMADD231PS Z19, Z21, Z7
+	VMOVUPS     (R10)(AX*1), Z22
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z17, Z22, Z9
+	VFMADD231PS Z18, Z22, Z10
+	VFMADD231PS Z19, Z22, Z11
+	VMOVUPS     (R11)(AX*1), Z23
+	VFMADD231PS Z16, Z23, Z12
+	VFMADD231PS Z17, Z23, Z13
+	VFMADD231PS Z18, Z23, Z14
+	VFMADD231PS Z19, Z23, Z15
+	ADDQ        $64, AX
+	CMPQ        AX, R12
+	JLT         loop16
+
+tail:
+	CMPQ        AX, R13
+	JGE         reduce
+	VMOVUPS.Z   (SI)(AX*1), K1, Z16
+	VMOVUPS.Z   (DI)(AX*1), K1, Z17
+	VMOVUPS.Z   (BX)(AX*1), K1, Z18
+	VMOVUPS.Z   (R14)(AX*1), K1, Z19
+	VMOVUPS.Z   (R8)(AX*1), K1, Z20
+	VFMADD231PS Z16, Z20, Z0
+	VFMADD231PS Z17, Z20, Z1
+	VFMADD231PS Z18, Z20, Z2
+	VFMADD231PS Z19, Z20, Z3
+	VMOVUPS.Z   (R9)(AX*1), K1, Z21
+	VFMADD231PS Z16, Z21, Z4
+	VFMADD231PS Z17, Z21, Z5
+	VFMADD231PS Z18, Z21, Z6
+	VFMADD231PS Z19, Z21, Z7
+	VMOVUPS.Z   (R10)(AX*1), K1, Z22
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z17, Z22, Z9
+	VFMADD231PS Z18, Z22, Z10
+	VFMADD231PS Z19, Z22, Z11
+	VMOVUPS.Z   (R11)(AX*1), K1, Z23
+	VFMADD231PS Z16, Z23, Z12
+	VFMADD231PS Z17, Z23, Z13
+	VFMADD231PS Z18, Z23, Z14
+	VFMADD231PS Z19, Z23, Z15
+
+reduce:
+	VEXTRACTF64X4 $1, Z0, Y24
+	VADDPS        Y24, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y25
+	VADDPS        Y25, Y1, Y1
+	VEXTRACTF64X4 $1, Z2, Y26
+	VADDPS        Y26, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y27
+	VADDPS        Y27, Y3, Y3
+	VEXTRACTF64X4 $1, Z4, Y28
+	VADDPS        Y28, Y4, Y4
+	VEXTRACTF64X4 $1, Z5, Y29
+	VADDPS        Y29, Y5, Y5
+	VEXTRACTF64X4 $1, Z6, Y30
+	VADDPS        Y30, Y6, Y6
+	VEXTRACTF64X4 $1, Z7, Y31
+	VADDPS        Y31, Y7, Y7
+	VEXTRACTF64X4 $1, Z8, Y24
+	VADDPS        Y24, Y8, Y8
+	VEXTRACTF64X4 $1, Z9, Y25
+	VADDPS        Y25, Y9, Y9
+	VEXTRACTF64X4 $1, Z10, Y26
+	VADDPS        Y26, Y10, Y10
+	VEXTRACTF64X4 $1, Z11, Y27
+	VADDPS        Y27, Y11, Y11
+	VEXTRACTF64X4 $1, Z12, Y28
+	VADDPS        Y28, Y12, Y12
+	VEXTRACTF64X4 $1, Z13, Y29
+	VADDPS        Y29, Y13, Y13
+	VEXTRACTF64X4 $1, Z14, Y30
+	VADDPS        Y30, Y14, Y14
+	VEXTRACTF64X4 $1, Z15, Y31
+	VADDPS        Y31, Y15, Y15
+	VHADDPS       Y1, Y0, Y0
+	VHADDPS       Y3, Y2, Y2
+	VHADDPS       Y2, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPS        X1, X0, X0
+	VHADDPS       Y5, Y4, Y4
+	VHADDPS       Y7, Y6, Y6
+	VHADDPS       Y6, Y4, Y4
+	VEXTRACTF128  $1, Y4, X5
+	VADDPS        X5, X4, X4
+	VHADDPS       Y9, Y8, Y8
+	VHADDPS       Y11, Y10, Y10
+	VHADDPS       Y10, Y8, Y8
+	VEXTRACTF128  $1, Y8, X9
+	VADDPS        X9, X8, X8
+	VHADDPS       Y13, Y12, Y12
+	VHADDPS       Y15, Y14, Y14
+	VHADDPS       Y14, Y12, Y12
+	VEXTRACTF128  $1, Y12, X13
+	VADDPS        X13, X12, X12
+	MOVQ          ldob-8(SP), AX
+	VMOVUPS       X0, (DX)
+	VMOVUPS       X4, (DX)(AX*1)
+	VMOVUPS       X8, (DX)(AX*2)
+	ADDQ          AX, DX
+	VMOVUPS       X12, (DX)(AX*2)
+	LEAQ          (DX)(AX*2), DX
+	ADDQ          AX, DX
+	LEAQ          (R11)(R13*1), R8
+	DECQ          CX
+	JNE           quad
+
+	ADDQ $16, outcol-16(SP)
+	LEAQ (R14)(R13*1), SI
+	DECQ tiles-24(SP)
+	JNE  rows4
+
+	VZEROUPPER
+	RET
