@@ -161,7 +161,9 @@ func convertError(src string, err error) error {
 		// A misspelt keyword is often read as a name, and the error comes
 		// one token later (SELECT NEARST 5 ...): hint at the word before.
 		if e.Hint == "" && prev.Type == vqTokens["Ident"] && len(prev.Value) >= 4 {
-			if s := Suggest(prev.Value, Keywords); s != "" {
+			// A name that is a keyword's plural ("items", "sets") is far
+			// more likely a collection than a misspelling.
+			if s := Suggest(prev.Value, Keywords); s != "" && !strings.EqualFold(s+"s", prev.Value) {
 				e.Hint = "did you mean " + s + " instead of " + prev.Value + "?"
 			}
 		}
