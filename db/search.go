@@ -501,7 +501,19 @@ func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 // SearchBatch answers several queries at once with exact search: the rows
 // are visited in cache-sized blocks and every query is scored against a
 // block while it is hot, so the collection is read from memory once per
-// batch instead of once per query. Results equal those of Search.
+// batch instead of once per query. Results equal those of Search: the same
+// rows under the same filters, exclusions, MinSimilarity and Offset, with
+// the same similarities, bit for bit.
+//
+// For DOT and COSINE the queries go in groups of batchGroup through
+// vec.DotBlock, which scores a whole group against a block with register
+// tiles. Its float32 sums may be added in another order than Search's
+// vec.DotBatch, so each query keeps batchMargin spare candidates (and
+// MinSimilarity is applied with a little slack) during the scan; the
+// candidates are then scored again with vec.DotBatch, which gives a row the
+// same bits as in Search, checked against MinSimilarity and ranked on those
+// scores. Only rows whose scores are within rounding error of each other at
+// the k-th place (more than batchMargin of them) could make the two differ.
 func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts *SearchOptions) ([][]Hit, error) {
 	if opts == nil {
 		opts = &SearchOptions{}
@@ -509,14 +521,17 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 	if k <= 0 {
 		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
 	}
-	qs := make([][]float32, len(queries))
+	dim := v.dim
+	// The prepared queries, one after another, as DotBlock wants them.
+	qbuf := make([]float32, len(queries)*dim)
 	for i, q := range queries {
 		p, err := v.PrepareQuery(q)
 		if err != nil {
 			return nil, fmt.Errorf("query %d: %w", i+1, err)
 		}
-		qs[i] = p
+		copy(qbuf[i*dim:], p)
 	}
+	nq := len(queries)
 	n := len(v.keys)
 	if opts.WithinTop > 0 && opts.WithinTop < n {
 		n = opts.WithinTop
@@ -529,51 +544,117 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		}
 	}
 	want := k + opts.Offset
-	tops := make([]*topK, len(qs))
-	for i := range tops {
-		tops[i] = newTopK(want)
+	rescore := v.metric != L2
+	keep, minSim := want, float32(0)
+	if opts.MinSimilarity != nil {
+		minSim = *opts.MinSimilarity
 	}
-	dim := v.dim
-	block := max(64, (128<<10)/(4*dim)) // ~128 KiB of rows per block
-	scores := make([]float32, block)
+	if rescore {
+		keep += batchMargin
+		minSim -= 1e-5 * (1 + float32(math.Abs(float64(minSim))))
+	}
+	tops := make([]*topK, nq)
+	for i := range tops {
+		tops[i] = newTopK(keep)
+	}
+	block := max(64, batchBlockBytes/(4*max(dim, 1)))
+	group := min(batchGroup, max(nq, 1))
+	scores := make([]float32, group*block)
 	for start := 0; start < n; start += block {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		end := min(start+block, n)
+		nr := end - start
 		rows := v.data[start*dim : end*dim]
-		sc := scores[:end-start]
-		for qi, q := range qs {
+		for g := 0; g < nq; g += group {
+			ng := min(group, nq-g)
+			sc := scores[:ng*nr]
 			if v.metric == L2 {
-				for i := range sc {
-					sc[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+				for qi := 0; qi < ng; qi++ {
+					q := qbuf[(g+qi)*dim : (g+qi+1)*dim]
+					s := sc[qi*nr : (qi+1)*nr]
+					for i := range s {
+						s[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+					}
 				}
 			} else {
-				vec.DotBatch(q, rows, sc)
+				vec.DotBlock(qbuf[g*dim:], ng, rows, nr, dim, sc)
 			}
-			top := tops[qi]
-			for i, s := range sc {
-				if !top.wants(s) {
-					continue
-				}
-				p := start + i
-				if excl[p] || (opts.Filter != nil && !opts.Filter(p)) {
-					continue
-				}
-				if opts.MinSimilarity != nil && v.simOf(s) < *opts.MinSimilarity {
-					continue
-				}
-				top.push(s, p)
+			for qi := 0; qi < ng; qi++ {
+				v.feedTop(tops[g+qi], sc[qi*nr:(qi+1)*nr], start, excl, opts.Filter, opts.MinSimilarity != nil, minSim)
 			}
 		}
 	}
-	out := make([][]Hit, len(qs))
+	out := make([][]Hit, nq)
 	for qi, top := range tops {
-		for i, e := range top.sorted() {
+		res := top.sorted()
+		if rescore {
+			res = v.rescoreBatch(qbuf[qi*dim:(qi+1)*dim], res, want, opts.MinSimilarity)
+		}
+		for i, e := range res {
 			if i >= opts.Offset {
 				out[qi] = append(out[qi], v.hit(e.pos, v.simOf(e.score)))
 			}
 		}
 	}
 	return out, nil
+}
+
+// SearchBatch's blocking: batchBlockBytes of rows per block (a share of L2
+// that leaves room for the scores), scored against batchGroup queries at a
+// time (whose vectors stay in L1 while DotBlock sweeps them); batchMargin
+// spare candidates per query are kept for the final rescoring.
+const (
+	batchBlockBytes = 128 << 10
+	batchGroup      = 32
+	batchMargin     = 8
+)
+
+// rescoreBatch scores the candidates res of query q again with vec.DotBatch,
+// exactly as Search does, drops those below MinSimilarity and returns the
+// best want of them, best first.
+func (v *View) rescoreBatch(q []float32, res []scored, want int, minSim *float32) []scored {
+	dim := v.dim
+	kept := res[:0]
+	var one [1]float32
+	for _, e := range res {
+		vec.DotBatch(q, v.data[e.pos*dim:(e.pos+1)*dim], one[:])
+		e.score = one[0]
+		if minSim != nil && e.score < *minSim {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	sort.Slice(kept, func(i, j int) bool { return worse(kept[j], kept[i]) })
+	return kept[:min(want, len(kept))]
+}
+
+// feedTop offers the scores sc of rows start, start+1, ... to top as Search
+// does: a row is kept when top wants its score, it is not excluded or
+// filtered out and, when hasMin, its similarity reaches minSim. The
+// heap's threshold is held in a local while the heap is full, so most rows
+// cost one comparison.
+func (v *View) feedTop(top *topK, sc []float32, start int, excl map[int]bool, filter func(int) bool, hasMin bool, minSim float32) {
+	full := len(top.h) >= top.n
+	var thr float32
+	if full {
+		thr = top.h[0].score
+	}
+	for i, s := range sc {
+		if full && !(s >= thr) {
+			continue
+		}
+		p := start + i
+		if excl[p] || (filter != nil && !filter(p)) {
+			continue
+		}
+		if hasMin && v.simOf(s) < minSim {
+			continue
+		}
+		top.push(s, p)
+		if full = len(top.h) >= top.n; full {
+			thr = top.h[0].score
+		}
+	}
 }

@@ -140,3 +140,23 @@ func BenchmarkDotBlock(b *testing.B) {
 		}
 	}
 }
+
+// TestDotBatchRowAlone checks the promise of DotBatch that a row scored
+// alone gets the very bits it got among others (SearchBatch relies on it to
+// report Search's similarities).
+func TestDotBatchRowAlone(t *testing.T) {
+	r := rand.New(rand.NewSource(16))
+	for dim := 0; dim <= maxLen; dim++ {
+		const rows = 9
+		q, data := randVec(r, dim), randVec(r, rows*dim)
+		out := make([]float32, rows)
+		dotBatchImpl(q, data, out)
+		for i := 0; i < rows; i++ {
+			var one [1]float32
+			dotBatchImpl(q, data[i*dim:(i+1)*dim], one[:])
+			if math.Float32bits(one[0]) != math.Float32bits(out[i]) {
+				t.Fatalf("dim=%d row %d: alone %v, in the batch %v", dim, i, one[0], out[i])
+			}
+		}
+	}
+}

@@ -128,6 +128,9 @@ func axpyGeneric(alpha float32, x, y []float32) {
 // DotBatch writes into out[i] the inner product of q with row i of the
 // row-major matrix data (len(out) rows of len(q) values each). data must hold
 // at least len(out)*len(q) values; DotBatch panics otherwise, before writing.
+// The score of a row depends only on q and that row, bit for bit, not on
+// where the row sits in data or how many rows are scored with it, so
+// DotBatch(q, row, out[:1]) reproduces any score DotBatch gave before.
 func DotBatch(q, data []float32, out []float32) {
 	dotBatchImpl(q, data[:len(out)*len(q)], out)
 }

@@ -394,13 +394,13 @@ r1mask:
 	VFMADD231PS Y9, Y8, Y1
 
 r1reduce:
+	// The same addition tree as b4reduce, so that a row's score does not
+	// depend on whether it was scored in a group of four or alone.
 	VADDPS       Y1, Y0, Y0
+	VHADDPS      Y0, Y0, Y0
+	VHADDPS      Y0, Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
 	VMOVSS       X0, (DI)
 	ADDQ         $4, DI
 	ADDQ         BX, R8
