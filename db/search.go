@@ -632,19 +632,22 @@ func (v *View) rescoreBatch(q []float32, res []scored, want int, minSim *float32
 
 // feedTop offers the scores sc of rows start, start+1, ... to top as Search
 // does: a row is kept when top wants its score, it is not excluded or
-// filtered out and, when hasMin, its similarity reaches minSim. The
-// heap's threshold is held in a local while the heap is full, so most rows
-// cost one comparison.
+// filtered out and, when hasMin, its similarity reaches minSim. While the
+// heap is full, vec.IndexAtLeast skips to the next score that reaches its
+// threshold, so the rows that cannot enter cost a fraction of a comparison.
 func (v *View) feedTop(top *topK, sc []float32, start int, excl map[int]bool, filter func(int) bool, hasMin bool, minSim float32) {
 	full := len(top.h) >= top.n
 	var thr float32
 	if full {
 		thr = top.h[0].score
 	}
-	for i, s := range sc {
-		if full && !(s >= thr) {
-			continue
+	for i := 0; i < len(sc); i++ {
+		if full {
+			if i += vec.IndexAtLeast(sc[i:], thr); i >= len(sc) {
+				break
+			}
 		}
+		s := sc[i]
 		p := start + i
 		if excl[p] || (filter != nil && !filter(p)) {
 			continue

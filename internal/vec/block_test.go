@@ -160,3 +160,31 @@ func TestDotBatchRowAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexAtLeast(t *testing.T) {
+	r := rand.New(rand.NewSource(17))
+	nan := float32(math.NaN())
+	for n := 0; n <= maxLen; n++ {
+		for off := 0; off < 8; off++ {
+			x := offsetVec(r, n, off)
+			for i := range x {
+				if r.Intn(7) == 0 {
+					x[i] = nan
+				}
+			}
+			for _, th := range []float32{-1, 0, 1.5, 2.5, 3, float32(math.Inf(1)), nan} {
+				want := indexAtLeastGeneric(x, th)
+				if got := IndexAtLeast(x, th); got != want {
+					t.Fatalf("n=%d off=%d t=%v: %s %d, generic %d", n, off, th, implName, got, want)
+				}
+				// Every start inside x, as the top-k scan resumes.
+				if n > 0 {
+					s := r.Intn(n)
+					if got, want := IndexAtLeast(x[s:], th), indexAtLeastGeneric(x[s:], th); got != want {
+						t.Fatalf("n=%d from %d t=%v: %d want %d", n, s, th, got, want)
+					}
+				}
+			}
+		}
+	}
+}

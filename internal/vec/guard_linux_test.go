@@ -62,4 +62,10 @@ func TestKernelsStayInBounds(t *testing.T) {
 			}
 		}
 	}
+	for n := 0; n <= 80; n++ {
+		x := guardedTail(t, n)
+		if got := IndexAtLeast(x, 100); got != n {
+			t.Fatalf("IndexAtLeast n=%d: %d", n, got)
+		}
+	}
 }

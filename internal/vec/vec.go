@@ -200,3 +200,20 @@ func dotBlockRows(qs []float32, nq int, rows []float32, nr, dim int, out []float
 		dotBatchImpl(qs[i*dim:(i+1)*dim], rows, out[i*nr:(i+1)*nr])
 	}
 }
+
+// indexAtLeastImpl is the kernel behind IndexAtLeast.
+var indexAtLeastImpl = indexAtLeastGeneric
+
+// IndexAtLeast returns the smallest i with x[i] >= t, or len(x) when there
+// is none (NaN is never at least t). Top-k scans use it to skip, many
+// scores at a time, the rows that cannot enter the heap.
+func IndexAtLeast(x []float32, t float32) int { return indexAtLeastImpl(x, t) }
+
+func indexAtLeastGeneric(x []float32, t float32) int {
+	for i, v := range x {
+		if v >= t {
+			return i
+		}
+	}
+	return len(x)
+}

@@ -12,6 +12,7 @@ func init() {
 		l2sqImpl = l2sqAVX2
 		axpyImpl = axpyAVX2
 		dotBatchImpl = dotBatchAVX2
+		indexAtLeastImpl = indexAtLeastAVX2
 		implName = "avx2+fma"
 		blockVariants = append(blockVariants, blockVariant{"avx2-4x3", dotBlockAVX2})
 		dotBlockImpl = dotBlockAVX2
@@ -92,3 +93,26 @@ func axpyAVX2(alpha float32, x, y []float32)
 //
 //go:noescape
 func dotBatchAVX2(q, data, out []float32)
+
+// indexAtLeastAVX2 is IndexAtLeast: the assembly scans whole 16-value
+// chunks, the Go loop the last len(x)%16 values.
+func indexAtLeastAVX2(x []float32, t float32) int {
+	n16 := len(x) &^ 15
+	if n16 > 0 {
+		if i := indexAtLeast16AVX2(&x[0], n16, t); i < n16 {
+			return i
+		}
+	}
+	for i := n16; i < len(x); i++ {
+		if x[i] >= t {
+			return i
+		}
+	}
+	return len(x)
+}
+
+// indexAtLeast16AVX2 is IndexAtLeast for the n values at x, n a positive
+// multiple of 16.
+//
+//go:noescape
+func indexAtLeast16AVX2(x *float32, n int, t float32) int

@@ -767,3 +767,43 @@ reduce:
 
 	VZEROUPPER
 	RET
+
+// func indexAtLeast16AVX2(x *float32, n int, t float32) int
+//
+// The index of the first of the n values at x (n a positive multiple of 16)
+// that is >= t, or n. Sixteen values per iteration: two VCMPPS with the
+// predicate LE_OS (t <= x, false for NaN) ORed into one VMOVMSKPS test; on a
+// hit the first set bit gives the index.
+TEXT ·indexAtLeast16AVX2(SB), NOSPLIT, $0-32
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS t+16(FP), Y0
+	XORQ         AX, AX
+
+scan16:
+	VCMPPS    $2, (SI)(AX*4), Y0, Y1
+	VCMPPS    $2, 32(SI)(AX*4), Y0, Y2
+	VORPS     Y1, Y2, Y3
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JNE       hit
+	ADDQ      $16, AX
+	CMPQ      AX, CX
+	JLT       scan16
+	JMP       done
+
+hit:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JNE       first
+	VMOVMSKPS Y2, BX
+	ADDQ      $8, AX
+
+first:
+	BSFL BX, BX
+	ADDQ BX, AX
+
+done:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
