@@ -208,12 +208,9 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 			return fmt.Errorf("%w: index of %s has no header record", ErrCorrupt, v.info.Name)
 		}
 		var err error
-		idx, err = ann.Load(meta, func(id uint32) []float32 {
-			if p, ok := v.posOfID(id); ok {
-				return v.SearchVector(p)
-			}
-			return nil
-		}, func(yield func(id uint32, rec []byte) error) error {
+		// The graph uses the view's vectors in place (no second copy);
+		// its first change copies them.
+		idx, err = ann.LoadShared(meta, v.data, v.posOfID, func(yield func(id uint32, rec []byte) error) error {
 			return c.IndexScan(yield)
 		})
 		if err != nil {
@@ -228,13 +225,42 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 	return idx, nil
 }
 
-// posOfID maps a storage row id to its position (ids are sorted).
+// posOfID maps a storage row id to its position: through a dense table when
+// ids are not too sparse (built once per view), else by binary search (ids
+// are sorted).
 func (v *View) posOfID(id uint32) (int, bool) {
+	v.byIDOnce.Do(v.buildByID)
+	if v.byID != nil {
+		if int(id) < len(v.byID) {
+			if p := v.byID[id]; p >= 0 {
+				return int(p), true
+			}
+		}
+		return 0, false
+	}
 	i := sort.Search(len(v.ids), func(i int) bool { return v.ids[i] >= id })
 	if i < len(v.ids) && v.ids[i] == id {
 		return i, true
 	}
 	return 0, false
+}
+
+func (v *View) buildByID() {
+	if len(v.ids) == 0 {
+		return
+	}
+	maxID := int(v.ids[len(v.ids)-1])
+	if maxID > 2*len(v.ids)+1024 {
+		return // sparse after many deletes: binary search instead
+	}
+	t := make([]int32, maxID+1)
+	for i := range t {
+		t[i] = -1
+	}
+	for p, id := range v.ids {
+		t[id] = int32(p)
+	}
+	v.byID = t
 }
 
 // syncIndex applies the row changes of a write transaction to the loaded
@@ -383,17 +409,31 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 		return nil, false, err
 	}
 	want := k + opts.Offset
-	excl := map[int]bool{}
-	for _, p := range opts.Exclude {
-		excl[p] = true
-	}
 	keep := v.keepFunc(opts, plan.Rows)
-	filter := func(id uint32) bool {
-		p, ok := v.posOfID(id)
-		if !ok || excl[p] {
-			return false
+	// The common case (no filter, no exclusions) searches without a filter
+	// callback: ids unknown to this view are dropped below.
+	var filter func(id uint32) bool
+	switch {
+	case keep != nil:
+		var excl map[int]bool
+		if len(opts.Exclude) > 0 {
+			excl = make(map[int]bool, len(opts.Exclude))
+			for _, p := range opts.Exclude {
+				excl[p] = true
+			}
 		}
-		return keep == nil || keep(p)
+		filter = func(id uint32) bool {
+			p, ok := v.posOfID(id)
+			return ok && !excl[p] && keep(p)
+		}
+	case len(opts.Exclude) > 0:
+		exclIDs := make(map[uint32]bool, len(opts.Exclude))
+		for _, p := range opts.Exclude {
+			if p >= 0 && p < len(v.ids) {
+				exclIDs[v.ids[p]] = true
+			}
+		}
+		filter = func(id uint32) bool { return !exclIDs[id] }
 	}
 	ef := max(plan.EfSearch, want)
 	res := idx.Search(q, want, ef, filter)

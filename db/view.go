@@ -52,6 +52,9 @@ type View struct {
 
 	lowerOnce sync.Once
 	lower     map[string][]int32
+
+	byIDOnce sync.Once
+	byID     []int32 // row id → position, -1 for none (nil when ids are sparse)
 }
 
 // View returns the current read view of the collection, loading it from the
