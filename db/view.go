@@ -41,7 +41,10 @@ type View struct {
 	counts []int64
 	data   []float32 // Len×dim, unit vectors for Cosine, raw otherwise
 	norms  []float32 // raw norms
-	pos    map[string]int32
+	pos      map[string]int32 // built on demand: see Lookup
+	posOnce  sync.Once
+	posReady atomic.Bool
+	lookups  atomic.Int32
 
 	d        *DB
 	st       *collState
@@ -94,9 +97,7 @@ func (d *DB) loadView(name string) (*View, error) {
 		v.counts = make([]int64, 0, n)
 		v.data = make([]float32, 0, n*m.Dim)
 		v.norms = make([]float32, 0, n)
-		v.pos = make(map[string]int32, n)
 		return c.Scan(storage.ScanOptions{NoMeta: true, Reuse: true}, func(r *storage.Row) (bool, error) {
-			v.pos[r.Key] = int32(len(v.keys))
 			v.ids = append(v.ids, r.ID)
 			v.keys = append(v.keys, r.Key)
 			v.counts = append(v.counts, r.Count)
@@ -138,10 +139,42 @@ func (v *View) Count(i int) int64 { return v.counts[i] }
 // ID returns the storage row id at position i.
 func (v *View) ID(i int) uint32 { return v.ids[i] }
 
-// Lookup returns the position of key.
+// Lookup returns the position of key. The first few lookups of a view go
+// through the file's key index (a B+tree search each), so that opening a
+// large collection and asking one question does not wait for a map of every
+// key; from the 33rd lookup on, the map is built once and used.
 func (v *View) Lookup(key string) (int, bool) {
-	p, ok := v.pos[key]
+	if v.posReady.Load() || v.lookups.Add(1) > 32 {
+		p, ok := v.posMap()[key]
+		return int(p), ok
+	}
+	var id uint32
+	found := false
+	v.d.view(v.info.Name, func(c *storage.Coll) error {
+		id, found = c.ID(key)
+		return nil
+	})
+	if found {
+		if p, ok := v.posOfID(id); ok && v.keys[p] == key {
+			return p, true
+		}
+	}
+	// Not found, or the file has moved on since this view was taken: the
+	// view's own map is the answer.
+	p, ok := v.posMap()[key]
 	return int(p), ok
+}
+
+func (v *View) posMap() map[string]int32 {
+	v.posOnce.Do(func() {
+		m := make(map[string]int32, len(v.keys))
+		for i, k := range v.keys {
+			m[k] = int32(i)
+		}
+		v.pos = m
+		v.posReady.Store(true)
+	})
+	return v.pos
 }
 
 // SearchVector returns the vector used for search at position i: unit length
@@ -189,7 +222,7 @@ func (v *View) loadMeta() {
 	meta := make([][]any, len(v.keys))
 	v.metaErr = v.d.view(v.info.Name, func(c *storage.Coll) error {
 		return c.Scan(storage.ScanOptions{NoVector: true}, func(r *storage.Row) (bool, error) {
-			if p, ok := v.pos[r.Key]; ok {
+			if p, ok := v.posOfID(r.ID); ok {
 				meta[p] = r.Meta
 			}
 			return true, nil
@@ -233,12 +266,12 @@ func (v *View) Positions(keys []string) ([]int, error) {
 	out := make([]int, len(keys))
 	var missing []string
 	for i, k := range keys {
-		p, ok := v.pos[k]
+		p, ok := v.Lookup(k)
 		if !ok {
 			missing = append(missing, k)
 			continue
 		}
-		out[i] = int(p)
+		out[i] = p
 	}
 	if len(missing) > 0 {
 		return nil, v.keysNotFound(missing)
