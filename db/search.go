@@ -558,6 +558,7 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		tops[i] = newTopK(keep)
 	}
 	block := max(64, batchBlockBytes/(4*max(dim, 1)))
+	block -= block % 12 // whole tiles of 3 or 4 rows: no leftover rows but in the last block
 	group := min(batchGroup, max(nq, 1))
 	scores := make([]float32, group*block)
 	for start := 0; start < n; start += block {
