@@ -27,7 +27,10 @@ var kills = flag.Int("kills", 0, "SIGKILLs TestCrashKill9 delivers (default 50, 
 //   - "ins": insert a batch of 10 keys "r<run>_b<batch>_<j>" in one
 //     transaction; after every odd batch, delete the previous batch in one.
 //   - "imp": Import alternately words_a.vec (keys a0..a399) and
-//     words_b.vec (keys b0..b199) into the same collection.
+//     words_b.vec (keys b0..b199) into the same collection, building an
+//     HNSW index with the rows every other time.
+//   - "ins" has an HNSW index: each batch updates the graph in the same
+//     transaction.
 //   - "tr": Train on the factbook corpus, 1 epoch, min_count alternately
 //     5 and 20.
 //
@@ -74,7 +77,10 @@ func crashChild(path, dir string, run int) {
 	go func() {
 		for i := 0; ; i++ {
 			f := []string{"words_a.vec", "words_b.vec"}[i%2]
-			if _, err := d.Import(ctx, "imp", filepath.Join(dir, f), ImportOptions{}); err != nil {
+			// Every other import also builds its HNSW index with the rows
+			// (one commit), so kills land inside index builds too.
+			withIndex := i%4 < 2
+			if _, err := d.Import(ctx, "imp", filepath.Join(dir, f), ImportOptions{Index: &withIndex}); err != nil {
 				say("ERR " + err.Error())
 				return
 			}
@@ -173,6 +179,12 @@ func TestCrashKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := d.CreateCollection(ctx, Spec{Name: "ins", Dim: 4}, false); err != nil {
+		t.Fatal(err)
+	}
+	// "ins" carries an HNSW index, so every insert and delete batch also
+	// rewrites graph records in its transaction; Check (ann.Load) then
+	// verifies after each kill that the graph agrees with the rows.
+	if err := d.CreateIndex(ctx, "ins", IndexConfig{M: 8, EfConstruction: 40}, 1); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()

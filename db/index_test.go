@@ -221,3 +221,43 @@ func TestImportKeepsOrBuildsIndex(t *testing.T) {
 		t.Fatal("2000 rows got an index by default")
 	}
 }
+
+// TestIndexRecallOnRealVectors: recall@10 of the HNSW path against exact
+// search on real word2vec vectors (the committed gensim file), fresh and
+// after deleting and re-inserting 20% of the rows.
+func TestIndexRecallOnRealVectors(t *testing.T) {
+	d := MustOpen(t)
+	yes := true
+	if _, err := d.Import(bg, "s", "testdata/gensim_speeches.vec", ImportOptions{Index: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := d.Collection("s")
+	v, _ := c.View()
+	var queries [][]float32
+	for i := 0; i < v.Len(); i += 20 {
+		queries = append(queries, v.Vector(i))
+	}
+	opts := func() *SearchOptions { return &SearchOptions{EfSearch: 64} }
+	if rec := recallAt(t, v, queries, 10, opts); rec < 0.95 {
+		t.Fatalf("recall@10 on real vectors = %.3f", rec)
+	}
+	var gone []string
+	var back []Row
+	for i := 0; i < v.Len(); i += 5 {
+		gone = append(gone, v.Key(i))
+		back = append(back, Row{Key: v.Key(i), Vector: v.Vector(i), Count: v.Count(i)})
+	}
+	if _, err := c.Delete(bg, gone...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Insert(bg, back...); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = c.View()
+	if rec := recallAt(t, v, queries, 10, opts); rec < 0.95 {
+		t.Fatalf("recall@10 after deleting and re-inserting 20%% = %.3f", rec)
+	}
+	if rep, err := d.Check(bg, "s"); err != nil || !rep.OK() {
+		t.Fatalf("check after updates: %v %v", rep, err)
+	}
+}
