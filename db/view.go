@@ -33,14 +33,14 @@ func (s *collState) invalidate() { s.view.Store(nil) }
 // frequency order. A View is safe for concurrent use and stays valid (and
 // unchanged) after later writes; Collection.View returns a fresh one then.
 type View struct {
-	info   Info
-	dim    int
-	metric Metric
-	ids    []uint32
-	keys   []string
-	counts []int64
-	data   []float32 // Len×dim, unit vectors for Cosine, raw otherwise
-	norms  []float32 // raw norms
+	info     Info
+	dim      int
+	metric   Metric
+	ids      []uint32
+	keys     []string
+	counts   []int64
+	data     []float32        // Len×dim, unit vectors for Cosine, raw otherwise
+	norms    []float32        // raw norms
 	pos      map[string]int32 // built on demand: see Lookup
 	posOnce  sync.Once
 	posReady atomic.Bool
