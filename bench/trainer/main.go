@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/vecdb/vecdb/trainer"
@@ -135,11 +134,3 @@ func evaluate(dir string, m *trainer.Model, res map[string]any) error {
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
-// cpuSeconds returns the user and system CPU time of this process so far.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
