@@ -133,4 +133,3 @@ func evaluate(dir string, m *trainer.Model, res map[string]any) error {
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
-
