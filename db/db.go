@@ -329,3 +329,17 @@ func (d *DB) view(name string, fn func(c *storage.Coll) error) error {
 func (d *DB) FileSize() int64 { return d.store.Size() }
 
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
+
+// commitLoad swaps a finished bulk load (IMPORT, TRAIN, CREATE COLLECTION …
+// FROM SEQUENCES) in, serialised with other writers, and drops the
+// collection's cached view and graph, which the next read loads afresh.
+func (d *DB) commitLoad(ctx context.Context, name string, l *storage.Loader) error {
+	d.wmu.Lock()
+	err := l.Commit(ctx, true, nil)
+	d.wmu.Unlock()
+	if err != nil {
+		return err
+	}
+	d.setIndex(name, nil)
+	return nil
+}

@@ -192,18 +192,9 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 	} else {
 		l.Meta().Index = nil
 	}
-	d.wmu.Lock()
-	err = l.Commit(ctx, true, nil)
-	if err == nil {
-		if s, serr := d.state(name); serr == nil {
-			s.invalidate()
-		}
-	}
-	d.wmu.Unlock()
-	if err != nil {
+	if err := d.commitLoad(ctx, name, l); err != nil {
 		return nil, err
 	}
-	d.setIndex(name, nil)
 	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: rd.Format(), Replaced: existing != nil}, nil
 }
 

@@ -154,18 +154,9 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 			return nil, fmt.Errorf("train %s: index: %w", name, err)
 		}
 	}
-	d.wmu.Lock()
-	err = l.Commit(ctx, true, nil)
-	if err == nil {
-		if s, serr := d.state(name); serr == nil {
-			s.invalidate()
-		}
-	}
-	d.wmu.Unlock()
-	if err != nil {
+	if err := d.commitLoad(ctx, name, l); err != nil {
 		return nil, err
 	}
-	d.setIndex(name, nil)
 	words := m.CorpusWords
 	return &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
 		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History}, nil

@@ -231,15 +231,7 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 	meta.Params["users"] = strconv.Itoa(res.Users)
 	meta.Params["skipped_users"] = strconv.Itoa(res.SkippedUsers)
 	meta.Params["unknown_items"] = strconv.Itoa(res.UnknownItems)
-	d.wmu.Lock()
-	err = l.Commit(ctx, true, nil)
-	if err == nil {
-		if s, serr := d.state(users); serr == nil {
-			s.invalidate()
-		}
-	}
-	d.wmu.Unlock()
-	if err != nil {
+	if err := d.commitLoad(ctx, users, l); err != nil {
 		return nil, err
 	}
 	res.Seconds = time.Since(start).Seconds()
