@@ -163,7 +163,7 @@ func (d *DB) DropIndex(ctx context.Context, name string, ifExists bool) error {
 			if ifExists {
 				return nil
 			}
-			return fmt.Errorf("%w: collection %s has no index", ErrNotFound, name)
+			return notFound{fmt.Errorf("collection %s has no index; nothing to drop", name)}
 		}
 		if err := c.IndexClear(); err != nil {
 			return err
