@@ -340,12 +340,8 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 	if v, ok := o["shrink_window"].(bool); ok {
 		cfg.ShrinkWindow = &v
 	}
-	if v, ok := o["whole_sequence"].(bool); ok {
-		cfg.WholeSequenceWindow = v
-	}
-	if v, ok := o["shuffle"].(bool); ok {
-		cfg.ShuffleSequences = v
-	}
+	setOpt(o, "whole_sequence", &cfg.WholeSequenceWindow)
+	setOpt(o, "shuffle", &cfg.ShuffleSequences)
 	cfg.CBOW = s.Method == "CBOW"
 	topts := TrainOptions{Config: cfg}
 	if v, ok := o["continue"].(bool); ok {
@@ -428,27 +424,15 @@ func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Resul
 		return b.projectOnto(ctx, s)
 	}
 	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy}
-	if v, ok := s.Options["dims"].(int); ok {
-		opts.Dims = v
-	}
+	setOpt(s.Options, "dims", &opts.Dims)
 	if v, ok := s.Options["seed"].(int); ok {
 		opts.Seed = int64(v)
 	}
-	if v, ok := s.Options["perplexity"].(float64); ok {
-		opts.Perplexity = v
-	}
-	if v, ok := s.Options["iterations"].(int); ok {
-		opts.Iterations = v
-	}
-	if v, ok := s.Options["width"].(int); ok {
-		opts.Width = v
-	}
-	if v, ok := s.Options["height"].(int); ok {
-		opts.Height = v
-	}
-	if v, ok := s.Options["title"].(string); ok {
-		opts.Title = v
-	}
+	setOpt(s.Options, "perplexity", &opts.Perplexity)
+	setOpt(s.Options, "iterations", &opts.Iterations)
+	setOpt(s.Options, "width", &opts.Width)
+	setOpt(s.Options, "height", &opts.Height)
+	setOpt(s.Options, "title", &opts.Title)
 	p, err := b.d.Project(ctx, s.Collection, s.Keys, opts)
 	if err != nil {
 		return nil, err
@@ -512,21 +496,13 @@ func (b backend) projectOnto(ctx context.Context, s query.ProjectSpec) (*query.R
 
 func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Result, error) {
 	opts := ClusterOptions{Filter: s.Filter, Threads: b.d.threads()}
-	if v, ok := s.Options["iterations"].(int); ok {
-		opts.Iterations = v
-	}
+	setOpt(s.Options, "iterations", &opts.Iterations)
 	if v, ok := s.Options["seed"].(int); ok {
 		opts.Seed = int64(v)
 	}
-	if v, ok := s.Options["top"].(int); ok {
-		opts.Top = v
-	}
-	if v, ok := s.Options["threads"].(int); ok {
-		opts.Threads = v
-	}
-	if v, ok := s.Options["save_as"].(string); ok {
-		opts.SaveAs = v
-	}
+	setOpt(s.Options, "top", &opts.Top)
+	setOpt(s.Options, "threads", &opts.Threads)
+	setOpt(s.Options, "save_as", &opts.SaveAs)
 	r, err := b.d.Cluster(ctx, s.Collection, s.K, opts)
 	if err != nil {
 		return nil, err
@@ -545,19 +521,11 @@ func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Resul
 func (b backend) CreateIndex(ctx context.Context, s query.IndexSpec) (*query.Result, error) {
 	cfg := DefaultIndexConfig()
 	cfg.Kind = s.Kind
-	if v, ok := s.Options["m"].(int); ok {
-		cfg.M = v
-	}
-	if v, ok := s.Options["ef_construction"].(int); ok {
-		cfg.EfConstruction = v
-	}
-	if v, ok := s.Options["ef_search"].(int); ok {
-		cfg.EfSearch = v
-	}
+	setOpt(s.Options, "m", &cfg.M)
+	setOpt(s.Options, "ef_construction", &cfg.EfConstruction)
+	setOpt(s.Options, "ef_search", &cfg.EfSearch)
 	threads := b.d.threads()
-	if v, ok := s.Options["threads"].(int); ok {
-		threads = v
-	}
+	setOpt(s.Options, "threads", &threads)
 	if err := b.d.CreateIndex(ctx, s.Collection, cfg, threads); err != nil {
 		return nil, err
 	}
@@ -613,15 +581,9 @@ func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Res
 		return nil, err
 	}
 	var opts UsersOptions
-	if v, ok := s.Options["min_items"].(int); ok {
-		opts.MinItems = v
-	}
-	if v, ok := s.Options["recency"].(float64); ok {
-		opts.Recency = v
-	}
-	if v, ok := s.Options["key_prefix"].(string); ok {
-		opts.KeyPrefix = v
-	}
+	setOpt(s.Options, "min_items", &opts.MinItems)
+	setOpt(s.Options, "recency", &opts.Recency)
+	setOpt(s.Options, "key_prefix", &opts.KeyPrefix)
 	ev, err := eventLogOptions(s.Options)
 	if err != nil {
 		return nil, err
@@ -747,4 +709,12 @@ func eventLogOptions(o map[string]any) (*trainer.EventLogOptions, error) {
 		ev.Delimiter = r[0]
 	}
 	return ev, nil
+}
+
+// setOpt copies a compiled WITH option into dst when it was given (the
+// compiler has already checked its type and range).
+func setOpt[T any](o map[string]any, name string, dst *T) {
+	if v, ok := o[name].(T); ok {
+		*dst = v
+	}
 }
