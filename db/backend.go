@@ -277,9 +277,7 @@ func (b backend) Check(ctx context.Context, name string) (*query.Result, error) 
 	for _, c := range rep.Checks {
 		res.Rows = append(res.Rows, []any{c.Name, c.Result})
 	}
-	if rep.OK() {
-		res.Message = fmt.Sprintf("%s: ok (%d rows)", name, rep.Rows)
-	} else {
+	if !rep.OK() {
 		return res, fmt.Errorf("%w: %s failed its check: %s", ErrCorrupt, name, strings.Join(rep.Problems(), "; "))
 	}
 	return res, nil
