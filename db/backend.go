@@ -657,6 +657,18 @@ func (s viewSource) Search(ctx context.Context, q []float32, k int, o *query.Sea
 	return hitsToQuery(hs), err
 }
 
+func (s viewSource) SearchBatch(ctx context.Context, qs [][]float32, k int, o *query.SearchOptions) ([][]query.Hit, error) {
+	hs, err := s.v.SearchBatch(ctx, qs, k, searchOpts(o))
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]query.Hit, len(hs))
+	for i := range hs {
+		out[i] = hitsToQuery(hs[i])
+	}
+	return out, nil
+}
+
 func (s viewSource) MostSimilarCosmul(ctx context.Context, pos, neg [][]float32, k int, o *query.SearchOptions) ([]query.Hit, error) {
 	hs, err := s.v.MostSimilarCosmul(ctx, pos, neg, k, searchOpts(o))
 	return hitsToQuery(hs), err

@@ -89,6 +89,10 @@ type Source interface {
 	// HNSW with filter, exact scan) for EXPLAIN.
 	Plan(k int, opts *SearchOptions) string
 	Search(ctx context.Context, q []float32, k int, opts *SearchOptions) ([]Hit, error)
+	// SearchBatch answers several queries with one exact scan (the
+	// collection is read once per block of queries); each result equals
+	// Search's with opts.Exact set.
+	SearchBatch(ctx context.Context, qs [][]float32, k int, opts *SearchOptions) ([][]Hit, error)
 	Combine(terms []Term) ([]float32, []int, error)
 	MostSimilarCosmul(ctx context.Context, positive, negative [][]float32, k int, opts *SearchOptions) ([]Hit, error)
 	Similarity(a, b string) (float32, error)

@@ -418,9 +418,15 @@ func (p *nearestPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 	for i, c := range p.cols {
 		res.Columns[i] = c.name
 	}
-	for _, q := range p.queries {
-		hits, err := p.search(ctx, q)
-		if err != nil {
+	batch, err := p.searchBatch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for qi, q := range p.queries {
+		var hits []Hit
+		if batch != nil {
+			hits = batch[qi]
+		} else if hits, err = p.search(ctx, q); err != nil {
 			return nil, err
 		}
 		if p.maxRows > 0 && len(res.Rows)+len(hits) > p.maxRows {
@@ -461,6 +467,61 @@ func (p *nearestPlan) options(q *nquery) *SearchOptions {
 		opts.Offset = 0
 	}
 	return opts
+}
+
+// searchBatch answers the queries of TO EACH (…) with one blocked exact
+// scan when the plan is an exact scan anyway; nil means "search one by
+// one". Each query's own exclusions are applied afterwards, so every
+// query asks for enough extra rows to cover them, and OFFSET comes last.
+func (p *nearestPlan) searchBatch(ctx context.Context) ([][]Hit, error) {
+	if len(p.queries) < 2 || p.cosmul || p.full || p.k <= 0 {
+		return nil, nil
+	}
+	opts := p.options(p.queries[0])
+	if !strings.HasPrefix(p.src.Plan(p.k, opts), "exact scan") {
+		return nil, nil
+	}
+	extra := 0
+	vecs := make([][]float32, len(p.queries))
+	for i, q := range p.queries {
+		vecs[i] = q.vec
+		if !p.include {
+			extra = max(extra, len(q.exclude))
+		}
+	}
+	opts.Exclude, opts.Offset = nil, 0
+	res, err := p.src.SearchBatch(ctx, vecs, p.k+p.offset+extra, opts)
+	if err != nil {
+		return nil, err
+	}
+	for i, q := range p.queries {
+		hits := res[i][:0]
+		for _, h := range res[i] {
+			if !p.include && containsInt(q.exclude, h.Pos) {
+				continue
+			}
+			hits = append(hits, h)
+		}
+		if p.offset >= len(hits) {
+			hits = nil
+		} else {
+			hits = hits[p.offset:]
+		}
+		if len(hits) > p.k {
+			hits = hits[:p.k]
+		}
+		res[i] = hits
+	}
+	return res, nil
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *nearestPlan) search(ctx context.Context, q *nquery) ([]Hit, error) {
