@@ -207,6 +207,7 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 	// rows → keys: every record decodes exactly and its key maps back.
 	n := 0
 	cur := rows.Cursor()
+	var prevID uint32
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		n++
 		if n%4096 == 0 {
@@ -227,6 +228,10 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 		if id >= m.NextID {
 			add(Problem{ID: id, HasID: true, Key: r.Key, What: fmt.Sprintf("id is not below the next id %d", m.NextID)})
 		}
+		if n > 1 && id <= prevID {
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: fmt.Sprintf("row ids out of order (after %d)", prevID)})
+		}
+		prevID = id
 		switch kid, ok := keyID(keys.Get([]byte(r.Key))); {
 		case !ok:
 			add(Problem{ID: id, HasID: true, Key: r.Key, What: "row's key is not in the key map"})

@@ -104,6 +104,14 @@ func answers(ctx context.Context, d *db.DB) (string, error) {
 		h := fnv.New64a()
 		for i := 0; i < v.Len(); i++ {
 			fmt.Fprintf(h, "%s %d %v", v.Key(i), v.Count(i), v.Vector(i))
+			// Key lookups go through the file's key → id map first.
+			p, ok := v.Lookup(v.Key(i))
+			fmt.Fprintf(h, " at %d %v", p, ok)
+			if r, err := c.Get(v.Key(i)); err != nil {
+				fmt.Fprintf(h, " get: %v", errors.Is(err, db.ErrCorrupt))
+			} else {
+				fmt.Fprintf(h, " get %d", r.Count)
+			}
 			m, err := v.Meta(i)
 			if err != nil {
 				return "", err
@@ -212,6 +220,10 @@ func TestCorruptFilesNeverPanic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keySites := findKeys(orig)
+	if len(keySites) == 0 {
+		t.Fatal("no stored keys found in the fixture")
+	}
 	r := rand.New(rand.NewSource(42))
 	var st corruptStats
 	var failures []string
@@ -239,6 +251,23 @@ func TestCorruptFilesNeverPanic(t *testing.T) {
 			}
 			what = strings.Join(parts, ", ")
 		}
+		if i%8 == 7 {
+			// Damage the key ↔ id maps: a byte in the 4 bytes just before
+			// or after a stored key (the rows bucket's id key before a
+			// record, the keys bucket's id value after a key).
+			data = append([]byte(nil), orig...)
+			at := keySites[r.Intn(len(keySites))]
+			off := r.Intn(8)
+			pos := at.start - 4 + off
+			if off >= 4 {
+				pos = at.end + off - 4
+			}
+			x := byte(1 + r.Intn(255))
+			if pos >= 0 && pos < len(data) {
+				data[pos] ^= x
+			}
+			what = fmt.Sprintf("key map: byte %d ^= %#x (near %q)", pos, x, orig[at.start:at.end])
+		}
 		// A fresh name per variant: a bbolt panic during open leaks its
 		// file lock, which would block the next open of the same name.
 		path := filepath.Join(dir, fmt.Sprintf("variant%d.vdb", i))
@@ -255,4 +284,28 @@ func TestCorruptFilesNeverPanic(t *testing.T) {
 		}
 		t.Error(f)
 	}
+}
+
+type span struct{ start, end int }
+
+// findKeys returns where the fixture's keys ("itemN", "wN") are stored in
+// the file, both in row records and in the key map.
+func findKeys(b []byte) []span {
+	var out []span
+	for i := 0; i < len(b); i++ {
+		for _, p := range []string{"item", "w"} {
+			if !strings.HasPrefix(string(b[i:min(len(b), i+len(p))]), p) {
+				continue
+			}
+			j := i + len(p)
+			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+				j++
+			}
+			if j > i+len(p) && j-i <= 8 {
+				out = append(out, span{i, j})
+				i = j - 1
+			}
+		}
+	}
+	return out
 }

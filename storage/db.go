@@ -43,6 +43,9 @@ type Options struct {
 	// NoSync skips fsync after each commit (tests and throwaway databases
 	// only: a crash may then lose committed data).
 	NoSync bool
+	// OpenFile, when set, opens the database file instead of os.OpenFile
+	// (db uses it to open a file inside a sandbox through an os.Root).
+	OpenFile func(name string, flag int, perm os.FileMode) (*os.File, error)
 }
 
 // DB is an open vecdb file. It is safe for concurrent use.
@@ -80,6 +83,7 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		// Load the free list here, where a damaged one is caught, rather
 		// than inside bbolt's Check goroutine.
 		PreLoadFreelist: true,
+		OpenFile:        opts.OpenFile,
 	})
 	if err != nil {
 		switch {
@@ -184,7 +188,8 @@ func (db *DB) init() (err error) {
 		})
 		for _, o := range orphans {
 			if err := tx.DeleteBucket(o); err != nil {
-				return err
+				// A damaged page can make a bucket's entry unreadable.
+				return fmt.Errorf("%w: removing the orphan data bucket %s: %v", ErrCorrupt, o, err)
 			}
 		}
 		return nil

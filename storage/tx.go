@@ -177,11 +177,19 @@ func (c *Coll) Scan(opts ScanOptions, fn func(r *Row) (bool, error)) error {
 	cur := c.rows.Cursor()
 	var buf []float32
 	var r Row
+	first, prev := true, uint32(0)
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		id, ok := keyID(k)
 		if !ok {
 			return fmt.Errorf("%w: bad row id", ErrCorrupt)
 		}
+		// Callers index tables by id and binary-search the ids: a damaged
+		// key that breaks the order, or an id the catalog never issued, is
+		// corruption, reported here rather than met as an index panic.
+		if (!first && id <= prev) || id >= c.meta.NextID {
+			return fmt.Errorf("%w: collection %s: row id %d is out of order or not below the next id %d", ErrCorrupt, c.meta.Name, id, c.meta.NextID)
+		}
+		first, prev = false, id
 		if !opts.Reuse {
 			r = Row{}
 			buf = nil
