@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"sort"
 
@@ -47,7 +48,15 @@ func AxisPlot(keys []string, positions []float64, neg, pos string, opts PlotOpti
 // SaveAxisPlot draws AxisPlot(keys, positions, neg, pos, opts) to path as
 // SVG or PNG, chosen by the extension; the default size is 10×3.5 inches.
 func SaveAxisPlot(keys []string, positions []float64, neg, pos string, opts PlotOptions, path string) error {
-	format, err := formatOf(path)
+	return saveFile(path, func(out io.Writer) error {
+		return EncodeAxisPlot(out, keys, positions, neg, pos, opts, path)
+	})
+}
+
+// EncodeAxisPlot is SaveAxisPlot writing to out; name's extension picks
+// the format.
+func EncodeAxisPlot(out io.Writer, keys []string, positions []float64, neg, pos string, opts PlotOptions, name string) error {
+	format, err := formatOf(name)
 	if err != nil {
 		return err
 	}
@@ -56,7 +65,7 @@ func SaveAxisPlot(keys []string, positions []float64, neg, pos string, opts Plot
 		return err
 	}
 	w, h := opts.size(10*vg.Inch, 3.5*vg.Inch)
-	return saveFile(p, w, h, opts.dpi(), format, path)
+	return WritePlot(out, p, w, h, opts.dpi(), format)
 }
 
 type axisPlotter struct {

@@ -421,7 +421,12 @@ func overlap(a, b vg.Rectangle) float64 {
 // SavePlot draws Scatter(points, opts) to path as SVG or PNG, chosen by the
 // extension (.svg, .png, any case); other extensions give ErrFormat.
 func SavePlot(points []Point, opts PlotOptions, path string) error {
-	format, err := formatOf(path)
+	return saveFile(path, func(out io.Writer) error { return EncodePlot(out, points, opts, path) })
+}
+
+// EncodePlot is SavePlot writing to out; name's extension picks the format.
+func EncodePlot(out io.Writer, points []Point, opts PlotOptions, name string) error {
+	format, err := formatOf(name)
 	if err != nil {
 		return err
 	}
@@ -430,7 +435,7 @@ func SavePlot(points []Point, opts PlotOptions, path string) error {
 		return err
 	}
 	w, h := opts.size(8*vg.Inch, 6*vg.Inch)
-	return saveFile(p, w, h, opts.dpi(), format, path)
+	return WritePlot(out, p, w, h, opts.dpi(), format)
 }
 
 // formatOf returns "svg" or "png" for path's extension, or ErrFormat.
@@ -443,9 +448,11 @@ func formatOf(path string) (string, error) {
 	}
 }
 
-func saveFile(p *plot.Plot, w, h vg.Length, dpi int, format, path string) error {
+// saveFile draws with enc into memory, then writes path: a failed drawing
+// leaves no file behind.
+func saveFile(path string, enc func(out io.Writer) error) error {
 	var buf bytes.Buffer
-	if err := WritePlot(&buf, p, w, h, dpi, format); err != nil {
+	if err := enc(&buf); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {

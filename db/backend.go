@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -366,11 +367,11 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 		return nil, err
 	}
 	if ev != nil {
-		p, perr := b.d.ResolvePath(s.Path, false)
-		if perr != nil {
+		if _, perr := b.d.ResolvePath(s.Path, false); perr != nil {
 			return nil, perr
 		}
-		res, err = b.d.Train(ctx, s.Collection, trainer.EventLogSource(p, *ev), topts)
+		ev.Open = b.d.openRead
+		res, err = b.d.Train(ctx, s.Collection, trainer.EventLogSource(s.Path, *ev), topts)
 	} else {
 		res, err = b.d.TrainFile(ctx, s.Collection, s.Path, topts)
 	}
@@ -457,11 +458,7 @@ func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Resul
 		res.Rows = append(res.Rows, row)
 	}
 	if s.To != "" {
-		path, err := b.d.ResolvePath(s.To, true)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.Save(path); err != nil {
+		if err := b.d.writeOutput(s.To, func(w io.Writer) error { return p.Write(w, s.To) }); err != nil {
 			return nil, err
 		}
 		res.Message = fmt.Sprintf("wrote %s (%s of %d keys)", s.To, p.Method, len(p.Keys))
@@ -480,11 +477,7 @@ func (b backend) projectOnto(ctx context.Context, s query.ProjectSpec) (*query.R
 		res.Rows = append(res.Rows, []any{k, a.Positions[i]})
 	}
 	if s.To != "" {
-		path, err := b.d.ResolvePath(s.To, true)
-		if err != nil {
-			return nil, err
-		}
-		if err := a.Save(path); err != nil {
+		if err := b.d.writeOutput(s.To, func(w io.Writer) error { return a.Write(w, s.To) }); err != nil {
 			return nil, err
 		}
 		res.Message = fmt.Sprintf("wrote %s (%d keys on the axis)", s.To, len(a.Keys))
@@ -574,10 +567,6 @@ func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.R
 }
 
 func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Result, error) {
-	p, err := b.d.ResolvePath(s.Path, false)
-	if err != nil {
-		return nil, err
-	}
 	var opts UsersOptions
 	setOpt(s.Options, "min_items", &opts.MinItems)
 	setOpt(s.Options, "recency", &opts.Recency)
@@ -587,7 +576,7 @@ func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Res
 		return nil, err
 	}
 	opts.EventLog = ev
-	res, err := b.d.CreateUsersFromFile(ctx, s.Name, s.Items, p, opts)
+	res, err := b.d.CreateUsersFromFile(ctx, s.Name, s.Items, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -31,6 +33,10 @@ type Options struct {
 	// EVALUATE) to this directory: no "..", no absolute paths outside it,
 	// no symlink escapes. Use it when the text of queries comes from users.
 	Sandbox string
+	// SandboxFile confines the database file itself to Sandbox too: its
+	// path is taken inside the sandbox and opened without following a
+	// symlink out of it. The shell's .open sets it under -sandbox.
+	SandboxFile bool
 	// Limits bound what one statement may ask for; the zero value applies
 	// the defaults documented on Limits.
 	Limits Limits
@@ -42,6 +48,7 @@ type Options struct {
 type DB struct {
 	store *storage.DB
 	opts  Options
+	self  os.FileInfo // the database file, which no output may replace
 
 	mu     sync.Mutex // guards colls and closed
 	colls  map[string]*collState
@@ -71,11 +78,29 @@ func Open(path string, opts *Options) (*DB, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	st, err := storage.Open(path, &storage.Options{ReadOnly: opts.ReadOnly, Timeout: opts.Timeout, NoSync: opts.NoSync})
+	so := &storage.Options{ReadOnly: opts.ReadOnly, Timeout: opts.Timeout, NoSync: opts.NoSync}
+	if opts.SandboxFile && opts.Sandbox != "" {
+		box := &DB{opts: *opts}
+		r, rel, err := box.inRoot(path, !opts.ReadOnly)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		defer r.Close()
+		path = filepath.Join(r.Name(), rel)
+		so.OpenFile = func(_ string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := r.OpenFile(rel, flag, perm)
+			if err != nil {
+				return nil, box.rootErr(rel, err)
+			}
+			return f, nil
+		}
+	}
+	st, err := storage.Open(path, so)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{store: st, opts: *opts, colls: map[string]*collState{}}, nil
+	self, _ := os.Stat(path)
+	return &DB{store: st, opts: *opts, self: self, colls: map[string]*collState{}}, nil
 }
 
 // Close releases the file. Collections obtained from d must not be used

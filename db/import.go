@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -62,11 +61,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // collection is exactly as it was. Rows keep the file's order; each row's
 // count is its 1-based rank in the file. .gz files are read transparently.
 func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
-	path, err := d.ResolvePath(path, false)
-	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", name, err)
-	}
-	f, err := os.Open(path)
+	f, err := d.openRead(path)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
@@ -236,34 +231,16 @@ func (d *DB) ImportCatalog(ctx context.Context, name, entry string, fetcher *for
 // Export writes a collection to a vector file in the given layout (default
 // word2vec text), rows in frequency order, exact stored values.
 func (d *DB) Export(ctx context.Context, name, path string, f Format) (int, error) {
-	path, err := d.ResolvePath(path, true)
-	if err == nil {
-		_, err = d.ResolvePath(path+".tmp", true) // written first, then renamed
-	}
-	if err != nil {
-		return 0, fmt.Errorf("export %s: %w", name, err)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return 0, fmt.Errorf("export %s: %s is a directory", name, path)
-	}
 	if f == format.Auto {
 		f = guessFormat(path)
 	}
-	tmp := path + ".tmp"
-	out, err := os.Create(tmp)
+	var n int
+	err := d.writeOutput(path, func(w io.Writer) error {
+		var err error
+		n, err = d.ExportWriter(ctx, name, w, f)
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("export %s: %w", name, err)
-	}
-	n, err := d.ExportWriter(ctx, name, out, f)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
 		return 0, fmt.Errorf("export %s: %w", name, err)
 	}
 	return n, nil

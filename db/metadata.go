@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -70,11 +69,7 @@ func (r *MetadataResult) String() string {
 // and reported, not silently dropped; a ragged line is an error with its
 // line number.
 func (d *DB) ImportMetadata(ctx context.Context, name, path string, opts MetadataOptions) (*MetadataResult, error) {
-	path, err := d.ResolvePath(path, false)
-	if err != nil {
-		return nil, fmt.Errorf("import metadata: %w", err)
-	}
-	f, err := os.Open(path)
+	f, err := d.openRead(path)
 	if err != nil {
 		return nil, fmt.Errorf("import metadata: %w", err)
 	}

@@ -281,14 +281,27 @@ func (p *Projection) Save(path string) error {
 	if len(p.Keys) == 0 {
 		return fmt.Errorf("save %s: %w: the projection is empty", path, ErrInvalid)
 	}
-	return analysis.SavePlot(p.points(), analysis.PlotOptions{
+	return analysis.SavePlot(p.points(), p.plotOptions(), path)
+}
+
+// Write draws the projection as Save does, to w; name's extension (.svg,
+// .png) picks the format.
+func (p *Projection) Write(w io.Writer, name string) error {
+	if len(p.Keys) == 0 {
+		return fmt.Errorf("save %s: %w: the projection is empty", name, ErrInvalid)
+	}
+	return analysis.EncodePlot(w, p.points(), p.plotOptions(), name)
+}
+
+func (p *Projection) plotOptions() analysis.PlotOptions {
+	return analysis.PlotOptions{
 		Title:  p.Title,
 		XLabel: p.axisLabel(0),
 		YLabel: p.axisLabel(1),
 		Width:  p.width,
 		Height: p.height,
 		Legend: p.Groups != nil,
-	}, path)
+	}
 }
 
 // Terminal draws the projection's first two coordinates to w as a
@@ -367,6 +380,12 @@ func (d *DB) ProjectOntoAxis(ctx context.Context, name string, keys []string, ax
 // given, as with Projection.Save.
 func (a *AxisProjection) Save(path string) error {
 	return analysis.SaveAxisPlot(a.Keys, a.Positions, a.Neg, a.Pos, analysis.PlotOptions{Title: a.Title}, path)
+}
+
+// Write draws the axis plot as Save does, to w; name's extension picks the
+// format.
+func (a *AxisProjection) Write(w io.Writer, name string) error {
+	return analysis.EncodeAxisPlot(w, a.Keys, a.Positions, a.Neg, a.Pos, analysis.PlotOptions{Title: a.Title}, name)
 }
 
 // viewOf returns the current view of the named collection.

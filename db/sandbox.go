@@ -111,9 +111,10 @@ func within(root, p string) bool {
 // separated by white space; .gz read transparently), with the path checked
 // against Options.Sandbox first.
 func (d *DB) TrainFile(ctx context.Context, name, path string, opts TrainOptions) (*TrainResult, error) {
-	p, err := d.ResolvePath(path, false)
-	if err != nil {
+	// Check the path now for a clear error; every pass opens it again
+	// through the sandbox.
+	if _, err := d.ResolvePath(path, false); err != nil {
 		return nil, fmt.Errorf("train %s: %w", name, err)
 	}
-	return d.Train(ctx, name, trainer.FileSource(p), opts)
+	return d.Train(ctx, name, trainer.FileSourceWith(d.openRead, path), opts)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -278,11 +277,7 @@ func (d *DB) evalInput(name, path string) (*View, io.ReadCloser, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	path, err = d.ResolvePath(path, false)
-	if err != nil {
-		return nil, nil, fmt.Errorf("evaluate %s: %w", name, err)
-	}
-	f, err := os.Open(path)
+	f, err := d.openRead(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}

@@ -73,11 +73,16 @@ func (r *UsersResult) String() string {
 // (a line "id<TAB>item item ..." is user id's history, and a line without
 // a tab is the history of the user named by its 1-based line number).
 func (d *DB) CreateUsersFromFile(ctx context.Context, users, items, path string, opts UsersOptions) (*UsersResult, error) {
+	if _, err := d.ResolvePath(path, false); err != nil {
+		return nil, fmt.Errorf("create users %s: %w", users, err)
+	}
 	var src trainer.Source
 	if opts.EventLog != nil {
-		src = trainer.EventLogSource(path, *opts.EventLog)
+		ev := *opts.EventLog
+		ev.Open = d.openRead
+		src = trainer.EventLogSource(path, ev)
 	} else {
-		src = trainer.KeyedFileSource(path)
+		src = trainer.KeyedFileSourceWith(d.openRead, path)
 	}
 	return d.CreateUsers(ctx, users, items, src, opts)
 }

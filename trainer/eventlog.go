@@ -28,6 +28,8 @@ type EventLogOptions struct {
 	OrderBy string
 	// Item names the column whose values become the tokens. Required.
 	Item string
+	// Open opens the log file; nil means os.Open.
+	Open Opener
 	// Delimiter separates fields. 0 means a tab when the first line holds
 	// one, a comma otherwise.
 	Delimiter rune
@@ -110,7 +112,7 @@ func (e *EventLog) load() error {
 	if o.SequenceBy == "" || o.Item == "" {
 		return fmt.Errorf("event log %s: both the sequence column and the item column must be named", e.path)
 	}
-	f, err := os.Open(e.path)
+	f, err := o.Open.open(e.path)
 	if err != nil {
 		return fmt.Errorf("event log: %w", err)
 	}
@@ -330,24 +332,32 @@ func (r *eventLogReader) Close() error { return nil }
 // skipped but still counted as lines. Readers it opens implement
 // KeyedReader. Note that a file whose items are separated by tabs reads as
 // named sequences; use FileSource for those.
-func KeyedFileSource(path string) Source { return keyedFileSource(path) }
+func KeyedFileSource(path string) Source { return keyedFileSource{path: path} }
 
-type keyedFileSource string
+// KeyedFileSourceWith is KeyedFileSource with the file opened by open.
+func KeyedFileSourceWith(open Opener, path string) Source {
+	return keyedFileSource{path: path, open: open}
+}
 
-func (p keyedFileSource) String() string { return string(p) }
+type keyedFileSource struct {
+	path string
+	open Opener
+}
+
+func (p keyedFileSource) String() string { return p.path }
 
 func (p keyedFileSource) Open() (SequenceReader, error) {
-	f, err := os.Open(string(p))
+	f, err := p.open.open(p.path)
 	if err != nil {
 		return nil, err
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
-	r := &keyedFileReader{name: string(p), f: f, br: br}
+	r := &keyedFileReader{name: p.path, f: f, br: br}
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("read %s: %w", string(p), err)
+			return nil, fmt.Errorf("read %s: %w", p.path, err)
 		}
 		r.gz = gz
 		r.br = bufio.NewReaderSize(gz, 64<<10)

@@ -35,14 +35,31 @@ type SequenceReader interface {
 // as they stream, so a corpus on one line (text8) is fine. Open returns an
 // error wrapping ErrBinaryInput when the first 4 KB hold a NUL byte or more
 // than 30% invalid UTF-8.
-func FileSource(path string) Source { return fileSource(path) }
+func FileSource(path string) Source { return fileSource{path: path} }
 
-type fileSource string
+// Opener opens a file by name for reading; nil means os.Open. The db
+// package passes one that keeps every open inside its sandbox.
+type Opener func(name string) (*os.File, error)
 
-func (p fileSource) String() string { return string(p) }
+func (o Opener) open(name string) (*os.File, error) {
+	if o == nil {
+		return os.Open(name)
+	}
+	return o(name)
+}
+
+// FileSourceWith is FileSource with the file opened by open on every pass.
+func FileSourceWith(open Opener, path string) Source { return fileSource{path: path, open: open} }
+
+type fileSource struct {
+	path string
+	open Opener
+}
+
+func (p fileSource) String() string { return p.path }
 
 func (p fileSource) Open() (SequenceReader, error) {
-	f, err := os.Open(string(p))
+	f, err := p.open.open(p.path)
 	if err != nil {
 		return nil, err
 	}
@@ -53,11 +70,11 @@ func (p fileSource) Open() (SequenceReader, error) {
 		gz, err = gzip.NewReader(br)
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("read %s: %w", string(p), err)
+			return nil, fmt.Errorf("read %s: %w", p.path, err)
 		}
 		r = gz
 	}
-	tr := &textReader{name: string(p), f: f, gz: gz, r: r, buf: make([]byte, 1<<20)}
+	tr := &textReader{name: p.path, f: f, gz: gz, r: r, buf: make([]byte, 1<<20)}
 	if err := tr.sniff(); err != nil {
 		tr.Close()
 		return nil, err
