@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 	"strings"
 
@@ -153,7 +153,12 @@ func (s *Shell) dotHelp(_ context.Context, _ []string) error {
 func (s *Shell) dotQuit(context.Context, []string) error { return errQuit }
 
 func (s *Shell) dotOpen(_ context.Context, args []string) error {
-	d, err := db.Open(args[0], s.Options)
+	opts := db.Options{}
+	if s.Options != nil {
+		opts = *s.Options
+	}
+	opts.SandboxFile = opts.Sandbox != ""
+	d, err := db.Open(args[0], &opts)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", args[0], err)
 	}
@@ -252,7 +257,12 @@ func (s *Shell) dotMaxRows(_ context.Context, args []string) error {
 }
 
 func (s *Shell) dotRead(ctx context.Context, args []string) error {
-	data, err := os.ReadFile(args[0])
+	var data []byte
+	f, err := s.DB.OpenInput(args[0])
+	if err == nil {
+		data, err = io.ReadAll(f)
+		f.Close()
+	}
 	if err != nil {
 		return err
 	}
@@ -271,7 +281,7 @@ func (s *Shell) dotOutput(_ context.Context, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	f, err := os.Create(args[0])
+	f, err := s.DB.OpenOutput(args[0])
 	if err != nil {
 		return err
 	}

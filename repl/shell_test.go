@@ -185,3 +185,70 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("terminal:\n got %q\nwant %q", term.String(), want)
 	}
 }
+
+// TestDotCommandsObeySandbox: under -sandbox, .output, .read and .open
+// reach only files inside the sandbox, and .output never the database.
+func TestDotCommandsObeySandbox(t *testing.T) {
+	ctx := context.Background()
+	top := t.TempDir()
+	box, outside := filepath.Join(top, "box"), filepath.Join(top, "outside")
+	os.Mkdir(box, 0o755)
+	os.Mkdir(outside, 0o755)
+	os.WriteFile(filepath.Join(outside, "x.sql"), []byte("CREATE COLLECTION escaped (DIM 2);\n"), 0o644)
+	os.WriteFile(filepath.Join(box, "in.sql"), []byte("CREATE COLLECTION inside (DIM 2);\n"), 0o644)
+	os.Symlink(outside, filepath.Join(box, "out"))
+	path := filepath.Join(box, "app.vdb")
+	opts := &db.Options{Sandbox: box}
+	d, err := db.Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	var out, errb bytes.Buffer
+	s := &Shell{DB: d, Path: path, Options: opts, Stdout: &out, Stderr: &errb}
+
+	refused := []string{
+		".output " + filepath.Join(outside, "x.txt"),
+		".output ../outside/y.txt",
+		".output out/z.txt",
+		".output app.vdb",
+		".read " + filepath.Join(outside, "x.sql"),
+		".read out/x.sql",
+		".open " + filepath.Join(outside, "new.vdb"),
+		".open out/new.vdb",
+	}
+	for _, line := range refused {
+		errb.Reset()
+		s.Dot(ctx, line)
+		if !strings.Contains(errb.String(), "Error: ") {
+			t.Errorf("%s: not refused (stderr %q)", line, errb.String())
+		}
+		s.Dot(ctx, ".output")
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 1 {
+		t.Errorf("files were created outside the sandbox: %v", ents)
+	}
+	if s.DB != d {
+		t.Fatal(".open replaced the database with one outside the sandbox")
+	}
+	if infos, _ := d.Collections(); len(infos) != 0 {
+		t.Errorf("a script outside the sandbox ran: %v", infos)
+	}
+	// Inside, all three work.
+	errb.Reset()
+	s.Dot(ctx, ".read in.sql")
+	s.Dot(ctx, ".output res.txt")
+	s.Run(ctx, "SHOW COLLECTIONS;")
+	s.Dot(ctx, ".output")
+	if b, _ := os.ReadFile(filepath.Join(box, "res.txt")); !strings.Contains(string(b), "inside") {
+		t.Errorf(".output inside the sandbox wrote %q (stderr %q)", b, errb.String())
+	}
+	s.Dot(ctx, ".open other.vdb")
+	if errb.Len() > 0 {
+		t.Errorf("inside the sandbox: %s", errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(box, "other.vdb")); err != nil {
+		t.Errorf(".open other.vdb did not create it inside the sandbox: %v", err)
+	}
+	s.DB.Close()
+}

@@ -184,3 +184,50 @@ func TestShell(t *testing.T) {
 		t.Errorf("history:\n%s", hist)
 	}
 }
+
+// TestShellSandbox drives the interactive shell under -sandbox through a
+// pseudo-terminal: .output, .read and .open outside the sandbox are
+// refused and touch nothing there; inside they work.
+func TestShellSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	home := t.TempDir()
+	box, outside := filepath.Join(home, "box"), filepath.Join(home, "outside")
+	os.Mkdir(box, 0o755)
+	os.Mkdir(outside, 0o755)
+	os.WriteFile(filepath.Join(outside, "x.sql"), []byte("CREATE COLLECTION escaped (DIM 2);\n"), 0o644)
+	cmd := exec.Command(bin, "-sandbox", box, filepath.Join(box, "app.vdb"))
+	cmd.Env = append(os.Environ(), "HOME="+home, "TERM=xterm", "VECDB_HISTORY=", "NO_COLOR=")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	defer cmd.Process.Kill()
+	c := &console{t: t, f: f}
+	go c.read()
+	c.expect("vecdb> ")
+	for _, line := range []string{
+		".output " + filepath.Join(outside, "o.txt"),
+		".read ../outside/x.sql",
+		".open " + filepath.Join(outside, "new.vdb"),
+		".output app.vdb",
+	} {
+		c.send(line + "\r")
+		c.expect("Error: ", "vecdb> ")
+	}
+	c.send(".output in.txt\r")
+	c.expect("vecdb> ")
+	c.send("SHOW COLLECTIONS;\r")
+	c.expect("vecdb> ")
+	c.send(".quit\r")
+	cmd.Wait()
+	if ents, _ := os.ReadDir(outside); len(ents) != 1 {
+		t.Errorf("the shell touched files outside the sandbox: %v", ents)
+	}
+	if _, err := os.Stat(filepath.Join(box, "in.txt")); err != nil {
+		t.Errorf(".output inside the sandbox: %v", err)
+	}
+}
