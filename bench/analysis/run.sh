@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks package analysis against FAISS: k-means on 100k×100 points with
 # k=100, 25 iterations, one thread on both sides, plus PCA of 100k×100.
-# Run from anywhere inside the repository; needs /work/shared/bench/setup.sh
+# Run from anywhere inside the repository; needs ../shared/bench/setup.sh
 # (python3-faiss) for the FAISS side.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"

@@ -16,6 +16,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=/tmp/bench/ann-$NAME
 mkdir -p "$OUT"
 cd "$HERE/../.."
+SHARED=$(cd .. && pwd)/shared # the kit beside the repository root
 go build -o "$OUT/annbench" ./bench/ann
 
 {
@@ -31,7 +32,7 @@ if [ "${SKIP_ANCHOR:-0}" = 1 ]; then
 	: >"$OUT/ref.jsonl"
 	"$OUT/annbench" bench "$FILE" "$OUT" "$@" | tee "$OUT/vecdb.jsonl"
 else
-	/usr/bin/python3 /work/shared/bench/ann_reference.py "$FILE" --threads 2 --truth "$OUT/truth.tsv" | tee "$OUT/ref.jsonl"
+	/usr/bin/python3 "$SHARED/bench/ann_reference.py" "$FILE" --threads 2 --truth "$OUT/truth.tsv" | tee "$OUT/ref.jsonl"
 	"$OUT/annbench" bench "$FILE" "$OUT" -truth "$OUT/truth.tsv" "$@" | tee "$OUT/vecdb.jsonl"
 fi
 
