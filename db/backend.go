@@ -396,16 +396,20 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 }
 
 func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Result, error) {
+	var opts EvaluateOptions
+	setOpt(s.Options, "restrict_vocab", &opts.RestrictVocab)
+	if ci, ok := s.Options["case_insensitive"].(bool); ok {
+		opts.CaseSensitive = !ci
+	}
 	if s.Kind == "PAIRS" {
-		r, err := b.d.EvaluatePairs(ctx, s.Collection, s.Path)
+		r, err := b.d.EvaluatePairs(ctx, s.Collection, s.Path, opts)
 		if err != nil {
 			return nil, err
 		}
 		return &query.Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
 			Rows: [][]any{{int64(r.Pairs), r.Pearson, r.Spearman, r.OOVRatio}}}, nil
 	}
-	restrict, _ := s.Options["restrict_vocab"].(int)
-	r, err := b.d.EvaluateAnalogies(ctx, s.Collection, s.Path, restrict)
+	r, err := b.d.EvaluateAnalogies(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -49,9 +49,14 @@ func (d *DB) prepare(ctx context.Context, src string) (context.Context, context.
 		return ctx, func() {}, nil, lim, err
 	}
 	cancel := func() {}
+	// SET timeout may only tighten the application's Limits.Timeout: the
+	// shorter of the two applies, so a statement cannot lift a limit set
+	// for all callers.
 	timeout := d.opts.Limits.Timeout
 	if secs, ok := d.Setting("timeout").(float64); ok && secs > 0 {
-		timeout = time.Duration(secs * float64(time.Second))
+		if set := time.Duration(secs * float64(time.Second)); timeout <= 0 || set < timeout {
+			timeout = set
+		}
 	}
 	if timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, timeout)

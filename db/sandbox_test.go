@@ -126,10 +126,10 @@ func TestSandboxAppliedToFiles(t *testing.T) {
 	if _, err := d.ImportMetadata(ctx, "c", "../outside/secret.vec", MetadataOptions{}); !errors.Is(err, ErrSandbox) {
 		t.Errorf("ImportMetadata: %v", err)
 	}
-	if _, err := d.EvaluatePairs(ctx, "c", "../outside/secret.vec"); !errors.Is(err, ErrSandbox) {
+	if _, err := d.EvaluatePairs(ctx, "c", "../outside/secret.vec", EvaluateOptions{}); !errors.Is(err, ErrSandbox) {
 		t.Errorf("EvaluatePairs: %v", err)
 	}
-	if _, err := d.EvaluateAnalogies(ctx, "c", "../outside/secret.vec", 0); !errors.Is(err, ErrSandbox) {
+	if _, err := d.EvaluateAnalogies(ctx, "c", "../outside/secret.vec", EvaluateOptions{}); !errors.Is(err, ErrSandbox) {
 		t.Errorf("EvaluateAnalogies: %v", err)
 	}
 	if _, err := d.TrainFile(ctx, "t", "../outside/secret.vec", TrainOptions{}); !errors.Is(err, ErrSandbox) {

@@ -234,19 +234,28 @@ func (k keyedView) Key(i int) string             { return k.v.Key(i) }
 func (k keyedView) Index(key string) (int, bool) { return k.v.Lookup(key) }
 func (k keyedView) Vector(i int) []float32       { return k.v.Vector(i) }
 
+// EvaluateOptions are the settings of EVALUATE (the language's WITH
+// options of the same names); the zero value is gensim's defaults.
+type EvaluateOptions struct {
+	// RestrictVocab limits the words looked up (and, for analogies, the
+	// answers) to the first RestrictVocab keys in frequency order; 0 means
+	// 300000 (restrict_vocab).
+	RestrictVocab int
+	// CaseSensitive compares words and keys as written; by default both are
+	// upper-cased first (case_insensitive = false sets it).
+	CaseSensitive bool
+}
+
 // EvaluateAnalogies scores a collection on an analogy file in the
 // questions-words.txt layout with gensim's semantics (see
-// trainer.EvaluateAnalogies); restrictVocab 0 means 300000.
-func (d *DB) EvaluateAnalogies(ctx context.Context, name, path string, restrictVocab int) (*trainer.AnalogyResult, error) {
+// trainer.EvaluateAnalogies).
+func (d *DB) EvaluateAnalogies(ctx context.Context, name, path string, opts EvaluateOptions) (*trainer.AnalogyResult, error) {
 	v, r, err := d.evalInput(name, path)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	if restrictVocab <= 0 {
-		restrictVocab = 300000
-	}
-	res, err := trainer.EvaluateAnalogies(keyedView{v}, r, restrictVocab, true)
+	res, err := trainer.EvaluateAnalogies(keyedView{v}, r, opts.RestrictVocab, !opts.CaseSensitive)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
@@ -255,13 +264,13 @@ func (d *DB) EvaluateAnalogies(ctx context.Context, name, path string, restrictV
 
 // EvaluatePairs scores a collection on a word-pair similarity file
 // (WordSim-353, SimLex-999 layouts) with gensim's semantics.
-func (d *DB) EvaluatePairs(ctx context.Context, name, path string) (*trainer.PairsResult, error) {
+func (d *DB) EvaluatePairs(ctx context.Context, name, path string, opts EvaluateOptions) (*trainer.PairsResult, error) {
 	v, r, err := d.evalInput(name, path)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	res, err := trainer.EvaluatePairs(keyedView{v}, r)
+	res, err := trainer.EvaluatePairs(keyedView{v}, r, opts.RestrictVocab, !opts.CaseSensitive)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}

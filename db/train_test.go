@@ -90,14 +90,14 @@ func TestEvaluate(t *testing.T) {
 	if _, err := d.Train(bg, "fb", trainer.FileSource(factbook), TrainOptions{Config: cfg}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := d.EvaluateAnalogies(bg, "fb", "../trainer/testdata/capitals.txt", 0)
+	res, err := d.EvaluateAnalogies(bg, "fb", "../trainer/testdata/capitals.txt", EvaluateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Sections) == 0 {
 		t.Fatalf("no sections: %+v", res)
 	}
-	if _, err := d.EvaluateAnalogies(bg, "nope", "../trainer/testdata/capitals.txt", 0); !errors.Is(err, ErrNotFound) {
+	if _, err := d.EvaluateAnalogies(bg, "nope", "../trainer/testdata/capitals.txt", EvaluateOptions{}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing collection: %v", err)
 	}
 }

@@ -2,6 +2,33 @@ package query
 
 import "sort"
 
+// optionTables maps each statement kind, as the shell and the docs name
+// it, to the one table that declares its WITH options.
+var optionTables = map[string][]optDef{
+	"TRAIN":              trainOptions,
+	"CREATE INDEX":       indexOptions,
+	"IMPORT":             importOptions,
+	"IMPORT METADATA":    metadataOptions,
+	"NEAREST":            nearestOptions,
+	"PROJECT":            projectOptions,
+	"CLUSTER":            clusterOptions,
+	"RECOMMEND":          recommendOptions,
+	"EVALUATE ANALOGIES": evaluateOptions["ANALOGIES"],
+	"EVALUATE PAIRS":     evaluateOptions["PAIRS"],
+	"SEQUENCES":          usersOptions,
+}
+
+// OptionKinds returns the statement kinds that take WITH ( ... ) options,
+// sorted: the keys OptionNames accepts.
+func OptionKinds() []string {
+	out := make([]string, 0, len(optionTables))
+	for k := range optionTables {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // OptionNames returns the names a statement's WITH ( ... ) clause accepts,
 // sorted; kind names the statement as the REPL sees it: "TRAIN",
 // "CREATE INDEX", "IMPORT", "IMPORT METADATA", "NEAREST", "PROJECT",
@@ -9,31 +36,8 @@ import "sort"
 // "SEQUENCES" (CREATE COLLECTION ... FROM SEQUENCES). An unknown kind gives
 // nil. It is used by the shell's completion.
 func OptionNames(kind string) []string {
-	var defs []optDef
-	switch kind {
-	case "TRAIN":
-		defs = trainOptions
-	case "CREATE INDEX":
-		defs = indexOptions
-	case "IMPORT":
-		defs = importOptions
-	case "IMPORT METADATA":
-		defs = metadataOptions
-	case "NEAREST":
-		defs = nearestOptions
-	case "PROJECT":
-		defs = projectOptions
-	case "CLUSTER":
-		defs = clusterOptions
-	case "RECOMMEND":
-		defs = recommendOptions
-	case "EVALUATE ANALOGIES":
-		defs = evaluateOptions["ANALOGIES"]
-	case "EVALUATE PAIRS":
-		defs = evaluateOptions["PAIRS"]
-	case "SEQUENCES":
-		defs = usersOptions
-	default:
+	defs, ok := optionTables[kind]
+	if !ok {
 		return nil
 	}
 	out := make([]string, len(defs))

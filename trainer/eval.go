@@ -234,16 +234,26 @@ type PairsResult struct {
 
 // EvaluatePairs scores a word-similarity file (WordSim-353, SimLex-999:
 // "word1<TAB>word2<TAB>score", '#' comment lines) as gensim's
-// evaluate_word_pairs does: words are looked up case-insensitively among
-// the first DefaultRestrictVocab keys, pairs with an unknown word are
-// skipped and counted in OOVRatio, malformed lines are skipped, and the
-// cosine similarities are correlated with the human scores (Pearson, and
-// Spearman with average ranks for ties).
-func EvaluatePairs(kv KeyedVectors, r io.Reader) (PairsResult, error) {
-	n := min(DefaultRestrictVocab, kv.Len())
+// evaluate_word_pairs does: words are looked up among the first
+// restrictVocab keys (<= 0 means DefaultRestrictVocab), case-insensitively
+// when caseInsensitive is set (gensim's default), pairs with an unknown
+// word are skipped and counted in OOVRatio, malformed lines are skipped,
+// and the cosine similarities are correlated with the human scores
+// (Pearson, and Spearman with average ranks for ties).
+func EvaluatePairs(kv KeyedVectors, r io.Reader, restrictVocab int, caseInsensitive bool) (PairsResult, error) {
+	if restrictVocab <= 0 {
+		restrictVocab = DefaultRestrictVocab
+	}
+	fold := func(s string) string {
+		if caseInsensitive {
+			return strings.ToUpper(s)
+		}
+		return s
+	}
+	n := min(restrictVocab, kv.Len())
 	okVocab := make(map[string]int, n)
 	for i := n - 1; i >= 0; i-- {
-		okVocab[strings.ToUpper(kv.Key(i))] = i
+		okVocab[fold(kv.Key(i))] = i
 	}
 	var gold, model []float64
 	oov := 0
@@ -262,8 +272,8 @@ func EvaluatePairs(kv KeyedVectors, r io.Reader) (PairsResult, error) {
 		if err != nil {
 			continue
 		}
-		a, okA := okVocab[strings.ToUpper(f[0])]
-		b, okB := okVocab[strings.ToUpper(f[1])]
+		a, okA := okVocab[fold(f[0])]
+		b, okB := okVocab[fold(f[1])]
 		if !okA || !okB {
 			oov++
 			continue

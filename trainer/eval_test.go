@@ -59,7 +59,7 @@ func TestEvaluatePairs(t *testing.T) {
 	}
 	// cos(a,b)=0.7071, cos(a,c)=0, cos(a,d)=-1, cos(b,c)=0.7071.
 	file := "# comment\nA\tb\t9\na\tc\t5\na\td\t1\nb\tzzz\t3\nmalformed line\nb\tc\tnot-a-number\n"
-	res, err := EvaluatePairs(kv, strings.NewReader(file))
+	res, err := EvaluatePairs(kv, strings.NewReader(file), 0, true)
 	if err != nil {
 		t.Fatal(err)
 	}

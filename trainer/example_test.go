@@ -29,7 +29,7 @@ func ExampleTrain() {
 func ExampleEvaluatePairs() {
 	m := &trainer.Model{Keys: []string{"cat", "dog", "car"}, Dim: 2, Vectors: []float32{1, 0.1, 0.9, 0.2, 0, 1}}
 	pairs := "# word1\tword2\tscore\ncat\tdog\t9\ncat\tcar\t2\ndog\tcar\t3\ncat\tunicorn\t5\n"
-	res, _ := trainer.EvaluatePairs(m, strings.NewReader(pairs))
+	res, _ := trainer.EvaluatePairs(m, strings.NewReader(pairs), 0, true)
 	fmt.Printf("pairs %d, Spearman %.2f, OOV %.0f%%\n", res.Pairs, res.Spearman, res.OOVRatio)
 	// Output: pairs 3, Spearman 1.00, OOV 25%
 }

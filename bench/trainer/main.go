@@ -122,7 +122,7 @@ func evaluate(dir string, m *trainer.Model, res map[string]any) error {
 		if err != nil {
 			return err
 		}
-		p, err := trainer.EvaluatePairs(m, f)
+		p, err := trainer.EvaluatePairs(m, f, 0, true)
 		f.Close()
 		if err != nil {
 			return err
