@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // optCase shows what one WITH option does: base and with are run on fresh
@@ -399,4 +400,61 @@ func TestEverySettingDoesSomething(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("SET timeout lifted Limits.Timeout: %v", err)
 	}
+}
+
+// TestSizeOptionsBounded: size options are bounded (a 100000×100000 plot
+// ran the process out of memory), and TRAIN and t-SNE estimate their memory
+// before allocating and refuse what Limits.MaxMemory does not allow,
+// leaving the database as it was.
+func TestSizeOptionsBounded(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d := optionFixture(t, dir)
+	d.Close()
+	d, err := Open(filepath.Join(dir, "o.vdb"), &Options{NoSync: true, Sandbox: dir, Limits: Limits{MaxMemory: 1 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, c := range []struct{ stmt, want string }{
+		{"PROJECT (SELECT NEAREST 30 TO 'w1' FROM t) USING PCA WITH (width = 100000, height = 100000) TO 'h.png'", "option width must be between 100 and 8192"},
+		{"PROJECT (SELECT NEAREST 30 TO 'w1' FROM t) USING TSNE WITH (iterations = 1000000000)", "option iterations must be between 1 and 100000"},
+		{"PROJECT (SELECT NEAREST 30 TO 'w1' FROM t) USING TSNE WITH (perplexity = 1e9)", "option perplexity must be between 1 and 1000"},
+		{"CLUSTER t INTO 2 WITH (iterations = 1000000000)", "option iterations must be between 1 and 100000"},
+		{"TRAIN big FROM 'corpus.txt' WITH (dim = 10000, min_count = 1)", "would need about"},
+		{"PROJECT (SELECT NEAREST 300 TO 'w1' FROM t) USING TSNE", "no error"}, // 40 keys: fits
+		{"PROJECT (SELECT NEAREST 30 TO 'w1' FROM t) USING PCA WITH (width = 8000, height = 8000) TO 'h.png'", "would need about"},
+	} {
+		_, err := d.Exec(ctx, c.stmt)
+		if c.want == "no error" {
+			if err != nil {
+				t.Errorf("%s: %v", c.stmt, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.stmt, err, c.want)
+		}
+	}
+	if _, err := d.Collection("big"); !errors.Is(err, ErrCollectionNotFound) {
+		t.Errorf("a refused TRAIN left a collection: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "h.png")); err == nil {
+		t.Error("a refused PROJECT wrote its file")
+	}
+	// The typed API gives the same refusals.
+	_, err = d.Project(ctx, "t", []string{"w1", "w2", "w3"}, ProjectOptions{Width: 100000})
+	if !errors.Is(err, ErrInvalid) {
+		t.Errorf("Project with width 100000: %v", err)
+	}
+	_, err = d.TrainFile(ctx, "big", "corpus.txt", TrainOptions{Config: trainConfigForTest(10000)})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "Limits.MaxMemory") {
+		t.Errorf("TrainFile above the memory limit: %v", err)
+	}
+}
+
+func trainConfigForTest(dim int) trainer.Config {
+	c := trainer.DefaultConfig()
+	c.Dim, c.MinCount, c.Epochs, c.Threads = dim, 1, 1, 1
+	return c
 }

@@ -121,6 +121,21 @@ func (d *DB) ProjectVectors(ctx context.Context, v *View, positions []int, opts 
 	if opts.Iterations < 0 || opts.ColorK < 0 || opts.Width < 0 || opts.Height < 0 {
 		return nil, fmt.Errorf("project: %w: iterations, color k, width and height must be >= 0", ErrInvalid)
 	}
+	if opts.Width > maxPlotSide || opts.Height > maxPlotSide {
+		return nil, fmt.Errorf("project: %w: width and height must be at most %d pixels, got %d×%d", ErrInvalid, maxPlotSide, opts.Width, opts.Height)
+	}
+	if opts.Iterations > maxTSNEIterations || opts.Perplexity > maxPerplexity {
+		return nil, fmt.Errorf("project: %w: iterations must be at most %d and perplexity at most %d, got %d and %g", ErrInvalid, maxTSNEIterations, maxPerplexity, opts.Iterations, opts.Perplexity)
+	}
+	if method == "TSNE" {
+		n := int64(len(pos))
+		if err := d.checkMemory(fmt.Sprintf("t-SNE of %d points", n), 3*8*n*n); err != nil {
+			return nil, fmt.Errorf("project: %w", err)
+		}
+	}
+	if err := d.checkMemory(fmt.Sprintf("a %d×%d image", opts.Width, opts.Height), 8*int64(opts.Width)*int64(opts.Height)); err != nil {
+		return nil, fmt.Errorf("project: %w", err)
+	}
 	seed := opts.Seed
 	if seed == 0 {
 		seed = 1

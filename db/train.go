@@ -103,6 +103,10 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	topts := trainer.Options{Watch: opts.Watch, Continue: prev, Progress: func(p trainer.Progress) {
 		last = p
 		prog.report(Progress{Op: "train", Done: p.Words, Total: p.TotalWords, Unit: "words", Detail: describeProgress(p)}, len(p.Watch) > 0)
+	}, CheckSize: func(keys, dim int) error {
+		// The two weight matrices, the rows written to the file and the
+		// view read back: about four copies of keys × dim float32s.
+		return d.checkMemory(fmt.Sprintf("a model of %d keys × dim %d", keys, dim), 4*4*int64(keys)*int64(dim))
 	}}
 	m, err := trainer.Train(ctx, src, cfg, topts)
 	if err != nil {

@@ -50,16 +50,16 @@ var indexOptions = []optDef{
 
 var projectOptions = []optDef{
 	{name: "dims", kind: optInt, min: 1, max: 3},
-	{name: "perplexity", kind: optFloat, min: 1},
-	{name: "iterations", kind: optInt, min: 1},
+	{name: "perplexity", kind: optFloat, min: 1, max: 1000},
+	{name: "iterations", kind: optInt, min: 1, max: 100000},
 	{name: "seed", kind: optInt, min: 0},
-	{name: "width", kind: optInt, min: 100},
-	{name: "height", kind: optInt, min: 100},
+	{name: "width", kind: optInt, min: 100, max: 8192},
+	{name: "height", kind: optInt, min: 100, max: 8192},
 	{name: "title", kind: optString},
 }
 
 var clusterOptions = []optDef{
-	{name: "iterations", kind: optInt, min: 1},
+	{name: "iterations", kind: optInt, min: 1, max: 100000},
 	{name: "seed", kind: optInt, min: 0},
 	{name: "top", kind: optInt, min: 1},
 	{name: "save_as", kind: optString},

@@ -24,6 +24,11 @@ type Options struct {
 	// grow by their counts in src. The model is not modified: Train
 	// returns a new one. cfg.Dim must be 0 or the model's Dim.
 	Continue *Model
+	// CheckSize, when set, is called once the vocabulary is known and before
+	// the weights are allocated (2 × keys × dim float32s); an error from it
+	// ends Train with that error. db uses it to refuse a model too large
+	// for its memory limit.
+	CheckSize func(keys, dim int) error
 }
 
 // Progress reports the state of a training run.
@@ -69,7 +74,7 @@ func Train(ctx context.Context, src Source, cfg Config, opts Options) (*Model, e
 		}
 		return nil, ErrEmptyCorpus
 	}
-	m, err := buildModel(c, cfg, old)
+	m, err := buildModel(c, cfg, old, opts.CheckSize)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +88,7 @@ func Train(ctx context.Context, src Source, cfg Config, opts Options) (*Model, e
 }
 
 // buildModel makes the vocabulary and the initial weights.
-func buildModel(c *counter, cfg Config, old *Model) (*Model, error) {
+func buildModel(c *counter, cfg Config, old *Model, check func(keys, dim int) error) (*Model, error) {
 	m := &Model{Dim: cfg.Dim, Config: cfg}
 	var known map[string]int
 	if old != nil {
@@ -123,6 +128,11 @@ func buildModel(c *counter, cfg Config, old *Model) (*Model, error) {
 	if len(m.Keys)+len(ids) == 0 {
 		top, n := c.mostFrequent()
 		return nil, &NoVocabError{MinCount: cfg.MinCount, Top: top, TopCount: n}
+	}
+	if check != nil {
+		if err := check(len(m.Keys)+len(ids), cfg.Dim); err != nil {
+			return nil, err
+		}
 	}
 	first := len(m.Keys)
 	for _, id := range ids {

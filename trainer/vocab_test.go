@@ -68,7 +68,7 @@ func TestInitialVectors(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MinCount = 1
 	cfg.Dim = 8
-	m, err := buildModel(c, cfg, nil)
+	m, err := buildModel(c, cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
