@@ -52,7 +52,7 @@ func isCSVHeader(rec []string) bool {
 // parseFields checks a key and its value tokens against the dimension (set
 // from the first row when unknown) and parses them.
 func (r *Reader) parseFields(key string, vals []string) (string, []float32, error) {
-	if key == "" {
+	if strings.TrimSpace(key) == "" {
 		return "", nil, r.errf(ErrSyntax, "empty key")
 	}
 	dim := r.dim

@@ -11,8 +11,8 @@ import (
 type jsonRow struct {
 	Key       *string         `json:"key"`
 	ID        json.RawMessage `json:"id"`
-	Vector    []json.Number   `json:"vector"`
-	Embedding []json.Number   `json:"embedding"`
+	Vector    []json.RawMessage `json:"vector"`
+	Embedding []json.RawMessage `json:"embedding"`
 }
 
 // readJSONRow reads one JSONL object, skipping blank lines.
@@ -52,6 +52,10 @@ func (r *Reader) readJSONRow() (string, []float32, error) {
 		}
 		strs := make([]string, len(vals))
 		for i, v := range vals {
+			// Numbers only: not "3", not null, not nested arrays.
+			if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+				return "", nil, r.errf(ErrSyntax, "value %d is %s, not a number", i+1, v)
+			}
 			strs[i] = string(v)
 		}
 		return r.parseFields(key, strs)

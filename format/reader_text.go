@@ -160,6 +160,14 @@ func (r *Reader) parseTextLine(line []byte) (string, []float32, error) {
 	if len(key) == 0 {
 		return "", nil, r.errf(ErrSyntax, "empty key")
 	}
+	// A key may hold spaces ("new york"), but one whose last word is a
+	// number is a row with too many values ("b 1 2 3 4" in a DIM 3 file).
+	if first > 1 {
+		last := line[b[first-1] : b[first]-1]
+		if _, err := strconv.ParseFloat(string(last), 64); err == nil {
+			return "", nil, r.errf(ErrRagged, "expected %d values, got %d", dim, ntok-1)
+		}
+	}
 	vec := make([]float32, dim)
 	for j := range vec {
 		start, end := b[first+j], len(line)
