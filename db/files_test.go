@@ -245,3 +245,34 @@ func TestExportRacingSymlink(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyRefusesWritesThatMatchNothing: on a read-only database a
+// write statement is refused before it runs, with its position and
+// ErrReadOnly, even when it would change nothing (it printed "deleted 0
+// rows"); the statements before it in a script have run.
+func TestReadOnlyRefusesWritesThatMatchNothing(t *testing.T) {
+	ctx := context.Background()
+	d, _ := ownDB(t, t.TempDir(), &Options{ReadOnly: true})
+	for _, stmt := range []string{
+		"DELETE FROM words WHERE key = 'nope'",
+		"UPDATE words SET x = 1 WHERE key = 'nope'",
+		"DROP COLLECTION IF EXISTS nope",
+		"CREATE COLLECTION IF NOT EXISTS words (DIM 3)",
+		"DROP INDEX ON words",
+		"CLUSTER words INTO 1 WITH (save_as = 'c')",
+	} {
+		_, err := d.Exec(ctx, stmt)
+		if !errors.Is(err, ErrReadOnly) || !strings.HasPrefix(err.Error(), "1:1: ") {
+			t.Errorf("%s: %v", stmt, err)
+		}
+	}
+	res, err := d.Run(ctx, "SHOW COLLECTIONS; DELETE FROM words WHERE key = 'nope';")
+	if !errors.Is(err, ErrReadOnly) || len(res) != 1 || !strings.HasPrefix(err.Error(), "1:19: ") {
+		t.Errorf("script: %d results, %v", len(res), err)
+	}
+	for _, stmt := range []string{"SELECT NEAREST 1 TO 'a' FROM words", "EXPLAIN DELETE FROM words WHERE key = 'a'", "SET timeout = 5"} {
+		if _, err := d.Exec(ctx, stmt); err != nil {
+			t.Errorf("%s on a read-only database: %v", stmt, err)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func (d *DB) Run(ctx context.Context, src string) ([]*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+	return d.runStatements(ctx, src, stmts, lim)
 }
 
 // Exec runs the statements of src (see Run) and returns the result of the
@@ -104,7 +104,7 @@ func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
 	if !query.ReturnsRows(stmts[0]) {
 		return nil, fmt.Errorf("%w: %s does not return rows (use Exec)", ErrInvalid, query.StatementName(stmts[0]))
 	}
-	res, err := query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+	res, err := d.runStatements(ctx, src, stmts, lim)
 	if err != nil {
 		return nil, err
 	}

@@ -84,6 +84,21 @@ func ReturnsRows(st Statement) bool {
 	return false
 }
 
+// Writes reports whether st changes the database: such statements are
+// refused on a read-only database even when they would change nothing, as
+// sqlite3 does. EXPORT and PROJECT … TO write files, not the database.
+func Writes(st Statement) bool {
+	switch s := st.(type) {
+	case *CreateCollection, *CreateUsers, *DropCollection, *Insert, *Update, *Delete,
+		*CreateIndex, *DropIndex, *Import, *ImportMetadata, *Train:
+		return true
+	case *Cluster:
+		_, saves := s.With["save_as"]
+		return saves
+	}
+	return false
+}
+
 // StatementName returns the leading keywords of a statement: "SELECT",
 // "INSERT", "CREATE INDEX", ...
 func StatementName(st Statement) string {

@@ -160,7 +160,7 @@ func (s *Shell) dotOpen(_ context.Context, args []string) error {
 	opts.SandboxFile = opts.Sandbox != ""
 	d, err := db.Open(args[0], &opts)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", args[0], err)
+		return err
 	}
 	if s.DB != nil {
 		s.DB.Close()

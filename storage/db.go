@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -53,6 +55,7 @@ type DB struct {
 	bolt     *bolt.DB
 	path     string
 	readOnly bool
+	id       os.FileInfo // the file, to refuse a second handle in this process
 }
 
 // Open opens or, unless opts.ReadOnly, creates the vecdb file at path.
@@ -69,6 +72,13 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(path); err != nil {
+			return nil, openErr(path, err)
+		}
+	}
+	// bbolt's file lock does not tell two handles of one process apart (the
+	// second would wait and be told "another process"): refuse here.
+	if fi, err := os.Stat(path); err == nil {
+		if err := handles.conflict(fi, opts.ReadOnly); err != nil {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	}
@@ -92,19 +102,71 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		case strings.Contains(err.Error(), "file size too small"):
 			return nil, fmt.Errorf("open %s: %w: the file is truncated (%v)", path, ErrCorrupt, err)
 		case errors.Is(err, bolterr.ErrTimeout):
-			return nil, fmt.Errorf("open %s: %w (waited %v)", path, ErrLocked, timeout)
+			return nil, fmt.Errorf("open %s: %w (waited %v): a writer holds the file exclusively; close it, or wait for it to finish (read-only handles can share the file only while no writer has it)", path, ErrLocked, timeout)
 		case errors.Is(err, bolterr.ErrInvalid), errors.Is(err, bolterr.ErrVersionMismatch),
 			errors.Is(err, bolterr.ErrChecksum), strings.Contains(err.Error(), "invalid"):
 			return nil, fmt.Errorf("open %s: %w (%v)", path, ErrNotVecdb, err)
 		}
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, openErr(path, err)
 	}
 	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly}
 	if err := db.init(); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if fi, err := os.Stat(path); err == nil {
+		db.id = fi
+		handles.add(db)
+	}
 	return db, nil
+}
+
+// openErr prefixes "open path" to an error, without repeating the
+// operation and path that an *fs.PathError already names.
+func openErr(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("open %s: %w", path, pe.Err)
+	}
+	return fmt.Errorf("open %s: %w", path, err)
+}
+
+// openHandles are the files this process has open, so that a second
+// handle on one of them is refused at once instead of waiting on bbolt's
+// lock, which only tells processes apart.
+type openHandles struct {
+	mu  sync.Mutex
+	dbs []*DB
+}
+
+var handles openHandles
+
+func (h *openHandles) conflict(fi os.FileInfo, readOnly bool) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, db := range h.dbs {
+		if os.SameFile(db.id, fi) && !(readOnly && db.readOnly) {
+			return fmt.Errorf("%w: this process already has it open%s; use that handle, or open both read-only", ErrLocked, map[bool]string{true: " for writing", false: ""}[!db.readOnly])
+		}
+	}
+	return nil
+}
+
+func (h *openHandles) add(db *DB) {
+	h.mu.Lock()
+	h.dbs = append(h.dbs, db)
+	h.mu.Unlock()
+}
+
+func (h *openHandles) remove(db *DB) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, x := range h.dbs {
+		if x == db {
+			h.dbs = append(h.dbs[:i], h.dbs[i+1:]...)
+			return
+		}
+	}
 }
 
 // init checks the format record, writing it into a new file, and removes
@@ -216,7 +278,11 @@ func guard(err *error, panicOnFault bool) {
 	}
 }
 
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close releases the file.
+func (db *DB) Close() error {
+	handles.remove(db)
+	return db.bolt.Close()
+}
 
 // Path returns the file's path.
 func (db *DB) Path() string { return db.path }

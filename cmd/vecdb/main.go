@@ -136,7 +136,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	d, err := db.Open(path, &db.Options{ReadOnly: *readonly, Sandbox: *sandbox})
 	if err != nil {
-		fmt.Fprintf(stderr, "Error: open %s: %v\n", path, err)
+		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return 1
 	}
 	defer func() { d.Close() }() // the shell's .open may replace d

@@ -1,0 +1,35 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vecdb/vecdb/query"
+)
+
+// runStatements runs the parsed statements of src in order. On a read-only
+// database a statement that writes is refused before it runs, with its
+// position, even when it would match nothing (sqlite3's rule); the
+// statements before it have run.
+func (d *DB) runStatements(ctx context.Context, src string, stmts []query.Statement, lim query.Limits) ([]*Result, error) {
+	if !d.ReadOnly() {
+		return query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+	}
+	var out []*Result
+	for i, st := range stmts {
+		if query.Writes(st) {
+			if i > 0 {
+				res, err := query.RunStatements(ctx, d.Backend(), src, stmts[:i], lim)
+				out = append(out, res...)
+				if err != nil {
+					return out, err
+				}
+			}
+			return out, &textError{
+				pe:  &query.Error{Pos: st.Position(), Msg: fmt.Sprintf("%s: the database is open read-only", query.StatementName(st))},
+				err: ErrReadOnly,
+			}
+		}
+	}
+	return query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+}
