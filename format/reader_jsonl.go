@@ -9,8 +9,8 @@ import (
 // jsonRow is one JSONL line. "key" wins over "id" and "vector" over
 // "embedding"; an "id" may be a string or a number.
 type jsonRow struct {
-	Key       *string         `json:"key"`
-	ID        json.RawMessage `json:"id"`
+	Key       *string           `json:"key"`
+	ID        json.RawMessage   `json:"id"`
 	Vector    []json.RawMessage `json:"vector"`
 	Embedding []json.RawMessage `json:"embedding"`
 }
