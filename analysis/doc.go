@@ -1,7 +1,9 @@
-// Package analysis clusters, projects and plots vectors. It is pure: slices
-// go in, results and images come out; it knows nothing of storage or the
-// query language. The SPEC statements CLUSTER, PROJECT ... USING PCA and
-// PROJECTION(...) ONTO, and the shell's .plot, are built on it.
+// Package analysis clusters and projects vectors. It is pure: slices go
+// in, numbers come out; it knows nothing of storage or the query language,
+// and it draws no files (package plotfile draws SVG and PNG plots, so that
+// package db, which imports this one, links no plotting code). The SPEC
+// statements CLUSTER, PROJECT ... USING PCA and PROJECTION(...) ONTO, and
+// the shell's .plot, are built on it.
 //
 // # Data
 //
@@ -33,14 +35,10 @@
 //
 // # Plots
 //
-// Scatter builds a gonum/plot plot with one colour per group (ten
-// colours, then cycling mark shapes), a legend beside the data and labels
-// placed greedily at eight positions around each point, then further out
-// with a leader line, so labels do not collide; every point is labelled when
-// there are at most 60. SavePlot and SaveAxisPlot write SVG or PNG by file
-// extension; AxisPlot lays keys along a horizontal axis between two named
-// poles. TerminalPlot draws points in Unicode braille (2×4 dots per cell)
-// with optional ANSI colours.
+// Point is a labelled, grouped 2-D point. TerminalPlot draws points in
+// Unicode braille (2×4 dots per cell) with optional ANSI colours, one
+// colour per group in order of first appearance; it needs no drawing
+// library.
 //
 // # Concurrency
 //

@@ -21,10 +21,6 @@ var (
 	// ErrTooMany is returned by TSNE when there are more points than its
 	// exact O(n²) algorithm accepts (MaxTSNEPoints).
 	ErrTooMany = errors.New("analysis: too many points")
-
-	// ErrFormat is returned by SavePlot and SaveAxisPlot for a file
-	// extension other than .svg or .png.
-	ErrFormat = errors.New("analysis: unsupported image format")
 )
 
 // checkShape validates a row-major n×dim matrix and returns n.

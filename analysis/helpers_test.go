@@ -1,8 +1,19 @@
 package analysis
 
 import (
+	"fmt"
 	"math/rand"
 )
+
+// samplePoints returns n labelled points in three groups.
+func samplePoints(n int) []Point {
+	data, labels := blobs(11, n, 2, 3, 4, 1)
+	pts := make([]Point, n)
+	for i := range n {
+		pts[i] = Point{Label: fmt.Sprintf("p%d", i), X: float64(data[2*i]), Y: float64(data[2*i+1]), Group: fmt.Sprintf("g%d", labels[i])}
+	}
+	return pts
+}
 
 // blobs returns n points of dimension dim in k Gaussian groups whose centres
 // are drawn with standard deviation spread and whose points scatter around

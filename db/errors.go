@@ -51,6 +51,15 @@ var (
 	ErrFieldNotFound = errors.New("field not found")
 )
 
+// Errors returned when drawing a plot to a file.
+var (
+	// ErrNoPlotWriter is returned by PROJECT … TO, Projection.Save and Write
+	// and AxisProjection.Save and Write when no plot writer is registered:
+	// package db links no drawing code, and a program that draws plots
+	// registers it with a blank import (see RegisterPlotWriter).
+	ErrNoPlotWriter = errors.New(`no plot writer is registered: add import _ "` + plotfileImport + `" to the program to draw .svg and .png files`)
+)
+
 // KeysNotFoundError reports every unknown key of one request at once, with
 // close spellings. It matches ErrKeyNotFound and ErrNotFound with errors.Is.
 type KeysNotFoundError struct {

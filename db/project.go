@@ -1,14 +1,14 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
-
-	"gonum.org/v1/plot/vg"
 
 	"github.com/vecdb/vecdb/analysis"
 	"github.com/vecdb/vecdb/internal/vec"
@@ -63,7 +63,7 @@ type Projection struct {
 	// Title is the plot title.
 	Title string
 
-	width, height vg.Length
+	width, height float64 // inches; 0 means the writer's default
 }
 
 // Project places keys of the named collection in 2 or 3 dimensions with
@@ -182,12 +182,7 @@ func (d *DB) ProjectVectors(ctx context.Context, v *View, positions []int, opts 
 	if dims == 3 {
 		p.Title += " — first 2 of 3 dimensions shown"
 	}
-	if opts.Width > 0 {
-		p.width = vg.Length(opts.Width) * vg.Inch / 150
-	}
-	if opts.Height > 0 {
-		p.height = vg.Length(opts.Height) * vg.Inch / 150
-	}
+	p.width, p.height = float64(opts.Width)/150, float64(opts.Height)/150
 	return p, nil
 }
 
@@ -288,35 +283,46 @@ func (p *Projection) axisLabel(i int) string {
 }
 
 // Save draws the projection as a labelled scatter plot of its first two
-// coordinates to path, as SVG or PNG by the extension (.svg, .png; others
-// give analysis.ErrFormat), with a legend when Groups is set. The path is
-// used as given: callers serving untrusted queries resolve it through the
-// database's sandbox first.
+// coordinates to path, in the format of its extension, with a legend when
+// Groups is set. Drawing is done by the PlotWriter registered for the
+// extension (import _ "github.com/vecdb/vecdb/plotfile" registers .svg and
+// .png); without one Save returns ErrNoPlotWriter, and for an extension no
+// writer takes, ErrInvalid. A plot that fails to draw leaves no file. The
+// path is used as given: callers serving untrusted queries resolve it
+// through the database's sandbox first.
 func (p *Projection) Save(path string) error {
-	if len(p.Keys) == 0 {
-		return fmt.Errorf("save %s: %w: the projection is empty", path, ErrInvalid)
-	}
-	return analysis.SavePlot(p.points(), p.plotOptions(), path)
+	return saveFile(path, p.Write)
 }
 
-// Write draws the projection as Save does, to w; name's extension (.svg,
-// .png) picks the format.
+// Write draws the projection as Save does, to w; name's extension picks the
+// format.
 func (p *Projection) Write(w io.Writer, name string) error {
 	if len(p.Keys) == 0 {
 		return fmt.Errorf("save %s: %w: the projection is empty", name, ErrInvalid)
 	}
-	return analysis.EncodePlot(w, p.points(), p.plotOptions(), name)
-}
-
-func (p *Projection) plotOptions() analysis.PlotOptions {
-	return analysis.PlotOptions{
+	return writePlot(w, name, &PlotSpec{
+		Kind:   ScatterPlot,
 		Title:  p.Title,
 		XLabel: p.axisLabel(0),
 		YLabel: p.axisLabel(1),
+		Points: p.points(),
+		Legend: p.Groups != nil,
 		Width:  p.width,
 		Height: p.height,
-		Legend: p.Groups != nil,
+	})
+}
+
+// saveFile draws with write into memory, then writes path: a failed
+// drawing leaves no file behind.
+func saveFile(path string, write func(w io.Writer, name string) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf, path); err != nil {
+		return err
 	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("save plot: %w", err)
+	}
+	return nil
 }
 
 // Terminal draws the projection's first two coordinates to w as a
@@ -390,17 +396,27 @@ func (d *DB) ProjectOntoAxis(ctx context.Context, name string, keys []string, ax
 	return ap, nil
 }
 
-// Save draws the keys along the axis between the two poles to path, as SVG
-// or PNG by the extension (see analysis.SaveAxisPlot). The path is used as
-// given, as with Projection.Save.
+// Save draws the keys along the axis between the two poles to path, in the
+// format of its extension, through the registered PlotWriter as
+// Projection.Save does. The path is used as given, as with Projection.Save.
 func (a *AxisProjection) Save(path string) error {
-	return analysis.SaveAxisPlot(a.Keys, a.Positions, a.Neg, a.Pos, analysis.PlotOptions{Title: a.Title}, path)
+	return saveFile(path, a.Write)
 }
 
 // Write draws the axis plot as Save does, to w; name's extension picks the
 // format.
 func (a *AxisProjection) Write(w io.Writer, name string) error {
-	return analysis.EncodeAxisPlot(w, a.Keys, a.Positions, a.Neg, a.Pos, analysis.PlotOptions{Title: a.Title}, name)
+	if len(a.Keys) == 0 {
+		return fmt.Errorf("save %s: %w: the projection is empty", name, ErrInvalid)
+	}
+	if len(a.Positions) != len(a.Keys) {
+		return fmt.Errorf("save %s: %w: %d keys, %d positions", name, ErrDimension, len(a.Keys), len(a.Positions))
+	}
+	pts := make([]analysis.Point, len(a.Keys))
+	for i, k := range a.Keys {
+		pts[i] = analysis.Point{Label: k, X: a.Positions[i]}
+	}
+	return writePlot(w, name, &PlotSpec{Kind: AxisPlot, Title: a.Title, Points: pts, Neg: a.Neg, Pos: a.Pos})
 }
 
 // viewOf returns the current view of the named collection.

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/vecdb/vecdb/db"
+	_ "github.com/vecdb/vecdb/plotfile" // PROJECT … TO 'p.svg' in utility.vq
 	"github.com/vecdb/vecdb/query"
 )
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vecdb/vecdb/db"
 	"github.com/vecdb/vecdb/internal/demo"
+	_ "github.com/vecdb/vecdb/plotfile" // PROJECT … TO 'x.png' and 'x.svg'
 	"github.com/vecdb/vecdb/repl"
 	"golang.org/x/term"
 )

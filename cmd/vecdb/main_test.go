@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"image"
+	_ "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,5 +138,33 @@ func TestCheckFlag(t *testing.T) {
 	}
 	if code := run([]string{"-check"}, strings.NewReader(""), &out, &errOut); code != 1 {
 		t.Fatalf("-check without FILE: %d", code)
+	}
+}
+
+// TestProjectToFile checks that the binary links the plot writers (its
+// blank import of plotfile): PROJECT … TO writes a PNG and an SVG.
+func TestProjectToFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.vdb")
+	png, svg := filepath.Join(dir, "p.png"), filepath.Join(dir, "p.svg")
+	stmts := "CREATE COLLECTION c (DIM 3); INSERT INTO c (key, vector) VALUES ('a', [1, 0, 0]), ('b', [0, 1, 0]), ('c', [0, 0, 1]);" +
+		"PROJECT ('a', 'b', 'c') FROM c USING PCA WITH (width = 300, height = 200) TO '" + png + "';" +
+		"PROJECT ('a', 'b') FROM c ONTO 'a' - 'c' TO '" + svg + "';"
+	var out, errOut bytes.Buffer
+	if code := run([]string{path, stmts}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil || format != "png" || cfg.Width != 300 || cfg.Height != 200 {
+		t.Errorf("PNG: %s %dx%d, %v", format, cfg.Width, cfg.Height, err)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil || !bytes.HasPrefix(b, []byte("<?xml")) || !bytes.Contains(b, []byte("<svg")) {
+		t.Errorf("SVG: %v %.60q", err, b)
 	}
 }

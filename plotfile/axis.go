@@ -1,4 +1,4 @@
-package analysis
+package plotfile
 
 import (
 	"fmt"
@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/vecdb/vecdb/analysis"
 )
 
 // AxisPlot returns a one-dimensional plot of keys at their positions on an
@@ -21,10 +23,10 @@ import (
 // keys and positions must have the same, non-zero length.
 func AxisPlot(keys []string, positions []float64, neg, pos string, opts PlotOptions) (*plot.Plot, error) {
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("axis plot: %w", ErrEmpty)
+		return nil, fmt.Errorf("axis plot: %w", analysis.ErrEmpty)
 	}
 	if len(keys) != len(positions) {
-		return nil, fmt.Errorf("axis plot: %w: %d keys, %d positions", ErrDimension, len(keys), len(positions))
+		return nil, fmt.Errorf("axis plot: %w: %d keys, %d positions", analysis.ErrDimension, len(keys), len(positions))
 	}
 	for i, v := range positions {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -60,6 +62,12 @@ func EncodeAxisPlot(out io.Writer, keys []string, positions []float64, neg, pos 
 	if err != nil {
 		return err
 	}
+	return encodeAxis(out, keys, positions, neg, pos, opts, format)
+}
+
+// encodeAxis draws AxisPlot(keys, positions, neg, pos, opts) to out as
+// format "svg" or "png".
+func encodeAxis(out io.Writer, keys []string, positions []float64, neg, pos string, opts PlotOptions, format string) error {
 	p, err := AxisPlot(keys, positions, neg, pos, opts)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package analysis
+package plotfile
 
 import (
 	"bytes"
@@ -17,14 +17,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
-)
 
-// Point is one labelled point of a 2-D scatter plot.
-type Point struct {
-	Label string  // text drawn beside the point; may be empty
-	X, Y  float64 // position in data units
-	Group string  // points of a group share a colour and shape; may be empty
-}
+	"github.com/vecdb/vecdb/analysis"
+)
 
 // PlotOptions configures Scatter, SavePlot and SaveAxisPlot. The zero value
 // gives an untitled 8×6 inch plot (10×3.5 inches for SaveAxisPlot).
@@ -124,8 +119,8 @@ func markPath(s markShape, pt vg.Point, r vg.Length) vg.Path {
 }
 
 // groupIndex numbers the distinct groups of points in order of first
-// appearance.
-func groupIndex(points []Point) (names []string, idx []int) {
+// appearance, as analysis.TerminalPlot does.
+func groupIndex(points []analysis.Point) (names []string, idx []int) {
 	seen := map[string]int{}
 	idx = make([]int, len(points))
 	for i, p := range points {
@@ -171,9 +166,9 @@ func newPlot(opts PlotOptions) *plot.Plot {
 // labels that would collide are left out), and a legend of the groups at
 // the right when opts.Legend is set and there is more than one group. The
 // plot can be drawn with SavePlot's writer or any gonum/plot canvas.
-func Scatter(points []Point, opts PlotOptions) (*plot.Plot, error) {
+func Scatter(points []analysis.Point, opts PlotOptions) (*plot.Plot, error) {
 	if len(points) == 0 {
-		return nil, fmt.Errorf("scatter: %w", ErrEmpty)
+		return nil, fmt.Errorf("scatter: %w", analysis.ErrEmpty)
 	}
 	for _, pt := range points {
 		if math.IsNaN(pt.X) || math.IsNaN(pt.Y) || math.IsInf(pt.X, 0) || math.IsInf(pt.Y, 0) {
@@ -227,7 +222,7 @@ func (t legendThumb) Thumbnail(c *draw.Canvas) {
 
 // scatterPlotter draws the marks and labels of Scatter.
 type scatterPlotter struct {
-	points      []Point
+	points      []analysis.Point
 	group       []int
 	radius      vg.Length
 	rightMargin vg.Length
@@ -420,16 +415,21 @@ func overlap(a, b vg.Rectangle) float64 {
 
 // SavePlot draws Scatter(points, opts) to path as SVG or PNG, chosen by the
 // extension (.svg, .png, any case); other extensions give ErrFormat.
-func SavePlot(points []Point, opts PlotOptions, path string) error {
+func SavePlot(points []analysis.Point, opts PlotOptions, path string) error {
 	return saveFile(path, func(out io.Writer) error { return EncodePlot(out, points, opts, path) })
 }
 
 // EncodePlot is SavePlot writing to out; name's extension picks the format.
-func EncodePlot(out io.Writer, points []Point, opts PlotOptions, name string) error {
+func EncodePlot(out io.Writer, points []analysis.Point, opts PlotOptions, name string) error {
 	format, err := formatOf(name)
 	if err != nil {
 		return err
 	}
+	return encodeScatter(out, points, opts, format)
+}
+
+// encodeScatter draws Scatter(points, opts) to out as format "svg" or "png".
+func encodeScatter(out io.Writer, points []analysis.Point, opts PlotOptions, format string) error {
 	p, err := Scatter(points, opts)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package analysis
+package plotfile
 
 import (
 	"bytes"
@@ -17,15 +17,17 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/vg"
+
+	"github.com/vecdb/vecdb/analysis"
 )
 
 var examples = flag.Bool("examples", false, "write example pictures to testdata/examples")
 
-func samplePoints(n int) []Point {
+func samplePoints(n int) []analysis.Point {
 	data, labels := blobs(11, n, 2, 3, 4, 1)
-	pts := make([]Point, n)
+	pts := make([]analysis.Point, n)
 	for i := range n {
-		pts[i] = Point{Label: fmt.Sprintf("p%d", i), X: float64(data[2*i]), Y: float64(data[2*i+1]), Group: fmt.Sprintf("g%d", labels[i])}
+		pts[i] = analysis.Point{Label: fmt.Sprintf("p%d", i), X: float64(data[2*i]), Y: float64(data[2*i+1]), Group: fmt.Sprintf("g%d", labels[i])}
 	}
 	return pts
 }
@@ -104,10 +106,10 @@ func TestSavePlotErrors(t *testing.T) {
 	if err := SavePlot(samplePoints(3), PlotOptions{}, filepath.Join(dir, "a.pdf")); !errors.Is(err, ErrFormat) {
 		t.Errorf(".pdf: %v", err)
 	}
-	if err := SavePlot(nil, PlotOptions{}, filepath.Join(dir, "a.svg")); !errors.Is(err, ErrEmpty) {
+	if err := SavePlot(nil, PlotOptions{}, filepath.Join(dir, "a.svg")); !errors.Is(err, analysis.ErrEmpty) {
 		t.Errorf("no points: %v", err)
 	}
-	if err := SaveAxisPlot([]string{"a"}, []float64{1, 2}, "", "", PlotOptions{}, filepath.Join(dir, "a.svg")); !errors.Is(err, ErrDimension) {
+	if err := SaveAxisPlot([]string{"a"}, []float64{1, 2}, "", "", PlotOptions{}, filepath.Join(dir, "a.svg")); !errors.Is(err, analysis.ErrDimension) {
 		t.Errorf("axis plot lengths: %v", err)
 	}
 }
@@ -133,7 +135,7 @@ func TestSaveAxisPlot(t *testing.T) {
 
 // TestExamples writes the example pictures with -examples:
 //
-//	go test ./analysis/ -run TestExamples -examples
+//	go test ./plotfile/ -run TestExamples -examples
 func TestExamples(t *testing.T) {
 	if !*examples {
 		t.Skip("run with -examples to write testdata/examples")
@@ -163,13 +165,13 @@ func TestExamples(t *testing.T) {
 			group = append(group, g)
 		}
 	}
-	pca, err := PCA(data, dim, 2)
+	pca, err := analysis.PCA(data, dim, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pts []Point
+	var pts []analysis.Point
 	for i, w := range words {
-		pts = append(pts, Point{Label: w, X: float64(pca.Coords[2*i]), Y: float64(pca.Coords[2*i+1]), Group: group[i]})
+		pts = append(pts, analysis.Point{Label: w, X: float64(pca.Coords[2*i]), Y: float64(pca.Coords[2*i+1]), Group: group[i]})
 	}
 	opts := PlotOptions{Title: "Words (synthetic vectors), PCA", Legend: true,
 		XLabel: fmt.Sprintf("PC1 (%.0f%%)", 100*pca.Explained[0]), YLabel: fmt.Sprintf("PC2 (%.0f%%)", 100*pca.Explained[1])}
@@ -181,17 +183,17 @@ func TestExamples(t *testing.T) {
 
 	// Items: 240 points in 6 groups, clustered by KMeans and shown by PCA.
 	items, _ := blobs(7, 240, 20, 6, 3, 1.2)
-	km, err := KMeans(context.Background(), items, 20, 6, KMeansOptions{Seed: 1})
+	km, err := analysis.KMeans(context.Background(), items, 20, 6, analysis.KMeansOptions{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ip, err := PCA(items, 20, 2)
+	ip, err := analysis.PCA(items, 20, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pts = pts[:0]
 	for i := range 240 {
-		pts = append(pts, Point{Label: fmt.Sprintf("item%d", i), X: float64(ip.Coords[2*i]), Y: float64(ip.Coords[2*i+1]), Group: fmt.Sprintf("cluster %d", km.Assign[i])})
+		pts = append(pts, analysis.Point{Label: fmt.Sprintf("item%d", i), X: float64(ip.Coords[2*i]), Y: float64(ip.Coords[2*i+1]), Group: fmt.Sprintf("cluster %d", km.Assign[i])})
 	}
 	// Group order is first appearance: list cluster 0 first, then 1, ...
 	sort.SliceStable(pts, func(a, b int) bool { return pts[a].Group < pts[b].Group })
