@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -272,6 +273,13 @@ func TestEveryOptionDoesSomething(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains many small collections")
 	}
+	// A writer that prints what it is asked to draw shows that width,
+	// height and title reach the plot (package db links no drawing code).
+	RegisterPlotWriter(".svg", func(w io.Writer, ext string, spec *PlotSpec) error {
+		_, err := fmt.Fprintf(w, "%q %g×%g %d points", spec.Title, spec.Width, spec.Height, len(spec.Points))
+		return err
+	})
+	t.Cleanup(func() { RegisterPlotWriter(".svg", nil) })
 	seen := map[string]bool{}
 	for _, kind := range query.OptionKinds() {
 		for _, name := range query.OptionNames(kind) {
