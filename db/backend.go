@@ -194,7 +194,7 @@ func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result,
 	}
 	var res *ImportResult
 	if s.Catalog {
-		res, err = b.d.ImportCatalog(ctx, s.Collection, s.Path, nil, opts)
+		res, err = b.d.ImportCatalog(ctx, s.Collection, s.Path, opts)
 	} else {
 		res, err = b.d.Import(ctx, s.Collection, s.Path, opts)
 	}

@@ -194,22 +194,27 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 }
 
 // ImportCatalog downloads a pretrained set by its gensim-data name (see
-// format.Names) into the user cache (resuming a partial download and
-// verifying its checksum) and imports it while it decompresses.
-func (d *DB) ImportCatalog(ctx context.Context, name, entry string, fetcher *format.Fetcher, opts ImportOptions) (*ImportResult, error) {
+// format.Names) with the registered downloader (import
+// github.com/vecdb/vecdb/format/fetch for the default one: into the user
+// cache, resuming a partial download and verifying its checksum) and
+// imports it. Without a downloader the error matches
+// format.ErrNoDownloader. Under Options.Sandbox it is refused before
+// anything is downloaded (ErrSandbox): the cache lies outside the sandbox,
+// and text from untrusted users should not start downloads; download the
+// file and IMPORT it by path instead.
+func (d *DB) ImportCatalog(ctx context.Context, name, entry string, opts ImportOptions) (*ImportResult, error) {
 	e, err := format.Lookup(entry)
 	if err != nil {
 		return nil, err
 	}
-	if fetcher == nil {
-		fetcher = &format.Fetcher{}
+	if d.opts.Sandbox != "" {
+		return nil, &sandboxError{path: "CATALOG '" + e.Name + "'", box: d.opts.Sandbox,
+			why: "catalog downloads go to the user cache; download the file and IMPORT it by path"}
 	}
-	f := *fetcher
 	prog := newThrottle(ctx)
-	f.Progress = func(done, total int64) {
+	path, err := format.Download(ctx, e, func(done, total int64) {
 		prog.report(Progress{Op: "download", Done: done, Total: total, Unit: "bytes", Detail: e.Name}, done == total)
-	}
-	path, err := f.Fetch(ctx, e)
+	})
 	if err != nil {
 		return nil, err
 	}

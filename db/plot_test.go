@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/vecdb/vecdb/format"
 )
 
 // goTool returns the go command that built the test, or skips.
@@ -41,7 +43,9 @@ func TestNoDrawingDependencies(t *testing.T) {
 	if len(deps) < 10 || deps[len(deps)-1] != "github.com/vecdb/vecdb/db" {
 		t.Fatalf("go list -deps gave an unexpected list:\n%s", out)
 	}
-	banned := []string{"gonum.org/v1/plot", "go-fonts", "go-latex", "fpdf", "freetype", "svgo", "sbinet/gg", plotfileImport}
+	// Nor network code: catalog downloads are registered by format/fetch.
+	banned := []string{"gonum.org/v1/plot", "go-fonts", "go-latex", "fpdf", "freetype", "svgo", "sbinet/gg", plotfileImport,
+		"net/http", "crypto/tls", format.FetchImport}
 	for _, dep := range deps {
 		for _, b := range banned {
 			if strings.Contains(dep, b) {
@@ -50,8 +54,10 @@ func TestNoDrawingDependencies(t *testing.T) {
 		}
 	}
 	// The import that ErrNoPlotWriter tells users to add must exist.
-	if out, err := exec.Command(goCmd, "list", plotfileImport).CombinedOutput(); err != nil {
-		t.Errorf("go list %s: %v\n%s", plotfileImport, err, out)
+	for _, imp := range []string{plotfileImport, format.FetchImport} {
+		if out, err := exec.Command(goCmd, "list", imp).CombinedOutput(); err != nil {
+			t.Errorf("go list %s: %v\n%s", imp, err, out)
+		}
 	}
 }
 

@@ -62,9 +62,11 @@
 // # Catalog
 //
 // Lookup and Names describe gensim-data's pre-trained vector sets
-// (api.load("glove-wiki-gigaword-50") in gensim). Fetcher downloads one into
-// a cache directory with resume and md5 verification; Open the returned path,
-// or call Fetcher.OpenEntry, to import it while it decompresses. An offline
-// machine gets an error naming the URL and the path where a manually
-// downloaded copy is picked up (and verified).
+// (api.load("glove-wiki-gigaword-50") in gensim). Downloading is in the
+// subpackage fetch, so that a program that only reads files links no
+// network code: its Fetcher downloads an entry into a cache directory with
+// resume and md5 verification, and importing it registers that downloader
+// for Download (IMPORT … FROM CATALOG). An offline machine gets an error
+// naming the URL and the path where a manually downloaded copy is picked up
+// (and verified).
 package format

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/db"
+	_ "github.com/vecdb/vecdb/format/fetch" // IMPORT … FROM CATALOG
 	"github.com/vecdb/vecdb/internal/demo"
 	_ "github.com/vecdb/vecdb/plotfile" // PROJECT … TO 'x.png' and 'x.svg'
 	"github.com/vecdb/vecdb/repl"

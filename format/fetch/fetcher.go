@@ -1,4 +1,4 @@
-package format
+package fetch
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/vecdb/vecdb/format"
 )
 
 // ErrChecksum is returned by Fetcher.Fetch when a file's md5 differs from the
@@ -33,7 +35,7 @@ func DefaultCacheDir() (string, error) {
 }
 
 // Fetcher downloads catalog entries into a cache directory. The zero value
-// uses DefaultCacheDir, http.DefaultClient and DefaultBaseURL. A Fetcher is
+// uses DefaultCacheDir, http.DefaultClient and format.DefaultBaseURL. A Fetcher is
 // safe for concurrent use on different entries; two fetches of the same
 // entry at once race on its .part file.
 type Fetcher struct {
@@ -41,7 +43,7 @@ type Fetcher struct {
 	CacheDir string
 	// Client makes the requests; nil means http.DefaultClient.
 	Client *http.Client
-	// BaseURL replaces DefaultBaseURL (tests point it at an httptest.Server);
+	// BaseURL replaces format.DefaultBaseURL (tests point it at an httptest.Server);
 	// the file is fetched from <BaseURL>/<name>/<name>.gz.
 	BaseURL string
 	// Progress, when set, is called as bytes arrive with the bytes on disk
@@ -50,7 +52,7 @@ type Fetcher struct {
 }
 
 // Path returns where Fetch stores e: <CacheDir>/<name>.gz.
-func (f *Fetcher) Path(e CatalogEntry) (string, error) {
+func (f *Fetcher) Path(e format.CatalogEntry) (string, error) {
 	dir := f.CacheDir
 	if dir == "" {
 		var err error
@@ -61,14 +63,14 @@ func (f *Fetcher) Path(e CatalogEntry) (string, error) {
 	return filepath.Join(dir, e.Name+".gz"), nil
 }
 
-func (f *Fetcher) url(e CatalogEntry) string {
+func (f *Fetcher) url(e format.CatalogEntry) string {
 	if f.BaseURL != "" {
 		return strings.TrimRight(f.BaseURL, "/") + "/" + e.Name + "/" + e.Name + ".gz"
 	}
 	if e.URL != "" {
 		return e.URL
 	}
-	return DefaultBaseURL + "/" + e.Name + "/" + e.Name + ".gz"
+	return format.DefaultBaseURL + "/" + e.Name + "/" + e.Name + ".gz"
 }
 
 // Fetch makes sure <CacheDir>/<name>.gz holds e's verified file and returns
@@ -81,7 +83,7 @@ func (f *Fetcher) url(e CatalogEntry) string {
 // an unreachable server returns ErrOffline with the URL and the path where a
 // manually downloaded copy will be picked up. Open the result with Open: it
 // decompresses while it reads.
-func (f *Fetcher) Fetch(ctx context.Context, e CatalogEntry) (path string, err error) {
+func (f *Fetcher) Fetch(ctx context.Context, e format.CatalogEntry) (path string, err error) {
 	final, err := f.Path(e)
 	if err != nil {
 		return "", err
@@ -114,7 +116,7 @@ func (f *Fetcher) Fetch(ctx context.Context, e CatalogEntry) (path string, err e
 }
 
 // download fetches e into part, resuming from its current size.
-func (f *Fetcher) download(ctx context.Context, e CatalogEntry, part, final string) error {
+func (f *Fetcher) download(ctx context.Context, e format.CatalogEntry, part, final string) error {
 	url := f.url(e)
 	client := f.Client
 	if client == nil {
@@ -205,7 +207,7 @@ func rangeStart(resp *http.Response) int64 {
 }
 
 // verify checks path's md5 against e's and deletes the file on mismatch.
-func (f *Fetcher) verify(path string, e CatalogEntry) error {
+func (f *Fetcher) verify(path string, e format.CatalogEntry) error {
 	if e.MD5 == "" {
 		return nil
 	}
@@ -222,13 +224,13 @@ func (f *Fetcher) verify(path string, e CatalogEntry) error {
 
 // noted reports whether the .md5 note beside path records e's checksum for a
 // file of this size.
-func (f *Fetcher) noted(path string, e CatalogEntry, size int64) bool {
+func (f *Fetcher) noted(path string, e format.CatalogEntry, size int64) bool {
 	b, err := os.ReadFile(path + ".md5")
 	return err == nil && e.MD5 != "" && strings.TrimSpace(string(b)) == e.MD5+" "+strconv.FormatInt(size, 10)
 }
 
 // note records that path was verified against e.
-func (f *Fetcher) note(path string, e CatalogEntry) {
+func (f *Fetcher) note(path string, e format.CatalogEntry) {
 	if fi, err := os.Stat(path); err == nil && e.MD5 != "" {
 		os.WriteFile(path+".md5", []byte(e.MD5+" "+strconv.FormatInt(fi.Size(), 10)+"\n"), 0o644)
 	}
@@ -273,11 +275,11 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 }
 
 // OpenEntry fetches e (see Fetch) and opens it with Open, so rows stream
-// while the file decompresses. The caller must Close the Reader.
-func (f *Fetcher) OpenEntry(ctx context.Context, e CatalogEntry, opts ReaderOptions) (*Reader, error) {
+// while the file decompresses. The caller must Close the format.Reader.
+func (f *Fetcher) OpenEntry(ctx context.Context, e format.CatalogEntry, opts format.ReaderOptions) (*format.Reader, error) {
 	path, err := f.Fetch(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	return Open(path, opts)
+	return format.Open(path, opts)
 }

@@ -1,7 +1,8 @@
-package format
+package fetch
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -18,21 +19,23 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vecdb/vecdb/format"
 )
 
 // fetchFixture is a small gzipped word2vec text file and a catalog entry for
 // it with the right md5.
-func fetchFixture(t *testing.T) ([]byte, CatalogEntry) {
-	rows := randomRows(rand.New(rand.NewSource(2)), 300, 5, false)
+func fetchFixture(t *testing.T) ([]byte, format.CatalogEntry) {
+	rows := fixtureRows(rand.New(rand.NewSource(2)), 300, 5)
 	var b bytes.Buffer
-	w, _ := NewWriter(&b, Word2VecText, len(rows), 5)
+	w, _ := format.NewWriter(&b, format.Word2VecText, len(rows), 5)
 	for _, r := range rows {
 		w.Write(r.key, r.vec)
 	}
 	w.Close()
 	data := gz(t, b.Bytes())
 	sum := md5.Sum(data)
-	e, err := Lookup("glove-wiki-gigaword-50")
+	e, err := format.Lookup("glove-wiki-gigaword-50")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,12 +88,12 @@ func checkFetched(t *testing.T, path string, data []byte) {
 	if _, err := os.Stat(path + ".part"); !os.IsNotExist(err) {
 		t.Fatalf(".part left behind: %v", err)
 	}
-	r, err := Open(path, ReaderOptions{})
+	r, err := format.Open(path, format.ReaderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if r.Format() != Word2VecText || r.Declared() != 300 || r.Dim() != 5 {
+	if r.Format() != format.Word2VecText || r.Declared() != 300 || r.Dim() != 5 {
 		t.Fatalf("opened %v declared %d dim %d", r.Format(), r.Declared(), r.Dim())
 	}
 }
@@ -269,7 +272,7 @@ func TestOpenEntry(t *testing.T) {
 	data, e := fetchFixture(t)
 	srv := newFileServer(t, e.Name, data, false)
 	f := &Fetcher{CacheDir: t.TempDir(), BaseURL: srv.URL}
-	r, err := f.OpenEntry(context.Background(), e, ReaderOptions{Limit: 10})
+	r, err := f.OpenEntry(context.Background(), e, format.ReaderOptions{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,4 +286,32 @@ func TestOpenEntry(t *testing.T) {
 	if n != 10 || r.Dim() != 5 {
 		t.Fatalf("%d rows, dim %d", n, r.Dim())
 	}
+}
+
+type fixtureRow struct {
+	key string
+	vec []float32
+}
+
+func fixtureRows(rng *rand.Rand, n, dim int) []fixtureRow {
+	rows := make([]fixtureRow, n)
+	for i := range rows {
+		rows[i].key = fmt.Sprintf("w%d", i)
+		rows[i].vec = make([]float32, dim)
+		for j := range rows[i].vec {
+			rows[i].vec[j] = float32(rng.NormFloat64())
+		}
+	}
+	return rows
+}
+
+func gz(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
