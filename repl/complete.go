@@ -152,7 +152,9 @@ func scan(src string) scanned {
 		case t.Kind == query.TokenPunct && t.Text == ";":
 			s.toks = s.toks[:0]
 		default:
-			s.toks = append(s.toks, words([]query.Token{t})...)
+			if w, ok := word(t); ok {
+				s.toks = append(s.toks, w)
+			}
 		}
 	}
 	return s
@@ -163,27 +165,34 @@ func isWord(t query.Token) bool {
 	return t.Kind == query.TokenIdent || t.Kind == query.TokenKeyword || t.Kind == query.TokenReserved
 }
 
-// words turns the language's tokens into completion's: blanks and
-// comments dropped, quoted identifiers as the words they spell, strings
-// as their text between the quotes (quotes still doubled).
+// words turns the language's tokens into completion's (see word).
 func words(toks []query.Token) []tok {
 	var out []tok
 	for _, t := range toks {
-		switch {
-		case t.Blank():
-		case isWord(t):
-			out = append(out, tok{tWord, t.Text})
-		case t.Kind == query.TokenQuotedIdent && !t.Unterminated:
-			out = append(out, tok{tWord, strings.ReplaceAll(t.Text[1:len(t.Text)-1], `""`, `"`)})
-		case t.Kind == query.TokenString && !t.Unterminated:
-			out = append(out, tok{tString, t.Text[1 : len(t.Text)-1]})
-		case t.Kind == query.TokenNumber:
-			out = append(out, tok{tNum, t.Text})
-		default: // punctuation, invalid characters, open quotes
-			out = append(out, tok{tPunct, t.Text})
+		if w, ok := word(t); ok {
+			out = append(out, w)
 		}
 	}
 	return out
+}
+
+// word turns a token of the language into completion's: blanks and
+// comments are none, a quoted identifier is the word it spells, a string
+// its text between the quotes (quotes still doubled).
+func word(t query.Token) (tok, bool) {
+	switch {
+	case t.Blank():
+		return tok{}, false
+	case isWord(t):
+		return tok{tWord, t.Text}, true
+	case t.Kind == query.TokenQuotedIdent && !t.Unterminated:
+		return tok{tWord, strings.ReplaceAll(t.Text[1:len(t.Text)-1], `""`, `"`)}, true
+	case t.Kind == query.TokenString && !t.Unterminated:
+		return tok{tString, t.Text[1 : len(t.Text)-1]}, true
+	case t.Kind == query.TokenNumber:
+		return tok{tNum, t.Text}, true
+	}
+	return tok{tPunct, t.Text}, true // punctuation, invalid characters, open quotes
 }
 
 // kind names the statement for OptionNames ("" when none applies).
