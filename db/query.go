@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -33,18 +34,33 @@ func (d *DB) limits() (query.Limits, int) {
 	}, def(l.MaxStatementBytes, 1<<20)
 }
 
-func (d *DB) prepare(ctx context.Context, src string) (context.Context, context.CancelFunc, []query.Statement, query.Limits, error) {
+// bom is the byte order mark that some editors put at the start of a
+// UTF-8 file; a script may start with it.
+const bom = "\uFEFF"
+
+// skipBOM removes a byte order mark from the start of a script at base
+// and moves base past it (columns do not count it).
+func skipBOM(src string, base query.Position) (string, query.Position) {
+	if base.Offset != 0 || !strings.HasPrefix(src, bom) {
+		return src, base
+	}
+	return src[len(bom):], query.Position{Line: 1, Column: 1, Offset: len(bom)}
+}
+
+// prepare parses src, the text of statements that starts at base in its
+// script (the zero Position when src is the whole script).
+func (d *DB) prepare(ctx context.Context, src string, base query.Position) (context.Context, context.CancelFunc, []query.Statement, query.Limits, error) {
 	lim, maxBytes := d.limits()
 	if maxBytes > 0 && len(src) > maxBytes {
 		return ctx, func() {}, nil, lim, &textError{
-			pe:  &query.Error{Pos: query.Position{Line: 1, Column: 1}, Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes)},
+			pe:  &query.Error{Pos: base.Add(query.Position{Line: 1, Column: 1}), Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes)},
 			err: ErrInvalid,
 		}
 	}
-	if err := checkUTF8(src); err != nil {
+	if err := checkUTF8(src, base); err != nil {
 		return ctx, func() {}, nil, lim, err
 	}
-	stmts, err := parseCached(src, lim.MaxDepth)
+	stmts, err := parseCached(src, base, lim.MaxDepth)
 	if err != nil {
 		return ctx, func() {}, nil, lim, err
 	}
@@ -67,14 +83,24 @@ func (d *DB) prepare(ctx context.Context, src string) (context.Context, context.
 // Run runs the statements of src in order and returns one result per
 // statement. It stops at the first error and returns the results so far
 // with it; the failed statement changed nothing. Errors in the text are
-// *query.Error values with a line and column.
+// *query.Error values with a line and column. A byte order mark at the
+// start of src is skipped.
 func (d *DB) Run(ctx context.Context, src string) ([]*Result, error) {
-	ctx, cancel, stmts, lim, err := d.prepare(ctx, src)
+	return d.RunAt(ctx, src, query.Position{})
+}
+
+// RunAt is Run for statement text cut from a larger script, where it
+// starts at pos (a query.Chunk): positions in errors are those of the
+// script, and the statement size limit (Limits.MaxStatementBytes) counts
+// src alone. The zero pos means src is the whole script.
+func (d *DB) RunAt(ctx context.Context, src string, pos query.Position) ([]*Result, error) {
+	src, pos = skipBOM(src, pos)
+	ctx, cancel, stmts, lim, err := d.prepare(ctx, src, pos)
 	defer cancel()
 	if err != nil {
 		return nil, err
 	}
-	return d.runStatements(ctx, src, stmts, lim)
+	return d.runStatements(ctx, src, pos, stmts, lim)
 }
 
 // Exec runs the statements of src (see Run) and returns the result of the
@@ -93,7 +119,8 @@ func (d *DB) Exec(ctx context.Context, src string) (*Result, error) {
 // Query runs one statement that returns rows (SELECT, SHOW, DESCRIBE,
 // EXPLAIN, ...) and returns them.
 func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
-	ctx, cancel, stmts, lim, err := d.prepare(ctx, src)
+	src, base := skipBOM(src, query.Position{})
+	ctx, cancel, stmts, lim, err := d.prepare(ctx, src, base)
 	defer cancel()
 	if err != nil {
 		return nil, err
@@ -104,7 +131,7 @@ func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
 	if !query.ReturnsRows(stmts[0]) {
 		return nil, fmt.Errorf("%w: %s does not return rows (use Exec)", ErrInvalid, query.StatementName(stmts[0]))
 	}
-	res, err := d.runStatements(ctx, src, stmts, lim)
+	res, err := d.runStatements(ctx, src, base, stmts, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -121,9 +148,11 @@ var parsed struct {
 	m map[parseKey][]query.Statement
 }
 
-// parseKey is a statement text and the nesting limit it was parsed with.
+// parseKey is a statement text, where it starts in its script and the
+// nesting limit it was parsed with.
 type parseKey struct {
 	src   string
+	base  query.Position
 	depth int
 }
 
@@ -132,12 +161,12 @@ const (
 	parsedMaxLen = 4096
 )
 
-func parseCached(src string, maxDepth int) ([]query.Statement, error) {
-	opts := query.ParseOptions{MaxDepth: maxDepth}
+func parseCached(src string, base query.Position, maxDepth int) ([]query.Statement, error) {
+	opts := query.ParseOptions{MaxDepth: maxDepth, Base: base}
 	if len(src) > parsedMaxLen {
 		return query.ParseWith(src, opts)
 	}
-	key := parseKey{src, maxDepth}
+	key := parseKey{src, base, maxDepth}
 	parsed.Lock()
 	st, ok := parsed.m[key]
 	parsed.Unlock()
@@ -177,8 +206,9 @@ func (e *textError) As(target any) bool {
 }
 
 // checkUTF8 refuses statement text that is not valid UTF-8, pointing at
-// the first bad byte (its column counts the characters before it).
-func checkUTF8(src string) error {
+// the first bad byte (its column counts the characters before it). src
+// starts at base in its script.
+func checkUTF8(src string, base query.Position) error {
 	if utf8.ValidString(src) {
 		return nil
 	}
@@ -188,7 +218,7 @@ func checkUTF8(src string) error {
 		if r == utf8.RuneError && size <= 1 {
 			col := utf8.RuneCountInString(src[start:i]) + 1
 			return &textError{
-				pe:  &query.Error{Pos: query.Position{Line: line, Column: col, Offset: i}, Msg: fmt.Sprintf("the statement is not valid UTF-8 (byte 0x%02x)", src[i]), Source: src},
+				pe:  &query.Error{Pos: base.Add(query.Position{Line: line, Column: col, Offset: i}), Msg: fmt.Sprintf("the statement is not valid UTF-8 (byte 0x%02x)", src[i]), Source: src, SourceOffset: base.Offset},
 				err: ErrInvalid,
 			}
 		}

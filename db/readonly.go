@@ -11,15 +11,15 @@ import (
 // database a statement that writes is refused before it runs, with its
 // position, even when it would match nothing (sqlite3's rule); the
 // statements before it have run.
-func (d *DB) runStatements(ctx context.Context, src string, stmts []query.Statement, lim query.Limits) ([]*Result, error) {
+func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, stmts []query.Statement, lim query.Limits) ([]*Result, error) {
 	if !d.ReadOnly() {
-		return query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+		return query.RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
 	}
 	var out []*Result
 	for i, st := range stmts {
 		if query.Writes(st) {
 			if i > 0 {
-				res, err := query.RunStatements(ctx, d.Backend(), src, stmts[:i], lim)
+				res, err := query.RunStatementsAt(ctx, d.Backend(), src, pos, stmts[:i], lim)
 				out = append(out, res...)
 				if err != nil {
 					return out, err
@@ -31,5 +31,5 @@ func (d *DB) runStatements(ctx context.Context, src string, stmts []query.Statem
 			}
 		}
 	}
-	return query.RunStatements(ctx, d.Backend(), src, stmts, lim)
+	return query.RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
 }

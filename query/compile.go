@@ -38,13 +38,19 @@ func Run(ctx context.Context, b Backend, src string, lim Limits) ([]*Result, err
 
 // RunStatements runs statements already parsed from src (see Run).
 func RunStatements(ctx context.Context, b Backend, src string, stmts []Statement, lim Limits) ([]*Result, error) {
+	return RunStatementsAt(ctx, b, src, Position{}, stmts, lim)
+}
+
+// RunStatementsAt is RunStatements for statements parsed from src with
+// ParseOptions.Base set to base.
+func RunStatementsAt(ctx context.Context, b Backend, src string, base Position, stmts []Statement, lim Limits) ([]*Result, error) {
 	out := make([]*Result, 0, len(stmts))
 	for _, st := range stmts {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
 		start := time.Now()
-		p, err := Compile(b, src, st, lim)
+		p, err := CompileAt(b, src, base, st, lim)
 		if err != nil {
 			return out, err
 		}
@@ -61,7 +67,13 @@ func RunStatements(ctx context.Context, b Backend, src string, stmts []Statement
 // Compile checks one parsed statement of src against b and returns its
 // plan. Errors are *Error values that point into src.
 func Compile(b Backend, src string, st Statement, lim Limits) (Plan, error) {
-	c := &compiler{b: b, loc: locator{src: src}, lim: lim}
+	return CompileAt(b, src, Position{}, st, lim)
+}
+
+// CompileAt is Compile for a statement parsed from src with
+// ParseOptions.Base set to base.
+func CompileAt(b Backend, src string, base Position, st Statement, lim Limits) (Plan, error) {
+	c := &compiler{b: b, loc: locator{src: src, base: base}, lim: lim}
 	return c.compile(st)
 }
 

@@ -11,6 +11,17 @@
 // parses back to an equal tree. Every node keeps the Position of its first
 // token so that later errors still point at the text.
 //
+// # Tokens and scripts
+//
+// Tokens returns the tokens of a text as the parser's lexer reads them,
+// blanks and comments included; it never fails, marking an open quote at
+// the end (Unterminated) and characters that start no token, so that the
+// shell can tell an incomplete statement and complete what is typed.
+// SplitStatements cuts a script into Chunks at the semicolons that end
+// statements, in linear time; each Chunk knows where it starts, and
+// ParseOptions.Base (db's RunAt) makes positions those of the script
+// without the text before the statement.
+//
 // # Vector expressions and conditions
 //
 // A VExpr is a tree of *VSum (weighted terms), *VKey, *VLiteral, *VCentroid,

@@ -15,7 +15,10 @@ type Error struct {
 	Msg      string
 	Expected []string // what would have been accepted at Pos, for display
 	Hint     string   // "did you mean FROM?"; empty when there is none
-	Source   string   // the whole source text, for Pretty; may be empty
+	Source   string   // the text parsed, for Pretty; may be empty
+	// SourceOffset is where Source starts in its script, in bytes
+	// (ParseOptions.Base): positions count from the script's start.
+	SourceOffset int
 }
 
 // Error implements the error interface.
@@ -40,25 +43,30 @@ func (e *Error) Error() string {
 
 // Pretty returns Error() followed by the source line of the error and a caret
 // under its column. Without a Source it returns Error().
-func (e *Error) Pretty() string { return e.Format(e.Source) }
+func (e *Error) Pretty() string { return e.format(e.Source, e.SourceOffset) }
 
-// Format is Pretty with the given source text.
-func (e *Error) Format(src string) string {
+// Format is Pretty with the given source text: the whole script that the
+// error's offset counts in.
+func (e *Error) Format(src string) string { return e.format(src, 0) }
+
+// format is Format for a src that starts at byte offset base of the script.
+func (e *Error) format(src string, base int) string {
 	msg := e.Error()
-	if src == "" || !e.Pos.IsValid() || e.Pos.Offset < 0 || e.Pos.Offset > len(src) {
+	off := e.Pos.Offset - base
+	if src == "" || !e.Pos.IsValid() || off < 0 || off > len(src) {
 		return msg
 	}
-	start := strings.LastIndexByte(src[:e.Pos.Offset], '\n') + 1
-	end := strings.IndexByte(src[e.Pos.Offset:], '\n')
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	end := strings.IndexByte(src[off:], '\n')
 	if end < 0 {
 		end = len(src)
 	} else {
-		end += e.Pos.Offset
+		end += off
 	}
 	line := strings.TrimRight(src[start:end], "\r")
 	// Keep tabs in the caret line so that it lines up under the token.
 	var caret strings.Builder
-	for _, r := range src[start:e.Pos.Offset] {
+	for _, r := range src[start:off] {
 		if r == '\t' {
 			caret.WriteByte('\t')
 		} else {

@@ -14,6 +14,7 @@ import (
 // locator finds the positions of tokens in a source text.
 type locator struct {
 	src  string
+	base Position // where src starts in its script (ParseOptions.Base)
 	toks []lexer.Token
 	done bool
 }
@@ -34,10 +35,7 @@ func (l *locator) tokens() []lexer.Token {
 		return l.toks
 	}
 	l.done = true
-	lx, err := vqLexer.LexString("", l.src)
-	if err != nil {
-		return nil
-	}
+	lx := lexFrom(l.src, l.base)
 	for {
 		t, err := lx.Next()
 		if err != nil || t.EOF() {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -19,6 +20,11 @@ type ParseOptions struct {
 	MaxDepth int
 	// MaxLength is the longest source accepted, in bytes; 0 means no limit.
 	MaxLength int
+	// Base is the position of src's first byte in the script it was cut
+	// from (a Chunk's Pos): positions in the syntax tree and in errors are
+	// then those of the script, offsets included. The zero Position means
+	// src is the whole script.
+	Base Position
 }
 
 // DefaultMaxDepth is the nesting limit when ParseOptions.MaxDepth is 0.
@@ -35,21 +41,26 @@ func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = DefaultMaxDepth
 	}
+	base := opts.Base.start()
 	defer func() {
 		var e *Error
 		if errors.As(err, &e) {
-			e.Source = src
+			e.Source, e.SourceOffset = src, base.Offset
 		}
 	}()
 	if opts.MaxLength > 0 && len(src) > opts.MaxLength {
-		return nil, &Error{Pos: Position{Line: 1, Column: 1}, Msg: fmt.Sprintf("statement text is too long (%d bytes, limit %d)", len(src), opts.MaxLength)}
+		return nil, &Error{Pos: base, Msg: fmt.Sprintf("statement text is too long (%d bytes, limit %d)", len(src), opts.MaxLength)}
 	}
-	if err := precheck(src, opts.MaxDepth); err != nil {
+	if err := precheck(src, base, opts.MaxDepth); err != nil {
 		return nil, err
 	}
-	tree, perr := parser.ParseString("", src)
+	peek, perr := lexer.Upgrade(lexFrom(src, base), vqTokens["Whitespace"], vqTokens["Comment"])
+	var tree *script
+	if perr == nil {
+		tree, perr = parser.ParseFromLexer(peek)
+	}
 	if perr != nil {
-		return nil, convertError(src, perr)
+		return nil, convertError(src, base, perr)
 	}
 	c := &converter{maxDepth: opts.MaxDepth}
 	defer func() {
@@ -69,16 +80,13 @@ func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
 
 // precheck lexes src, reporting lexer errors in plain words, and rejects
 // nesting deeper than maxDepth before the recursive parser sees it.
-func precheck(src string, maxDepth int) error {
-	lex, err := vqLexer.LexString("", src)
-	if err != nil {
-		return convertError(src, err)
-	}
+func precheck(src string, base Position, maxDepth int) error {
+	lex := lexFrom(src, base)
 	depth, nots := 0, 0
 	for {
 		tok, err := lex.Next()
 		if err != nil {
-			return convertError(src, err)
+			return convertError(src, base, err)
 		}
 		if tok.EOF() {
 			return nil
@@ -101,20 +109,21 @@ func precheck(src string, maxDepth int) error {
 
 var vqTokens = vqLexer.Symbols()
 
-// convertError turns a participle or lexer error into an *Error.
-func convertError(src string, err error) error {
+// convertError turns a participle or lexer error into an *Error. src
+// starts at base.
+func convertError(src string, base Position, err error) error {
 	var lerr *lexer.Error
 	if errors.As(err, &lerr) {
 		p := pos(lerr.Pos)
 		msg := lerr.Msg
-		if p.Offset >= 0 && p.Offset < len(src) {
-			switch ch := src[p.Offset]; {
+		if off := p.Offset - base.Offset; off >= 0 && off < len(src) {
+			switch ch := src[off]; {
 			case ch == '\'':
 				msg = "unterminated string"
 			case ch == '"':
 				msg = "unterminated quoted identifier"
 			default:
-				r := []rune(src[p.Offset:])[0]
+				r, _ := utf8.DecodeRuneInString(src[off:])
 				msg = fmt.Sprintf("unexpected character %q", r)
 			}
 		}
@@ -133,7 +142,7 @@ func convertError(src string, err error) error {
 		if i := strings.Index(m, " (expected "); i >= 0 {
 			e.Expected = firstSet(strings.TrimSuffix(m[i+len(" (expected "):], ")"))
 		}
-		prev, atStart := previousToken(src, tok.Pos.Offset)
+		prev, atStart := previousToken(src, base, tok.Pos.Offset)
 		if len(e.Expected) == 0 && atStart && !tok.EOF() {
 			e.Expected = []string{"a statement"}
 		}
@@ -173,7 +182,7 @@ func convertError(src string, err error) error {
 	if errors.As(err, &perr) {
 		return &Error{Pos: pos(perr.Position()), Msg: perr.Message()}
 	}
-	return &Error{Pos: Position{Line: 1, Column: 1}, Msg: err.Error()}
+	return &Error{Pos: base, Msg: err.Error()}
 }
 
 // statementWords are the keywords that can start a statement.
@@ -191,11 +200,9 @@ func containsString(list []string, s string) bool {
 
 // previousToken returns the last significant token before byte offset off,
 // and whether the token at off starts a statement (nothing or ";" before it).
-func previousToken(src string, off int) (prev lexer.Token, atStart bool) {
-	lex, err := vqLexer.LexString("", src)
-	if err != nil {
-		return prev, false
-	}
+// src starts at base, and off counts from there too.
+func previousToken(src string, base Position, off int) (prev lexer.Token, atStart bool) {
+	lex := lexFrom(src, base)
 	for {
 		tok, err := lex.Next()
 		if err != nil || tok.EOF() || tok.Pos.Offset >= off {

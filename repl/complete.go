@@ -136,80 +136,63 @@ type scanned struct {
 	openQuote bool
 }
 
-// scan tokenizes the last statement of src leniently (never fails).
+// scan reads the last statement of src with the language's lexer (which
+// never fails): a word that ends src, or an open quote, is the partial
+// text being typed.
 func scan(src string) scanned {
 	var s scanned
-	i := 0
-	for i < len(src) {
-		ch := src[i]
+	for _, t := range query.Tokens(src) {
 		switch {
-		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r':
-			i++
-		case ch == '-' && i+1 < len(src) && src[i+1] == '-':
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case ch == '\'' || ch == '"':
-			j := i + 1
-			closed := false
-			for j < len(src) {
-				if src[j] == ch {
-					if j+1 < len(src) && src[j+1] == ch {
-						j += 2
-						continue
-					}
-					closed = true
-					break
-				}
-				j++
-			}
-			if !closed {
-				s.openQuote = true
-				s.partial = src[i+1:]
-				return s
-			}
-			if ch == '"' {
-				s.toks = append(s.toks, tok{tWord, strings.ReplaceAll(src[i+1:j], `""`, `"`)})
-			} else {
-				s.toks = append(s.toks, tok{tString, src[i+1 : j]})
-			}
-			i = j + 1
-		case isWordByte(ch) && !(ch >= '0' && ch <= '9'):
-			j := i
-			for j < len(src) && isWordByte(src[j]) {
-				j++
-			}
-			if j == len(src) {
-				s.partial = src[i:]
-				return s
-			}
-			s.toks = append(s.toks, tok{tWord, src[i:j]})
-			i = j
-		case ch >= '0' && ch <= '9':
-			j := i
-			for j < len(src) && (isWordByte(src[j]) || src[j] == '.' ||
-				(src[j] == '-' || src[j] == '+') && (src[j-1] == 'e' || src[j-1] == 'E')) {
-				j++
-			}
-			s.toks = append(s.toks, tok{tNum, src[i:j]})
-			i = j
-		case ch == ';':
+		case t.Unterminated:
+			s.openQuote, s.partial = true, t.Text[1:]
+			return s
+		case isWord(t) && t.End() == len(src):
+			s.partial = t.Text
+			return s
+		case t.Kind == query.TokenPunct && t.Text == ";":
 			s.toks = s.toks[:0]
-			i++
-		case ch == ':' && i+1 < len(src) && src[i+1] == ':',
-			(ch == '!' || ch == '<' || ch == '>') && i+1 < len(src) && (src[i+1] == '=' || src[i+1] == '>'):
-			s.toks = append(s.toks, tok{tPunct, src[i : i+2]})
-			i += 2
 		default:
-			s.toks = append(s.toks, tok{tPunct, string(ch)})
-			i++
+			if w, ok := word(t); ok {
+				s.toks = append(s.toks, w)
+			}
 		}
 	}
 	return s
 }
 
-func isWordByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+// isWord reports whether t is a keyword or a plain identifier.
+func isWord(t query.Token) bool {
+	return t.Kind == query.TokenIdent || t.Kind == query.TokenKeyword || t.Kind == query.TokenReserved
+}
+
+// words turns the language's tokens into completion's (see word).
+func words(toks []query.Token) []tok {
+	var out []tok
+	for _, t := range toks {
+		if w, ok := word(t); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// word turns a token of the language into completion's: blanks and
+// comments are none, a quoted identifier is the word it spells, a string
+// its text between the quotes (quotes still doubled).
+func word(t query.Token) (tok, bool) {
+	switch {
+	case t.Blank():
+		return tok{}, false
+	case isWord(t):
+		return tok{tWord, t.Text}, true
+	case t.Kind == query.TokenQuotedIdent && !t.Unterminated:
+		return tok{tWord, strings.ReplaceAll(t.Text[1:len(t.Text)-1], `""`, `"`)}, true
+	case t.Kind == query.TokenString && !t.Unterminated:
+		return tok{tString, t.Text[1 : len(t.Text)-1]}, true
+	case t.Kind == query.TokenNumber:
+		return tok{tNum, t.Text}, true
+	}
+	return tok{tPunct, t.Text}, true // punctuation, invalid characters, open quotes
 }
 
 // kind names the statement for OptionNames ("" when none applies).

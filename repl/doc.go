@@ -12,11 +12,14 @@
 //
 // # Scripts
 //
-// RunScript splits a script at the semicolons that end statements (outside
-// quotes and comments), runs each through db.DB.Run and renders the results.
-// Errors go to the error stream as "Error: line:column: message" followed by
-// the statement's line and a caret under the column; positions count from
-// the start of the script. Config.Bail stops at the first error.
+// RunScript splits a script with query.SplitStatements (the language's own
+// lexer, so quotes and comments read as the parser reads them), runs each
+// statement through db.DB.RunAt and renders the results. Errors go to the
+// error stream as "Error: line:column: message" followed by the
+// statement's line and a caret under the column; positions count from the
+// start of the script (RunAt is given where the statement starts, so the
+// work per statement does not grow with the script). A byte order mark at
+// the start is skipped. Config.Bail stops at the first error.
 //
 // # The interactive shell
 //
@@ -27,7 +30,8 @@
 // per statement, see HistoryEntry), Ctrl-C clears the line or cancels the
 // running statement through its context, Ctrl-D exits. Dot-commands come
 // from one table that drives dispatch, .help, usage errors, "did you mean"
-// and completion. Completer.Complete completes by position: keywords in the
+// and completion. Complete and completion read the text with query.Tokens,
+// the parser's lexer. Completer.Complete completes by position: keywords in the
 // case typed, collections, fields, WITH options per statement, keys inside
 // quotes (a prefix lookup capped at MaxKeyCompletions), files and dot-command
 // arguments. ProgressBar draws db.Progress reports on a terminal.

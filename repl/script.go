@@ -16,21 +16,23 @@ import (
 // RunScript reads statements from r and runs them one by one against d,
 // rendering results on out and errors on errOut (each starting with
 // "Error:"). With cfg.Bail it stops at the first error. It reports whether
-// every statement succeeded. The interactive shell runs each statement it
-// reads through Execute, the same path.
+// every statement succeeded. A byte order mark at the start is skipped.
+// The interactive shell runs each statement it reads through Execute, the
+// same path.
 func RunScript(ctx context.Context, d *db.DB, r io.Reader, out, errOut io.Writer, cfg Config) (ok bool) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		fmt.Fprintf(errOut, "Error: %v\n", err)
 		return false
 	}
+	src := trimBOM(string(data))
 	ok = true
-	for _, st := range SplitStatements(string(data)) {
+	for _, st := range query.SplitStatements(src) {
 		if err := ctx.Err(); err != nil {
 			fmt.Fprintf(errOut, "Error: %v\n", err)
 			return false
 		}
-		if !Execute(ctx, d, string(data), st, out, errOut, cfg) {
+		if !Execute(ctx, d, src, st, out, errOut, cfg) {
 			ok = false
 			if cfg.Bail {
 				return false
@@ -40,59 +42,14 @@ func RunScript(ctx context.Context, d *db.DB, r io.Reader, out, errOut io.Writer
 	return ok
 }
 
-// Statement is one statement of a script: its text and where it starts.
-type Statement struct {
-	Text   string
-	Offset int // byte offset in the script
-}
+// trimBOM removes the byte order mark that some editors put at the start
+// of a UTF-8 file.
+func trimBOM(src string) string { return strings.TrimPrefix(src, "\uFEFF") }
 
-// SplitStatements cuts a script at the semicolons that end statements,
-// skipping those inside quotes and comments. Blank statements (only white
-// space and comments) are dropped.
-func SplitStatements(src string) []Statement {
-	var out []Statement
-	start := 0
-	emit := func(end int) {
-		text := src[start:end]
-		if !blank(text) {
-			out = append(out, Statement{Text: text, Offset: start})
-		}
-		start = end + 1
-	}
-	for i := 0; i < len(src); i++ {
-		switch src[i] {
-		case '\'', '"':
-			q := src[i]
-			for i++; i < len(src); i++ {
-				if src[i] == q {
-					if i+1 < len(src) && src[i+1] == q {
-						i++
-						continue
-					}
-					break
-				}
-			}
-		case '-':
-			if i+1 < len(src) && src[i+1] == '-' {
-				for i < len(src) && src[i] != '\n' {
-					i++
-				}
-			}
-		case ';':
-			emit(i)
-		}
-	}
-	if start < len(src) {
-		emit(len(src))
-	}
-	return out
-}
-
-// blank reports whether s holds only white space and comments.
-func blank(s string) bool {
-	for _, line := range strings.Split(s, "\n") {
-		t := strings.TrimSpace(line)
-		if t != "" && !strings.HasPrefix(t, "--") {
+// blank reports whether src holds only blanks and comments.
+func blank(src string) bool {
+	for _, t := range query.Tokens(src) {
+		if !t.Blank() {
 			return false
 		}
 	}
@@ -100,25 +57,27 @@ func blank(s string) bool {
 }
 
 // Complete reports whether src ends a statement (the shell's continuation
-// prompt): its last non-blank statement text is followed by a semicolon
-// outside quotes and comments.
+// prompt): after its last semicolon outside quotes and comments come only
+// blanks and comments.
 func Complete(src string) bool {
-	sts := SplitStatements(src)
-	if len(sts) == 0 {
-		return true
+	done := true
+	for _, t := range query.Tokens(src) {
+		switch {
+		case t.Kind == query.TokenPunct && t.Text == ";":
+			done = true
+		case !t.Blank():
+			done = false
+		}
 	}
-	last := sts[len(sts)-1]
-	end := last.Offset + len(last.Text)
-	return end < len(src) && src[end] == ';'
+	return done
 }
 
-// Execute runs one statement st of the script src and renders its result.
-// Error positions are those of the whole script: the statement is run
-// with the text before it blanked out (newlines kept).
-func Execute(ctx context.Context, d *db.DB, src string, st Statement, out, errOut io.Writer, cfg Config) bool {
-	text := positioned(src, st)
+// Execute runs one statement st of the script src (a chunk from
+// query.SplitStatements) and renders its result. Error positions are
+// those of the whole script.
+func Execute(ctx context.Context, d *db.DB, src string, st query.Chunk, out, errOut io.Writer, cfg Config) bool {
 	start := time.Now()
-	results, err := d.Run(ctx, text)
+	results, err := d.RunAt(ctx, st.Text, st.Pos)
 	for _, res := range results {
 		if cfg.OnResult != nil && res != nil {
 			cfg.OnResult(*res)
@@ -135,52 +94,69 @@ func Execute(ctx context.Context, d *db.DB, src string, st Statement, out, errOu
 		fmt.Fprintf(errOut, "Run Time: %.3fs\n", time.Since(start).Seconds())
 	}
 	if err != nil {
-		PrintError(errOut, src, err)
+		printError(errOut, src, st.Pos, err)
 		return false
 	}
 	return true
 }
 
-// positioned returns the statement's text preceded by blanks that stand
-// for the script before it, so that positions count from the script start.
-func positioned(src string, st Statement) string {
-	before := src[:st.Offset]
-	nl := strings.Count(before, "\n")
-	col := len([]rune(before[strings.LastIndex(before, "\n")+1:]))
-	return strings.Repeat("\n", nl) + strings.Repeat(" ", col) + st.Text
-}
-
 // PrintError writes err on w as "Error: ..." and, for errors with a
 // position in src, the line with a caret under the column.
-func PrintError(w io.Writer, src string, err error) {
+func PrintError(w io.Writer, src string, err error) { printError(w, src, query.Position{}, err) }
+
+// printError is PrintError for an error of the statement that starts at
+// from in src: it looks for the error's line from there, so that errors
+// late in a long script cost no more than early ones.
+func printError(w io.Writer, src string, from query.Position, err error) {
 	var list query.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
 		for _, e := range list {
-			printOne(w, src, e.Pos, e.Error())
+			printOne(w, src, from, e.Pos, e.Error())
 		}
 		return
 	}
 	var qe *query.Error
 	if errors.As(err, &qe) {
-		printOne(w, src, qe.Pos, err.Error())
+		printOne(w, src, from, qe.Pos, err.Error())
 		return
 	}
 	fmt.Fprintf(w, "Error: %s\n", err.Error())
 }
 
-func printOne(w io.Writer, src string, pos query.Position, msg string) {
+func printOne(w io.Writer, src string, from, pos query.Position, msg string) {
 	fmt.Fprintf(w, "Error: %s\n", msg)
 	if !pos.IsValid() {
 		return
 	}
-	lines := strings.Split(src, "\n")
-	if pos.Line > len(lines) {
+	line, ok := lineOf(src, from, pos.Line)
+	if !ok {
 		return
 	}
-	line := strings.TrimRight(lines[pos.Line-1], "\r")
+	line = strings.TrimRight(line, "\r")
 	runes := []rune(line)
 	col := min(max(pos.Column-1, 0), len(runes))
 	// Expand tabs so that the caret lines up.
 	prefix := strings.ReplaceAll(string(runes[:col]), "\t", "    ")
 	fmt.Fprintf(w, "  %s\n  %s^\n", strings.ReplaceAll(line, "\t", "    "), strings.Repeat(" ", runewidth.StringWidth(prefix)))
+}
+
+// lineOf returns line n (from 1) of src, counting from the line of
+// position from (the start of src when from is before it or not set).
+func lineOf(src string, from query.Position, n int) (string, bool) {
+	start, line := 0, 1
+	if from.IsValid() && from.Line <= n && from.Offset <= len(src) {
+		start, line = strings.LastIndexByte(src[:from.Offset], '\n')+1, from.Line
+	}
+	for ; line < n; line++ {
+		i := strings.IndexByte(src[start:], '\n')
+		if i < 0 {
+			return "", false
+		}
+		start += i + 1
+	}
+	end := strings.IndexByte(src[start:], '\n')
+	if end < 0 {
+		return src[start:], true
+	}
+	return src[start : start+end], true
 }

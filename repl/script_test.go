@@ -3,27 +3,16 @@ package repl
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/vecdb/vecdb/db"
+	"github.com/vecdb/vecdb/query"
 )
-
-func TestSplitStatements(t *testing.T) {
-	src := "SELECT 'a;b' FROM c; -- x; y\nSELECT \"q;\" FROM d;;\n  -- only a comment\n; SELECT 'it''s;' FROM e"
-	var got []string
-	for _, s := range SplitStatements(src) {
-		got = append(got, strings.TrimSpace(s.Text))
-		if src[s.Offset:s.Offset+len(s.Text)] != s.Text {
-			t.Errorf("offset %d does not point at %q", s.Offset, s.Text)
-		}
-	}
-	want := []string{"SELECT 'a;b' FROM c", "-- x; y\nSELECT \"q;\" FROM d", "SELECT 'it''s;' FROM e"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("got %q\nwant %q", got, want)
-	}
-}
 
 func TestComplete(t *testing.T) {
 	for src, want := range map[string]bool{
@@ -99,5 +88,132 @@ func TestMachineModeMessagesGoToStderr(t *testing.T) {
 	}
 	if errb.String() != "created collection c\n" {
 		t.Errorf("stderr: %q", errb.String())
+	}
+}
+
+// TestShellReadsAsTheParser checks that the shell's statement splitter,
+// its continuation test and completion see quotes, comments and
+// semicolons as the parser does, at every point of tricky scripts.
+func TestShellReadsAsTheParser(t *testing.T) {
+	scripts := []string{
+		"SELECT NEAREST 2 TO 'don''t; stop' FROM \"my;coll\" -- a; comment 'x\n; DESCRIBE \"a\"\"b;--\";",
+		"SELECT key FROM c WHERE title = 'x--y;' AND \"it's\" = 'it''s' -- ';\n;SHOW COLLECTIONS;;",
+		"SELECT ANALOGY 'a' : 'b' :: 'c' : ? FROM w;\r\nDESCRIBE \"--\"; -- last\n",
+		"SELECT NEAREST 1 TO 'é;è' FROM w WHERE x = '' ;SELECT NEAREST 5 TO 1e-3 * 'x' FROM w",
+	}
+	for _, script := range scripts {
+		stmts, err := query.Parse(script)
+		if err != nil {
+			t.Fatalf("%q: %v", script, err)
+		}
+		// The splitter cuts where the parser does.
+		chunks := query.SplitStatements(script)
+		if len(chunks) != len(stmts) {
+			t.Errorf("%q: %d chunks for %d statements", script, len(chunks), len(stmts))
+		}
+		for i := 0; i < len(chunks) && i < len(stmts); i++ {
+			st, err := query.ParseWith(chunks[i].Text, query.ParseOptions{Base: chunks[i].Pos})
+			if err != nil || len(st) != 1 || st[0].String() != stmts[i].String() || st[0].Position() != stmts[i].Position() {
+				t.Errorf("%q: chunk %q parses to %v, %v; want %s at %v", script, chunks[i].Text, st, err, stmts[i], stmts[i].Position())
+			}
+		}
+		for i := 0; i <= len(script); i++ {
+			prefix := script[:i]
+			if !utf8.ValidString(prefix) {
+				continue
+			}
+			// A complete prefix takes one more statement after it.
+			n, errPrefix := query.Parse(prefix)
+			if errPrefix == nil {
+				more, err := query.Parse(prefix + "\nSHOW COLLECTIONS")
+				if got, want := Complete(prefix), err == nil && len(more) == len(n)+1; got != want {
+					t.Errorf("Complete(%q) = %v, the parser says %v", prefix, got, want)
+				}
+			}
+			// Completion is in a quote exactly where the parser finds
+			// an unterminated one, and completes what follows it.
+			sc := scan(prefix)
+			msg := ""
+			if errPrefix != nil {
+				msg = errPrefix.Error()
+			}
+			open := strings.HasSuffix(msg, "unterminated string") || strings.HasSuffix(msg, "unterminated quoted identifier")
+			if sc.openQuote != open {
+				t.Errorf("scan(%q): in a quote %v, the parser says %q", prefix, sc.openQuote, msg)
+			}
+			if sc.openQuote {
+				q := len(prefix) - len(sc.partial) - 1
+				if q < 0 || prefix[q] != '\'' && prefix[q] != '"' || !strings.HasSuffix(prefix, sc.partial) {
+					t.Errorf("scan(%q): partial %q does not follow a quote", prefix, sc.partial)
+				}
+			}
+		}
+	}
+	// An open 'don'' is one open string (the lexer's pattern alone would
+	// read 'don' and an open '), so completion offers keys after "don'".
+	if sc := scan("SELECT NEAREST 5 TO 'don''"); !sc.openQuote || sc.partial != "don''" {
+		t.Errorf("scan of an open 'don'': %+v", sc)
+	}
+}
+
+// TestRunScriptLongScript runs a script of 30,000 statements (1.4 MB, ten
+// on a line): none is refused for its size, and the error of a late one
+// points at its line and column.
+func TestRunScriptLongScript(t *testing.T) {
+	d := openTest(t)
+	const n, perLine = 30000, 10
+	stmt := "SHOW COLLECTIONS;                              " // 48 bytes
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i == n-5 {
+			b.WriteString("SHOW COLLECTIONZ;                              ")
+		} else {
+			b.WriteString(stmt)
+		}
+		if i%perLine == perLine-1 {
+			b.WriteString("\n")
+		}
+	}
+	script := b.String()
+	if len(script) < 1<<20 {
+		t.Fatalf("script has %d bytes", len(script))
+	}
+	var out, errb bytes.Buffer
+	if RunScript(context.Background(), d, strings.NewReader(script), &out, &errb, Config{Mode: "list"}) {
+		t.Error("RunScript reported success")
+	}
+	line, col := (n-5)/perLine+1, (n-5)%perLine*len(stmt)+6
+	want := fmt.Sprintf("Error: %d:%d: unexpected token \"COLLECTIONZ\"", line, col)
+	if e := errb.String(); !strings.HasPrefix(e, want) || strings.Count(e, "Error:") != 1 ||
+		!strings.HasSuffix(e, "\n  "+strings.Repeat(" ", col-1)+"^\n") {
+		t.Errorf("stderr:\n%.300s\nwant one error starting %s", e, want)
+	}
+	// db.Run takes 30,000 statements at once as well.
+	res, err := d.Run(context.Background(), strings.Repeat("SHOW COLLECTIONS;", n))
+	if err != nil || len(res) != n {
+		t.Errorf("db.Run: %d results, %v", len(res), err)
+	}
+}
+
+// TestByteOrderMark: a script that starts with a UTF-8 byte order mark
+// runs, piped or read with .read, and positions do not count the mark.
+func TestByteOrderMark(t *testing.T) {
+	const script = "\uFEFFCREATE COLLECTION c (DIM 2);\nSELEC key FROM c;\n"
+	d := openTest(t)
+	var out, errb bytes.Buffer
+	RunScript(context.Background(), d, strings.NewReader(script), &out, &errb, Config{Mode: "list"})
+	if len(d.CollectionNames()) != 1 || !strings.HasPrefix(errb.String(), "Error: 2:1: unexpected token \"SELEC\"") {
+		t.Errorf("piped: collections %v, stderr %q", d.CollectionNames(), errb.String())
+	}
+
+	s, _, errs := newTestShell(t)
+	path := filepath.Join(t.TempDir(), "bom.vq")
+	if err := os.WriteFile(path, []byte("\uFEFFDROP COLLECTION songs; SELEC 1;"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Dot(context.Background(), ".read "+path)
+	if len(s.DB.CollectionNames()) != 0 || !strings.HasPrefix(errs.String(), "Error: 1:24: unexpected token \"SELEC\"") ||
+		!strings.HasSuffix(errs.String(), "\n  DROP COLLECTION songs; SELEC 1;\n                         ^\n") {
+		t.Errorf(".read: collections %v, stderr %q", s.DB.CollectionNames(), errs.String())
 	}
 }

@@ -164,7 +164,8 @@ func HistoryEntry(lines []string) string {
 // Run runs the statements of src against the shell's database, rendering
 // results on the output (Stdout or the .output file) and errors on
 // Stderr. An interrupt (Ctrl-C) cancels the running statement through its
-// context; the database keeps its state from before it. It reports
+// context; the database keeps its state from before it. A byte order
+// mark at the start of src (a file for .read) is skipped. It reports
 // whether every statement succeeded.
 func (s *Shell) Run(ctx context.Context, src string) bool {
 	s.init()
@@ -196,7 +197,8 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 		}
 	}
 	ok := true
-	for _, st := range SplitStatements(src) {
+	src = trimBOM(src)
+	for _, st := range query.SplitStatements(src) {
 		if runCtx.Err() != nil {
 			ok = false
 			break
@@ -218,8 +220,8 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 // firstWordIs reports whether a statement starts with word (after blanks
 // and comments).
 func firstWordIs(text, word string) bool {
-	sc := scan(text + " ")
-	return len(sc.toks) > 0 && sc.toks[0].is(word)
+	toks := words(query.Tokens(text))
+	return len(toks) > 0 && toks[0].is(word)
 }
 
 // output is where results go: the .output file, else Stdout (coloured
