@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"bufio"
 	"context"
 	"flag"
@@ -33,6 +34,8 @@ var kills = flag.Int("kills", 0, "SIGKILLs TestCrashKill9 delivers (default 50, 
 //     transaction.
 //   - "tr": Train on the factbook corpus, 1 epoch, min_count alternately
 //     5 and 20.
+//
+//   - "vac": VACUUM in place every 20 ms, then a BACKUP into memory.
 //
 // Each prints a line after every commit so the parent knows what must
 // have survived.
@@ -94,6 +97,22 @@ func crashChild(path, dir string, run int) {
 				return
 			}
 			say("TR " + strconv.Itoa(i%2))
+		}
+	}()
+	go func() {
+		// VACUUM swaps a compacted file in; BACKUP copies the live one.
+		for i := 0; ; i++ {
+			time.Sleep(20 * time.Millisecond)
+			if _, err := d.Vacuum(ctx); err != nil {
+				say("ERR " + err.Error())
+				return
+			}
+			say("VAC")
+			var buf bytes.Buffer
+			if _, err := d.Backup(ctx, &buf); err != nil {
+				say("ERR " + err.Error())
+				return
+			}
 		}
 	}()
 	fmt.Println("READY")
@@ -259,6 +278,9 @@ func TestCrashKill9(t *testing.T) {
 		if err != nil || !rep.OK() {
 			d.Close()
 			t.Fatalf("kill %d (after %v): check: %v %v", k, life, rep, err)
+		}
+		if _, err := os.Stat(path + ".vacuum-tmp"); err == nil {
+			t.Fatalf("kill %d: a writable open left VACUUM's copy behind", k)
 		}
 		for _, name := range []string{"imp", "tr"} {
 			if s := keySet(t, d, name); !states[name][s] {

@@ -383,7 +383,7 @@ func recordKey(b []byte) (string, bool) {
 // branch key, say, which nothing else reads); see DB.CheckFile.
 func (db *DB) checkPages() (probs []Problem) {
 	add := func(format string, a ...any) { probs = append(probs, Problem{What: fmt.Sprintf(format, a...)}) }
-	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+	err := db.boltView(func(tx *bolt.Tx) (err error) {
 		defer guard(&err, debug.SetPanicOnFault(true))
 		size := tx.Size()
 		if st, err := os.Stat(db.path); err == nil && st.Size() < size {

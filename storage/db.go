@@ -56,6 +56,16 @@ type DB struct {
 	path     string
 	readOnly bool
 	id       os.FileInfo // the file, to refuse a second handle in this process
+	opts     bolt.Options
+	// swap guards bolt against Vacuum's replacement of the handle: every
+	// transaction holds it for reading. Vacuum takes it with TryLock in a
+	// loop, so that it never blocks readers (a reader may nest a second
+	// read transaction inside its first).
+	swap sync.RWMutex
+	// wgate is held by every write transaction, and by Vacuum from the
+	// start of its copy to the swap, so no commit lands in the old file
+	// after the copy was taken.
+	wgate sync.Mutex
 }
 
 // Open opens or, unless opts.ReadOnly, creates the vecdb file at path.
@@ -85,7 +95,7 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 && st.Size() < 1024 {
 		return nil, fmt.Errorf("open %s: %w (file is only %d bytes)", path, ErrNotVecdb, st.Size())
 	}
-	bdb, err := openBolt(path, 0o644, &bolt.Options{
+	bopts := bolt.Options{
 		Timeout:      timeout,
 		ReadOnly:     opts.ReadOnly,
 		NoSync:       opts.NoSync,
@@ -94,7 +104,8 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		// than inside bbolt's Check goroutine.
 		PreLoadFreelist: true,
 		OpenFile:        opts.OpenFile,
-	})
+	}
+	bdb, err := openBolt(path, 0o644, &bopts)
 	if err != nil {
 		switch {
 		case errors.Is(err, ErrCorrupt): // bbolt panicked on a damaged page
@@ -109,7 +120,10 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		}
 		return nil, openErr(path, err)
 	}
-	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly}
+	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly, opts: bopts}
+	if !opts.ReadOnly {
+		os.Remove(path + vacuumSuffix) // a compacted copy left by a crashed Vacuum
+	}
 	if err := db.init(); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -196,7 +210,7 @@ func (db *DB) init() (err error) {
 		return false, nil
 	}
 	if db.readOnly {
-		return db.bolt.View(func(tx *bolt.Tx) error {
+		return db.boltView(func(tx *bolt.Tx) error {
 			fresh, err := check(tx)
 			if fresh {
 				return fmt.Errorf("%w: the file is empty", ErrNotVecdb)
@@ -204,7 +218,7 @@ func (db *DB) init() (err error) {
 			return err
 		})
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.boltUpdate(func(tx *bolt.Tx) error {
 		fresh, err := check(tx)
 		if err != nil {
 			return err
@@ -281,7 +295,27 @@ func guard(err *error, panicOnFault bool) {
 // Close releases the file.
 func (db *DB) Close() error {
 	handles.remove(db)
+	db.swap.Lock()
+	defer db.swap.Unlock()
 	return db.bolt.Close()
+}
+
+// boltView and boltUpdate run a bbolt transaction on the current handle,
+// which Vacuum may replace between transactions, never during one.
+func (db *DB) boltView(fn func(*bolt.Tx) error) error {
+	db.swap.RLock()
+	defer db.swap.RUnlock()
+	return db.bolt.View(fn)
+}
+
+func (db *DB) boltUpdate(fn func(*bolt.Tx) error) error {
+	// bbolt runs one write transaction at a time anyway; the gate lets
+	// Vacuum hold all of them back while it copies the file.
+	db.wgate.Lock()
+	defer db.wgate.Unlock()
+	db.swap.RLock()
+	defer db.swap.RUnlock()
+	return db.bolt.Update(fn)
 }
 
 // Path returns the file's path.
@@ -294,7 +328,7 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // on some damaged pages) is returned as an ErrCorrupt error.
 func (db *DB) View(fn func(tx *Tx) error) (err error) {
 	defer guard(&err, debug.SetPanicOnFault(true))
-	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, db: db}) })
+	return db.boltView(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, db: db}) })
 }
 
 // Update runs fn in a read-write transaction; it is committed when fn returns
@@ -305,7 +339,7 @@ func (db *DB) Update(fn func(tx *Tx) error) (err error) {
 	if db.readOnly {
 		return ErrReadOnly
 	}
-	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, db: db}) })
+	return db.boltUpdate(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx, db: db}) })
 }
 
 // CheckFile runs bbolt's own consistency check over every page and returns
@@ -315,7 +349,7 @@ func (db *DB) Update(fn func(tx *Tx) error) (err error) {
 // walks the pages safely.
 func (db *DB) CheckFile() []error {
 	var errs []error
-	_ = db.bolt.View(func(tx *bolt.Tx) error {
+	_ = db.boltView(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			errs = append(errs, err)
 		}
@@ -327,7 +361,7 @@ func (db *DB) CheckFile() []error {
 // Size returns the file size in bytes.
 func (db *DB) Size() int64 {
 	var n int64
-	_ = db.bolt.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	_ = db.boltView(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
 	return n
 }
 
@@ -361,7 +395,7 @@ func newDataBucket(tx *bolt.Tx) (string, *bolt.Bucket, error) {
 // orphaned), for tests that check nothing was left behind.
 func (db *DB) DataBuckets() int {
 	n := 0
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.boltView(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 			if strings.HasPrefix(string(name), dataPrefix) {
 				n++

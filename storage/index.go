@@ -31,7 +31,7 @@ func (db *DB) NewIndexWriter(coll string) (*IndexWriter, error) {
 		return nil, ErrReadOnly
 	}
 	w := &IndexWriter{db: db, coll: coll}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.boltUpdate(func(tx *bolt.Tx) error {
 		name, b, err := newDataBucket(tx)
 		if err != nil {
 			return err
@@ -59,7 +59,7 @@ func (w *IndexWriter) flush() error {
 	if len(w.batch) == 0 {
 		return nil
 	}
-	err := w.db.bolt.Update(func(tx *bolt.Tx) error {
+	err := w.db.boltUpdate(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(w.bucket))
 		if b == nil {
 			return fmt.Errorf("index build bucket vanished")
@@ -93,7 +93,7 @@ func (w *IndexWriter) Commit(ctx context.Context, meta []byte, cfg *IndexConfig,
 		w.Abort()
 		return err
 	}
-	err := w.db.bolt.Update(func(btx *bolt.Tx) error {
+	err := w.db.boltUpdate(func(btx *bolt.Tx) error {
 		tx := &Tx{btx: btx, db: w.db}
 		c, err := tx.Collection(w.coll)
 		if err != nil {
@@ -132,7 +132,7 @@ func (w *IndexWriter) Abort() error {
 		return nil
 	}
 	w.done = true
-	return w.db.bolt.Update(func(tx *bolt.Tx) error {
+	return w.db.boltUpdate(func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte(w.bucket)) != nil {
 			return tx.DeleteBucket([]byte(w.bucket))
 		}
@@ -165,7 +165,7 @@ func (l *Loader) flushIndex() error {
 	if len(l.idx) == 0 && l.idxMeta == nil {
 		return nil
 	}
-	err := l.db.bolt.Update(func(tx *bolt.Tx) error {
+	err := l.db.boltUpdate(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(l.bucket))
 		if b == nil {
 			return fmt.Errorf("load bucket vanished")

@@ -49,7 +49,7 @@ func (db *DB) NewLoader(m *CollectionMeta) (*Loader, error) {
 	}
 	l := &Loader{db: db, meta: m.Clone(), keys: make(map[string]struct{})}
 	l.meta.Rows, l.meta.NextID = 0, 0
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.boltUpdate(func(tx *bolt.Tx) error {
 		name, _, err := newDataBucket(tx)
 		l.bucket = name
 		return err
@@ -105,7 +105,7 @@ func (l *Loader) flush() error {
 	if len(l.batch) == 0 {
 		return nil
 	}
-	err := l.db.bolt.Update(func(tx *bolt.Tx) error {
+	err := l.db.boltUpdate(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(l.bucket))
 		if b == nil {
 			return fmt.Errorf("load bucket vanished")
@@ -183,7 +183,7 @@ func (l *Loader) Commit(ctx context.Context, replace bool, extra func(c *Coll) e
 		l.Abort()
 		return err
 	}
-	err := l.db.bolt.Update(func(btx *bolt.Tx) error {
+	err := l.db.boltUpdate(func(btx *bolt.Tx) error {
 		tx := &Tx{btx: btx, db: l.db}
 		cat := btx.Bucket(bucketCatalog)
 		now := time.Now().UTC().Truncate(time.Second)
@@ -235,7 +235,7 @@ func (l *Loader) Abort() error {
 	}
 	l.done = true
 	l.batch = nil
-	return l.db.bolt.Update(func(tx *bolt.Tx) error {
+	return l.db.boltUpdate(func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte(l.bucket)) != nil {
 			return tx.DeleteBucket([]byte(l.bucket))
 		}

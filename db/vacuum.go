@@ -1,0 +1,140 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// VacuumResult reports what VACUUM did: the file's size before and after.
+type VacuumResult struct {
+	Before, After int64
+}
+
+// String is the message the language prints.
+func (r VacuumResult) String() string {
+	if r.Before <= 0 {
+		return fmt.Sprintf("vacuumed: %s", humanBytes(r.After))
+	}
+	return fmt.Sprintf("vacuumed: %s → %s (%.0f%%)", humanBytes(r.Before), humanBytes(r.After), 100*float64(r.After)/float64(r.Before))
+}
+
+// Vacuum compacts the database file in place (the language's VACUUM): a
+// bbolt file only grows, so deleted rows, replaced collections and dropped
+// indexes leave free pages behind; Vacuum writes a compacted copy beside
+// the file and swaps it in atomically. It waits for the current writer and
+// holds other writers back; reads go on except during the swap. A crash at
+// any moment leaves the old file or the new one, both complete. Answers are
+// unchanged. Read-only databases return ErrReadOnly.
+func (d *DB) Vacuum(ctx context.Context) (VacuumResult, error) {
+	if d.ReadOnly() {
+		return VacuumResult{}, fmt.Errorf("vacuum: %w", ErrReadOnly)
+	}
+	d.wmu.Lock()
+	defer d.wmu.Unlock()
+	before, after, err := d.store.Vacuum(ctx)
+	if err != nil {
+		return VacuumResult{}, err
+	}
+	if fi, err := os.Stat(d.Path()); err == nil {
+		d.self = fi // the compacted file is a new inode
+	}
+	return VacuumResult{Before: before, After: after}, nil
+}
+
+// VacuumInto writes a compacted copy of the database to a new file at path
+// (the language's VACUUM INTO 'path'), leaving the database as it is. The
+// path follows the rules of every file a statement writes (Options.Sandbox,
+// never the database itself) and must not exist yet. It works on read-only
+// databases too.
+func (d *DB) VacuumInto(ctx context.Context, path string) (VacuumResult, error) {
+	if err := d.refuseExisting(path); err != nil {
+		return VacuumResult{}, err
+	}
+	// bbolt compacts into a file it opens by name: a private temporary
+	// file, then copied into place through the guarded output path.
+	dir, err := os.MkdirTemp("", "vecdb-vacuum-")
+	if err != nil {
+		return VacuumResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "copy.vdb")
+	n, err := d.store.CompactTo(ctx, tmp)
+	if err != nil {
+		return VacuumResult{}, fmt.Errorf("vacuum into %s: %w", path, err)
+	}
+	err = d.writeOutput(path, func(w io.Writer) error {
+		f, err := os.Open(tmp)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, &ctxReader{ctx: ctx, r: f})
+		return err
+	})
+	if err != nil {
+		return VacuumResult{}, fmt.Errorf("vacuum into %s: %w", path, err)
+	}
+	before := int64(0)
+	if d.self != nil {
+		before = d.self.Size()
+	}
+	return VacuumResult{Before: before, After: n}, nil
+}
+
+// Backup writes a consistent copy of the whole database to w, taken in one
+// read transaction while writers go on (a hot backup): the copy is the
+// database as of the moment Backup began, and opens as a database. It
+// returns the bytes written.
+func (d *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	return d.store.Backup(ctx, w)
+}
+
+// BackupTo is Backup to a new file at path (the language's BACKUP TO
+// 'path'), under the rules of every file a statement writes: inside
+// Options.Sandbox, never the database itself, written whole or not at all.
+func (d *DB) BackupTo(ctx context.Context, path string) (int64, error) {
+	var n int64
+	err := d.writeOutput(path, func(w io.Writer) error {
+		var err error
+		n, err = d.Backup(ctx, w)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// refuseExisting refuses an output path that already exists (VACUUM INTO,
+// as sqlite's, never overwrites).
+func (d *DB) refuseExisting(path string) error {
+	o, err := d.createOutput(path)
+	if err != nil {
+		return err
+	}
+	defer o.Abort()
+	stat := os.Lstat
+	if o.root != nil {
+		stat = o.root.Lstat
+	}
+	if _, err := stat(o.target); err == nil {
+		return fmt.Errorf("%w: '%s' already exists", ErrInvalid, path)
+	}
+	return nil
+}
+
+// ctxReader stops a copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
