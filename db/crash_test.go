@@ -1,8 +1,8 @@
 package db
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -25,13 +25,17 @@ var kills = flag.Int("kills", 0, "SIGKILLs TestCrashKill9 delivers (default 50, 
 
 // The child's workload: three goroutines on one database, each a loop of
 // transactions whose effect is all or nothing.
+//
 //   - "ins": insert a batch of 10 keys "r<run>_b<batch>_<j>" in one
 //     transaction; after every odd batch, delete the previous batch in one.
+//
 //   - "imp": Import alternately words_a.vec (keys a0..a399) and
 //     words_b.vec (keys b0..b199) into the same collection, building an
 //     HNSW index with the rows every other time.
+//
 //   - "ins" has an HNSW index: each batch updates the graph in the same
 //     transaction.
+//
 //   - "tr": Train on the factbook corpus, 1 epoch, min_count alternately
 //     5 and 20.
 //
