@@ -67,7 +67,7 @@ type DB struct {
 // configured value.
 func (d *DB) SetEfSearch(n int) error {
 	if n < 0 || n > 4096 {
-		return fmt.Errorf("%w: ef_search must be between 1 and 4096, got %d", ErrInvalid, n)
+		return invalidf("ef_search must be between 1 and 4096, got %d", n)
 	}
 	d.efSearch.Store(int64(n))
 	return nil
