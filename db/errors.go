@@ -133,18 +133,13 @@ func invalidf(format string, a ...any) error { return errdefs.Newf(ErrInvalid, f
 
 func quoteKey(k string) string { return "'" + strings.ReplaceAll(k, "'", "''") + "'" }
 
-// notFound wraps storage's not-found errors so that they also match
-// ErrNotFound.
+// notFound is an error that also matches ErrNotFound (a missing index).
+// ErrCollectionNotFound and ErrKeyNotFound match ErrNotFound by themselves.
 type notFound struct{ err error }
 
 func (e notFound) Error() string   { return e.err.Error() }
 func (e notFound) Unwrap() []error { return []error{e.err, ErrNotFound} }
+
 func collNotFound(name string) error {
-	return notFound{fmt.Errorf("%w: %s", ErrCollectionNotFound, name)}
-}
-func wrapNotFound(err error) error {
-	if err != nil && (errors.Is(err, ErrCollectionNotFound) || errors.Is(err, ErrKeyNotFound)) && !errors.Is(err, ErrNotFound) {
-		return notFound{err}
-	}
-	return err
+	return fmt.Errorf("%w: %s", ErrCollectionNotFound, name)
 }

@@ -79,7 +79,7 @@ func (d *DB) Project(ctx context.Context, name string, keys []string, opts Proje
 	if err != nil {
 		return nil, err
 	}
-	pos, err := v.Positions(keys)
+	pos, err := v.positions(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +373,7 @@ func (d *DB) ProjectOntoAxis(ctx context.Context, name string, keys []string, ax
 	if vec.Norm(axis) == 0 {
 		return nil, fmt.Errorf("projection: %w: the axis has zero length", ErrInvalid)
 	}
-	ps, err := v.Positions(keys)
+	ps, err := v.positions(ctx, keys)
 	if err != nil {
 		return nil, err
 	}

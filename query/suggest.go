@@ -25,7 +25,7 @@ func Suggest(word string, candidates []string) string {
 			}
 			continue // the word itself is no suggestion
 		}
-		if d := editDistance(lw, lc, bestD-1); d < bestD {
+		if d := editdist.Distance(lw, lc, bestD-1); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -38,10 +38,6 @@ func maxEdits(w string) int {
 	}
 	return 2
 }
-
-// editDistance is editdist.Distance: the optimal string alignment
-// distance between a and b on runes, or max+1 once it must exceed max.
-func editDistance(a, b string, max int) int { return editdist.Distance(a, b, max) }
 
 // Suggester finds close spellings among a large, fixed set of keys (a
 // collection's vocabulary) in a few milliseconds, where Suggest would compare
