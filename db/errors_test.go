@@ -27,15 +27,16 @@ var positioned = regexp.MustCompile(`^\d+:\d+: `)
 // and that the language error still prints its position and is a
 // *query.Error.
 //
-// Sentinels that no statement produces, and why:
-//   - ErrNotVecdb, ErrVersion, ErrLocked: returned by Open only; a
-//     statement runs on a database that is already open.
-//   - ErrCorrupt: a statement produces it only on a damaged file, which
-//     storage/corrupt_test.go builds; through db it is passed on like any
-//     backend error (wrapAt keeps the cause), so it is not repeated here.
-//   - ErrClosed: a statement run after Close gets it, but as the plain
-//     error of the Go API (there is no position to give): it is checked
-//     below without the position.
+// Sentinels not in the table, and why:
+//   - ErrNotVecdb, ErrVersion, ErrLocked: returned by Open only; no
+//     statement produces them, since it runs on a database already open.
+//   - ErrCorrupt: a statement meets it only on a damaged file, which
+//     storage/corrupt_test.go builds by mutating bytes at random; it
+//     reaches the language as a backend error, whose cause every
+//     positioned error keeps (query.wrapAt), like ErrSandbox below.
+//
+// ErrClosed and ErrReadOnly need a database of their own (closed, or open
+// read-only) and are checked after the table.
 func TestSentinelsThroughLanguage(t *testing.T) {
 	top := t.TempDir()
 	path := filepath.Join(top, "s.vdb")
@@ -82,6 +83,17 @@ func TestSentinelsThroughLanguage(t *testing.T) {
 				_, err := items.Nearest(ctx, []float32{float32(math.NaN()), 0, 0, 0}, 1, nil)
 				return err
 			}},
+		{"no plot writer", ErrNoPlotWriter, "PROJECT ('a', 'b', 'c') FROM items USING PCA TO 'p.svg'",
+			func() error {
+				p, err := d.Project(ctx, "items", []string{"a", "b", "c"}, ProjectOptions{Method: "PCA"})
+				if err != nil {
+					return err
+				}
+				return p.Save(filepath.Join(top, "p.svg"))
+			}},
+		// Not in errors.go, but sentinels of db that statements produce.
+		{"sandbox", ErrSandbox, "IMPORT INTO x FROM '/etc/passwd'",
+			func() error { _, err := d.Import(ctx, "x", "/etc/passwd", ImportOptions{}); return err }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,18 +104,16 @@ func TestSentinelsThroughLanguage(t *testing.T) {
 		})
 	}
 
-	// ErrReadOnly: a statement that writes to a database opened read-only.
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []string{"SELECT key FROM items LIMIT 1", "CREATE COLLECTION x (DIM 2)"} {
-		if _, err := d.Exec(ctx, stmt); !errors.Is(err, ErrClosed) {
-			t.Errorf("%s after Close: %v does not match ErrClosed", stmt, err)
+	t.Run("closed", func(t *testing.T) {
+		checkLanguageError(t, d, "SELECT key FROM items LIMIT 1", ErrClosed)
+		checkLanguageError(t, d, "CREATE COLLECTION x (DIM 2)", ErrClosed)
+		if _, err := d.Collection("items"); !errors.Is(err, ErrClosed) {
+			t.Errorf("Go API: %v does not match ErrClosed", err)
 		}
-	}
-	if _, err := d.Collection("items"); !errors.Is(err, ErrClosed) {
-		t.Errorf("Go API after Close: %v does not match ErrClosed", err)
-	}
+	})
 	ro, err := Open(path, &Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
