@@ -22,9 +22,6 @@ import (
 // yet (TRAIN, EVALUATE, CREATE INDEX, PROJECT, CLUSTER, ...).
 var ErrNotBuilt = errors.New("not built yet")
 
-// MissingKeys lists the unknown keys (for positions in language errors).
-func (e *KeysNotFoundError) MissingKeys() []string { return e.Keys }
-
 // settings are the values of SET for one DB, shared by its statements.
 type settings struct {
 	mu   sync.Mutex
@@ -180,7 +177,7 @@ func parseFormat(name string, binary bool) (Format, error) {
 	case "JSONL":
 		return format.JSONL, nil
 	}
-	return format.Auto, fmt.Errorf("%w: unknown format %s", ErrInvalid, name)
+	return format.Auto, invalidf("unknown format %s", name)
 }
 
 func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result, error) {
@@ -595,18 +592,20 @@ func (s viewSource) Info() query.CollectionInfo {
 	in.Rows = s.v.Len()
 	return in
 }
-func (s viewSource) Len() int                               { return s.v.Len() }
-func (s viewSource) Dim() int                               { return s.v.Dim() }
-func (s viewSource) Metric() vec.Metric                     { return s.v.Metric() }
-func (s viewSource) Key(i int) string                       { return s.v.Key(i) }
-func (s viewSource) Count(i int) int64                      { return s.v.Count(i) }
-func (s viewSource) Lookup(key string) (int, bool)          { return s.v.Lookup(key) }
-func (s viewSource) Positions(keys []string) ([]int, error) { return s.v.Positions(keys) }
-func (s viewSource) SearchVector(i int) []float32           { return s.v.SearchVector(i) }
-func (s viewSource) Unit(i int) []float32                   { return s.v.Unit(i) }
-func (s viewSource) Vector(i int) []float32                 { return s.v.Vector(i) }
-func (s viewSource) Meta(i int) ([]any, error)              { return s.v.Meta(i) }
-func (s viewSource) FieldIndex(name string) int             { return s.v.FieldIndex(name) }
+func (s viewSource) Len() int                      { return s.v.Len() }
+func (s viewSource) Dim() int                      { return s.v.Dim() }
+func (s viewSource) Metric() vec.Metric            { return s.v.Metric() }
+func (s viewSource) Key(i int) string              { return s.v.Key(i) }
+func (s viewSource) Count(i int) int64             { return s.v.Count(i) }
+func (s viewSource) Lookup(key string) (int, bool) { return s.v.Lookup(key) }
+func (s viewSource) Positions(ctx context.Context, keys []string) ([]int, error) {
+	return s.v.positions(ctx, keys)
+}
+func (s viewSource) SearchVector(i int) []float32 { return s.v.SearchVector(i) }
+func (s viewSource) Unit(i int) []float32         { return s.v.Unit(i) }
+func (s viewSource) Vector(i int) []float32       { return s.v.Vector(i) }
+func (s viewSource) Meta(i int) ([]any, error)    { return s.v.Meta(i) }
+func (s viewSource) FieldIndex(name string) int   { return s.v.FieldIndex(name) }
 func (s viewSource) PrepareQuery(q []float32) ([]float32, error) {
 	return s.v.PrepareQuery(q)
 }
@@ -678,7 +677,7 @@ func parseWatch(s string) ([][2]string, error) {
 		a, b, ok := strings.Cut(part, ":")
 		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
 		if !ok || a == "" || b == "" {
-			return nil, fmt.Errorf("%w: watch wants pairs like 'king:queen, cat:dog', got %q", ErrInvalid, part)
+			return nil, invalidf("watch wants pairs like 'king:queen, cat:dog', got %q", part)
 		}
 		out = append(out, [2]string{a, b})
 	}
@@ -693,7 +692,7 @@ func eventLogOptions(o map[string]any) (*trainer.EventLogOptions, error) {
 	if !ok {
 		for _, name := range []string{"order_by", "item", "delimiter"} {
 			if _, ok := o[name]; ok {
-				return nil, fmt.Errorf("%w: %s goes with sequence_by (reading an event log)", ErrInvalid, name)
+				return nil, invalidf("%s goes with sequence_by (reading an event log)", name)
 			}
 		}
 		return nil, nil
@@ -702,12 +701,12 @@ func eventLogOptions(o map[string]any) (*trainer.EventLogOptions, error) {
 	ev.OrderBy, _ = o["order_by"].(string)
 	ev.Item, _ = o["item"].(string)
 	if ev.Item == "" {
-		return nil, fmt.Errorf("%w: an event log needs item = 'column' with sequence_by", ErrInvalid)
+		return nil, invalidf("an event log needs item = 'column' with sequence_by")
 	}
 	if d, ok := o["delimiter"].(string); ok {
 		r := []rune(d)
 		if len(r) != 1 {
-			return nil, fmt.Errorf("%w: delimiter must be one character, got %q", ErrInvalid, d)
+			return nil, invalidf("delimiter must be one character, got %q", d)
 		}
 		ev.Delimiter = r[0]
 	}

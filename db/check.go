@@ -72,7 +72,7 @@ func (d *DB) Check(ctx context.Context, name string) (*CheckReport, error) {
 	}
 	sr, err := d.store.Check(ctx, name, validateIndex)
 	if err != nil {
-		return nil, wrapNotFound(err)
+		return nil, err
 	}
 	return newCheckReport(name, sr), nil
 }

@@ -108,7 +108,7 @@ func (d *DB) ClusterView(ctx context.Context, v *View, k int, opts ClusterOption
 		return nil, fmt.Errorf("cluster: %w: no rows of %s to cluster", ErrInvalid, v.info.Name)
 	}
 	if k > len(pos) {
-		return nil, fmt.Errorf("%w: cannot make %d clusters of %d rows (at most one cluster per row)", ErrInvalid, k, len(pos))
+		return nil, invalidf("cannot make %d clusters of %d rows (at most one cluster per row)", k, len(pos))
 	}
 	iters := opts.Iterations
 	if iters <= 0 {

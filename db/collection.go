@@ -59,7 +59,7 @@ func (c *Collection) Get(key string) (*Row, error) {
 	})
 	if err != nil && errorsIs(err, ErrKeyNotFound) {
 		if v, verr := c.View(); verr == nil {
-			return nil, v.keysNotFound([]string{key})
+			return nil, v.keysNotFound(context.Background(), []string{key})
 		}
 	}
 	return out, err

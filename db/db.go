@@ -67,7 +67,7 @@ type DB struct {
 // configured value.
 func (d *DB) SetEfSearch(n int) error {
 	if n < 0 || n > 4096 {
-		return fmt.Errorf("%w: ef_search must be between 1 and 4096, got %d", ErrInvalid, n)
+		return invalidf("ef_search must be between 1 and 4096, got %d", n)
 	}
 	d.efSearch.Store(int64(n))
 	return nil
@@ -230,7 +230,7 @@ func (d *DB) DropCollection(ctx context.Context, name string, ifExists bool) err
 		if ifExists && errorsIs(err, ErrCollectionNotFound) {
 			return nil
 		}
-		return wrapNotFound(err)
+		return err
 	}
 	d.forget(name)
 	return nil
@@ -320,7 +320,7 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 			s.idx = nil
 			s.idxMu.Unlock()
 		}
-		return wrapNotFound(err)
+		return err
 	}
 	s.invalidate()
 	return nil
@@ -341,13 +341,13 @@ func (d *DB) indexForWrite(name string) (*ann.Index, error) {
 }
 
 func (d *DB) view(name string, fn func(c *storage.Coll) error) error {
-	return wrapNotFound(d.store.View(func(tx *storage.Tx) error {
+	return d.store.View(func(tx *storage.Tx) error {
 		c, err := tx.Collection(name)
 		if err != nil {
 			return err
 		}
 		return fn(c)
-	}))
+	})
 }
 
 // FileSize returns the size of the database file in bytes.

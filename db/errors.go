@@ -5,8 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/storage"
 )
+
+// The sentinels are declared once in internal/errdefs, so that a statement
+// that the query compiler rejects matches the same sentinel as the call of
+// the Go API that storage rejects.
 
 // Errors returned when opening a database.
 var (
@@ -22,20 +27,22 @@ var (
 	// ErrCorrupt is returned when stored data cannot be decoded.
 	ErrCorrupt = storage.ErrCorrupt
 	// ErrClosed is returned when using a database after Close.
-	ErrClosed = errors.New("database is closed")
+	ErrClosed = storage.ErrClosed
 )
 
 // Errors returned by collection operations.
 var (
 	// ErrNotFound is returned when a collection or key does not exist; the
 	// more specific ErrCollectionNotFound and ErrKeyNotFound wrap it.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = errdefs.ErrNotFound
 	// ErrCollectionNotFound is returned when a collection name is unknown.
+	// It matches ErrNotFound.
 	ErrCollectionNotFound = storage.ErrCollectionNotFound
 	// ErrCollectionExists is returned when creating a collection whose name
 	// is taken.
 	ErrCollectionExists = storage.ErrCollectionExists
-	// ErrKeyNotFound is returned when a key is not in a collection.
+	// ErrKeyNotFound is returned when a key is not in a collection. It
+	// matches ErrNotFound.
 	ErrKeyNotFound = storage.ErrKeyNotFound
 	// ErrDuplicateKey is returned when inserting a key that exists.
 	ErrDuplicateKey = storage.ErrDuplicateKey
@@ -46,9 +53,9 @@ var (
 	ErrFieldType = storage.ErrFieldType
 	// ErrInvalid is returned for arguments out of range: k <= 0, NaN or Inf
 	// values, a zero-norm query vector, and the like.
-	ErrInvalid = errors.New("invalid argument")
+	ErrInvalid = errdefs.ErrInvalid
 	// ErrFieldNotFound is returned when a metadata field name is unknown.
-	ErrFieldNotFound = errors.New("field not found")
+	ErrFieldNotFound = errdefs.ErrFieldNotFound
 )
 
 // Errors returned when drawing a plot to a file.
@@ -60,25 +67,58 @@ var (
 	ErrNoPlotWriter = errors.New(`no plot writer is registered: add import _ "` + plotfileImport + `" to the program to draw .svg and .png files`)
 )
 
-// KeysNotFoundError reports every unknown key of one request at once, with
-// close spellings. It matches ErrKeyNotFound and ErrNotFound with errors.Is.
+// KeysNotFoundError reports the unknown keys of one request at once. It
+// matches ErrKeyNotFound and ErrNotFound with errors.Is. Its message
+// describes the first MaxKeysReported keys, with close spellings, and counts
+// the others.
 type KeysNotFoundError struct {
 	Collection string
-	Keys       []string
+	Keys       []string // every unknown key, once, in request order
 	// Suggestions maps an unknown key to a close spelling ("" when none).
+	// Only the first MaxKeysReported keys are looked up.
 	Suggestions map[string]string
 }
 
+// MaxKeysReported is how many unknown keys the message of a
+// KeysNotFoundError describes; the others are counted.
+const MaxKeysReported = errdefs.MaxKeysReported
+
 func (e *KeysNotFoundError) Error() string {
-	var parts []string
-	for _, k := range e.Keys {
-		s := fmt.Sprintf("%s is not in %s", quoteKey(k), e.Collection)
-		if sug := e.Suggestions[k]; sug != "" {
-			s += fmt.Sprintf("; did you mean %s?", quoteKey(sug))
+	var b strings.Builder
+	for i := range e.Keys {
+		if i > 0 {
+			b.WriteByte('\n')
 		}
-		parts = append(parts, s)
+		if i == MaxKeysReported {
+			b.WriteString(e.MoreMessage(len(e.Keys) - i))
+			break
+		}
+		b.WriteString(e.KeyMessage(i))
 	}
-	return strings.Join(parts, "\n")
+	return b.String()
+}
+
+// MissingKeys returns Keys (the language positions each key's error).
+func (e *KeysNotFoundError) MissingKeys() []string { return e.Keys }
+
+// KeyMessage describes the i-th unknown key: "'kign' is not in glove50;
+// did you mean 'king'?".
+func (e *KeysNotFoundError) KeyMessage(i int) string {
+	k := e.Keys[i]
+	s := fmt.Sprintf("%s is not in %s", quoteKey(k), e.Collection)
+	if sug := e.Suggestions[k]; sug != "" {
+		s += fmt.Sprintf("; did you mean %s?", quoteKey(sug))
+	}
+	return s
+}
+
+// MoreMessage describes n unknown keys that the message leaves out: "and
+// 1995 more keys not in glove50".
+func (e *KeysNotFoundError) MoreMessage(n int) string {
+	if n == 1 {
+		return fmt.Sprintf("and 1 more key not in %s", e.Collection)
+	}
+	return fmt.Sprintf("and %d more keys not in %s", n, e.Collection)
 }
 
 // Is makes the error match ErrKeyNotFound and ErrNotFound.
@@ -86,20 +126,20 @@ func (e *KeysNotFoundError) Is(target error) bool {
 	return target == ErrKeyNotFound || target == ErrNotFound
 }
 
+// invalidf returns an error matching ErrInvalid that prints "invalid
+// argument: " and the formatted detail; a language error prints the detail
+// alone at its position.
+func invalidf(format string, a ...any) error { return errdefs.Newf(ErrInvalid, format, a...) }
+
 func quoteKey(k string) string { return "'" + strings.ReplaceAll(k, "'", "''") + "'" }
 
-// notFound wraps storage's not-found errors so that they also match
-// ErrNotFound.
+// notFound is an error that also matches ErrNotFound (a missing index).
+// ErrCollectionNotFound and ErrKeyNotFound match ErrNotFound by themselves.
 type notFound struct{ err error }
 
 func (e notFound) Error() string   { return e.err.Error() }
 func (e notFound) Unwrap() []error { return []error{e.err, ErrNotFound} }
+
 func collNotFound(name string) error {
-	return notFound{fmt.Errorf("%w: %s", ErrCollectionNotFound, name)}
-}
-func wrapNotFound(err error) error {
-	if err != nil && (errors.Is(err, ErrCollectionNotFound) || errors.Is(err, ErrKeyNotFound)) && !errors.Is(err, ErrNotFound) {
-		return notFound{err}
-	}
-	return err
+	return fmt.Errorf("%w: %s", ErrCollectionNotFound, name)
 }

@@ -50,13 +50,13 @@ func checkIndexConfig(cfg *IndexConfig) error {
 	}
 	switch {
 	case !strings.EqualFold(cfg.Kind, "HNSW"):
-		return fmt.Errorf("%w: unknown index kind %q (only HNSW)", ErrInvalid, cfg.Kind)
+		return invalidf("unknown index kind %q (only HNSW)", cfg.Kind)
 	case cfg.M < 2 || cfg.M > 128:
-		return fmt.Errorf("%w: m must be between 2 and 128, got %d", ErrInvalid, cfg.M)
+		return invalidf("m must be between 2 and 128, got %d", cfg.M)
 	case cfg.EfConstruction < 1 || cfg.EfConstruction > 4096:
-		return fmt.Errorf("%w: ef_construction must be between 1 and 4096, got %d", ErrInvalid, cfg.EfConstruction)
+		return invalidf("ef_construction must be between 1 and 4096, got %d", cfg.EfConstruction)
 	case cfg.EfSearch < 1 || cfg.EfSearch > 4096:
-		return fmt.Errorf("%w: ef_search must be between 1 and 4096, got %d", ErrInvalid, cfg.EfSearch)
+		return invalidf("ef_search must be between 1 and 4096, got %d", cfg.EfSearch)
 	}
 	cfg.Kind = "HNSW"
 	return nil

@@ -43,7 +43,7 @@ func (d *DB) maxMemory() int64 {
 // naming what and how much.
 func (d *DB) checkMemory(what string, bytes int64) error {
 	if max := d.maxMemory(); max > 0 && bytes > max {
-		return fmt.Errorf("%w: %s would need about %s of memory, above the limit of %s (Limits.MaxMemory)", ErrInvalid, what, humanBytes(bytes), humanBytes(max))
+		return invalidf("%s would need about %s of memory, above the limit of %s (Limits.MaxMemory)", what, humanBytes(bytes), humanBytes(max))
 	}
 	return nil
 }

@@ -122,7 +122,7 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%w: %s line %d: %v", ErrInvalid, source, pe.Line, pe.Err)
+				return nil, invalidf("%s line %d: %v", source, pe.Line, pe.Err)
 			}
 			return nil, fmt.Errorf("import metadata: %w", err)
 		}
@@ -141,7 +141,7 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 		lines = append(lines, line)
 	}
 	if len(cols) == 0 {
-		return nil, fmt.Errorf("%w: %s has no header; name its columns with WITH (columns = 'id,title,...')", ErrInvalid, source)
+		return nil, invalidf("%s has no header; name its columns with WITH (columns = 'id,title,...')", source)
 	}
 	for i := range cols {
 		cols[i] = strings.TrimSpace(cols[i])
@@ -155,12 +155,12 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 			}
 		}
 		if keyCol < 0 {
-			return nil, fmt.Errorf("%w: %s has no column %q (columns: %s)", ErrInvalid, source, opts.Key, strings.Join(cols, ", "))
+			return nil, invalidf("%s has no column %q (columns: %s)", source, opts.Key, strings.Join(cols, ", "))
 		}
 	}
 	for i, rec := range recs {
 		if len(rec) != len(cols) {
-			return nil, fmt.Errorf("%w: %s line %d has %d fields, expected %d", ErrInvalid, source, lines[i], len(rec), len(cols))
+			return nil, invalidf("%s line %d has %d fields, expected %d", source, lines[i], len(rec), len(cols))
 		}
 	}
 	// Decide each column's field and type.
@@ -179,15 +179,15 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 		}
 		lower := strings.ToLower(cname)
 		if cname == "" {
-			return nil, fmt.Errorf("%w: %s: column %d has no name", ErrInvalid, source, ci+1)
+			return nil, invalidf("%s: column %d has no name", source, ci+1)
 		}
 		if seen[lower] {
-			return nil, fmt.Errorf("%w: %s: column %q appears twice", ErrInvalid, source, cname)
+			return nil, invalidf("%s: column %q appears twice", source, cname)
 		}
 		seen[lower] = true
 		switch lower {
 		case "key", "vector", "count", "similarity", "distance", "rank", "query":
-			return nil, fmt.Errorf("%w: %s: column %q is a built-in column name; rename it with WITH (columns = ...)", ErrInvalid, source, cname)
+			return nil, invalidf("%s: column %q is a built-in column name; rename it with WITH (columns = ...)", source, cname)
 		}
 		fi := -1
 		for i, f := range info.Fields {

@@ -79,7 +79,7 @@ func (d *DB) Project(ctx context.Context, name string, keys []string, opts Proje
 	if err != nil {
 		return nil, err
 	}
-	pos, err := v.Positions(keys)
+	pos, err := v.positions(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +373,7 @@ func (d *DB) ProjectOntoAxis(ctx context.Context, name string, keys []string, ax
 	if vec.Norm(axis) == 0 {
 		return nil, fmt.Errorf("projection: %w: the axis has zero length", ErrInvalid)
 	}
-	ps, err := v.Positions(keys)
+	ps, err := v.positions(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -432,13 +432,13 @@ func (d *DB) viewOf(name string) (*View, error) {
 // keeping first occurrences. An empty list is ErrInvalid.
 func (v *View) uniquePositions(positions []int) ([]int, error) {
 	if len(positions) == 0 {
-		return nil, fmt.Errorf("%w: no keys", ErrInvalid)
+		return nil, invalidf("no keys")
 	}
 	seen := make(map[int]bool, len(positions))
 	out := make([]int, 0, len(positions))
 	for _, p := range positions {
 		if p < 0 || p >= len(v.keys) {
-			return nil, fmt.Errorf("%w: position %d is outside %s's %d rows", ErrInvalid, p, v.info.Name, len(v.keys))
+			return nil, invalidf("position %d is outside %s's %d rows", p, v.info.Name, len(v.keys))
 		}
 		if !seen[p] {
 			seen[p] = true

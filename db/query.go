@@ -52,10 +52,7 @@ func skipBOM(src string, base query.Position) (string, query.Position) {
 func (d *DB) prepare(ctx context.Context, src string, base query.Position) (context.Context, context.CancelFunc, []query.Statement, query.Limits, error) {
 	lim, maxBytes := d.limits()
 	if maxBytes > 0 && len(src) > maxBytes {
-		return ctx, func() {}, nil, lim, &textError{
-			pe:  &query.Error{Pos: base.Add(query.Position{Line: 1, Column: 1}), Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes)},
-			err: ErrInvalid,
-		}
+		return ctx, func() {}, nil, lim, &query.Error{Pos: base.Add(query.Position{Line: 1, Column: 1}), Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes), Err: ErrInvalid}
 	}
 	if err := checkUTF8(src, base); err != nil {
 		return ctx, func() {}, nil, lim, err
@@ -126,10 +123,10 @@ func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
 		return nil, err
 	}
 	if len(stmts) != 1 {
-		return nil, fmt.Errorf("%w: Query takes one statement, got %d (use Run)", ErrInvalid, len(stmts))
+		return nil, invalidf("Query takes one statement, got %d (use Run)", len(stmts))
 	}
 	if !query.ReturnsRows(stmts[0]) {
-		return nil, fmt.Errorf("%w: %s does not return rows (use Exec)", ErrInvalid, query.StatementName(stmts[0]))
+		return nil, invalidf("%s does not return rows (use Exec)", query.StatementName(stmts[0]))
 	}
 	res, err := d.runStatements(ctx, src, base, stmts, lim)
 	if err != nil {
@@ -186,25 +183,6 @@ func parseCached(src string, base query.Position, maxDepth int) ([]query.Stateme
 	return st, nil
 }
 
-// textError is a positioned *query.Error about the statement text as a
-// whole (too long, not UTF-8) that still matches its db sentinel.
-type textError struct {
-	pe  *query.Error
-	err error
-}
-
-func (e *textError) Error() string { return e.pe.Error() }
-func (e *textError) Unwrap() error { return e.err }
-
-// As lets errors.As find the *query.Error inside.
-func (e *textError) As(target any) bool {
-	if t, ok := target.(**query.Error); ok {
-		*t = e.pe
-		return true
-	}
-	return false
-}
-
 // checkUTF8 refuses statement text that is not valid UTF-8, pointing at
 // the first bad byte (its column counts the characters before it). src
 // starts at base in its script.
@@ -217,10 +195,7 @@ func checkUTF8(src string, base query.Position) error {
 		r, size := utf8.DecodeRuneInString(src[i:])
 		if r == utf8.RuneError && size <= 1 {
 			col := utf8.RuneCountInString(src[start:i]) + 1
-			return &textError{
-				pe:  &query.Error{Pos: base.Add(query.Position{Line: line, Column: col, Offset: i}), Msg: fmt.Sprintf("the statement is not valid UTF-8 (byte 0x%02x)", src[i]), Source: src, SourceOffset: base.Offset},
-				err: ErrInvalid,
-			}
+			return &query.Error{Pos: base.Add(query.Position{Line: line, Column: col, Offset: i}), Msg: fmt.Sprintf("the statement is not valid UTF-8 (byte 0x%02x)", src[i]), Source: src, SourceOffset: base.Offset, Err: ErrInvalid}
 		}
 		if r == '\n' {
 			line, start = line+1, i+1

@@ -25,10 +25,7 @@ func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, 
 					return out, err
 				}
 			}
-			return out, &textError{
-				pe:  &query.Error{Pos: st.Position(), Msg: fmt.Sprintf("%s: the database is open read-only", query.StatementName(st))},
-				err: ErrReadOnly,
-			}
+			return out, &query.Error{Pos: st.Position(), Msg: fmt.Sprintf("%s: the database is open read-only", query.StatementName(st)), Err: ErrReadOnly}
 		}
 	}
 	return query.RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)

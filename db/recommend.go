@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -32,10 +31,10 @@ type RecommendOptions struct {
 // *KeysNotFoundError; a history whose mean is zero is ErrInvalid.
 func (v *View) HistoryVector(history []string, recency float64) ([]float32, []int, error) {
 	if len(history) == 0 {
-		return nil, nil, fmt.Errorf("%w: the history is empty", ErrInvalid)
+		return nil, nil, invalidf("the history is empty")
 	}
 	if recency < 0 || math.IsNaN(recency) || math.IsInf(recency, 0) {
-		return nil, nil, fmt.Errorf("%w: recency must be a finite number >= 0, got %g", ErrInvalid, recency)
+		return nil, nil, invalidf("recency must be a finite number >= 0, got %g", recency)
 	}
 	pos, err := v.Positions(history)
 	if err != nil {
@@ -43,7 +42,7 @@ func (v *View) HistoryVector(history []string, recency float64) ([]float32, []in
 	}
 	q := v.meanOf(pos, recency)
 	if vec.Normalize(q) == 0 {
-		return nil, nil, fmt.Errorf("%w: the history's mean vector has zero norm", ErrInvalid)
+		return nil, nil, invalidf("the history's mean vector has zero norm")
 	}
 	return q, pos, nil
 }
@@ -87,7 +86,7 @@ func (v *View) meanOf(pos []int, recency float64) []float32 {
 // Recommend is safe for concurrent use.
 func (v *View) Recommend(ctx context.Context, history []string, k int, opts RecommendOptions) ([]Hit, error) {
 	if k <= 0 {
-		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+		return nil, invalidf("k must be positive, got %d", k)
 	}
 	q, pos, err := v.HistoryVector(history, opts.Recency)
 	if err != nil {

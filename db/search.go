@@ -84,12 +84,12 @@ func (v *View) PrepareQuery(q []float32) ([]float32, error) {
 		return nil, fmt.Errorf("%w: query vector has %d values, %s has DIM %d", ErrDimension, len(q), v.info.Name, v.dim)
 	}
 	if !vec.Finite(q) {
-		return nil, fmt.Errorf("%w: query vector contains NaN or Inf", ErrInvalid)
+		return nil, invalidf("query vector contains NaN or Inf")
 	}
 	out := append([]float32(nil), q...)
 	if v.metric == Cosine {
 		if vec.Normalize(out) == 0 {
-			return nil, fmt.Errorf("%w: query vector has zero norm", ErrInvalid)
+			return nil, invalidf("query vector has zero norm")
 		}
 	}
 	return out, nil
@@ -104,7 +104,7 @@ func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptio
 		opts = &SearchOptions{}
 	}
 	if k == 0 || k < -1 {
-		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+		return nil, invalidf("k must be positive, got %d", k)
 	}
 	qv, err := v.PrepareQuery(q)
 	if err != nil {
@@ -284,7 +284,7 @@ type Term struct {
 // unknown key is reported at once.
 func (v *View) Combine(terms []Term) ([]float32, []int, error) {
 	if len(terms) == 0 {
-		return nil, nil, fmt.Errorf("%w: no terms", ErrInvalid)
+		return nil, nil, invalidf("no terms")
 	}
 	var keys []string
 	for _, t := range terms {
@@ -308,14 +308,14 @@ func (v *View) Combine(terms []Term) ([]float32, []int, error) {
 				return nil, nil, fmt.Errorf("%w: vector literal has %d values, %s has DIM %d", ErrDimension, len(t.Vector), v.info.Name, v.dim)
 			}
 			if !vec.Finite(t.Vector) {
-				return nil, nil, fmt.Errorf("%w: vector literal contains NaN or Inf", ErrInvalid)
+				return nil, nil, invalidf("vector literal contains NaN or Inf")
 			}
 			x = t.Vector
 		}
 		vec.Axpy(float32(t.Weight), x, sum)
 	}
 	if v.metric == Cosine && vec.Normalize(sum) == 0 {
-		return nil, nil, fmt.Errorf("%w: the expression's vector has zero norm", ErrInvalid)
+		return nil, nil, invalidf("the expression's vector has zero norm")
 	}
 	return sum, pos, nil
 }
@@ -349,10 +349,10 @@ func (v *View) MostSimilar(ctx context.Context, positive, negative []string, k i
 // positions not to return. Similarity in the hits is that score.
 func (v *View) MostSimilarCosmul(ctx context.Context, positive, negative [][]float32, k int, opts *SearchOptions) ([]Hit, error) {
 	if k == 0 || k < -1 {
-		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+		return nil, invalidf("k must be positive, got %d", k)
 	}
 	if len(positive) == 0 {
-		return nil, fmt.Errorf("%w: COSMUL needs at least one positive term", ErrInvalid)
+		return nil, invalidf("COSMUL needs at least one positive term")
 	}
 	if opts == nil {
 		opts = &SearchOptions{}
@@ -448,7 +448,7 @@ func (v *View) Rank(a, b string) (int, error) {
 // sets of raw vectors.
 func (v *View) NSimilarity(a, b []string) (float32, error) {
 	if len(a) == 0 || len(b) == 0 {
-		return 0, fmt.Errorf("%w: both key lists must be non-empty", ErrInvalid)
+		return 0, invalidf("both key lists must be non-empty")
 	}
 	pos, err := v.Positions(append(append([]string(nil), a...), b...))
 	if err != nil {
@@ -462,7 +462,7 @@ func (v *View) NSimilarity(a, b []string) (float32, error) {
 		vec.Axpy(1, v.Vector(p), mb)
 	}
 	if vec.Normalize(ma) == 0 || vec.Normalize(mb) == 0 {
-		return 0, fmt.Errorf("%w: a mean vector has zero norm", ErrInvalid)
+		return 0, invalidf("a mean vector has zero norm")
 	}
 	return vec.Dot(ma, mb), nil
 }
@@ -472,7 +472,7 @@ func (v *View) NSimilarity(a, b []string) (float32, error) {
 // returns each key's cosine to that mean.
 func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 	if len(keys) < 2 {
-		return "", nil, fmt.Errorf("%w: ODD_ONE_OUT needs at least 2 keys, got %d", ErrInvalid, len(keys))
+		return "", nil, invalidf("ODD_ONE_OUT needs at least 2 keys, got %d", len(keys))
 	}
 	pos, err := v.Positions(keys)
 	if err != nil {
@@ -485,7 +485,7 @@ func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 		vec.Axpy(1, units[i], mean)
 	}
 	if vec.Normalize(mean) == 0 {
-		return "", nil, fmt.Errorf("%w: the keys' mean vector has zero norm", ErrInvalid)
+		return "", nil, invalidf("the keys' mean vector has zero norm")
 	}
 	sims := make([]float32, len(pos))
 	worst := 0
@@ -519,7 +519,7 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		opts = &SearchOptions{}
 	}
 	if k <= 0 {
-		return nil, fmt.Errorf("%w: k must be positive, got %d", ErrInvalid, k)
+		return nil, invalidf("k must be positive, got %d", k)
 	}
 	dim := v.dim
 	// The prepared queries, one after another, as DotBlock wants them.

@@ -1,11 +1,19 @@
 package db
 
-import "unicode/utf8"
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/vecdb/vecdb/internal/editdist"
+)
 
 // suggestKey finds the most frequent key within edit distance 2 (1 for keys
-// of up to 4 runes) of key. Candidates are filtered by length first, so a
-// scan of 400k keys takes a few milliseconds.
-func suggestKey(v *View, key string) string {
+// of up to 4 runes) of key, or "". It reads every key of the view once, but
+// compares only those whose length is close (a byte-length filter, then a
+// rune-length one) with the bounded editdist.Distance, so a scan of 400k
+// keys takes a few milliseconds. It stops, returning "", when ctx is done;
+// ctx is checked every 4096 keys.
+func suggestKey(ctx context.Context, v *View, key string) string {
 	n := utf8.RuneCountInString(key)
 	maxd := 2
 	if n <= 4 {
@@ -14,7 +22,10 @@ func suggestKey(v *View, key string) string {
 	best, bestd := "", maxd+1
 	a := []rune(key)
 	var b []rune
-	for _, k := range v.keys {
+	for i, k := range v.keys {
+		if i%4096 == 4095 && ctx.Err() != nil {
+			return ""
+		}
 		if d := len(k) - len(key); d > 2*maxd+2 || d < -(2*maxd+2) { // bytes: cheap pre-filter
 			continue
 		}
@@ -22,10 +33,7 @@ func suggestKey(v *View, key string) string {
 		for _, r := range k {
 			b = append(b, r)
 		}
-		if d := len(b) - len(a); d > maxd || d < -maxd {
-			continue
-		}
-		if d := editDistance(a, b, bestd-1); d < bestd {
+		if d := editdist.OSA(a, b, bestd-1); d < bestd {
 			best, bestd = k, d
 			if d == 1 {
 				maxd = 1
@@ -33,41 +41,4 @@ func suggestKey(v *View, key string) string {
 		}
 	}
 	return best
-}
-
-// editDistance returns the optimal string alignment distance between a and b
-// (insertions, deletions, substitutions, adjacent transpositions), or max+1
-// as soon as it must exceed max.
-func editDistance(a, b []rune, max int) int {
-	if max < 0 {
-		return 1
-	}
-	la, lb := len(a), len(b)
-	prev2 := make([]int, lb+1)
-	prev := make([]int, lb+1)
-	cur := make([]int, lb+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= la; i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= lb; j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[lb]
 }

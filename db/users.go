@@ -111,10 +111,10 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", users)
 	}
 	if users == items {
-		return nil, fmt.Errorf("%w: the users collection must differ from the items collection %s", ErrInvalid, items)
+		return nil, invalidf("the users collection must differ from the items collection %s", items)
 	}
 	if opts.Recency < 0 || math.IsNaN(opts.Recency) || math.IsInf(opts.Recency, 0) {
-		return nil, fmt.Errorf("%w: recency must be a finite number >= 0, got %g", ErrInvalid, opts.Recency)
+		return nil, invalidf("recency must be a finite number >= 0, got %g", opts.Recency)
 	}
 	minItems := max(opts.MinItems, 1)
 	userKey := func(k string) string {

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -263,6 +264,12 @@ func (v *View) CaseVariants(key string) []string {
 // Positions resolves keys to positions, reporting every unknown key at once
 // in a *KeysNotFoundError.
 func (v *View) Positions(keys []string) ([]int, error) {
+	return v.positions(context.Background(), keys)
+}
+
+// positions is Positions; the search for close spellings of unknown keys
+// stops when ctx is done.
+func (v *View) positions(ctx context.Context, keys []string) ([]int, error) {
 	out := make([]int, len(keys))
 	var missing []string
 	for i, k := range keys {
@@ -274,12 +281,15 @@ func (v *View) Positions(keys []string) ([]int, error) {
 		out[i] = p
 	}
 	if len(missing) > 0 {
-		return nil, v.keysNotFound(missing)
+		return nil, v.keysNotFound(ctx, missing)
 	}
 	return out, nil
 }
 
-func (v *View) keysNotFound(keys []string) error {
+// keysNotFound reports keys, which are not in v, once each. Only the first
+// MaxKeysReported get a close spelling, which the error prints; the search
+// stops when ctx is done.
+func (v *View) keysNotFound(ctx context.Context, keys []string) error {
 	e := &KeysNotFoundError{Collection: v.info.Name, Suggestions: map[string]string{}}
 	seen := map[string]bool{}
 	for _, k := range keys {
@@ -288,7 +298,9 @@ func (v *View) keysNotFound(keys []string) error {
 		}
 		seen[k] = true
 		e.Keys = append(e.Keys, k)
-		e.Suggestions[k] = v.Suggest(k)
+		if len(e.Keys) <= MaxKeysReported && ctx.Err() == nil {
+			e.Suggestions[k] = v.suggest(ctx, k)
+		}
 	}
 	return e
 }
@@ -296,11 +308,13 @@ func (v *View) keysNotFound(keys []string) error {
 // Suggest returns a close spelling of key that is in the collection, or "":
 // a case variant first, then the most frequent key within a small edit
 // distance.
-func (v *View) Suggest(key string) string {
+func (v *View) Suggest(key string) string { return v.suggest(context.Background(), key) }
+
+func (v *View) suggest(ctx context.Context, key string) string {
 	if cv := v.CaseVariants(key); len(cv) > 0 {
 		return cv[0]
 	}
-	return suggestKey(v, key)
+	return suggestKey(ctx, v, key)
 }
 
 func (v *View) String() string {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/vecdb/vecdb/internal/editdist"
 )
 
 // ErrNotInCatalog is returned by Lookup when no catalog entry has the name.
@@ -88,7 +90,7 @@ func suggest(name string) []string {
 	}
 	var cs []cand
 	for _, n := range Names() {
-		d := editDistance(name, n)
+		d := editdist.Distance(name, n, len(name)+len(n)) // never above the bound: the exact distance
 		if d <= max(2, len(n)/4) || (len(name) >= 4 && strings.Contains(n, name)) {
 			cs = append(cs, cand{n, d})
 		}
@@ -99,25 +101,4 @@ func suggest(name string) []string {
 		out = append(out, fmt.Sprintf("%q", cs[i].name))
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

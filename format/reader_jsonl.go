@@ -3,7 +3,8 @@ package format
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
+	"errors"
+	"fmt"
 )
 
 // jsonRow is one JSONL line. "key" wins over "id" and "vector" over
@@ -13,6 +14,25 @@ type jsonRow struct {
 	ID        json.RawMessage   `json:"id"`
 	Vector    []json.RawMessage `json:"vector"`
 	Embedding []json.RawMessage `json:"embedding"`
+}
+
+// jsonProblem describes a JSON decoding error in the file's terms: a
+// syntax error as encoding/json words it, a value of the wrong type by the
+// field that holds it (not by jsonRow's Go field).
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			return fmt.Sprintf("%q cannot be a JSON %s", te.Field, te.Value)
+		}
+		return fmt.Sprintf("a line cannot be a JSON %s", te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return se.Error() // "invalid character ...", without a "json: " prefix
+	}
+	return err.Error() // none other is expected: jsonRow holds raw values
+
 }
 
 // readJSONRow reads one JSONL object, skipping blank lines.
@@ -28,7 +48,7 @@ func (r *Reader) readJSONRow() (string, []float32, error) {
 		}
 		var row jsonRow
 		if err := json.Unmarshal(line, &row); err != nil {
-			return "", nil, r.errf(ErrSyntax, "bad JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+			return "", nil, r.errf(ErrSyntax, "bad JSON: %s", jsonProblem(err))
 		}
 		var key string
 		switch {
@@ -36,7 +56,7 @@ func (r *Reader) readJSONRow() (string, []float32, error) {
 			key = *row.Key
 		case len(row.ID) > 0 && row.ID[0] == '"':
 			if err := json.Unmarshal(row.ID, &key); err != nil {
-				return "", nil, r.errf(ErrSyntax, "bad JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+				return "", nil, r.errf(ErrSyntax, "bad JSON: %s", jsonProblem(err))
 			}
 		case len(row.ID) > 0 && row.ID[0] != 'n' && row.ID[0] != '{' && row.ID[0] != '[' && row.ID[0] != 't' && row.ID[0] != 'f':
 			key = string(row.ID)

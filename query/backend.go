@@ -72,9 +72,11 @@ type Source interface {
 	Key(i int) string
 	Count(i int) int64
 	Lookup(key string) (int, bool)
-	// Positions resolves keys, reporting every unknown key at once; the
-	// error implements MissingKeys() []string.
-	Positions(keys []string) ([]int, error)
+	// Positions resolves keys, reporting every unknown key at once in an
+	// error that matches db.ErrKeyNotFound and implements the methods of
+	// unknownKeys (compile.go) for a positioned report. The search for
+	// close spellings stops when ctx is done.
+	Positions(ctx context.Context, keys []string) ([]int, error)
 	// SearchVector is the vector used for search (unit length for COSINE);
 	// callers must not modify it. Unit and Vector return fresh copies.
 	SearchVector(i int) []float32

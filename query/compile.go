@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
 )
 
 // Plan is a compiled statement: checked against the database as it was
@@ -50,7 +52,7 @@ func RunStatementsAt(ctx context.Context, b Backend, src string, base Position, 
 			return out, err
 		}
 		start := time.Now()
-		p, err := CompileAt(b, src, base, st, lim)
+		p, err := CompileAt(ctx, b, src, base, st, lim)
 		if err != nil {
 			return out, err
 		}
@@ -65,19 +67,22 @@ func RunStatementsAt(ctx context.Context, b Backend, src string, base Position, 
 }
 
 // Compile checks one parsed statement of src against b and returns its
-// plan. Errors are *Error values that point into src.
-func Compile(b Backend, src string, st Statement, lim Limits) (Plan, error) {
-	return CompileAt(b, src, Position{}, st, lim)
+// plan. Errors are *Error values that point into src. ctx bounds the work
+// of checking (looking up keys and their close spellings), not the plan's
+// run.
+func Compile(ctx context.Context, b Backend, src string, st Statement, lim Limits) (Plan, error) {
+	return CompileAt(ctx, b, src, Position{}, st, lim)
 }
 
 // CompileAt is Compile for a statement parsed from src with
 // ParseOptions.Base set to base.
-func CompileAt(b Backend, src string, base Position, st Statement, lim Limits) (Plan, error) {
-	c := &compiler{b: b, loc: locator{src: src, base: base}, lim: lim}
+func CompileAt(ctx context.Context, b Backend, src string, base Position, st Statement, lim Limits) (Plan, error) {
+	c := &compiler{ctx: ctx, b: b, loc: locator{src: src, base: base}, lim: lim}
 	return c.compile(st)
 }
 
 type compiler struct {
+	ctx     context.Context
 	b       Backend
 	loc     locator
 	lim     Limits
@@ -205,8 +210,18 @@ func errorAt(p Position, format string, a ...any) error {
 	return &Error{Pos: p, Msg: fmt.Sprintf(format, a...)}
 }
 
+// errorIs is errorAt for a problem that has a sentinel (internal/errdefs,
+// re-exported by db), or for the backend's error cause: the error matches
+// it with errors.Is, as the Go API's error for the same problem does.
+func errorIs(cause error, p Position, format string, a ...any) error {
+	return &Error{Pos: p, Msg: fmt.Sprintf(format, a...), Err: cause}
+}
+
 // wrapAt turns an error from the backend into a positioned error that
-// still matches the original with errors.Is.
+// still matches the original with errors.Is. Errors that are already
+// positioned and cancellations pass unchanged. A detailed sentinel error
+// ("invalid argument: k must be positive") prints its detail alone: the
+// position says where the argument is.
 func wrapAt(p Position, err error) error {
 	if err == nil {
 		return nil
@@ -215,40 +230,14 @@ func wrapAt(p Position, err error) error {
 	if errors.As(err, &qe) {
 		return err
 	}
-	var el ErrorList
-	if errors.As(err, &el) {
-		return err
-	}
-	var ke *keysError
-	if errors.As(err, &ke) {
-		return err
-	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	msg := err.Error()
-	for _, prefix := range []string{"invalid argument: "} {
-		msg = strings.TrimPrefix(msg, prefix)
+	if d, ok := err.(*errdefs.Detailed); ok {
+		msg = d.Detail
 	}
-	return &execError{pe: &Error{Pos: p, Msg: msg}, err: err}
-}
-
-// execError is an *Error that wraps the backend error it reports.
-type execError struct {
-	pe  *Error
-	err error
-}
-
-func (e *execError) Error() string { return e.pe.Error() }
-func (e *execError) Unwrap() error { return e.err }
-
-// As lets errors.As find the *Error inside.
-func (e *execError) As(target any) bool {
-	if t, ok := target.(**Error); ok {
-		*t = e.pe
-		return true
-	}
-	return false
+	return &Error{Pos: p, Msg: msg, Err: err}
 }
 
 // didYouMean returns "; did you mean 'x'?" for the closest candidate, or "".
@@ -262,64 +251,53 @@ func didYouMean(name string, cands []string, quote func(string) string) string {
 func sq(s string) string   { return quoteString(s) }
 func bare(s string) string { return s }
 
-// missingKeys is implemented by the backend's unknown-keys error.
-type missingKeys interface{ MissingKeys() []string }
+// unknownKeys is implemented by the backend's error for keys that are not
+// in a collection (db.KeysNotFoundError).
+type unknownKeys interface {
+	// MissingKeys lists the unknown keys, each once, in request order.
+	MissingKeys() []string
+	// KeyMessage describes MissingKeys()[i]: "'kign' is not in glove50;
+	// did you mean 'king'?".
+	KeyMessage(i int) string
+	// MoreMessage describes n unknown keys left unreported: "and 1995
+	// more keys not in glove50".
+	MoreMessage(n int) string
+}
 
 // keysErr reports the keys that the backend found missing, each at the
 // position of its first node: one *Error for one key, an ErrorList for
-// several. The backend's error lists one line per missing key, in the order
-// of MissingKeys. The result still matches the backend's error with
-// errors.Is.
+// several. At most errdefs.MaxKeysReported keys are reported, followed by
+// one error that counts the others, so that the report of a statement
+// naming thousands of unknown keys stays short. Every error wraps the
+// backend's, so the result matches it with errors.Is and errors.As.
 func keysErr(err error, nodes []*VKey, fallback Position) error {
-	var mk missingKeys
-	if !errors.As(err, &mk) {
+	var uk unknownKeys
+	if !errors.As(err, &uk) {
 		return wrapAt(fallback, err)
 	}
-	keys := mk.MissingKeys()
-	lines := strings.Split(err.Error(), "\n")
+	keys := uk.MissingKeys()
+	if len(keys) == 0 {
+		return wrapAt(fallback, err)
+	}
+	first := make(map[string]Position, len(nodes))
+	for i := len(nodes) - 1; i >= 0; i-- {
+		first[nodes[i].Key] = nodes[i].Pos
+	}
+	at := func(k string) Position {
+		if p, ok := first[k]; ok {
+			return p
+		}
+		return fallback
+	}
 	var list ErrorList
 	for i, k := range keys {
-		p := fallback
-		for _, n := range nodes {
-			if n.Key == k {
-				p = n.Pos
-				break
-			}
+		if i == errdefs.MaxKeysReported {
+			list = append(list, &Error{Pos: at(k), Msg: uk.MoreMessage(len(keys) - i), Err: err})
+			break
 		}
-		msg := quoteString(k) + " is not known"
-		if i < len(lines) && len(lines) == len(keys) {
-			msg = lines[i]
-		}
-		list = append(list, &Error{Pos: p, Msg: msg})
+		list = append(list, &Error{Pos: at(k), Msg: uk.KeyMessage(i), Err: err})
 	}
-	if len(list) == 0 {
-		return wrapAt(fallback, err)
-	}
-	return &keysError{list: list, err: err}
-}
-
-// keysError is the positioned form of an unknown-keys error: it prints
-// and unwraps as an ErrorList (or its only *Error) and matches the
-// backend's error with errors.Is.
-type keysError struct {
-	list ErrorList
-	err  error
-}
-
-func (e *keysError) Error() string { return e.list.Error() }
-func (e *keysError) Unwrap() error { return e.err }
-
-// As lets errors.As find the first *Error or the whole ErrorList.
-func (e *keysError) As(target any) bool {
-	switch t := target.(type) {
-	case **Error:
-		*t = e.list[0]
-		return true
-	case *ErrorList:
-		*t = e.list
-		return true
-	}
-	return false
+	return list.Err()
 }
 
 // -----------------------------------------------------------------------------
@@ -346,8 +324,8 @@ func (c *compiler) source(name string, stmt Position, kw string) (Source, error)
 	s, err := c.b.Source(name)
 	if err != nil {
 		p := c.loc.name(stmt, kw, name)
-		if isNotFound(err) {
-			return nil, errorAt(p, "collection %s does not exist%s", quoteIdent(name), didYouMean(name, c.collectionNames(), quoteIdent))
+		if errors.Is(err, errdefs.ErrCollectionNotFound) {
+			return nil, &Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", quoteIdent(name), didYouMean(name, c.collectionNames(), quoteIdent)), Err: err}
 		}
 		return nil, wrapAt(p, err)
 	}
@@ -356,10 +334,6 @@ func (c *compiler) source(name string, stmt Position, kw string) (Source, error)
 	}
 	c.sources[name] = s
 	return s, nil
-}
-
-func isNotFound(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "not found")
 }
 
 // -----------------------------------------------------------------------------
@@ -471,10 +445,10 @@ func optValue(lit Literal, d optDef) (any, error) {
 // stmt and kw locate the number (the token after kw) for the error.
 func (c *compiler) checkK(k int, stmt Position, kw string) error {
 	if k <= 0 {
-		return errorAt(c.loc.after(stmt, kw), "k must be positive, got %d", k)
+		return errorIs(errdefs.ErrInvalid, c.loc.after(stmt, kw), "k must be positive, got %d", k)
 	}
 	if c.lim.MaxK > 0 && k > c.lim.MaxK {
-		return errorAt(c.loc.after(stmt, kw), "k = %d is above the limit of %d", k, c.lim.MaxK)
+		return errorIs(errdefs.ErrInvalid, c.loc.after(stmt, kw), "k = %d is above the limit of %d", k, c.lim.MaxK)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"regexp"
 	"strings"
 )
@@ -100,7 +101,7 @@ func (c *compiler) column(src Source, name string, p Position, nearest bool) (*c
 		if !nearest && (strings.EqualFold(name, "similarity") || strings.EqualFold(name, "distance")) {
 			return nil, errorAt(p, "%s is only known in SELECT NEAREST", strings.ToLower(name))
 		}
-		return nil, errorAt(p, "%s has no column %s%s", quoteIdent(src.Info().Name), quoteIdent(name), didYouMean(name, columnNames(src, nearest), quoteIdent))
+		return nil, errorIs(errdefs.ErrFieldNotFound, p, "%s has no column %s%s", quoteIdent(src.Info().Name), quoteIdent(name), didYouMean(name, columnNames(src, nearest), quoteIdent))
 	}
 	if col.typ != typeText || col.name != "key" {
 		// Load metadata now so that a storage error surfaces here.

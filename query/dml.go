@@ -2,7 +2,9 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"strings"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -15,10 +17,10 @@ var reservedColumns = []string{"key", "vector", "count", "similarity", "distance
 func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
 	spec := CollectionSpec{Name: s.Name, Dim: s.Dim, IfNotExists: s.IfNotExists}
 	if s.Dim <= 0 {
-		return nil, errorAt(c.loc.after(s.Pos, "DIM"), "DIM must be positive, got %d", s.Dim)
+		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "DIM"), "DIM must be positive, got %d", s.Dim)
 	}
 	if s.Dim > 65536 {
-		return nil, errorAt(c.loc.after(s.Pos, "DIM"), "DIM %d is too large (at most 65536)", s.Dim)
+		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "DIM"), "DIM %d is too large (at most 65536)", s.Dim)
 	}
 	if s.Metric != "" {
 		m, err := vec.ParseMetric(s.Metric)
@@ -47,8 +49,8 @@ func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
 	return &backendPlan{desc: desc, pos: c.loc.name(s.Pos, "COLLECTION", s.Name), run: func(ctx context.Context, b Backend) (*Result, error) {
 		created, err := b.CreateCollection(ctx, spec)
 		if err != nil {
-			if strings.Contains(err.Error(), "exists") {
-				return nil, errorAt(c.loc.name(s.Pos, "COLLECTION", s.Name), "collection %s already exists", quoteIdent(s.Name))
+			if errors.Is(err, errdefs.ErrCollectionExists) {
+				return nil, errorIs(err, c.loc.name(s.Pos, "COLLECTION", s.Name), "collection %s already exists", quoteIdent(s.Name))
 			}
 			return nil, err
 		}
@@ -110,7 +112,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 			fi := src.FieldIndex(name)
 			if fi < 0 {
 				cands := append([]string{"key", "vector", "count"}, fieldNames(src)...)
-				return nil, errorAt(p(), "%s has no column %s%s", quoteIdent(info.Name), quoteIdent(name), didYouMean(name, cands, quoteIdent))
+				return nil, errorIs(errdefs.ErrFieldNotFound, p(), "%s has no column %s%s", quoteIdent(info.Name), quoteIdent(name), didYouMean(name, cands, quoteIdent))
 			}
 			fieldOf[i] = fi
 		}
@@ -144,7 +146,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 					return nil, errorAt(v.Pos, "vector must be a vector literal such as [0.1, 0.2], got %s", v.String())
 				}
 				if len(v.Vec) != info.Dim {
-					return nil, errorAt(v.Pos, "vector has %d values, %s has DIM %d", len(v.Vec), quoteIdent(info.Name), info.Dim)
+					return nil, errorIs(errdefs.ErrDimension, v.Pos, "vector has %d values, %s has DIM %d", len(v.Vec), quoteIdent(info.Name), info.Dim)
 				}
 				r.Vector = toF32(v.Vec)
 				if !vec.Finite(r.Vector) {
@@ -153,7 +155,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 			case ci == countCol:
 				n, ok := v.Int()
 				if !ok || n < 0 {
-					return nil, errorAt(v.Pos, "count must be a non-negative integer, got %s", v.String())
+					return nil, errorIs(errdefs.ErrInvalid, v.Pos, "count must be a non-negative integer, got %s", v.String())
 				}
 				r.Count = int64(n)
 			default:
@@ -172,7 +174,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 		}
 		inStmt[r.Key] = ri
 		if _, exists := src.Lookup(r.Key); exists && !s.Upsert {
-			return nil, errorAt(vals[keyCol].Pos, "key %s is already in %s; use UPSERT to replace it", quoteString(r.Key), quoteIdent(info.Name))
+			return nil, errorIs(errdefs.ErrDuplicateKey, vals[keyCol].Pos, "key %s is already in %s; use UPSERT to replace it", quoteString(r.Key), quoteIdent(info.Name))
 		}
 		rows[ri] = r
 	}
@@ -207,7 +209,7 @@ func fieldValue(f FieldInfo, v Literal) (any, error) {
 		return nil, nil
 	}
 	bad := func() error {
-		return errorAt(v.Pos, "field %s is %s, got %s %s", f.Name, f.Type, v.Kind, v.String())
+		return errorIs(errdefs.ErrFieldType, v.Pos, "field %s is %s, got %s %s", f.Name, f.Type, v.Kind, v.String())
 	}
 	switch f.Type {
 	case "TEXT":
@@ -269,7 +271,7 @@ func (c *compiler) compileUpdate(s *Update) (Plan, error) {
 		}
 		fi := src.FieldIndex(a.Field)
 		if fi < 0 {
-			return nil, errorAt(a.Pos, "%s has no field %s%s", quoteIdent(info.Name), quoteIdent(a.Field), didYouMean(a.Field, fieldNames(src), quoteIdent))
+			return nil, errorIs(errdefs.ErrFieldNotFound, a.Pos, "%s has no field %s%s", quoteIdent(info.Name), quoteIdent(a.Field), didYouMean(a.Field, fieldNames(src), quoteIdent))
 		}
 		f := info.Fields[fi]
 		if _, dup := values[f.Name]; dup {

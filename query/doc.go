@@ -36,6 +36,15 @@
 // participle's error types. Suggest and Suggester give the same hints for
 // collection names, fields, options and keys.
 //
+// Errors found when a statement is compiled or run are *Error values too,
+// whose Err (returned by Unwrap) is the cause: a sentinel of
+// internal/errdefs for a problem the compiler finds itself (a vector of the
+// wrong length matches db.ErrDimension), or the backend's error. So
+// errors.Is gives the same answer for a statement as for the Go API, and
+// nothing decides on an error by its text. Unknown keys are an ErrorList of
+// at most errdefs.MaxKeysReported errors, each at its key, and one that
+// counts the others; an ErrorList unwraps to its errors.
+//
 // # Concurrency
 //
 // Parse, Suggest and a built Suggester are safe for concurrent use.

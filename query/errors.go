@@ -10,6 +10,11 @@ import (
 // expected and a hint when there are some:
 //
 //	1:27: unexpected token "FORM"; expected FROM (did you mean FROM?)
+//
+// Err is the cause, which Unwrap returns: a sentinel such as
+// db.ErrDimension for a problem the compiler found, or the backend's error.
+// It is not printed (Msg says it in the statement's terms), but
+// errors.Is and errors.As see it.
 type Error struct {
 	Pos      Position
 	Msg      string
@@ -19,7 +24,11 @@ type Error struct {
 	// SourceOffset is where Source starts in its script, in bytes
 	// (ParseOptions.Base): positions count from the script's start.
 	SourceOffset int
+	Err          error // the cause; nil for a syntax error
 }
+
+// Unwrap returns the cause, Err.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Error implements the error interface.
 func (e *Error) Error() string {
@@ -88,6 +97,16 @@ func (l ErrorList) Error() string {
 		s[i] = e.Error()
 	}
 	return strings.Join(s, "\n")
+}
+
+// Unwrap returns the errors of the list, so that errors.Is and errors.As
+// look into each.
+func (l ErrorList) Unwrap() []error {
+	out := make([]error, len(l))
+	for i, e := range l {
+		out[i] = e
+	}
+	return out
 }
 
 // Err returns nil for an empty list, the error itself for a list of one, and

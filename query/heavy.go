@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"sort"
 	"strings"
 )
@@ -191,7 +192,7 @@ func (c *compiler) compileProject(s *Project) (Plan, error) {
 			return nil, err
 		}
 		names := keyStrings(s.Keys)
-		if _, err := src.Positions(names); err != nil {
+		if _, err := src.Positions(c.ctx, names); err != nil {
 			return nil, keysErr(err, s.Keys, s.Pos)
 		}
 		spec.Collection, spec.Keys = s.From, names
@@ -250,7 +251,7 @@ func (c *compiler) compileCluster(s *Cluster) (Plan, error) {
 		return nil, err
 	}
 	if s.K < 1 {
-		return nil, errorAt(c.loc.after(s.Pos, "INTO"), "the number of clusters must be positive, got %d", s.K)
+		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "INTO"), "the number of clusters must be positive, got %d", s.K)
 	}
 	opts, err := c.options(s.With, clusterOptions, "CLUSTER")
 	if err != nil {
@@ -302,7 +303,7 @@ func (c *compiler) compileRecommend(s *Recommend) (Plan, error) {
 		hist = append(hist, k.Key)
 		nodes = append(nodes, k)
 	}
-	if _, err := src.Positions(hist); err != nil {
+	if _, err := src.Positions(c.ctx, hist); err != nil {
 		return nil, keysErr(err, nodes, s.Pos)
 	}
 	where, err := c.where(src, s.Where, false)

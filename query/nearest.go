@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"strconv"
 	"strings"
 
@@ -72,10 +73,10 @@ func (c *compiler) compileNearest(s *SelectNearest) (Plan, error) {
 		return nil, err
 	}
 	if s.WithinTop < 0 {
-		return nil, errorAt(c.loc.after(s.Pos, "TOP"), "WITHIN TOP needs a positive number, got %d", s.WithinTop)
+		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "TOP"), "WITHIN TOP needs a positive number, got %d", s.WithinTop)
 	}
 	if s.Offset < 0 {
-		return nil, errorAt(c.loc.after(s.Pos, "OFFSET"), "OFFSET must not be negative, got %d", s.Offset)
+		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "OFFSET"), "OFFSET must not be negative, got %d", s.Offset)
 	}
 	switch {
 	case s.Each != nil:
@@ -84,7 +85,7 @@ func (c *compiler) compileNearest(s *SelectNearest) (Plan, error) {
 		for i, k := range s.Each {
 			names[i] = k.Key
 		}
-		pos, err := src.Positions(names)
+		pos, err := src.Positions(c.ctx, names)
 		if err != nil {
 			return nil, keysErr(err, s.Each, s.Pos)
 		}
@@ -116,7 +117,7 @@ func (c *compiler) compileNearest(s *SelectNearest) (Plan, error) {
 		for i, k := range s.Among {
 			names[i] = k.Key
 		}
-		pos, err := src.Positions(names)
+		pos, err := src.Positions(c.ctx, names)
 		if err != nil {
 			return nil, keysErr(err, s.Among, s.Pos)
 		}
@@ -164,7 +165,7 @@ func (c *compiler) cosmulQuery(src Source, e VExpr) (*nquery, error) {
 	for i, k := range keys {
 		names[i] = k.Key
 	}
-	if _, err := src.Positions(names); err != nil {
+	if _, err := src.Positions(c.ctx, names); err != nil {
 		return nil, keysErr(err, keys, e.Position())
 	}
 	for _, t := range terms(e) {
@@ -177,7 +178,7 @@ func (c *compiler) cosmulQuery(src Source, e VExpr) (*nquery, error) {
 		}
 		u := append([]float32(nil), ev.vec...)
 		if vec.Normalize(u) == 0 {
-			return nil, errorAt(t.Pos, "a COSMUL term has zero norm")
+			return nil, errorIs(errdefs.ErrInvalid, t.Pos, "a COSMUL term has zero norm")
 		}
 		if t.Sign > 0 {
 			q.pos = append(q.pos, u)
@@ -187,7 +188,7 @@ func (c *compiler) cosmulQuery(src Source, e VExpr) (*nquery, error) {
 		q.exclude = append(q.exclude, ev.used...)
 	}
 	if len(q.pos) == 0 {
-		return nil, errorAt(e.Position(), "USING COSMUL needs at least one positive term")
+		return nil, errorIs(errdefs.ErrInvalid, e.Position(), "USING COSMUL needs at least one positive term")
 	}
 	return q, nil
 }
@@ -584,7 +585,7 @@ func (c *compiler) compileAnalogy(s *Analogy) (Plan, error) {
 	p := &nearestPlan{src: src, k: k, cosmul: using == "COSMUL", withinTop: s.WithinTop, maxRows: c.lim.MaxRows}
 	if p.cosmul {
 		keys := []*VKey{s.A, s.B, s.C}
-		if _, err := src.Positions([]string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
+		if _, err := src.Positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
 			return nil, keysErr(err, keys, s.Pos)
 		}
 		q, err := c.cosmulQuery(src, sum)
@@ -595,7 +596,7 @@ func (c *compiler) compileAnalogy(s *Analogy) (Plan, error) {
 		p.queries = []*nquery{q}
 	} else {
 		keys := []*VKey{s.A, s.B, s.C}
-		if _, err := src.Positions([]string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
+		if _, err := src.Positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
 			return nil, keysErr(err, keys, s.Pos)
 		}
 		ev, err := c.eval(src, sum)

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"sort"
 	"strings"
 
@@ -41,7 +42,7 @@ func (c *compiler) compileSimilarity(s *Similarity) (Plan, error) {
 	for i, k := range all {
 		names[i] = k.Key
 	}
-	if _, err := src.Positions(names); err != nil {
+	if _, err := src.Positions(c.ctx, names); err != nil {
 		return nil, keysErr(err, all, s.Pos)
 	}
 	cols := make([]string, len(s.Funcs))
@@ -122,7 +123,7 @@ func (c *compiler) compileOdd(s *OddOneOut) (Plan, error) {
 		return nil, err
 	}
 	if len(s.Keys) < 2 {
-		return nil, errorAt(s.Pos, "ODD_ONE_OUT needs at least 2 keys, got %d", len(s.Keys))
+		return nil, errorIs(errdefs.ErrInvalid, s.Pos, "ODD_ONE_OUT needs at least 2 keys, got %d", len(s.Keys))
 	}
 	keys := keyStrings(s.Keys)
 	odd, _, err := src.DoesntMatch(keys)
@@ -143,7 +144,7 @@ func (c *compiler) axis(src Source, e VExpr) ([]float32, error) {
 	}
 	a := append([]float32(nil), ev.vec...)
 	if vec.Normalize(a) == 0 {
-		return nil, errorAt(e.Position(), "the axis has zero norm")
+		return nil, errorIs(errdefs.ErrInvalid, e.Position(), "the axis has zero norm")
 	}
 	return a, nil
 }
@@ -154,7 +155,7 @@ func (c *compiler) compileProjection(s *ProjectionQuery) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	pos, err := src.Positions([]string{s.Key.Key})
+	pos, err := src.Positions(c.ctx, []string{s.Key.Key})
 	if err != nil {
 		return nil, keysErr(err, []*VKey{s.Key}, s.Pos)
 	}
@@ -210,7 +211,7 @@ func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
 			sc, ok := c.namedCol(src, col.Name)
 			if !ok {
 				cands := append([]string{"key", "count", "vector"}, fieldNames(src)...)
-				return nil, errorAt(col.Pos, "%s has no column %s%s", quoteIdent(src.Info().Name), quoteIdent(col.Name), didYouMean(col.Name, cands, quoteIdent))
+				return nil, errorIs(errdefs.ErrFieldNotFound, col.Pos, "%s has no column %s%s", quoteIdent(src.Info().Name), quoteIdent(col.Name), didYouMean(col.Name, cands, quoteIdent))
 			}
 			if col.Alias != "" {
 				sc.name = col.Alias
@@ -247,7 +248,7 @@ func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
 		}
 	}
 	if s.Offset < 0 {
-		return nil, errorAt(c.loc.after(s.Pos, "OFFSET"), "OFFSET must not be negative, got %d", s.Offset)
+		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "OFFSET"), "OFFSET must not be negative, got %d", s.Offset)
 	}
 	names := make([]string, nOut)
 	for i := range names {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"github.com/vecdb/vecdb/internal/editdist"
 	"math/bits"
 	"strings"
 	"unicode/utf8"
@@ -24,7 +25,7 @@ func Suggest(word string, candidates []string) string {
 			}
 			continue // the word itself is no suggestion
 		}
-		if d := editDistance(lw, lc, bestD-1); d < bestD {
+		if d := editdist.Distance(lw, lc, bestD-1); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -36,68 +37,6 @@ func maxEdits(w string) int {
 		return 1
 	}
 	return 2
-}
-
-// editDistance returns the optimal string alignment distance between a and b
-// (insertions, deletions, substitutions and transpositions of adjacent
-// characters), comparing runes; once the distance is certain to exceed max
-// it returns max+1.
-func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	return osa(ra, rb, max)
-}
-
-func osa[T rune | byte](a, b []T, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	// Three rows: two back (for transpositions), previous, current.
-	n := len(b)
-	var buf [3 * 64]int
-	var rows []int
-	if 3*(n+1) <= len(buf) {
-		rows = buf[:3*(n+1)]
-	} else {
-		rows = make([]int, 3*(n+1))
-	}
-	pp, p, c := rows[:n+1], rows[n+1:2*(n+1)], rows[2*(n+1):]
-	for j := range p {
-		p[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		c[0] = i
-		rowMin := i
-		for j := 1; j <= n; j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := p[j-1] + cost
-			if d := p[j] + 1; d < v {
-				v = d
-			}
-			if d := c[j-1] + 1; d < v {
-				v = d
-			}
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				if d := pp[j-2] + 1; d < v {
-					v = d
-				}
-			}
-			c[j] = v
-			if v < rowMin {
-				rowMin = v
-			}
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		pp, p, c = p, c, pp
-	}
-	if p[n] > max {
-		return max + 1
-	}
-	return p[n]
 }
 
 // Suggester finds close spellings among a large, fixed set of keys (a
@@ -181,7 +120,7 @@ func (s *Suggester) Suggest(word string) string {
 			k := s.keys[id]
 			kb = append(kb[:0], k...)
 			lowerASCII(kb)
-			d := osa(w, kb, bestD)
+			d := editdist.OSA(w, kb, bestD)
 			if d > limit {
 				continue
 			}

@@ -29,20 +29,6 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"a", "", 1}, {"abcd", "acbd", 1}, {"kitten", "sitting", 3}, {"héllo", "hello", 1}} {
-		if got := editDistance(tt.a, tt.b, 5); got != tt.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
-		}
-	}
-	if got := editDistance("kitten", "sitting", 1); got != 2 {
-		t.Errorf("bounded distance = %d, want 2 (max+1)", got)
-	}
-}
-
 func syntheticKeys(n int) []string {
 	r := rand.New(rand.NewSource(1))
 	keys := make([]string, 0, n)

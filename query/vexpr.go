@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"math"
 	"strings"
 
@@ -100,7 +101,7 @@ func (c *compiler) eval(src Source, e VExpr) (*evaluated, error) {
 	for i, k := range keys {
 		names[i] = k.Key
 	}
-	pos, err := src.Positions(names)
+	pos, err := src.Positions(c.ctx, names)
 	if err != nil {
 		return nil, keysErr(err, keys, e.Position())
 	}
@@ -135,7 +136,7 @@ func (c *compiler) eval(src Source, e VExpr) (*evaluated, error) {
 	}
 	if src.Metric() == vec.Cosine {
 		if vec.Normalize(v) == 0 || !vec.Finite(v) {
-			return nil, errorAt(e.Position(), "the expression's vector has zero norm")
+			return nil, errorIs(errdefs.ErrInvalid, e.Position(), "the expression's vector has zero norm")
 		}
 	}
 	return &evaluated{vec: v, used: ev.used}, nil
@@ -147,11 +148,11 @@ func (c *compiler) checkLiterals(src Source, e VExpr) error {
 	switch e := e.(type) {
 	case *VLiteral:
 		if len(e.Values) != src.Dim() {
-			return errorAt(e.Pos, "vector has %d values, %s has DIM %d", len(e.Values), quoteIdent(src.Info().Name), src.Dim())
+			return errorIs(errdefs.ErrDimension, e.Pos, "vector has %d values, %s has DIM %d", len(e.Values), quoteIdent(src.Info().Name), src.Dim())
 		}
 		for _, f := range e.Values {
 			if math.IsInf(float64(float32(f)), 0) || math.IsNaN(f) {
-				return errorAt(e.Pos, "vector value %s is out of range", formatNum(f))
+				return errorIs(errdefs.ErrInvalid, e.Pos, "vector value %s is out of range", formatNum(f))
 			}
 		}
 	case *VSum:
@@ -216,13 +217,13 @@ func (ev *evaluator) eval(e VExpr) ([]float32, error) {
 				return nil, err
 			}
 			if vec.Normalize(x) == 0 {
-				return nil, errorAt(a.Position(), "a CENTROID argument has zero norm")
+				return nil, errorIs(errdefs.ErrInvalid, a.Position(), "a CENTROID argument has zero norm")
 			}
 			vec.Axpy(1, x, sum)
 		}
 		vec.Scale(1/float32(len(e.Args)), sum)
 		if vec.Normalize(sum) == 0 {
-			return nil, errorAt(e.Pos, "the CENTROID has zero norm")
+			return nil, errorIs(errdefs.ErrInvalid, e.Pos, "the CENTROID has zero norm")
 		}
 		return sum, nil
 	case *VNormalize:
@@ -231,7 +232,7 @@ func (ev *evaluator) eval(e VExpr) ([]float32, error) {
 			return nil, err
 		}
 		if vec.Normalize(x) == 0 {
-			return nil, errorAt(e.Pos, "cannot NORMALIZE a zero vector")
+			return nil, errorIs(errdefs.ErrInvalid, e.Pos, "cannot NORMALIZE a zero vector")
 		}
 		return x, nil
 	}
@@ -245,9 +246,9 @@ func (ev *evaluator) other(k *VKey) ([]float32, error) {
 		return nil, err
 	}
 	if o.Dim() != ev.src.Dim() {
-		return nil, errorAt(k.Pos, "%s has DIM %d, %s has DIM %d", quoteIdent(k.Collection), o.Dim(), quoteIdent(ev.src.Info().Name), ev.src.Dim())
+		return nil, errorIs(errdefs.ErrDimension, k.Pos, "%s has DIM %d, %s has DIM %d", quoteIdent(k.Collection), o.Dim(), quoteIdent(ev.src.Info().Name), ev.src.Dim())
 	}
-	p, err := o.Positions([]string{k.Key})
+	p, err := o.Positions(ev.c.ctx, []string{k.Key})
 	if err != nil {
 		return nil, wrapAt(k.Pos, err)
 	}
@@ -261,7 +262,7 @@ func (ev *evaluator) other(k *VKey) ([]float32, error) {
 func (c *compiler) item(src Source, it *VItem) (int, error) {
 	fi := src.FieldIndex(it.Field)
 	if fi < 0 {
-		return 0, errorAt(it.Pos, "%s has no field %s%s", quoteIdent(src.Info().Name), quoteIdent(it.Field), didYouMean(it.Field, fieldNames(src), quoteIdent))
+		return 0, errorIs(errdefs.ErrFieldNotFound, it.Pos, "%s has no field %s%s", quoteIdent(src.Info().Name), quoteIdent(it.Field), didYouMean(it.Field, fieldNames(src), quoteIdent))
 	}
 	var matches []int
 	var near, containing []string

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/vecdb/vecdb/internal/editdist"
 )
 
 // EventLogOptions say how EventLogSource turns the rows of an event log
@@ -439,32 +441,11 @@ func closestName(s string, names []string) string {
 	best, bestD := "", max(2, len(s)/3)+1
 	ls := strings.ToLower(s)
 	for _, n := range names {
-		if d := levenshtein(ls, strings.ToLower(n)); d < bestD {
+		if d := editdist.Distance(ls, strings.ToLower(n), bestD-1); d < bestD {
 			best, bestD = n, d
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func quoteAll(ss []string) []string {
