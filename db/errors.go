@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -49,6 +50,11 @@ var (
 	ErrInvalid = errors.New("invalid argument")
 	// ErrFieldNotFound is returned when a metadata field name is unknown.
 	ErrFieldNotFound = errors.New("field not found")
+	// ErrLineTooLong is returned when a line of a file a statement reads
+	// (vectors, metadata, a corpus, an event log, evaluation pairs or
+	// analogies) is longer than format.MaxLineBytes (32 MiB); the message
+	// names the file and the line.
+	ErrLineTooLong = format.ErrLineTooLong
 )
 
 // KeysNotFoundError reports every unknown key of one request at once, with

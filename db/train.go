@@ -38,6 +38,9 @@ type TrainResult struct {
 	Seconds     float64
 	WordsPerSec float64 // corpus words × epochs / seconds
 	History     []trainer.Progress
+	// SkippedTokens counts the corpus tokens longer than
+	// trainer.MaxTokenBytes that were skipped (in one pass).
+	SkippedTokens int64
 }
 
 // Train fills a collection with word2vec vectors learned from src (one
@@ -158,7 +161,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	}
 	words := m.CorpusWords
 	return &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
-		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History}, nil
+		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}, nil
 }
 
 func describeProgress(p trainer.Progress) string {
@@ -248,7 +251,7 @@ func (d *DB) EvaluateAnalogies(ctx context.Context, name, path string, restrictV
 	}
 	res, err := trainer.EvaluateAnalogies(keyedView{v}, r, restrictVocab, true)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+		return nil, fmt.Errorf("evaluate %s: %s: %w", name, path, err)
 	}
 	return &res, ctx.Err()
 }
@@ -263,7 +266,7 @@ func (d *DB) EvaluatePairs(ctx context.Context, name, path string) (*trainer.Pai
 	defer r.Close()
 	res, err := trainer.EvaluatePairs(keyedView{v}, r)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+		return nil, fmt.Errorf("evaluate %s: %s: %w", name, path, err)
 	}
 	return &res, ctx.Err()
 }
