@@ -369,11 +369,12 @@ func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 // collection's cached view and graph, which the next read loads afresh.
 func (d *DB) commitLoad(ctx context.Context, name string, l *storage.Loader) error {
 	d.wmu.Lock()
-	err := l.Commit(ctx, true, nil)
-	d.wmu.Unlock()
-	if err != nil {
+	defer d.wmu.Unlock()
+	if err := l.Commit(ctx, true, nil); err != nil {
 		return err
 	}
+	// Before the next writer runs: it must not find the view and graph of
+	// the collection as it was before the load.
 	d.setIndex(name, nil, collVersion{})
 	return nil
 }

@@ -167,3 +167,66 @@ func TestStaleViewSearchesItsSnapshot(t *testing.T) {
 		check(s.what)
 	}
 }
+
+// TestInsertsDuringIndexedImports: one writer re-imports a collection with
+// an index while another inserts and deletes rows in it. Each insert must
+// go into the graph of the rows it is committed with (never into the graph
+// of the collection as it was before an import), so the file checks clean.
+func TestInsertsDuringIndexedImports(t *testing.T) {
+	d := MustOpen(t)
+	dir := t.TempDir()
+	r := rand.New(rand.NewSource(3))
+	const n, dim = 300, 8
+	files := []string{filepath.Join(dir, "a.vec"), filepath.Join(dir, "b.vec")}
+	for _, p := range files {
+		writeVecFile(t, p, r, n, dim)
+	}
+	yes := true
+	if _, err := d.Import(bg, "imp", files[0], ImportOptions{Index: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.Collection("imp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := randVecs(r, 50, dim)
+	ctx, cancel := context.WithCancel(bg)
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer cancel()
+		for i := 0; i < 20; i++ {
+			if _, err := d.Import(bg, "imp", files[i%2], ImportOptions{Index: &yes}); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 0; ctx.Err() == nil; i++ {
+			key := fmt.Sprintf("new%d", i)
+			if err := c.Insert(bg, Row{Key: key, Vector: vecs[i%len(vecs)]}); err != nil {
+				errc <- err
+				return
+			}
+			if i%2 == 0 {
+				if _, err := c.Delete(bg, key); err != nil && !errors.Is(err, ErrKeyNotFound) {
+					errc <- err
+					return
+				}
+			}
+		}
+	}()
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	rep, err := d.Check(bg, "")
+	if err != nil || !rep.OK() {
+		t.Fatalf("check: %v\n%s", err, rep)
+	}
+}
