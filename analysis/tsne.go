@@ -37,7 +37,9 @@ type TSNEOptions struct {
 // Distances are Euclidean; normalise the rows first for cosine data. It
 // returns ErrTooMany for more than MaxTSNEPoints points, ErrDimension or
 // ErrEmpty for a bad shape, and ctx.Err() when ctx is cancelled (checked
-// every 10 iterations). TSNE is safe for concurrent use.
+// every 64 rows of the distance and affinity stages and every 256 rows of
+// each iteration's O(n²) loops, so a deadline stops it within milliseconds
+// even at MaxTSNEPoints). TSNE is safe for concurrent use.
 func TSNE(ctx context.Context, data []float32, dim int, opts TSNEOptions) ([]float32, error) {
 	n, err := checkShape(data, dim)
 	if err != nil {
@@ -71,6 +73,11 @@ func TSNE(ctx context.Context, data []float32, dim int, opts TSNEOptions) ([]flo
 	// Squared input distances.
 	d2 := make([]float64, n*n)
 	for i := range n {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		xi := data[i*dim : (i+1)*dim]
 		for j := i + 1; j < n; j++ {
 			xj := data[j*dim : (j+1)*dim]
@@ -82,10 +89,10 @@ func TSNE(ctx context.Context, data []float32, dim int, opts TSNEOptions) ([]flo
 			d2[i*n+j], d2[j*n+i] = s, s
 		}
 	}
-	if err := ctx.Err(); err != nil {
+	p, err := affinities(ctx, d2, n, perp)
+	if err != nil {
 		return nil, err
 	}
-	p := affinities(d2, n, perp)
 	d2 = nil
 
 	rng := rand.New(rand.NewSource(opts.Seed))
@@ -102,11 +109,6 @@ func TSNE(ctx context.Context, data []float32, dim int, opts TSNEOptions) ([]flo
 	num := make([]float64, n*n)
 	const exaggerationIters = 250
 	for it := range iters {
-		if it%10 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
 		exag, momentum := 1.0, 0.8
 		if it < exaggerationIters {
 			exag, momentum = 12, 0.5
@@ -114,6 +116,11 @@ func TSNE(ctx context.Context, data []float32, dim int, opts TSNEOptions) ([]flo
 		// Student-t kernel 1/(1+‖yi−yj‖²) and its sum.
 		var z float64
 		for i := range n {
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
 			yi := y[i*dims : (i+1)*dims]
 			for j := i + 1; j < n; j++ {
 				yj := y[j*dims : (j+1)*dims]
@@ -130,6 +137,11 @@ func TSNE(ctx context.Context, data []float32, dim int, opts TSNEOptions) ([]flo
 		// ∂C/∂yi = 4 Σj (pij − qij) (1+‖yi−yj‖²)⁻¹ (yi − yj)
 		clear(grad)
 		for i := range n {
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
 			yi := y[i*dims : (i+1)*dims]
 			gi := grad[i*dims : (i+1)*dims]
 			pi, qi := p[i*n:(i+1)*n], num[i*n:(i+1)*n]
@@ -175,10 +187,16 @@ func TSNE(ctx context.Context, data []float32, dim int, opts TSNEOptions) ([]flo
 // affinities returns the symmetric joint probabilities pij of t-SNE from the
 // squared distances d2 (n×n): for each point a binary search on the Gaussian
 // precision hits the target perplexity, then pij = (pj|i + pi|j) / 2n.
-func affinities(d2 []float64, n int, perp float64) []float64 {
+// It returns ctx.Err() when ctx is cancelled (checked every 64 rows).
+func affinities(ctx context.Context, d2 []float64, n int, perp float64) ([]float64, error) {
 	target := math.Log(perp)
 	p := make([]float64, n*n)
 	for i := range n {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		row := d2[i*n : (i+1)*n]
 		pr := p[i*n : (i+1)*n]
 		beta, lo, hi := 1.0, 0.0, math.Inf(1)
@@ -245,5 +263,5 @@ func affinities(d2 []float64, n int, perp float64) []float64 {
 			p[i*n+j], p[j*n+i] = v, v
 		}
 	}
-	return p
+	return p, ctx.Err()
 }

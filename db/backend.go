@@ -377,6 +377,9 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 	}
 	out := &query.Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
 		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: query.Stats{RowsAffected: res.Keys}}
+	if res.SkippedTokens > 0 {
+		out.Message += fmt.Sprintf("; %d tokens longer than %d bytes skipped", res.SkippedTokens, trainer.MaxTokenBytes)
+	}
 	if len(topts.Watch) > 0 {
 		out.Columns = []string{"epoch", "pair", "cosine"}
 		for _, h := range res.History {

@@ -25,6 +25,10 @@ type CheckReport struct {
 	// Found lists every problem (at most 100 per collection; a last one
 	// counts the rest).
 	Found []Problem
+	// Notes lists expected states that are not problems: data left by a
+	// load interrupted by a crash, which the next writable open removes.
+	// A file with notes and no problems is OK.
+	Notes []string
 }
 
 // CheckResult is one part of a Check: Name is "file" or a collection name.
@@ -46,18 +50,24 @@ func (r *CheckReport) Problems() []string {
 	return out
 }
 
-// String is "ok" or one problem per line.
+// String is "ok" or one problem per line, followed by one "note: " line
+// per note.
 func (r *CheckReport) String() string {
-	if r.OK() {
-		return "ok"
+	lines := []string{"ok"}
+	if !r.OK() {
+		lines = r.Problems()
 	}
-	return strings.Join(r.Problems(), "\n")
+	for _, n := range r.Notes {
+		lines = append(lines, "note: "+n)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Check verifies the database without changing it, in one read
 // transaction. With name empty it checks the whole file: bbolt's page
 // structure, the format record, every collection, and data buckets left
-// by interrupted loads. With a name it checks that collection only
+// by interrupted loads (reported as Notes: a crash may leave them, and
+// the next writable open removes them). With a name it checks that collection only
 // (ErrCollectionNotFound when there is none). Per collection: the catalog
 // record decodes and names its data; keys and rows map one to one; every
 // row record decodes exactly, matches its checksum, has the collection's
@@ -85,7 +95,7 @@ func validateIndex(meta []byte, vectors func(id uint32) []float32, nodes func(yi
 }
 
 func newCheckReport(name string, sr *storage.CheckReport) *CheckReport {
-	rep := &CheckReport{Collection: name, Found: sr.Problems}
+	rep := &CheckReport{Collection: name, Found: sr.Problems, Notes: sr.Notes}
 	byColl := map[string][]Problem{}
 	for _, p := range sr.Problems {
 		byColl[p.Collection] = append(byColl[p.Collection], p)
@@ -109,6 +119,9 @@ func newCheckReport(name string, sr *storage.CheckReport) *CheckReport {
 		okText := "ok"
 		if sr.Pages {
 			okText = "ok (pages, format record, no orphans)"
+			if len(sr.Notes) > 0 {
+				okText = fmt.Sprintf("ok (pages, format record; %d orphan data bucket(s) left by an interrupted load, removed by the next writable open)", len(sr.Notes))
+			}
 		}
 		summary("", okText)
 	}

@@ -295,6 +295,7 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 		return err
 	}
 	touched := false
+	var at collVersion
 	err = d.store.Update(func(tx *storage.Tx) error {
 		c, err := tx.Collection(name)
 		if err != nil {
@@ -312,14 +313,22 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 				return err
 			}
 		}
-		return c.Save()
-	})
-	if err != nil {
-		if touched { // the graph in memory is ahead of the file: reload it
-			s.idxMu.Lock()
-			s.idx = nil
-			s.idxMu.Unlock()
+		if err := c.Save(); err != nil {
+			return err
 		}
+		at = versionOf(c.Meta())
+		return nil
+	})
+	if touched {
+		s.idxMu.Lock()
+		if err != nil {
+			s.idx = nil // the graph in memory is ahead of the file: reload it
+		} else if s.idx == idx {
+			s.idxAt = at // the graph now indexes the committed rows
+		}
+		s.idxMu.Unlock()
+	}
+	if err != nil {
 		return err
 	}
 	s.invalidate()
@@ -360,11 +369,12 @@ func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 // collection's cached view and graph, which the next read loads afresh.
 func (d *DB) commitLoad(ctx context.Context, name string, l *storage.Loader) error {
 	d.wmu.Lock()
-	err := l.Commit(ctx, true, nil)
-	d.wmu.Unlock()
-	if err != nil {
+	defer d.wmu.Unlock()
+	if err := l.Commit(ctx, true, nil); err != nil {
 		return err
 	}
-	d.setIndex(name, nil)
+	// Before the next writer runs: it must not find the view and graph of
+	// the collection as it was before the load.
+	d.setIndex(name, nil, collVersion{})
 	return nil
 }

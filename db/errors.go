@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -56,6 +57,11 @@ var (
 	ErrInvalid = errdefs.ErrInvalid
 	// ErrFieldNotFound is returned when a metadata field name is unknown.
 	ErrFieldNotFound = errdefs.ErrFieldNotFound
+	// ErrLineTooLong is returned when a line of a file a statement reads
+	// (vectors, metadata, a corpus, an event log, evaluation pairs or
+	// analogies) is longer than format.MaxLineBytes (32 MiB); the message
+	// names the file and the line.
+	ErrLineTooLong = format.ErrLineTooLong
 )
 
 // Errors returned when drawing a plot to a file.

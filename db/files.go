@@ -87,24 +87,63 @@ func (d *DB) rootErr(p string, err error) error {
 }
 
 // openRead opens the file p, named by a statement or an API call, for
-// reading, confined to the sandbox when there is one.
+// reading, confined to the sandbox when there is one. Only regular files
+// (and directories, which callers refuse with their own message) are
+// opened: a FIFO, a socket or a device (/dev/zero, a terminal) is refused
+// with ErrInvalid. The open itself does not block (O_NONBLOCK where the
+// system has it) and the check is made on the opened descriptor, so a FIFO
+// without a writer cannot hold a statement past its timeout, and no
+// endless device can feed one.
 func (d *DB) openRead(p string) (*os.File, error) {
 	if p == "" {
 		return nil, fmt.Errorf("%w: empty file name", ErrInvalid)
 	}
+	const flags = os.O_RDONLY | openNonblock
+	var f *os.File
+	var err error
 	if d.opts.Sandbox == "" {
-		return os.Open(filepath.Clean(p))
+		f, err = os.OpenFile(filepath.Clean(p), flags, 0)
+	} else {
+		var r *os.Root
+		var rel string
+		if r, rel, err = d.inRoot(p, false); err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		if f, err = r.OpenFile(rel, flags, 0); err != nil {
+			err = d.rootErr(p, asOpened(p, err))
+		}
 	}
-	r, rel, err := d.inRoot(p, false)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	f, err := r.Open(rel)
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkReadable(p, fi.Mode())
+	}
 	if err != nil {
-		return nil, d.rootErr(p, asOpened(p, err))
+		f.Close()
+		return nil, err
 	}
 	return f, nil
+}
+
+// checkReadable refuses what is not a regular file or a directory.
+func checkReadable(p string, m fs.FileMode) error {
+	var kind string
+	switch {
+	case m.IsRegular(), m.IsDir():
+		return nil
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	default:
+		kind = "of type " + m.Type().String()
+	}
+	return fmt.Errorf("%w: '%s' is not a regular file: it is %s", ErrInvalid, p, kind)
 }
 
 // asOpened names p, as the statement spelt it, in a system error from

@@ -108,12 +108,13 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 	}
 	if v.Len() == 0 {
 		// An empty index is recorded; rows inserted later are linked in.
-		return d.store.Update(func(tx *storage.Tx) error {
+		idx := ann.New(v.dim, annConfig(cfg, v.metric))
+		var at collVersion
+		err := d.store.Update(func(tx *storage.Tx) error {
 			sc, err := tx.Collection(name)
 			if err != nil {
 				return err
 			}
-			idx := ann.New(v.dim, annConfig(cfg, v.metric))
 			if err := sc.IndexClear(); err != nil {
 				return err
 			}
@@ -124,9 +125,14 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 			if err := sc.Save(); err != nil {
 				return err
 			}
-			d.setIndex(name, idx)
+			at = versionOf(sc.Meta())
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		d.setIndex(name, idx, at) // after the commit, so no older view is cached
+		return nil
 	}
 	idx, err := buildIndex(ctx, v, cfg, threads)
 	if err != nil {
@@ -150,7 +156,7 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 	if err := w.Commit(ctx, idx.MarshalMeta(), &cfg, v.version); err != nil {
 		return err
 	}
-	d.setIndex(name, idx)
+	d.setIndex(name, idx, collVersion{bucket: v.bucket, version: w.Version()})
 	return nil
 }
 
@@ -172,25 +178,31 @@ func (d *DB) DropIndex(ctx context.Context, name string, ifExists bool) error {
 		return nil
 	})
 	if err == nil {
-		d.setIndex(name, nil)
+		d.setIndex(name, nil, collVersion{})
 	}
 	return err
 }
 
-func (d *DB) setIndex(name string, idx *ann.Index) {
+// setIndex records idx as the graph of the collection in state at (nil
+// for none, or to load it from the file on next use) and drops the cached
+// view.
+func (d *DB) setIndex(name string, idx *ann.Index, at collVersion) {
 	s, err := d.state(name)
 	if err != nil {
 		return
 	}
 	s.idxMu.Lock()
-	s.idx = idx
+	s.idx, s.idxAt = idx, at
 	s.idxMu.Unlock()
 	s.invalidate()
 }
 
-// loadedIndex returns the collection's graph, loading it from the file (not
-// rebuilding it) on first use. It returns nil without error when the
-// collection has no index.
+// loadedIndex returns the graph that indexes this view's rows, loading it
+// from the file (not rebuilding it) on first use. It returns nil without
+// error when the collection has no index, and when the view is older than
+// the collection in the file (the index was dropped, replaced or rebuilt
+// since the view was taken): its searches then scan the view's own rows
+// exactly, and the next view uses the graph.
 func (v *View) loadedIndex() (*ann.Index, error) {
 	if v.info.Index == nil || v.st == nil {
 		return nil, nil
@@ -199,10 +211,16 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 	s.idxMu.Lock()
 	defer s.idxMu.Unlock()
 	if s.idx != nil {
+		if s.idxAt != v.at() {
+			return nil, nil // a graph of another state of the collection
+		}
 		return s.idx, nil
 	}
 	var idx *ann.Index
 	err := v.d.view(v.info.Name, func(c *storage.Coll) error {
+		if !v.current(c) {
+			return nil // the file has moved on: not this view's graph
+		}
 		meta := c.IndexMeta()
 		if meta == nil {
 			return fmt.Errorf("%w: index of %s has no header record", ErrCorrupt, v.info.Name)
@@ -219,9 +237,14 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 		return nil
 	})
 	if err != nil {
+		if errorsIs(err, ErrCollectionNotFound) {
+			return nil, nil // dropped since the view was taken
+		}
 		return nil, err
 	}
-	s.idx = idx
+	if idx != nil {
+		s.idx, s.idxAt = idx, v.at()
+	}
 	return idx, nil
 }
 

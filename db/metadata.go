@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vecdb/vecdb/internal/textline"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -106,7 +107,7 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 	if opts.Delimiter == 0 {
 		opts.Delimiter = '\t'
 	}
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(textline.NewReader(r)) // encoding/csv has no line bound
 	cr.Comma = opts.Delimiter
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
@@ -124,7 +125,7 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 			if errors.As(err, &pe) {
 				return nil, invalidf("%s line %d: %v", source, pe.Line, pe.Err)
 			}
-			return nil, fmt.Errorf("import metadata: %w", err)
+			return nil, fmt.Errorf("import metadata: %s: %w", source, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(recs) == 0 && lines == nil && header {

@@ -38,6 +38,9 @@ type TrainResult struct {
 	Seconds     float64
 	WordsPerSec float64 // corpus words × epochs / seconds
 	History     []trainer.Progress
+	// SkippedTokens counts the corpus tokens longer than
+	// trainer.MaxTokenBytes that were skipped (in one pass).
+	SkippedTokens int64
 }
 
 // Train fills a collection with word2vec vectors learned from src (one
@@ -162,7 +165,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	}
 	words := m.CorpusWords
 	return &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
-		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History}, nil
+		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}, nil
 }
 
 func describeProgress(p trainer.Progress) string {
@@ -261,7 +264,7 @@ func (d *DB) EvaluateAnalogies(ctx context.Context, name, path string, opts Eval
 	defer r.Close()
 	res, err := trainer.EvaluateAnalogies(keyedView{v}, r, opts.RestrictVocab, !opts.CaseSensitive)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+		return nil, fmt.Errorf("evaluate %s: %s: %w", name, path, err)
 	}
 	return &res, ctx.Err()
 }
@@ -276,7 +279,7 @@ func (d *DB) EvaluatePairs(ctx context.Context, name, path string, opts Evaluate
 	defer r.Close()
 	res, err := trainer.EvaluatePairs(keyedView{v}, r, opts.RestrictVocab, !opts.CaseSensitive)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+		return nil, fmt.Errorf("evaluate %s: %s: %w", name, path, err)
 	}
 	return &res, ctx.Err()
 }

@@ -19,14 +19,57 @@ type collState struct {
 	build sync.Mutex // held while a view is loaded, so it is loaded once
 	view  atomic.Pointer[View]
 
-	// The HNSW graph, when the collection has one and it has been loaded.
-	// ann.Index guards itself (searches run during inserts); idxMu guards
-	// the pointer and its loading.
+	// vmu orders the caching of a loaded view with invalidate: a view
+	// loaded from a transaction that began before a write's invalidate is
+	// returned to its caller but not cached (it would hide the write).
+	vmu sync.Mutex
+	gen uint64 // bumped by invalidate, under vmu
+
+	// The HNSW graph, when the collection has one and it has been loaded,
+	// and the state of the collection whose rows it indexes. Writers keep
+	// the graph current and move idxAt along; a view of another state (an
+	// older snapshot) does not use it. ann.Index guards itself (searches
+	// run during inserts); idxMu guards the pointer, idxAt and loading.
 	idxMu sync.Mutex
 	idx   *ann.Index
+	idxAt collVersion
 }
 
-func (s *collState) invalidate() { s.view.Store(nil) }
+// collVersion identifies one state of a collection in the file: its data
+// bucket (new for every bulk load and re-creation) and its catalog version
+// (bumped on every change).
+type collVersion struct {
+	bucket  string
+	version uint64
+}
+
+func versionOf(m *storage.CollectionMeta) collVersion {
+	return collVersion{bucket: m.Bucket, version: m.Version}
+}
+
+// invalidate drops the cached view after a write has committed.
+func (s *collState) invalidate() {
+	s.vmu.Lock()
+	s.gen++
+	s.view.Store(nil)
+	s.vmu.Unlock()
+}
+
+func (s *collState) generation() uint64 {
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	return s.gen
+}
+
+// cache keeps v as the current view unless a write was committed since
+// generation gen was read (before v's transaction began).
+func (s *collState) cache(v *View, gen uint64) {
+	s.vmu.Lock()
+	if s.gen == gen {
+		s.view.Store(v)
+	}
+	s.vmu.Unlock()
+}
 
 // View is an immutable, consistent in-memory picture of a collection: keys
 // in frequency order, their counts, and vectors laid out for search (unit
@@ -49,7 +92,8 @@ type View struct {
 
 	d        *DB
 	st       *collState
-	version  uint64
+	version  uint64 // catalog version of the snapshot
+	bucket   string // data bucket of the snapshot
 	metaOnce sync.Once
 	meta     [][]any
 	metaErr  error
@@ -76,12 +120,13 @@ func (c *Collection) View() (*View, error) {
 	if v := s.view.Load(); v != nil {
 		return v, nil
 	}
+	gen := s.generation()
 	v, err := c.d.loadView(c.name)
 	if err != nil {
 		return nil, err
 	}
 	v.st = s
-	s.view.Store(v)
+	s.cache(v, gen)
 	return v, nil
 }
 
@@ -90,7 +135,7 @@ func (d *DB) loadView(name string) (*View, error) {
 	err := d.view(name, func(c *storage.Coll) error {
 		m := c.Meta()
 		v.info = infoOf(m)
-		v.version = m.Version
+		v.version, v.bucket = m.Version, m.Bucket
 		v.dim, v.metric = m.Dim, m.Metric
 		n := m.Rows
 		v.ids = make([]uint32, 0, n)
@@ -118,6 +163,13 @@ func (d *DB) loadView(name string) (*View, error) {
 	}
 	return v, nil
 }
+
+// at returns the state of the collection this view is a snapshot of.
+func (v *View) at() collVersion { return collVersion{bucket: v.bucket, version: v.version} }
+
+// current reports whether c (seen through a later transaction) is still
+// the state this view was taken from.
+func (v *View) current(c *storage.Coll) bool { return versionOf(c.Meta()) == v.at() }
 
 // Info describes the collection as of this view.
 func (v *View) Info() Info { return v.info }
@@ -219,11 +271,17 @@ func (v *View) Meta(i int) ([]any, error) {
 	return v.meta[i], nil
 }
 
+// loadMeta reads the metadata in a later transaction than the view's. When
+// the collection has changed since (a bulk load reuses row ids for other
+// keys), a row's metadata is taken only where the id still holds the same
+// key: the values are then those of the file now, and a row no longer in
+// the file has none.
 func (v *View) loadMeta() {
 	meta := make([][]any, len(v.keys))
 	v.metaErr = v.d.view(v.info.Name, func(c *storage.Coll) error {
+		same := v.current(c)
 		return c.Scan(storage.ScanOptions{NoVector: true}, func(r *storage.Row) (bool, error) {
-			if p, ok := v.posOfID(r.ID); ok {
+			if p, ok := v.posOfID(r.ID); ok && (same || v.keys[p] == r.Key) {
 				meta[p] = r.Meta
 			}
 			return true, nil

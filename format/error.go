@@ -3,7 +3,15 @@ package format
 import (
 	"errors"
 	"fmt"
+
+	"github.com/vecdb/vecdb/internal/textline"
 )
+
+// MaxLineBytes is the longest text line that any vecdb reader accepts (32
+// MiB): the vector readers here, metadata files, training corpora, event
+// logs and evaluation files. A longer line is an error wrapping
+// ErrLineTooLong that names the line, never an unbounded buffer.
+const MaxLineBytes = textline.MaxBytes
 
 // Sentinel errors wrapped by *Error; test for them with errors.Is.
 var (
@@ -28,6 +36,11 @@ var (
 	// values at all: bad JSON, bad CSV quoting, a missing key, an overlong
 	// binary key, a corrupt gzip stream.
 	ErrSyntax = errors.New("syntax error")
+	// ErrLineTooLong is returned when a text line is longer than
+	// MaxLineBytes (a file without newlines, such as /dev/zero or a binary
+	// file read as text). The message reads `line 3: longer than the 32 MiB
+	// line limit`.
+	ErrLineTooLong = textline.ErrTooLong
 )
 
 // Error is a problem at one place in a vector file. Line (1-based) is set for

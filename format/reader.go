@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/vecdb/vecdb/internal/textline"
 )
 
 const (
 	bufSize     = 1 << 20  // bufio buffer for reading
-	maxLine     = 1 << 25  // longest text line accepted (32 MiB)
 	maxPrealloc = 1 << 12  // most map entries preallocated from a header's N
 	gzipMagic0  = 0x1f     // first byte of a gzip stream
 	gzipMagic1  = 0x8b     // second byte of a gzip stream
@@ -95,7 +96,7 @@ func NewReader(r io.Reader, opts ReaderOptions) (*Reader, error) {
 		}
 	}
 	if rd.format == CSV {
-		rd.csv = csv.NewReader(rd.src)
+		rd.csv = csv.NewReader(textline.NewReader(rd.src)) // encoding/csv has no line bound
 		rd.csv.FieldsPerRecord = -1
 		rd.csv.ReuseRecord = true
 		rd.csv.TrimLeadingSpace = true
@@ -258,6 +259,11 @@ func (r *Reader) errf(sentinel error, format string, args ...any) error {
 	return e
 }
 
+// tooLong is the error for the current line being longer than limit.
+func (r *Reader) tooLong(limit int) error {
+	return r.errf(ErrLineTooLong, "longer than the %s line limit", textline.Size(limit))
+}
+
 // ioErr turns a read error into an *Error at the current position.
 func (r *Reader) ioErr(err error) error {
 	switch {
@@ -269,6 +275,11 @@ func (r *Reader) ioErr(err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return err
+	}
+	var le *textline.Error
+	if errors.As(err, &le) {
+		r.line = int(le.Line)
+		return r.tooLong(le.Limit)
 	}
 	return r.errf(err, "%v", err)
 }

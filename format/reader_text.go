@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"io"
 	"strconv"
+
+	"github.com/vecdb/vecdb/internal/textline"
 )
 
 // readLine returns the next line, its newline included, counting lines and
@@ -14,14 +16,18 @@ func (r *Reader) readLine() ([]byte, error) {
 	data, err := r.src.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], data...)
+		limit := textline.Limit()
 		for err == bufio.ErrBufferFull {
-			if len(r.long) > maxLine {
-				return nil, r.errf(ErrSyntax, "line longer than %d bytes", maxLine)
+			if len(r.long) > limit {
+				return nil, r.tooLong(limit)
 			}
 			data, err = r.src.ReadSlice('\n')
 			r.long = append(r.long, data...)
 		}
 		data = r.long
+	}
+	if limit := textline.Limit(); len(data) > limit && len(bytes.TrimRight(data, "\r\n")) > limit {
+		return nil, r.tooLong(limit) // a line under the buffer size when the limit is lowered
 	}
 	r.off += int64(len(data))
 	if err != nil {

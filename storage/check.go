@@ -55,6 +55,10 @@ type CheckReport struct {
 	Rows        map[string]int // rows found per collection
 	Pages       bool           // whether bbolt's page-level check ran (whole-file checks only)
 	Problems    []Problem
+	// Notes are states found that are expected and harmless, not
+	// problems: the data bucket of a load or index build interrupted by a
+	// crash (kill -9, power loss), which the next writable Open removes.
+	Notes []string
 }
 
 // maxProblems bounds the problems reported per collection; the rest are
@@ -70,7 +74,9 @@ const maxProblems = 100
 // that every row record decodes exactly, with its checksum, dimension,
 // finite values and metadata typed as its fields; the row counter and next
 // id; output weights; and that graph nodes belong to live rows, then runs
-// index (when not nil) on the graph. ctx is checked every 4096 rows.
+// index (when not nil) on the graph. ctx is checked every 4096 rows. Data
+// buckets that no collection names are left by interrupted loads (a crash
+// is allowed at any point): they are reported in Notes, not as problems.
 func (db *DB) Check(ctx context.Context, name string, index IndexValidator) (*CheckReport, error) {
 	rep := &CheckReport{Rows: map[string]int{}}
 	if name == "" {
@@ -132,8 +138,8 @@ func (db *DB) Check(ctx context.Context, name string, index IndexValidator) (*Ch
 			tx.btx.ForEach(func(k []byte, _ *bolt.Bucket) error {
 				if s := string(k); strings.HasPrefix(s, dataPrefix) {
 					if _, ok := live[s]; !ok {
-						rep.Problems = append(rep.Problems, Problem{What: fmt.Sprintf(
-							"orphan data bucket %s (left by an interrupted load; the next writable open removes it)", s)})
+						rep.Notes = append(rep.Notes, fmt.Sprintf(
+							"orphan data bucket %s left by an interrupted load; the next writable open removes it", s))
 					}
 				} else if s != string(bucketFormat) && s != string(bucketCatalog) {
 					rep.Problems = append(rep.Problems, Problem{What: fmt.Sprintf("unknown top-level bucket %q", s)})

@@ -18,6 +18,7 @@ type IndexWriter struct {
 	bucket string
 	batch  []idxRec
 	done   bool
+	ver    uint64 // the collection's catalog version after Commit
 }
 
 type idxRec struct {
@@ -116,6 +117,7 @@ func (w *IndexWriter) Commit(ctx context.Context, meta []byte, cfg *IndexConfig,
 		if err := c.Save(); err != nil {
 			return err
 		}
+		w.ver = c.meta.Version
 		return btx.DeleteBucket([]byte(w.bucket))
 	})
 	if err != nil {
@@ -124,6 +126,15 @@ func (w *IndexWriter) Commit(ctx context.Context, meta []byte, cfg *IndexConfig,
 	}
 	w.done = true
 	return nil
+}
+
+// Version returns the collection's catalog version after a successful
+// Commit (the version whose rows the new graph indexes), 0 before.
+func (w *IndexWriter) Version() uint64 {
+	if !w.done {
+		return 0
+	}
+	return w.ver
 }
 
 // Abort discards the partial graph.

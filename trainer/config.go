@@ -62,7 +62,17 @@ const (
 	// lines are cut into pieces of this many tokens (gensim's
 	// max_sentence_length).
 	MaxSequenceLength = 10000
+
+	// MaxTokenBytes is the longest token the file readers (FileSource,
+	// KeyedFileSource) pass on: 4 KiB. A longer run of bytes without white
+	// space (binary data, a base64 blob, a file without separators) is
+	// skipped as it streams, in bounded memory, and counted in
+	// Model.SkippedTokens; it never becomes a key.
+	MaxTokenBytes = 4096
 )
+
+// maxTokenBytes is MaxTokenBytes; tests lower it.
+var maxTokenBytes = MaxTokenBytes
 
 // DefaultConfig returns the word2vec defaults: skip-gram, dim 100, window 5,
 // negative 5, min_count 5, sample 1e-3, 5 epochs, alpha 0.025 decaying to

@@ -78,8 +78,11 @@
 // magic bytes and decompressed. Lines longer than MaxSequenceLength (10,000)
 // tokens are cut into pieces of that length as they stream (gensim's
 // max_sentence_length), so a text8-style corpus on one line is read with
-// bounded memory. Tokens are mapped to ids without allocating a string per
-// token. Files whose first 4 KB hold a NUL byte or more than 30% invalid
+// bounded memory. A token longer than MaxTokenBytes (4 KiB) is skipped
+// and counted (Model.SkippedTokens). KeyedFileSource lines, event log rows
+// and evaluation file lines stop at the 32 MiB line limit with an error
+// wrapping format.ErrLineTooLong that names the line. Tokens are mapped to
+// ids without allocating a string per token. Files whose first 4 KB hold a NUL byte or more than 30% invalid
 // UTF-8 are rejected with ErrBinaryInput. SliceSource and FuncSource feed
 // in-memory sequences and iterators (iter.Seq[[]string]) through the same
 // path; their long sequences are cut the same way.

@@ -1,7 +1,6 @@
 package trainer
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vecdb/vecdb/internal/textline"
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
@@ -88,10 +88,9 @@ func EvaluateAnalogies(kv KeyedVectors, r io.Reader, restrictVocab int, caseInse
 	var res AnalogyResult
 	var qs []question
 	oov := 0
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Text()
+	sc := textline.NewScanner(r)
+	for sc.Scan() {
+		line, text := sc.Line(), sc.Text()
 		if strings.HasPrefix(text, ": ") {
 			res.Sections = append(res.Sections, AnalogySection{Name: strings.TrimSpace(strings.TrimLeft(text, ": "))})
 			continue
@@ -257,8 +256,7 @@ func EvaluatePairs(kv KeyedVectors, r io.Reader, restrictVocab int, caseInsensit
 	}
 	var gold, model []float64
 	oov := 0
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	sc := textline.NewScanner(r)
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "" || strings.HasPrefix(line, "#") {

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/vecdb/vecdb/internal/editdist"
+	"github.com/vecdb/vecdb/internal/textline"
 )
 
 // EventLogOptions say how EventLogSource turns the rows of an event log
@@ -141,7 +142,7 @@ func (e *EventLog) load() error {
 			delim = '\t'
 		}
 	}
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(textline.NewReader(r)) // encoding/csv has no line bound
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -376,16 +377,26 @@ type keyedFileReader struct {
 	key  string
 	buf  []byte
 	toks [][]byte
+
+	skipped int64 // tokens longer than maxTokenBytes, dropped
 }
+
+// Skipped returns the number of tokens longer than MaxTokenBytes dropped so
+// far in this pass.
+func (r *keyedFileReader) Skipped() int64 { return r.skipped }
 
 func (r *keyedFileReader) Next() ([][]byte, error) {
 	for {
 		r.buf = r.buf[:0]
 		var err error
+		limit := textline.Limit()
 		for {
 			var chunk []byte
 			chunk, err = r.br.ReadSlice('\n')
 			r.buf = append(r.buf, chunk...)
+			if len(bytes.TrimRight(r.buf, "\r\n")) > limit {
+				return nil, fmt.Errorf("read %s: %w", r.name, &textline.Error{Line: int64(r.line) + 1, Limit: limit})
+			}
 			if err != bufio.ErrBufferFull {
 				break
 			}
@@ -410,6 +421,10 @@ func (r *keyedFileReader) Next() ([][]byte, error) {
 		}
 		r.toks = r.toks[:0]
 		for _, t := range bytes.FieldsFunc(body, func(c rune) bool { return c < 256 && isSpace[c] }) {
+			if len(t) > maxTokenBytes {
+				r.skipped++
+				continue
+			}
 			r.toks = append(r.toks, t)
 		}
 		if len(r.toks) == 0 {

@@ -22,6 +22,9 @@ type Model struct {
 	// CorpusWords is the number of tokens (known or not) in one pass over
 	// the last training source: gensim's corpus_total_words.
 	CorpusWords int64
+	// SkippedTokens is the number of tokens longer than MaxTokenBytes that
+	// the file readers dropped in one pass over the last training source.
+	SkippedTokens int64
 	// History has one entry per epoch of the last run, as passed to
 	// Options.Progress at the end of the epoch (with Watch filled in).
 	History []Progress

@@ -32,7 +32,8 @@ type SequenceReader interface {
 // separated by ASCII white space (space, tab, CR, LF, VT, FF). Files that
 // start with the gzip magic bytes are decompressed transparently. Lines
 // longer than MaxSequenceLength tokens are cut into pieces of that length
-// as they stream, so a corpus on one line (text8) is fine. Open returns an
+// as they stream, so a corpus on one line (text8) is fine; tokens longer
+// than MaxTokenBytes are skipped and counted (Model.SkippedTokens). Open returns an
 // error wrapping ErrBinaryInput when the first 4 KB hold a NUL byte or more
 // than 30% invalid UTF-8.
 func FileSource(path string) Source { return fileSource{path: path} }
@@ -98,7 +99,12 @@ type textReader struct {
 	arena    []byte
 	offs     []int
 	toks     [][]byte
+	skipped  int64 // tokens longer than maxTokenBytes, dropped
 }
+
+// Skipped returns the number of tokens longer than MaxTokenBytes dropped so
+// far in this pass.
+func (t *textReader) Skipped() int64 { return t.skipped }
 
 // fill reads more bytes into buf, discarding the consumed ones. It returns
 // false when no more bytes will come.
@@ -173,17 +179,28 @@ func (t *textReader) Next() ([][]byte, error) {
 			}
 			continue
 		}
-		// Read one token, possibly across refills.
-		start := t.pos
+		// Read one token, possibly across refills; one longer than
+		// maxTokenBytes is dropped as it streams and counted.
+		start, tok, long := t.pos, len(t.arena), false
 		for {
 			for t.pos < t.end && !isSpace[t.buf[t.pos]] {
 				t.pos++
 			}
-			t.arena = append(t.arena, t.buf[start:t.pos]...)
+			if !long {
+				t.arena = append(t.arena, t.buf[start:t.pos]...)
+				if len(t.arena)-tok > maxTokenBytes {
+					long = true
+					t.arena = t.arena[:tok]
+				}
+			}
 			if t.pos < t.end || !t.fill() {
 				break
 			}
 			start = 0
+		}
+		if long {
+			t.skipped++
+			continue
 		}
 		t.offs = append(t.offs, len(t.arena))
 		if len(t.offs) == MaxSequenceLength {

@@ -69,16 +69,21 @@ func Train(ctx context.Context, src Source, cfg Config, opts Options) (*Model, e
 		return nil, err
 	}
 	if c.total == 0 {
-		if s, ok := src.(fmt.Stringer); ok {
-			return nil, fmt.Errorf("%s: %w", s, ErrEmptyCorpus)
+		var skipped string
+		if c.skipped > 0 {
+			skipped = fmt.Sprintf(" (%d tokens longer than %d bytes skipped)", c.skipped, maxTokenBytes)
 		}
-		return nil, ErrEmptyCorpus
+		if s, ok := src.(fmt.Stringer); ok {
+			return nil, fmt.Errorf("%s: %w%s", s, ErrEmptyCorpus, skipped)
+		}
+		return nil, fmt.Errorf("%w%s", ErrEmptyCorpus, skipped)
 	}
 	m, err := buildModel(c, cfg, old, opts.CheckSize)
 	if err != nil {
 		return nil, err
 	}
 	m.CorpusWords = c.total
+	m.SkippedTokens = c.skipped
 	t := newTrainer(m, c, cfg)
 	c = nil // the raw counts are no longer needed
 	if err := t.run(ctx, src, opts); err != nil {

@@ -11,11 +11,15 @@ import (
 
 // counter counts tokens in first-seen order.
 type counter struct {
-	index  map[string]int32
-	keys   []string
-	counts []int64
-	total  int64 // tokens seen
+	index   map[string]int32
+	keys    []string
+	counts  []int64
+	total   int64 // tokens seen
+	skipped int64 // tokens longer than MaxTokenBytes the reader dropped
 }
+
+// skipper is implemented by the file readers, which drop overlong tokens.
+type skipper interface{ Skipped() int64 }
 
 func newCounter() *counter { return &counter{index: make(map[string]int32)} }
 
@@ -58,6 +62,9 @@ func countSource(ctx context.Context, src Source) (*counter, error) {
 				return nil, err
 			}
 		}
+	}
+	if s, ok := r.(skipper); ok {
+		c.skipped = s.Skipped()
 	}
 	return c, ctx.Err()
 }
