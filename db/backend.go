@@ -10,12 +10,11 @@ import (
 
 	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/internal/vec"
-	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 	"github.com/vecdb/vecdb/trainer"
 )
 
-// This file implements query.Backend over a DB and query.Source over a
+// This file implements Backend over a DB and Source over a
 // View, so that the language runs on the same engine as the Go API.
 
 // ErrNotBuilt is returned by statements whose engine is not wired into db
@@ -53,37 +52,37 @@ func (d *DB) cachedView(name string) *View {
 	return s.view.Load()
 }
 
-// backend adapts a DB to query.Backend.
+// backend adapts a DB to Backend.
 type backend struct{ d *DB }
 
-// Backend returns the query.Backend of d, for running plans directly.
-func (d *DB) Backend() query.Backend { return backend{d} }
+// Backend returns the Backend of d, for running plans directly.
+func (d *DB) Backend() Backend { return backend{d} }
 
-func infoToQuery(in Info) query.CollectionInfo {
-	out := query.CollectionInfo{Name: in.Name, Dim: in.Dim, Metric: in.Metric, Rows: in.Rows,
+func infoToQuery(in Info) CollectionInfo {
+	out := CollectionInfo{Name: in.Name, Dim: in.Dim, Metric: in.Metric, Rows: in.Rows,
 		Created: in.Created, Updated: in.Updated, Params: in.Params, Source: in.Source}
 	for _, f := range in.Fields {
-		out.Fields = append(out.Fields, query.FieldInfo{Name: f.Name, Type: f.Type.String()})
+		out.Fields = append(out.Fields, FieldInfo{Name: f.Name, Type: f.Type.String()})
 	}
 	if in.Index != nil {
-		out.Index = &query.IndexInfo{Kind: in.Index.Kind, M: in.Index.M, EfConstruction: in.Index.EfConstruction, EfSearch: in.Index.EfSearch}
+		out.Index = &IndexInfo{Kind: in.Index.Kind, M: in.Index.M, EfConstruction: in.Index.EfConstruction, EfSearch: in.Index.EfSearch}
 	}
 	return out
 }
 
-func (b backend) Collections() ([]query.CollectionInfo, error) {
+func (b backend) Collections() ([]CollectionInfo, error) {
 	infos, err := b.d.Collections()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]query.CollectionInfo, len(infos))
+	out := make([]CollectionInfo, len(infos))
 	for i, in := range infos {
 		out[i] = infoToQuery(in)
 	}
 	return out, nil
 }
 
-func (b backend) Source(name string) (query.Source, error) {
+func (b backend) Source(name string) (Source, error) {
 	if v := b.d.cachedView(name); v != nil {
 		return viewSource{v}, nil
 	}
@@ -98,7 +97,7 @@ func (b backend) Source(name string) (query.Source, error) {
 	return viewSource{v}, nil
 }
 
-func (b backend) CreateCollection(ctx context.Context, s query.CollectionSpec) (bool, error) {
+func (b backend) CreateCollection(ctx context.Context, s CollectionSpec) (bool, error) {
 	if s.IfNotExists {
 		if _, err := b.d.Collection(s.Name); err == nil {
 			return false, nil
@@ -125,7 +124,7 @@ func (b backend) DropCollection(ctx context.Context, name string, ifExists bool)
 	return true, b.d.DropCollection(ctx, name, ifExists)
 }
 
-func (b backend) Insert(ctx context.Context, name string, rows []query.Row, upsert bool) (int, error) {
+func (b backend) Insert(ctx context.Context, name string, rows []qRow, upsert bool) (int, error) {
 	c, err := b.d.Collection(name)
 	if err != nil {
 		return 0, err
@@ -180,7 +179,7 @@ func parseFormat(name string, binary bool) (Format, error) {
 	return format.Auto, invalidf("unknown format %s", name)
 }
 
-func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result, error) {
+func (b backend) Import(ctx context.Context, s ImportSpec) (*Result, error) {
 	f, err := parseFormat(s.Format, s.Binary)
 	if err != nil {
 		return nil, err
@@ -202,19 +201,19 @@ func (b backend) Import(ctx context.Context, s query.ImportSpec) (*query.Result,
 	if res.Replaced {
 		msg += ", replacing its rows"
 	}
-	return &query.Result{Message: msg, Stats: query.Stats{RowsAffected: res.Rows}}, nil
+	return &Result{Message: msg, Stats: Stats{RowsAffected: res.Rows}}, nil
 }
 
-func (b backend) ImportMetadata(ctx context.Context, s query.MetadataSpec) (*query.Result, error) {
+func (b backend) ImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
 	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter}
 	res, err := b.d.ImportMetadata(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &query.Result{Message: res.String(), Stats: query.Stats{RowsAffected: res.Rows}}, nil
+	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows}}, nil
 }
 
-func (b backend) Export(ctx context.Context, s query.ExportSpec) (*query.Result, error) {
+func (b backend) Export(ctx context.Context, s ExportSpec) (*Result, error) {
 	f, err := parseFormat(s.Format, s.Binary)
 	if err != nil {
 		return nil, err
@@ -223,10 +222,10 @@ func (b backend) Export(ctx context.Context, s query.ExportSpec) (*query.Result,
 	if err != nil {
 		return nil, err
 	}
-	return &query.Result{Message: fmt.Sprintf("exported %d rows of %s to %s", n, s.Collection, s.Path), Stats: query.Stats{RowsAffected: n}}, nil
+	return &Result{Message: fmt.Sprintf("exported %d rows of %s to %s", n, s.Collection, s.Path), Stats: Stats{RowsAffected: n}}, nil
 }
 
-func (b backend) Stats(name string) (*query.Result, error) {
+func (b backend) Stats(name string) (*Result, error) {
 	c, err := b.d.Collection(name)
 	if err != nil {
 		return nil, err
@@ -247,7 +246,7 @@ func (b backend) Stats(name string) (*query.Result, error) {
 	if all > 0 && total > 0 {
 		share = float64(vecBytes) / float64(all)
 	}
-	res := &query.Result{Columns: []string{"stat", "value"}}
+	res := &Result{Columns: []string{"stat", "value"}}
 	add := func(k string, v any) { res.Rows = append(res.Rows, []any{k, fmt.Sprint(v)}) }
 	add("rows", v.Len())
 	add("dim", v.Dim())
@@ -266,12 +265,12 @@ func (b backend) Stats(name string) (*query.Result, error) {
 	return res, nil
 }
 
-func (b backend) Check(ctx context.Context, name string) (*query.Result, error) {
+func (b backend) Check(ctx context.Context, name string) (*Result, error) {
 	rep, err := b.d.Check(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	res := &query.Result{Columns: []string{"check", "result"}}
+	res := &Result{Columns: []string{"check", "result"}}
 	for _, c := range rep.Checks {
 		res.Rows = append(res.Rows, []any{c.Name, c.Result})
 	}
@@ -303,7 +302,7 @@ func (d *DB) threads() int {
 
 func notBuilt(what string) error { return fmt.Errorf("%s is %w", what, ErrNotBuilt) }
 
-func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, error) {
+func (b backend) Train(ctx context.Context, s TrainSpec) (*Result, error) {
 	cfg := trainer.DefaultConfig()
 	o := s.Options
 	setInt := func(name string, dst *int) {
@@ -375,8 +374,8 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 	if err != nil {
 		return nil, err
 	}
-	out := &query.Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
-		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: query.Stats{RowsAffected: res.Keys}}
+	out := &Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
+		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: Stats{RowsAffected: res.Keys}}
 	if res.SkippedTokens > 0 {
 		out.Message += fmt.Sprintf("; %d tokens longer than %d bytes skipped", res.SkippedTokens, trainer.MaxTokenBytes)
 	}
@@ -395,7 +394,7 @@ func (b backend) Train(ctx context.Context, s query.TrainSpec) (*query.Result, e
 	return out, nil
 }
 
-func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Result, error) {
+func (b backend) Evaluate(ctx context.Context, s EvaluateSpec) (*Result, error) {
 	var opts EvaluateOptions
 	setOpt(s.Options, "restrict_vocab", &opts.RestrictVocab)
 	if ci, ok := s.Options["case_insensitive"].(bool); ok {
@@ -406,7 +405,7 @@ func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Res
 		if err != nil {
 			return nil, err
 		}
-		return &query.Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
+		return &Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
 			Rows: [][]any{{int64(r.Pairs), r.Pearson, r.Spearman, r.OOVRatio}}}, nil
 	}
 	r, err := b.d.EvaluateAnalogies(ctx, s.Collection, s.Path, opts)
@@ -414,7 +413,7 @@ func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Res
 		return nil, err
 	}
 	// The sections end with gensim's "Total accuracy" line.
-	res := &query.Result{Columns: []string{"section", "correct", "total", "accuracy"}}
+	res := &Result{Columns: []string{"section", "correct", "total", "accuracy"}}
 	for _, sec := range r.Sections {
 		res.Rows = append(res.Rows, []any{sec.Name, int64(sec.Correct), int64(sec.Total), sec.Accuracy()})
 	}
@@ -422,7 +421,7 @@ func (b backend) Evaluate(ctx context.Context, s query.EvaluateSpec) (*query.Res
 	return res, nil
 }
 
-func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
+func (b backend) Project(ctx context.Context, s ProjectSpec) (*Result, error) {
 	if s.Axis != nil {
 		return b.projectOnto(ctx, s)
 	}
@@ -440,7 +439,7 @@ func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Resul
 	if err != nil {
 		return nil, err
 	}
-	res := &query.Result{Columns: []string{"key"}}
+	res := &Result{Columns: []string{"key"}}
 	dims := 0
 	if len(p.Coords) > 0 {
 		dims = len(p.Coords[0])
@@ -471,12 +470,12 @@ func (b backend) Project(ctx context.Context, s query.ProjectSpec) (*query.Resul
 }
 
 // projectOnto is PROJECT (keys) ONTO axis: each key's cosine with the axis.
-func (b backend) projectOnto(ctx context.Context, s query.ProjectSpec) (*query.Result, error) {
+func (b backend) projectOnto(ctx context.Context, s ProjectSpec) (*Result, error) {
 	a, err := b.d.ProjectOntoAxis(ctx, s.Collection, s.Keys, s.Axis, s.AxisNeg, s.AxisPos)
 	if err != nil {
 		return nil, err
 	}
-	res := &query.Result{Columns: []string{"key", "projection"}}
+	res := &Result{Columns: []string{"key", "projection"}}
 	for i, k := range a.Keys {
 		res.Rows = append(res.Rows, []any{k, a.Positions[i]})
 	}
@@ -489,7 +488,7 @@ func (b backend) projectOnto(ctx context.Context, s query.ProjectSpec) (*query.R
 	return res, nil
 }
 
-func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Result, error) {
+func (b backend) Cluster(ctx context.Context, s ClusterSpec) (*Result, error) {
 	opts := ClusterOptions{Filter: s.Filter, Threads: b.d.threads()}
 	setOpt(s.Options, "iterations", &opts.Iterations)
 	if v, ok := s.Options["seed"].(int); ok {
@@ -502,7 +501,7 @@ func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Resul
 	if err != nil {
 		return nil, err
 	}
-	res := &query.Result{Columns: []string{"key", "cluster", "distance"}}
+	res := &Result{Columns: []string{"key", "cluster", "distance"}}
 	for i, k := range r.Keys {
 		res.Rows = append(res.Rows, []any{k, int64(r.Cluster[i]), float64(r.Distance[i])})
 	}
@@ -513,7 +512,7 @@ func (b backend) Cluster(ctx context.Context, s query.ClusterSpec) (*query.Resul
 	return res, nil
 }
 
-func (b backend) CreateIndex(ctx context.Context, s query.IndexSpec) (*query.Result, error) {
+func (b backend) CreateIndex(ctx context.Context, s IndexSpec) (*Result, error) {
 	cfg := DefaultIndexConfig()
 	cfg.Kind = s.Kind
 	setOpt(s.Options, "m", &cfg.M)
@@ -524,18 +523,18 @@ func (b backend) CreateIndex(ctx context.Context, s query.IndexSpec) (*query.Res
 	if err := b.d.CreateIndex(ctx, s.Collection, cfg, threads); err != nil {
 		return nil, err
 	}
-	return &query.Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d)",
+	return &Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d)",
 		cfg.Kind, s.Collection, cfg.M, cfg.EfConstruction, cfg.EfSearch)}, nil
 }
 
-func (b backend) DropIndex(ctx context.Context, name string) (*query.Result, error) {
+func (b backend) DropIndex(ctx context.Context, name string) (*Result, error) {
 	if err := b.d.DropIndex(ctx, name, false); err != nil {
 		return nil, err
 	}
-	return &query.Result{Message: "dropped the index on " + name}, nil
+	return &Result{Message: "dropped the index on " + name}, nil
 }
 
-func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.Result, error) {
+func (b backend) Recommend(ctx context.Context, s RecommendSpec) (*Result, error) {
 	c, err := b.d.Collection(s.Collection)
 	if err != nil {
 		return nil, err
@@ -552,7 +551,7 @@ func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.R
 	if err != nil {
 		return nil, err
 	}
-	res := &query.Result{Columns: []string{"rank", "key", "similarity"}}
+	res := &Result{Columns: []string{"rank", "key", "similarity"}}
 	for _, f := range v.Info().Fields {
 		res.Columns = append(res.Columns, f.Name)
 	}
@@ -570,7 +569,7 @@ func (b backend) Recommend(ctx context.Context, s query.RecommendSpec) (*query.R
 	return res, nil
 }
 
-func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Result, error) {
+func (b backend) CreateUsers(ctx context.Context, s UsersSpec) (*Result, error) {
 	var opts UsersOptions
 	setOpt(s.Options, "min_items", &opts.MinItems)
 	setOpt(s.Options, "recency", &opts.Recency)
@@ -584,13 +583,13 @@ func (b backend) CreateUsers(ctx context.Context, s query.UsersSpec) (*query.Res
 	if err != nil {
 		return nil, err
 	}
-	return &query.Result{Message: res.String(), Stats: query.Stats{RowsAffected: res.Users}}, nil
+	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Users}}, nil
 }
 
-// viewSource adapts a View to query.Source.
+// viewSource adapts a View to Source.
 type viewSource struct{ v *View }
 
-func (s viewSource) Info() query.CollectionInfo {
+func (s viewSource) Info() CollectionInfo {
 	in := infoToQuery(s.v.info)
 	in.Rows = s.v.Len()
 	return in
@@ -619,7 +618,7 @@ func (s viewSource) DoesntMatch(keys []string) (string, []float32, error) {
 	return s.v.DoesntMatch(keys)
 }
 
-func (s viewSource) Combine(terms []query.Term) ([]float32, []int, error) {
+func (s viewSource) Combine(terms []qTerm) ([]float32, []int, error) {
 	ts := make([]Term, len(terms))
 	for i, t := range terms {
 		ts[i] = Term{Key: t.Key, Vector: t.Vector, Weight: t.Weight}
@@ -627,7 +626,7 @@ func (s viewSource) Combine(terms []query.Term) ([]float32, []int, error) {
 	return s.v.Combine(ts)
 }
 
-func searchOpts(o *query.SearchOptions) *SearchOptions {
+func searchOpts(o *qSearchOptions) *SearchOptions {
 	if o == nil {
 		return nil
 	}
@@ -635,36 +634,36 @@ func searchOpts(o *query.SearchOptions) *SearchOptions {
 		Offset: o.Offset, Exact: o.Exact, EfSearch: o.EfSearch}
 }
 
-func hitsToQuery(hs []Hit) []query.Hit {
-	out := make([]query.Hit, len(hs))
+func hitsToQuery(hs []Hit) []qHit {
+	out := make([]qHit, len(hs))
 	for i, h := range hs {
-		out[i] = query.Hit{Pos: h.Pos, Key: h.Key, Similarity: h.Similarity, Distance: h.Distance}
+		out[i] = qHit{Pos: h.Pos, Key: h.Key, Similarity: h.Similarity, Distance: h.Distance}
 	}
 	return out
 }
 
-func (s viewSource) Plan(k int, o *query.SearchOptions) string {
+func (s viewSource) Plan(k int, o *qSearchOptions) string {
 	return s.v.Plan(k, searchOpts(o)).String()
 }
 
-func (s viewSource) Search(ctx context.Context, q []float32, k int, o *query.SearchOptions) ([]query.Hit, error) {
+func (s viewSource) Search(ctx context.Context, q []float32, k int, o *qSearchOptions) ([]qHit, error) {
 	hs, err := s.v.Search(ctx, q, k, searchOpts(o))
 	return hitsToQuery(hs), err
 }
 
-func (s viewSource) SearchBatch(ctx context.Context, qs [][]float32, k int, o *query.SearchOptions) ([][]query.Hit, error) {
+func (s viewSource) SearchBatch(ctx context.Context, qs [][]float32, k int, o *qSearchOptions) ([][]qHit, error) {
 	hs, err := s.v.SearchBatch(ctx, qs, k, searchOpts(o))
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]query.Hit, len(hs))
+	out := make([][]qHit, len(hs))
 	for i := range hs {
 		out[i] = hitsToQuery(hs[i])
 	}
 	return out, nil
 }
 
-func (s viewSource) MostSimilarCosmul(ctx context.Context, pos, neg [][]float32, k int, o *query.SearchOptions) ([]query.Hit, error) {
+func (s viewSource) MostSimilarCosmul(ctx context.Context, pos, neg [][]float32, k int, o *qSearchOptions) ([]qHit, error) {
 	hs, err := s.v.MostSimilarCosmul(ctx, pos, neg, k, searchOpts(o))
 	return hitsToQuery(hs), err
 }

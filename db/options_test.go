@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/trainer"
 )
 
@@ -32,8 +31,8 @@ type optCase struct {
 }
 
 // optionCases has one entry per option of every statement kind, keyed
-// "KIND/option" with the kinds and names of query.OptionKinds and
-// query.OptionNames. TestEveryOptionDoesSomething fails for an option that
+// "KIND/option" with the kinds and names of OptionKinds and
+// OptionNames. TestEveryOptionDoesSomething fails for an option that
 // has no entry, so a new option cannot be added without showing what it
 // does.
 var optionCases = func() map[string]optCase {
@@ -281,8 +280,8 @@ func TestEveryOptionDoesSomething(t *testing.T) {
 	})
 	t.Cleanup(func() { RegisterPlotWriter(".svg", nil) })
 	seen := map[string]bool{}
-	for _, kind := range query.OptionKinds() {
-		for _, name := range query.OptionNames(kind) {
+	for _, kind := range OptionKinds() {
+		for _, name := range OptionNames(kind) {
 			key := kind + "/" + name
 			seen[key] = true
 			c, ok := optionCases[key]
@@ -379,7 +378,7 @@ func TestEverySettingDoesSomething(t *testing.T) {
 			}
 		},
 	}
-	for _, name := range query.SettingNames() {
+	for _, name := range SettingNames() {
 		check, ok := checks[name]
 		if !ok {
 			t.Errorf("setting %s has no check: show what it does", name)

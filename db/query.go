@@ -11,12 +11,8 @@ import (
 	"github.com/vecdb/vecdb/query"
 )
 
-// Result is what a statement returns: Columns and Rows for statements that
-// return rows, a Message for the others (see query.Result).
-type Result = query.Result
-
 // limits returns the language limits of d with the documented defaults.
-func (d *DB) limits() (query.Limits, int) {
+func (d *DB) limits() (qLimits, int) {
 	l := d.opts.Limits
 	def := func(v, dflt int) int {
 		switch {
@@ -27,7 +23,7 @@ func (d *DB) limits() (query.Limits, int) {
 		}
 		return v
 	}
-	return query.Limits{
+	return qLimits{
 		MaxK:     def(l.MaxK, 10000),
 		MaxRows:  def(l.MaxRows, 1000000),
 		MaxDepth: def(l.MaxExprDepth, 64),
@@ -49,7 +45,7 @@ func skipBOM(src string, base query.Position) (string, query.Position) {
 
 // prepare parses src, the text of statements that starts at base in its
 // script (the zero Position when src is the whole script).
-func (d *DB) prepare(ctx context.Context, src string, base query.Position) (context.Context, context.CancelFunc, []query.Statement, query.Limits, error) {
+func (d *DB) prepare(ctx context.Context, src string, base query.Position) (context.Context, context.CancelFunc, []query.Statement, qLimits, error) {
 	lim, maxBytes := d.limits()
 	if maxBytes > 0 && len(src) > maxBytes {
 		return ctx, func() {}, nil, lim, &query.Error{Pos: base.Add(query.Position{Line: 1, Column: 1}), Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes), Err: ErrInvalid}
@@ -125,8 +121,8 @@ func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
 	if len(stmts) != 1 {
 		return nil, invalidf("Query takes one statement, got %d (use Run)", len(stmts))
 	}
-	if !query.ReturnsRows(stmts[0]) {
-		return nil, invalidf("%s does not return rows (use Exec)", query.StatementName(stmts[0]))
+	if !ReturnsRows(stmts[0]) {
+		return nil, invalidf("%s does not return rows (use Exec)", StatementName(stmts[0]))
 	}
 	res, err := d.runStatements(ctx, src, base, stmts, lim)
 	if err != nil {

@@ -11,22 +11,22 @@ import (
 // database a statement that writes is refused before it runs, with its
 // position, even when it would match nothing (sqlite3's rule); the
 // statements before it have run.
-func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, stmts []query.Statement, lim query.Limits) ([]*Result, error) {
+func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, stmts []query.Statement, lim qLimits) ([]*Result, error) {
 	if !d.ReadOnly() {
-		return query.RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
+		return RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
 	}
 	var out []*Result
 	for i, st := range stmts {
-		if query.Writes(st) {
+		if Writes(st) {
 			if i > 0 {
-				res, err := query.RunStatementsAt(ctx, d.Backend(), src, pos, stmts[:i], lim)
+				res, err := RunStatementsAt(ctx, d.Backend(), src, pos, stmts[:i], lim)
 				out = append(out, res...)
 				if err != nil {
 					return out, err
 				}
 			}
-			return out, &query.Error{Pos: st.Position(), Msg: fmt.Sprintf("%s: the database is open read-only", query.StatementName(st)), Err: ErrReadOnly}
+			return out, &query.Error{Pos: st.Position(), Msg: fmt.Sprintf("%s: the database is open read-only", StatementName(st)), Err: ErrReadOnly}
 		}
 	}
-	return query.RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
+	return RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
 }

@@ -89,16 +89,16 @@ func (l Literal) Int() (int, bool) {
 func (l Literal) String() string {
 	switch l.Kind {
 	case LitNumber:
-		return formatNum(l.Num)
+		return FormatNum(l.Num)
 	case LitString:
-		return quoteString(l.Str)
+		return QuoteString(l.Str)
 	case LitBool:
 		if l.Bool {
 			return "TRUE"
 		}
 		return "FALSE"
 	case LitIdent:
-		return quoteIdent(l.Str)
+		return QuoteIdent(l.Str)
 	case LitVector:
 		return formatVec(l.Vec)
 	}
@@ -230,7 +230,7 @@ func (v *VSum) String() string {
 			b.WriteString(" + ")
 		}
 		if t.Weight != 1 {
-			b.WriteString(formatNum(t.Weight))
+			b.WriteString(FormatNum(t.Weight))
 			b.WriteString(" * ")
 		}
 		if _, ok := t.Factor.(*VSum); ok {
@@ -244,9 +244,9 @@ func (v *VSum) String() string {
 
 func (v *VKey) String() string {
 	if v.Collection != "" {
-		return quoteIdent(v.Collection) + "." + quoteString(v.Key)
+		return QuoteIdent(v.Collection) + "." + QuoteString(v.Key)
 	}
-	return quoteString(v.Key)
+	return QuoteString(v.Key)
 }
 
 func (v *VLiteral) String() string { return formatVec(v.Values) }
@@ -256,7 +256,7 @@ func (v *VCentroid) String() string { return "CENTROID(" + joinVExprs(v.Args) + 
 func (v *VNormalize) String() string { return "NORMALIZE(" + v.Arg.String() + ")" }
 
 func (v *VItem) String() string {
-	return "ITEM(" + quoteIdent(v.Field) + " = " + v.Value.String() + ")"
+	return "ITEM(" + QuoteIdent(v.Field) + " = " + v.Value.String() + ")"
 }
 
 func joinVExprs(vs []VExpr) string {
@@ -450,7 +450,7 @@ func (c *CondBinary) String() string {
 func (c *CondNot) String() string { return "NOT " + condString(c.X, 3) }
 
 func (c *CondCompare) String() string {
-	return quoteIdent(c.Field) + " " + c.Op.String() + " " + c.Value.String()
+	return QuoteIdent(c.Field) + " " + c.Op.String() + " " + c.Value.String()
 }
 
 func notWord(not bool) string {
@@ -465,18 +465,18 @@ func (c *CondIn) String() string {
 	for i, v := range c.Values {
 		s[i] = v.String()
 	}
-	return quoteIdent(c.Field) + notWord(c.Not) + " IN (" + strings.Join(s, ", ") + ")"
+	return QuoteIdent(c.Field) + notWord(c.Not) + " IN (" + strings.Join(s, ", ") + ")"
 }
 
 func (c *CondBetween) String() string {
-	return quoteIdent(c.Field) + notWord(c.Not) + " BETWEEN " + c.Low.String() + " AND " + c.High.String()
+	return QuoteIdent(c.Field) + notWord(c.Not) + " BETWEEN " + c.Low.String() + " AND " + c.High.String()
 }
 
 func (c *CondLike) String() string {
-	return quoteIdent(c.Field) + notWord(c.Not) + " LIKE " + c.Pattern.String()
+	return QuoteIdent(c.Field) + notWord(c.Not) + " LIKE " + c.Pattern.String()
 }
 
-func (c *CondIsNull) String() string { return quoteIdent(c.Field) + " IS" + notWord(c.Not) + " NULL" }
+func (c *CondIsNull) String() string { return QuoteIdent(c.Field) + " IS" + notWord(c.Not) + " NULL" }
 
 func whereString(c Cond) string {
 	if c == nil {
@@ -492,7 +492,7 @@ var plainIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // quoteIdent prints a name bare when it reads back as the same name, and
 // double-quoted otherwise.
-func quoteIdent(name string) string {
+func QuoteIdent(name string) string {
 	if plainIdent.MatchString(name) && !isReserved(name) {
 		return name
 	}
@@ -508,14 +508,14 @@ func quoteOptName(name string) string {
 }
 
 // quoteString prints s as a single-quoted string.
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+func QuoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-func formatNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func FormatNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func formatVec(v []float64) string {
 	s := make([]string, len(v))
 	for i, f := range v {
-		s[i] = formatNum(f)
+		s[i] = FormatNum(f)
 	}
 	return "[" + strings.Join(s, ", ") + "]"
 }
@@ -523,7 +523,7 @@ func formatVec(v []float64) string {
 func joinIdents(names []string) string {
 	s := make([]string, len(names))
 	for i, n := range names {
-		s[i] = quoteIdent(n)
+		s[i] = QuoteIdent(n)
 	}
 	return strings.Join(s, ", ")
 }

@@ -464,7 +464,7 @@ type test struct {
 const lookahead = 4
 
 var parser = participle.MustBuild[script](
-	participle.Lexer(vqLexer),
+	participle.Lexer(VqLexer),
 	participle.CaseInsensitive("Reserved", "Keyword"),
 	participle.Elide("Whitespace", "Comment"),
 	participle.UseLookahead(lookahead),

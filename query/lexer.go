@@ -87,4 +87,4 @@ func buildLexer() *lexer.StatefulDefinition {
 }
 
 // vqLexer is the lexer definition shared by the parser and Tokens.
-var vqLexer = buildLexer()
+var VqLexer = buildLexer()

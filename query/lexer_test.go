@@ -9,12 +9,12 @@ import (
 
 func lexAll(t *testing.T, src string) []string {
 	t.Helper()
-	l, err := vqLexer.LexString("", src)
+	l, err := VqLexer.LexString("", src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	names := map[lexer.TokenType]string{}
-	for n, tt := range vqLexer.Symbols() {
+	for n, tt := range VqLexer.Symbols() {
 		names[tt] = n
 	}
 	var out []string

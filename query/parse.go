@@ -54,7 +54,7 @@ func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
 	if err := precheck(src, base, opts.MaxDepth); err != nil {
 		return nil, err
 	}
-	peek, perr := lexer.Upgrade(lexFrom(src, base), vqTokens["Whitespace"], vqTokens["Comment"])
+	peek, perr := lexer.Upgrade(LexFrom(src, base), vqTokens["Whitespace"], vqTokens["Comment"])
 	var tree *script
 	if perr == nil {
 		tree, perr = parser.ParseFromLexer(peek)
@@ -81,7 +81,7 @@ func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
 // precheck lexes src, reporting lexer errors in plain words, and rejects
 // nesting deeper than maxDepth before the recursive parser sees it.
 func precheck(src string, base Position, maxDepth int) error {
-	lex := lexFrom(src, base)
+	lex := LexFrom(src, base)
 	depth, nots := 0, 0
 	for {
 		tok, err := lex.Next()
@@ -107,7 +107,7 @@ func precheck(src string, base Position, maxDepth int) error {
 	}
 }
 
-var vqTokens = vqLexer.Symbols()
+var vqTokens = VqLexer.Symbols()
 
 // convertError turns a participle or lexer error into an *Error. src
 // starts at base.
@@ -202,7 +202,7 @@ func containsString(list []string, s string) bool {
 // and whether the token at off starts a statement (nothing or ";" before it).
 // src starts at base, and off counts from there too.
 func previousToken(src string, base Position, off int) (prev lexer.Token, atStart bool) {
-	lex := lexFrom(src, base)
+	lex := LexFrom(src, base)
 	for {
 		tok, err := lex.Next()
 		if err != nil || tok.EOF() || tok.Pos.Offset >= off {
@@ -500,9 +500,9 @@ var (
 	projectMethods = []string{"PCA", "TSNE"}
 	indexMethods   = []string{"HNSW"}
 	trainMethods   = []string{"SKIPGRAM", "CBOW"}
-	fileFormats    = []string{"GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL"}
+	FileFormats    = []string{"GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL"}
 	metrics        = []string{"COSINE", "DOT", "L2"}
-	fieldTypes     = []string{"TEXT", "INT", "FLOAT", "BOOL"}
+	FieldTypes     = []string{"TEXT", "INT", "FLOAT", "BOOL"}
 )
 
 func (c *converter) statement(s *statement) Statement {
@@ -593,7 +593,7 @@ func (c *converter) format(f *formatClause) (string, bool) {
 	if f == nil {
 		return "", false
 	}
-	name := c.word(f.Name, "format", fileFormats...)
+	name := c.word(f.Name, "format", FileFormats...)
 	if f.Binary && name != "WORD2VEC" {
 		c.fail(f.Pos, "BINARY goes only with FORMAT WORD2VEC")
 	}
@@ -720,11 +720,11 @@ func (c *converter) create(x *createStmt) Statement {
 				c.fail(d.Pos, "field %s is declared twice", name)
 			}
 			seen[strings.ToLower(name)] = true
-			out.Fields = append(out.Fields, FieldDef{Pos: pos(d.Pos), Name: name, Type: c.word(d.Type, "field type", fieldTypes...)})
+			out.Fields = append(out.Fields, FieldDef{Pos: pos(d.Pos), Name: name, Type: c.word(d.Type, "field type", FieldTypes...)})
 		}
 	}
 	if out.Dim == 0 {
-		c.fail(cc.Pos, "CREATE COLLECTION %s needs DIM n", quoteIdent(out.Name))
+		c.fail(cc.Pos, "CREATE COLLECTION %s needs DIM n", QuoteIdent(out.Name))
 	}
 	return out
 }

@@ -122,7 +122,7 @@ func cell(v any) string {
 	return fmt.Sprint(v)
 }
 
-func resultLines(results []*query.Result) []string {
+func resultLines(results []*db.Result) []string {
 	var out []string
 	for _, r := range results {
 		if r.Columns == nil {

@@ -447,7 +447,7 @@ func (s *SelectNearest) String() string {
 	} else if s.Target != nil {
 		b.WriteString(s.Target.String())
 	}
-	b.WriteString(" FROM " + quoteIdent(s.From))
+	b.WriteString(" FROM " + QuoteIdent(s.From))
 	if s.Among != nil {
 		b.WriteString(" AMONG (" + joinKeys(s.Among) + ")")
 	}
@@ -469,7 +469,7 @@ func (s *SelectNearest) String() string {
 
 func (s *Analogy) String() string {
 	out := "SELECT ANALOGY " + s.A.String() + " : " + s.B.String() + " :: " + s.C.String() +
-		" : ? FROM " + quoteIdent(s.From) + whereString(s.Where)
+		" : ? FROM " + QuoteIdent(s.From) + whereString(s.Where)
 	if s.WithinTop > 0 {
 		out += " WITHIN TOP " + itoa(s.WithinTop)
 	}
@@ -496,15 +496,15 @@ func (s *Similarity) String() string {
 	for i, f := range s.Funcs {
 		fs[i] = f.String()
 	}
-	return "SELECT " + strings.Join(fs, ", ") + " FROM " + quoteIdent(s.From)
+	return "SELECT " + strings.Join(fs, ", ") + " FROM " + QuoteIdent(s.From)
 }
 
 func (s *OddOneOut) String() string {
-	return "SELECT ODD_ONE_OUT(" + joinKeys(s.Keys) + ") FROM " + quoteIdent(s.From)
+	return "SELECT ODD_ONE_OUT(" + joinKeys(s.Keys) + ") FROM " + QuoteIdent(s.From)
 }
 
 func (s *ProjectionQuery) String() string {
-	return "SELECT PROJECTION(" + s.Key.String() + ") ONTO " + s.Onto.String() + " FROM " + quoteIdent(s.From)
+	return "SELECT PROJECTION(" + s.Key.String() + ") ONTO " + s.Onto.String() + " FROM " + QuoteIdent(s.From)
 }
 
 func (c Column) String() string {
@@ -513,9 +513,9 @@ func (c Column) String() string {
 	case c.Star:
 		return "*"
 	case c.Projection != nil:
-		s = "PROJECTION(" + quoteIdent(c.Projection.Of) + ") ONTO " + c.Projection.Onto.String()
+		s = "PROJECTION(" + QuoteIdent(c.Projection.Of) + ") ONTO " + c.Projection.Onto.String()
 	default:
-		s = quoteIdent(c.Name)
+		s = QuoteIdent(c.Name)
 	}
 	return s + clause("AS", quoteAlias(c.Alias))
 }
@@ -524,7 +524,7 @@ func quoteAlias(a string) string {
 	if a == "" {
 		return ""
 	}
-	return quoteIdent(a)
+	return QuoteIdent(a)
 }
 
 func (s *SelectRows) String() string {
@@ -532,9 +532,9 @@ func (s *SelectRows) String() string {
 	for i, c := range s.Columns {
 		cs[i] = c.String()
 	}
-	out := "SELECT " + strings.Join(cs, ", ") + " FROM " + quoteIdent(s.From) + whereString(s.Where)
+	out := "SELECT " + strings.Join(cs, ", ") + " FROM " + QuoteIdent(s.From) + whereString(s.Where)
 	if s.OrderBy != "" {
-		out += " ORDER BY " + quoteIdent(s.OrderBy) + opt(s.Desc, " DESC")
+		out += " ORDER BY " + QuoteIdent(s.OrderBy) + opt(s.Desc, " DESC")
 	}
 	if s.Limit >= 0 {
 		out += " LIMIT " + itoa(s.Limit)
@@ -554,7 +554,7 @@ func (s *Project) String() string {
 	}
 	out += ")"
 	if s.From != "" {
-		out += " FROM " + quoteIdent(s.From)
+		out += " FROM " + QuoteIdent(s.From)
 	}
 	out += clause("USING", s.Using)
 	if s.Onto != nil {
@@ -562,20 +562,20 @@ func (s *Project) String() string {
 	}
 	out += s.With.String()
 	if s.ColorBy != "" {
-		out += " COLOR BY " + quoteIdent(s.ColorBy)
+		out += " COLOR BY " + QuoteIdent(s.ColorBy)
 	}
 	if s.To != "" {
-		out += " TO " + quoteString(s.To)
+		out += " TO " + QuoteString(s.To)
 	}
 	return out
 }
 
 func (s *Cluster) String() string {
-	return "CLUSTER " + quoteIdent(s.Collection) + " INTO " + itoa(s.K) + whereString(s.Where) + s.With.String()
+	return "CLUSTER " + QuoteIdent(s.Collection) + " INTO " + itoa(s.K) + whereString(s.Where) + s.With.String()
 }
 
 func (s *Recommend) String() string {
-	return "RECOMMEND " + itoa(s.K) + " FROM " + quoteIdent(s.From) + " FOR (" + joinVExprs(s.For) + ")" +
+	return "RECOMMEND " + itoa(s.K) + " FROM " + QuoteIdent(s.From) + " FOR (" + joinVExprs(s.For) + ")" +
 		whereString(s.Where) + s.With.String()
 }
 
@@ -585,19 +585,19 @@ func (s *CreateCollection) String() string {
 		defs = append(defs, "METRIC "+s.Metric)
 	}
 	for _, f := range s.Fields {
-		defs = append(defs, quoteIdent(f.Name)+" "+f.Type)
+		defs = append(defs, QuoteIdent(f.Name)+" "+f.Type)
 	}
-	return "CREATE COLLECTION " + opt(s.IfNotExists, "IF NOT EXISTS ") + quoteIdent(s.Name) +
+	return "CREATE COLLECTION " + opt(s.IfNotExists, "IF NOT EXISTS ") + QuoteIdent(s.Name) +
 		" (" + strings.Join(defs, ", ") + ")"
 }
 
 func (s *CreateUsers) String() string {
-	return "CREATE COLLECTION " + quoteIdent(s.Name) + " FROM SEQUENCES OF " + quoteIdent(s.Items) +
-		" FROM " + quoteString(s.Path) + s.With.String()
+	return "CREATE COLLECTION " + QuoteIdent(s.Name) + " FROM SEQUENCES OF " + QuoteIdent(s.Items) +
+		" FROM " + QuoteString(s.Path) + s.With.String()
 }
 
 func (s *DropCollection) String() string {
-	return "DROP COLLECTION " + opt(s.IfExists, "IF EXISTS ") + quoteIdent(s.Name)
+	return "DROP COLLECTION " + opt(s.IfExists, "IF EXISTS ") + QuoteIdent(s.Name)
 }
 
 func (s *Insert) String() string {
@@ -613,7 +613,7 @@ func (s *Insert) String() string {
 		}
 		rows[i] = "(" + strings.Join(vs, ", ") + ")"
 	}
-	return verb + " INTO " + quoteIdent(s.Into) + " (" + joinIdents(s.Columns) + ") VALUES " + strings.Join(rows, ", ")
+	return verb + " INTO " + QuoteIdent(s.Into) + " (" + joinIdents(s.Columns) + ") VALUES " + strings.Join(rows, ", ")
 }
 
 func (s *Update) String() string {
@@ -621,47 +621,47 @@ func (s *Update) String() string {
 	for i, a := range s.Set {
 		as[i] = quoteOptName(a.Field) + " = " + a.Value.String()
 	}
-	return "UPDATE " + quoteIdent(s.Collection) + " SET " + strings.Join(as, ", ") + whereString(s.Where)
+	return "UPDATE " + QuoteIdent(s.Collection) + " SET " + strings.Join(as, ", ") + whereString(s.Where)
 }
 
-func (s *Delete) String() string { return "DELETE FROM " + quoteIdent(s.From) + whereString(s.Where) }
+func (s *Delete) String() string { return "DELETE FROM " + QuoteIdent(s.From) + whereString(s.Where) }
 
 func (s *CreateIndex) String() string {
-	return "CREATE INDEX ON " + quoteIdent(s.On) + clause("USING", s.Using) + s.With.String()
+	return "CREATE INDEX ON " + QuoteIdent(s.On) + clause("USING", s.Using) + s.With.String()
 }
 
-func (s *DropIndex) String() string { return "DROP INDEX ON " + quoteIdent(s.On) }
+func (s *DropIndex) String() string { return "DROP INDEX ON " + QuoteIdent(s.On) }
 
 func (s *Import) String() string {
-	return "IMPORT INTO " + quoteIdent(s.Into) + " FROM " + opt(s.Catalog, "CATALOG ") + quoteString(s.Path) +
+	return "IMPORT INTO " + QuoteIdent(s.Into) + " FROM " + opt(s.Catalog, "CATALOG ") + QuoteString(s.Path) +
 		formatClauseString(s.Format, s.Binary) + s.With.String()
 }
 
 func (s *ImportMetadata) String() string {
-	return "IMPORT METADATA INTO " + quoteIdent(s.Into) + " FROM " + quoteString(s.Path) + s.With.String()
+	return "IMPORT METADATA INTO " + QuoteIdent(s.Into) + " FROM " + QuoteString(s.Path) + s.With.String()
 }
 
 func (s *Export) String() string {
-	return "EXPORT " + quoteIdent(s.Collection) + " TO " + quoteString(s.Path) +
+	return "EXPORT " + QuoteIdent(s.Collection) + " TO " + QuoteString(s.Path) +
 		formatClauseString(s.Format, s.Binary) + s.With.String()
 }
 
 func (s *Train) String() string {
-	return "TRAIN " + quoteIdent(s.Collection) + " FROM " + quoteString(s.Path) + clause("USING", s.Using) + s.With.String()
+	return "TRAIN " + QuoteIdent(s.Collection) + " FROM " + QuoteString(s.Path) + clause("USING", s.Using) + s.With.String()
 }
 
 func (s *Evaluate) String() string {
-	return "EVALUATE " + s.Kind + " " + quoteIdent(s.Collection) + " FROM " + quoteString(s.Path) + s.With.String()
+	return "EVALUATE " + s.Kind + " " + QuoteIdent(s.Collection) + " FROM " + QuoteString(s.Path) + s.With.String()
 }
 
 func (s *ShowCollections) String() string { return "SHOW COLLECTIONS" }
 
-func (s *Describe) String() string { return "DESCRIBE " + quoteIdent(s.Collection) }
+func (s *Describe) String() string { return "DESCRIBE " + QuoteIdent(s.Collection) }
 
-func (s *ShowStats) String() string { return "SHOW STATS " + quoteIdent(s.Collection) }
+func (s *ShowStats) String() string { return "SHOW STATS " + QuoteIdent(s.Collection) }
 
 func (s *Explain) String() string { return "EXPLAIN " + s.Stmt.String() }
 
 func (s *Set) String() string { return "SET " + quoteOptName(s.Name) + " = " + s.Value.String() }
 
-func (s *Check) String() string { return "CHECK " + quoteIdent(s.Collection) }
+func (s *Check) String() string { return "CHECK " + QuoteIdent(s.Collection) }

@@ -74,7 +74,7 @@ func tokensAt(src string, base Position) []Token {
 	at := lexPos(base.start())
 	rest := src
 	for {
-		lx, _ := vqLexer.LexString("", rest) // never fails on a string
+		lx, _ := VqLexer.LexString("", rest) // never fails on a string
 		restart := false
 		for !restart {
 			t, err := lx.Next()
@@ -171,8 +171,8 @@ func lexPos(p Position) lexer.Position {
 
 // lexFrom returns the lexer over src with positions counted from base,
 // the position of src's first byte in a larger text.
-func lexFrom(src string, base Position) lexer.Lexer {
-	lx, _ := vqLexer.LexString("", src) // never fails on a string
+func LexFrom(src string, base Position) lexer.Lexer {
+	lx, _ := VqLexer.LexString("", src) // never fails on a string
 	if base = base.start(); base == (Position{Line: 1, Column: 1}) {
 		return lx
 	}

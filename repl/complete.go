@@ -392,12 +392,12 @@ func (c *Completer) inWord(sc scanned, all []tok) []string {
 	// An option inside WITH ( ... ).
 	if len(stack) > 0 && stack[len(stack)-1] == "WITH" {
 		if prev.is("(", ",") {
-			return caseLike(query.OptionNames(kind), typed)
+			return caseLike(db.OptionNames(kind), typed)
 		}
 		return nil
 	}
 	if kind == "SET" && prev.is("SET") {
-		return caseLike(query.SettingNames(), typed)
+		return caseLike(db.SettingNames(), typed)
 	}
 
 	// A field, in the clauses that name fields.

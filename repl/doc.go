@@ -3,7 +3,7 @@
 //
 // # Rendering
 //
-// Render writes a *query.Result in one of the Modes: box and table (aligned
+// Render writes a *db.Result in one of the Modes: box and table (aligned
 // grids, numbers right-aligned, widths measured in terminal columns so CJK
 // and emoji line up), markdown, list and line (sqlite3's modes) for people;
 // csv, tsv, json (one array of row objects per statement) and jsonl for

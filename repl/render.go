@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/mattn/go-runewidth"
-	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/db"
 )
 
 // Modes lists the output modes Render accepts.
@@ -35,7 +35,7 @@ type Config struct {
 	Separator string
 	// OnResult, when set, is called by Execute with each result before it
 	// is rendered (the shell keeps the last one for .plot).
-	OnResult func(query.Result)
+	OnResult func(db.Result)
 }
 
 func (c Config) mode() string {
@@ -71,7 +71,7 @@ func IsMachineMode(mode string) bool {
 
 // Render writes a result in the configured mode. A result without columns
 // prints its message (box, table, markdown, list and line modes only).
-func Render(w io.Writer, res *query.Result, cfg Config) error {
+func Render(w io.Writer, res *db.Result, cfg Config) error {
 	if res == nil {
 		return nil
 	}

@@ -8,15 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/db"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/render")
 
 // sample has a rank, keys in several scripts (CJK and emoji are two
 // columns wide), a similarity, NULL, a bool and a vector.
-func sample() *query.Result {
-	return &query.Result{
+func sample() *db.Result {
+	return &db.Result{
 		Columns: []string{"rank", "key", "similarity", "note", "live", "vector"},
 		Rows: [][]any{
 			{int64(1), "queen", 0.71181715, "a|b", true, []float32{0.5, -0.25}},
@@ -39,7 +39,7 @@ func TestRenderGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				// A second result in the same stream, as a script prints it.
-				if err := Render(&b, &query.Result{Message: "inserted 2 rows into songs"}, Config{Mode: mode}); err != nil {
+				if err := Render(&b, &db.Result{Message: "inserted 2 rows into songs"}, Config{Mode: mode}); err != nil {
 					t.Fatal(err)
 				}
 				path := filepath.Join("testdata", "render", name+".golden")
@@ -64,7 +64,7 @@ func TestRenderGolden(t *testing.T) {
 
 func TestRenderAlignsWideRunes(t *testing.T) {
 	var b bytes.Buffer
-	res := &query.Result{Columns: []string{"key", "n"}, Rows: [][]any{{"東京", int64(5)}, {"ab", int64(12345)}}}
+	res := &db.Result{Columns: []string{"key", "n"}, Rows: [][]any{{"東京", int64(5)}, {"ab", int64(12345)}}}
 	if err := Render(&b, res, Config{Mode: "box"}); err != nil {
 		t.Fatal(err)
 	}

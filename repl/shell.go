@@ -45,8 +45,8 @@ type Shell struct {
 	// Progress draws a progress bar on Stderr during long statements.
 	Progress bool
 
-	outFile       *os.File      // .output's file, or nil for Stdout
-	last          *query.Result // the last result with columns, for .plot
+	outFile       *os.File   // .output's file, or nil for Stdout
+	last          *db.Result // the last result with columns, for .plot
 	lastIsProject bool
 	pending       []string // lines of the statement being typed
 	bar           *ProgressBar
@@ -191,7 +191,7 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 	}
 	cfg := s.Config
 	isProject := false
-	cfg.OnResult = func(r query.Result) {
+	cfg.OnResult = func(r db.Result) {
 		if r.Columns != nil {
 			s.last, s.lastIsProject = &r, isProject
 		}

@@ -1,6 +1,7 @@
-package query
+package db
 
 import (
+	"github.com/vecdb/vecdb/query"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -14,19 +15,19 @@ import (
 // locator finds the positions of tokens in a source text.
 type locator struct {
 	src  string
-	base Position // where src starts in its script (ParseOptions.Base)
+	base query.Position // where src starts in its script (ParseOptions.Base)
 	toks []lexer.Token
 	done bool
 }
 
 var (
-	tokIdent    = vqLexer.Symbols()["Ident"]
-	tokQIdent   = vqLexer.Symbols()["QIdent"]
-	tokKeyword  = vqLexer.Symbols()["Keyword"]
-	tokReserved = vqLexer.Symbols()["Reserved"]
+	tokIdent    = query.VqLexer.Symbols()["Ident"]
+	tokQIdent   = query.VqLexer.Symbols()["QIdent"]
+	tokKeyword  = query.VqLexer.Symbols()["Keyword"]
+	tokReserved = query.VqLexer.Symbols()["Reserved"]
 	tokSkip     = map[lexer.TokenType]bool{
-		vqLexer.Symbols()["Whitespace"]: true,
-		vqLexer.Symbols()["Comment"]:    true,
+		query.VqLexer.Symbols()["Whitespace"]: true,
+		query.VqLexer.Symbols()["Comment"]:    true,
 	}
 )
 
@@ -35,7 +36,7 @@ func (l *locator) tokens() []lexer.Token {
 		return l.toks
 	}
 	l.done = true
-	lx := lexFrom(l.src, l.base)
+	lx := query.LexFrom(l.src, l.base)
 	for {
 		t, err := lx.Next()
 		if err != nil || t.EOF() {
@@ -48,8 +49,8 @@ func (l *locator) tokens() []lexer.Token {
 	return l.toks
 }
 
-func toPosition(p lexer.Position) Position {
-	return Position{Line: p.Line, Column: p.Column, Offset: p.Offset}
+func toPosition(p lexer.Position) query.Position {
+	return query.Position{Line: p.Line, Column: p.Column, Offset: p.Offset}
 }
 
 // identText returns the name a token spells when it is an identifier-like
@@ -68,7 +69,7 @@ func identText(t lexer.Token) (string, bool) {
 // name returns the position of the first identifier token spelling name
 // (case-insensitively) at or after from and, when kw is not empty, after
 // the keyword kw. It returns from when none is found.
-func (l *locator) name(from Position, kw, name string) Position {
+func (l *locator) name(from query.Position, kw, name string) query.Position {
 	toks := l.tokens()
 	i := 0
 	for i < len(toks) && toks[i].Pos.Offset < from.Offset {
@@ -93,7 +94,7 @@ func (l *locator) name(from Position, kw, name string) Position {
 
 // nameBefore returns the position of the last identifier token spelling
 // name before the offset of at (an option name before its value).
-func (l *locator) nameBefore(at Position, name string) Position {
+func (l *locator) nameBefore(at query.Position, name string) query.Position {
 	toks := l.tokens()
 	found := at
 	for _, t := range toks {
@@ -109,7 +110,7 @@ func (l *locator) nameBefore(at Position, name string) Position {
 
 // after returns the position of the token following the first token at or
 // after from that reads kw, or from.
-func (l *locator) after(from Position, kw string) Position {
+func (l *locator) after(from query.Position, kw string) query.Position {
 	toks := l.tokens()
 	for i, t := range toks {
 		if t.Pos.Offset >= from.Offset && t.Type != tokQIdent && strings.EqualFold(t.Value, kw) && i+1 < len(toks) {

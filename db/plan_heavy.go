@@ -1,9 +1,10 @@
-package query
+package db
 
 import (
 	"context"
 	"fmt"
 	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 	"sort"
 	"strings"
 )
@@ -95,7 +96,7 @@ func optionsText(o map[string]any) string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
-func (c *compiler) compileTrain(s *Train) (Plan, error) {
+func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 	method, err := c.choice(s.Using, []string{"SKIPGRAM", "CBOW"}, s.Pos, "TRAIN")
 	if err != nil {
 		return nil, err
@@ -108,11 +109,11 @@ func (c *compiler) compileTrain(s *Train) (Plan, error) {
 		return nil, err
 	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
-	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", quoteIdent(s.Collection), quoteString(s.Path), method, optionsText(opts))
+	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path), method, optionsText(opts))
 	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) { return b.Train(ctx, spec) }}, nil
 }
 
-func (c *compiler) compileEvaluate(s *Evaluate) (Plan, error) {
+func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
 	if _, err := c.source(s.Collection, s.Pos, s.Kind); err != nil {
 		return nil, err
 	}
@@ -122,11 +123,11 @@ func (c *compiler) compileEvaluate(s *Evaluate) (Plan, error) {
 		return nil, err
 	}
 	spec := EvaluateSpec{Kind: kind, Collection: s.Collection, Path: s.Path, Options: opts}
-	desc := fmt.Sprintf("EVALUATE %s %s FROM %s%s", kind, quoteIdent(s.Collection), quoteString(s.Path), optionsText(opts))
+	desc := fmt.Sprintf("EVALUATE %s %s FROM %s%s", kind, query.QuoteIdent(s.Collection), query.QuoteString(s.Path), optionsText(opts))
 	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) { return b.Evaluate(ctx, spec) }}, nil
 }
 
-func (c *compiler) compileCreateIndex(s *CreateIndex) (Plan, error) {
+func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
 	if _, err := c.source(s.On, s.Pos, "ON"); err != nil {
 		return nil, err
 	}
@@ -142,20 +143,20 @@ func (c *compiler) compileCreateIndex(s *CreateIndex) (Plan, error) {
 		return nil, err
 	}
 	spec := IndexSpec{Collection: s.On, Kind: kind, Options: opts}
-	desc := fmt.Sprintf("CREATE INDEX ON %s USING %s%s", quoteIdent(s.On), kind, optionsText(opts))
+	desc := fmt.Sprintf("CREATE INDEX ON %s USING %s%s", query.QuoteIdent(s.On), kind, optionsText(opts))
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.CreateIndex(ctx, spec) }}, nil
 }
 
-func (c *compiler) compileDropIndex(s *DropIndex) (Plan, error) {
+func (c *compiler) compileDropIndex(s *query.DropIndex) (Plan, error) {
 	if _, err := c.source(s.On, s.Pos, "ON"); err != nil {
 		return nil, err
 	}
-	return &backendPlan{desc: "DROP INDEX ON " + quoteIdent(s.On), pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: "DROP INDEX ON " + query.QuoteIdent(s.On), pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
 		return b.DropIndex(ctx, s.On)
 	}}, nil
 }
 
-func (c *compiler) compileProject(s *Project) (Plan, error) {
+func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 	spec := ProjectSpec{ColorBy: s.ColorBy, To: s.To}
 	var err error
 	spec.Method, err = c.choice(s.Using, []string{"PCA", "TSNE"}, s.Pos, "PROJECT")
@@ -180,7 +181,7 @@ func (c *compiler) compileProject(s *Project) (Plan, error) {
 		}
 		if np != nil {
 			spec.Collection = np.src.Info().Name
-		} else if sr, ok := s.Query.(*SelectRows); ok {
+		} else if sr, ok := s.Query.(*query.SelectRows); ok {
 			spec.Collection = sr.From
 		}
 	default:
@@ -207,7 +208,7 @@ func (c *compiler) compileProject(s *Project) (Plan, error) {
 		}
 		var neg, pos []string
 		for _, t := range terms(s.Onto) {
-			if k, ok := t.Factor.(*VKey); ok {
+			if k, ok := t.Factor.(*query.VKey); ok {
 				if t.Sign*t.Weight < 0 {
 					neg = append(neg, k.Key)
 				} else {
@@ -219,9 +220,9 @@ func (c *compiler) compileProject(s *Project) (Plan, error) {
 	} else if spec.Method == "" {
 		spec.Method = "PCA"
 	}
-	desc := fmt.Sprintf("PROJECT %s of %s%s", spec.Method, quoteIdent(spec.Collection), optionsText(spec.Options))
+	desc := fmt.Sprintf("PROJECT %s of %s%s", spec.Method, query.QuoteIdent(spec.Collection), optionsText(spec.Options))
 	if s.To != "" {
-		desc += " TO " + quoteString(s.To)
+		desc += " TO " + query.QuoteString(s.To)
 	}
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
 		if inner != nil {
@@ -245,7 +246,7 @@ func (c *compiler) compileProject(s *Project) (Plan, error) {
 	}}, nil
 }
 
-func (c *compiler) compileCluster(s *Cluster) (Plan, error) {
+func (c *compiler) compileCluster(s *query.Cluster) (Plan, error) {
 	src, err := c.source(s.Collection, s.Pos, "CLUSTER")
 	if err != nil {
 		return nil, err
@@ -265,14 +266,14 @@ func (c *compiler) compileCluster(s *Cluster) (Plan, error) {
 	if where != nil {
 		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
 	}
-	desc := fmt.Sprintf("CLUSTER %s INTO %d (k-means)%s", quoteIdent(s.Collection), s.K, optionsText(opts))
+	desc := fmt.Sprintf("CLUSTER %s INTO %d (k-means)%s", query.QuoteIdent(s.Collection), s.K, optionsText(opts))
 	if where != nil {
 		desc += "\n  filter: " + where.text
 	}
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.Cluster(ctx, spec) }}, nil
 }
 
-func (c *compiler) compileRecommend(s *Recommend) (Plan, error) {
+func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
@@ -285,20 +286,20 @@ func (c *compiler) compileRecommend(s *Recommend) (Plan, error) {
 		return nil, err
 	}
 	var hist []string
-	var nodes []*VKey
+	var nodes []*query.VKey
 	for _, e := range s.For {
-		if it, ok := e.(*VItem); ok { // ITEM(title = 'Toy Story (1995)'): a row named by a field
+		if it, ok := e.(*query.VItem); ok { // ITEM(title = 'Toy Story (1995)'): a row named by a field
 			p, err := c.item(src, it)
 			if err != nil {
 				return nil, err
 			}
 			hist = append(hist, src.Key(p))
-			nodes = append(nodes, &VKey{Pos: it.Pos, Key: src.Key(p)})
+			nodes = append(nodes, &query.VKey{Pos: it.Pos, Key: src.Key(p)})
 			continue
 		}
-		k, ok := e.(*VKey)
+		k, ok := e.(*query.VKey)
 		if !ok || k.Collection != "" {
-			return nil, errorAt(e.Position(), "RECOMMEND ... FOR takes keys of %s or ITEM(field = 'value')", quoteIdent(s.From))
+			return nil, errorAt(e.Position(), "RECOMMEND ... FOR takes keys of %s or ITEM(field = 'value')", query.QuoteIdent(s.From))
 		}
 		hist = append(hist, k.Key)
 		nodes = append(nodes, k)
@@ -314,11 +315,11 @@ func (c *compiler) compileRecommend(s *Recommend) (Plan, error) {
 	if where != nil {
 		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
 	}
-	desc := fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history excluded)", s.K, quoteIdent(s.From), len(hist))
+	desc := fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history excluded)", s.K, query.QuoteIdent(s.From), len(hist))
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.Recommend(ctx, spec) }}, nil
 }
 
-func (c *compiler) compileCreateUsers(s *CreateUsers) (Plan, error) {
+func (c *compiler) compileCreateUsers(s *query.CreateUsers) (Plan, error) {
 	if _, err := c.source(s.Items, s.Pos, "OF"); err != nil {
 		return nil, err
 	}
@@ -327,6 +328,6 @@ func (c *compiler) compileCreateUsers(s *CreateUsers) (Plan, error) {
 		return nil, err
 	}
 	spec := UsersSpec{Name: s.Name, Items: s.Items, Path: s.Path, Options: opts}
-	desc := fmt.Sprintf("CREATE COLLECTION %s FROM SEQUENCES OF %s FROM %s", quoteIdent(s.Name), quoteIdent(s.Items), quoteString(s.Path))
+	desc := fmt.Sprintf("CREATE COLLECTION %s FROM SEQUENCES OF %s FROM %s", query.QuoteIdent(s.Name), query.QuoteIdent(s.Items), query.QuoteString(s.Path))
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.CreateUsers(ctx, spec) }}, nil
 }

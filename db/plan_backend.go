@@ -1,4 +1,4 @@
-package query
+package db
 
 import (
 	"context"
@@ -30,7 +30,7 @@ type Backend interface {
 	DropCollection(ctx context.Context, name string, ifExists bool) (dropped bool, err error)
 	// Insert adds rows (all or none). With upsert, rows whose key exists
 	// replace them; inserted counts the new keys.
-	Insert(ctx context.Context, name string, rows []Row, upsert bool) (inserted int, err error)
+	Insert(ctx context.Context, name string, rows []qRow, upsert bool) (inserted int, err error)
 	// UpdateMeta sets the same field values on every key given.
 	UpdateMeta(ctx context.Context, name string, keys []string, values map[string]any) error
 	// Delete removes the rows of keys and returns how many existed.
@@ -89,14 +89,14 @@ type Source interface {
 	PrepareQuery(q []float32) ([]float32, error)
 	// Plan describes how Search would run with these arguments (HNSW,
 	// HNSW with filter, exact scan) for EXPLAIN.
-	Plan(k int, opts *SearchOptions) string
-	Search(ctx context.Context, q []float32, k int, opts *SearchOptions) ([]Hit, error)
+	Plan(k int, opts *qSearchOptions) string
+	Search(ctx context.Context, q []float32, k int, opts *qSearchOptions) ([]qHit, error)
 	// SearchBatch answers several queries with one exact scan (the
 	// collection is read once per block of queries); each result equals
 	// Search's with opts.Exact set.
-	SearchBatch(ctx context.Context, qs [][]float32, k int, opts *SearchOptions) ([][]Hit, error)
-	Combine(terms []Term) ([]float32, []int, error)
-	MostSimilarCosmul(ctx context.Context, positive, negative [][]float32, k int, opts *SearchOptions) ([]Hit, error)
+	SearchBatch(ctx context.Context, qs [][]float32, k int, opts *qSearchOptions) ([][]qHit, error)
+	Combine(terms []qTerm) ([]float32, []int, error)
+	MostSimilarCosmul(ctx context.Context, positive, negative [][]float32, k int, opts *qSearchOptions) ([]qHit, error)
 	Similarity(a, b string) (float32, error)
 	Rank(a, b string) (int, error)
 	NSimilarity(a, b []string) (float32, error)
@@ -104,7 +104,7 @@ type Source interface {
 }
 
 // Hit is one search result (see db.Hit).
-type Hit struct {
+type qHit struct {
 	Pos        int
 	Key        string
 	Similarity float32
@@ -112,7 +112,7 @@ type Hit struct {
 }
 
 // SearchOptions tune a search (see db.SearchOptions).
-type SearchOptions struct {
+type qSearchOptions struct {
 	Exclude       []int
 	WithinTop     int
 	Filter        func(pos int) bool
@@ -123,7 +123,7 @@ type SearchOptions struct {
 }
 
 // Term is one operand of a weighted sum (see db.Term).
-type Term struct {
+type qTerm struct {
 	Key    string
 	Vector []float32
 	Weight float64
@@ -159,7 +159,7 @@ type CollectionInfo struct {
 
 // Row is a row to insert. Meta holds one value per field of the
 // collection, in declaration order.
-type Row struct {
+type qRow struct {
 	Key    string
 	Vector []float32
 	Count  int64

@@ -1,9 +1,10 @@
-package query
+package db
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vecdb/vecdb/query"
 	"sort"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ type Plan interface {
 
 // Limits bound what one statement may ask for (see db.Limits). Zero
 // fields mean no limit.
-type Limits struct {
+type qLimits struct {
 	MaxK     int // largest k of NEAREST and RECOMMEND
 	MaxRows  int // most rows one statement returns
 	MaxDepth int // deepest nesting of a vector expression
@@ -30,8 +31,8 @@ type Limits struct {
 // Run parses src and runs its statements in order against b. It stops at
 // the first error and returns the results so far with it. Each statement
 // is compiled just before it runs, so it sees what earlier ones did.
-func Run(ctx context.Context, b Backend, src string, lim Limits) ([]*Result, error) {
-	stmts, err := Parse(src)
+func Run(ctx context.Context, b Backend, src string, lim qLimits) ([]*Result, error) {
+	stmts, err := query.Parse(src)
 	if err != nil {
 		return nil, err
 	}
@@ -39,13 +40,13 @@ func Run(ctx context.Context, b Backend, src string, lim Limits) ([]*Result, err
 }
 
 // RunStatements runs statements already parsed from src (see Run).
-func RunStatements(ctx context.Context, b Backend, src string, stmts []Statement, lim Limits) ([]*Result, error) {
-	return RunStatementsAt(ctx, b, src, Position{}, stmts, lim)
+func RunStatements(ctx context.Context, b Backend, src string, stmts []query.Statement, lim qLimits) ([]*Result, error) {
+	return RunStatementsAt(ctx, b, src, query.Position{}, stmts, lim)
 }
 
 // RunStatementsAt is RunStatements for statements parsed from src with
 // ParseOptions.Base set to base.
-func RunStatementsAt(ctx context.Context, b Backend, src string, base Position, stmts []Statement, lim Limits) ([]*Result, error) {
+func RunStatementsAt(ctx context.Context, b Backend, src string, base query.Position, stmts []query.Statement, lim qLimits) ([]*Result, error) {
 	out := make([]*Result, 0, len(stmts))
 	for _, st := range stmts {
 		if err := ctx.Err(); err != nil {
@@ -70,13 +71,13 @@ func RunStatementsAt(ctx context.Context, b Backend, src string, base Position, 
 // plan. Errors are *Error values that point into src. ctx bounds the work
 // of checking (looking up keys and their close spellings), not the plan's
 // run.
-func Compile(ctx context.Context, b Backend, src string, st Statement, lim Limits) (Plan, error) {
-	return CompileAt(ctx, b, src, Position{}, st, lim)
+func Compile(ctx context.Context, b Backend, src string, st query.Statement, lim qLimits) (Plan, error) {
+	return CompileAt(ctx, b, src, query.Position{}, st, lim)
 }
 
 // CompileAt is Compile for a statement parsed from src with
 // ParseOptions.Base set to base.
-func CompileAt(ctx context.Context, b Backend, src string, base Position, st Statement, lim Limits) (Plan, error) {
+func CompileAt(ctx context.Context, b Backend, src string, base query.Position, st query.Statement, lim qLimits) (Plan, error) {
 	c := &compiler{ctx: ctx, b: b, loc: locator{src: src, base: base}, lim: lim}
 	return c.compile(st)
 }
@@ -85,17 +86,17 @@ type compiler struct {
 	ctx     context.Context
 	b       Backend
 	loc     locator
-	lim     Limits
+	lim     qLimits
 	sources map[string]Source
 }
 
 // ReturnsRows reports whether a statement returns rows (a query, SHOW,
 // DESCRIBE, EXPLAIN, CHECK and the analysis statements) rather than only
 // a message.
-func ReturnsRows(st Statement) bool {
+func ReturnsRows(st query.Statement) bool {
 	switch st.(type) {
-	case *SelectNearest, *Analogy, *Similarity, *OddOneOut, *ProjectionQuery, *SelectRows,
-		*ShowCollections, *Describe, *ShowStats, *Explain, *Check, *Project, *Cluster, *Recommend, *Evaluate:
+	case *query.SelectNearest, *query.Analogy, *query.Similarity, *query.OddOneOut, *query.ProjectionQuery, *query.SelectRows,
+		*query.ShowCollections, *query.Describe, *query.ShowStats, *query.Explain, *query.Check, *query.Project, *query.Cluster, *query.Recommend, *query.Evaluate:
 		return true
 	}
 	return false
@@ -104,12 +105,12 @@ func ReturnsRows(st Statement) bool {
 // Writes reports whether st changes the database: such statements are
 // refused on a read-only database even when they would change nothing, as
 // sqlite3 does. EXPORT and PROJECT … TO write files, not the database.
-func Writes(st Statement) bool {
+func Writes(st query.Statement) bool {
 	switch s := st.(type) {
-	case *CreateCollection, *CreateUsers, *DropCollection, *Insert, *Update, *Delete,
-		*CreateIndex, *DropIndex, *Import, *ImportMetadata, *Train:
+	case *query.CreateCollection, *query.CreateUsers, *query.DropCollection, *query.Insert, *query.Update, *query.Delete,
+		*query.CreateIndex, *query.DropIndex, *query.Import, *query.ImportMetadata, *query.Train:
 		return true
-	case *Cluster:
+	case *query.Cluster:
 		_, saves := s.With["save_as"]
 		return saves
 	}
@@ -118,7 +119,7 @@ func Writes(st Statement) bool {
 
 // StatementName returns the leading keywords of a statement: "SELECT",
 // "INSERT", "CREATE INDEX", ...
-func StatementName(st Statement) string {
+func StatementName(st query.Statement) string {
 	s := st.String()
 	words := strings.Fields(s)
 	if len(words) == 0 {
@@ -137,67 +138,67 @@ func StatementName(st Statement) string {
 	return words[0]
 }
 
-func (c *compiler) compile(st Statement) (Plan, error) {
+func (c *compiler) compile(st query.Statement) (Plan, error) {
 	switch s := st.(type) {
-	case *Explain:
+	case *query.Explain:
 		p, err := c.compile(s.Stmt)
 		if err != nil {
 			return nil, err
 		}
 		return &explainPlan{inner: p}, nil
-	case *SelectNearest:
+	case *query.SelectNearest:
 		return c.compileNearest(s)
-	case *Analogy:
+	case *query.Analogy:
 		return c.compileAnalogy(s)
-	case *Similarity:
+	case *query.Similarity:
 		return c.compileSimilarity(s)
-	case *OddOneOut:
+	case *query.OddOneOut:
 		return c.compileOdd(s)
-	case *ProjectionQuery:
+	case *query.ProjectionQuery:
 		return c.compileProjection(s)
-	case *SelectRows:
+	case *query.SelectRows:
 		return c.compileRows(s)
-	case *CreateCollection:
+	case *query.CreateCollection:
 		return c.compileCreate(s)
-	case *DropCollection:
+	case *query.DropCollection:
 		return c.compileDrop(s)
-	case *Insert:
+	case *query.Insert:
 		return c.compileInsert(s)
-	case *Update:
+	case *query.Update:
 		return c.compileUpdate(s)
-	case *Delete:
+	case *query.Delete:
 		return c.compileDelete(s)
-	case *Import:
+	case *query.Import:
 		return c.compileImport(s)
-	case *ImportMetadata:
+	case *query.ImportMetadata:
 		return c.compileImportMetadata(s)
-	case *Export:
+	case *query.Export:
 		return c.compileExport(s)
-	case *ShowCollections:
+	case *query.ShowCollections:
 		return &showCollectionsPlan{}, nil
-	case *Describe:
+	case *query.Describe:
 		return c.compileDescribe(s)
-	case *ShowStats:
+	case *query.ShowStats:
 		return c.compileShowStats(s)
-	case *Set:
+	case *query.Set:
 		return c.compileSet(s)
-	case *Check:
+	case *query.Check:
 		return c.compileCheck(s)
-	case *Train:
+	case *query.Train:
 		return c.compileTrain(s)
-	case *Evaluate:
+	case *query.Evaluate:
 		return c.compileEvaluate(s)
-	case *CreateIndex:
+	case *query.CreateIndex:
 		return c.compileCreateIndex(s)
-	case *DropIndex:
+	case *query.DropIndex:
 		return c.compileDropIndex(s)
-	case *Project:
+	case *query.Project:
 		return c.compileProject(s)
-	case *Cluster:
+	case *query.Cluster:
 		return c.compileCluster(s)
-	case *Recommend:
+	case *query.Recommend:
 		return c.compileRecommend(s)
-	case *CreateUsers:
+	case *query.CreateUsers:
 		return c.compileCreateUsers(s)
 	}
 	return nil, errorAt(st.Position(), "this statement cannot be run")
@@ -206,15 +207,15 @@ func (c *compiler) compile(st Statement) (Plan, error) {
 // -----------------------------------------------------------------------------
 // Errors
 
-func errorAt(p Position, format string, a ...any) error {
-	return &Error{Pos: p, Msg: fmt.Sprintf(format, a...)}
+func errorAt(p query.Position, format string, a ...any) error {
+	return &query.Error{Pos: p, Msg: fmt.Sprintf(format, a...)}
 }
 
 // errorIs is errorAt for a problem that has a sentinel (internal/errdefs,
 // re-exported by db), or for the backend's error cause: the error matches
 // it with errors.Is, as the Go API's error for the same problem does.
-func errorIs(cause error, p Position, format string, a ...any) error {
-	return &Error{Pos: p, Msg: fmt.Sprintf(format, a...), Err: cause}
+func errorIs(cause error, p query.Position, format string, a ...any) error {
+	return &query.Error{Pos: p, Msg: fmt.Sprintf(format, a...), Err: cause}
 }
 
 // wrapAt turns an error from the backend into a positioned error that
@@ -222,11 +223,11 @@ func errorIs(cause error, p Position, format string, a ...any) error {
 // positioned and cancellations pass unchanged. A detailed sentinel error
 // ("invalid argument: k must be positive") prints its detail alone: the
 // position says where the argument is.
-func wrapAt(p Position, err error) error {
+func wrapAt(p query.Position, err error) error {
 	if err == nil {
 		return nil
 	}
-	var qe *Error
+	var qe *query.Error
 	if errors.As(err, &qe) {
 		return err
 	}
@@ -237,18 +238,18 @@ func wrapAt(p Position, err error) error {
 	if d, ok := err.(*errdefs.Detailed); ok {
 		msg = d.Detail
 	}
-	return &Error{Pos: p, Msg: msg, Err: err}
+	return &query.Error{Pos: p, Msg: msg, Err: err}
 }
 
 // didYouMean returns "; did you mean 'x'?" for the closest candidate, or "".
 func didYouMean(name string, cands []string, quote func(string) string) string {
-	if s := Suggest(name, cands); s != "" {
+	if s := query.Suggest(name, cands); s != "" {
 		return "; did you mean " + quote(s) + "?"
 	}
 	return ""
 }
 
-func sq(s string) string   { return quoteString(s) }
+func sq(s string) string   { return query.QuoteString(s) }
 func bare(s string) string { return s }
 
 // unknownKeys is implemented by the backend's error for keys that are not
@@ -270,7 +271,7 @@ type unknownKeys interface {
 // one error that counts the others, so that the report of a statement
 // naming thousands of unknown keys stays short. Every error wraps the
 // backend's, so the result matches it with errors.Is and errors.As.
-func keysErr(err error, nodes []*VKey, fallback Position) error {
+func keysErr(err error, nodes []*query.VKey, fallback query.Position) error {
 	var uk unknownKeys
 	if !errors.As(err, &uk) {
 		return wrapAt(fallback, err)
@@ -279,23 +280,23 @@ func keysErr(err error, nodes []*VKey, fallback Position) error {
 	if len(keys) == 0 {
 		return wrapAt(fallback, err)
 	}
-	first := make(map[string]Position, len(nodes))
+	first := make(map[string]query.Position, len(nodes))
 	for i := len(nodes) - 1; i >= 0; i-- {
 		first[nodes[i].Key] = nodes[i].Pos
 	}
-	at := func(k string) Position {
+	at := func(k string) query.Position {
 		if p, ok := first[k]; ok {
 			return p
 		}
 		return fallback
 	}
-	var list ErrorList
+	var list query.ErrorList
 	for i, k := range keys {
 		if i == errdefs.MaxKeysReported {
-			list = append(list, &Error{Pos: at(k), Msg: uk.MoreMessage(len(keys) - i), Err: err})
+			list = append(list, &query.Error{Pos: at(k), Msg: uk.MoreMessage(len(keys) - i), Err: err})
 			break
 		}
-		list = append(list, &Error{Pos: at(k), Msg: uk.KeyMessage(i), Err: err})
+		list = append(list, &query.Error{Pos: at(k), Msg: uk.KeyMessage(i), Err: err})
 	}
 	return list.Err()
 }
@@ -317,7 +318,7 @@ func (c *compiler) collectionNames() []string {
 
 // source opens the read view of a collection named in the statement at
 // stmt (after keyword kw), with "did you mean" on a miss.
-func (c *compiler) source(name string, stmt Position, kw string) (Source, error) {
+func (c *compiler) source(name string, stmt query.Position, kw string) (Source, error) {
 	if s, ok := c.sources[name]; ok {
 		return s, nil
 	}
@@ -325,7 +326,7 @@ func (c *compiler) source(name string, stmt Position, kw string) (Source, error)
 	if err != nil {
 		p := c.loc.name(stmt, kw, name)
 		if errors.Is(err, errdefs.ErrCollectionNotFound) {
-			return nil, &Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", quoteIdent(name), didYouMean(name, c.collectionNames(), quoteIdent)), Err: err}
+			return nil, &query.Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", query.QuoteIdent(name), didYouMean(name, c.collectionNames(), query.QuoteIdent)), Err: err}
 		}
 		return nil, wrapAt(p, err)
 	}
@@ -359,7 +360,7 @@ type optDef struct {
 
 // options validates a WITH clause against defs and returns the values:
 // int, float64, bool or string.
-func (c *compiler) options(o Options, defs []optDef, what string) (map[string]any, error) {
+func (c *compiler) options(o query.Options, defs []optDef, what string) (map[string]any, error) {
 	out := make(map[string]any, len(o))
 	names := make([]string, 0, len(o))
 	for n := range o {
@@ -399,20 +400,20 @@ func (c *compiler) options(o Options, defs []optDef, what string) (map[string]an
 	return out, nil
 }
 
-func optValue(lit Literal, d optDef) (any, error) {
+func optValue(lit query.Literal, d optDef) (any, error) {
 	bad := func() error {
 		return errorAt(lit.Pos, "option %s must be %s, got %s", d.name, optKindNames[d.kind], lit.String())
 	}
 	switch d.kind {
 	case optInt, optFloat:
-		if lit.Kind != LitNumber {
+		if lit.Kind != query.LitNumber {
 			return nil, bad()
 		}
 		if lit.Num < d.min || (d.max > 0 && lit.Num > d.max) {
 			if d.max > 0 {
-				return nil, errorAt(lit.Pos, "option %s must be between %s and %s, got %s", d.name, formatNum(d.min), formatNum(d.max), lit.String())
+				return nil, errorAt(lit.Pos, "option %s must be between %s and %s, got %s", d.name, query.FormatNum(d.min), query.FormatNum(d.max), lit.String())
 			}
-			return nil, errorAt(lit.Pos, "option %s must be at least %s, got %s", d.name, formatNum(d.min), lit.String())
+			return nil, errorAt(lit.Pos, "option %s must be at least %s, got %s", d.name, query.FormatNum(d.min), lit.String())
 		}
 		if d.kind == optInt {
 			n, ok := lit.Int()
@@ -423,17 +424,17 @@ func optValue(lit Literal, d optDef) (any, error) {
 		}
 		return lit.Num, nil
 	case optBool:
-		if lit.Kind != LitBool {
+		if lit.Kind != query.LitBool {
 			return nil, bad()
 		}
 		return lit.Bool, nil
 	case optString:
-		if lit.Kind != LitString {
+		if lit.Kind != query.LitString {
 			return nil, bad()
 		}
 		return lit.Str, nil
 	case optWord:
-		if lit.Kind != LitString && lit.Kind != LitIdent {
+		if lit.Kind != query.LitString && lit.Kind != query.LitIdent {
 			return nil, bad()
 		}
 		return lit.Str, nil
@@ -443,7 +444,7 @@ func optValue(lit Literal, d optDef) (any, error) {
 
 // checkK validates a k of NEAREST or RECOMMEND.
 // stmt and kw locate the number (the token after kw) for the error.
-func (c *compiler) checkK(k int, stmt Position, kw string) error {
+func (c *compiler) checkK(k int, stmt query.Position, kw string) error {
 	if k <= 0 {
 		return errorIs(errdefs.ErrInvalid, c.loc.after(stmt, kw), "k must be positive, got %d", k)
 	}
@@ -454,7 +455,7 @@ func (c *compiler) checkK(k int, stmt Position, kw string) error {
 }
 
 // choice checks a USING word against the allowed ones.
-func (c *compiler) choice(word string, allowed []string, stmt Position, what string) (string, error) {
+func (c *compiler) choice(word string, allowed []string, stmt query.Position, what string) (string, error) {
 	if word == "" {
 		return "", nil
 	}
@@ -488,7 +489,7 @@ func (p *explainPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 type backendPlan struct {
 	desc string
 	run  func(ctx context.Context, b Backend) (*Result, error)
-	pos  Position
+	pos  query.Position
 }
 
 func (p *backendPlan) String() string { return p.desc }

@@ -1,8 +1,9 @@
-package query
+package db
 
 import (
 	"context"
 	"fmt"
+	"github.com/vecdb/vecdb/query"
 	"strings"
 	"unicode/utf8"
 
@@ -22,13 +23,13 @@ var metadataOptions = []optDef{
 	{name: "delimiter", kind: optString},
 }
 
-func (c *compiler) format(name string, binary bool, stmt Position) (string, error) {
+func (c *compiler) format(name string, binary bool, stmt query.Position) (string, error) {
 	if name == "" {
 		return "", nil
 	}
 	u := strings.ToUpper(name)
-	if !containsFold(fileFormats, u) {
-		return "", errorAt(c.loc.after(stmt, "FORMAT"), "unknown format %s (want %s)%s", name, strings.Join(fileFormats, ", "), didYouMean(u, fileFormats, bare))
+	if !containsFold(query.FileFormats, u) {
+		return "", errorAt(c.loc.after(stmt, "FORMAT"), "unknown format %s (want %s)%s", name, strings.Join(query.FileFormats, ", "), didYouMean(u, query.FileFormats, bare))
 	}
 	if binary && u != "WORD2VEC" {
 		return "", errorAt(c.loc.after(stmt, "FORMAT"), "BINARY goes only with FORMAT WORD2VEC")
@@ -36,7 +37,7 @@ func (c *compiler) format(name string, binary bool, stmt Position) (string, erro
 	return u, nil
 }
 
-func (c *compiler) compileImport(s *Import) (Plan, error) {
+func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	f, err := c.format(s.Format, s.Binary, s.Pos)
 	if err != nil {
 		return nil, err
@@ -62,11 +63,11 @@ func (c *compiler) compileImport(s *Import) (Plan, error) {
 		}
 		spec.Metric = &mt
 	}
-	what := "file " + quoteString(s.Path)
+	what := "file " + query.QuoteString(s.Path)
 	if s.Catalog {
-		what = "catalog entry " + quoteString(s.Path)
+		what = "catalog entry " + query.QuoteString(s.Path)
 	}
-	desc := fmt.Sprintf("IMPORT INTO %s FROM %s", quoteIdent(s.Into), what)
+	desc := fmt.Sprintf("IMPORT INTO %s FROM %s", query.QuoteIdent(s.Into), what)
 	if f != "" {
 		desc += " (format " + f + ")"
 	} else {
@@ -80,7 +81,7 @@ func (c *compiler) compileImport(s *Import) (Plan, error) {
 	}}, nil
 }
 
-func (c *compiler) compileImportMetadata(s *ImportMetadata) (Plan, error) {
+func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {
 	if _, err := c.source(s.Into, s.Pos, "INTO"); err != nil {
 		return nil, err
 	}
@@ -111,18 +112,18 @@ func (c *compiler) compileImportMetadata(s *ImportMetadata) (Plan, error) {
 		default:
 			r, n := utf8.DecodeRuneInString(d)
 			if n != len(d) || d == "" || r == '"' || r == '\n' || r == '\r' {
-				return nil, errorAt(s.With["delimiter"].Pos, "delimiter must be one character, got %s", quoteString(d))
+				return nil, errorAt(s.With["delimiter"].Pos, "delimiter must be one character, got %s", query.QuoteString(d))
 			}
 			spec.Delimiter = r
 		}
 	}
-	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", quoteIdent(s.Into), quoteString(s.Path))
+	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
 	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) {
 		return b.ImportMetadata(ctx, spec)
 	}}, nil
 }
 
-func (c *compiler) compileExport(s *Export) (Plan, error) {
+func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	if _, err := c.source(s.Collection, s.Pos, "EXPORT"); err != nil {
 		return nil, err
 	}
@@ -134,7 +135,7 @@ func (c *compiler) compileExport(s *Export) (Plan, error) {
 		return nil, err
 	}
 	spec := ExportSpec{Collection: s.Collection, Path: s.Path, Format: f, Binary: s.Binary}
-	desc := fmt.Sprintf("EXPORT %s TO %s", quoteIdent(s.Collection), quoteString(s.Path))
+	desc := fmt.Sprintf("EXPORT %s TO %s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path))
 	if f != "" {
 		desc += " (format " + f + ")"
 	}

@@ -1,9 +1,10 @@
-package query
+package db
 
 import (
 	"context"
 	"fmt"
 	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 	"sort"
 	"strings"
 
@@ -29,12 +30,12 @@ func (p *rowsPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 
 // compileSimilarity: SIMILARITY, DISTANCE and RANK of pairs of keys, or
 // n_similarity of two sets.
-func (c *compiler) compileSimilarity(s *Similarity) (Plan, error) {
+func (c *compiler) compileSimilarity(s *query.Similarity) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
 	}
-	var all []*VKey
+	var all []*query.VKey
 	for _, f := range s.Funcs {
 		all = append(append(all, f.A...), f.B...)
 	}
@@ -108,7 +109,7 @@ func distanceOf(m vec.Metric, sim float32) float32 {
 	return 1 - sim
 }
 
-func keyStrings(ks []*VKey) []string {
+func keyStrings(ks []*query.VKey) []string {
 	out := make([]string, len(ks))
 	for i, k := range ks {
 		out[i] = k.Key
@@ -117,7 +118,7 @@ func keyStrings(ks []*VKey) []string {
 }
 
 // compileOdd is gensim's doesnt_match.
-func (c *compiler) compileOdd(s *OddOneOut) (Plan, error) {
+func (c *compiler) compileOdd(s *query.OddOneOut) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
@@ -130,14 +131,14 @@ func (c *compiler) compileOdd(s *OddOneOut) (Plan, error) {
 	if err != nil {
 		return nil, keysErr(err, s.Keys, s.Pos)
 	}
-	desc := fmt.Sprintf("ODD_ONE_OUT FROM %s: the key least similar to the mean of %d unit vectors", quoteIdent(s.From), len(keys))
+	desc := fmt.Sprintf("ODD_ONE_OUT FROM %s: the key least similar to the mean of %d unit vectors", query.QuoteIdent(s.From), len(keys))
 	return &rowsPlan{desc: desc, cols: []string{"odd_one_out"}, run: func(context.Context) ([][]any, error) {
 		return [][]any{{odd}}, nil
 	}}, nil
 }
 
 // axis evaluates the ONTO expression of PROJECTION as a unit vector.
-func (c *compiler) axis(src Source, e VExpr) ([]float32, error) {
+func (c *compiler) axis(src Source, e query.VExpr) ([]float32, error) {
 	ev, err := c.eval(src, e)
 	if err != nil {
 		return nil, err
@@ -150,21 +151,21 @@ func (c *compiler) axis(src Source, e VExpr) ([]float32, error) {
 }
 
 // compileProjection: the cosine of a key's unit vector with the axis.
-func (c *compiler) compileProjection(s *ProjectionQuery) (Plan, error) {
+func (c *compiler) compileProjection(s *query.ProjectionQuery) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
 	}
 	pos, err := src.Positions(c.ctx, []string{s.Key.Key})
 	if err != nil {
-		return nil, keysErr(err, []*VKey{s.Key}, s.Pos)
+		return nil, keysErr(err, []*query.VKey{s.Key}, s.Pos)
 	}
 	ax, err := c.axis(src, s.Onto)
 	if err != nil {
 		return nil, err
 	}
 	v := vec.Dot(src.Unit(pos[0]), ax)
-	desc := fmt.Sprintf("PROJECTION FROM %s: cosine of %s with the axis %s", quoteIdent(s.From), s.Key.String(), s.Onto.String())
+	desc := fmt.Sprintf("PROJECTION FROM %s: cosine of %s with the axis %s", query.QuoteIdent(s.From), s.Key.String(), s.Onto.String())
 	return &rowsPlan{desc: desc, cols: []string{"key", "projection"}, run: func(context.Context) ([][]any, error) {
 		return [][]any{{s.Key.Key, float64(v)}}, nil
 	}}, nil
@@ -179,7 +180,7 @@ type selectCol struct {
 
 // compileRows: SELECT col, ... FROM c [WHERE] [ORDER BY] [LIMIT] [OFFSET],
 // rows in frequency order unless ORDER BY says otherwise.
-func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
+func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
@@ -194,7 +195,7 @@ func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
 			}
 		case col.Projection != nil:
 			if !strings.EqualFold(col.Projection.Of, "key") {
-				return nil, errorAt(col.Pos, "PROJECTION takes the key column, got %s", quoteIdent(col.Projection.Of))
+				return nil, errorAt(col.Pos, "PROJECTION takes the key column, got %s", query.QuoteIdent(col.Projection.Of))
 			}
 			ax, err := c.axis(src, col.Projection.Onto)
 			if err != nil {
@@ -211,7 +212,7 @@ func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
 			sc, ok := c.namedCol(src, col.Name)
 			if !ok {
 				cands := append([]string{"key", "count", "vector"}, fieldNames(src)...)
-				return nil, errorIs(errdefs.ErrFieldNotFound, col.Pos, "%s has no column %s%s", quoteIdent(src.Info().Name), quoteIdent(col.Name), didYouMean(col.Name, cands, quoteIdent))
+				return nil, errorIs(errdefs.ErrFieldNotFound, col.Pos, "%s has no column %s%s", query.QuoteIdent(src.Info().Name), query.QuoteIdent(col.Name), didYouMean(col.Name, cands, query.QuoteIdent))
 			}
 			if col.Alias != "" {
 				sc.name = col.Alias
@@ -238,7 +239,7 @@ func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
 				for i, col := range cols {
 					names[i] = col.name
 				}
-				return nil, errorAt(c.loc.name(s.Pos, "BY", s.OrderBy), "cannot ORDER BY %s: no such column%s", quoteIdent(s.OrderBy), didYouMean(s.OrderBy, append(names, columnNames(src, false)...), quoteIdent))
+				return nil, errorAt(c.loc.name(s.Pos, "BY", s.OrderBy), "cannot ORDER BY %s: no such column%s", query.QuoteIdent(s.OrderBy), didYouMean(s.OrderBy, append(names, columnNames(src, false)...), query.QuoteIdent))
 			}
 			cols = append(cols, sc)
 			order = len(cols) - 1
@@ -258,7 +259,7 @@ func (c *compiler) compileRows(s *SelectRows) (Plan, error) {
 	maxRows := c.lim.MaxRows
 	p := &rowsPlan{cols: names}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT FROM %s: scan of %d rows in frequency order", quoteIdent(s.From), src.Len())
+	fmt.Fprintf(&b, "SELECT FROM %s: scan of %d rows in frequency order", query.QuoteIdent(s.From), src.Len())
 	if where != nil {
 		b.WriteString("\n  filter: " + where.text)
 	}

@@ -1,10 +1,11 @@
-package query
+package db
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 	"strings"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -14,7 +15,7 @@ import (
 // every collection or pseudo-columns of NEAREST.
 var reservedColumns = []string{"key", "vector", "count", "similarity", "distance", "rank", "query"}
 
-func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
+func (c *compiler) compileCreate(s *query.CreateCollection) (Plan, error) {
 	spec := CollectionSpec{Name: s.Name, Dim: s.Dim, IfNotExists: s.IfNotExists}
 	if s.Dim <= 0 {
 		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "DIM"), "DIM must be positive, got %d", s.Dim)
@@ -36,21 +37,21 @@ func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
 			return nil, errorAt(f.Pos, "%s is a built-in column and cannot be a field name", lower)
 		}
 		if seen[lower] {
-			return nil, errorAt(f.Pos, "field %s is declared twice", quoteIdent(f.Name))
+			return nil, errorAt(f.Pos, "field %s is declared twice", query.QuoteIdent(f.Name))
 		}
 		seen[lower] = true
 		t := strings.ToUpper(f.Type)
-		if !containsFold(fieldTypes, t) {
-			return nil, errorAt(c.loc.name(f.Pos, "", f.Type), "unknown type %s for field %s (want TEXT, INT, FLOAT or BOOL)%s", f.Type, quoteIdent(f.Name), didYouMean(t, fieldTypes, bare))
+		if !containsFold(query.FieldTypes, t) {
+			return nil, errorAt(c.loc.name(f.Pos, "", f.Type), "unknown type %s for field %s (want TEXT, INT, FLOAT or BOOL)%s", f.Type, query.QuoteIdent(f.Name), didYouMean(t, query.FieldTypes, bare))
 		}
 		spec.Fields = append(spec.Fields, FieldInfo{Name: f.Name, Type: t})
 	}
-	desc := fmt.Sprintf("CREATE COLLECTION %s (DIM %d, %s, %d fields)", quoteIdent(s.Name), s.Dim, spec.Metric, len(spec.Fields))
+	desc := fmt.Sprintf("CREATE COLLECTION %s (DIM %d, %s, %d fields)", query.QuoteIdent(s.Name), s.Dim, spec.Metric, len(spec.Fields))
 	return &backendPlan{desc: desc, pos: c.loc.name(s.Pos, "COLLECTION", s.Name), run: func(ctx context.Context, b Backend) (*Result, error) {
 		created, err := b.CreateCollection(ctx, spec)
 		if err != nil {
 			if errors.Is(err, errdefs.ErrCollectionExists) {
-				return nil, errorIs(err, c.loc.name(s.Pos, "COLLECTION", s.Name), "collection %s already exists", quoteIdent(s.Name))
+				return nil, errorIs(err, c.loc.name(s.Pos, "COLLECTION", s.Name), "collection %s already exists", query.QuoteIdent(s.Name))
 			}
 			return nil, err
 		}
@@ -61,13 +62,13 @@ func (c *compiler) compileCreate(s *CreateCollection) (Plan, error) {
 	}}, nil
 }
 
-func (c *compiler) compileDrop(s *DropCollection) (Plan, error) {
+func (c *compiler) compileDrop(s *query.DropCollection) (Plan, error) {
 	if !s.IfExists {
 		if _, err := c.source(s.Name, s.Pos, "COLLECTION"); err != nil {
 			return nil, err
 		}
 	}
-	desc := "DROP COLLECTION " + quoteIdent(s.Name)
+	desc := "DROP COLLECTION " + query.QuoteIdent(s.Name)
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
 		dropped, err := b.DropCollection(ctx, s.Name, s.IfExists)
 		if err != nil {
@@ -82,7 +83,7 @@ func (c *compiler) compileDrop(s *DropCollection) (Plan, error) {
 
 // compileInsert converts INSERT/UPSERT values into rows, checking every
 // column and value before anything is written.
-func (c *compiler) compileInsert(s *Insert) (Plan, error) {
+func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 	src, err := c.source(s.Into, s.Pos, "INTO")
 	if err != nil {
 		return nil, err
@@ -93,12 +94,12 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 	seen := map[string]bool{}
 	for i, name := range s.Columns {
 		fieldOf[i] = -1
-		p := func() Position { return c.loc.name(s.Pos, "(", name) }
+		p := func() query.Position { return c.loc.name(s.Pos, "(", name) }
 		lower := strings.ToLower(name)
 		if seen[lower] {
 			next := p()
 			next.Offset++
-			return nil, errorAt(c.loc.name(next, "", name), "column %s is named twice", quoteIdent(name))
+			return nil, errorAt(c.loc.name(next, "", name), "column %s is named twice", query.QuoteIdent(name))
 		}
 		seen[lower] = true
 		switch lower {
@@ -112,7 +113,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 			fi := src.FieldIndex(name)
 			if fi < 0 {
 				cands := append([]string{"key", "vector", "count"}, fieldNames(src)...)
-				return nil, errorIs(errdefs.ErrFieldNotFound, p(), "%s has no column %s%s", quoteIdent(info.Name), quoteIdent(name), didYouMean(name, cands, quoteIdent))
+				return nil, errorIs(errdefs.ErrFieldNotFound, p(), "%s has no column %s%s", query.QuoteIdent(info.Name), query.QuoteIdent(name), didYouMean(name, cands, query.QuoteIdent))
 			}
 			fieldOf[i] = fi
 		}
@@ -120,7 +121,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 	if keyCol < 0 || vecCol < 0 {
 		return nil, errorAt(c.loc.after(s.Pos, s.Into), "INSERT needs the columns key and vector")
 	}
-	rows := make([]Row, len(s.Rows))
+	rows := make([]qRow, len(s.Rows))
 	inStmt := map[string]int{}
 	for ri, vals := range s.Rows {
 		if len(vals) != len(s.Columns) {
@@ -130,11 +131,11 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 			}
 			return nil, errorAt(p, "row %d has %d values for %d columns", ri+1, len(vals), len(s.Columns))
 		}
-		r := Row{Meta: make([]any, len(info.Fields))}
+		r := qRow{Meta: make([]any, len(info.Fields))}
 		for ci, v := range vals {
 			switch {
 			case ci == keyCol:
-				if v.Kind != LitString {
+				if v.Kind != query.LitString {
 					return nil, errorAt(v.Pos, "key must be a string, got %s", v.String())
 				}
 				if v.Str == "" {
@@ -142,11 +143,11 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 				}
 				r.Key = v.Str
 			case ci == vecCol:
-				if v.Kind != LitVector {
+				if v.Kind != query.LitVector {
 					return nil, errorAt(v.Pos, "vector must be a vector literal such as [0.1, 0.2], got %s", v.String())
 				}
 				if len(v.Vec) != info.Dim {
-					return nil, errorIs(errdefs.ErrDimension, v.Pos, "vector has %d values, %s has DIM %d", len(v.Vec), quoteIdent(info.Name), info.Dim)
+					return nil, errorIs(errdefs.ErrDimension, v.Pos, "vector has %d values, %s has DIM %d", len(v.Vec), query.QuoteIdent(info.Name), info.Dim)
 				}
 				r.Vector = toF32(v.Vec)
 				if !vec.Finite(r.Vector) {
@@ -169,12 +170,12 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 		}
 		if prev, dup := inStmt[r.Key]; dup {
 			if !s.Upsert {
-				return nil, errorAt(vals[keyCol].Pos, "key %s appears twice in this INSERT (rows %d and %d)", quoteString(r.Key), prev+1, ri+1)
+				return nil, errorAt(vals[keyCol].Pos, "key %s appears twice in this INSERT (rows %d and %d)", query.QuoteString(r.Key), prev+1, ri+1)
 			}
 		}
 		inStmt[r.Key] = ri
 		if _, exists := src.Lookup(r.Key); exists && !s.Upsert {
-			return nil, errorIs(errdefs.ErrDuplicateKey, vals[keyCol].Pos, "key %s is already in %s; use UPSERT to replace it", quoteString(r.Key), quoteIdent(info.Name))
+			return nil, errorIs(errdefs.ErrDuplicateKey, vals[keyCol].Pos, "key %s is already in %s; use UPSERT to replace it", query.QuoteString(r.Key), query.QuoteIdent(info.Name))
 		}
 		rows[ri] = r
 	}
@@ -182,7 +183,7 @@ func (c *compiler) compileInsert(s *Insert) (Plan, error) {
 	if s.Upsert {
 		verb = "UPSERT"
 	}
-	desc := fmt.Sprintf("%s %d %s INTO %s in one transaction", verb, len(rows), plural(len(rows), "row"), quoteIdent(info.Name))
+	desc := fmt.Sprintf("%s %d %s INTO %s in one transaction", verb, len(rows), plural(len(rows), "row"), query.QuoteIdent(info.Name))
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
 		n, err := b.Insert(ctx, info.Name, rows, s.Upsert)
 		if err != nil {
@@ -204,8 +205,8 @@ func plural(n int, word string) string {
 }
 
 // fieldValue converts a literal to a field's stored type.
-func fieldValue(f FieldInfo, v Literal) (any, error) {
-	if v.Kind == LitNull {
+func fieldValue(f FieldInfo, v query.Literal) (any, error) {
+	if v.Kind == query.LitNull {
 		return nil, nil
 	}
 	bad := func() error {
@@ -213,7 +214,7 @@ func fieldValue(f FieldInfo, v Literal) (any, error) {
 	}
 	switch f.Type {
 	case "TEXT":
-		if v.Kind != LitString {
+		if v.Kind != query.LitString {
 			return nil, bad()
 		}
 		return v.Str, nil
@@ -224,12 +225,12 @@ func fieldValue(f FieldInfo, v Literal) (any, error) {
 		}
 		return int64(n), nil
 	case "FLOAT":
-		if v.Kind != LitNumber {
+		if v.Kind != query.LitNumber {
 			return nil, bad()
 		}
 		return v.Num, nil
 	case "BOOL":
-		if v.Kind != LitBool {
+		if v.Kind != query.LitBool {
 			return nil, bad()
 		}
 		return v.Bool, nil
@@ -258,7 +259,7 @@ func matching(ctx context.Context, src Source, where *compiledCond) ([]string, e
 	return keys, nil
 }
 
-func (c *compiler) compileUpdate(s *Update) (Plan, error) {
+func (c *compiler) compileUpdate(s *query.Update) (Plan, error) {
 	src, err := c.source(s.Collection, s.Pos, "UPDATE")
 	if err != nil {
 		return nil, err
@@ -271,11 +272,11 @@ func (c *compiler) compileUpdate(s *Update) (Plan, error) {
 		}
 		fi := src.FieldIndex(a.Field)
 		if fi < 0 {
-			return nil, errorIs(errdefs.ErrFieldNotFound, a.Pos, "%s has no field %s%s", quoteIdent(info.Name), quoteIdent(a.Field), didYouMean(a.Field, fieldNames(src), quoteIdent))
+			return nil, errorIs(errdefs.ErrFieldNotFound, a.Pos, "%s has no field %s%s", query.QuoteIdent(info.Name), query.QuoteIdent(a.Field), didYouMean(a.Field, fieldNames(src), query.QuoteIdent))
 		}
 		f := info.Fields[fi]
 		if _, dup := values[f.Name]; dup {
-			return nil, errorAt(a.Pos, "field %s is set twice", quoteIdent(f.Name))
+			return nil, errorAt(a.Pos, "field %s is set twice", query.QuoteIdent(f.Name))
 		}
 		v, err := fieldValue(f, a.Value)
 		if err != nil {
@@ -287,7 +288,7 @@ func (c *compiler) compileUpdate(s *Update) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	desc := fmt.Sprintf("UPDATE %s: scan of %d rows", quoteIdent(info.Name), src.Len())
+	desc := fmt.Sprintf("UPDATE %s: scan of %d rows", query.QuoteIdent(info.Name), src.Len())
 	if where != nil {
 		desc += "\n  filter: " + where.text
 	}
@@ -305,7 +306,7 @@ func (c *compiler) compileUpdate(s *Update) (Plan, error) {
 	}}, nil
 }
 
-func (c *compiler) compileDelete(s *Delete) (Plan, error) {
+func (c *compiler) compileDelete(s *query.Delete) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
@@ -315,7 +316,7 @@ func (c *compiler) compileDelete(s *Delete) (Plan, error) {
 		return nil, err
 	}
 	name := src.Info().Name
-	desc := fmt.Sprintf("DELETE FROM %s: scan of %d rows", quoteIdent(name), src.Len())
+	desc := fmt.Sprintf("DELETE FROM %s: scan of %d rows", query.QuoteIdent(name), src.Len())
 	if where != nil {
 		desc += "\n  filter: " + where.text
 	}

@@ -1,8 +1,9 @@
-package query
+package db
 
 import (
 	"context"
 	"fmt"
+	"github.com/vecdb/vecdb/query"
 	"sort"
 	"strings"
 )
@@ -49,7 +50,7 @@ func indexText(ix *IndexInfo) string {
 	return fmt.Sprintf("%s (m=%d, ef_construction=%d, ef_search=%d)", ix.Kind, ix.M, ix.EfConstruction, ix.EfSearch)
 }
 
-func (c *compiler) compileDescribe(s *Describe) (Plan, error) {
+func (c *compiler) compileDescribe(s *query.Describe) (Plan, error) {
 	src, err := c.source(s.Collection, s.Pos, "DESCRIBE")
 	if err != nil {
 		return nil, err
@@ -79,28 +80,28 @@ func (c *compiler) compileDescribe(s *Describe) (Plan, error) {
 	if !in.Created.IsZero() {
 		rows = append(rows, []any{"created", in.Created.UTC().Format("2006-01-02 15:04:05Z")})
 	}
-	desc := "DESCRIBE " + quoteIdent(in.Name)
+	desc := "DESCRIBE " + query.QuoteIdent(in.Name)
 	return &rowsPlan{desc: desc, cols: []string{"property", "value"}, run: func(context.Context) ([][]any, error) { return rows, nil }}, nil
 }
 
-func (c *compiler) compileShowStats(s *ShowStats) (Plan, error) {
+func (c *compiler) compileShowStats(s *query.ShowStats) (Plan, error) {
 	if _, err := c.source(s.Collection, s.Pos, "STATS"); err != nil {
 		return nil, err
 	}
-	return &backendPlan{desc: "SHOW STATS " + quoteIdent(s.Collection), pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: "SHOW STATS " + query.QuoteIdent(s.Collection), pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
 		return b.Stats(s.Collection)
 	}}, nil
 }
 
-func (c *compiler) compileCheck(s *Check) (Plan, error) {
+func (c *compiler) compileCheck(s *query.Check) (Plan, error) {
 	if _, err := c.source(s.Collection, s.Pos, "CHECK"); err != nil {
 		return nil, err
 	}
-	return &backendPlan{desc: "CHECK " + quoteIdent(s.Collection) + ": key and id maps, vector values, row count", pos: s.Pos,
+	return &backendPlan{desc: "CHECK " + query.QuoteIdent(s.Collection) + ": key and id maps, vector values, row count", pos: s.Pos,
 		run: func(ctx context.Context, b Backend) (*Result, error) { return b.Check(ctx, s.Collection) }}, nil
 }
 
-func (c *compiler) compileSet(s *Set) (Plan, error) {
+func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 	name := strings.ToLower(s.Name)
 	var def *optDef
 	for i := range Settings {

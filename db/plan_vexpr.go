@@ -1,8 +1,9 @@
-package query
+package db
 
 import (
 	"fmt"
 	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 	"math"
 	"strings"
 
@@ -18,41 +19,41 @@ type evaluated struct {
 }
 
 // vexprKeys lists the key nodes of the queried collection in e, in order.
-func vexprKeys(e VExpr, out []*VKey) []*VKey {
+func vexprKeys(e query.VExpr, out []*query.VKey) []*query.VKey {
 	switch e := e.(type) {
-	case *VKey:
+	case *query.VKey:
 		if e.Collection == "" {
 			out = append(out, e)
 		}
-	case *VSum:
+	case *query.VSum:
 		for _, t := range e.Terms {
 			out = vexprKeys(t.Factor, out)
 		}
-	case *VCentroid:
+	case *query.VCentroid:
 		for _, a := range e.Args {
 			out = vexprKeys(a, out)
 		}
-	case *VNormalize:
+	case *query.VNormalize:
 		out = vexprKeys(e.Arg, out)
 	}
 	return out
 }
 
-func depth(e VExpr) int {
+func depth(e query.VExpr) int {
 	switch e := e.(type) {
-	case *VSum:
+	case *query.VSum:
 		d := 0
 		for _, t := range e.Terms {
 			d = max(d, depth(t.Factor))
 		}
 		return d + 1
-	case *VCentroid:
+	case *query.VCentroid:
 		d := 0
 		for _, a := range e.Args {
 			d = max(d, depth(a))
 		}
 		return d + 1
-	case *VNormalize:
+	case *query.VNormalize:
 		return depth(e.Arg) + 1
 	}
 	return 1
@@ -60,20 +61,20 @@ func depth(e VExpr) int {
 
 // isFlat reports whether e is a weighted sum of own keys and vector
 // literals, which Source.Combine evaluates directly.
-func isFlat(e VExpr) bool {
+func isFlat(e query.VExpr) bool {
 	switch e := e.(type) {
-	case *VKey:
+	case *query.VKey:
 		return e.Collection == ""
-	case *VLiteral:
+	case *query.VLiteral:
 		return true
-	case *VSum:
+	case *query.VSum:
 		for _, t := range e.Terms {
 			switch f := t.Factor.(type) {
-			case *VKey:
+			case *query.VKey:
 				if f.Collection != "" {
 					return false
 				}
-			case *VLiteral:
+			case *query.VLiteral:
 			default:
 				return false
 			}
@@ -83,16 +84,16 @@ func isFlat(e VExpr) bool {
 	return false
 }
 
-func terms(e VExpr) []VTerm {
-	if s, ok := e.(*VSum); ok {
+func terms(e query.VExpr) []query.VTerm {
+	if s, ok := e.(*query.VSum); ok {
 		return s.Terms
 	}
-	return []VTerm{{Pos: e.Position(), Sign: 1, Weight: 1, Factor: e}}
+	return []query.VTerm{{Pos: e.Position(), Sign: 1, Weight: 1, Factor: e}}
 }
 
 // eval computes e against src with gensim most_similar semantics: each key
 // contributes its unit vector (COSINE), the weighted sum is normalised.
-func (c *compiler) eval(src Source, e VExpr) (*evaluated, error) {
+func (c *compiler) eval(src Source, e query.VExpr) (*evaluated, error) {
 	if d := depth(e); c.lim.MaxDepth > 0 && d > c.lim.MaxDepth {
 		return nil, errorAt(e.Position(), "the vector expression is nested too deeply (%d levels)", d)
 	}
@@ -110,14 +111,14 @@ func (c *compiler) eval(src Source, e VExpr) (*evaluated, error) {
 	}
 	if isFlat(e) {
 		ts := terms(e)
-		dbTerms := make([]Term, len(ts))
+		dbTerms := make([]qTerm, len(ts))
 		for i, t := range ts {
 			w := t.Sign * t.Weight
 			switch f := t.Factor.(type) {
-			case *VKey:
-				dbTerms[i] = Term{Key: f.Key, Weight: w}
-			case *VLiteral:
-				dbTerms[i] = Term{Vector: toF32(f.Values), Weight: w}
+			case *query.VKey:
+				dbTerms[i] = qTerm{Key: f.Key, Weight: w}
+			case *query.VLiteral:
+				dbTerms[i] = qTerm{Vector: toF32(f.Values), Weight: w}
 			}
 		}
 		v, used, err := src.Combine(dbTerms)
@@ -144,30 +145,30 @@ func (c *compiler) eval(src Source, e VExpr) (*evaluated, error) {
 
 // checkLiterals reports vector literals of the wrong dimension or with
 // values that do not fit a float32.
-func (c *compiler) checkLiterals(src Source, e VExpr) error {
+func (c *compiler) checkLiterals(src Source, e query.VExpr) error {
 	switch e := e.(type) {
-	case *VLiteral:
+	case *query.VLiteral:
 		if len(e.Values) != src.Dim() {
-			return errorIs(errdefs.ErrDimension, e.Pos, "vector has %d values, %s has DIM %d", len(e.Values), quoteIdent(src.Info().Name), src.Dim())
+			return errorIs(errdefs.ErrDimension, e.Pos, "vector has %d values, %s has DIM %d", len(e.Values), query.QuoteIdent(src.Info().Name), src.Dim())
 		}
 		for _, f := range e.Values {
 			if math.IsInf(float64(float32(f)), 0) || math.IsNaN(f) {
-				return errorIs(errdefs.ErrInvalid, e.Pos, "vector value %s is out of range", formatNum(f))
+				return errorIs(errdefs.ErrInvalid, e.Pos, "vector value %s is out of range", query.FormatNum(f))
 			}
 		}
-	case *VSum:
+	case *query.VSum:
 		for _, t := range e.Terms {
 			if err := c.checkLiterals(src, t.Factor); err != nil {
 				return err
 			}
 		}
-	case *VCentroid:
+	case *query.VCentroid:
 		for _, a := range e.Args {
 			if err := c.checkLiterals(src, a); err != nil {
 				return err
 			}
 		}
-	case *VNormalize:
+	case *query.VNormalize:
 		return c.checkLiterals(src, e.Arg)
 	}
 	return nil
@@ -180,26 +181,26 @@ type evaluator struct {
 	used []int
 }
 
-func (ev *evaluator) eval(e VExpr) ([]float32, error) {
+func (ev *evaluator) eval(e query.VExpr) ([]float32, error) {
 	src := ev.src
 	switch e := e.(type) {
-	case *VKey:
+	case *query.VKey:
 		if e.Collection != "" {
 			return ev.other(e)
 		}
 		p := ev.pos[e.Key]
 		ev.used = append(ev.used, p)
 		return append([]float32(nil), src.SearchVector(p)...), nil
-	case *VLiteral:
+	case *query.VLiteral:
 		return toF32(e.Values), nil
-	case *VItem:
+	case *query.VItem:
 		p, err := ev.c.item(src, e)
 		if err != nil {
 			return nil, err
 		}
 		ev.used = append(ev.used, p)
 		return append([]float32(nil), src.SearchVector(p)...), nil
-	case *VSum:
+	case *query.VSum:
 		sum := make([]float32, src.Dim())
 		for _, t := range e.Terms {
 			x, err := ev.eval(t.Factor)
@@ -209,7 +210,7 @@ func (ev *evaluator) eval(e VExpr) ([]float32, error) {
 			vec.Axpy(float32(t.Sign*t.Weight), x, sum)
 		}
 		return sum, nil
-	case *VCentroid:
+	case *query.VCentroid:
 		sum := make([]float32, src.Dim())
 		for _, a := range e.Args {
 			x, err := ev.eval(a)
@@ -226,7 +227,7 @@ func (ev *evaluator) eval(e VExpr) ([]float32, error) {
 			return nil, errorIs(errdefs.ErrInvalid, e.Pos, "the CENTROID has zero norm")
 		}
 		return sum, nil
-	case *VNormalize:
+	case *query.VNormalize:
 		x, err := ev.eval(e.Arg)
 		if err != nil {
 			return nil, err
@@ -240,13 +241,13 @@ func (ev *evaluator) eval(e VExpr) ([]float32, error) {
 }
 
 // other takes a key's vector from another collection of the same dimension.
-func (ev *evaluator) other(k *VKey) ([]float32, error) {
+func (ev *evaluator) other(k *query.VKey) ([]float32, error) {
 	o, err := ev.c.source(k.Collection, k.Pos, "")
 	if err != nil {
 		return nil, err
 	}
 	if o.Dim() != ev.src.Dim() {
-		return nil, errorIs(errdefs.ErrDimension, k.Pos, "%s has DIM %d, %s has DIM %d", quoteIdent(k.Collection), o.Dim(), quoteIdent(ev.src.Info().Name), ev.src.Dim())
+		return nil, errorIs(errdefs.ErrDimension, k.Pos, "%s has DIM %d, %s has DIM %d", query.QuoteIdent(k.Collection), o.Dim(), query.QuoteIdent(ev.src.Info().Name), ev.src.Dim())
 	}
 	p, err := o.Positions(ev.c.ctx, []string{k.Key})
 	if err != nil {
@@ -259,10 +260,10 @@ func (ev *evaluator) other(k *VKey) ([]float32, error) {
 }
 
 // item resolves ITEM(field = 'value') to the position of its only row.
-func (c *compiler) item(src Source, it *VItem) (int, error) {
+func (c *compiler) item(src Source, it *query.VItem) (int, error) {
 	fi := src.FieldIndex(it.Field)
 	if fi < 0 {
-		return 0, errorIs(errdefs.ErrFieldNotFound, it.Pos, "%s has no field %s%s", quoteIdent(src.Info().Name), quoteIdent(it.Field), didYouMean(it.Field, fieldNames(src), quoteIdent))
+		return 0, errorIs(errdefs.ErrFieldNotFound, it.Pos, "%s has no field %s%s", query.QuoteIdent(src.Info().Name), query.QuoteIdent(it.Field), didYouMean(it.Field, fieldNames(src), query.QuoteIdent))
 	}
 	var matches []int
 	var near, containing []string
@@ -297,12 +298,12 @@ func (c *compiler) item(src Source, it *VItem) (int, error) {
 			if hint == "" && len(containing) > 0 {
 				qs := make([]string, len(containing))
 				for i, s := range containing {
-					qs[i] = quoteString(s)
+					qs[i] = query.QuoteString(s)
 				}
 				hint = "; did you mean " + strings.Join(qs, " or ") + "?"
 			}
 		}
-		return 0, errorAt(it.Pos, "no row of %s has %s = %s%s", quoteIdent(src.Info().Name), it.Field, it.Value.String(), hint)
+		return 0, errorAt(it.Pos, "no row of %s has %s = %s%s", query.QuoteIdent(src.Info().Name), it.Field, it.Value.String(), hint)
 	}
 	var ks []string
 	for i, p := range matches {
@@ -310,9 +311,9 @@ func (c *compiler) item(src Source, it *VItem) (int, error) {
 			ks = append(ks, fmt.Sprintf("and %d more", len(matches)-5))
 			break
 		}
-		ks = append(ks, quoteString(src.Key(p)))
+		ks = append(ks, query.QuoteString(src.Key(p)))
 	}
-	return 0, errorAt(it.Pos, "%d rows of %s have %s = %s: %s; use a key instead", len(matches), quoteIdent(src.Info().Name), it.Field, it.Value.String(), strings.Join(ks, ", "))
+	return 0, errorAt(it.Pos, "%d rows of %s have %s = %s: %s; use a key instead", len(matches), query.QuoteIdent(src.Info().Name), it.Field, it.Value.String(), strings.Join(ks, ", "))
 }
 
 func toF32(v []float64) []float32 {

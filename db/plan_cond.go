@@ -1,7 +1,8 @@
-package query
+package db
 
 import (
 	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 	"regexp"
 	"strings"
 )
@@ -95,13 +96,13 @@ type compiledCond struct {
 	text string
 }
 
-func (c *compiler) column(src Source, name string, p Position, nearest bool) (*colRef, error) {
+func (c *compiler) column(src Source, name string, p query.Position, nearest bool) (*colRef, error) {
 	col, ok := lookupColumn(src, name, nearest)
 	if !ok {
 		if !nearest && (strings.EqualFold(name, "similarity") || strings.EqualFold(name, "distance")) {
 			return nil, errorAt(p, "%s is only known in SELECT NEAREST", strings.ToLower(name))
 		}
-		return nil, errorIs(errdefs.ErrFieldNotFound, p, "%s has no column %s%s", quoteIdent(src.Info().Name), quoteIdent(name), didYouMean(name, columnNames(src, nearest), quoteIdent))
+		return nil, errorIs(errdefs.ErrFieldNotFound, p, "%s has no column %s%s", query.QuoteIdent(src.Info().Name), query.QuoteIdent(name), didYouMean(name, columnNames(src, nearest), query.QuoteIdent))
 	}
 	if col.typ != typeText || col.name != "key" {
 		// Load metadata now so that a storage error surfaces here.
@@ -115,7 +116,7 @@ func (c *compiler) column(src Source, name string, p Position, nearest bool) (*c
 }
 
 // where compiles a condition against src.
-func (c *compiler) where(src Source, cd Cond, nearest bool) (*compiledCond, error) {
+func (c *compiler) where(src Source, cd query.Cond, nearest bool) (*compiledCond, error) {
 	if cd == nil {
 		return nil, nil
 	}
@@ -126,9 +127,9 @@ func (c *compiler) where(src Source, cd Cond, nearest bool) (*compiledCond, erro
 	return &compiledCond{fn: fn, sim: sim, text: cd.String()}, nil
 }
 
-func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
+func (c *compiler) cond(src Source, cd query.Cond, nearest bool) (pred, bool, error) {
 	switch cd := cd.(type) {
-	case *CondBinary:
+	case *query.CondBinary:
 		l, ls, err := c.cond(src, cd.Left, nearest)
 		if err != nil {
 			return nil, false, err
@@ -137,17 +138,17 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		if cd.Op == Or {
+		if cd.Op == query.Or {
 			return func(x *row) bool { return l(x) || r(x) }, ls || rs, nil
 		}
 		return func(x *row) bool { return l(x) && r(x) }, ls || rs, nil
-	case *CondNot:
+	case *query.CondNot:
 		f, s, err := c.cond(src, cd.X, nearest)
 		if err != nil {
 			return nil, false, err
 		}
 		return func(x *row) bool { return !f(x) }, s, nil
-	case *CondCompare:
+	case *query.CondCompare:
 		col, err := c.column(src, cd.Field, cd.Pos, nearest)
 		if err != nil {
 			return nil, false, err
@@ -156,7 +157,7 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		if col.typ == typeBool && cd.Op != Eq && cd.Op != Ne {
+		if col.typ == typeBool && cd.Op != query.Eq && cd.Op != query.Ne {
 			return nil, false, errorAt(cd.Pos, "BOOL field %s can only be tested with = or !=", col.name)
 		}
 		op := cd.Op
@@ -167,20 +168,20 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 				return false
 			}
 			switch op {
-			case Eq:
+			case query.Eq:
 				return cmp == 0
-			case Ne:
+			case query.Ne:
 				return cmp != 0
-			case Lt:
+			case query.Lt:
 				return cmp < 0
-			case Le:
+			case query.Le:
 				return cmp <= 0
-			case Gt:
+			case query.Gt:
 				return cmp > 0
 			}
 			return cmp >= 0
 		}, col.sim, nil
-	case *CondIn:
+	case *query.CondIn:
 		col, err := c.column(src, cd.Field, cd.Pos, nearest)
 		if err != nil {
 			return nil, false, err
@@ -214,7 +215,7 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 			}
 			return not
 		}, col.sim, nil
-	case *CondBetween:
+	case *query.CondBetween:
 		col, err := c.column(src, cd.Field, cd.Pos, nearest)
 		if err != nil {
 			return nil, false, err
@@ -240,7 +241,7 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 			}
 			return (a >= 0 && b <= 0) != not
 		}, col.sim, nil
-	case *CondLike:
+	case *query.CondLike:
 		col, err := c.column(src, cd.Field, cd.Pos, nearest)
 		if err != nil {
 			return nil, false, err
@@ -248,7 +249,7 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 		if col.typ != typeText {
 			return nil, false, errorAt(cd.Pos, "LIKE needs a TEXT column, %s is %s", col.name, colTypeNames[col.typ])
 		}
-		if cd.Pattern.Kind != LitString {
+		if cd.Pattern.Kind != query.LitString {
 			return nil, false, errorAt(cd.Pattern.Pos, "LIKE needs a string pattern, got %s", cd.Pattern.String())
 		}
 		re := likeRegexp(cd.Pattern.Str)
@@ -260,7 +261,7 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 			}
 			return re.MatchString(s) != not
 		}, col.sim, nil
-	case *CondIsNull:
+	case *query.CondIsNull:
 		col, err := c.column(src, cd.Field, cd.Pos, nearest)
 		if err != nil {
 			return nil, false, err
@@ -273,8 +274,8 @@ func (c *compiler) cond(src Source, cd Cond, nearest bool) (pred, bool, error) {
 
 // checkLiteral checks that lit can be compared with col and returns its
 // value in the column's representation.
-func checkLiteral(col *colRef, lit Literal) (any, error) {
-	if lit.Kind == LitNull {
+func checkLiteral(col *colRef, lit query.Literal) (any, error) {
+	if lit.Kind == query.LitNull {
 		return nil, errorAt(lit.Pos, "comparing with NULL is never true; use %s IS NULL", col.name)
 	}
 	mismatch := func() error {
@@ -282,17 +283,17 @@ func checkLiteral(col *colRef, lit Literal) (any, error) {
 	}
 	switch col.typ {
 	case typeText:
-		if lit.Kind != LitString {
+		if lit.Kind != query.LitString {
 			return nil, mismatch()
 		}
 		return lit.Str, nil
 	case typeInt, typeFloat:
-		if lit.Kind != LitNumber {
+		if lit.Kind != query.LitNumber {
 			return nil, mismatch()
 		}
 		return lit.Num, nil
 	case typeBool:
-		if lit.Kind != LitBool {
+		if lit.Kind != query.LitBool {
 			return nil, mismatch()
 		}
 		return lit.Bool, nil
@@ -357,13 +358,13 @@ func equalValues(a, b any) bool {
 }
 
 // literalValue returns a literal as a comparable Go value.
-func literalValue(l Literal) any {
+func literalValue(l query.Literal) any {
 	switch l.Kind {
-	case LitNumber:
+	case query.LitNumber:
 		return l.Num
-	case LitString, LitIdent:
+	case query.LitString, query.LitIdent:
 		return l.Str
-	case LitBool:
+	case query.LitBool:
 		return l.Bool
 	}
 	return nil
@@ -389,8 +390,8 @@ func likeRegexp(p string) *regexp.Regexp {
 }
 
 // splitAnd flattens top-level ANDs.
-func splitAnd(cd Cond, out []Cond) []Cond {
-	if b, ok := cd.(*CondBinary); ok && b.Op == And {
+func splitAnd(cd query.Cond, out []query.Cond) []query.Cond {
+	if b, ok := cd.(*query.CondBinary); ok && b.Op == query.And {
 		return splitAnd(b.Right, splitAnd(b.Left, out))
 	}
 	return append(out, cd)

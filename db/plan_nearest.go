@@ -1,9 +1,10 @@
-package query
+package db
 
 import (
 	"context"
 	"fmt"
 	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 	"strconv"
 	"strings"
 
@@ -42,14 +43,14 @@ type nquery struct {
 
 type outCol struct {
 	name string
-	get  func(q *nquery, h *Hit, rank int) any
+	get  func(q *nquery, h *qHit, rank int) any
 }
 
 var nearestUsing = []string{"COSMUL", "EXACT"}
 
 var nearestOptions = []optDef{{name: "ef_search", kind: optInt, min: 1}}
 
-func (c *compiler) compileNearest(s *SelectNearest) (Plan, error) {
+func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
@@ -137,12 +138,12 @@ func (c *compiler) compileNearest(s *SelectNearest) (Plan, error) {
 
 // reorder puts the positive terms of a flat sum before the negative ones,
 // the order in which gensim's most_similar adds them.
-func reorder(e VExpr) VExpr {
-	s, ok := e.(*VSum)
+func reorder(e query.VExpr) query.VExpr {
+	s, ok := e.(*query.VSum)
 	if !ok || !isFlat(e) {
 		return e
 	}
-	out := &VSum{Pos: s.Pos}
+	out := &query.VSum{Pos: s.Pos}
 	for _, t := range s.Terms {
 		if t.Sign*t.Weight >= 0 {
 			out.Terms = append(out.Terms, t)
@@ -158,7 +159,7 @@ func reorder(e VExpr) VExpr {
 
 // cosmulQuery splits a vector expression into the positive and negative
 // terms of 3CosMul.
-func (c *compiler) cosmulQuery(src Source, e VExpr) (*nquery, error) {
+func (c *compiler) cosmulQuery(src Source, e query.VExpr) (*nquery, error) {
 	q := &nquery{text: e.String()}
 	keys := vexprKeys(e, nil)
 	names := make([]string, len(keys))
@@ -170,7 +171,7 @@ func (c *compiler) cosmulQuery(src Source, e VExpr) (*nquery, error) {
 	}
 	for _, t := range terms(e) {
 		if t.Weight != 1 {
-			return nil, errorAt(t.Pos, "USING COSMUL takes terms without weights, got %s", formatNum(t.Weight))
+			return nil, errorAt(t.Pos, "USING COSMUL takes terms without weights, got %s", query.FormatNum(t.Weight))
 		}
 		ev, err := c.eval(src, t.Factor)
 		if err != nil {
@@ -196,8 +197,8 @@ func (c *compiler) cosmulQuery(src Source, e VExpr) (*nquery, error) {
 // nearestWhere splits WHERE into a filter on metadata (applied during the
 // scan, so k matching rows come back when k exist) and a check on the
 // similarity (applied to scored hits).
-func (c *compiler) nearestWhere(p *nearestPlan, w Cond, all bool, stmt Position) error {
-	var pre, post []Cond
+func (c *compiler) nearestWhere(p *nearestPlan, w query.Cond, all bool, stmt query.Position) error {
+	var pre, post []query.Cond
 	if w != nil {
 		for _, part := range splitAnd(w, nil) {
 			cc, err := c.where(p.src, part, true)
@@ -208,16 +209,16 @@ func (c *compiler) nearestWhere(p *nearestPlan, w Cond, all bool, stmt Position)
 				pre = append(pre, part)
 				continue
 			}
-			if cmp, ok := part.(*CondCompare); ok && strings.EqualFold(cmp.Field, "similarity") && (cmp.Op == Ge || cmp.Op == Gt) {
+			if cmp, ok := part.(*query.CondCompare); ok && strings.EqualFold(cmp.Field, "similarity") && (cmp.Op == query.Ge || cmp.Op == query.Gt) {
 				m := float32(cmp.Value.Num)
 				if p.minSim == nil || m > *p.minSim {
 					p.minSim = &m
 				}
-				if cmp.Op == Ge {
+				if cmp.Op == query.Ge {
 					continue
 				}
 			}
-			if cmp, ok := part.(*CondCompare); ok && strings.EqualFold(cmp.Field, "distance") && (cmp.Op == Le || cmp.Op == Lt) && all {
+			if cmp, ok := part.(*query.CondCompare); ok && strings.EqualFold(cmp.Field, "distance") && (cmp.Op == query.Le || cmp.Op == query.Lt) && all {
 				p.full = true
 				post = append(post, part)
 				p.minSim = distBound(p, cmp.Value.Num)
@@ -266,18 +267,18 @@ func distBound(p *nearestPlan, d float64) *float32 {
 	return &m
 }
 
-func joinAnd(cs []Cond) Cond {
+func joinAnd(cs []query.Cond) query.Cond {
 	if len(cs) == 0 {
 		return nil
 	}
 	out := cs[0]
 	for _, x := range cs[1:] {
-		out = &CondBinary{Pos: out.Position(), Op: And, Left: out, Right: x}
+		out = &query.CondBinary{Pos: out.Position(), Op: query.And, Left: out, Right: x}
 	}
 	return out
 }
 
-func (c *compiler) nearestColumns(p *nearestPlan, returning []string, stmt Position) error {
+func (c *compiler) nearestColumns(p *nearestPlan, returning []string, stmt query.Position) error {
 	names := returning
 	if names == nil {
 		names = []string{"rank", "key", "similarity"}
@@ -290,11 +291,11 @@ func (c *compiler) nearestColumns(p *nearestPlan, returning []string, stmt Posit
 		col, ok := nearestColumn(p.src, n, p.each)
 		if !ok {
 			cands := append([]string{"rank", "key", "similarity", "distance", "count", "vector"}, fieldNames(p.src)...)
-			hint := didYouMean(n, cands, quoteIdent)
+			hint := didYouMean(n, cands, query.QuoteIdent)
 			if strings.EqualFold(n, "query") {
 				hint = " (query is a column of NEAREST k TO EACH (...))"
 			}
-			return errorAt(c.loc.name(stmt, "RETURNING", n), "unknown column %s in RETURNING%s", quoteIdent(n), hint)
+			return errorAt(c.loc.name(stmt, "RETURNING", n), "unknown column %s in RETURNING%s", query.QuoteIdent(n), hint)
 		}
 		p.cols = append(p.cols, col)
 	}
@@ -316,25 +317,25 @@ func nearestColumn(src Source, name string, each bool) (outCol, bool) {
 		if !each {
 			return outCol{}, false
 		}
-		return outCol{"query", func(q *nquery, h *Hit, r int) any { return q.label }}, true
+		return outCol{"query", func(q *nquery, h *qHit, r int) any { return q.label }}, true
 	case "rank":
-		return outCol{"rank", func(q *nquery, h *Hit, r int) any { return int64(r) }}, true
+		return outCol{"rank", func(q *nquery, h *qHit, r int) any { return int64(r) }}, true
 	case "key":
-		return outCol{"key", func(q *nquery, h *Hit, r int) any { return h.Key }}, true
+		return outCol{"key", func(q *nquery, h *qHit, r int) any { return h.Key }}, true
 	case "similarity":
-		return outCol{"similarity", func(q *nquery, h *Hit, r int) any { return float64(h.Similarity) }}, true
+		return outCol{"similarity", func(q *nquery, h *qHit, r int) any { return float64(h.Similarity) }}, true
 	case "distance":
-		return outCol{"distance", func(q *nquery, h *Hit, r int) any { return float64(h.Distance) }}, true
+		return outCol{"distance", func(q *nquery, h *qHit, r int) any { return float64(h.Distance) }}, true
 	case "count":
-		return outCol{"count", func(q *nquery, h *Hit, r int) any { return src.Count(h.Pos) }}, true
+		return outCol{"count", func(q *nquery, h *qHit, r int) any { return src.Count(h.Pos) }}, true
 	case "vector":
-		return outCol{"vector", func(q *nquery, h *Hit, r int) any { return src.Vector(h.Pos) }}, true
+		return outCol{"vector", func(q *nquery, h *qHit, r int) any { return src.Vector(h.Pos) }}, true
 	}
 	fi := src.FieldIndex(name)
 	if fi < 0 {
 		return outCol{}, false
 	}
-	return outCol{src.Info().Fields[fi].Name, func(q *nquery, h *Hit, r int) any {
+	return outCol{src.Info().Fields[fi].Name, func(q *nquery, h *qHit, r int) any {
 		m, err := src.Meta(h.Pos)
 		if err != nil || fi >= len(m) {
 			return nil
@@ -358,7 +359,7 @@ func (p *nearestPlan) String() string {
 		}
 		path = p.src.Plan(kk, p.options(p.queries[0]))
 	}
-	fmt.Fprintf(&b, "NEAREST %s FROM %s (DIM %d, %s): %s", k, quoteIdent(info.Name), info.Dim, info.Metric, path)
+	fmt.Fprintf(&b, "NEAREST %s FROM %s (DIM %d, %s): %s", k, query.QuoteIdent(info.Name), info.Dim, info.Metric, path)
 	if p.cosmul {
 		b.WriteString("\n  scoring: 3CosMul (most_similar_cosmul)")
 	} else {
@@ -424,7 +425,7 @@ func (p *nearestPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 		return nil, err
 	}
 	for qi, q := range p.queries {
-		var hits []Hit
+		var hits []qHit
 		if batch != nil {
 			hits = batch[qi]
 		} else if hits, err = p.search(ctx, q); err != nil {
@@ -446,8 +447,8 @@ func (p *nearestPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 }
 
 // options returns the search options of one query.
-func (p *nearestPlan) options(q *nquery) *SearchOptions {
-	opts := &SearchOptions{WithinTop: p.withinTop, MinSimilarity: p.minSim, Offset: p.offset, Exact: p.exact, EfSearch: p.efSearch}
+func (p *nearestPlan) options(q *nquery) *qSearchOptions {
+	opts := &qSearchOptions{WithinTop: p.withinTop, MinSimilarity: p.minSim, Offset: p.offset, Exact: p.exact, EfSearch: p.efSearch}
 	if !p.include {
 		opts.Exclude = q.exclude
 	}
@@ -474,7 +475,7 @@ func (p *nearestPlan) options(q *nquery) *SearchOptions {
 // scan when the plan is an exact scan anyway; nil means "search one by
 // one". Each query's own exclusions are applied afterwards, so every
 // query asks for enough extra rows to cover them, and OFFSET comes last.
-func (p *nearestPlan) searchBatch(ctx context.Context) ([][]Hit, error) {
+func (p *nearestPlan) searchBatch(ctx context.Context) ([][]qHit, error) {
 	if len(p.queries) < 2 || p.cosmul || p.full || p.k <= 0 {
 		return nil, nil
 	}
@@ -525,14 +526,14 @@ func containsInt(xs []int, x int) bool {
 	return false
 }
 
-func (p *nearestPlan) search(ctx context.Context, q *nquery) ([]Hit, error) {
+func (p *nearestPlan) search(ctx context.Context, q *nquery) ([]qHit, error) {
 	opts := p.options(q)
 	src := p.src
 	k := p.k
 	if p.full {
 		k = -1
 	}
-	var hits []Hit
+	var hits []qHit
 	var err error
 	if p.cosmul {
 		hits, err = src.MostSimilarCosmul(ctx, q.pos, q.neg, k, opts)
@@ -561,7 +562,7 @@ func (p *nearestPlan) search(ctx context.Context, q *nquery) ([]Hit, error) {
 
 // compileAnalogy turns a:b::c:? into most_similar(positive=[b, c],
 // negative=[a]) or its 3CosMul form.
-func (c *compiler) compileAnalogy(s *Analogy) (Plan, error) {
+func (c *compiler) compileAnalogy(s *query.Analogy) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
 	if err != nil {
 		return nil, err
@@ -577,14 +578,14 @@ func (c *compiler) compileAnalogy(s *Analogy) (Plan, error) {
 	if err := c.checkK(k, s.Pos, "LIMIT"); err != nil {
 		return nil, err
 	}
-	sum := &VSum{Pos: s.A.Pos, Terms: []VTerm{
+	sum := &query.VSum{Pos: s.A.Pos, Terms: []query.VTerm{
 		{Pos: s.B.Pos, Sign: 1, Weight: 1, Factor: s.B},
 		{Pos: s.C.Pos, Sign: 1, Weight: 1, Factor: s.C},
 		{Pos: s.A.Pos, Sign: -1, Weight: 1, Factor: s.A},
 	}}
 	p := &nearestPlan{src: src, k: k, cosmul: using == "COSMUL", withinTop: s.WithinTop, maxRows: c.lim.MaxRows}
 	if p.cosmul {
-		keys := []*VKey{s.A, s.B, s.C}
+		keys := []*query.VKey{s.A, s.B, s.C}
 		if _, err := src.Positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
 			return nil, keysErr(err, keys, s.Pos)
 		}
@@ -595,7 +596,7 @@ func (c *compiler) compileAnalogy(s *Analogy) (Plan, error) {
 		q.text = s.A.String() + " : " + s.B.String() + " :: " + s.C.String() + " : ?"
 		p.queries = []*nquery{q}
 	} else {
-		keys := []*VKey{s.A, s.B, s.C}
+		keys := []*query.VKey{s.A, s.B, s.C}
 		if _, err := src.Positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
 			return nil, keysErr(err, keys, s.Pos)
 		}
