@@ -9,8 +9,6 @@ import (
 	"sync"
 
 	"github.com/vecdb/vecdb/format"
-	"github.com/vecdb/vecdb/internal/vec"
-	"github.com/vecdb/vecdb/storage"
 	"github.com/vecdb/vecdb/trainer"
 )
 
@@ -58,33 +56,11 @@ type backend struct{ d *DB }
 // Backend returns the Backend of d, for running plans directly.
 func (d *DB) Backend() Backend { return backend{d} }
 
-func infoToQuery(in Info) CollectionInfo {
-	out := CollectionInfo{Name: in.Name, Dim: in.Dim, Metric: in.Metric, Rows: in.Rows,
-		Created: in.Created, Updated: in.Updated, Params: in.Params, Source: in.Source}
-	for _, f := range in.Fields {
-		out.Fields = append(out.Fields, FieldInfo{Name: f.Name, Type: f.Type.String()})
-	}
-	if in.Index != nil {
-		out.Index = &IndexInfo{Kind: in.Index.Kind, M: in.Index.M, EfConstruction: in.Index.EfConstruction, EfSearch: in.Index.EfSearch}
-	}
-	return out
-}
+func (b backend) Collections() ([]Info, error) { return b.d.Collections() }
 
-func (b backend) Collections() ([]CollectionInfo, error) {
-	infos, err := b.d.Collections()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]CollectionInfo, len(infos))
-	for i, in := range infos {
-		out[i] = infoToQuery(in)
-	}
-	return out, nil
-}
-
-func (b backend) Source(name string) (Source, error) {
+func (b backend) Source(name string) (*View, error) {
 	if v := b.d.cachedView(name); v != nil {
-		return viewSource{v}, nil
+		return v, nil
 	}
 	c, err := b.d.Collection(name)
 	if err != nil {
@@ -94,7 +70,7 @@ func (b backend) Source(name string) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewSource{v}, nil
+	return v, nil
 }
 
 func (b backend) CreateCollection(ctx context.Context, s CollectionSpec) (bool, error) {
@@ -103,15 +79,7 @@ func (b backend) CreateCollection(ctx context.Context, s CollectionSpec) (bool, 
 			return false, nil
 		}
 	}
-	spec := Spec{Name: s.Name, Dim: s.Dim, Metric: s.Metric}
-	for _, f := range s.Fields {
-		t, err := storage.ParseFieldType(f.Type)
-		if err != nil {
-			return false, err
-		}
-		spec.Fields = append(spec.Fields, Field{Name: f.Name, Type: t})
-	}
-	_, err := b.d.CreateCollection(ctx, spec, false)
+	_, err := b.d.CreateCollection(ctx, Spec{Name: s.Name, Dim: s.Dim, Metric: s.Metric, Fields: s.Fields}, false)
 	return err == nil, err
 }
 
@@ -124,7 +92,7 @@ func (b backend) DropCollection(ctx context.Context, name string, ifExists bool)
 	return true, b.d.DropCollection(ctx, name, ifExists)
 }
 
-func (b backend) Insert(ctx context.Context, name string, rows []qRow, upsert bool) (int, error) {
+func (b backend) Insert(ctx context.Context, name string, rows []Row, upsert bool) (int, error) {
 	c, err := b.d.Collection(name)
 	if err != nil {
 		return 0, err
@@ -584,88 +552,6 @@ func (b backend) CreateUsers(ctx context.Context, s UsersSpec) (*Result, error) 
 		return nil, err
 	}
 	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Users}}, nil
-}
-
-// viewSource adapts a View to Source.
-type viewSource struct{ v *View }
-
-func (s viewSource) Info() CollectionInfo {
-	in := infoToQuery(s.v.info)
-	in.Rows = s.v.Len()
-	return in
-}
-func (s viewSource) Len() int                      { return s.v.Len() }
-func (s viewSource) Dim() int                      { return s.v.Dim() }
-func (s viewSource) Metric() vec.Metric            { return s.v.Metric() }
-func (s viewSource) Key(i int) string              { return s.v.Key(i) }
-func (s viewSource) Count(i int) int64             { return s.v.Count(i) }
-func (s viewSource) Lookup(key string) (int, bool) { return s.v.Lookup(key) }
-func (s viewSource) Positions(ctx context.Context, keys []string) ([]int, error) {
-	return s.v.positions(ctx, keys)
-}
-func (s viewSource) SearchVector(i int) []float32 { return s.v.SearchVector(i) }
-func (s viewSource) Unit(i int) []float32         { return s.v.Unit(i) }
-func (s viewSource) Vector(i int) []float32       { return s.v.Vector(i) }
-func (s viewSource) Meta(i int) ([]any, error)    { return s.v.Meta(i) }
-func (s viewSource) FieldIndex(name string) int   { return s.v.FieldIndex(name) }
-func (s viewSource) PrepareQuery(q []float32) ([]float32, error) {
-	return s.v.PrepareQuery(q)
-}
-func (s viewSource) Similarity(a, b string) (float32, error)    { return s.v.Similarity(a, b) }
-func (s viewSource) Rank(a, b string) (int, error)              { return s.v.Rank(a, b) }
-func (s viewSource) NSimilarity(a, b []string) (float32, error) { return s.v.NSimilarity(a, b) }
-func (s viewSource) DoesntMatch(keys []string) (string, []float32, error) {
-	return s.v.DoesntMatch(keys)
-}
-
-func (s viewSource) Combine(terms []qTerm) ([]float32, []int, error) {
-	ts := make([]Term, len(terms))
-	for i, t := range terms {
-		ts[i] = Term{Key: t.Key, Vector: t.Vector, Weight: t.Weight}
-	}
-	return s.v.Combine(ts)
-}
-
-func searchOpts(o *qSearchOptions) *SearchOptions {
-	if o == nil {
-		return nil
-	}
-	return &SearchOptions{Exclude: o.Exclude, WithinTop: o.WithinTop, Filter: o.Filter, MinSimilarity: o.MinSimilarity,
-		Offset: o.Offset, Exact: o.Exact, EfSearch: o.EfSearch}
-}
-
-func hitsToQuery(hs []Hit) []qHit {
-	out := make([]qHit, len(hs))
-	for i, h := range hs {
-		out[i] = qHit{Pos: h.Pos, Key: h.Key, Similarity: h.Similarity, Distance: h.Distance}
-	}
-	return out
-}
-
-func (s viewSource) Plan(k int, o *qSearchOptions) string {
-	return s.v.Plan(k, searchOpts(o)).String()
-}
-
-func (s viewSource) Search(ctx context.Context, q []float32, k int, o *qSearchOptions) ([]qHit, error) {
-	hs, err := s.v.Search(ctx, q, k, searchOpts(o))
-	return hitsToQuery(hs), err
-}
-
-func (s viewSource) SearchBatch(ctx context.Context, qs [][]float32, k int, o *qSearchOptions) ([][]qHit, error) {
-	hs, err := s.v.SearchBatch(ctx, qs, k, searchOpts(o))
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]qHit, len(hs))
-	for i := range hs {
-		out[i] = hitsToQuery(hs[i])
-	}
-	return out, nil
-}
-
-func (s viewSource) MostSimilarCosmul(ctx context.Context, pos, neg [][]float32, k int, o *qSearchOptions) ([]qHit, error) {
-	hs, err := s.v.MostSimilarCosmul(ctx, pos, neg, k, searchOpts(o))
-	return hitsToQuery(hs), err
 }
 
 // parseWatch reads WITH (watch = 'king:queen, cat:dog').

@@ -87,7 +87,7 @@ type compiler struct {
 	b       Backend
 	loc     locator
 	lim     qLimits
-	sources map[string]Source
+	sources map[string]*View
 }
 
 // ReturnsRows reports whether a statement returns rows (a query, SHOW,
@@ -318,7 +318,7 @@ func (c *compiler) collectionNames() []string {
 
 // source opens the read view of a collection named in the statement at
 // stmt (after keyword kw), with "did you mean" on a miss.
-func (c *compiler) source(name string, stmt query.Position, kw string) (Source, error) {
+func (c *compiler) source(name string, stmt query.Position, kw string) (*View, error) {
 	if s, ok := c.sources[name]; ok {
 		return s, nil
 	}
@@ -331,7 +331,7 @@ func (c *compiler) source(name string, stmt query.Position, kw string) (Source, 
 		return nil, wrapAt(p, err)
 	}
 	if c.sources == nil {
-		c.sources = map[string]Source{}
+		c.sources = map[string]*View{}
 	}
 	c.sources[name] = s
 	return s, nil

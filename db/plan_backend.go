@@ -17,10 +17,10 @@ import (
 // long take a context first and honour its cancellation.
 type Backend interface {
 	// Collections describes every collection, sorted by name.
-	Collections() ([]CollectionInfo, error)
+	Collections() ([]Info, error)
 	// Source returns a consistent read view of a collection. The error for
 	// an unknown name matches db.ErrCollectionNotFound.
-	Source(name string) (Source, error)
+	Source(name string) (*View, error)
 
 	// CreateCollection creates an empty collection. With IfNotExists an
 	// existing one is not an error and created is false.
@@ -30,7 +30,7 @@ type Backend interface {
 	DropCollection(ctx context.Context, name string, ifExists bool) (dropped bool, err error)
 	// Insert adds rows (all or none). With upsert, rows whose key exists
 	// replace them; inserted counts the new keys.
-	Insert(ctx context.Context, name string, rows []qRow, upsert bool) (inserted int, err error)
+	Insert(ctx context.Context, name string, rows []Row, upsert bool) (inserted int, err error)
 	// UpdateMeta sets the same field values on every key given.
 	UpdateMeta(ctx context.Context, name string, keys []string, values map[string]any) error
 	// Delete removes the rows of keys and returns how many existed.
@@ -62,116 +62,12 @@ type Backend interface {
 	CreateUsers(ctx context.Context, spec UsersSpec) (*Result, error)
 }
 
-// Source is a consistent, immutable read view of one collection: positions
-// 0..Len()-1 follow frequency order. It mirrors db.View.
-type Source interface {
-	Info() CollectionInfo
-	Len() int
-	Dim() int
-	Metric() vec.Metric
-	Key(i int) string
-	Count(i int) int64
-	Lookup(key string) (int, bool)
-	// Positions resolves keys, reporting every unknown key at once in an
-	// error that matches db.ErrKeyNotFound and implements the methods of
-	// unknownKeys (compile.go) for a positioned report. The search for
-	// close spellings stops when ctx is done.
-	Positions(ctx context.Context, keys []string) ([]int, error)
-	// SearchVector is the vector used for search (unit length for COSINE);
-	// callers must not modify it. Unit and Vector return fresh copies.
-	SearchVector(i int) []float32
-	Unit(i int) []float32
-	Vector(i int) []float32
-	// Meta returns one value per field (nil, string, int64, float64, bool).
-	Meta(i int) ([]any, error)
-	FieldIndex(name string) int
-
-	PrepareQuery(q []float32) ([]float32, error)
-	// Plan describes how Search would run with these arguments (HNSW,
-	// HNSW with filter, exact scan) for EXPLAIN.
-	Plan(k int, opts *qSearchOptions) string
-	Search(ctx context.Context, q []float32, k int, opts *qSearchOptions) ([]qHit, error)
-	// SearchBatch answers several queries with one exact scan (the
-	// collection is read once per block of queries); each result equals
-	// Search's with opts.Exact set.
-	SearchBatch(ctx context.Context, qs [][]float32, k int, opts *qSearchOptions) ([][]qHit, error)
-	Combine(terms []qTerm) ([]float32, []int, error)
-	MostSimilarCosmul(ctx context.Context, positive, negative [][]float32, k int, opts *qSearchOptions) ([]qHit, error)
-	Similarity(a, b string) (float32, error)
-	Rank(a, b string) (int, error)
-	NSimilarity(a, b []string) (float32, error)
-	DoesntMatch(keys []string) (string, []float32, error)
-}
-
-// Hit is one search result (see db.Hit).
-type qHit struct {
-	Pos        int
-	Key        string
-	Similarity float32
-	Distance   float32
-}
-
-// SearchOptions tune a search (see db.SearchOptions).
-type qSearchOptions struct {
-	Exclude       []int
-	WithinTop     int
-	Filter        func(pos int) bool
-	MinSimilarity *float32
-	Offset        int
-	Exact         bool // USING EXACT: never the index
-	EfSearch      int  // WITH (ef_search = n); 0 = the session's or index's
-}
-
-// Term is one operand of a weighted sum (see db.Term).
-type qTerm struct {
-	Key    string
-	Vector []float32
-	Weight float64
-}
-
-// FieldInfo is a metadata field: Type is TEXT, INT, FLOAT or BOOL.
-type FieldInfo struct {
-	Name string
-	Type string
-}
-
-// IndexInfo describes a collection's ANN index.
-type IndexInfo struct {
-	Kind           string
-	M              int
-	EfConstruction int
-	EfSearch       int
-}
-
-// CollectionInfo describes a collection.
-type CollectionInfo struct {
-	Name    string
-	Dim     int
-	Metric  vec.Metric
-	Fields  []FieldInfo
-	Rows    int
-	Created time.Time
-	Updated time.Time
-	Params  map[string]string
-	Source  string
-	Index   *IndexInfo // nil without an index
-}
-
-// Row is a row to insert. Meta holds one value per field of the
-// collection, in declaration order.
-type qRow struct {
-	Key    string
-	Vector []float32
-	Count  int64
-	Meta   []any
-}
-
 // CollectionSpec is a compiled CREATE COLLECTION.
 type CollectionSpec struct {
 	Name        string
 	Dim         int
 	Metric      vec.Metric
-	Fields      []FieldInfo
+	Fields      []Field
 	IfNotExists bool
 }
 

@@ -7,10 +7,10 @@ import (
 	"strings"
 )
 
-// row is what a WHERE condition looks at: a position of a Source and, for
+// row is what a WHERE condition looks at: a position of a View and, for
 // NEAREST, the hit's similarity and distance.
 type row struct {
-	src  Source
+	src  *View
 	pos  int
 	sim  float64
 	dist float64
@@ -30,13 +30,13 @@ const (
 
 var colTypeNames = [...]string{"TEXT", "INT", "FLOAT", "BOOL"}
 
-func fieldType(t string) colType {
-	switch strings.ToUpper(t) {
-	case "INT":
+func fieldType(t FieldType) colType {
+	switch t {
+	case Int:
 		return typeInt
-	case "FLOAT":
+	case Float:
 		return typeFloat
-	case "BOOL":
+	case Bool:
 		return typeBool
 	}
 	return typeText
@@ -52,7 +52,7 @@ type colRef struct {
 
 // lookupColumn resolves a column name of src: key, count, a metadata field
 // and, with nearest, similarity and distance.
-func lookupColumn(src Source, name string, nearest bool) (*colRef, bool) {
+func lookupColumn(src *View, name string, nearest bool) (*colRef, bool) {
 	switch strings.ToLower(name) {
 	case "key":
 		return &colRef{name: "key", typ: typeText, get: func(r *row) any { return r.src.Key(r.pos) }}, true
@@ -80,7 +80,7 @@ func lookupColumn(src Source, name string, nearest bool) (*colRef, bool) {
 	return nil, false
 }
 
-func columnNames(src Source, nearest bool) []string {
+func columnNames(src *View, nearest bool) []string {
 	out := []string{"key", "count"}
 	out = append(out, fieldNames(src)...)
 	if nearest {
@@ -96,7 +96,7 @@ type compiledCond struct {
 	text string
 }
 
-func (c *compiler) column(src Source, name string, p query.Position, nearest bool) (*colRef, error) {
+func (c *compiler) column(src *View, name string, p query.Position, nearest bool) (*colRef, error) {
 	col, ok := lookupColumn(src, name, nearest)
 	if !ok {
 		if !nearest && (strings.EqualFold(name, "similarity") || strings.EqualFold(name, "distance")) {
@@ -116,7 +116,7 @@ func (c *compiler) column(src Source, name string, p query.Position, nearest boo
 }
 
 // where compiles a condition against src.
-func (c *compiler) where(src Source, cd query.Cond, nearest bool) (*compiledCond, error) {
+func (c *compiler) where(src *View, cd query.Cond, nearest bool) (*compiledCond, error) {
 	if cd == nil {
 		return nil, nil
 	}
@@ -127,7 +127,7 @@ func (c *compiler) where(src Source, cd query.Cond, nearest bool) (*compiledCond
 	return &compiledCond{fn: fn, sim: sim, text: cd.String()}, nil
 }
 
-func (c *compiler) cond(src Source, cd query.Cond, nearest bool) (pred, bool, error) {
+func (c *compiler) cond(src *View, cd query.Cond, nearest bool) (pred, bool, error) {
 	switch cd := cd.(type) {
 	case *query.CondBinary:
 		l, ls, err := c.cond(src, cd.Left, nearest)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/storage"
 	"strings"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -44,7 +45,8 @@ func (c *compiler) compileCreate(s *query.CreateCollection) (Plan, error) {
 		if !containsFold(query.FieldTypes, t) {
 			return nil, errorAt(c.loc.name(f.Pos, "", f.Type), "unknown type %s for field %s (want TEXT, INT, FLOAT or BOOL)%s", f.Type, query.QuoteIdent(f.Name), didYouMean(t, query.FieldTypes, bare))
 		}
-		spec.Fields = append(spec.Fields, FieldInfo{Name: f.Name, Type: t})
+		ft, _ := storage.ParseFieldType(t)
+		spec.Fields = append(spec.Fields, Field{Name: f.Name, Type: ft})
 	}
 	desc := fmt.Sprintf("CREATE COLLECTION %s (DIM %d, %s, %d fields)", query.QuoteIdent(s.Name), s.Dim, spec.Metric, len(spec.Fields))
 	return &backendPlan{desc: desc, pos: c.loc.name(s.Pos, "COLLECTION", s.Name), run: func(ctx context.Context, b Backend) (*Result, error) {
@@ -121,7 +123,7 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 	if keyCol < 0 || vecCol < 0 {
 		return nil, errorAt(c.loc.after(s.Pos, s.Into), "INSERT needs the columns key and vector")
 	}
-	rows := make([]qRow, len(s.Rows))
+	rows := make([]Row, len(s.Rows))
 	inStmt := map[string]int{}
 	for ri, vals := range s.Rows {
 		if len(vals) != len(s.Columns) {
@@ -131,7 +133,7 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 			}
 			return nil, errorAt(p, "row %d has %d values for %d columns", ri+1, len(vals), len(s.Columns))
 		}
-		r := qRow{Meta: make([]any, len(info.Fields))}
+		r := Row{Meta: make([]any, len(info.Fields))}
 		for ci, v := range vals {
 			switch {
 			case ci == keyCol:
@@ -205,7 +207,7 @@ func plural(n int, word string) string {
 }
 
 // fieldValue converts a literal to a field's stored type.
-func fieldValue(f FieldInfo, v query.Literal) (any, error) {
+func fieldValue(f Field, v query.Literal) (any, error) {
 	if v.Kind == query.LitNull {
 		return nil, nil
 	}
@@ -213,23 +215,23 @@ func fieldValue(f FieldInfo, v query.Literal) (any, error) {
 		return errorIs(errdefs.ErrFieldType, v.Pos, "field %s is %s, got %s %s", f.Name, f.Type, v.Kind, v.String())
 	}
 	switch f.Type {
-	case "TEXT":
+	case Text:
 		if v.Kind != query.LitString {
 			return nil, bad()
 		}
 		return v.Str, nil
-	case "INT":
+	case Int:
 		n, ok := v.Int()
 		if !ok {
 			return nil, bad()
 		}
 		return int64(n), nil
-	case "FLOAT":
+	case Float:
 		if v.Kind != query.LitNumber {
 			return nil, bad()
 		}
 		return v.Num, nil
-	case "BOOL":
+	case Bool:
 		if v.Kind != query.LitBool {
 			return nil, bad()
 		}
@@ -240,7 +242,7 @@ func fieldValue(f FieldInfo, v query.Literal) (any, error) {
 
 // matching returns the keys of src whose rows pass the condition (all
 // keys without one).
-func matching(ctx context.Context, src Source, where *compiledCond) ([]string, error) {
+func matching(ctx context.Context, src *View, where *compiledCond) ([]string, error) {
 	var keys []string
 	for i := 0; i < src.Len(); i++ {
 		if i%65536 == 65535 {

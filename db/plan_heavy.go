@@ -193,7 +193,7 @@ func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 			return nil, err
 		}
 		names := keyStrings(s.Keys)
-		if _, err := src.Positions(c.ctx, names); err != nil {
+		if _, err := src.positions(c.ctx, names); err != nil {
 			return nil, keysErr(err, s.Keys, s.Pos)
 		}
 		spec.Collection, spec.Keys = s.From, names
@@ -304,7 +304,7 @@ func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
 		hist = append(hist, k.Key)
 		nodes = append(nodes, k)
 	}
-	if _, err := src.Positions(c.ctx, hist); err != nil {
+	if _, err := src.positions(c.ctx, hist); err != nil {
 		return nil, keysErr(err, nodes, s.Pos)
 	}
 	where, err := c.where(src, s.Where, false)

@@ -14,7 +14,7 @@ import (
 // nearestPlan runs SELECT NEAREST, SELECT ANALOGY and their variants: one
 // search per query vector (several with EACH), exact for now.
 type nearestPlan struct {
-	src       Source
+	src       *View
 	k         int // rows per query; -1 with ALL
 	queries   []*nquery
 	each      bool // add the query column
@@ -43,7 +43,7 @@ type nquery struct {
 
 type outCol struct {
 	name string
-	get  func(q *nquery, h *qHit, rank int) any
+	get  func(q *nquery, h *Hit, rank int) any
 }
 
 var nearestUsing = []string{"COSMUL", "EXACT"}
@@ -86,7 +86,7 @@ func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
 		for i, k := range s.Each {
 			names[i] = k.Key
 		}
-		pos, err := src.Positions(c.ctx, names)
+		pos, err := src.positions(c.ctx, names)
 		if err != nil {
 			return nil, keysErr(err, s.Each, s.Pos)
 		}
@@ -118,7 +118,7 @@ func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
 		for i, k := range s.Among {
 			names[i] = k.Key
 		}
-		pos, err := src.Positions(c.ctx, names)
+		pos, err := src.positions(c.ctx, names)
 		if err != nil {
 			return nil, keysErr(err, s.Among, s.Pos)
 		}
@@ -159,14 +159,14 @@ func reorder(e query.VExpr) query.VExpr {
 
 // cosmulQuery splits a vector expression into the positive and negative
 // terms of 3CosMul.
-func (c *compiler) cosmulQuery(src Source, e query.VExpr) (*nquery, error) {
+func (c *compiler) cosmulQuery(src *View, e query.VExpr) (*nquery, error) {
 	q := &nquery{text: e.String()}
 	keys := vexprKeys(e, nil)
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = k.Key
 	}
-	if _, err := src.Positions(c.ctx, names); err != nil {
+	if _, err := src.positions(c.ctx, names); err != nil {
 		return nil, keysErr(err, keys, e.Position())
 	}
 	for _, t := range terms(e) {
@@ -311,31 +311,31 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-func nearestColumn(src Source, name string, each bool) (outCol, bool) {
+func nearestColumn(src *View, name string, each bool) (outCol, bool) {
 	switch strings.ToLower(name) {
 	case "query":
 		if !each {
 			return outCol{}, false
 		}
-		return outCol{"query", func(q *nquery, h *qHit, r int) any { return q.label }}, true
+		return outCol{"query", func(q *nquery, h *Hit, r int) any { return q.label }}, true
 	case "rank":
-		return outCol{"rank", func(q *nquery, h *qHit, r int) any { return int64(r) }}, true
+		return outCol{"rank", func(q *nquery, h *Hit, r int) any { return int64(r) }}, true
 	case "key":
-		return outCol{"key", func(q *nquery, h *qHit, r int) any { return h.Key }}, true
+		return outCol{"key", func(q *nquery, h *Hit, r int) any { return h.Key }}, true
 	case "similarity":
-		return outCol{"similarity", func(q *nquery, h *qHit, r int) any { return float64(h.Similarity) }}, true
+		return outCol{"similarity", func(q *nquery, h *Hit, r int) any { return float64(h.Similarity) }}, true
 	case "distance":
-		return outCol{"distance", func(q *nquery, h *qHit, r int) any { return float64(h.Distance) }}, true
+		return outCol{"distance", func(q *nquery, h *Hit, r int) any { return float64(h.Distance) }}, true
 	case "count":
-		return outCol{"count", func(q *nquery, h *qHit, r int) any { return src.Count(h.Pos) }}, true
+		return outCol{"count", func(q *nquery, h *Hit, r int) any { return src.Count(h.Pos) }}, true
 	case "vector":
-		return outCol{"vector", func(q *nquery, h *qHit, r int) any { return src.Vector(h.Pos) }}, true
+		return outCol{"vector", func(q *nquery, h *Hit, r int) any { return src.Vector(h.Pos) }}, true
 	}
 	fi := src.FieldIndex(name)
 	if fi < 0 {
 		return outCol{}, false
 	}
-	return outCol{src.Info().Fields[fi].Name, func(q *nquery, h *qHit, r int) any {
+	return outCol{src.Info().Fields[fi].Name, func(q *nquery, h *Hit, r int) any {
 		m, err := src.Meta(h.Pos)
 		if err != nil || fi >= len(m) {
 			return nil
@@ -357,7 +357,7 @@ func (p *nearestPlan) String() string {
 		if p.full {
 			kk = -1
 		}
-		path = p.src.Plan(kk, p.options(p.queries[0]))
+		path = p.src.Plan(kk, p.options(p.queries[0])).String()
 	}
 	fmt.Fprintf(&b, "NEAREST %s FROM %s (DIM %d, %s): %s", k, query.QuoteIdent(info.Name), info.Dim, info.Metric, path)
 	if p.cosmul {
@@ -425,7 +425,7 @@ func (p *nearestPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 		return nil, err
 	}
 	for qi, q := range p.queries {
-		var hits []qHit
+		var hits []Hit
 		if batch != nil {
 			hits = batch[qi]
 		} else if hits, err = p.search(ctx, q); err != nil {
@@ -447,8 +447,8 @@ func (p *nearestPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 }
 
 // options returns the search options of one query.
-func (p *nearestPlan) options(q *nquery) *qSearchOptions {
-	opts := &qSearchOptions{WithinTop: p.withinTop, MinSimilarity: p.minSim, Offset: p.offset, Exact: p.exact, EfSearch: p.efSearch}
+func (p *nearestPlan) options(q *nquery) *SearchOptions {
+	opts := &SearchOptions{WithinTop: p.withinTop, MinSimilarity: p.minSim, Offset: p.offset, Exact: p.exact, EfSearch: p.efSearch}
 	if !p.include {
 		opts.Exclude = q.exclude
 	}
@@ -475,12 +475,12 @@ func (p *nearestPlan) options(q *nquery) *qSearchOptions {
 // scan when the plan is an exact scan anyway; nil means "search one by
 // one". Each query's own exclusions are applied afterwards, so every
 // query asks for enough extra rows to cover them, and OFFSET comes last.
-func (p *nearestPlan) searchBatch(ctx context.Context) ([][]qHit, error) {
+func (p *nearestPlan) searchBatch(ctx context.Context) ([][]Hit, error) {
 	if len(p.queries) < 2 || p.cosmul || p.full || p.k <= 0 {
 		return nil, nil
 	}
 	opts := p.options(p.queries[0])
-	if !strings.HasPrefix(p.src.Plan(p.k, opts), "exact scan") {
+	if !strings.HasPrefix(p.src.Plan(p.k, opts).String(), "exact scan") {
 		return nil, nil
 	}
 	extra := 0
@@ -526,14 +526,14 @@ func containsInt(xs []int, x int) bool {
 	return false
 }
 
-func (p *nearestPlan) search(ctx context.Context, q *nquery) ([]qHit, error) {
+func (p *nearestPlan) search(ctx context.Context, q *nquery) ([]Hit, error) {
 	opts := p.options(q)
 	src := p.src
 	k := p.k
 	if p.full {
 		k = -1
 	}
-	var hits []qHit
+	var hits []Hit
 	var err error
 	if p.cosmul {
 		hits, err = src.MostSimilarCosmul(ctx, q.pos, q.neg, k, opts)
@@ -586,7 +586,7 @@ func (c *compiler) compileAnalogy(s *query.Analogy) (Plan, error) {
 	p := &nearestPlan{src: src, k: k, cosmul: using == "COSMUL", withinTop: s.WithinTop, maxRows: c.lim.MaxRows}
 	if p.cosmul {
 		keys := []*query.VKey{s.A, s.B, s.C}
-		if _, err := src.Positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
+		if _, err := src.positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
 			return nil, keysErr(err, keys, s.Pos)
 		}
 		q, err := c.cosmulQuery(src, sum)
@@ -597,7 +597,7 @@ func (c *compiler) compileAnalogy(s *query.Analogy) (Plan, error) {
 		p.queries = []*nquery{q}
 	} else {
 		keys := []*query.VKey{s.A, s.B, s.C}
-		if _, err := src.Positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
+		if _, err := src.positions(c.ctx, []string{s.A.Key, s.B.Key, s.C.Key}); err != nil {
 			return nil, keysErr(err, keys, s.Pos)
 		}
 		ev, err := c.eval(src, sum)

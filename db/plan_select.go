@@ -43,7 +43,7 @@ func (c *compiler) compileSimilarity(s *query.Similarity) (Plan, error) {
 	for i, k := range all {
 		names[i] = k.Key
 	}
-	if _, err := src.Positions(c.ctx, names); err != nil {
+	if _, err := src.positions(c.ctx, names); err != nil {
 		return nil, keysErr(err, all, s.Pos)
 	}
 	cols := make([]string, len(s.Funcs))
@@ -138,7 +138,7 @@ func (c *compiler) compileOdd(s *query.OddOneOut) (Plan, error) {
 }
 
 // axis evaluates the ONTO expression of PROJECTION as a unit vector.
-func (c *compiler) axis(src Source, e query.VExpr) ([]float32, error) {
+func (c *compiler) axis(src *View, e query.VExpr) ([]float32, error) {
 	ev, err := c.eval(src, e)
 	if err != nil {
 		return nil, err
@@ -156,7 +156,7 @@ func (c *compiler) compileProjection(s *query.ProjectionQuery) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	pos, err := src.Positions(c.ctx, []string{s.Key.Key})
+	pos, err := src.positions(c.ctx, []string{s.Key.Key})
 	if err != nil {
 		return nil, keysErr(err, []*query.VKey{s.Key}, s.Pos)
 	}
@@ -339,12 +339,12 @@ func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
 	return p, nil
 }
 
-func (c *compiler) plainCol(src Source, name string) selectCol {
+func (c *compiler) plainCol(src *View, name string) selectCol {
 	sc, _ := c.namedCol(src, name)
 	return sc
 }
 
-func (c *compiler) namedCol(src Source, name string) (selectCol, bool) {
+func (c *compiler) namedCol(src *View, name string) (selectCol, bool) {
 	if strings.EqualFold(name, "vector") {
 		return selectCol{name: "vector", get: func(pos int) any { return src.Vector(pos) }}, true
 	}

@@ -43,7 +43,7 @@ func (p *showCollectionsPlan) Run(ctx context.Context, b Backend) (*Result, erro
 	return res, nil
 }
 
-func indexText(ix *IndexInfo) string {
+func indexText(ix *IndexConfig) string {
 	if ix == nil {
 		return "none"
 	}
@@ -64,7 +64,7 @@ func (c *compiler) compileDescribe(s *query.Describe) (Plan, error) {
 		{"index", indexText(in.Index)},
 	}
 	for _, f := range in.Fields {
-		rows = append(rows, []any{"field " + f.Name, f.Type})
+		rows = append(rows, []any{"field " + f.Name, f.Type.String()})
 	}
 	if in.Source != "" {
 		rows = append(rows, []any{"source", in.Source})

@@ -10,7 +10,7 @@ import (
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
-// evaluated is a vector expression computed against a Source: the vector
+// evaluated is a vector expression computed against a View: the vector
 // (normalised for COSINE collections) and the positions of the collection's
 // own keys it used, which NEAREST excludes from its results.
 type evaluated struct {
@@ -60,7 +60,7 @@ func depth(e query.VExpr) int {
 }
 
 // isFlat reports whether e is a weighted sum of own keys and vector
-// literals, which Source.Combine evaluates directly.
+// literals, which *View.Combine evaluates directly.
 func isFlat(e query.VExpr) bool {
 	switch e := e.(type) {
 	case *query.VKey:
@@ -93,7 +93,7 @@ func terms(e query.VExpr) []query.VTerm {
 
 // eval computes e against src with gensim most_similar semantics: each key
 // contributes its unit vector (COSINE), the weighted sum is normalised.
-func (c *compiler) eval(src Source, e query.VExpr) (*evaluated, error) {
+func (c *compiler) eval(src *View, e query.VExpr) (*evaluated, error) {
 	if d := depth(e); c.lim.MaxDepth > 0 && d > c.lim.MaxDepth {
 		return nil, errorAt(e.Position(), "the vector expression is nested too deeply (%d levels)", d)
 	}
@@ -102,7 +102,7 @@ func (c *compiler) eval(src Source, e query.VExpr) (*evaluated, error) {
 	for i, k := range keys {
 		names[i] = k.Key
 	}
-	pos, err := src.Positions(c.ctx, names)
+	pos, err := src.positions(c.ctx, names)
 	if err != nil {
 		return nil, keysErr(err, keys, e.Position())
 	}
@@ -111,14 +111,14 @@ func (c *compiler) eval(src Source, e query.VExpr) (*evaluated, error) {
 	}
 	if isFlat(e) {
 		ts := terms(e)
-		dbTerms := make([]qTerm, len(ts))
+		dbTerms := make([]Term, len(ts))
 		for i, t := range ts {
 			w := t.Sign * t.Weight
 			switch f := t.Factor.(type) {
 			case *query.VKey:
-				dbTerms[i] = qTerm{Key: f.Key, Weight: w}
+				dbTerms[i] = Term{Key: f.Key, Weight: w}
 			case *query.VLiteral:
-				dbTerms[i] = qTerm{Vector: toF32(f.Values), Weight: w}
+				dbTerms[i] = Term{Vector: toF32(f.Values), Weight: w}
 			}
 		}
 		v, used, err := src.Combine(dbTerms)
@@ -145,7 +145,7 @@ func (c *compiler) eval(src Source, e query.VExpr) (*evaluated, error) {
 
 // checkLiterals reports vector literals of the wrong dimension or with
 // values that do not fit a float32.
-func (c *compiler) checkLiterals(src Source, e query.VExpr) error {
+func (c *compiler) checkLiterals(src *View, e query.VExpr) error {
 	switch e := e.(type) {
 	case *query.VLiteral:
 		if len(e.Values) != src.Dim() {
@@ -176,7 +176,7 @@ func (c *compiler) checkLiterals(src Source, e query.VExpr) error {
 
 type evaluator struct {
 	c    *compiler
-	src  Source
+	src  *View
 	pos  map[string]int
 	used []int
 }
@@ -249,7 +249,7 @@ func (ev *evaluator) other(k *query.VKey) ([]float32, error) {
 	if o.Dim() != ev.src.Dim() {
 		return nil, errorIs(errdefs.ErrDimension, k.Pos, "%s has DIM %d, %s has DIM %d", query.QuoteIdent(k.Collection), o.Dim(), query.QuoteIdent(ev.src.Info().Name), ev.src.Dim())
 	}
-	p, err := o.Positions(ev.c.ctx, []string{k.Key})
+	p, err := o.positions(ev.c.ctx, []string{k.Key})
 	if err != nil {
 		return nil, wrapAt(k.Pos, err)
 	}
@@ -260,7 +260,7 @@ func (ev *evaluator) other(k *query.VKey) ([]float32, error) {
 }
 
 // item resolves ITEM(field = 'value') to the position of its only row.
-func (c *compiler) item(src Source, it *query.VItem) (int, error) {
+func (c *compiler) item(src *View, it *query.VItem) (int, error) {
 	fi := src.FieldIndex(it.Field)
 	if fi < 0 {
 		return 0, errorIs(errdefs.ErrFieldNotFound, it.Pos, "%s has no field %s%s", query.QuoteIdent(src.Info().Name), query.QuoteIdent(it.Field), didYouMean(it.Field, fieldNames(src), query.QuoteIdent))
@@ -324,7 +324,7 @@ func toF32(v []float64) []float32 {
 	return out
 }
 
-func fieldNames(src Source) []string {
+func fieldNames(src *View) []string {
 	fs := src.Info().Fields
 	out := make([]string, len(fs))
 	for i, f := range fs {
