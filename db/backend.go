@@ -50,19 +50,14 @@ func (d *DB) cachedView(name string) *View {
 	return s.view.Load()
 }
 
-// backend adapts a DB to Backend.
-type backend struct{ d *DB }
 
-// Backend returns the Backend of d, for running plans directly.
-func (d *DB) Backend() Backend { return backend{d} }
+func (d *DB) execCollections() ([]Info, error) { return d.Collections() }
 
-func (b backend) Collections() ([]Info, error) { return b.d.Collections() }
-
-func (b backend) Source(name string) (*View, error) {
-	if v := b.d.cachedView(name); v != nil {
+func (d *DB) execSource(name string) (*View, error) {
+	if v := d.cachedView(name); v != nil {
 		return v, nil
 	}
-	c, err := b.d.Collection(name)
+	c, err := d.Collection(name)
 	if err != nil {
 		return nil, err
 	}
@@ -73,27 +68,27 @@ func (b backend) Source(name string) (*View, error) {
 	return v, nil
 }
 
-func (b backend) CreateCollection(ctx context.Context, s CollectionSpec) (bool, error) {
+func (d *DB) execCreateCollection(ctx context.Context, s CollectionSpec) (bool, error) {
 	if s.IfNotExists {
-		if _, err := b.d.Collection(s.Name); err == nil {
+		if _, err := d.Collection(s.Name); err == nil {
 			return false, nil
 		}
 	}
-	_, err := b.d.CreateCollection(ctx, Spec{Name: s.Name, Dim: s.Dim, Metric: s.Metric, Fields: s.Fields}, false)
+	_, err := d.CreateCollection(ctx, Spec{Name: s.Name, Dim: s.Dim, Metric: s.Metric, Fields: s.Fields}, false)
 	return err == nil, err
 }
 
-func (b backend) DropCollection(ctx context.Context, name string, ifExists bool) (bool, error) {
+func (d *DB) execDropCollection(ctx context.Context, name string, ifExists bool) (bool, error) {
 	if ifExists {
-		if _, err := b.d.Collection(name); err != nil {
+		if _, err := d.Collection(name); err != nil {
 			return false, nil
 		}
 	}
-	return true, b.d.DropCollection(ctx, name, ifExists)
+	return true, d.DropCollection(ctx, name, ifExists)
 }
 
-func (b backend) Insert(ctx context.Context, name string, rows []Row, upsert bool) (int, error) {
-	c, err := b.d.Collection(name)
+func (d *DB) execInsert(ctx context.Context, name string, rows []Row, upsert bool) (int, error) {
+	c, err := d.Collection(name)
 	if err != nil {
 		return 0, err
 	}
@@ -110,16 +105,16 @@ func (b backend) Insert(ctx context.Context, name string, rows []Row, upsert boo
 	return len(rs), nil
 }
 
-func (b backend) UpdateMeta(ctx context.Context, name string, keys []string, values map[string]any) error {
-	c, err := b.d.Collection(name)
+func (d *DB) execUpdateMeta(ctx context.Context, name string, keys []string, values map[string]any) error {
+	c, err := d.Collection(name)
 	if err != nil {
 		return err
 	}
 	return c.SetMeta(ctx, keys, values)
 }
 
-func (b backend) Delete(ctx context.Context, name string, keys []string) (int, error) {
-	c, err := b.d.Collection(name)
+func (d *DB) execDelete(ctx context.Context, name string, keys []string) (int, error) {
+	c, err := d.Collection(name)
 	if err != nil {
 		return 0, err
 	}
@@ -147,7 +142,7 @@ func parseFormat(name string, binary bool) (Format, error) {
 	return format.Auto, invalidf("unknown format %s", name)
 }
 
-func (b backend) Import(ctx context.Context, s ImportSpec) (*Result, error) {
+func (d *DB) execImport(ctx context.Context, s ImportSpec) (*Result, error) {
 	f, err := parseFormat(s.Format, s.Binary)
 	if err != nil {
 		return nil, err
@@ -158,9 +153,9 @@ func (b backend) Import(ctx context.Context, s ImportSpec) (*Result, error) {
 	}
 	var res *ImportResult
 	if s.Catalog {
-		res, err = b.d.ImportCatalog(ctx, s.Collection, s.Path, opts)
+		res, err = d.ImportCatalog(ctx, s.Collection, s.Path, opts)
 	} else {
-		res, err = b.d.Import(ctx, s.Collection, s.Path, opts)
+		res, err = d.Import(ctx, s.Collection, s.Path, opts)
 	}
 	if err != nil {
 		return nil, err
@@ -172,29 +167,29 @@ func (b backend) Import(ctx context.Context, s ImportSpec) (*Result, error) {
 	return &Result{Message: msg, Stats: Stats{RowsAffected: res.Rows}}, nil
 }
 
-func (b backend) ImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
+func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
 	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter}
-	res, err := b.d.ImportMetadata(ctx, s.Collection, s.Path, opts)
+	res, err := d.ImportMetadata(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows}}, nil
 }
 
-func (b backend) Export(ctx context.Context, s ExportSpec) (*Result, error) {
+func (d *DB) execExport(ctx context.Context, s ExportSpec) (*Result, error) {
 	f, err := parseFormat(s.Format, s.Binary)
 	if err != nil {
 		return nil, err
 	}
-	n, err := b.d.Export(ctx, s.Collection, s.Path, f)
+	n, err := d.Export(ctx, s.Collection, s.Path, f)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Message: fmt.Sprintf("exported %d rows of %s to %s", n, s.Collection, s.Path), Stats: Stats{RowsAffected: n}}, nil
 }
 
-func (b backend) Stats(name string) (*Result, error) {
-	c, err := b.d.Collection(name)
+func (d *DB) execStats(name string) (*Result, error) {
+	c, err := d.Collection(name)
 	if err != nil {
 		return nil, err
 	}
@@ -204,9 +199,9 @@ func (b backend) Stats(name string) (*Result, error) {
 	}
 	in := v.Info()
 	vecBytes := int64(v.Len()) * int64(v.Dim()) * 4
-	total := b.d.FileSize()
+	total := d.FileSize()
 	var all int64
-	infos, _ := b.d.Collections()
+	infos, _ := d.Collections()
 	for _, x := range infos {
 		all += int64(x.Rows) * int64(x.Dim) * 4
 	}
@@ -233,8 +228,8 @@ func (b backend) Stats(name string) (*Result, error) {
 	return res, nil
 }
 
-func (b backend) Check(ctx context.Context, name string) (*Result, error) {
-	rep, err := b.d.Check(ctx, name)
+func (d *DB) execCheck(ctx context.Context, name string) (*Result, error) {
+	rep, err := d.Check(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -248,14 +243,14 @@ func (b backend) Check(ctx context.Context, name string) (*Result, error) {
 	return res, nil
 }
 
-func (b backend) Set(name string, value any) error {
-	s := b.d.settings()
+func (d *DB) execSet(name string, value any) error {
+	s := d.settings()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.vals[name] = value
 	if name == "ef_search" {
 		if n, ok := value.(int); ok {
-			return b.d.SetEfSearch(n)
+			return d.SetEfSearch(n)
 		}
 	}
 	return nil
@@ -270,7 +265,7 @@ func (d *DB) threads() int {
 
 func notBuilt(what string) error { return fmt.Errorf("%s is %w", what, ErrNotBuilt) }
 
-func (b backend) Train(ctx context.Context, s TrainSpec) (*Result, error) {
+func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	cfg := trainer.DefaultConfig()
 	o := s.Options
 	setInt := func(name string, dst *int) {
@@ -291,7 +286,7 @@ func (b backend) Train(ctx context.Context, s TrainSpec) (*Result, error) {
 	setInt("min_count", &cfg.MinCount)
 	setInt("max_vocab", &cfg.MaxVocab)
 	setInt("epochs", &cfg.Epochs)
-	cfg.Threads = max(cfg.Threads, b.d.threads())
+	cfg.Threads = max(cfg.Threads, d.threads())
 	setInt("threads", &cfg.Threads)
 	setFloat("sample", &cfg.Sample)
 	setFloat("alpha", &cfg.Alpha)
@@ -331,13 +326,13 @@ func (b backend) Train(ctx context.Context, s TrainSpec) (*Result, error) {
 		return nil, err
 	}
 	if ev != nil {
-		if _, perr := b.d.ResolvePath(s.Path, false); perr != nil {
+		if _, perr := d.ResolvePath(s.Path, false); perr != nil {
 			return nil, perr
 		}
-		ev.Open = b.d.openRead
-		res, err = b.d.Train(ctx, s.Collection, trainer.EventLogSource(s.Path, *ev), topts)
+		ev.Open = d.openRead
+		res, err = d.Train(ctx, s.Collection, trainer.EventLogSource(s.Path, *ev), topts)
 	} else {
-		res, err = b.d.TrainFile(ctx, s.Collection, s.Path, topts)
+		res, err = d.TrainFile(ctx, s.Collection, s.Path, topts)
 	}
 	if err != nil {
 		return nil, err
@@ -362,21 +357,21 @@ func (b backend) Train(ctx context.Context, s TrainSpec) (*Result, error) {
 	return out, nil
 }
 
-func (b backend) Evaluate(ctx context.Context, s EvaluateSpec) (*Result, error) {
+func (d *DB) execEvaluate(ctx context.Context, s EvaluateSpec) (*Result, error) {
 	var opts EvaluateOptions
 	setOpt(s.Options, "restrict_vocab", &opts.RestrictVocab)
 	if ci, ok := s.Options["case_insensitive"].(bool); ok {
 		opts.CaseSensitive = !ci
 	}
 	if s.Kind == "PAIRS" {
-		r, err := b.d.EvaluatePairs(ctx, s.Collection, s.Path, opts)
+		r, err := d.EvaluatePairs(ctx, s.Collection, s.Path, opts)
 		if err != nil {
 			return nil, err
 		}
 		return &Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
 			Rows: [][]any{{int64(r.Pairs), r.Pearson, r.Spearman, r.OOVRatio}}}, nil
 	}
-	r, err := b.d.EvaluateAnalogies(ctx, s.Collection, s.Path, opts)
+	r, err := d.EvaluateAnalogies(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -389,9 +384,9 @@ func (b backend) Evaluate(ctx context.Context, s EvaluateSpec) (*Result, error) 
 	return res, nil
 }
 
-func (b backend) Project(ctx context.Context, s ProjectSpec) (*Result, error) {
+func (d *DB) execProject(ctx context.Context, s ProjectSpec) (*Result, error) {
 	if s.Axis != nil {
-		return b.projectOnto(ctx, s)
+		return d.execProjectOnto(ctx, s)
 	}
 	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy}
 	setOpt(s.Options, "dims", &opts.Dims)
@@ -403,7 +398,7 @@ func (b backend) Project(ctx context.Context, s ProjectSpec) (*Result, error) {
 	setOpt(s.Options, "width", &opts.Width)
 	setOpt(s.Options, "height", &opts.Height)
 	setOpt(s.Options, "title", &opts.Title)
-	p, err := b.d.Project(ctx, s.Collection, s.Keys, opts)
+	p, err := d.Project(ctx, s.Collection, s.Keys, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -429,7 +424,7 @@ func (b backend) Project(ctx context.Context, s ProjectSpec) (*Result, error) {
 		res.Rows = append(res.Rows, row)
 	}
 	if s.To != "" {
-		if err := b.d.writeOutput(s.To, func(w io.Writer) error { return p.Write(w, s.To) }); err != nil {
+		if err := d.writeOutput(s.To, func(w io.Writer) error { return p.Write(w, s.To) }); err != nil {
 			return nil, err
 		}
 		res.Message = fmt.Sprintf("wrote %s (%s of %d keys)", s.To, p.Method, len(p.Keys))
@@ -438,8 +433,8 @@ func (b backend) Project(ctx context.Context, s ProjectSpec) (*Result, error) {
 }
 
 // projectOnto is PROJECT (keys) ONTO axis: each key's cosine with the axis.
-func (b backend) projectOnto(ctx context.Context, s ProjectSpec) (*Result, error) {
-	a, err := b.d.ProjectOntoAxis(ctx, s.Collection, s.Keys, s.Axis, s.AxisNeg, s.AxisPos)
+func (d *DB) execProjectOnto(ctx context.Context, s ProjectSpec) (*Result, error) {
+	a, err := d.ProjectOntoAxis(ctx, s.Collection, s.Keys, s.Axis, s.AxisNeg, s.AxisPos)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +443,7 @@ func (b backend) projectOnto(ctx context.Context, s ProjectSpec) (*Result, error
 		res.Rows = append(res.Rows, []any{k, a.Positions[i]})
 	}
 	if s.To != "" {
-		if err := b.d.writeOutput(s.To, func(w io.Writer) error { return a.Write(w, s.To) }); err != nil {
+		if err := d.writeOutput(s.To, func(w io.Writer) error { return a.Write(w, s.To) }); err != nil {
 			return nil, err
 		}
 		res.Message = fmt.Sprintf("wrote %s (%d keys on the axis)", s.To, len(a.Keys))
@@ -456,8 +451,8 @@ func (b backend) projectOnto(ctx context.Context, s ProjectSpec) (*Result, error
 	return res, nil
 }
 
-func (b backend) Cluster(ctx context.Context, s ClusterSpec) (*Result, error) {
-	opts := ClusterOptions{Filter: s.Filter, Threads: b.d.threads()}
+func (d *DB) execCluster(ctx context.Context, s ClusterSpec) (*Result, error) {
+	opts := ClusterOptions{Filter: s.Filter, Threads: d.threads()}
 	setOpt(s.Options, "iterations", &opts.Iterations)
 	if v, ok := s.Options["seed"].(int); ok {
 		opts.Seed = int64(v)
@@ -465,7 +460,7 @@ func (b backend) Cluster(ctx context.Context, s ClusterSpec) (*Result, error) {
 	setOpt(s.Options, "top", &opts.Top)
 	setOpt(s.Options, "threads", &opts.Threads)
 	setOpt(s.Options, "save_as", &opts.SaveAs)
-	r, err := b.d.Cluster(ctx, s.Collection, s.K, opts)
+	r, err := d.Cluster(ctx, s.Collection, s.K, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -480,30 +475,30 @@ func (b backend) Cluster(ctx context.Context, s ClusterSpec) (*Result, error) {
 	return res, nil
 }
 
-func (b backend) CreateIndex(ctx context.Context, s IndexSpec) (*Result, error) {
+func (d *DB) execCreateIndex(ctx context.Context, s IndexSpec) (*Result, error) {
 	cfg := DefaultIndexConfig()
 	cfg.Kind = s.Kind
 	setOpt(s.Options, "m", &cfg.M)
 	setOpt(s.Options, "ef_construction", &cfg.EfConstruction)
 	setOpt(s.Options, "ef_search", &cfg.EfSearch)
-	threads := b.d.threads()
+	threads := d.threads()
 	setOpt(s.Options, "threads", &threads)
-	if err := b.d.CreateIndex(ctx, s.Collection, cfg, threads); err != nil {
+	if err := d.CreateIndex(ctx, s.Collection, cfg, threads); err != nil {
 		return nil, err
 	}
 	return &Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d)",
 		cfg.Kind, s.Collection, cfg.M, cfg.EfConstruction, cfg.EfSearch)}, nil
 }
 
-func (b backend) DropIndex(ctx context.Context, name string) (*Result, error) {
-	if err := b.d.DropIndex(ctx, name, false); err != nil {
+func (d *DB) execDropIndex(ctx context.Context, name string) (*Result, error) {
+	if err := d.DropIndex(ctx, name, false); err != nil {
 		return nil, err
 	}
 	return &Result{Message: "dropped the index on " + name}, nil
 }
 
-func (b backend) Recommend(ctx context.Context, s RecommendSpec) (*Result, error) {
-	c, err := b.d.Collection(s.Collection)
+func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error) {
+	c, err := d.Collection(s.Collection)
 	if err != nil {
 		return nil, err
 	}
@@ -537,7 +532,7 @@ func (b backend) Recommend(ctx context.Context, s RecommendSpec) (*Result, error
 	return res, nil
 }
 
-func (b backend) CreateUsers(ctx context.Context, s UsersSpec) (*Result, error) {
+func (d *DB) execCreateUsers(ctx context.Context, s UsersSpec) (*Result, error) {
 	var opts UsersOptions
 	setOpt(s.Options, "min_items", &opts.MinItems)
 	setOpt(s.Options, "recency", &opts.Recency)
@@ -547,7 +542,7 @@ func (b backend) CreateUsers(ctx context.Context, s UsersSpec) (*Result, error) 
 		return nil, err
 	}
 	opts.EventLog = ev
-	res, err := b.d.CreateUsersFromFile(ctx, s.Name, s.Items, s.Path, opts)
+	res, err := d.CreateUsersFromFile(ctx, s.Name, s.Items, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}

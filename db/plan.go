@@ -17,7 +17,7 @@ import (
 // describes what it will do; EXPLAIN prints it.
 type Plan interface {
 	String() string
-	Run(ctx context.Context, b Backend) (*Result, error)
+	Run(ctx context.Context, d *DB) (*Result, error)
 }
 
 // Limits bound what one statement may ask for (see db.Limits). Zero
@@ -28,36 +28,22 @@ type qLimits struct {
 	MaxDepth int // deepest nesting of a vector expression
 }
 
-// Run parses src and runs its statements in order against b. It stops at
-// the first error and returns the results so far with it. Each statement
-// is compiled just before it runs, so it sees what earlier ones did.
-func Run(ctx context.Context, b Backend, src string, lim qLimits) ([]*Result, error) {
-	stmts, err := query.Parse(src)
-	if err != nil {
-		return nil, err
-	}
-	return RunStatements(ctx, b, src, stmts, lim)
-}
-
-// RunStatements runs statements already parsed from src (see Run).
-func RunStatements(ctx context.Context, b Backend, src string, stmts []query.Statement, lim qLimits) ([]*Result, error) {
-	return RunStatementsAt(ctx, b, src, query.Position{}, stmts, lim)
-}
-
-// RunStatementsAt is RunStatements for statements parsed from src with
-// ParseOptions.Base set to base.
-func RunStatementsAt(ctx context.Context, b Backend, src string, base query.Position, stmts []query.Statement, lim qLimits) ([]*Result, error) {
+// runParsed runs statements parsed from src (with query.ParseOptions.Base
+// set to base) in order. It stops at the first error and returns the
+// results so far with it. Each statement is compiled just before it runs,
+// so it sees what earlier ones did.
+func (d *DB) runParsed(ctx context.Context, src string, base query.Position, stmts []query.Statement, lim qLimits) ([]*Result, error) {
 	out := make([]*Result, 0, len(stmts))
 	for _, st := range stmts {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
 		start := time.Now()
-		p, err := CompileAt(ctx, b, src, base, st, lim)
+		p, err := d.compile(ctx, src, base, st, lim)
 		if err != nil {
 			return out, err
 		}
-		res, err := p.Run(ctx, b)
+		res, err := p.Run(ctx, d)
 		if err != nil {
 			return out, err
 		}
@@ -67,24 +53,18 @@ func RunStatementsAt(ctx context.Context, b Backend, src string, base query.Posi
 	return out, nil
 }
 
-// Compile checks one parsed statement of src against b and returns its
-// plan. Errors are *Error values that point into src. ctx bounds the work
-// of checking (looking up keys and their close spellings), not the plan's
-// run.
-func Compile(ctx context.Context, b Backend, src string, st query.Statement, lim qLimits) (Plan, error) {
-	return CompileAt(ctx, b, src, query.Position{}, st, lim)
-}
-
-// CompileAt is Compile for a statement parsed from src with
-// ParseOptions.Base set to base.
-func CompileAt(ctx context.Context, b Backend, src string, base query.Position, st query.Statement, lim qLimits) (Plan, error) {
-	c := &compiler{ctx: ctx, b: b, loc: locator{src: src, base: base}, lim: lim}
+// compile checks one statement parsed from src (with base as in
+// runParsed) against d and returns its plan. Errors are *query.Error values
+// that point into src. ctx bounds the work of checking (looking up keys and
+// their close spellings), not the plan's run.
+func (d *DB) compile(ctx context.Context, src string, base query.Position, st query.Statement, lim qLimits) (Plan, error) {
+	c := &compiler{ctx: ctx, d: d, loc: locator{src: src, base: base}, lim: lim}
 	return c.compile(st)
 }
 
 type compiler struct {
 	ctx     context.Context
-	b       Backend
+	d       *DB
 	loc     locator
 	lim     qLimits
 	sources map[string]*View
@@ -305,7 +285,7 @@ func keysErr(err error, nodes []*query.VKey, fallback query.Position) error {
 // Collections
 
 func (c *compiler) collectionNames() []string {
-	infos, err := c.b.Collections()
+	infos, err := c.d.execCollections()
 	if err != nil {
 		return nil
 	}
@@ -322,7 +302,7 @@ func (c *compiler) source(name string, stmt query.Position, kw string) (*View, e
 	if s, ok := c.sources[name]; ok {
 		return s, nil
 	}
-	s, err := c.b.Source(name)
+	s, err := c.d.execSource(name)
 	if err != nil {
 		p := c.loc.name(stmt, kw, name)
 		if errors.Is(err, errdefs.ErrCollectionNotFound) {
@@ -476,7 +456,7 @@ type explainPlan struct{ inner Plan }
 
 func (p *explainPlan) String() string { return "EXPLAIN\n" + p.inner.String() }
 
-func (p *explainPlan) Run(ctx context.Context, b Backend) (*Result, error) {
+func (p *explainPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	res := &Result{Columns: []string{"plan"}}
 	for _, line := range strings.Split(p.inner.String(), "\n") {
 		res.Rows = append(res.Rows, []any{line})
@@ -488,14 +468,14 @@ func (p *explainPlan) Run(ctx context.Context, b Backend) (*Result, error) {
 // backendPlan runs a statement that the backend executes as a whole.
 type backendPlan struct {
 	desc string
-	run  func(ctx context.Context, b Backend) (*Result, error)
+	run  func(ctx context.Context, d *DB) (*Result, error)
 	pos  query.Position
 }
 
 func (p *backendPlan) String() string { return p.desc }
 
-func (p *backendPlan) Run(ctx context.Context, b Backend) (*Result, error) {
-	res, err := p.run(ctx, b)
+func (p *backendPlan) Run(ctx context.Context, d *DB) (*Result, error) {
+	res, err := p.run(ctx, d)
 	if err != nil {
 		return nil, wrapAt(p.pos, err)
 	}

@@ -1,7 +1,6 @@
 package db
 
 import (
-	"context"
 	"time"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -11,56 +10,6 @@ import (
 // Backend over its DB and Source over its View; query never imports db or
 // storage (STYLE.md, "The house"), so everything here uses basic types,
 // vec.Metric and types declared in query.
-
-// Backend is the database as the executor sees it. Each method that changes
-// data runs in one transaction: on error nothing changed. Methods that take
-// long take a context first and honour its cancellation.
-type Backend interface {
-	// Collections describes every collection, sorted by name.
-	Collections() ([]Info, error)
-	// Source returns a consistent read view of a collection. The error for
-	// an unknown name matches db.ErrCollectionNotFound.
-	Source(name string) (*View, error)
-
-	// CreateCollection creates an empty collection. With IfNotExists an
-	// existing one is not an error and created is false.
-	CreateCollection(ctx context.Context, spec CollectionSpec) (created bool, err error)
-	// DropCollection removes a collection. With ifExists a missing one is
-	// not an error and dropped is false.
-	DropCollection(ctx context.Context, name string, ifExists bool) (dropped bool, err error)
-	// Insert adds rows (all or none). With upsert, rows whose key exists
-	// replace them; inserted counts the new keys.
-	Insert(ctx context.Context, name string, rows []Row, upsert bool) (inserted int, err error)
-	// UpdateMeta sets the same field values on every key given.
-	UpdateMeta(ctx context.Context, name string, keys []string, values map[string]any) error
-	// Delete removes the rows of keys and returns how many existed.
-	Delete(ctx context.Context, name string, keys []string) (int, error)
-
-	// Import loads a vector file or a catalog entry into a collection.
-	Import(ctx context.Context, spec ImportSpec) (*Result, error)
-	// ImportMetadata reads a TSV/CSV file of typed fields keyed by row key.
-	ImportMetadata(ctx context.Context, spec MetadataSpec) (*Result, error)
-	// Export writes a collection to a vector file.
-	Export(ctx context.Context, spec ExportSpec) (*Result, error)
-	// Stats reports storage figures of a collection for SHOW STATS.
-	Stats(name string) (*Result, error)
-	// Check verifies a collection's integrity (CHECK c).
-	Check(ctx context.Context, name string) (*Result, error)
-	// Set changes a session setting (SET name = value). The name is one of
-	// Settings and the value has been checked against it.
-	Set(name string, value any) error
-
-	// The statements below are executed by packages wired in later; until
-	// then the backend returns an error such as "TRAIN is not built yet".
-	Train(ctx context.Context, spec TrainSpec) (*Result, error)
-	Evaluate(ctx context.Context, spec EvaluateSpec) (*Result, error)
-	CreateIndex(ctx context.Context, spec IndexSpec) (*Result, error)
-	DropIndex(ctx context.Context, name string) (*Result, error)
-	Project(ctx context.Context, spec ProjectSpec) (*Result, error)
-	Cluster(ctx context.Context, spec ClusterSpec) (*Result, error)
-	Recommend(ctx context.Context, spec RecommendSpec) (*Result, error)
-	CreateUsers(ctx context.Context, spec UsersSpec) (*Result, error)
-}
 
 // CollectionSpec is a compiled CREATE COLLECTION.
 type CollectionSpec struct {

@@ -49,8 +49,8 @@ func (c *compiler) compileCreate(s *query.CreateCollection) (Plan, error) {
 		spec.Fields = append(spec.Fields, Field{Name: f.Name, Type: ft})
 	}
 	desc := fmt.Sprintf("CREATE COLLECTION %s (DIM %d, %s, %d fields)", query.QuoteIdent(s.Name), s.Dim, spec.Metric, len(spec.Fields))
-	return &backendPlan{desc: desc, pos: c.loc.name(s.Pos, "COLLECTION", s.Name), run: func(ctx context.Context, b Backend) (*Result, error) {
-		created, err := b.CreateCollection(ctx, spec)
+	return &backendPlan{desc: desc, pos: c.loc.name(s.Pos, "COLLECTION", s.Name), run: func(ctx context.Context, d *DB) (*Result, error) {
+		created, err := d.execCreateCollection(ctx, spec)
 		if err != nil {
 			if errors.Is(err, errdefs.ErrCollectionExists) {
 				return nil, errorIs(err, c.loc.name(s.Pos, "COLLECTION", s.Name), "collection %s already exists", query.QuoteIdent(s.Name))
@@ -71,8 +71,8 @@ func (c *compiler) compileDrop(s *query.DropCollection) (Plan, error) {
 		}
 	}
 	desc := "DROP COLLECTION " + query.QuoteIdent(s.Name)
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
-		dropped, err := b.DropCollection(ctx, s.Name, s.IfExists)
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		dropped, err := d.execDropCollection(ctx, s.Name, s.IfExists)
 		if err != nil {
 			return nil, err
 		}
@@ -186,8 +186,8 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 		verb = "UPSERT"
 	}
 	desc := fmt.Sprintf("%s %d %s INTO %s in one transaction", verb, len(rows), plural(len(rows), "row"), query.QuoteIdent(info.Name))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
-		n, err := b.Insert(ctx, info.Name, rows, s.Upsert)
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		n, err := d.execInsert(ctx, info.Name, rows, s.Upsert)
 		if err != nil {
 			return nil, err
 		}
@@ -294,13 +294,13 @@ func (c *compiler) compileUpdate(s *query.Update) (Plan, error) {
 	if where != nil {
 		desc += "\n  filter: " + where.text
 	}
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
 		keys, err := matching(ctx, src, where)
 		if err != nil {
 			return nil, err
 		}
 		if len(keys) > 0 {
-			if err := b.UpdateMeta(ctx, info.Name, keys, values); err != nil {
+			if err := d.execUpdateMeta(ctx, info.Name, keys, values); err != nil {
 				return nil, err
 			}
 		}
@@ -322,14 +322,14 @@ func (c *compiler) compileDelete(s *query.Delete) (Plan, error) {
 	if where != nil {
 		desc += "\n  filter: " + where.text
 	}
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
 		keys, err := matching(ctx, src, where)
 		if err != nil {
 			return nil, err
 		}
 		n := 0
 		if len(keys) > 0 {
-			if n, err = b.Delete(ctx, name, keys); err != nil {
+			if n, err = d.execDelete(ctx, name, keys); err != nil {
 				return nil, err
 			}
 		}

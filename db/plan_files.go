@@ -76,8 +76,8 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	if spec.Limit > 0 {
 		desc += fmt.Sprintf(", first %d rows", spec.Limit)
 	}
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) {
-		return b.Import(ctx, spec)
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execImport(ctx, spec)
 	}}, nil
 }
 
@@ -118,8 +118,8 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 		}
 	}
 	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) {
-		return b.ImportMetadata(ctx, spec)
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execImportMetadata(ctx, spec)
 	}}, nil
 }
 
@@ -139,7 +139,7 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	if f != "" {
 		desc += " (format " + f + ")"
 	}
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "TO"), run: func(ctx context.Context, b Backend) (*Result, error) {
-		return b.Export(ctx, spec)
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "TO"), run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execExport(ctx, spec)
 	}}, nil
 }

@@ -110,7 +110,7 @@ func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
 	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path), method, optionsText(opts))
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) { return b.Train(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execTrain(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
@@ -124,7 +124,7 @@ func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
 	}
 	spec := EvaluateSpec{Kind: kind, Collection: s.Collection, Path: s.Path, Options: opts}
 	desc := fmt.Sprintf("EVALUATE %s %s FROM %s%s", kind, query.QuoteIdent(s.Collection), query.QuoteString(s.Path), optionsText(opts))
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, b Backend) (*Result, error) { return b.Evaluate(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execEvaluate(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
@@ -144,15 +144,15 @@ func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
 	}
 	spec := IndexSpec{Collection: s.On, Kind: kind, Options: opts}
 	desc := fmt.Sprintf("CREATE INDEX ON %s USING %s%s", query.QuoteIdent(s.On), kind, optionsText(opts))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.CreateIndex(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execCreateIndex(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileDropIndex(s *query.DropIndex) (Plan, error) {
 	if _, err := c.source(s.On, s.Pos, "ON"); err != nil {
 		return nil, err
 	}
-	return &backendPlan{desc: "DROP INDEX ON " + query.QuoteIdent(s.On), pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
-		return b.DropIndex(ctx, s.On)
+	return &backendPlan{desc: "DROP INDEX ON " + query.QuoteIdent(s.On), pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execDropIndex(ctx, s.On)
 	}}, nil
 }
 
@@ -224,9 +224,9 @@ func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 	if s.To != "" {
 		desc += " TO " + query.QuoteString(s.To)
 	}
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
 		if inner != nil {
-			res, err := inner.Run(ctx, b)
+			res, err := inner.Run(ctx, d)
 			if err != nil {
 				return nil, err
 			}
@@ -242,7 +242,7 @@ func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 				}
 			}
 		}
-		return b.Project(ctx, spec)
+		return d.execProject(ctx, spec)
 	}}, nil
 }
 
@@ -270,7 +270,7 @@ func (c *compiler) compileCluster(s *query.Cluster) (Plan, error) {
 	if where != nil {
 		desc += "\n  filter: " + where.text
 	}
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.Cluster(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execCluster(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
@@ -316,7 +316,7 @@ func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
 		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
 	}
 	desc := fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history excluded)", s.K, query.QuoteIdent(s.From), len(hist))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.Recommend(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execRecommend(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileCreateUsers(s *query.CreateUsers) (Plan, error) {
@@ -329,5 +329,5 @@ func (c *compiler) compileCreateUsers(s *query.CreateUsers) (Plan, error) {
 	}
 	spec := UsersSpec{Name: s.Name, Items: s.Items, Path: s.Path, Options: opts}
 	desc := fmt.Sprintf("CREATE COLLECTION %s FROM SEQUENCES OF %s FROM %s", query.QuoteIdent(s.Name), query.QuoteIdent(s.Items), query.QuoteString(s.Path))
-	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) { return b.CreateUsers(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execCreateUsers(ctx, spec) }}, nil
 }

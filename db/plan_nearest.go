@@ -415,7 +415,7 @@ func scoreName(m vec.Metric) string {
 	return "cosine similarity"
 }
 
-func (p *nearestPlan) Run(ctx context.Context, b Backend) (*Result, error) {
+func (p *nearestPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	res := &Result{Columns: make([]string, len(p.cols))}
 	for i, c := range p.cols {
 		res.Columns[i] = c.name

@@ -20,7 +20,7 @@ type rowsPlan struct {
 
 func (p *rowsPlan) String() string { return p.desc }
 
-func (p *rowsPlan) Run(ctx context.Context, b Backend) (*Result, error) {
+func (p *rowsPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	rows, err := p.run(ctx)
 	if err != nil {
 		return nil, err

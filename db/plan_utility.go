@@ -31,8 +31,8 @@ type showCollectionsPlan struct{}
 
 func (p *showCollectionsPlan) String() string { return "SHOW COLLECTIONS: the catalog" }
 
-func (p *showCollectionsPlan) Run(ctx context.Context, b Backend) (*Result, error) {
-	infos, err := b.Collections()
+func (p *showCollectionsPlan) Run(ctx context.Context, d *DB) (*Result, error) {
+	infos, err := d.execCollections()
 	if err != nil {
 		return nil, err
 	}
@@ -88,8 +88,8 @@ func (c *compiler) compileShowStats(s *query.ShowStats) (Plan, error) {
 	if _, err := c.source(s.Collection, s.Pos, "STATS"); err != nil {
 		return nil, err
 	}
-	return &backendPlan{desc: "SHOW STATS " + query.QuoteIdent(s.Collection), pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
-		return b.Stats(s.Collection)
+	return &backendPlan{desc: "SHOW STATS " + query.QuoteIdent(s.Collection), pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execStats(s.Collection)
 	}}, nil
 }
 
@@ -98,7 +98,7 @@ func (c *compiler) compileCheck(s *query.Check) (Plan, error) {
 		return nil, err
 	}
 	return &backendPlan{desc: "CHECK " + query.QuoteIdent(s.Collection) + ": key and id maps, vector values, row count", pos: s.Pos,
-		run: func(ctx context.Context, b Backend) (*Result, error) { return b.Check(ctx, s.Collection) }}, nil
+		run: func(ctx context.Context, d *DB) (*Result, error) { return d.execCheck(ctx, s.Collection) }}, nil
 }
 
 func (c *compiler) compileSet(s *query.Set) (Plan, error) {
@@ -117,8 +117,8 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &backendPlan{desc: "SET " + name, pos: s.Pos, run: func(ctx context.Context, b Backend) (*Result, error) {
-		if err := b.Set(name, v); err != nil {
+	return &backendPlan{desc: "SET " + name, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		if err := d.execSet(name, v); err != nil {
 			return nil, err
 		}
 		return &Result{Message: fmt.Sprintf("%s = %v", name, v)}, nil

@@ -13,13 +13,13 @@ import (
 // statements before it have run.
 func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, stmts []query.Statement, lim qLimits) ([]*Result, error) {
 	if !d.ReadOnly() {
-		return RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
+		return d.runParsed(ctx, src, pos, stmts, lim)
 	}
 	var out []*Result
 	for i, st := range stmts {
 		if Writes(st) {
 			if i > 0 {
-				res, err := RunStatementsAt(ctx, d.Backend(), src, pos, stmts[:i], lim)
+				res, err := d.runParsed(ctx, src, pos, stmts[:i], lim)
 				out = append(out, res...)
 				if err != nil {
 					return out, err
@@ -28,5 +28,5 @@ func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, 
 			return out, &query.Error{Pos: st.Position(), Msg: fmt.Sprintf("%s: the database is open read-only", StatementName(st)), Err: ErrReadOnly}
 		}
 	}
-	return RunStatementsAt(ctx, d.Backend(), src, pos, stmts, lim)
+	return d.runParsed(ctx, src, pos, stmts, lim)
 }
