@@ -50,7 +50,6 @@ func (d *DB) cachedView(name string) *View {
 	return s.view.Load()
 }
 
-
 func (d *DB) execCollections() ([]Info, error) { return d.Collections() }
 
 func (d *DB) execSource(name string) (*View, error) {
