@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/vecdb/vecdb/analysis"
+	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -241,4 +243,72 @@ func (v *View) gather(pos []int) []float32 {
 		out = append(out, v.SearchVector(p)...)
 	}
 	return out
+}
+
+var clusterOptions = []optDef{
+	{name: "iterations", kind: optInt, min: 1, max: 100000},
+	{name: "seed", kind: optInt, min: 0},
+	{name: "top", kind: optInt, min: 1},
+	{name: "save_as", kind: optString},
+	{name: "threads", kind: optInt, min: 1, max: 1024},
+}
+
+func (c *compiler) compileCluster(s *query.Cluster) (Plan, error) {
+	src, err := c.source(s.Collection, s.Pos, "CLUSTER")
+	if err != nil {
+		return nil, err
+	}
+	if s.K < 1 {
+		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "INTO"), "the number of clusters must be positive, got %d", s.K)
+	}
+	opts, err := c.options(s.With, clusterOptions, "CLUSTER")
+	if err != nil {
+		return nil, err
+	}
+	where, err := c.where(src, s.Where, false)
+	if err != nil {
+		return nil, err
+	}
+	spec := ClusterSpec{Collection: s.Collection, K: s.K, Options: opts}
+	if where != nil {
+		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
+	}
+	desc := fmt.Sprintf("CLUSTER %s INTO %d (k-means)%s", query.QuoteIdent(s.Collection), s.K, optionsText(opts))
+	if where != nil {
+		desc += "\n  filter: " + where.text
+	}
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execCluster(ctx, spec) }}, nil
+}
+
+// ClusterSpec is a compiled CLUSTER. Filter, when set, keeps positions of
+// the source that pass the WHERE.
+type ClusterSpec struct {
+	Collection string
+	K          int
+	Filter     func(pos int) bool
+	Options    map[string]any
+}
+
+func (d *DB) execCluster(ctx context.Context, s ClusterSpec) (*Result, error) {
+	opts := ClusterOptions{Filter: s.Filter, Threads: d.threads()}
+	setOpt(s.Options, "iterations", &opts.Iterations)
+	if v, ok := s.Options["seed"].(int); ok {
+		opts.Seed = int64(v)
+	}
+	setOpt(s.Options, "top", &opts.Top)
+	setOpt(s.Options, "threads", &opts.Threads)
+	setOpt(s.Options, "save_as", &opts.SaveAs)
+	r, err := d.Cluster(ctx, s.Collection, s.K, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"key", "cluster", "distance"}}
+	for i, k := range r.Keys {
+		res.Rows = append(res.Rows, []any{k, int64(r.Cluster[i]), float64(r.Distance[i])})
+	}
+	res.Message = fmt.Sprintf("%d clusters of %d keys: inertia %.4g, silhouette %.4f, %d iterations", s.K, len(r.Keys), r.Inertia, r.Silhouette, r.Iterations)
+	if opts.SaveAs != "" {
+		res.Message += fmt.Sprintf("; labels saved in field %s", opts.SaveAs)
+	}
+	return res, nil
 }

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -304,4 +306,168 @@ func (d *DB) ExportWriter(ctx context.Context, name string, w io.Writer, f Forma
 		return 0, fmt.Errorf("export %s: %w", name, err)
 	}
 	return n, bw.Flush()
+}
+
+var importOptions = []optDef{
+	{name: "limit", kind: optInt, min: 0},
+	{name: "metric", kind: optWord},
+	{name: "index", kind: optBool},
+}
+
+func (c *compiler) format(name string, binary bool, stmt query.Position) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	u := strings.ToUpper(name)
+	if !containsFold(query.FileFormats, u) {
+		return "", errorAt(c.loc.after(stmt, "FORMAT"), "unknown format %s (want %s)%s", name, strings.Join(query.FileFormats, ", "), didYouMean(u, query.FileFormats, bare))
+	}
+	if binary && u != "WORD2VEC" {
+		return "", errorAt(c.loc.after(stmt, "FORMAT"), "BINARY goes only with FORMAT WORD2VEC")
+	}
+	return u, nil
+}
+
+func (c *compiler) compileImport(s *query.Import) (Plan, error) {
+	f, err := c.format(s.Format, s.Binary, s.Pos)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := c.options(s.With, importOptions, "IMPORT")
+	if err != nil {
+		return nil, err
+	}
+	if s.Path == "" {
+		return nil, errorAt(c.loc.after(s.Pos, "FROM"), "the path is empty")
+	}
+	spec := ImportSpec{Collection: s.Into, Path: s.Path, Catalog: s.Catalog, Format: f, Binary: s.Binary}
+	if n, ok := opts["limit"].(int); ok {
+		spec.Limit = n
+	}
+	if b, ok := opts["index"].(bool); ok {
+		spec.Index = &b
+	}
+	if m, ok := opts["metric"].(string); ok {
+		mt, err := vec.ParseMetric(m)
+		if err != nil || !containsFold([]string{"COSINE", "DOT", "L2"}, m) {
+			return nil, errorAt(s.With["metric"].Pos, "unknown metric %s (want COSINE, DOT or L2)", m)
+		}
+		spec.Metric = &mt
+	}
+	what := "file " + query.QuoteString(s.Path)
+	if s.Catalog {
+		what = "catalog entry " + query.QuoteString(s.Path)
+	}
+	desc := fmt.Sprintf("IMPORT INTO %s FROM %s", query.QuoteIdent(s.Into), what)
+	if f != "" {
+		desc += " (format " + f + ")"
+	} else {
+		desc += " (format sniffed)"
+	}
+	if spec.Limit > 0 {
+		desc += fmt.Sprintf(", first %d rows", spec.Limit)
+	}
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execImport(ctx, spec)
+	}}, nil
+}
+
+func (c *compiler) compileExport(s *query.Export) (Plan, error) {
+	if _, err := c.source(s.Collection, s.Pos, "EXPORT"); err != nil {
+		return nil, err
+	}
+	f, err := c.format(s.Format, s.Binary, s.Pos)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.options(s.With, nil, "EXPORT"); err != nil {
+		return nil, err
+	}
+	spec := ExportSpec{Collection: s.Collection, Path: s.Path, Format: f, Binary: s.Binary}
+	desc := fmt.Sprintf("EXPORT %s TO %s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path))
+	if f != "" {
+		desc += " (format " + f + ")"
+	}
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "TO"), run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execExport(ctx, spec)
+	}}, nil
+}
+
+// ImportSpec is a compiled IMPORT INTO c FROM 'path' | CATALOG 'name'.
+// Format is "" to sniff, or GLOVE, WORD2VEC, FASTTEXT, CSV, JSONL.
+type ImportSpec struct {
+	Collection string
+	Path       string
+	Catalog    bool
+	Format     string
+	Binary     bool
+	Limit      int
+	Metric     *vec.Metric // nil: COSINE for a new collection
+	Index      *bool       // WITH (index = true|false); nil: the default
+}
+
+// ExportSpec is a compiled EXPORT.
+type ExportSpec struct {
+	Collection string
+	Path       string
+	Format     string
+	Binary     bool
+}
+
+func parseFormat(name string, binary bool) (Format, error) {
+	switch name {
+	case "":
+		return format.Auto, nil
+	case "GLOVE":
+		return format.GloVe, nil
+	case "WORD2VEC":
+		if binary {
+			return format.Word2VecBinary, nil
+		}
+		return format.Word2VecText, nil
+	case "FASTTEXT":
+		return format.FastText, nil
+	case "CSV":
+		return format.CSV, nil
+	case "JSONL":
+		return format.JSONL, nil
+	}
+	return format.Auto, invalidf("unknown format %s", name)
+}
+
+func (d *DB) execImport(ctx context.Context, s ImportSpec) (*Result, error) {
+	f, err := parseFormat(s.Format, s.Binary)
+	if err != nil {
+		return nil, err
+	}
+	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index}
+	if s.Metric != nil {
+		opts.Metric = *s.Metric
+	}
+	var res *ImportResult
+	if s.Catalog {
+		res, err = d.ImportCatalog(ctx, s.Collection, s.Path, opts)
+	} else {
+		res, err = d.Import(ctx, s.Collection, s.Path, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("imported %d rows into %s (DIM %d, %s)", res.Rows, res.Collection, res.Dim, res.Format)
+	if res.Replaced {
+		msg += ", replacing its rows"
+	}
+	return &Result{Message: msg, Stats: Stats{RowsAffected: res.Rows}}, nil
+}
+
+func (d *DB) execExport(ctx context.Context, s ExportSpec) (*Result, error) {
+	f, err := parseFormat(s.Format, s.Binary)
+	if err != nil {
+		return nil, err
+	}
+	n, err := d.Export(ctx, s.Collection, s.Path, f)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Message: fmt.Sprintf("exported %d rows of %s to %s", n, s.Collection, s.Path), Stats: Stats{RowsAffected: n}}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/ann"
+	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -541,4 +542,69 @@ func indexLoad(ctx context.Context, l *storage.Loader, metric Metric, dim int, v
 	}
 	l.SetIndex(&cfg, idx.MarshalMeta())
 	return nil
+}
+
+var indexOptions = []optDef{
+	{name: "m", kind: optInt, min: 2, max: 128},
+	{name: "ef_construction", kind: optInt, min: 1, max: 4096},
+	{name: "ef_search", kind: optInt, min: 1, max: 4096},
+	{name: "threads", kind: optInt, min: 1, max: 1024},
+}
+
+func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
+	if _, err := c.source(s.On, s.Pos, "ON"); err != nil {
+		return nil, err
+	}
+	kind, err := c.choice(s.Using, []string{"HNSW"}, s.Pos, "CREATE INDEX")
+	if err != nil {
+		return nil, err
+	}
+	if kind == "" {
+		kind = "HNSW"
+	}
+	opts, err := c.options(s.With, indexOptions, "CREATE INDEX")
+	if err != nil {
+		return nil, err
+	}
+	spec := IndexSpec{Collection: s.On, Kind: kind, Options: opts}
+	desc := fmt.Sprintf("CREATE INDEX ON %s USING %s%s", query.QuoteIdent(s.On), kind, optionsText(opts))
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execCreateIndex(ctx, spec) }}, nil
+}
+
+func (c *compiler) compileDropIndex(s *query.DropIndex) (Plan, error) {
+	if _, err := c.source(s.On, s.Pos, "ON"); err != nil {
+		return nil, err
+	}
+	return &backendPlan{desc: "DROP INDEX ON " + query.QuoteIdent(s.On), pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execDropIndex(ctx, s.On)
+	}}, nil
+}
+
+// IndexSpec is a compiled CREATE INDEX.
+type IndexSpec struct {
+	Collection string
+	Kind       string
+	Options    map[string]any
+}
+
+func (d *DB) execCreateIndex(ctx context.Context, s IndexSpec) (*Result, error) {
+	cfg := DefaultIndexConfig()
+	cfg.Kind = s.Kind
+	setOpt(s.Options, "m", &cfg.M)
+	setOpt(s.Options, "ef_construction", &cfg.EfConstruction)
+	setOpt(s.Options, "ef_search", &cfg.EfSearch)
+	threads := d.threads()
+	setOpt(s.Options, "threads", &threads)
+	if err := d.CreateIndex(ctx, s.Collection, cfg, threads); err != nil {
+		return nil, err
+	}
+	return &Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d)",
+		cfg.Kind, s.Collection, cfg.M, cfg.EfConstruction, cfg.EfSearch)}, nil
+}
+
+func (d *DB) execDropIndex(ctx context.Context, name string) (*Result, error) {
+	if err := d.DropIndex(ctx, name, false); err != nil {
+		return nil, err
+	}
+	return &Result{Message: "dropped the index on " + name}, nil
 }

@@ -10,8 +10,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vecdb/vecdb/internal/textline"
+	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -344,4 +346,75 @@ func parseValue(s string, t FieldType) (any, error) {
 		return b, nil
 	}
 	return s, nil
+}
+
+var metadataOptions = []optDef{
+	{name: "key", kind: optString},
+	{name: "header", kind: optBool},
+	{name: "columns", kind: optString},
+	{name: "delimiter", kind: optString},
+}
+
+func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {
+	if _, err := c.source(s.Into, s.Pos, "INTO"); err != nil {
+		return nil, err
+	}
+	opts, err := c.options(s.With, metadataOptions, "IMPORT METADATA")
+	if err != nil {
+		return nil, err
+	}
+	spec := MetadataSpec{Collection: s.Into, Path: s.Path}
+	if k, ok := opts["key"].(string); ok {
+		spec.Key = k
+	}
+	if h, ok := opts["header"].(bool); ok {
+		spec.Header = &h
+	}
+	if cols, ok := opts["columns"].(string); ok {
+		for _, col := range strings.Split(cols, ",") {
+			col = strings.TrimSpace(col)
+			if col == "" {
+				return nil, errorAt(s.With["columns"].Pos, "columns has an empty name")
+			}
+			spec.Columns = append(spec.Columns, col)
+		}
+	}
+	if d, ok := opts["delimiter"].(string); ok {
+		switch d {
+		case `\t`, "tab", "\t":
+			spec.Delimiter = '\t'
+		default:
+			r, n := utf8.DecodeRuneInString(d)
+			if n != len(d) || d == "" || r == '"' || r == '\n' || r == '\r' {
+				return nil, errorAt(s.With["delimiter"].Pos, "delimiter must be one character, got %s", query.QuoteString(d))
+			}
+			spec.Delimiter = r
+		}
+	}
+	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) {
+		return d.execImportMetadata(ctx, spec)
+	}}, nil
+}
+
+// MetadataSpec is a compiled IMPORT METADATA. Key names the key column
+// ("" = the first); Columns, when set, name the file's columns (and then
+// the file has no header unless Header says so); Delimiter 0 means by
+// extension (',' for .csv, tab otherwise).
+type MetadataSpec struct {
+	Collection string
+	Path       string
+	Key        string
+	Header     *bool
+	Columns    []string
+	Delimiter  rune
+}
+
+func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
+	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter}
+	res, err := d.ImportMetadata(ctx, s.Collection, s.Path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows}}, nil
 }

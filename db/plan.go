@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vecdb/vecdb/query"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/vecdb/vecdb/query"
 
 	"github.com/vecdb/vecdb/internal/errdefs"
 )
@@ -484,4 +485,31 @@ func (p *backendPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	}
 	res.Stats.Plan = p.desc
 	return res, nil
+}
+
+func (d *DB) execSource(name string) (*View, error) {
+	if v := d.cachedView(name); v != nil {
+		return v, nil
+	}
+	c, err := d.Collection(name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// cachedView returns the loaded read view of a collection, or nil when
+// none is loaded (a write drops it, DropCollection forgets the state).
+func (d *DB) cachedView(name string) *View {
+	d.mu.Lock()
+	s := d.colls[name]
+	d.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.view.Load()
 }

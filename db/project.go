@@ -12,6 +12,7 @@ import (
 
 	"github.com/vecdb/vecdb/analysis"
 	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/query"
 )
 
 // ProjectOptions configure Project. The zero value is a 2-D PCA without
@@ -446,4 +447,185 @@ func (v *View) uniquePositions(positions []int) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+var projectOptions = []optDef{
+	{name: "dims", kind: optInt, min: 1, max: 3},
+	{name: "perplexity", kind: optFloat, min: 1, max: 1000},
+	{name: "iterations", kind: optInt, min: 1, max: 100000},
+	{name: "seed", kind: optInt, min: 0},
+	{name: "width", kind: optInt, min: 100, max: 8192},
+	{name: "height", kind: optInt, min: 100, max: 8192},
+	{name: "title", kind: optString},
+}
+
+func (c *compiler) compileProject(s *query.Project) (Plan, error) {
+	spec := ProjectSpec{ColorBy: s.ColorBy, To: s.To}
+	var err error
+	spec.Method, err = c.choice(s.Using, []string{"PCA", "TSNE"}, s.Pos, "PROJECT")
+	if err != nil {
+		return nil, err
+	}
+	if spec.Options, err = c.options(s.With, projectOptions, "PROJECT"); err != nil {
+		return nil, err
+	}
+	var inner Plan
+	switch {
+	case s.Query != nil:
+		inner, err = c.compile(s.Query)
+		if err != nil {
+			return nil, err
+		}
+		np, ok := inner.(*nearestPlan)
+		if !ok {
+			if rp, ok2 := inner.(*rowsPlan); !ok2 || !containsFold(rp.cols, "key") {
+				return nil, errorAt(s.Query.Position(), "PROJECT (SELECT ...) needs a query that returns keys")
+			}
+		}
+		if np != nil {
+			spec.Collection = np.src.Info().Name
+		} else if sr, ok := s.Query.(*query.SelectRows); ok {
+			spec.Collection = sr.From
+		}
+	default:
+		if s.From == "" {
+			return nil, errorAt(s.Pos, "PROJECT (keys) needs FROM collection")
+		}
+		src, err := c.source(s.From, s.Pos, "FROM")
+		if err != nil {
+			return nil, err
+		}
+		names := keyStrings(s.Keys)
+		if _, err := src.positions(c.ctx, names); err != nil {
+			return nil, keysErr(err, s.Keys, s.Pos)
+		}
+		spec.Collection, spec.Keys = s.From, names
+	}
+	if s.Onto != nil {
+		src, err := c.source(spec.Collection, s.Pos, "FROM")
+		if err != nil {
+			return nil, err
+		}
+		if spec.Axis, err = c.axis(src, s.Onto); err != nil {
+			return nil, err
+		}
+		var neg, pos []string
+		for _, t := range terms(s.Onto) {
+			if k, ok := t.Factor.(*query.VKey); ok {
+				if t.Sign*t.Weight < 0 {
+					neg = append(neg, k.Key)
+				} else {
+					pos = append(pos, k.Key)
+				}
+			}
+		}
+		spec.AxisNeg, spec.AxisPos = strings.Join(neg, " + "), strings.Join(pos, " + ")
+	} else if spec.Method == "" {
+		spec.Method = "PCA"
+	}
+	desc := fmt.Sprintf("PROJECT %s of %s%s", spec.Method, query.QuoteIdent(spec.Collection), optionsText(spec.Options))
+	if s.To != "" {
+		desc += " TO " + query.QuoteString(s.To)
+	}
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		if inner != nil {
+			res, err := inner.Run(ctx, d)
+			if err != nil {
+				return nil, err
+			}
+			ki := -1
+			for i, col := range res.Columns {
+				if col == "key" {
+					ki = i
+				}
+			}
+			for _, r := range res.Rows {
+				if k, ok := r[ki].(string); ok {
+					spec.Keys = append(spec.Keys, k)
+				}
+			}
+		}
+		return d.execProject(ctx, spec)
+	}}, nil
+}
+
+// ProjectSpec is a compiled PROJECT: either Keys of Collection, or the
+// rows of a query (Query, already run into Keys with its collection).
+type ProjectSpec struct {
+	Collection string
+	Keys       []string
+	Method     string // PCA or TSNE; "" with Axis
+	Axis       []float32
+	AxisNeg    string // names of the axis's poles for a plot: the
+	AxisPos    string // keys subtracted and added in ONTO ("" when none)
+	ColorBy    string
+	To         string
+	Options    map[string]any
+}
+
+func (d *DB) execProject(ctx context.Context, s ProjectSpec) (*Result, error) {
+	if s.Axis != nil {
+		return d.execProjectOnto(ctx, s)
+	}
+	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy}
+	setOpt(s.Options, "dims", &opts.Dims)
+	if v, ok := s.Options["seed"].(int); ok {
+		opts.Seed = int64(v)
+	}
+	setOpt(s.Options, "perplexity", &opts.Perplexity)
+	setOpt(s.Options, "iterations", &opts.Iterations)
+	setOpt(s.Options, "width", &opts.Width)
+	setOpt(s.Options, "height", &opts.Height)
+	setOpt(s.Options, "title", &opts.Title)
+	p, err := d.Project(ctx, s.Collection, s.Keys, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"key"}}
+	dims := 0
+	if len(p.Coords) > 0 {
+		dims = len(p.Coords[0])
+	}
+	for i := 0; i < dims; i++ {
+		res.Columns = append(res.Columns, string(rune('x'+i)))
+	}
+	if p.Groups != nil {
+		res.Columns = append(res.Columns, "group")
+	}
+	for i, k := range p.Keys {
+		row := []any{k}
+		for _, c := range p.Coords[i] {
+			row = append(row, c)
+		}
+		if p.Groups != nil {
+			row = append(row, p.Groups[i])
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	if s.To != "" {
+		if err := d.writeOutput(s.To, func(w io.Writer) error { return p.Write(w, s.To) }); err != nil {
+			return nil, err
+		}
+		res.Message = fmt.Sprintf("wrote %s (%s of %d keys)", s.To, p.Method, len(p.Keys))
+	}
+	return res, nil
+}
+
+// projectOnto is PROJECT (keys) ONTO axis: each key's cosine with the axis.
+func (d *DB) execProjectOnto(ctx context.Context, s ProjectSpec) (*Result, error) {
+	a, err := d.ProjectOntoAxis(ctx, s.Collection, s.Keys, s.Axis, s.AxisNeg, s.AxisPos)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"key", "projection"}}
+	for i, k := range a.Keys {
+		res.Rows = append(res.Rows, []any{k, a.Positions[i]})
+	}
+	if s.To != "" {
+		if err := d.writeOutput(s.To, func(w io.Writer) error { return a.Write(w, s.To) }); err != nil {
+			return nil, err
+		}
+		res.Message = fmt.Sprintf("wrote %s (%d keys on the axis)", s.To, len(a.Keys))
+	}
+	return res, nil
 }

@@ -200,3 +200,19 @@ func checkUTF8(src string, base query.Position) error {
 	}
 	return nil
 }
+
+// Result is what a statement returns: rows (Columns and Rows, nil for a
+// statement without rows) and a Message for the user.
+type Result struct {
+	Columns []string
+	Rows    [][]any
+	Message string
+	Stats   Stats
+}
+
+// Stats are figures about a statement's execution.
+type Stats struct {
+	Elapsed      time.Duration
+	RowsAffected int
+	Plan         string // the plan's String()
+}

@@ -2,9 +2,11 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"math"
 
 	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/query"
 )
 
 // RecommendOptions tune Recommend. The zero value takes the plain mean of
@@ -103,4 +105,96 @@ func (c *Collection) Recommend(ctx context.Context, history []string, k int, opt
 		return nil, err
 	}
 	return v.Recommend(ctx, history, k, opts)
+}
+
+var recommendOptions = []optDef{{name: "recency", kind: optFloat, min: 0}}
+
+func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
+	src, err := c.source(s.From, s.Pos, "FROM")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkK(s.K, s.Pos, "RECOMMEND"); err != nil {
+		return nil, err
+	}
+	opts, err := c.options(s.With, recommendOptions, "RECOMMEND")
+	if err != nil {
+		return nil, err
+	}
+	var hist []string
+	var nodes []*query.VKey
+	for _, e := range s.For {
+		if it, ok := e.(*query.VItem); ok { // ITEM(title = 'Toy Story (1995)'): a row named by a field
+			p, err := c.item(src, it)
+			if err != nil {
+				return nil, err
+			}
+			hist = append(hist, src.Key(p))
+			nodes = append(nodes, &query.VKey{Pos: it.Pos, Key: src.Key(p)})
+			continue
+		}
+		k, ok := e.(*query.VKey)
+		if !ok || k.Collection != "" {
+			return nil, errorAt(e.Position(), "RECOMMEND ... FOR takes keys of %s or ITEM(field = 'value')", query.QuoteIdent(s.From))
+		}
+		hist = append(hist, k.Key)
+		nodes = append(nodes, k)
+	}
+	if _, err := src.positions(c.ctx, hist); err != nil {
+		return nil, keysErr(err, nodes, s.Pos)
+	}
+	where, err := c.where(src, s.Where, false)
+	if err != nil {
+		return nil, err
+	}
+	spec := RecommendSpec{Collection: s.From, K: s.K, History: hist, Options: opts}
+	if where != nil {
+		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
+	}
+	desc := fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history excluded)", s.K, query.QuoteIdent(s.From), len(hist))
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execRecommend(ctx, spec) }}, nil
+}
+
+// RecommendSpec is a compiled RECOMMEND.
+type RecommendSpec struct {
+	Collection string
+	K          int
+	History    []string
+	Filter     func(pos int) bool
+	Options    map[string]any
+}
+
+func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error) {
+	c, err := d.Collection(s.Collection)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	opts := RecommendOptions{Filter: s.Filter}
+	if r, ok := s.Options["recency"].(float64); ok {
+		opts.Recency = r
+	}
+	hits, err := v.Recommend(ctx, s.History, s.K, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"rank", "key", "similarity"}}
+	for _, f := range v.Info().Fields {
+		res.Columns = append(res.Columns, f.Name)
+	}
+	for i, h := range hits {
+		row := []any{int64(i + 1), h.Key, float64(h.Similarity)}
+		if len(v.Info().Fields) > 0 {
+			m, err := v.Meta(h.Pos)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, m...)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 	"github.com/vecdb/vecdb/trainer"
 )
@@ -298,4 +300,255 @@ func (d *DB) evalInput(name, path string) (*View, io.ReadCloser, error) {
 		return nil, nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
 	return v, f, nil
+}
+
+var trainOptions = []optDef{
+	{name: "dim", kind: optInt, min: 1, max: 10000},
+	{name: "window", kind: optInt, min: 1, max: 1000},
+	{name: "negative", kind: optInt, min: 1, max: 100},
+	{name: "min_count", kind: optInt, min: 1},
+	{name: "max_vocab", kind: optInt, min: 0},
+	{name: "sample", kind: optFloat, min: 0, max: 1},
+	{name: "epochs", kind: optInt, min: 1, max: 10000},
+	{name: "alpha", kind: optFloat, min: 1e-9, max: 1},
+	{name: "min_alpha", kind: optFloat, min: 0, max: 1},
+	{name: "threads", kind: optInt, min: 1, max: 1024},
+	{name: "seed", kind: optInt, min: 0},
+	{name: "ns_exponent", kind: optFloat, min: -10, max: 10},
+	{name: "shrink_window", kind: optBool},
+	{name: "whole_sequence", kind: optBool},
+	{name: "shuffle", kind: optBool},
+	{name: "continue", kind: optBool},
+	{name: "watch", kind: optString},
+	{name: "index", kind: optBool},
+	{name: "sequence_by", kind: optString},
+	{name: "order_by", kind: optString},
+	{name: "item", kind: optString},
+	{name: "delimiter", kind: optString},
+}
+
+var evaluateOptions = map[string][]optDef{
+	"ANALOGIES": {{name: "restrict_vocab", kind: optInt, min: 1}, {name: "case_insensitive", kind: optBool}},
+	"PAIRS":     {{name: "restrict_vocab", kind: optInt, min: 1}, {name: "case_insensitive", kind: optBool}},
+}
+
+func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
+	method, err := c.choice(s.Using, []string{"SKIPGRAM", "CBOW"}, s.Pos, "TRAIN")
+	if err != nil {
+		return nil, err
+	}
+	if method == "" {
+		method = "SKIPGRAM"
+	}
+	opts, err := c.options(s.With, trainOptions, "TRAIN")
+	if err != nil {
+		return nil, err
+	}
+	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
+	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path), method, optionsText(opts))
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execTrain(ctx, spec) }}, nil
+}
+
+func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
+	if _, err := c.source(s.Collection, s.Pos, s.Kind); err != nil {
+		return nil, err
+	}
+	kind := strings.ToUpper(s.Kind)
+	opts, err := c.options(s.With, evaluateOptions[kind], "EVALUATE "+kind)
+	if err != nil {
+		return nil, err
+	}
+	spec := EvaluateSpec{Kind: kind, Collection: s.Collection, Path: s.Path, Options: opts}
+	desc := fmt.Sprintf("EVALUATE %s %s FROM %s%s", kind, query.QuoteIdent(s.Collection), query.QuoteString(s.Path), optionsText(opts))
+	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execEvaluate(ctx, spec) }}, nil
+}
+
+// TrainSpec is a compiled TRAIN. Options hold validated values (int,
+// float64, string or bool) by lower-case name; Method is SKIPGRAM or CBOW.
+type TrainSpec struct {
+	Collection string
+	Path       string
+	Method     string
+	Options    map[string]any
+}
+
+// EvaluateSpec is a compiled EVALUATE ANALOGIES|PAIRS.
+type EvaluateSpec struct {
+	Kind       string
+	Collection string
+	Path       string
+	Options    map[string]any
+}
+
+func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
+	cfg := trainer.DefaultConfig()
+	o := s.Options
+	setInt := func(name string, dst *int) {
+		if v, ok := o[name].(int); ok {
+			*dst = v
+		}
+	}
+	setFloat := func(name string, dst *float64) {
+		if v, ok := o[name].(float64); ok {
+			*dst = v
+		} else if v, ok := o[name].(int); ok {
+			*dst = float64(v)
+		}
+	}
+	setInt("dim", &cfg.Dim)
+	setInt("window", &cfg.Window)
+	setInt("negative", &cfg.Negative)
+	setInt("min_count", &cfg.MinCount)
+	setInt("max_vocab", &cfg.MaxVocab)
+	setInt("epochs", &cfg.Epochs)
+	cfg.Threads = max(cfg.Threads, d.threads())
+	setInt("threads", &cfg.Threads)
+	setFloat("sample", &cfg.Sample)
+	setFloat("alpha", &cfg.Alpha)
+	setFloat("min_alpha", &cfg.MinAlpha)
+	setFloat("ns_exponent", &cfg.NsExponent)
+	if v, ok := o["seed"].(int); ok {
+		cfg.Seed = int64(v)
+	}
+	if v, ok := o["shrink_window"].(bool); ok {
+		cfg.ShrinkWindow = &v
+	}
+	setOpt(o, "whole_sequence", &cfg.WholeSequenceWindow)
+	setOpt(o, "shuffle", &cfg.ShuffleSequences)
+	cfg.CBOW = s.Method == "CBOW"
+	topts := TrainOptions{Config: cfg}
+	if v, ok := o["continue"].(bool); ok {
+		topts.Continue = v
+		if v {
+			if _, given := o["dim"]; !given {
+				topts.Config.Dim = 0 // take the collection's
+			}
+		}
+	}
+	if v, ok := o["index"].(bool); ok {
+		topts.Index = &v
+	}
+	if w, ok := o["watch"].(string); ok {
+		pairs, err := parseWatch(w)
+		if err != nil {
+			return nil, err
+		}
+		topts.Watch = pairs
+	}
+	var res *TrainResult
+	ev, err := eventLogOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	if ev != nil {
+		if _, perr := d.ResolvePath(s.Path, false); perr != nil {
+			return nil, perr
+		}
+		ev.Open = d.openRead
+		res, err = d.Train(ctx, s.Collection, trainer.EventLogSource(s.Path, *ev), topts)
+	} else {
+		res, err = d.TrainFile(ctx, s.Collection, s.Path, topts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
+		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: Stats{RowsAffected: res.Keys}}
+	if res.SkippedTokens > 0 {
+		out.Message += fmt.Sprintf("; %d tokens longer than %d bytes skipped", res.SkippedTokens, trainer.MaxTokenBytes)
+	}
+	if len(topts.Watch) > 0 {
+		out.Columns = []string{"epoch", "pair", "cosine"}
+		for _, h := range res.History {
+			for _, w := range h.Watch {
+				var c any
+				if w.Known {
+					c = w.Cosine
+				}
+				out.Rows = append(out.Rows, []any{int64(h.Epoch), w.A + ":" + w.B, c})
+			}
+		}
+	}
+	return out, nil
+}
+
+func (d *DB) execEvaluate(ctx context.Context, s EvaluateSpec) (*Result, error) {
+	var opts EvaluateOptions
+	setOpt(s.Options, "restrict_vocab", &opts.RestrictVocab)
+	if ci, ok := s.Options["case_insensitive"].(bool); ok {
+		opts.CaseSensitive = !ci
+	}
+	if s.Kind == "PAIRS" {
+		r, err := d.EvaluatePairs(ctx, s.Collection, s.Path, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
+			Rows: [][]any{{int64(r.Pairs), r.Pearson, r.Spearman, r.OOVRatio}}}, nil
+	}
+	r, err := d.EvaluateAnalogies(ctx, s.Collection, s.Path, opts)
+	if err != nil {
+		return nil, err
+	}
+	// The sections end with gensim's "Total accuracy" line.
+	res := &Result{Columns: []string{"section", "correct", "total", "accuracy"}}
+	for _, sec := range r.Sections {
+		res.Rows = append(res.Rows, []any{sec.Name, int64(sec.Correct), int64(sec.Total), sec.Accuracy()})
+	}
+	res.Message = fmt.Sprintf("accuracy %.4f on %d questions (%.1f%% skipped for unknown words)", r.Accuracy, r.Questions, r.OOVRatio)
+	return res, nil
+}
+
+// parseWatch reads WITH (watch = 'king:queen, cat:dog').
+func parseWatch(s string) ([][2]string, error) {
+	var out [][2]string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		a, b, ok := strings.Cut(part, ":")
+		a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+		if !ok || a == "" || b == "" {
+			return nil, invalidf("watch wants pairs like 'king:queen, cat:dog', got %q", part)
+		}
+		out = append(out, [2]string{a, b})
+	}
+	return out, nil
+}
+
+// eventLogOptions reads WITH (sequence_by = 'userId', order_by = 'timestamp',
+// item = 'movieId' [, delimiter = ',']): nil when the input is a plain
+// sequences file.
+func eventLogOptions(o map[string]any) (*trainer.EventLogOptions, error) {
+	seqBy, ok := o["sequence_by"].(string)
+	if !ok {
+		for _, name := range []string{"order_by", "item", "delimiter"} {
+			if _, ok := o[name]; ok {
+				return nil, invalidf("%s goes with sequence_by (reading an event log)", name)
+			}
+		}
+		return nil, nil
+	}
+	ev := &trainer.EventLogOptions{SequenceBy: seqBy}
+	ev.OrderBy, _ = o["order_by"].(string)
+	ev.Item, _ = o["item"].(string)
+	if ev.Item == "" {
+		return nil, invalidf("an event log needs item = 'column' with sequence_by")
+	}
+	if d, ok := o["delimiter"].(string); ok {
+		r := []rune(d)
+		if len(r) != 1 {
+			return nil, invalidf("delimiter must be one character, got %q", d)
+		}
+		ev.Delimiter = r[0]
+	}
+	return ev, nil
+}
+
+func (d *DB) threads() int {
+	if n, ok := d.Setting("threads").(int); ok {
+		return n
+	}
+	return 0
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 	"github.com/vecdb/vecdb/trainer"
 )
@@ -241,4 +242,52 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+var usersOptions = []optDef{
+	{name: "min_items", kind: optInt, min: 1},
+	{name: "recency", kind: optFloat, min: 0},
+	{name: "sequence_by", kind: optString},
+	{name: "order_by", kind: optString},
+	{name: "item", kind: optString},
+	{name: "delimiter", kind: optString},
+	{name: "key_prefix", kind: optString},
+}
+
+func (c *compiler) compileCreateUsers(s *query.CreateUsers) (Plan, error) {
+	if _, err := c.source(s.Items, s.Pos, "OF"); err != nil {
+		return nil, err
+	}
+	opts, err := c.options(s.With, usersOptions, "CREATE COLLECTION ... FROM SEQUENCES")
+	if err != nil {
+		return nil, err
+	}
+	spec := UsersSpec{Name: s.Name, Items: s.Items, Path: s.Path, Options: opts}
+	desc := fmt.Sprintf("CREATE COLLECTION %s FROM SEQUENCES OF %s FROM %s", query.QuoteIdent(s.Name), query.QuoteIdent(s.Items), query.QuoteString(s.Path))
+	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execCreateUsers(ctx, spec) }}, nil
+}
+
+// UsersSpec is a compiled CREATE COLLECTION users FROM SEQUENCES OF items.
+type UsersSpec struct {
+	Name    string
+	Items   string
+	Path    string
+	Options map[string]any
+}
+
+func (d *DB) execCreateUsers(ctx context.Context, s UsersSpec) (*Result, error) {
+	var opts UsersOptions
+	setOpt(s.Options, "min_items", &opts.MinItems)
+	setOpt(s.Options, "recency", &opts.Recency)
+	setOpt(s.Options, "key_prefix", &opts.KeyPrefix)
+	ev, err := eventLogOptions(s.Options)
+	if err != nil {
+		return nil, err
+	}
+	opts.EventLog = ev
+	res, err := d.CreateUsersFromFile(ctx, s.Name, s.Items, s.Path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Users}}, nil
 }

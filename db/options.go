@@ -1,6 +1,10 @@
 package db
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // optionTables maps each statement kind, as the shell and the docs name
 // it, to the one table that declares its WITH options.
@@ -46,4 +50,28 @@ func OptionNames(kind string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// setOpt copies a compiled WITH option into dst when it was given (the
+// compiler has already checked its type and range).
+func setOpt[T any](o map[string]any, name string, dst *T) {
+	if v, ok := o[name].(T); ok {
+		*dst = v
+	}
+}
+
+func optionsText(o map[string]any) string {
+	if len(o) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(o))
+	for k := range o {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s=%v", n, o[n])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

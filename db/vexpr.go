@@ -2,10 +2,11 @@ package db
 
 import (
 	"fmt"
-	"github.com/vecdb/vecdb/internal/errdefs"
-	"github.com/vecdb/vecdb/query"
 	"math"
 	"strings"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 
 	"github.com/vecdb/vecdb/internal/vec"
 )

@@ -1,10 +1,11 @@
 package db
 
 import (
-	"github.com/vecdb/vecdb/internal/errdefs"
-	"github.com/vecdb/vecdb/query"
 	"regexp"
 	"strings"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 )
 
 // row is what a WHERE condition looks at: a position of a View and, for

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
-	"strings"
 
 	"github.com/vecdb/vecdb/internal/vec"
 )
@@ -335,4 +336,66 @@ func (c *compiler) compileDelete(s *query.Delete) (Plan, error) {
 		}
 		return &Result{Message: fmt.Sprintf("deleted %d %s from %s", n, plural(n, "row"), name), Stats: Stats{RowsAffected: n}}, nil
 	}}, nil
+}
+
+// CollectionSpec is a compiled CREATE COLLECTION.
+type CollectionSpec struct {
+	Name        string
+	Dim         int
+	Metric      vec.Metric
+	Fields      []Field
+	IfNotExists bool
+}
+
+func (d *DB) execCreateCollection(ctx context.Context, s CollectionSpec) (bool, error) {
+	if s.IfNotExists {
+		if _, err := d.Collection(s.Name); err == nil {
+			return false, nil
+		}
+	}
+	_, err := d.CreateCollection(ctx, Spec{Name: s.Name, Dim: s.Dim, Metric: s.Metric, Fields: s.Fields}, false)
+	return err == nil, err
+}
+
+func (d *DB) execDropCollection(ctx context.Context, name string, ifExists bool) (bool, error) {
+	if ifExists {
+		if _, err := d.Collection(name); err != nil {
+			return false, nil
+		}
+	}
+	return true, d.DropCollection(ctx, name, ifExists)
+}
+
+func (d *DB) execInsert(ctx context.Context, name string, rows []Row, upsert bool) (int, error) {
+	c, err := d.Collection(name)
+	if err != nil {
+		return 0, err
+	}
+	rs := make([]Row, len(rows))
+	for i, r := range rows {
+		rs[i] = Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}
+	}
+	if upsert {
+		return c.Upsert(ctx, rs...)
+	}
+	if err := c.Insert(ctx, rs...); err != nil {
+		return 0, err
+	}
+	return len(rs), nil
+}
+
+func (d *DB) execUpdateMeta(ctx context.Context, name string, keys []string, values map[string]any) error {
+	c, err := d.Collection(name)
+	if err != nil {
+		return err
+	}
+	return c.SetMeta(ctx, keys, values)
+}
+
+func (d *DB) execDelete(ctx context.Context, name string, keys []string) (int, error) {
+	c, err := d.Collection(name)
+	if err != nil {
+		return 0, err
+	}
+	return c.Delete(ctx, keys...)
 }

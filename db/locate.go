@@ -1,8 +1,9 @@
 package db
 
 import (
-	"github.com/vecdb/vecdb/query"
 	"strings"
+
+	"github.com/vecdb/vecdb/query"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )

@@ -3,10 +3,11 @@ package db
 import (
 	"context"
 	"fmt"
-	"github.com/vecdb/vecdb/internal/errdefs"
-	"github.com/vecdb/vecdb/query"
 	"sort"
 	"strings"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/query"
 
 	"github.com/vecdb/vecdb/internal/vec"
 )

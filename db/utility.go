@@ -3,9 +3,11 @@ package db
 import (
 	"context"
 	"fmt"
-	"github.com/vecdb/vecdb/query"
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/vecdb/vecdb/query"
 )
 
 // Settings lists what SET accepts: ef_search (HNSW search breadth, an
@@ -123,4 +125,93 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 		}
 		return &Result{Message: fmt.Sprintf("%s = %v", name, v)}, nil
 	}}, nil
+}
+
+func (d *DB) execStats(name string) (*Result, error) {
+	c, err := d.Collection(name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.View()
+	if err != nil {
+		return nil, err
+	}
+	in := v.Info()
+	vecBytes := int64(v.Len()) * int64(v.Dim()) * 4
+	total := d.FileSize()
+	var all int64
+	infos, _ := d.Collections()
+	for _, x := range infos {
+		all += int64(x.Rows) * int64(x.Dim) * 4
+	}
+	share := 0.0
+	if all > 0 && total > 0 {
+		share = float64(vecBytes) / float64(all)
+	}
+	res := &Result{Columns: []string{"stat", "value"}}
+	add := func(k string, v any) { res.Rows = append(res.Rows, []any{k, fmt.Sprint(v)}) }
+	add("rows", v.Len())
+	add("dim", v.Dim())
+	add("vector_bytes", vecBytes)
+	add("file_bytes", total)
+	add("file_share", fmt.Sprintf("%.1f%%", 100*share))
+	if in.Index == nil {
+		add("index", "none")
+	} else {
+		add("index", fmt.Sprintf("%s m=%d ef_construction=%d ef_search=%d", in.Index.Kind, in.Index.M, in.Index.EfConstruction, in.Index.EfSearch))
+		if idx, err := v.loadedIndex(); err == nil && idx != nil {
+			add("index_nodes", idx.Len())
+			add("index_deleted_fraction", fmt.Sprintf("%.4f", idx.DeletedFraction()))
+		}
+	}
+	return res, nil
+}
+
+func (d *DB) execCheck(ctx context.Context, name string) (*Result, error) {
+	rep, err := d.Check(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"check", "result"}}
+	for _, c := range rep.Checks {
+		res.Rows = append(res.Rows, []any{c.Name, c.Result})
+	}
+	if !rep.OK() {
+		return res, fmt.Errorf("%w: %s failed its check: %s", ErrCorrupt, name, strings.Join(rep.Problems(), "; "))
+	}
+	return res, nil
+}
+
+func (d *DB) execSet(name string, value any) error {
+	s := d.settings()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.vals[name] = value
+	if name == "ef_search" {
+		if n, ok := value.(int); ok {
+			return d.SetEfSearch(n)
+		}
+	}
+	return nil
+}
+
+func (d *DB) execCollections() ([]Info, error) { return d.Collections() }
+
+// settings are the values of SET for one DB, shared by its statements.
+type settings struct {
+	mu   sync.Mutex
+	vals map[string]any
+}
+
+func (d *DB) settings() *settings {
+	d.setOnce.Do(func() { d.set = &settings{vals: map[string]any{}} })
+	return d.set
+}
+
+// Setting returns the value of a SET setting (nil when never set).
+func (d *DB) Setting(name string) any {
+	s := d.settings()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.vals[strings.ToLower(name)]
 }
