@@ -312,3 +312,8 @@ func (d *DB) execCluster(ctx context.Context, s ClusterSpec) (*Result, error) {
 	}
 	return res, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileCluster, true, func(s *query.Cluster) bool { _, saves := s.With["save_as"]; return saves })
+}

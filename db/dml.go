@@ -399,3 +399,12 @@ func (d *DB) execDelete(ctx context.Context, name string, keys []string) (int, e
 	}
 	return c.Delete(ctx, keys...)
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileCreate, false, writesAlways[*query.CreateCollection])
+	register((*compiler).compileDrop, false, writesAlways[*query.DropCollection])
+	register((*compiler).compileInsert, false, writesAlways[*query.Insert])
+	register((*compiler).compileUpdate, false, writesAlways[*query.Update])
+	register((*compiler).compileDelete, false, writesAlways[*query.Delete])
+}

@@ -471,3 +471,9 @@ func (d *DB) execExport(ctx context.Context, s ExportSpec) (*Result, error) {
 	}
 	return &Result{Message: fmt.Sprintf("exported %d rows of %s to %s", n, s.Collection, s.Path), Stats: Stats{RowsAffected: n}}, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileImport, false, writesAlways[*query.Import])
+	register((*compiler).compileExport, false, nil)
+}

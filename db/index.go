@@ -608,3 +608,9 @@ func (d *DB) execDropIndex(ctx context.Context, name string) (*Result, error) {
 	}
 	return &Result{Message: "dropped the index on " + name}, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileCreateIndex, false, writesAlways[*query.CreateIndex])
+	register((*compiler).compileDropIndex, false, writesAlways[*query.DropIndex])
+}

@@ -418,3 +418,8 @@ func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, e
 	}
 	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows}}, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileImportMetadata, false, writesAlways[*query.ImportMetadata])
+}

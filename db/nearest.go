@@ -615,3 +615,9 @@ func (c *compiler) compileAnalogy(s *query.Analogy) (Plan, error) {
 	}
 	return p, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileNearest, true, nil)
+	register((*compiler).compileAnalogy, true, nil)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -75,27 +76,18 @@ type compiler struct {
 // DESCRIBE, EXPLAIN, CHECK and the analysis statements) rather than only
 // a message.
 func ReturnsRows(st query.Statement) bool {
-	switch st.(type) {
-	case *query.SelectNearest, *query.Analogy, *query.Similarity, *query.OddOneOut, *query.ProjectionQuery, *query.SelectRows,
-		*query.ShowCollections, *query.Describe, *query.ShowStats, *query.Explain, *query.Check, *query.Project, *query.Cluster, *query.Recommend, *query.Evaluate:
+	if _, ok := st.(*query.Explain); ok {
 		return true
 	}
-	return false
+	return statements[reflect.TypeOf(st)].rows
 }
 
 // Writes reports whether st changes the database: such statements are
 // refused on a read-only database even when they would change nothing, as
 // sqlite3 does. EXPORT and PROJECT … TO write files, not the database.
 func Writes(st query.Statement) bool {
-	switch s := st.(type) {
-	case *query.CreateCollection, *query.CreateUsers, *query.DropCollection, *query.Insert, *query.Update, *query.Delete,
-		*query.CreateIndex, *query.DropIndex, *query.Import, *query.ImportMetadata, *query.Train:
-		return true
-	case *query.Cluster:
-		_, saves := s.With["save_as"]
-		return saves
-	}
-	return false
+	def := statements[reflect.TypeOf(st)]
+	return def.writes != nil && def.writes(st)
 }
 
 // StatementName returns the leading keywords of a statement: "SELECT",
@@ -120,70 +112,45 @@ func StatementName(st query.Statement) string {
 }
 
 func (c *compiler) compile(st query.Statement) (Plan, error) {
-	switch s := st.(type) {
-	case *query.Explain:
+	if s, ok := st.(*query.Explain); ok {
 		p, err := c.compile(s.Stmt)
 		if err != nil {
 			return nil, err
 		}
 		return &explainPlan{inner: p}, nil
-	case *query.SelectNearest:
-		return c.compileNearest(s)
-	case *query.Analogy:
-		return c.compileAnalogy(s)
-	case *query.Similarity:
-		return c.compileSimilarity(s)
-	case *query.OddOneOut:
-		return c.compileOdd(s)
-	case *query.ProjectionQuery:
-		return c.compileProjection(s)
-	case *query.SelectRows:
-		return c.compileRows(s)
-	case *query.CreateCollection:
-		return c.compileCreate(s)
-	case *query.DropCollection:
-		return c.compileDrop(s)
-	case *query.Insert:
-		return c.compileInsert(s)
-	case *query.Update:
-		return c.compileUpdate(s)
-	case *query.Delete:
-		return c.compileDelete(s)
-	case *query.Import:
-		return c.compileImport(s)
-	case *query.ImportMetadata:
-		return c.compileImportMetadata(s)
-	case *query.Export:
-		return c.compileExport(s)
-	case *query.ShowCollections:
-		return &showCollectionsPlan{}, nil
-	case *query.Describe:
-		return c.compileDescribe(s)
-	case *query.ShowStats:
-		return c.compileShowStats(s)
-	case *query.Set:
-		return c.compileSet(s)
-	case *query.Check:
-		return c.compileCheck(s)
-	case *query.Train:
-		return c.compileTrain(s)
-	case *query.Evaluate:
-		return c.compileEvaluate(s)
-	case *query.CreateIndex:
-		return c.compileCreateIndex(s)
-	case *query.DropIndex:
-		return c.compileDropIndex(s)
-	case *query.Project:
-		return c.compileProject(s)
-	case *query.Cluster:
-		return c.compileCluster(s)
-	case *query.Recommend:
-		return c.compileRecommend(s)
-	case *query.CreateUsers:
-		return c.compileCreateUsers(s)
 	}
-	return nil, errorAt(st.Position(), "this statement cannot be run")
+	def, ok := statements[reflect.TypeOf(st)]
+	if !ok {
+		return nil, errorAt(st.Position(), "this statement cannot be run")
+	}
+	return def.compile(c, st)
 }
+
+// stmtDef is what db knows of one kind of statement.
+type stmtDef struct {
+	compile func(c *compiler, st query.Statement) (Plan, error)
+	rows    bool                          // it returns rows (Query), not only a message (Exec)
+	writes  func(st query.Statement) bool // it changes the database; nil: never
+}
+
+// statements maps each statement's AST type to its definition. The file
+// that plans a statement registers it in an init function (register);
+// the map is only read after package initialisation.
+var statements = map[reflect.Type]stmtDef{}
+
+// register declares a statement: compile plans it; rows says whether it
+// returns rows; writes, when not nil, says whether it changes the database
+// (such statements are refused on a read-only database before they run).
+func register[T query.Statement](compile func(c *compiler, s T) (Plan, error), rows bool, writes func(s T) bool) {
+	def := stmtDef{compile: func(c *compiler, st query.Statement) (Plan, error) { return compile(c, st.(T)) }, rows: rows}
+	if writes != nil {
+		def.writes = func(st query.Statement) bool { return writes(st.(T)) }
+	}
+	statements[reflect.TypeFor[T]()] = def
+}
+
+// writesAlways is the writes function of statements that always write.
+func writesAlways[T query.Statement](T) bool { return true }
 
 // -----------------------------------------------------------------------------
 // Errors

@@ -629,3 +629,8 @@ func (d *DB) execProjectOnto(ctx context.Context, s ProjectSpec) (*Result, error
 	}
 	return res, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileProject, true, nil)
+}

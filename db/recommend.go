@@ -198,3 +198,8 @@ func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error
 	}
 	return res, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileRecommend, true, nil)
+}

@@ -359,3 +359,11 @@ func (c *compiler) namedCol(src *View, name string) (selectCol, bool) {
 		return get(&r)
 	}}, true
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileSimilarity, true, nil)
+	register((*compiler).compileOdd, true, nil)
+	register((*compiler).compileProjection, true, nil)
+	register((*compiler).compileRows, true, nil)
+}

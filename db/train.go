@@ -552,3 +552,9 @@ func (d *DB) threads() int {
 	}
 	return 0
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileTrain, false, writesAlways[*query.Train])
+	register((*compiler).compileEvaluate, true, nil)
+}

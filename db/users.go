@@ -291,3 +291,8 @@ func (d *DB) execCreateUsers(ctx context.Context, s UsersSpec) (*Result, error) 
 	}
 	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Users}}, nil
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileCreateUsers, false, writesAlways[*query.CreateUsers])
+}

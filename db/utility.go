@@ -215,3 +215,15 @@ func (d *DB) Setting(name string) any {
 	defer s.mu.Unlock()
 	return s.vals[strings.ToLower(name)]
 }
+
+// The statements this file plans (see register).
+func init() {
+	register((*compiler).compileDescribe, true, nil)
+	register((*compiler).compileShowStats, true, nil)
+	register((*compiler).compileSet, false, nil)
+	register((*compiler).compileCheck, true, nil)
+}
+
+func init() {
+	register(func(*compiler, *query.ShowCollections) (Plan, error) { return &showCollectionsPlan{}, nil }, true, nil)
+}
