@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/vecdb/vecdb/query"
 )
 
 // VacuumResult reports what VACUUM did: the file's size before and after.
@@ -137,4 +139,37 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// The language: VACUUM, VACUUM INTO 'path' and BACKUP TO 'path'.
+func init() {
+	register(func(c *compiler, s *query.Vacuum) (Plan, error) {
+		if s.Into == "" {
+			return &backendPlan{desc: "VACUUM: compact the file in place", pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+				r, err := d.Vacuum(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return &Result{Message: r.String()}, nil
+			}}, nil
+		}
+		return &backendPlan{desc: "VACUUM INTO " + query.QuoteString(s.Into) + ": a compacted copy", pos: c.loc.after(s.Pos, "INTO"),
+			run: func(ctx context.Context, d *DB) (*Result, error) {
+				r, err := d.VacuumInto(ctx, s.Into)
+				if err != nil {
+					return nil, err
+				}
+				return &Result{Message: fmt.Sprintf("wrote %s: %s", s.Into, humanBytes(r.After))}, nil
+			}}, nil
+	}, false, func(s *query.Vacuum) bool { return s.Into == "" })
+	register(func(c *compiler, s *query.Backup) (Plan, error) {
+		return &backendPlan{desc: "BACKUP TO " + query.QuoteString(s.To) + ": a hot copy in one read transaction", pos: c.loc.after(s.Pos, "TO"),
+			run: func(ctx context.Context, d *DB) (*Result, error) {
+				n, err := d.BackupTo(ctx, s.To)
+				if err != nil {
+					return nil, err
+				}
+				return &Result{Message: fmt.Sprintf("backed up to %s: %s", s.To, humanBytes(n))}, nil
+			}}, nil
+	}, false, nil)
 }

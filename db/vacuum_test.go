@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -280,5 +281,40 @@ func TestVacuumLosesNoConcurrentWrite(t *testing.T) {
 	}
 	if len(acked) == 0 {
 		t.Fatal("no insert ran during VACUUM")
+	}
+}
+
+// TestVacuumStatements: VACUUM, VACUUM INTO and BACKUP TO through the
+// language; a read-only database refuses VACUUM (it rewrites the file) but
+// not the copies.
+func TestVacuumStatements(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, path := ownDB(t, dir, &Options{NoSync: true, Sandbox: dir})
+	for stmt, want := range map[string]string{
+		"DELETE FROM words WHERE key = 'a'; VACUUM": "vacuumed: ",
+		"VACUUM INTO 'c1.vdb'":                      "wrote c1.vdb: ",
+		"BACKUP TO 'b1.vdb'":                        "backed up to b1.vdb: ",
+		"EXPLAIN VACUUM":                            "",
+	} {
+		res, err := d.Exec(ctx, stmt)
+		if err != nil || !strings.HasPrefix(res.Message, want) {
+			t.Errorf("%s: %v %v", stmt, res, err)
+		}
+	}
+	if _, err := d.Exec(ctx, "VACUUM INTO 'c1.vdb'"); !errors.Is(err, ErrInvalid) || !strings.HasPrefix(err.Error(), "1:13: ") {
+		t.Errorf("VACUUM INTO an existing file: %v", err)
+	}
+	d.Close()
+	ro, err := Open(path, &Options{ReadOnly: true, Sandbox: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.Exec(ctx, "VACUUM"); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("VACUUM read-only: %v", err)
+	}
+	if _, err := ro.Exec(ctx, "VACUUM INTO 'c2.vdb'; BACKUP TO 'b2.vdb'"); err != nil {
+		t.Errorf("copies of a read-only database: %v", err)
 	}
 }

@@ -45,6 +45,32 @@ type statement struct {
 	Describe *ident         `parser:"| 'DESCRIBE' @@"`
 	Check    *ident         `parser:"| 'CHECK' @@"`
 	Set      *option        `parser:"| 'SET' @@"`
+	Vacuum   *vacuumStmt    `parser:"| @@"`
+	Backup   *backupStmt    `parser:"| @@"`
+}
+
+// VACUUM [INTO 'path'].
+type vacuumStmt struct {
+	Pos  lexer.Position
+	Into *strLit `parser:"'VACUUM' ( 'INTO' @@ )?"`
+}
+
+func (x *vacuumStmt) node(c *converter, p Position) Statement {
+	s := &Vacuum{Pos: p}
+	if x.Into != nil {
+		s.Into = unquoteString(x.Into.Text)
+	}
+	return s
+}
+
+// BACKUP TO 'path'.
+type backupStmt struct {
+	Pos lexer.Position
+	To  *strLit `parser:"'BACKUP' 'TO' @@"`
+}
+
+func (x *backupStmt) node(c *converter, p Position) Statement {
+	return &Backup{Pos: p, To: unquoteString(x.To.Text)}
 }
 
 // Queries.
@@ -469,3 +495,27 @@ var parser = participle.MustBuild[script](
 	participle.Elide("Whitespace", "Comment"),
 	participle.UseLookahead(lookahead),
 )
+
+// reservedWords are keywords that can never be used as a bare identifier:
+// they end or separate clauses, so reading them as a name would make the
+// grammar ambiguous. Quote them ("from") to use them as names.
+var reservedWords = []string{
+	"ALL", "AMONG", "AND", "AS", "ASC", "BETWEEN", "BY", "CHECK", "CLUSTER", "COLOR",
+	"CREATE", "DELETE", "DESC", "DESCRIBE", "DROP", "EVALUATE", "EXISTS", "EXPLAIN",
+	"EXPORT", "FALSE", "FOR", "FORMAT", "FROM", "IF", "IMPORT", "IN", "INCLUDE", "INSERT",
+	"INTO", "IS", "LIKE", "LIMIT", "NOT", "NULL", "OFFSET", "ON", "ONTO", "OR", "ORDER",
+	"PROJECT", "RECOMMEND", "RETURNING", "SELECT", "SET", "SHOW", "TO", "TRAIN", "TRUE",
+	"UPDATE", "UPSERT", "USING", "VALUES", "WHERE", "WITH", "WITHIN",
+}
+
+// softWords are keywords that are also valid identifiers where a name is
+// expected (a field called "rank", a collection called "items", the
+// pseudo-column similarity), and method, format and type names.
+var softWords = []string{
+	"ANALOGIES", "ANALOGY", "BACKUP", "BINARY", "BOOL", "CATALOG", "CBOW", "CENTROID", "COLLECTION",
+	"COLLECTIONS", "COSINE", "COSMUL", "CSV", "DIM", "DISTANCE", "DOT", "EACH", "EXACT",
+	"FASTTEXT", "FLOAT", "GLOVE", "HNSW", "INDEX", "INPUTS", "INT", "ITEM", "JSONL", "L2",
+	"METADATA", "METRIC", "NEAREST", "NORMALIZE", "ODD_ONE_OUT", "OF", "PAIRS", "PCA",
+	"PROJECTION", "RANK", "SEQUENCES", "SIMILARITY", "SKIPGRAM", "STATS", "TEXT", "TOP",
+	"TSNE", "VACUUM", "WORD2VEC",
+}

@@ -7,30 +7,6 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// reservedWords are keywords that can never be used as a bare identifier:
-// they end or separate clauses, so reading them as a name would make the
-// grammar ambiguous. Quote them ("from") to use them as names.
-var reservedWords = []string{
-	"ALL", "AMONG", "AND", "AS", "ASC", "BETWEEN", "BY", "CHECK", "CLUSTER", "COLOR",
-	"CREATE", "DELETE", "DESC", "DESCRIBE", "DROP", "EVALUATE", "EXISTS", "EXPLAIN",
-	"EXPORT", "FALSE", "FOR", "FORMAT", "FROM", "IF", "IMPORT", "IN", "INCLUDE", "INSERT",
-	"INTO", "IS", "LIKE", "LIMIT", "NOT", "NULL", "OFFSET", "ON", "ONTO", "OR", "ORDER",
-	"PROJECT", "RECOMMEND", "RETURNING", "SELECT", "SET", "SHOW", "TO", "TRAIN", "TRUE",
-	"UPDATE", "UPSERT", "USING", "VALUES", "WHERE", "WITH", "WITHIN",
-}
-
-// softWords are keywords that are also valid identifiers where a name is
-// expected (a field called "rank", a collection called "items", the
-// pseudo-column similarity), and method, format and type names.
-var softWords = []string{
-	"ANALOGIES", "ANALOGY", "BINARY", "BOOL", "CATALOG", "CBOW", "CENTROID", "COLLECTION",
-	"COLLECTIONS", "COSINE", "COSMUL", "CSV", "DIM", "DISTANCE", "DOT", "EACH", "EXACT",
-	"FASTTEXT", "FLOAT", "GLOVE", "HNSW", "INDEX", "INPUTS", "INT", "ITEM", "JSONL", "L2",
-	"METADATA", "METRIC", "NEAREST", "NORMALIZE", "ODD_ONE_OUT", "OF", "PAIRS", "PCA",
-	"PROJECTION", "RANK", "SEQUENCES", "SIMILARITY", "SKIPGRAM", "STATS", "TEXT", "TOP",
-	"TSNE", "WORD2VEC",
-}
-
 // Keywords lists every keyword of the language in upper case, sorted. It is
 // used for "did you mean" hints and by the REPL's completion. Do not modify.
 var Keywords = func() []string {

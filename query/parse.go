@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -585,8 +586,24 @@ func (c *converter) statement(s *statement) Statement {
 	case s.Set != nil:
 		return &Set{Pos: p, Name: strings.ToLower(unquoteIdent(s.Set.Name.Name)), Value: c.literal(s.Set.Value)}
 	}
+	// Statements whose grammar struct builds its own node (stmtGrammar):
+	// adding one needs no case here.
+	v := reflect.ValueOf(s).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); f.Kind() == reflect.Pointer && !f.IsNil() {
+			if g, ok := f.Interface().(stmtGrammar); ok {
+				return g.node(c, p)
+			}
+		}
+	}
 	c.fail(s.Pos, "empty statement")
 	return nil
+}
+
+// stmtGrammar is implemented by the grammar struct of a statement that
+// converts itself into its AST node; statement finds it by reflection.
+type stmtGrammar interface {
+	node(c *converter, p Position) Statement
 }
 
 func (c *converter) format(f *formatClause) (string, bool) {

@@ -665,3 +665,29 @@ func (s *Explain) String() string { return "EXPLAIN " + s.Stmt.String() }
 func (s *Set) String() string { return "SET " + quoteOptName(s.Name) + " = " + s.Value.String() }
 
 func (s *Check) String() string { return "CHECK " + QuoteIdent(s.Collection) }
+
+// Vacuum is VACUUM [INTO 'path']: compact the database file in place, or
+// into a new file.
+type Vacuum struct {
+	Pos  Position
+	Into string // "" compacts in place
+}
+
+func (*Vacuum) stmt()                {}
+func (s *Vacuum) Position() Position { return s.Pos }
+func (s *Vacuum) String() string {
+	if s.Into == "" {
+		return "VACUUM"
+	}
+	return "VACUUM INTO " + QuoteString(s.Into)
+}
+
+// Backup is BACKUP TO 'path': a consistent copy of the live database.
+type Backup struct {
+	Pos Position
+	To  string
+}
+
+func (*Backup) stmt()                {}
+func (s *Backup) Position() Position { return s.Pos }
+func (s *Backup) String() string     { return "BACKUP TO " + QuoteString(s.To) }
