@@ -246,11 +246,16 @@ func (v *View) gather(pos []int) []float32 {
 }
 
 var clusterOptions = []optDef{
-	{name: "iterations", kind: optInt, min: 1, max: 100000},
-	{name: "seed", kind: optInt, min: 0},
-	{name: "top", kind: optInt, min: 1},
-	{name: "save_as", kind: optString},
-	{name: "threads", kind: optInt, min: 1, max: 1024},
+	{name: "iterations", kind: optInt, min: 1, max: 100000, def: "25", doc: "most Lloyd iterations (stops earlier when nothing moves)",
+		set: bindInt(func(o *ClusterOptions) *int { return &o.Iterations })},
+	{name: "seed", kind: optInt, min: 0, def: "1", doc: "seeds k-means++ and the silhouette sample",
+		set: bindInt64(func(o *ClusterOptions) *int64 { return &o.Seed })},
+	{name: "top", kind: optInt, min: 1, def: "all", doc: "cluster only the most frequent keys",
+		set: bindInt(func(o *ClusterOptions) *int { return &o.Top })},
+	{name: "save_as", kind: optString, def: "", doc: "store each key's cluster in this INT field",
+		set: bindString(func(o *ClusterOptions) *string { return &o.SaveAs })},
+	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores, or SET threads", doc: "goroutines of the assignment step (results do not depend on it)",
+		set: bindInt(func(o *ClusterOptions) *int { return &o.Threads })},
 }
 
 func (c *compiler) compileCluster(s *query.Cluster) (Plan, error) {
@@ -291,13 +296,9 @@ type ClusterSpec struct {
 
 func (d *DB) execCluster(ctx context.Context, s ClusterSpec) (*Result, error) {
 	opts := ClusterOptions{Filter: s.Filter, Threads: d.threads()}
-	setOpt(s.Options, "iterations", &opts.Iterations)
-	if v, ok := s.Options["seed"].(int); ok {
-		opts.Seed = int64(v)
+	if err := bindOptions(clusterOptions, s.Options, &opts); err != nil {
+		return nil, err
 	}
-	setOpt(s.Options, "top", &opts.Top)
-	setOpt(s.Options, "threads", &opts.Threads)
-	setOpt(s.Options, "save_as", &opts.SaveAs)
 	r, err := d.Cluster(ctx, s.Collection, s.K, opts)
 	if err != nil {
 		return nil, err

@@ -309,9 +309,9 @@ func (d *DB) ExportWriter(ctx context.Context, name string, w io.Writer, f Forma
 }
 
 var importOptions = []optDef{
-	{name: "limit", kind: optInt, min: 0},
-	{name: "metric", kind: optWord},
-	{name: "index", kind: optBool},
+	{name: "limit", kind: optInt, min: 0, def: "0 (all)", doc: "read only the first rows of the file"},
+	{name: "metric", kind: optWord, def: "COSINE", doc: "metric of a new collection: COSINE, DOT or L2"},
+	{name: "index", kind: optBool, def: "the collection's", doc: "build (or drop) the HNSW index with the rows"},
 }
 
 func (c *compiler) format(name string, binary bool, stmt query.Position) (string, error) {

@@ -545,10 +545,20 @@ func indexLoad(ctx context.Context, l *storage.Loader, metric Metric, dim int, v
 }
 
 var indexOptions = []optDef{
-	{name: "m", kind: optInt, min: 2, max: 128},
-	{name: "ef_construction", kind: optInt, min: 1, max: 4096},
-	{name: "ef_search", kind: optInt, min: 1, max: 4096},
-	{name: "threads", kind: optInt, min: 1, max: 1024},
+	{name: "m", kind: optInt, min: 2, max: 128, def: "16", doc: "links per node (memory and recall grow with it)",
+		set: bindInt(func(o *indexStatement) *int { return &o.cfg.M })},
+	{name: "ef_construction", kind: optInt, min: 1, max: 4096, def: "200", doc: "beam width while building (quality vs build time)",
+		set: bindInt(func(o *indexStatement) *int { return &o.cfg.EfConstruction })},
+	{name: "ef_search", kind: optInt, min: 1, max: 4096, def: "64", doc: "beam width of searches (recall vs speed); SET ef_search overrides",
+		set: bindInt(func(o *indexStatement) *int { return &o.cfg.EfSearch })},
+	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores, or SET threads", doc: "build goroutines (speed only)",
+		set: bindInt(func(o *indexStatement) *int { return &o.threads })},
+}
+
+// indexStatement is what CREATE INDEX's WITH options set.
+type indexStatement struct {
+	cfg     IndexConfig
+	threads int
 }
 
 func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
@@ -588,14 +598,13 @@ type IndexSpec struct {
 }
 
 func (d *DB) execCreateIndex(ctx context.Context, s IndexSpec) (*Result, error) {
-	cfg := DefaultIndexConfig()
-	cfg.Kind = s.Kind
-	setOpt(s.Options, "m", &cfg.M)
-	setOpt(s.Options, "ef_construction", &cfg.EfConstruction)
-	setOpt(s.Options, "ef_search", &cfg.EfSearch)
-	threads := d.threads()
-	setOpt(s.Options, "threads", &threads)
-	if err := d.CreateIndex(ctx, s.Collection, cfg, threads); err != nil {
+	st := indexStatement{cfg: DefaultIndexConfig(), threads: d.threads()}
+	st.cfg.Kind = s.Kind
+	if err := bindOptions(indexOptions, s.Options, &st); err != nil {
+		return nil, err
+	}
+	cfg := st.cfg
+	if err := d.CreateIndex(ctx, s.Collection, cfg, st.threads); err != nil {
 		return nil, err
 	}
 	return &Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d)",

@@ -349,10 +349,10 @@ func parseValue(s string, t FieldType) (any, error) {
 }
 
 var metadataOptions = []optDef{
-	{name: "key", kind: optString},
-	{name: "header", kind: optBool},
-	{name: "columns", kind: optString},
-	{name: "delimiter", kind: optString},
+	{name: "key", kind: optString, def: "the first column", doc: "the column holding the row keys"},
+	{name: "header", kind: optBool, def: "true, false with columns", doc: "the first line names the columns"},
+	{name: "columns", kind: optString, def: "", doc: "column names, comma-separated (for files without a header)"},
+	{name: "delimiter", kind: optString, def: "comma for .csv, else tab", doc: "the field separator (one character)"},
 }
 
 func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {

@@ -49,7 +49,9 @@ type outCol struct {
 
 var nearestUsing = []string{"COSMUL", "EXACT"}
 
-var nearestOptions = []optDef{{name: "ef_search", kind: optInt, min: 1}}
+var nearestOptions = []optDef{
+	{name: "ef_search", kind: optInt, min: 1, def: "the index's, or SET ef_search", doc: "HNSW beam width of this search (recall vs speed)"},
+}
 
 func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")

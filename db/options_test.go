@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -464,4 +465,29 @@ func trainConfigForTest(dim int) trainer.Config {
 	c := trainer.DefaultConfig()
 	c.Dim, c.MinCount, c.Epochs, c.Threads = dim, 1, 1, 1
 	return c
+}
+
+var updateDoc = flag.Bool("update-doc", false, "rewrite OPTIONS.md from the option tables")
+
+// TestOptionsDoc: OPTIONS.md is what the option tables say, and every
+// option has its one line of doc and a setter or a compiler binding.
+func TestOptionsDoc(t *testing.T) {
+	for _, k := range OptionKinds() {
+		for _, d := range optionTables[k] {
+			if d.doc == "" {
+				t.Errorf("%s option %s has no doc", k, d.name)
+			}
+		}
+	}
+	got := OptionsDoc()
+	if *updateDoc {
+		if err := os.WriteFile("../OPTIONS.md", []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile("../OPTIONS.md")
+	if err != nil || string(want) != got {
+		t.Errorf("OPTIONS.md is stale; refresh it with go test ./db -run TestOptionsDoc -update-doc")
+	}
 }

@@ -300,10 +300,17 @@ const (
 
 var optKindNames = [...]string{"an integer", "a number", "TRUE or FALSE", "a string", "a name"}
 
+// optDef declares one WITH option (or SET setting) once: its name, type and
+// range check it in the compiler; def and doc document it (OPTIONS.md is
+// generated from the tables); set binds its value into the typed options
+// of the Go API (see bindOptions).
 type optDef struct {
 	name     string
 	kind     optKind
 	min, max float64 // for numbers; max 0 = none
+	def      string  // the default, as the docs show it
+	doc      string  // one line for the docs
+	set      any     // func(*T, any) error for the statement's options type T; nil when the compiler binds it
 }
 
 // options validates a WITH clause against defs and returns the values:

@@ -450,13 +450,20 @@ func (v *View) uniquePositions(positions []int) ([]int, error) {
 }
 
 var projectOptions = []optDef{
-	{name: "dims", kind: optInt, min: 1, max: 3},
-	{name: "perplexity", kind: optFloat, min: 1, max: 1000},
-	{name: "iterations", kind: optInt, min: 1, max: 100000},
-	{name: "seed", kind: optInt, min: 0},
-	{name: "width", kind: optInt, min: 100, max: 8192},
-	{name: "height", kind: optInt, min: 100, max: 8192},
-	{name: "title", kind: optString},
+	{name: "dims", kind: optInt, min: 1, max: 3, def: "2", doc: "output dimensions (2 or 3)",
+		set: bindInt(func(o *ProjectOptions) *int { return &o.Dims })},
+	{name: "perplexity", kind: optFloat, min: 1, max: 1000, def: "30 (capped below a third of the points)", doc: "t-SNE's effective number of neighbours",
+		set: bindFloat(func(o *ProjectOptions) *float64 { return &o.Perplexity })},
+	{name: "iterations", kind: optInt, min: 1, max: 100000, def: "1000", doc: "t-SNE gradient steps",
+		set: bindInt(func(o *ProjectOptions) *int { return &o.Iterations })},
+	{name: "seed", kind: optInt, min: 0, def: "1", doc: "t-SNE's random start",
+		set: bindInt64(func(o *ProjectOptions) *int64 { return &o.Seed })},
+	{name: "width", kind: optInt, min: 100, max: 8192, def: "1200", doc: "image width in pixels (TO 'x.png')",
+		set: bindInt(func(o *ProjectOptions) *int { return &o.Width })},
+	{name: "height", kind: optInt, min: 100, max: 8192, def: "900", doc: "image height in pixels (TO 'x.png')",
+		set: bindInt(func(o *ProjectOptions) *int { return &o.Height })},
+	{name: "title", kind: optString, def: "the statement", doc: "the plot's title (TO 'x.png')",
+		set: bindString(func(o *ProjectOptions) *string { return &o.Title })},
 }
 
 func (c *compiler) compileProject(s *query.Project) (Plan, error) {
@@ -568,15 +575,9 @@ func (d *DB) execProject(ctx context.Context, s ProjectSpec) (*Result, error) {
 		return d.execProjectOnto(ctx, s)
 	}
 	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy}
-	setOpt(s.Options, "dims", &opts.Dims)
-	if v, ok := s.Options["seed"].(int); ok {
-		opts.Seed = int64(v)
+	if err := bindOptions(projectOptions, s.Options, &opts); err != nil {
+		return nil, err
 	}
-	setOpt(s.Options, "perplexity", &opts.Perplexity)
-	setOpt(s.Options, "iterations", &opts.Iterations)
-	setOpt(s.Options, "width", &opts.Width)
-	setOpt(s.Options, "height", &opts.Height)
-	setOpt(s.Options, "title", &opts.Title)
 	p, err := d.Project(ctx, s.Collection, s.Keys, opts)
 	if err != nil {
 		return nil, err

@@ -107,7 +107,10 @@ func (c *Collection) Recommend(ctx context.Context, history []string, k int, opt
 	return v.Recommend(ctx, history, k, opts)
 }
 
-var recommendOptions = []optDef{{name: "recency", kind: optFloat, min: 0}}
+var recommendOptions = []optDef{
+	{name: "recency", kind: optFloat, min: 0, def: "0 (plain mean)", doc: "weight recent history items more (exponential in their age)",
+		set: bindFloat(func(o *RecommendOptions) *float64 { return &o.Recency })},
+}
 
 func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
 	src, err := c.source(s.From, s.Pos, "FROM")
@@ -174,8 +177,8 @@ func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error
 		return nil, err
 	}
 	opts := RecommendOptions{Filter: s.Filter}
-	if r, ok := s.Options["recency"].(float64); ok {
-		opts.Recency = r
+	if err := bindOptions(recommendOptions, s.Options, &opts); err != nil {
+		return nil, err
 	}
 	hits, err := v.Recommend(ctx, s.History, s.K, opts)
 	if err != nil {

@@ -303,34 +303,112 @@ func (d *DB) evalInput(name, path string) (*View, io.ReadCloser, error) {
 }
 
 var trainOptions = []optDef{
-	{name: "dim", kind: optInt, min: 1, max: 10000},
-	{name: "window", kind: optInt, min: 1, max: 1000},
-	{name: "negative", kind: optInt, min: 1, max: 100},
-	{name: "min_count", kind: optInt, min: 1},
-	{name: "max_vocab", kind: optInt, min: 0},
-	{name: "sample", kind: optFloat, min: 0, max: 1},
-	{name: "epochs", kind: optInt, min: 1, max: 10000},
-	{name: "alpha", kind: optFloat, min: 1e-9, max: 1},
-	{name: "min_alpha", kind: optFloat, min: 0, max: 1},
-	{name: "threads", kind: optInt, min: 1, max: 1024},
-	{name: "seed", kind: optInt, min: 0},
-	{name: "ns_exponent", kind: optFloat, min: -10, max: 10},
-	{name: "shrink_window", kind: optBool},
-	{name: "whole_sequence", kind: optBool},
-	{name: "shuffle", kind: optBool},
-	{name: "continue", kind: optBool},
-	{name: "watch", kind: optString},
-	{name: "index", kind: optBool},
-	{name: "sequence_by", kind: optString},
-	{name: "order_by", kind: optString},
-	{name: "item", kind: optString},
-	{name: "delimiter", kind: optString},
+	{name: "dim", kind: optInt, min: 1, max: 10000, def: "100", doc: "vector dimension",
+		set: func(o *trainStatement, v any) error { o.Config.Dim, o.dimGiven = v.(int), true; return nil }},
+	{name: "window", kind: optInt, min: 1, max: 1000, def: "5", doc: "context window on each side (the largest; see shrink_window)",
+		set: bindInt(func(o *trainStatement) *int { return &o.Config.Window })},
+	{name: "negative", kind: optInt, min: 1, max: 100, def: "5", doc: "negative samples per positive pair",
+		set: bindInt(func(o *trainStatement) *int { return &o.Config.Negative })},
+	{name: "min_count", kind: optInt, min: 1, def: "5", doc: "keys seen fewer times are dropped",
+		set: bindInt(func(o *trainStatement) *int { return &o.Config.MinCount })},
+	{name: "max_vocab", kind: optInt, min: 0, def: "0 (no limit)", doc: "keep only the most frequent keys",
+		set: bindInt(func(o *trainStatement) *int { return &o.Config.MaxVocab })},
+	{name: "sample", kind: optFloat, min: 0, max: 1, def: "0.001", doc: "down-sampling threshold of frequent keys (0: off)",
+		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.Sample })},
+	{name: "epochs", kind: optInt, min: 1, max: 10000, def: "5", doc: "passes over the corpus",
+		set: bindInt(func(o *trainStatement) *int { return &o.Config.Epochs })},
+	{name: "alpha", kind: optFloat, min: 1e-9, max: 1, def: "0.025 (CBOW 0.05)", doc: "initial learning rate",
+		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.Alpha })},
+	{name: "min_alpha", kind: optFloat, min: 0, max: 1, def: "0.0001", doc: "final learning rate",
+		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.MinAlpha })},
+	{name: "threads", kind: optInt, min: 1, max: 1024, def: "1, or SET threads", doc: "training goroutines",
+		set: bindInt(func(o *trainStatement) *int { return &o.Config.Threads })},
+	{name: "seed", kind: optInt, min: 0, def: "1", doc: "random seed (one thread: reproducible)",
+		set: bindInt64(func(o *trainStatement) *int64 { return &o.Config.Seed })},
+	{name: "ns_exponent", kind: optFloat, min: -10, max: 10, def: "0.75", doc: "exponent of the negative-sampling distribution",
+		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.NsExponent })},
+	{name: "shrink_window", kind: optBool, def: "true", doc: "draw each window size between 1 and window (word2vec's reduced windows)",
+		set: func(o *trainStatement, v any) error { b := v.(bool); o.Config.ShrinkWindow = &b; return nil }},
+	{name: "whole_sequence", kind: optBool, def: "false", doc: "the window is the whole sequence (item2vec for playlists, sessions)",
+		set: bindBool(func(o *trainStatement) *bool { return &o.Config.WholeSequenceWindow })},
+	{name: "shuffle", kind: optBool, def: "false", doc: "shuffle the order of sequences every epoch",
+		set: bindBool(func(o *trainStatement) *bool { return &o.Config.ShuffleSequences })},
+	{name: "continue", kind: optBool, def: "false", doc: "train the existing collection further (new keys appended)",
+		set: bindBool(func(o *trainStatement) *bool { return &o.Continue })},
+	{name: "watch", kind: optString, def: "", doc: "key pairs whose cosine is reported after every epoch ('king:queen, cat:dog')",
+		set: func(o *trainStatement, v any) error { w, err := parseWatch(v.(string)); o.Watch = w; return err }},
+	{name: "index", kind: optBool, def: "the collection's", doc: "build (or drop) the HNSW index with the new rows",
+		set: func(o *trainStatement, v any) error { b := v.(bool); o.Index = &b; return nil }},
+	{name: "sequence_by", kind: optString, def: "", doc: "read an event log: the column that groups rows into sequences",
+		set: func(o *trainStatement, v any) error { return o.log.set("sequence_by", v) }},
+	{name: "order_by", kind: optString, def: "file order", doc: "event log: the column that orders each sequence",
+		set: func(o *trainStatement, v any) error { return o.log.set("order_by", v) }},
+	{name: "item", kind: optString, def: "", doc: "event log: the column whose values are the keys",
+		set: func(o *trainStatement, v any) error { return o.log.set("item", v) }},
+	{name: "delimiter", kind: optString, def: "tab, else comma", doc: "event log: the field separator (one character)",
+		set: func(o *trainStatement, v any) error { return o.log.set("delimiter", v) }},
 }
 
-var evaluateOptions = map[string][]optDef{
-	"ANALOGIES": {{name: "restrict_vocab", kind: optInt, min: 1}, {name: "case_insensitive", kind: optBool}},
-	"PAIRS":     {{name: "restrict_vocab", kind: optInt, min: 1}, {name: "case_insensitive", kind: optBool}},
+// trainStatement is what TRAIN's WITH options set: the Go API's
+// TrainOptions and, for an event log, how to read it.
+type trainStatement struct {
+	TrainOptions
+	log      eventLogSpec
+	dimGiven bool
 }
+
+// eventLogSpec gathers the event-log options of TRAIN and CREATE
+// COLLECTION … FROM SEQUENCES.
+type eventLogSpec struct {
+	opts  trainer.EventLogOptions
+	given []string
+}
+
+func (e *eventLogSpec) set(name string, v any) error {
+	e.given = append(e.given, name)
+	s := v.(string)
+	switch name {
+	case "sequence_by":
+		e.opts.SequenceBy = s
+	case "order_by":
+		e.opts.OrderBy = s
+	case "item":
+		e.opts.Item = s
+	case "delimiter":
+		r := []rune(s)
+		if len(r) != 1 {
+			return invalidf("delimiter must be one character, got %q", s)
+		}
+		e.opts.Delimiter = r[0]
+	}
+	return nil
+}
+
+// options returns the event log's options, or nil when the input is a
+// plain sequences file.
+func (e *eventLogSpec) options() (*trainer.EventLogOptions, error) {
+	if e.opts.SequenceBy == "" {
+		if len(e.given) > 0 {
+			return nil, invalidf("%s goes with sequence_by (reading an event log)", e.given[0])
+		}
+		return nil, nil
+	}
+	if e.opts.Item == "" {
+		return nil, invalidf("an event log needs item = 'column' with sequence_by")
+	}
+	ev := e.opts
+	return &ev, nil
+}
+
+var evaluateOptions = func() map[string][]optDef {
+	defs := []optDef{
+		{name: "restrict_vocab", kind: optInt, min: 1, def: "300000", doc: "look words up among the most frequent keys only (gensim's)",
+			set: bindInt(func(o *EvaluateOptions) *int { return &o.RestrictVocab })},
+		{name: "case_insensitive", kind: optBool, def: "true", doc: "compare words and keys upper-cased (gensim's)",
+			set: func(o *EvaluateOptions, v any) error { o.CaseSensitive = !v.(bool); return nil }},
+	}
+	return map[string][]optDef{"ANALOGIES": defs, "PAIRS": defs}
+}()
 
 func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 	method, err := c.choice(s.Using, []string{"SKIPGRAM", "CBOW"}, s.Pos, "TRAIN")
@@ -381,62 +459,18 @@ type EvaluateSpec struct {
 }
 
 func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
-	cfg := trainer.DefaultConfig()
-	o := s.Options
-	setInt := func(name string, dst *int) {
-		if v, ok := o[name].(int); ok {
-			*dst = v
-		}
+	st := trainStatement{TrainOptions: TrainOptions{Config: trainer.DefaultConfig()}}
+	st.Config.Threads = max(st.Config.Threads, d.threads())
+	if err := bindOptions(trainOptions, s.Options, &st); err != nil {
+		return nil, err
 	}
-	setFloat := func(name string, dst *float64) {
-		if v, ok := o[name].(float64); ok {
-			*dst = v
-		} else if v, ok := o[name].(int); ok {
-			*dst = float64(v)
-		}
+	st.Config.CBOW = s.Method == "CBOW"
+	if st.Continue && !st.dimGiven {
+		st.Config.Dim = 0 // take the collection's
 	}
-	setInt("dim", &cfg.Dim)
-	setInt("window", &cfg.Window)
-	setInt("negative", &cfg.Negative)
-	setInt("min_count", &cfg.MinCount)
-	setInt("max_vocab", &cfg.MaxVocab)
-	setInt("epochs", &cfg.Epochs)
-	cfg.Threads = max(cfg.Threads, d.threads())
-	setInt("threads", &cfg.Threads)
-	setFloat("sample", &cfg.Sample)
-	setFloat("alpha", &cfg.Alpha)
-	setFloat("min_alpha", &cfg.MinAlpha)
-	setFloat("ns_exponent", &cfg.NsExponent)
-	if v, ok := o["seed"].(int); ok {
-		cfg.Seed = int64(v)
-	}
-	if v, ok := o["shrink_window"].(bool); ok {
-		cfg.ShrinkWindow = &v
-	}
-	setOpt(o, "whole_sequence", &cfg.WholeSequenceWindow)
-	setOpt(o, "shuffle", &cfg.ShuffleSequences)
-	cfg.CBOW = s.Method == "CBOW"
-	topts := TrainOptions{Config: cfg}
-	if v, ok := o["continue"].(bool); ok {
-		topts.Continue = v
-		if v {
-			if _, given := o["dim"]; !given {
-				topts.Config.Dim = 0 // take the collection's
-			}
-		}
-	}
-	if v, ok := o["index"].(bool); ok {
-		topts.Index = &v
-	}
-	if w, ok := o["watch"].(string); ok {
-		pairs, err := parseWatch(w)
-		if err != nil {
-			return nil, err
-		}
-		topts.Watch = pairs
-	}
+	topts := st.TrainOptions
 	var res *TrainResult
-	ev, err := eventLogOptions(o)
+	ev, err := st.log.options()
 	if err != nil {
 		return nil, err
 	}
@@ -474,9 +508,8 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 
 func (d *DB) execEvaluate(ctx context.Context, s EvaluateSpec) (*Result, error) {
 	var opts EvaluateOptions
-	setOpt(s.Options, "restrict_vocab", &opts.RestrictVocab)
-	if ci, ok := s.Options["case_insensitive"].(bool); ok {
-		opts.CaseSensitive = !ci
+	if err := bindOptions(evaluateOptions[s.Kind], s.Options, &opts); err != nil {
+		return nil, err
 	}
 	if s.Kind == "PAIRS" {
 		r, err := d.EvaluatePairs(ctx, s.Collection, s.Path, opts)
@@ -517,34 +550,6 @@ func parseWatch(s string) ([][2]string, error) {
 	return out, nil
 }
 
-// eventLogOptions reads WITH (sequence_by = 'userId', order_by = 'timestamp',
-// item = 'movieId' [, delimiter = ',']): nil when the input is a plain
-// sequences file.
-func eventLogOptions(o map[string]any) (*trainer.EventLogOptions, error) {
-	seqBy, ok := o["sequence_by"].(string)
-	if !ok {
-		for _, name := range []string{"order_by", "item", "delimiter"} {
-			if _, ok := o[name]; ok {
-				return nil, invalidf("%s goes with sequence_by (reading an event log)", name)
-			}
-		}
-		return nil, nil
-	}
-	ev := &trainer.EventLogOptions{SequenceBy: seqBy}
-	ev.OrderBy, _ = o["order_by"].(string)
-	ev.Item, _ = o["item"].(string)
-	if ev.Item == "" {
-		return nil, invalidf("an event log needs item = 'column' with sequence_by")
-	}
-	if d, ok := o["delimiter"].(string); ok {
-		r := []rune(d)
-		if len(r) != 1 {
-			return nil, invalidf("delimiter must be one character, got %q", d)
-		}
-		ev.Delimiter = r[0]
-	}
-	return ev, nil
-}
 
 func (d *DB) threads() int {
 	if n, ok := d.Setting("threads").(int); ok {

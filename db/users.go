@@ -245,13 +245,27 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 }
 
 var usersOptions = []optDef{
-	{name: "min_items", kind: optInt, min: 1},
-	{name: "recency", kind: optFloat, min: 0},
-	{name: "sequence_by", kind: optString},
-	{name: "order_by", kind: optString},
-	{name: "item", kind: optString},
-	{name: "delimiter", kind: optString},
-	{name: "key_prefix", kind: optString},
+	{name: "min_items", kind: optInt, min: 1, def: "1", doc: "skip users with fewer known items",
+		set: bindInt(func(o *usersStatement) *int { return &o.MinItems })},
+	{name: "recency", kind: optFloat, min: 0, def: "0 (plain mean)", doc: "weight each user's recent items more",
+		set: bindFloat(func(o *usersStatement) *float64 { return &o.Recency })},
+	{name: "sequence_by", kind: optString, def: "", doc: "read an event log: the column that names the user",
+		set: func(o *usersStatement, v any) error { return o.log.set("sequence_by", v) }},
+	{name: "order_by", kind: optString, def: "file order", doc: "event log: the column that orders each history",
+		set: func(o *usersStatement, v any) error { return o.log.set("order_by", v) }},
+	{name: "item", kind: optString, def: "", doc: "event log: the column of item keys",
+		set: func(o *usersStatement, v any) error { return o.log.set("item", v) }},
+	{name: "delimiter", kind: optString, def: "tab, else comma", doc: "event log: the field separator (one character)",
+		set: func(o *usersStatement, v any) error { return o.log.set("delimiter", v) }},
+	{name: "key_prefix", kind: optString, def: "'u' before numeric ids", doc: "put before every user key",
+		set: bindString(func(o *usersStatement) *string { return &o.KeyPrefix })},
+}
+
+// usersStatement is what CREATE COLLECTION … FROM SEQUENCES's WITH options
+// set.
+type usersStatement struct {
+	UsersOptions
+	log eventLogSpec
 }
 
 func (c *compiler) compileCreateUsers(s *query.CreateUsers) (Plan, error) {
@@ -276,14 +290,15 @@ type UsersSpec struct {
 }
 
 func (d *DB) execCreateUsers(ctx context.Context, s UsersSpec) (*Result, error) {
-	var opts UsersOptions
-	setOpt(s.Options, "min_items", &opts.MinItems)
-	setOpt(s.Options, "recency", &opts.Recency)
-	setOpt(s.Options, "key_prefix", &opts.KeyPrefix)
-	ev, err := eventLogOptions(s.Options)
+	var st usersStatement
+	if err := bindOptions(usersOptions, s.Options, &st); err != nil {
+		return nil, err
+	}
+	ev, err := st.log.options()
 	if err != nil {
 		return nil, err
 	}
+	opts := st.UsersOptions
 	opts.EventLog = ev
 	res, err := d.CreateUsersFromFile(ctx, s.Name, s.Items, s.Path, opts)
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 // integer ≥ 1), threads (worker goroutines for long statements, ≥ 1) and
 // timeout (seconds per statement; 0 = none).
 var Settings = []optDef{
-	{name: "ef_search", kind: optInt, min: 1, max: 4096},
-	{name: "threads", kind: optInt, min: 1, max: 1024},
-	{name: "timeout", kind: optFloat, min: 0},
+	{name: "ef_search", kind: optInt, min: 1, max: 4096, def: "each index's", doc: "HNSW beam width of later searches"},
+	{name: "threads", kind: optInt, min: 1, max: 1024, def: "statement defaults", doc: "goroutines of TRAIN, CREATE INDEX and CLUSTER"},
+	{name: "timeout", kind: optFloat, min: 0, def: "0 (none)", doc: "seconds per statement; only shortens Limits.Timeout"},
 }
 
 // SettingNames returns the names SET accepts, sorted.
