@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/vecdb/vecdb/storage"
@@ -57,7 +58,7 @@ func (c *Collection) Get(key string) (*Row, error) {
 		out = &Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}
 		return nil
 	})
-	if err != nil && errorsIs(err, ErrKeyNotFound) {
+	if err != nil && errors.Is(err, ErrKeyNotFound) {
 		if v, verr := c.View(); verr == nil {
 			return nil, v.keysNotFound(context.Background(), []string{key})
 		}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -211,7 +212,7 @@ func (d *DB) CreateCollection(ctx context.Context, s Spec, ifNotExists bool) (*C
 		_, err := tx.CreateCollection(&storage.CollectionMeta{Name: s.Name, Dim: s.Dim, Metric: s.Metric, Fields: s.Fields})
 		return err
 	})
-	if err != nil && !(ifNotExists && errorsIs(err, ErrCollectionExists)) {
+	if err != nil && !(ifNotExists && errors.Is(err, ErrCollectionExists)) {
 		return nil, err
 	}
 	return d.Collection(s.Name)
@@ -227,7 +228,7 @@ func (d *DB) DropCollection(ctx context.Context, name string, ifExists bool) err
 	defer d.wmu.Unlock()
 	err := d.store.Update(func(tx *storage.Tx) error { return tx.DropCollection(name) })
 	if err != nil {
-		if ifExists && errorsIs(err, ErrCollectionNotFound) {
+		if ifExists && errors.Is(err, ErrCollectionNotFound) {
 			return nil
 		}
 		return err
@@ -243,7 +244,7 @@ func (d *DB) Collection(name string) (*Collection, error) {
 	err := d.store.View(func(tx *storage.Tx) error {
 		_, err := tx.Collection(name)
 		found = err == nil
-		if err != nil && !errorsIs(err, ErrCollectionNotFound) {
+		if err != nil && !errors.Is(err, ErrCollectionNotFound) {
 			return err
 		}
 		return nil
@@ -361,8 +362,6 @@ func (d *DB) view(name string, fn func(c *storage.Coll) error) error {
 
 // FileSize returns the size of the database file in bytes.
 func (d *DB) FileSize() int64 { return d.store.Size() }
-
-func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
 // commitLoad swaps a finished bulk load (IMPORT, TRAIN, CREATE COLLECTION …
 // FROM SEQUENCES) in, serialised with other writers, and drops the

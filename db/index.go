@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -238,7 +239,7 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 		return nil
 	})
 	if err != nil {
-		if errorsIs(err, ErrCollectionNotFound) {
+		if errors.Is(err, ErrCollectionNotFound) {
 			return nil, nil // dropped since the view was taken
 		}
 		return nil, err
@@ -297,7 +298,7 @@ func syncIndex(idx *ann.Index, c *storage.Coll) error {
 	for _, id := range put {
 		r, err := c.GetID(id)
 		if err != nil {
-			if errorsIs(err, ErrKeyNotFound) {
+			if errors.Is(err, ErrKeyNotFound) {
 				continue // written then deleted in the same transaction
 			}
 			return err

@@ -22,19 +22,11 @@ type Plan interface {
 	Run(ctx context.Context, d *DB) (*Result, error)
 }
 
-// Limits bound what one statement may ask for (see db.Limits). Zero
-// fields mean no limit.
-type qLimits struct {
-	MaxK     int // largest k of NEAREST and RECOMMEND
-	MaxRows  int // most rows one statement returns
-	MaxDepth int // deepest nesting of a vector expression
-}
-
 // runParsed runs statements parsed from src (with query.ParseOptions.Base
 // set to base) in order. It stops at the first error and returns the
 // results so far with it. Each statement is compiled just before it runs,
 // so it sees what earlier ones did.
-func (d *DB) runParsed(ctx context.Context, src string, base query.Position, stmts []query.Statement, lim qLimits) ([]*Result, error) {
+func (d *DB) runParsed(ctx context.Context, src string, base query.Position, stmts []query.Statement, lim Limits) ([]*Result, error) {
 	out := make([]*Result, 0, len(stmts))
 	for _, st := range stmts {
 		if err := ctx.Err(); err != nil {
@@ -59,7 +51,7 @@ func (d *DB) runParsed(ctx context.Context, src string, base query.Position, stm
 // runParsed) against d and returns its plan. Errors are *query.Error values
 // that point into src. ctx bounds the work of checking (looking up keys and
 // their close spellings), not the plan's run.
-func (d *DB) compile(ctx context.Context, src string, base query.Position, st query.Statement, lim qLimits) (Plan, error) {
+func (d *DB) compile(ctx context.Context, src string, base query.Position, st query.Statement, lim Limits) (Plan, error) {
 	c := &compiler{ctx: ctx, d: d, loc: locator{src: src, base: base}, lim: lim}
 	return c.compile(st)
 }
@@ -68,7 +60,7 @@ type compiler struct {
 	ctx     context.Context
 	d       *DB
 	loc     locator
-	lim     qLimits
+	lim     Limits
 	sources map[string]*View
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // limits returns the language limits of d with the documented defaults.
-func (d *DB) limits() (qLimits, int) {
+func (d *DB) limits() (Limits, int) {
 	l := d.opts.Limits
 	def := func(v, dflt int) int {
 		switch {
@@ -23,11 +23,10 @@ func (d *DB) limits() (qLimits, int) {
 		}
 		return v
 	}
-	return qLimits{
-		MaxK:     def(l.MaxK, 10000),
-		MaxRows:  def(l.MaxRows, 1000000),
-		MaxDepth: def(l.MaxExprDepth, 64),
-	}, def(l.MaxStatementBytes, 1<<20)
+	l.MaxK = def(l.MaxK, 10000)
+	l.MaxRows = def(l.MaxRows, 1000000)
+	l.MaxExprDepth = def(l.MaxExprDepth, query.DefaultMaxDepth)
+	return l, def(l.MaxStatementBytes, 1<<20)
 }
 
 // bom is the byte order mark that some editors put at the start of a
@@ -45,7 +44,7 @@ func skipBOM(src string, base query.Position) (string, query.Position) {
 
 // prepare parses src, the text of statements that starts at base in its
 // script (the zero Position when src is the whole script).
-func (d *DB) prepare(ctx context.Context, src string, base query.Position) (context.Context, context.CancelFunc, []query.Statement, qLimits, error) {
+func (d *DB) prepare(ctx context.Context, src string, base query.Position) (context.Context, context.CancelFunc, []query.Statement, Limits, error) {
 	lim, maxBytes := d.limits()
 	if maxBytes > 0 && len(src) > maxBytes {
 		return ctx, func() {}, nil, lim, &query.Error{Pos: base.Add(query.Position{Line: 1, Column: 1}), Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes), Err: ErrInvalid}
@@ -53,7 +52,7 @@ func (d *DB) prepare(ctx context.Context, src string, base query.Position) (cont
 	if err := checkUTF8(src, base); err != nil {
 		return ctx, func() {}, nil, lim, err
 	}
-	stmts, err := parseCached(src, base, lim.MaxDepth)
+	stmts, err := parseCached(src, base, lim.MaxExprDepth)
 	if err != nil {
 		return ctx, func() {}, nil, lim, err
 	}

@@ -11,7 +11,7 @@ import (
 // database a statement that writes is refused before it runs, with its
 // position, even when it would match nothing (sqlite3's rule); the
 // statements before it have run.
-func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, stmts []query.Statement, lim qLimits) ([]*Result, error) {
+func (d *DB) runStatements(ctx context.Context, src string, pos query.Position, stmts []query.Statement, lim Limits) ([]*Result, error) {
 	if !d.ReadOnly() {
 		return d.runParsed(ctx, src, pos, stmts, lim)
 	}

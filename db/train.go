@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -65,7 +66,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	var prev *trainer.Model
 	err := d.store.View(func(tx *storage.Tx) error {
 		c, err := tx.Collection(name)
-		if errorsIs(err, ErrCollectionNotFound) {
+		if errors.Is(err, ErrCollectionNotFound) {
 			return nil
 		}
 		if err != nil {
@@ -549,7 +550,6 @@ func parseWatch(s string) ([][2]string, error) {
 	}
 	return out, nil
 }
-
 
 func (d *DB) threads() int {
 	if n, ok := d.Setting("threads").(int); ok {

@@ -95,7 +95,7 @@ func terms(e query.VExpr) []query.VTerm {
 // eval computes e against src with gensim most_similar semantics: each key
 // contributes its unit vector (COSINE), the weighted sum is normalised.
 func (c *compiler) eval(src *View, e query.VExpr) (*evaluated, error) {
-	if d := depth(e); c.lim.MaxDepth > 0 && d > c.lim.MaxDepth {
+	if d := depth(e); c.lim.MaxExprDepth > 0 && d > c.lim.MaxExprDepth {
 		return nil, errorAt(e.Position(), "the vector expression is nested too deeply (%d levels)", d)
 	}
 	keys := vexprKeys(e, nil)

@@ -141,8 +141,6 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-// errorf builds an *Error at pos.
-func errAt(pos Position, msg string) *Error { return &Error{Pos: pos, Msg: msg} }
 
 // positionAt computes the position of byte offset off in src.
 func positionAt(src string, off int) Position {

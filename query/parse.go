@@ -19,8 +19,6 @@ type ParseOptions struct {
 	// MaxDepth is the deepest nesting of parentheses, brackets and NOTs
 	// allowed; 0 means DefaultMaxDepth.
 	MaxDepth int
-	// MaxLength is the longest source accepted, in bytes; 0 means no limit.
-	MaxLength int
 	// Base is the position of src's first byte in the script it was cut
 	// from (a Chunk's Pos): positions in the syntax tree and in errors are
 	// then those of the script, offsets included. The zero Position means
@@ -49,9 +47,6 @@ func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
 			e.Source, e.SourceOffset = src, base.Offset
 		}
 	}()
-	if opts.MaxLength > 0 && len(src) > opts.MaxLength {
-		return nil, &Error{Pos: base, Msg: fmt.Sprintf("statement text is too long (%d bytes, limit %d)", len(src), opts.MaxLength)}
-	}
 	if err := precheck(src, base, opts.MaxDepth); err != nil {
 		return nil, err
 	}

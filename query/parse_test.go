@@ -271,10 +271,6 @@ func TestParseLimits(t *testing.T) {
 	if _, err := Parse(huge); err == nil {
 		t.Error("huge nesting accepted")
 	}
-	if _, err := ParseWith("SHOW COLLECTIONS", ParseOptions{MaxLength: 5}); err == nil ||
-		err.Error() != "1:1: statement text is too long (16 bytes, limit 5)" {
-		t.Errorf("MaxLength: %v", err)
-	}
 }
 
 func TestParseMany(t *testing.T) {
@@ -298,7 +294,10 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		stmts, err := ParseWith(src, ParseOptions{MaxLength: 1 << 16})
+		if len(src) > 1<<16 {
+			return // the database bounds statement text before parsing
+		}
+		stmts, err := Parse(src)
 		if err != nil {
 			checkErrorPosition(t, src, err)
 			return

@@ -175,22 +175,8 @@ func (s *Shell) dotCollections(ctx context.Context, _ []string) error {
 }
 
 func (s *Shell) dotDescribe(ctx context.Context, args []string) error {
-	s.Run(ctx, "DESCRIBE "+quoteIdent(args[0])+";")
+	s.Run(ctx, "DESCRIBE "+query.QuoteIdent(args[0])+";")
 	return nil
-}
-
-// quoteIdent returns name as an identifier, double-quoted when needed.
-func quoteIdent(name string) string {
-	plain := name != ""
-	for i, r := range name {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			plain = false
-		}
-	}
-	if plain && !isKeyword(strings.ToUpper(name)) {
-		return name
-	}
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
 func (s *Shell) dotMode(_ context.Context, args []string) error {
