@@ -141,7 +141,6 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-
 // positionAt computes the position of byte offset off in src.
 func positionAt(src string, off int) Position {
 	if off > len(src) {
