@@ -1,6 +1,6 @@
 // Package query is the vecdb language: lexer, grammar, typed syntax tree
-// and errors (SPEC §2–§5). The planner that runs statements against a
-// storage-backed interface builds on the tree defined here.
+// and errors (SPEC §2–§5). It knows nothing of collections or vectors at
+// run time: package db plans and runs the statements on its own types.
 //
 // # Parsing
 //
@@ -38,8 +38,8 @@
 //
 // Errors found when a statement is compiled or run are *Error values too,
 // whose Err (returned by Unwrap) is the cause: a sentinel of
-// internal/errdefs for a problem the compiler finds itself (a vector of the
-// wrong length matches db.ErrDimension), or the backend's error. So
+// internal/errdefs for a problem the planner finds itself (a vector of the
+// wrong length matches db.ErrDimension), or the database's error. So
 // errors.Is gives the same answer for a statement as for the Go API, and
 // nothing decides on an error by its text. Unknown keys are an ErrorList of
 // at most errdefs.MaxKeysReported errors, each at its key, and one that

@@ -1,0 +1,56 @@
+// Package db is vecdb: an embedded vector database in one bbolt file, with
+// a small SQL-like language. A program opens a file, then either calls the
+// typed API or sends statements as text; both run on the same code.
+//
+//	d, err := db.Open("words.vdb", nil)
+//	res, err := d.Query(ctx, "SELECT NEAREST 5 TO 'king' - 'man' + 'woman' FROM glove50")
+//
+// # The map
+//
+// The typed API, by family (each file also plans and runs the statements of
+// its family, see below):
+//
+//   - db.go: Open, Options, Close, Collections, CreateCollection, DropCollection;
+//     collection.go: Collection (Insert, Upsert, Delete, Get, SetMeta, View).
+//   - view.go, search.go: View, a consistent snapshot of one collection:
+//     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine.
+//   - index.go: CreateIndex, DropIndex (HNSW, package ann).
+//   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
+//     (vector files of package format).
+//   - train.go, users.go: Train (package trainer), EvaluateAnalogies,
+//     EvaluatePairs, CreateUsers; recommend.go: Recommend.
+//   - project.go, cluster.go: Project (PCA, t-SNE), Cluster (k-means);
+//     plot.go: RegisterPlotWriter (drawing lives in package plotfile).
+//   - vacuum.go: Vacuum, VacuumInto, Backup, BackupTo; check.go: Check.
+//   - files.go, sandbox.go: every file a statement names is opened there
+//     (Options.Sandbox through an os.Root, never the database itself).
+//   - limits.go: Limits; errors.go: the sentinels, matched with errors.Is.
+//
+// The language: query.go (Run, Exec, Query) parses text with package query
+// into a typed syntax tree, then plan.go compiles each statement into a
+// Plan against the database's own types and runs it. A statement's file
+// declares its WITH options (options.go: name, type, range, default, doc,
+// setter into the typed options above; OPTIONS.md is generated from them),
+// compiles it into a Plan whose String is what EXPLAIN prints, and
+// registers itself (register in plan.go: how to plan it, whether it returns
+// rows, whether it writes). nearest.go, select.go, vexpr.go and cond.go
+// plan queries, vector expressions and WHERE conditions; dml.go and
+// utility.go the data and utility statements. ARCHITECTURE.md follows one
+// statement from text to result and gives the recipe for adding one.
+//
+// # Errors
+//
+// Every error wraps a sentinel of errors.go where one applies, through the
+// typed API and through the language alike: errors.Is(err,
+// db.ErrCollectionNotFound) holds for DB.Collection("x") and for
+// Query("SELECT … FROM x"). Errors of statements are *query.Error values
+// with the position of the problem; their Err is the cause.
+//
+// # Concurrency
+//
+// A DB is safe for concurrent use: reads run in parallel on snapshots
+// (View), writes are serialised (one writer at a time, as bbolt allows), and
+// a failed or cancelled write leaves the file as it was. Long calls take a
+// context.Context and report progress to a func attached with
+// WithProgress.
+package db
