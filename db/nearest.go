@@ -181,7 +181,7 @@ func (c *compiler) cosmulQuery(src *View, e query.VExpr) (*nquery, error) {
 			return nil, err
 		}
 		u := append([]float32(nil), ev.vec...)
-		if vec.Normalize(u) == 0 {
+		if normalizeWide(u) == 0 {
 			return nil, errorIs(errdefs.ErrInvalid, t.Pos, "a COSMUL term has zero norm")
 		}
 		if t.Sign > 0 {

@@ -88,11 +88,31 @@ func (v *View) PrepareQuery(q []float32) ([]float32, error) {
 	}
 	out := append([]float32(nil), q...)
 	if v.metric == Cosine {
-		if vec.Normalize(out) == 0 {
+		if normalizeWide(out) == 0 {
 			return nil, invalidf("query vector has zero norm")
 		}
 	}
 	return out, nil
+}
+
+// normalizeWide is vec.Normalize for vectors whose squared length
+// overflows or underflows float32 (1e30*'king', 1e-30*'king'): it scales
+// by the largest magnitude first. It returns 0 only for a zero vector.
+func normalizeWide(a []float32) float32 {
+	n := vec.Norm(a)
+	if n > 0 && !math.IsInf(float64(n), 0) {
+		vec.Scale(1/n, a)
+		return n
+	}
+	var m float32
+	for _, x := range a {
+		m = max(m, float32(math.Abs(float64(x))))
+	}
+	if m == 0 {
+		return 0
+	}
+	vec.Scale(1/m, a)
+	return vec.Normalize(a) * m
 }
 
 // Search returns the k rows most similar to q by exact scan, best first.
@@ -314,7 +334,7 @@ func (v *View) Combine(terms []Term) ([]float32, []int, error) {
 		}
 		vec.Axpy(float32(t.Weight), x, sum)
 	}
-	if v.metric == Cosine && vec.Normalize(sum) == 0 {
+	if v.metric == Cosine && normalizeWide(sum) == 0 {
 		return nil, nil, invalidf("the expression's vector has zero norm")
 	}
 	return sum, pos, nil

@@ -145,7 +145,7 @@ func (c *compiler) axis(src *View, e query.VExpr) ([]float32, error) {
 		return nil, err
 	}
 	a := append([]float32(nil), ev.vec...)
-	if vec.Normalize(a) == 0 {
+	if normalizeWide(a) == 0 {
 		return nil, errorIs(errdefs.ErrInvalid, e.Position(), "the axis has zero norm")
 	}
 	return a, nil

@@ -123,6 +123,9 @@ func (c *compiler) eval(src *View, e query.VExpr) (*evaluated, error) {
 			}
 		}
 		v, used, err := src.Combine(dbTerms)
+		if err == nil && !vec.Finite(v) {
+			return nil, errOverflow(e)
+		}
 		if err != nil {
 			return nil, wrapAt(e.Position(), err)
 		}
@@ -136,12 +139,21 @@ func (c *compiler) eval(src *View, e query.VExpr) (*evaluated, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !vec.Finite(v) {
+		return nil, errOverflow(e)
+	}
 	if src.Metric() == vec.Cosine {
-		if vec.Normalize(v) == 0 || !vec.Finite(v) {
+		if normalizeWide(v) == 0 || !vec.Finite(v) {
 			return nil, errorIs(errdefs.ErrInvalid, e.Position(), "the expression's vector has zero norm")
 		}
 	}
 	return &evaluated{vec: v, used: ev.used}, nil
+}
+
+// errOverflow is the error for a vector expression whose weights or values
+// take it beyond float32 (1e308*'king').
+func errOverflow(e query.VExpr) error {
+	return errorIs(errdefs.ErrInvalid, e.Position(), "the expression's vector overflows float32 (a weight or value is too large)")
 }
 
 // checkLiterals reports vector literals of the wrong dimension or with
@@ -218,7 +230,7 @@ func (ev *evaluator) eval(e query.VExpr) ([]float32, error) {
 			if err != nil {
 				return nil, err
 			}
-			if vec.Normalize(x) == 0 {
+			if normalizeWide(x) == 0 {
 				return nil, errorIs(errdefs.ErrInvalid, a.Position(), "a CENTROID argument has zero norm")
 			}
 			vec.Axpy(1, x, sum)

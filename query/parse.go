@@ -307,7 +307,11 @@ func (c *converter) count(n *number, what string, min int) int {
 		return 0
 	}
 	f := c.num(n)
-	if f != math.Trunc(f) || f < float64(min) || f > math.MaxInt32 {
+	if f == math.Trunc(f) && f > math.MaxInt32 {
+		c.fail(n.Pos, "%s = %s is above the largest allowed, %d", what, n.Text, math.MaxInt32)
+		return 0
+	}
+	if f != math.Trunc(f) || f < float64(min) {
 		kind := "a positive"
 		if min == 0 {
 			kind = "a non-negative"

@@ -1,0 +1,39 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestHostileNumbers: numbers at the edges of float32 and int give clear
+// errors at their positions, and a vector expression's scale does not
+// change its answer (the norm was computed in float32 and overflowed or
+// underflowed).
+func TestHostileNumbers(t *testing.T) {
+	ctx := context.Background()
+	d, _ := ownDB(t, t.TempDir(), nil)
+	for stmt, want := range map[string]string{
+		"SELECT NEAREST 1 TO 1e308*'a' FROM words":             "1:21: the expression's vector overflows float32",
+		"SELECT NEAREST 1 TO 3e38*(3e38*'a') FROM words":       "1:21: the expression's vector overflows float32",
+		"SELECT NEAREST 1 TO 'a' - 1e308*'b' FROM words":       "1:21: the expression's vector overflows float32",
+		"SELECT NEAREST 1000000000000000000 TO 'a' FROM words": "1:16: k = 1000000000000000000 is above the largest allowed",
+	} {
+		_, err := d.Query(ctx, stmt)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", stmt, err, want)
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) && !strings.Contains(want, "largest") {
+			t.Errorf("%s: %v does not match ErrInvalid", stmt, err)
+		}
+	}
+	want := fmt.Sprint(mustQuery(t, d, "SELECT NEAREST 2 TO 'a' - 0.5*'b' FROM words").Rows)
+	for _, scale := range []string{"1e30", "1e-30", "3e37"} {
+		q := fmt.Sprintf("SELECT NEAREST 2 TO %s*('a' - 0.5*'b') FROM words", scale)
+		if got := fmt.Sprint(mustQuery(t, d, q).Rows); got != want {
+			t.Errorf("%s: %s, want %s", q, got, want)
+		}
+	}
+}
