@@ -259,14 +259,14 @@ var clusterOptions = []optDef{
 }
 
 func (c *compiler) compileCluster(s *query.Cluster) (Plan, error) {
-	src, err := c.source(s.Collection, s.Pos, "CLUSTER")
+	src, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos))
 	if err != nil {
 		return nil, err
 	}
 	if s.K < 1 {
-		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "INTO"), "the number of clusters must be positive, got %d", s.K)
+		return nil, errorIs(errdefs.ErrInvalid, s.At("num the number of clusters", s.Pos), "the number of clusters must be positive, got %d", s.K)
 	}
-	opts, err := c.options(s.With, clusterOptions, "CLUSTER")
+	opts, err := c.options(s, s.With, clusterOptions, "CLUSTER")
 	if err != nil {
 		return nil, err
 	}

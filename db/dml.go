@@ -20,15 +20,15 @@ var reservedColumns = []string{"key", "vector", "count", "similarity", "distance
 func (c *compiler) compileCreate(s *query.CreateCollection) (Plan, error) {
 	spec := CollectionSpec{Name: s.Name, Dim: s.Dim, IfNotExists: s.IfNotExists}
 	if s.Dim <= 0 {
-		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "DIM"), "DIM must be positive, got %d", s.Dim)
+		return nil, errorIs(errdefs.ErrInvalid, s.At("num DIM", s.Pos), "DIM must be positive, got %d", s.Dim)
 	}
 	if s.Dim > 65536 {
-		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "DIM"), "DIM %d is too large (at most 65536)", s.Dim)
+		return nil, errorIs(errdefs.ErrInvalid, s.At("num DIM", s.Pos), "DIM %d is too large (at most 65536)", s.Dim)
 	}
 	if s.Metric != "" {
 		m, err := vec.ParseMetric(s.Metric)
 		if err != nil || !containsFold([]string{"COSINE", "DOT", "L2"}, s.Metric) {
-			return nil, errorAt(c.loc.after(s.Pos, "METRIC"), "unknown metric %s (want COSINE, DOT or L2)%s", s.Metric, didYouMean(strings.ToUpper(s.Metric), []string{"COSINE", "DOT", "L2"}, bare))
+			return nil, errorAt(s.At("word metric", s.Pos), "unknown metric %s (want COSINE, DOT or L2)%s", s.Metric, didYouMean(strings.ToUpper(s.Metric), []string{"COSINE", "DOT", "L2"}, bare))
 		}
 		spec.Metric = m
 	}
@@ -44,17 +44,17 @@ func (c *compiler) compileCreate(s *query.CreateCollection) (Plan, error) {
 		seen[lower] = true
 		t := strings.ToUpper(f.Type)
 		if !containsFold(query.FieldTypes, t) {
-			return nil, errorAt(c.loc.name(f.Pos, "", f.Type), "unknown type %s for field %s (want TEXT, INT, FLOAT or BOOL)%s", f.Type, query.QuoteIdent(f.Name), didYouMean(t, query.FieldTypes, bare))
+			return nil, errorAt(s.At("word field type", f.Pos), "unknown type %s for field %s (want TEXT, INT, FLOAT or BOOL)%s", f.Type, query.QuoteIdent(f.Name), didYouMean(t, query.FieldTypes, bare))
 		}
 		ft, _ := storage.ParseFieldType(t)
 		spec.Fields = append(spec.Fields, Field{Name: f.Name, Type: ft})
 	}
 	desc := fmt.Sprintf("CREATE COLLECTION %s (DIM %d, %s, %d fields)", query.QuoteIdent(s.Name), s.Dim, spec.Metric, len(spec.Fields))
-	return &backendPlan{desc: desc, pos: c.loc.name(s.Pos, "COLLECTION", s.Name), run: func(ctx context.Context, d *DB) (*Result, error) {
+	return &backendPlan{desc: desc, pos: s.NameAt(s.Name, s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		created, err := d.execCreateCollection(ctx, spec)
 		if err != nil {
 			if errors.Is(err, errdefs.ErrCollectionExists) {
-				return nil, errorIs(err, c.loc.name(s.Pos, "COLLECTION", s.Name), "collection %s already exists", query.QuoteIdent(s.Name))
+				return nil, errorIs(err, s.NameAt(s.Name, s.Pos), "collection %s already exists", query.QuoteIdent(s.Name))
 			}
 			return nil, err
 		}
@@ -67,7 +67,7 @@ func (c *compiler) compileCreate(s *query.CreateCollection) (Plan, error) {
 
 func (c *compiler) compileDrop(s *query.DropCollection) (Plan, error) {
 	if !s.IfExists {
-		if _, err := c.source(s.Name, s.Pos, "COLLECTION"); err != nil {
+		if _, err := c.source(s.Name, s.NameAt(s.Name, s.Pos)); err != nil {
 			return nil, err
 		}
 	}
@@ -87,7 +87,7 @@ func (c *compiler) compileDrop(s *query.DropCollection) (Plan, error) {
 // compileInsert converts INSERT/UPSERT values into rows, checking every
 // column and value before anything is written.
 func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
-	src, err := c.source(s.Into, s.Pos, "INTO")
+	src, err := c.source(s.Into, s.NameAt(s.Into, s.Pos))
 	if err != nil {
 		return nil, err
 	}
@@ -97,12 +97,12 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 	seen := map[string]bool{}
 	for i, name := range s.Columns {
 		fieldOf[i] = -1
-		p := func() query.Position { return c.loc.name(s.Pos, "(", name) }
+		p := func() query.Position { return s.NameAt(name, s.Pos) }
 		lower := strings.ToLower(name)
 		if seen[lower] {
 			next := p()
 			next.Offset++
-			return nil, errorAt(c.loc.name(next, "", name), "column %s is named twice", query.QuoteIdent(name))
+			return nil, errorAt(s.At("dup "+strings.ToLower(name), s.Pos), "column %s is named twice", query.QuoteIdent(name))
 		}
 		seen[lower] = true
 		switch lower {
@@ -122,7 +122,7 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 		}
 	}
 	if keyCol < 0 || vecCol < 0 {
-		return nil, errorAt(c.loc.after(s.Pos, s.Into), "INSERT needs the columns key and vector")
+		return nil, errorAt(s.At("columns", s.Pos), "INSERT needs the columns key and vector")
 	}
 	rows := make([]Row, len(s.Rows))
 	inStmt := map[string]int{}
@@ -263,7 +263,7 @@ func matching(ctx context.Context, src *View, where *compiledCond) ([]string, er
 }
 
 func (c *compiler) compileUpdate(s *query.Update) (Plan, error) {
-	src, err := c.source(s.Collection, s.Pos, "UPDATE")
+	src, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos))
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (c *compiler) compileUpdate(s *query.Update) (Plan, error) {
 }
 
 func (c *compiler) compileDelete(s *query.Delete) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}

@@ -314,31 +314,31 @@ var importOptions = []optDef{
 	{name: "index", kind: optBool, def: "the collection's", doc: "build (or drop) the HNSW index with the rows"},
 }
 
-func (c *compiler) format(name string, binary bool, stmt query.Position) (string, error) {
+func (c *compiler) format(name string, binary bool, at query.Position) (string, error) {
 	if name == "" {
 		return "", nil
 	}
 	u := strings.ToUpper(name)
 	if !containsFold(query.FileFormats, u) {
-		return "", errorAt(c.loc.after(stmt, "FORMAT"), "unknown format %s (want %s)%s", name, strings.Join(query.FileFormats, ", "), didYouMean(u, query.FileFormats, bare))
+		return "", errorAt(at, "unknown format %s (want %s)%s", name, strings.Join(query.FileFormats, ", "), didYouMean(u, query.FileFormats, bare))
 	}
 	if binary && u != "WORD2VEC" {
-		return "", errorAt(c.loc.after(stmt, "FORMAT"), "BINARY goes only with FORMAT WORD2VEC")
+		return "", errorAt(at, "BINARY goes only with FORMAT WORD2VEC")
 	}
 	return u, nil
 }
 
 func (c *compiler) compileImport(s *query.Import) (Plan, error) {
-	f, err := c.format(s.Format, s.Binary, s.Pos)
+	f, err := c.format(s.Format, s.Binary, s.At("format", s.Pos))
 	if err != nil {
 		return nil, err
 	}
-	opts, err := c.options(s.With, importOptions, "IMPORT")
+	opts, err := c.options(s, s.With, importOptions, "IMPORT")
 	if err != nil {
 		return nil, err
 	}
 	if s.Path == "" {
-		return nil, errorAt(c.loc.after(s.Pos, "FROM"), "the path is empty")
+		return nil, errorAt(s.At("path", s.Pos), "the path is empty")
 	}
 	spec := ImportSpec{Collection: s.Into, Path: s.Path, Catalog: s.Catalog, Format: f, Binary: s.Binary}
 	if n, ok := opts["limit"].(int); ok {
@@ -367,20 +367,20 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	if spec.Limit > 0 {
 		desc += fmt.Sprintf(", first %d rows", spec.Limit)
 	}
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) {
+	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImport(ctx, spec)
 	}}, nil
 }
 
 func (c *compiler) compileExport(s *query.Export) (Plan, error) {
-	if _, err := c.source(s.Collection, s.Pos, "EXPORT"); err != nil {
+	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
 		return nil, err
 	}
-	f, err := c.format(s.Format, s.Binary, s.Pos)
+	f, err := c.format(s.Format, s.Binary, s.At("format", s.Pos))
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.options(s.With, nil, "EXPORT"); err != nil {
+	if _, err := c.options(s, s.With, nil, "EXPORT"); err != nil {
 		return nil, err
 	}
 	spec := ExportSpec{Collection: s.Collection, Path: s.Path, Format: f, Binary: s.Binary}
@@ -388,7 +388,7 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	if f != "" {
 		desc += " (format " + f + ")"
 	}
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "TO"), run: func(ctx context.Context, d *DB) (*Result, error) {
+	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execExport(ctx, spec)
 	}}, nil
 }

@@ -563,17 +563,17 @@ type indexStatement struct {
 }
 
 func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
-	if _, err := c.source(s.On, s.Pos, "ON"); err != nil {
+	if _, err := c.source(s.On, s.NameAt(s.On, s.Pos)); err != nil {
 		return nil, err
 	}
-	kind, err := c.choice(s.Using, []string{"HNSW"}, s.Pos, "CREATE INDEX")
+	kind, err := c.choice(s.Using, []string{"HNSW"}, s.At("word index method", s.Pos), "CREATE INDEX")
 	if err != nil {
 		return nil, err
 	}
 	if kind == "" {
 		kind = "HNSW"
 	}
-	opts, err := c.options(s.With, indexOptions, "CREATE INDEX")
+	opts, err := c.options(s, s.With, indexOptions, "CREATE INDEX")
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +583,7 @@ func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
 }
 
 func (c *compiler) compileDropIndex(s *query.DropIndex) (Plan, error) {
-	if _, err := c.source(s.On, s.Pos, "ON"); err != nil {
+	if _, err := c.source(s.On, s.NameAt(s.On, s.Pos)); err != nil {
 		return nil, err
 	}
 	return &backendPlan{desc: "DROP INDEX ON " + query.QuoteIdent(s.On), pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {

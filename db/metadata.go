@@ -356,10 +356,10 @@ var metadataOptions = []optDef{
 }
 
 func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {
-	if _, err := c.source(s.Into, s.Pos, "INTO"); err != nil {
+	if _, err := c.source(s.Into, s.NameAt(s.Into, s.Pos)); err != nil {
 		return nil, err
 	}
-	opts, err := c.options(s.With, metadataOptions, "IMPORT METADATA")
+	opts, err := c.options(s, s.With, metadataOptions, "IMPORT METADATA")
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +392,7 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 		}
 	}
 	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) {
+	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImportMetadata(ctx, spec)
 	}}, nil
 }

@@ -54,15 +54,15 @@ var nearestOptions = []optDef{
 }
 
 func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}
-	using, err := c.choice(s.Using, nearestUsing, s.Pos, "NEAREST")
+	using, err := c.choice(s.Using, nearestUsing, s.At("word search method", s.Pos), "NEAREST")
 	if err != nil {
 		return nil, err
 	}
-	opts, err := c.options(s.With, nearestOptions, "NEAREST")
+	opts, err := c.options(s, s.With, nearestOptions, "NEAREST")
 	if err != nil {
 		return nil, err
 	}
@@ -73,14 +73,14 @@ func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
 	}
 	if s.All {
 		p.k = -1
-	} else if err := c.checkK(s.K, s.Pos, "NEAREST"); err != nil {
+	} else if err := c.checkK(s.K, s.At("num k", s.Pos)); err != nil {
 		return nil, err
 	}
 	if s.WithinTop < 0 {
-		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "TOP"), "WITHIN TOP needs a positive number, got %d", s.WithinTop)
+		return nil, errorIs(errdefs.ErrInvalid, s.At("num WITHIN TOP", s.Pos), "WITHIN TOP needs a positive number, got %d", s.WithinTop)
 	}
 	if s.Offset < 0 {
-		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "OFFSET"), "OFFSET must not be negative, got %d", s.Offset)
+		return nil, errorIs(errdefs.ErrInvalid, s.At("num OFFSET", s.Pos), "OFFSET must not be negative, got %d", s.Offset)
 	}
 	switch {
 	case s.Each != nil:
@@ -130,10 +130,10 @@ func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
 			p.among[x] = true
 		}
 	}
-	if err := c.nearestWhere(p, s.Where, s.All, s.Pos); err != nil {
+	if err := c.nearestWhere(p, s.Where, s.All, s, s.Pos); err != nil {
 		return nil, err
 	}
-	if err := c.nearestColumns(p, s.Returning, s.Pos); err != nil {
+	if err := c.nearestColumns(p, s.Returning, s, s.Pos); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -200,7 +200,7 @@ func (c *compiler) cosmulQuery(src *View, e query.VExpr) (*nquery, error) {
 // nearestWhere splits WHERE into a filter on metadata (applied during the
 // scan, so k matching rows come back when k exist) and a check on the
 // similarity (applied to scored hits).
-func (c *compiler) nearestWhere(p *nearestPlan, w query.Cond, all bool, stmt query.Position) error {
+func (c *compiler) nearestWhere(p *nearestPlan, w query.Cond, all bool, st marked, stmt query.Position) error {
 	var pre, post []query.Cond
 	if w != nil {
 		for _, part := range splitAnd(w, nil) {
@@ -231,7 +231,7 @@ func (c *compiler) nearestWhere(p *nearestPlan, w query.Cond, all bool, stmt que
 		}
 	}
 	if all && p.minSim == nil {
-		return errorAt(c.loc.after(stmt, "NEAREST"), "NEAREST ALL needs a bound in WHERE: similarity >= x or distance <= x")
+		return errorAt(st.At("ALL", stmt), "NEAREST ALL needs a bound in WHERE: similarity >= x or distance <= x")
 	}
 	var err error
 	if p.pre, err = c.where(p.src, joinAnd(pre), true); err != nil {
@@ -281,7 +281,7 @@ func joinAnd(cs []query.Cond) query.Cond {
 	return out
 }
 
-func (c *compiler) nearestColumns(p *nearestPlan, returning []string, stmt query.Position) error {
+func (c *compiler) nearestColumns(p *nearestPlan, returning []string, st marked, stmt query.Position) error {
 	names := returning
 	if names == nil {
 		names = []string{"rank", "key", "similarity"}
@@ -298,7 +298,7 @@ func (c *compiler) nearestColumns(p *nearestPlan, returning []string, stmt query
 			if strings.EqualFold(n, "query") {
 				hint = " (query is a column of NEAREST k TO EACH (...))"
 			}
-			return errorAt(c.loc.name(stmt, "RETURNING", n), "unknown column %s in RETURNING%s", query.QuoteIdent(n), hint)
+			return errorAt(st.At("returning "+strings.ToLower(n), stmt), "unknown column %s in RETURNING%s", query.QuoteIdent(n), hint)
 		}
 		p.cols = append(p.cols, col)
 	}
@@ -566,11 +566,11 @@ func (p *nearestPlan) search(ctx context.Context, q *nquery) ([]Hit, error) {
 // compileAnalogy turns a:b::c:? into most_similar(positive=[b, c],
 // negative=[a]) or its 3CosMul form.
 func (c *compiler) compileAnalogy(s *query.Analogy) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}
-	using, err := c.choice(s.Using, nearestUsing, s.Pos, "ANALOGY")
+	using, err := c.choice(s.Using, nearestUsing, s.At("word analogy method", s.Pos), "ANALOGY")
 	if err != nil {
 		return nil, err
 	}
@@ -578,7 +578,7 @@ func (c *compiler) compileAnalogy(s *query.Analogy) (Plan, error) {
 	if k == 0 {
 		k = 10
 	}
-	if err := c.checkK(k, s.Pos, "LIMIT"); err != nil {
+	if err := c.checkK(k, s.At("num LIMIT", s.Pos)); err != nil {
 		return nil, err
 	}
 	sum := &query.VSum{Pos: s.A.Pos, Terms: []query.VTerm{
@@ -609,10 +609,10 @@ func (c *compiler) compileAnalogy(s *query.Analogy) (Plan, error) {
 		}
 		p.queries = []*nquery{{text: sum.String(), vec: ev.vec, exclude: ev.used}}
 	}
-	if err := c.nearestWhere(p, s.Where, false, s.Pos); err != nil {
+	if err := c.nearestWhere(p, s.Where, false, s, s.Pos); err != nil {
 		return nil, err
 	}
-	if err := c.nearestColumns(p, nil, s.Pos); err != nil {
+	if err := c.nearestColumns(p, nil, s, s.Pos); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -52,14 +52,13 @@ func (d *DB) runParsed(ctx context.Context, src string, base query.Position, stm
 // that point into src. ctx bounds the work of checking (looking up keys and
 // their close spellings), not the plan's run.
 func (d *DB) compile(ctx context.Context, src string, base query.Position, st query.Statement, lim Limits) (Plan, error) {
-	c := &compiler{ctx: ctx, d: d, loc: locator{src: src, base: base}, lim: lim}
+	c := &compiler{ctx: ctx, d: d, lim: lim}
 	return c.compile(st)
 }
 
 type compiler struct {
 	ctx     context.Context
 	d       *DB
-	loc     locator
 	lim     Limits
 	sources map[string]*View
 }
@@ -256,15 +255,20 @@ func (c *compiler) collectionNames() []string {
 	return names
 }
 
-// source opens the read view of a collection named in the statement at
-// stmt (after keyword kw), with "did you mean" on a miss.
-func (c *compiler) source(name string, stmt query.Position, kw string) (*View, error) {
+// marked is a statement's record of where its names and values begin
+// (query.Marked).
+type marked interface {
+	At(key string, def query.Position) query.Position
+}
+
+// source opens the read view of a collection whose name is at p in the
+// statement, with "did you mean" on a miss.
+func (c *compiler) source(name string, p query.Position) (*View, error) {
 	if s, ok := c.sources[name]; ok {
 		return s, nil
 	}
 	s, err := c.d.execSource(name)
 	if err != nil {
-		p := c.loc.name(stmt, kw, name)
 		if errors.Is(err, errdefs.ErrCollectionNotFound) {
 			return nil, &query.Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", query.QuoteIdent(name), didYouMean(name, c.collectionNames(), query.QuoteIdent)), Err: err}
 		}
@@ -307,7 +311,7 @@ type optDef struct {
 
 // options validates a WITH clause against defs and returns the values:
 // int, float64, bool or string.
-func (c *compiler) options(o query.Options, defs []optDef, what string) (map[string]any, error) {
+func (c *compiler) options(st marked, o query.Options, defs []optDef, what string) (map[string]any, error) {
 	out := make(map[string]any, len(o))
 	names := make([]string, 0, len(o))
 	for n := range o {
@@ -327,7 +331,7 @@ func (c *compiler) options(o query.Options, defs []optDef, what string) (map[str
 			for i, d := range defs {
 				valid[i] = d.name
 			}
-			p := c.loc.nameBefore(lit.Pos, n)
+			p := st.At("option "+n, lit.Pos)
 			hint := didYouMean(n, valid, bare)
 			if hint == "" {
 				if len(valid) == 0 {
@@ -391,18 +395,18 @@ func optValue(lit query.Literal, d optDef) (any, error) {
 
 // checkK validates a k of NEAREST or RECOMMEND.
 // stmt and kw locate the number (the token after kw) for the error.
-func (c *compiler) checkK(k int, stmt query.Position, kw string) error {
+func (c *compiler) checkK(k int, at query.Position) error {
 	if k <= 0 {
-		return errorIs(errdefs.ErrInvalid, c.loc.after(stmt, kw), "k must be positive, got %d", k)
+		return errorIs(errdefs.ErrInvalid, at, "k must be positive, got %d", k)
 	}
 	if c.lim.MaxK > 0 && k > c.lim.MaxK {
-		return errorIs(errdefs.ErrInvalid, c.loc.after(stmt, kw), "k = %d is above the limit of %d", k, c.lim.MaxK)
+		return errorIs(errdefs.ErrInvalid, at, "k = %d is above the limit of %d", k, c.lim.MaxK)
 	}
 	return nil
 }
 
 // choice checks a USING word against the allowed ones.
-func (c *compiler) choice(word string, allowed []string, stmt query.Position, what string) (string, error) {
+func (c *compiler) choice(word string, allowed []string, at query.Position, what string) (string, error) {
 	if word == "" {
 		return "", nil
 	}
@@ -412,8 +416,7 @@ func (c *compiler) choice(word string, allowed []string, stmt query.Position, wh
 			return u, nil
 		}
 	}
-	p := c.loc.name(stmt, "USING", word)
-	return "", errorAt(p, "unknown method %s for %s (want %s)%s", word, what, strings.Join(allowed, " or "), didYouMean(u, allowed, bare))
+	return "", errorAt(at, "unknown method %s for %s (want %s)%s", word, what, strings.Join(allowed, " or "), didYouMean(u, allowed, bare))
 }
 
 // -----------------------------------------------------------------------------

@@ -469,11 +469,11 @@ var projectOptions = []optDef{
 func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 	spec := ProjectSpec{ColorBy: s.ColorBy, To: s.To}
 	var err error
-	spec.Method, err = c.choice(s.Using, []string{"PCA", "TSNE"}, s.Pos, "PROJECT")
+	spec.Method, err = c.choice(s.Using, []string{"PCA", "TSNE"}, s.At("word projection method", s.Pos), "PROJECT")
 	if err != nil {
 		return nil, err
 	}
-	if spec.Options, err = c.options(s.With, projectOptions, "PROJECT"); err != nil {
+	if spec.Options, err = c.options(s, s.With, projectOptions, "PROJECT"); err != nil {
 		return nil, err
 	}
 	var inner Plan
@@ -498,7 +498,7 @@ func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 		if s.From == "" {
 			return nil, errorAt(s.Pos, "PROJECT (keys) needs FROM collection")
 		}
-		src, err := c.source(s.From, s.Pos, "FROM")
+		src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 		if err != nil {
 			return nil, err
 		}
@@ -509,7 +509,7 @@ func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 		spec.Collection, spec.Keys = s.From, names
 	}
 	if s.Onto != nil {
-		src, err := c.source(spec.Collection, s.Pos, "FROM")
+		src, err := c.source(spec.Collection, s.NameAt(spec.Collection, s.Pos))
 		if err != nil {
 			return nil, err
 		}

@@ -113,14 +113,14 @@ var recommendOptions = []optDef{
 }
 
 func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkK(s.K, s.Pos, "RECOMMEND"); err != nil {
+	if err := c.checkK(s.K, s.At("num k", s.Pos)); err != nil {
 		return nil, err
 	}
-	opts, err := c.options(s.With, recommendOptions, "RECOMMEND")
+	opts, err := c.options(s, s.With, recommendOptions, "RECOMMEND")
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func (p *rowsPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 // compileSimilarity: SIMILARITY, DISTANCE and RANK of pairs of keys, or
 // n_similarity of two sets.
 func (c *compiler) compileSimilarity(s *query.Similarity) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func keyStrings(ks []*query.VKey) []string {
 
 // compileOdd is gensim's doesnt_match.
 func (c *compiler) compileOdd(s *query.OddOneOut) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (c *compiler) axis(src *View, e query.VExpr) ([]float32, error) {
 
 // compileProjection: the cosine of a key's unit vector with the axis.
 func (c *compiler) compileProjection(s *query.ProjectionQuery) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ type selectCol struct {
 // compileRows: SELECT col, ... FROM c [WHERE] [ORDER BY] [LIMIT] [OFFSET],
 // rows in frequency order unless ORDER BY says otherwise.
 func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
-	src, err := c.source(s.From, s.Pos, "FROM")
+	src, err := c.source(s.From, s.NameAt(s.From, s.Pos))
 	if err != nil {
 		return nil, err
 	}
@@ -240,17 +240,17 @@ func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
 				for i, col := range cols {
 					names[i] = col.name
 				}
-				return nil, errorAt(c.loc.name(s.Pos, "BY", s.OrderBy), "cannot ORDER BY %s: no such column%s", query.QuoteIdent(s.OrderBy), didYouMean(s.OrderBy, append(names, columnNames(src, false)...), query.QuoteIdent))
+				return nil, errorAt(s.NameAt(s.OrderBy, s.Pos), "cannot ORDER BY %s: no such column%s", query.QuoteIdent(s.OrderBy), didYouMean(s.OrderBy, append(names, columnNames(src, false)...), query.QuoteIdent))
 			}
 			cols = append(cols, sc)
 			order = len(cols) - 1
 		}
 		if cols[order].name == "vector" {
-			return nil, errorAt(c.loc.name(s.Pos, "BY", s.OrderBy), "cannot ORDER BY vector")
+			return nil, errorAt(s.NameAt(s.OrderBy, s.Pos), "cannot ORDER BY vector")
 		}
 	}
 	if s.Offset < 0 {
-		return nil, errorIs(errdefs.ErrInvalid, c.loc.after(s.Pos, "OFFSET"), "OFFSET must not be negative, got %d", s.Offset)
+		return nil, errorIs(errdefs.ErrInvalid, s.At("num OFFSET", s.Pos), "OFFSET must not be negative, got %d", s.Offset)
 	}
 	names := make([]string, nOut)
 	for i := range names {

@@ -412,34 +412,34 @@ var evaluateOptions = func() map[string][]optDef {
 }()
 
 func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
-	method, err := c.choice(s.Using, []string{"SKIPGRAM", "CBOW"}, s.Pos, "TRAIN")
+	method, err := c.choice(s.Using, []string{"SKIPGRAM", "CBOW"}, s.At("word training method", s.Pos), "TRAIN")
 	if err != nil {
 		return nil, err
 	}
 	if method == "" {
 		method = "SKIPGRAM"
 	}
-	opts, err := c.options(s.With, trainOptions, "TRAIN")
+	opts, err := c.options(s, s.With, trainOptions, "TRAIN")
 	if err != nil {
 		return nil, err
 	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
 	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path), method, optionsText(opts))
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execTrain(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execTrain(ctx, spec) }}, nil
 }
 
 func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
-	if _, err := c.source(s.Collection, s.Pos, s.Kind); err != nil {
+	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
 		return nil, err
 	}
 	kind := strings.ToUpper(s.Kind)
-	opts, err := c.options(s.With, evaluateOptions[kind], "EVALUATE "+kind)
+	opts, err := c.options(s, s.With, evaluateOptions[kind], "EVALUATE "+kind)
 	if err != nil {
 		return nil, err
 	}
 	spec := EvaluateSpec{Kind: kind, Collection: s.Collection, Path: s.Path, Options: opts}
 	desc := fmt.Sprintf("EVALUATE %s %s FROM %s%s", kind, query.QuoteIdent(s.Collection), query.QuoteString(s.Path), optionsText(opts))
-	return &backendPlan{desc: desc, pos: c.loc.after(s.Pos, "FROM"), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execEvaluate(ctx, spec) }}, nil
+	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execEvaluate(ctx, spec) }}, nil
 }
 
 // TrainSpec is a compiled TRAIN. Options hold validated values (int,

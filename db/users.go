@@ -269,10 +269,10 @@ type usersStatement struct {
 }
 
 func (c *compiler) compileCreateUsers(s *query.CreateUsers) (Plan, error) {
-	if _, err := c.source(s.Items, s.Pos, "OF"); err != nil {
+	if _, err := c.source(s.Items, s.NameAt(s.Items, s.Pos)); err != nil {
 		return nil, err
 	}
-	opts, err := c.options(s.With, usersOptions, "CREATE COLLECTION ... FROM SEQUENCES")
+	opts, err := c.options(s, s.With, usersOptions, "CREATE COLLECTION ... FROM SEQUENCES")
 	if err != nil {
 		return nil, err
 	}

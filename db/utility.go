@@ -53,7 +53,7 @@ func indexText(ix *IndexConfig) string {
 }
 
 func (c *compiler) compileDescribe(s *query.Describe) (Plan, error) {
-	src, err := c.source(s.Collection, s.Pos, "DESCRIBE")
+	src, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos))
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (c *compiler) compileDescribe(s *query.Describe) (Plan, error) {
 }
 
 func (c *compiler) compileShowStats(s *query.ShowStats) (Plan, error) {
-	if _, err := c.source(s.Collection, s.Pos, "STATS"); err != nil {
+	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
 		return nil, err
 	}
 	return &backendPlan{desc: "SHOW STATS " + query.QuoteIdent(s.Collection), pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
@@ -96,7 +96,7 @@ func (c *compiler) compileShowStats(s *query.ShowStats) (Plan, error) {
 }
 
 func (c *compiler) compileCheck(s *query.Check) (Plan, error) {
-	if _, err := c.source(s.Collection, s.Pos, "CHECK"); err != nil {
+	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
 		return nil, err
 	}
 	return &backendPlan{desc: "CHECK " + query.QuoteIdent(s.Collection) + ": key and id maps, vector values, row count", pos: s.Pos,
@@ -112,7 +112,7 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 		}
 	}
 	if def == nil {
-		p := c.loc.after(s.Pos, "SET")
+		p := s.At("option "+s.Name, s.Pos)
 		return nil, errorAt(p, "unknown setting %s%s", s.Name, didYouMean(name, SettingNames(), bare))
 	}
 	v, err := optValue(s.Value, *def)

@@ -153,7 +153,7 @@ func init() {
 				return &Result{Message: r.String()}, nil
 			}}, nil
 		}
-		return &backendPlan{desc: "VACUUM INTO " + query.QuoteString(s.Into) + ": a compacted copy", pos: c.loc.after(s.Pos, "INTO"),
+		return &backendPlan{desc: "VACUUM INTO " + query.QuoteString(s.Into) + ": a compacted copy", pos: s.At("path", s.Pos),
 			run: func(ctx context.Context, d *DB) (*Result, error) {
 				r, err := d.VacuumInto(ctx, s.Into)
 				if err != nil {
@@ -163,7 +163,7 @@ func init() {
 			}}, nil
 	}, false, func(s *query.Vacuum) bool { return s.Into == "" })
 	register(func(c *compiler, s *query.Backup) (Plan, error) {
-		return &backendPlan{desc: "BACKUP TO " + query.QuoteString(s.To) + ": a hot copy in one read transaction", pos: c.loc.after(s.Pos, "TO"),
+		return &backendPlan{desc: "BACKUP TO " + query.QuoteString(s.To) + ": a hot copy in one read transaction", pos: s.At("path", s.Pos),
 			run: func(ctx context.Context, d *DB) (*Result, error) {
 				n, err := d.BackupTo(ctx, s.To)
 				if err != nil {

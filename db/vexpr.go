@@ -255,7 +255,7 @@ func (ev *evaluator) eval(e query.VExpr) ([]float32, error) {
 
 // other takes a key's vector from another collection of the same dimension.
 func (ev *evaluator) other(k *query.VKey) ([]float32, error) {
-	o, err := ev.c.source(k.Collection, k.Pos, "")
+	o, err := ev.c.source(k.Collection, k.Pos)
 	if err != nil {
 		return nil, err
 	}

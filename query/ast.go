@@ -527,3 +527,36 @@ func joinIdents(names []string) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// Marks records where the names and values of a statement begin, so that
+// later errors point at them without lexing the text again. The converter
+// fills it as it reads the statement: "name x" is the first name spelt x
+// (case-insensitively; a collection, a field, a column), "dup x" its
+// second, "num k" the number read as k (also "DIM", "OFFSET", "WITHIN
+// TOP", "LIMIT", "the number of clusters"), "word w" a word such as the
+// search method, "path" the file path, "format" the FORMAT name and
+// "option o" the name of the WITH option o.
+type Marks map[string]Position
+
+// Marked is embedded in every statement: its Marks and the accessors.
+type Marked struct {
+	Marks Marks
+}
+
+// At returns the position marked for key, or def when none is.
+func (m *Marked) At(key string, def Position) Position {
+	if p, ok := m.Marks[key]; ok {
+		return p
+	}
+	return def
+}
+
+// NameAt returns the position of the first name spelt name, or def.
+func (m *Marked) NameAt(name string, def Position) Position {
+	return m.At("name "+strings.ToLower(name), def)
+}
+
+func (m *Marked) setMarks(x Marks) { m.Marks = x }
+
+// marked is implemented by every statement (through Marked).
+type marked interface{ setMarks(Marks) }

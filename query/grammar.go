@@ -58,7 +58,7 @@ type vacuumStmt struct {
 func (x *vacuumStmt) node(c *converter, p Position) Statement {
 	s := &Vacuum{Pos: p}
 	if x.Into != nil {
-		s.Into = unquoteString(x.Into.Text)
+		s.Into = c.path(x.Into)
 	}
 	return s
 }
@@ -70,7 +70,7 @@ type backupStmt struct {
 }
 
 func (x *backupStmt) node(c *converter, p Position) Statement {
-	return &Backup{Pos: p, To: unquoteString(x.To.Text)}
+	return &Backup{Pos: p, To: c.path(x.To)}
 }
 
 // Queries.
@@ -87,7 +87,7 @@ type selectStmt struct {
 
 type nearestQ struct {
 	Pos       lexer.Position
-	All       bool      `parser:"'NEAREST' ( @'ALL'"`
+	All       *allWord  `parser:"'NEAREST' ( @@"`
 	K         *number   `parser:"| @@ ) 'TO'"`
 	Each      []*strLit `parser:"( 'EACH' '(' @@ ( ',' @@ )* ')'"`
 	Target    *vexpr    `parser:"| @@ )"`
@@ -144,6 +144,12 @@ type projectionQ struct {
 	Key  *strLit `parser:"'PROJECTION' '(' @@ ')'"`
 	Onto *vexpr  `parser:"'ONTO' @@"`
 	From *ident  `parser:"'FROM' @@"`
+}
+
+// allWord is the ALL of NEAREST ALL, kept as a struct for its position.
+type allWord struct {
+	Pos lexer.Position
+	All bool `parser:"@'ALL'"`
 }
 
 type rowsQ struct {

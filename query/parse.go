@@ -226,6 +226,24 @@ type bailout struct{ err *Error }
 type converter struct {
 	maxDepth int
 	depth    int
+	marks    Marks // of the statement being converted
+}
+
+// mark records where key begins in the current statement, keeping the
+// first position of a key.
+func (c *converter) mark(key string, p lexer.Position) {
+	if c.marks == nil {
+		return
+	}
+	if _, ok := c.marks[key]; !ok {
+		c.marks[key] = pos(p)
+	}
+}
+
+// path unquotes a file path and marks it.
+func (c *converter) path(s *strLit) string {
+	c.mark("path", s.Pos)
+	return unquoteString(s.Text)
 }
 
 func (c *converter) fail(p lexer.Position, format string, args ...any) {
@@ -244,6 +262,7 @@ func (c *converter) leave() { c.depth-- }
 // word checks that a name is one of allowed (case-insensitively) and returns
 // it in upper case.
 func (c *converter) word(id *ident, what string, allowed ...string) string {
+	c.mark("word "+what, id.Pos)
 	up := strings.ToUpper(id.Name)
 	for _, a := range allowed {
 		if a == up {
@@ -268,7 +287,13 @@ func (c *converter) name(id *ident) string {
 	if id == nil {
 		return ""
 	}
-	return unquoteIdent(id.Name)
+	name := unquoteIdent(id.Name)
+	key := "name " + strings.ToLower(name)
+	if _, seen := c.marks[key]; seen {
+		c.mark("dup "+strings.ToLower(name), id.Pos)
+	}
+	c.mark(key, id.Pos)
+	return name
 }
 
 func unquoteIdent(s string) string {
@@ -306,6 +331,7 @@ func (c *converter) count(n *number, what string, min int) int {
 	if n == nil {
 		return 0
 	}
+	c.mark("num "+what, n.Pos)
 	f := c.num(n)
 	if f == math.Trunc(f) && f > math.MaxInt32 {
 		c.fail(n.Pos, "%s = %s is above the largest allowed, %d", what, n.Text, math.MaxInt32)
@@ -379,6 +405,7 @@ func (c *converter) options(os []*option) Options {
 	out := make(Options, len(os))
 	for _, o := range os {
 		name := strings.ToLower(unquoteIdent(o.Name.Name))
+		c.mark("option "+name, o.Name.Pos)
 		if _, dup := out[name]; dup {
 			c.fail(o.Pos, "option %s is given twice", name)
 		}
@@ -506,6 +533,17 @@ var (
 )
 
 func (c *converter) statement(s *statement) Statement {
+	outer := c.marks
+	c.marks = Marks{}
+	st := c.statementNode(s)
+	if m, ok := st.(marked); ok {
+		m.setMarks(c.marks)
+	}
+	c.marks = outer
+	return st
+}
+
+func (c *converter) statementNode(s *statement) Statement {
 	p := pos(s.Pos)
 	switch {
 	case s.Explain != nil:
@@ -555,24 +593,24 @@ func (c *converter) statement(s *statement) Statement {
 			if x.Format != nil {
 				c.fail(x.Format.Pos, "IMPORT METADATA takes no FORMAT; it reads tab-separated text")
 			}
-			return &ImportMetadata{Pos: p, Into: c.name(x.Into), Path: unquoteString(x.Path.Text), With: c.options(x.With)}
+			return &ImportMetadata{Pos: p, Into: c.name(x.Into), Path: c.path(x.Path), With: c.options(x.With)}
 		}
 		format, binary := c.format(x.Format)
-		return &Import{Pos: p, Into: c.name(x.Into), Path: unquoteString(x.Path.Text), Catalog: x.Catalog,
+		return &Import{Pos: p, Into: c.name(x.Into), Path: c.path(x.Path), Catalog: x.Catalog,
 			Format: format, Binary: binary, With: c.options(x.With)}
 	case s.Export != nil:
 		x := s.Export
 		format, binary := c.format(x.Format)
-		return &Export{Pos: p, Collection: c.name(x.Coll), Path: unquoteString(x.Path.Text), Format: format,
+		return &Export{Pos: p, Collection: c.name(x.Coll), Path: c.path(x.Path), Format: format,
 			Binary: binary, With: c.options(x.With)}
 	case s.Train != nil:
 		x := s.Train
-		return &Train{Pos: p, Collection: c.name(x.Coll), Path: unquoteString(x.Path.Text),
+		return &Train{Pos: p, Collection: c.name(x.Coll), Path: c.path(x.Path),
 			Using: c.optWord(x.Using, "training method", trainMethods...), With: c.options(x.With)}
 	case s.Evaluate != nil:
 		x := s.Evaluate
 		return &Evaluate{Pos: p, Kind: strings.ToUpper(x.Kind), Collection: c.name(x.Coll),
-			Path: unquoteString(x.Path.Text), With: c.options(x.With)}
+			Path: c.path(x.Path), With: c.options(x.With)}
 	case s.Show != nil:
 		if s.Show.Collections {
 			return &ShowCollections{Pos: p}
@@ -583,6 +621,7 @@ func (c *converter) statement(s *statement) Statement {
 	case s.Check != nil:
 		return &Check{Pos: p, Collection: c.name(s.Check)}
 	case s.Set != nil:
+		c.mark("option "+strings.ToLower(unquoteIdent(s.Set.Name.Name)), s.Set.Name.Pos)
 		return &Set{Pos: p, Name: strings.ToLower(unquoteIdent(s.Set.Name.Name)), Value: c.literal(s.Set.Value)}
 	}
 	// Statements whose grammar struct builds its own node (stmtGrammar):
@@ -609,6 +648,7 @@ func (c *converter) format(f *formatClause) (string, bool) {
 	if f == nil {
 		return "", false
 	}
+	c.mark("format", f.Name.Pos)
 	name := c.word(f.Name, "format", FileFormats...)
 	if f.Binary && name != "WORD2VEC" {
 		c.fail(f.Pos, "BINARY goes only with FORMAT WORD2VEC")
@@ -621,10 +661,13 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 	switch {
 	case s.Nearest != nil:
 		x := s.Nearest
-		out := &SelectNearest{Pos: p, All: x.All, From: c.name(x.From), Where: c.cond(x.Where),
+		if x.All != nil {
+			c.mark("ALL", x.All.Pos)
+		}
+		out := &SelectNearest{Pos: p, All: x.All != nil, From: c.name(x.From), Where: c.cond(x.Where),
 			WithinTop: c.count(x.WithinTop, "WITHIN TOP", 1), Using: c.optWord(x.Using, "search method", nearestMethods...),
 			With: c.options(x.With), IncludeInputs: x.Include, Offset: c.count(x.Offset, "OFFSET", 0)}
-		if !x.All {
+		if x.All == nil {
 			out.K = c.count(x.K, "k", 1)
 		}
 		if x.Each != nil {
@@ -636,6 +679,7 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 			out.Among = c.keys(x.Among)
 		}
 		for _, r := range x.Returning {
+			c.mark("returning "+strings.ToLower(unquoteIdent(r.Name)), r.Pos)
 			out.Returning = append(out.Returning, c.name(r))
 		}
 		return out
@@ -685,7 +729,13 @@ func (c *converter) project(x *projectStmt) Statement {
 		With: c.options(x.With), ColorBy: c.name(x.ColorBy)}
 	if x.Query != nil {
 		c.enter(x.Pos)
+		outer := c.marks
+		c.marks = Marks{}
 		out.Query = c.selectStmt(x.Query)
+		if m, ok := out.Query.(marked); ok {
+			m.setMarks(c.marks)
+		}
+		c.marks = outer
 		c.leave()
 		if x.From != nil {
 			c.fail(x.From.Pos, "PROJECT (SELECT ...) takes its collection from the query; remove FROM")
@@ -700,7 +750,7 @@ func (c *converter) project(x *projectStmt) Statement {
 		out.Onto = c.vexpr(x.Onto)
 	}
 	if x.To != nil {
-		out.To = unquoteString(x.To.Text)
+		out.To = c.path(x.To)
 	}
 	return out
 }
@@ -713,7 +763,7 @@ func (c *converter) create(x *createStmt) Statement {
 			With: c.options(x.Index.With)}
 	case x.Users != nil:
 		u := x.Users
-		return &CreateUsers{Pos: p, Name: c.name(u.Name), Items: c.name(u.Items), Path: unquoteString(u.Path.Text), With: c.options(u.With)}
+		return &CreateUsers{Pos: p, Name: c.name(u.Name), Items: c.name(u.Items), Path: c.path(u.Path), With: c.options(u.With)}
 	}
 	cc := x.Coll
 	out := &CreateCollection{Pos: p, Name: c.name(cc.Name), IfNotExists: cc.IfNotExists}
@@ -747,6 +797,9 @@ func (c *converter) create(x *createStmt) Statement {
 
 func (c *converter) insert(x *insertStmt) Statement {
 	out := &Insert{Pos: pos(x.Pos), Upsert: x.Upsert, Into: c.name(x.Into)}
+	if len(x.Columns) > 0 {
+		c.mark("columns", x.Columns[0].Pos)
+	}
 	for _, col := range x.Columns {
 		out.Columns = append(out.Columns, c.name(col))
 	}

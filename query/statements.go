@@ -13,6 +13,7 @@ import (
 // one of Target and Each is set. K is 0 when All is set (NEAREST ALL, which
 // needs a WHERE on similarity or distance; the planner checks that).
 type SelectNearest struct {
+	Marked
 	Pos           Position
 	K             int
 	All           bool
@@ -32,6 +33,7 @@ type SelectNearest struct {
 // Analogy is SELECT ANALOGY 'a' : 'b' :: 'c' : ? FROM c: the keys that are
 // to C what B is to A.
 type Analogy struct {
+	Marked
 	Pos       Position
 	A, B, C   *VKey
 	From      string
@@ -44,6 +46,7 @@ type Analogy struct {
 // Similarity is SELECT SIMILARITY(..)[, DISTANCE(..), RANK(..)] FROM c: one
 // row with one column per function.
 type Similarity struct {
+	Marked
 	Pos   Position
 	Funcs []SimFunc
 	From  string
@@ -61,6 +64,7 @@ type SimFunc struct {
 
 // OddOneOut is SELECT ODD_ONE_OUT('a', 'b', ...) FROM c.
 type OddOneOut struct {
+	Marked
 	Pos  Position
 	Keys []*VKey
 	From string
@@ -69,6 +73,7 @@ type OddOneOut struct {
 // ProjectionQuery is SELECT PROJECTION('k') ONTO vexpr FROM c: the scalar
 // position of a key on an axis.
 type ProjectionQuery struct {
+	Marked
 	Pos  Position
 	Key  *VKey
 	Onto VExpr
@@ -77,6 +82,7 @@ type ProjectionQuery struct {
 
 // SelectRows is SELECT col, ... FROM c [WHERE] [ORDER BY] [LIMIT] [OFFSET].
 type SelectRows struct {
+	Marked
 	Pos     Position
 	Columns []Column
 	From    string
@@ -107,6 +113,7 @@ type ColumnProjection struct {
 // projection, written as a plot To a file or returned as rows. Exactly one of
 // Keys and Query is set. Onto projects on an axis instead of PCA/TSNE.
 type Project struct {
+	Marked
 	Pos     Position
 	Keys    []*VKey
 	Query   Statement // a SELECT statement
@@ -120,6 +127,7 @@ type Project struct {
 
 // Cluster is CLUSTER c INTO k [WHERE cond] [WITH (...)].
 type Cluster struct {
+	Marked
 	Pos        Position
 	Collection string
 	K          int
@@ -130,6 +138,7 @@ type Cluster struct {
 // Recommend is RECOMMEND k FROM c FOR (items...): nearest to the mean of a
 // history; the history is excluded from the result.
 type Recommend struct {
+	Marked
 	Pos   Position
 	K     int
 	From  string
@@ -140,6 +149,7 @@ type Recommend struct {
 
 // CreateCollection is CREATE COLLECTION [IF NOT EXISTS] c (DIM n, ...).
 type CreateCollection struct {
+	Marked
 	Pos         Position
 	Name        string
 	IfNotExists bool
@@ -159,6 +169,7 @@ type FieldDef struct {
 // one vector per line of the file (first token the user key, the rest item
 // keys), the mean of the items' vectors.
 type CreateUsers struct {
+	Marked
 	Pos   Position
 	Name  string
 	Items string
@@ -168,6 +179,7 @@ type CreateUsers struct {
 
 // DropCollection is DROP COLLECTION [IF EXISTS] c.
 type DropCollection struct {
+	Marked
 	Pos      Position
 	Name     string
 	IfExists bool
@@ -176,6 +188,7 @@ type DropCollection struct {
 // Insert is INSERT|UPSERT INTO c (cols) VALUES (...), .... Each row has one
 // value per column, as written (the converter checks the counts).
 type Insert struct {
+	Marked
 	Pos     Position
 	Upsert  bool
 	Into    string
@@ -185,6 +198,7 @@ type Insert struct {
 
 // Update is UPDATE c SET field = literal, ... [WHERE cond].
 type Update struct {
+	Marked
 	Pos        Position
 	Collection string
 	Set        []Assignment
@@ -200,6 +214,7 @@ type Assignment struct {
 
 // Delete is DELETE FROM c [WHERE cond].
 type Delete struct {
+	Marked
 	Pos   Position
 	From  string
 	Where Cond
@@ -207,6 +222,7 @@ type Delete struct {
 
 // CreateIndex is CREATE INDEX ON c [USING HNSW] [WITH (...)].
 type CreateIndex struct {
+	Marked
 	Pos   Position
 	On    string
 	Using string // "" (HNSW) or "HNSW"
@@ -215,12 +231,14 @@ type CreateIndex struct {
 
 // DropIndex is DROP INDEX ON c.
 type DropIndex struct {
+	Marked
 	Pos Position
 	On  string
 }
 
 // Import is IMPORT INTO c FROM ['path' | CATALOG 'name'] [FORMAT f [BINARY]].
 type Import struct {
+	Marked
 	Pos     Position
 	Into    string
 	Path    string // a file path, or a catalog name when Catalog is set
@@ -232,6 +250,7 @@ type Import struct {
 
 // ImportMetadata is IMPORT METADATA INTO c FROM 'path' [WITH (...)].
 type ImportMetadata struct {
+	Marked
 	Pos  Position
 	Into string
 	Path string
@@ -240,6 +259,7 @@ type ImportMetadata struct {
 
 // Export is EXPORT c TO 'path' [FORMAT f [BINARY]] [WITH (...)].
 type Export struct {
+	Marked
 	Pos        Position
 	Collection string
 	Path       string
@@ -250,6 +270,7 @@ type Export struct {
 
 // Train is TRAIN c FROM 'path' [USING SKIPGRAM|CBOW] [WITH (...)].
 type Train struct {
+	Marked
 	Pos        Position
 	Collection string
 	Path       string
@@ -259,6 +280,7 @@ type Train struct {
 
 // Evaluate is EVALUATE ANALOGIES|PAIRS c FROM 'path' [WITH (...)].
 type Evaluate struct {
+	Marked
 	Pos        Position
 	Kind       string // "ANALOGIES" or "PAIRS"
 	Collection string
@@ -271,24 +293,28 @@ type ShowCollections struct{ Pos Position }
 
 // Describe is DESCRIBE c.
 type Describe struct {
+	Marked
 	Pos        Position
 	Collection string
 }
 
 // ShowStats is SHOW STATS c.
 type ShowStats struct {
+	Marked
 	Pos        Position
 	Collection string
 }
 
 // Explain is EXPLAIN stmt.
 type Explain struct {
+	Marked
 	Pos  Position
 	Stmt Statement
 }
 
 // Set is SET name = value (a session setting; Name is lower case).
 type Set struct {
+	Marked
 	Pos   Position
 	Name  string
 	Value Literal
@@ -296,6 +322,7 @@ type Set struct {
 
 // Check is CHECK c: an integrity check of a collection and its index.
 type Check struct {
+	Marked
 	Pos        Position
 	Collection string
 }
@@ -669,6 +696,7 @@ func (s *Check) String() string { return "CHECK " + QuoteIdent(s.Collection) }
 // Vacuum is VACUUM [INTO 'path']: compact the database file in place, or
 // into a new file.
 type Vacuum struct {
+	Marked
 	Pos  Position
 	Into string // "" compacts in place
 }
@@ -684,6 +712,7 @@ func (s *Vacuum) String() string {
 
 // Backup is BACKUP TO 'path': a consistent copy of the live database.
 type Backup struct {
+	Marked
 	Pos Position
 	To  string
 }

@@ -1,10 +1,11 @@
 package query
 
 import (
-	"github.com/vecdb/vecdb/internal/editdist"
 	"math/bits"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vecdb/vecdb/internal/editdist"
 )
 
 // Suggest returns the candidate closest to word, for a "did you mean" hint,
