@@ -128,21 +128,12 @@ func (c *compiler) where(src *View, cd query.Cond, nearest bool) (*compiledCond,
 	return &compiledCond{fn: fn, sim: sim, text: cd.String()}, nil
 }
 
+// cond compiles a WHERE condition into a predicate on rows; the bool reports
+// whether it depends on the similarity or distance of a NEAREST.
 func (c *compiler) cond(src *View, cd query.Cond, nearest bool) (pred, bool, error) {
 	switch cd := cd.(type) {
 	case *query.CondBinary:
-		l, ls, err := c.cond(src, cd.Left, nearest)
-		if err != nil {
-			return nil, false, err
-		}
-		r, rs, err := c.cond(src, cd.Right, nearest)
-		if err != nil {
-			return nil, false, err
-		}
-		if cd.Op == query.Or {
-			return func(x *row) bool { return l(x) || r(x) }, ls || rs, nil
-		}
-		return func(x *row) bool { return l(x) && r(x) }, ls || rs, nil
+		return c.condBinary(src, cd, nearest)
 	case *query.CondNot:
 		f, s, err := c.cond(src, cd.X, nearest)
 		if err != nil {
@@ -150,118 +141,13 @@ func (c *compiler) cond(src *View, cd query.Cond, nearest bool) (pred, bool, err
 		}
 		return func(x *row) bool { return !f(x) }, s, nil
 	case *query.CondCompare:
-		col, err := c.column(src, cd.Field, cd.Pos, nearest)
-		if err != nil {
-			return nil, false, err
-		}
-		want, err := checkLiteral(col, cd.Value)
-		if err != nil {
-			return nil, false, err
-		}
-		if col.typ == typeBool && cd.Op != query.Eq && cd.Op != query.Ne {
-			return nil, false, errorAt(cd.Pos, "BOOL field %s can only be tested with = or !=", col.name)
-		}
-		op := cd.Op
-		get := col.get
-		return func(x *row) bool {
-			cmp, ok := compareValues(get(x), want)
-			if !ok {
-				return false
-			}
-			switch op {
-			case query.Eq:
-				return cmp == 0
-			case query.Ne:
-				return cmp != 0
-			case query.Lt:
-				return cmp < 0
-			case query.Le:
-				return cmp <= 0
-			case query.Gt:
-				return cmp > 0
-			}
-			return cmp >= 0
-		}, col.sim, nil
+		return c.condCompare(src, cd, nearest)
 	case *query.CondIn:
-		col, err := c.column(src, cd.Field, cd.Pos, nearest)
-		if err != nil {
-			return nil, false, err
-		}
-		wants := make([]any, len(cd.Values))
-		for i, v := range cd.Values {
-			if wants[i], err = checkLiteral(col, v); err != nil {
-				return nil, false, err
-			}
-		}
-		get, not := col.get, cd.Not
-		var set map[any]bool
-		if col.typ == typeText {
-			set = make(map[any]bool, len(wants))
-			for _, w := range wants {
-				set[w] = true
-			}
-		}
-		return func(x *row) bool {
-			v := get(x)
-			if v == nil {
-				return false
-			}
-			if set != nil {
-				return set[v] != not
-			}
-			for _, w := range wants {
-				if cmp, ok := compareValues(v, w); ok && cmp == 0 {
-					return !not
-				}
-			}
-			return not
-		}, col.sim, nil
+		return c.condIn(src, cd, nearest)
 	case *query.CondBetween:
-		col, err := c.column(src, cd.Field, cd.Pos, nearest)
-		if err != nil {
-			return nil, false, err
-		}
-		if col.typ == typeBool {
-			return nil, false, errorAt(cd.Pos, "BETWEEN cannot test BOOL field %s", col.name)
-		}
-		lo, err := checkLiteral(col, cd.Low)
-		if err != nil {
-			return nil, false, err
-		}
-		hi, err := checkLiteral(col, cd.High)
-		if err != nil {
-			return nil, false, err
-		}
-		get, not := col.get, cd.Not
-		return func(x *row) bool {
-			v := get(x)
-			a, ok1 := compareValues(v, lo)
-			b, ok2 := compareValues(v, hi)
-			if !ok1 || !ok2 {
-				return false
-			}
-			return (a >= 0 && b <= 0) != not
-		}, col.sim, nil
+		return c.condBetween(src, cd, nearest)
 	case *query.CondLike:
-		col, err := c.column(src, cd.Field, cd.Pos, nearest)
-		if err != nil {
-			return nil, false, err
-		}
-		if col.typ != typeText {
-			return nil, false, errorAt(cd.Pos, "LIKE needs a TEXT column, %s is %s", col.name, colTypeNames[col.typ])
-		}
-		if cd.Pattern.Kind != query.LitString {
-			return nil, false, errorAt(cd.Pattern.Pos, "LIKE needs a string pattern, got %s", cd.Pattern.String())
-		}
-		re := likeRegexp(cd.Pattern.Str)
-		get, not := col.get, cd.Not
-		return func(x *row) bool {
-			s, ok := get(x).(string)
-			if !ok {
-				return false
-			}
-			return re.MatchString(s) != not
-		}, col.sim, nil
+		return c.condLike(src, cd, nearest)
 	case *query.CondIsNull:
 		col, err := c.column(src, cd.Field, cd.Pos, nearest)
 		if err != nil {
@@ -271,6 +157,147 @@ func (c *compiler) cond(src *View, cd query.Cond, nearest bool) (pred, bool, err
 		return func(x *row) bool { return (get(x) == nil) != not }, col.sim, nil
 	}
 	return nil, false, errorAt(cd.Position(), "unsupported condition")
+}
+
+// condBinary compiles AND and OR, the left side first.
+func (c *compiler) condBinary(src *View, cd *query.CondBinary, nearest bool) (pred, bool, error) {
+	l, ls, err := c.cond(src, cd.Left, nearest)
+	if err != nil {
+		return nil, false, err
+	}
+	r, rs, err := c.cond(src, cd.Right, nearest)
+	if err != nil {
+		return nil, false, err
+	}
+	if cd.Op == query.Or {
+		return func(x *row) bool { return l(x) || r(x) }, ls || rs, nil
+	}
+	return func(x *row) bool { return l(x) && r(x) }, ls || rs, nil
+}
+
+// condCompare compiles field = < <= > >= != literal; NULL never compares.
+func (c *compiler) condCompare(src *View, cd *query.CondCompare, nearest bool) (pred, bool, error) {
+	col, err := c.column(src, cd.Field, cd.Pos, nearest)
+	if err != nil {
+		return nil, false, err
+	}
+	want, err := checkLiteral(col, cd.Value)
+	if err != nil {
+		return nil, false, err
+	}
+	if col.typ == typeBool && cd.Op != query.Eq && cd.Op != query.Ne {
+		return nil, false, errorAt(cd.Pos, "BOOL field %s can only be tested with = or !=", col.name)
+	}
+	op := cd.Op
+	get := col.get
+	return func(x *row) bool {
+		cmp, ok := compareValues(get(x), want)
+		if !ok {
+			return false
+		}
+		switch op {
+		case query.Eq:
+			return cmp == 0
+		case query.Ne:
+			return cmp != 0
+		case query.Lt:
+			return cmp < 0
+		case query.Le:
+			return cmp <= 0
+		case query.Gt:
+			return cmp > 0
+		}
+		return cmp >= 0
+	}, col.sim, nil
+}
+
+// condIn compiles field [NOT] IN (literals), with a set for TEXT columns.
+func (c *compiler) condIn(src *View, cd *query.CondIn, nearest bool) (pred, bool, error) {
+	col, err := c.column(src, cd.Field, cd.Pos, nearest)
+	if err != nil {
+		return nil, false, err
+	}
+	wants := make([]any, len(cd.Values))
+	for i, v := range cd.Values {
+		if wants[i], err = checkLiteral(col, v); err != nil {
+			return nil, false, err
+		}
+	}
+	get, not := col.get, cd.Not
+	var set map[any]bool
+	if col.typ == typeText {
+		set = make(map[any]bool, len(wants))
+		for _, w := range wants {
+			set[w] = true
+		}
+	}
+	return func(x *row) bool {
+		v := get(x)
+		if v == nil {
+			return false
+		}
+		if set != nil {
+			return set[v] != not
+		}
+		for _, w := range wants {
+			if cmp, ok := compareValues(v, w); ok && cmp == 0 {
+				return !not
+			}
+		}
+		return not
+	}, col.sim, nil
+}
+
+// condBetween compiles field [NOT] BETWEEN low AND high, both ends included.
+func (c *compiler) condBetween(src *View, cd *query.CondBetween, nearest bool) (pred, bool, error) {
+	col, err := c.column(src, cd.Field, cd.Pos, nearest)
+	if err != nil {
+		return nil, false, err
+	}
+	if col.typ == typeBool {
+		return nil, false, errorAt(cd.Pos, "BETWEEN cannot test BOOL field %s", col.name)
+	}
+	lo, err := checkLiteral(col, cd.Low)
+	if err != nil {
+		return nil, false, err
+	}
+	hi, err := checkLiteral(col, cd.High)
+	if err != nil {
+		return nil, false, err
+	}
+	get, not := col.get, cd.Not
+	return func(x *row) bool {
+		v := get(x)
+		a, ok1 := compareValues(v, lo)
+		b, ok2 := compareValues(v, hi)
+		if !ok1 || !ok2 {
+			return false
+		}
+		return (a >= 0 && b <= 0) != not
+	}, col.sim, nil
+}
+
+// condLike compiles field [NOT] LIKE 'pattern' on a TEXT column.
+func (c *compiler) condLike(src *View, cd *query.CondLike, nearest bool) (pred, bool, error) {
+	col, err := c.column(src, cd.Field, cd.Pos, nearest)
+	if err != nil {
+		return nil, false, err
+	}
+	if col.typ != typeText {
+		return nil, false, errorAt(cd.Pos, "LIKE needs a TEXT column, %s is %s", col.name, colTypeNames[col.typ])
+	}
+	if cd.Pattern.Kind != query.LitString {
+		return nil, false, errorAt(cd.Pattern.Pos, "LIKE needs a string pattern, got %s", cd.Pattern.String())
+	}
+	re := likeRegexp(cd.Pattern.Str)
+	get, not := col.get, cd.Not
+	return func(x *row) bool {
+		s, ok := get(x).(string)
+		if !ok {
+			return false
+		}
+		return re.MatchString(s) != not
+	}, col.sim, nil
 }
 
 // checkLiteral checks that lit can be compared with col and returns its

@@ -92,95 +92,13 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 		return nil, err
 	}
 	info := src.Info()
-	keyCol, vecCol, countCol := -1, -1, -1
-	fieldOf := make([]int, len(s.Columns))
-	seen := map[string]bool{}
-	for i, name := range s.Columns {
-		fieldOf[i] = -1
-		p := func() query.Position { return s.NameAt(name, s.Pos) }
-		lower := strings.ToLower(name)
-		if seen[lower] {
-			next := p()
-			next.Offset++
-			return nil, errorAt(s.At("dup "+strings.ToLower(name), s.Pos), "column %s is named twice", query.QuoteIdent(name))
-		}
-		seen[lower] = true
-		switch lower {
-		case "key":
-			keyCol = i
-		case "vector":
-			vecCol = i
-		case "count":
-			countCol = i
-		default:
-			fi := src.FieldIndex(name)
-			if fi < 0 {
-				cands := append([]string{"key", "vector", "count"}, fieldNames(src)...)
-				return nil, errorIs(errdefs.ErrFieldNotFound, p(), "%s has no column %s%s", query.QuoteIdent(info.Name), query.QuoteIdent(name), didYouMean(name, cands, query.QuoteIdent))
-			}
-			fieldOf[i] = fi
-		}
+	cols, err := c.insertColumns(src, s)
+	if err != nil {
+		return nil, err
 	}
-	if keyCol < 0 || vecCol < 0 {
-		return nil, errorAt(s.At("columns", s.Pos), "INSERT needs the columns key and vector")
-	}
-	rows := make([]Row, len(s.Rows))
-	inStmt := map[string]int{}
-	for ri, vals := range s.Rows {
-		if len(vals) != len(s.Columns) {
-			p := s.Pos
-			if len(vals) > 0 {
-				p = vals[0].Pos
-			}
-			return nil, errorAt(p, "row %d has %d values for %d columns", ri+1, len(vals), len(s.Columns))
-		}
-		r := Row{Meta: make([]any, len(info.Fields))}
-		for ci, v := range vals {
-			switch {
-			case ci == keyCol:
-				if v.Kind != query.LitString {
-					return nil, errorAt(v.Pos, "key must be a string, got %s", v.String())
-				}
-				if v.Str == "" {
-					return nil, errorAt(v.Pos, "key must not be empty")
-				}
-				r.Key = v.Str
-			case ci == vecCol:
-				if v.Kind != query.LitVector {
-					return nil, errorAt(v.Pos, "vector must be a vector literal such as [0.1, 0.2], got %s", v.String())
-				}
-				if len(v.Vec) != info.Dim {
-					return nil, errorIs(errdefs.ErrDimension, v.Pos, "vector has %d values, %s has DIM %d", len(v.Vec), query.QuoteIdent(info.Name), info.Dim)
-				}
-				r.Vector = toF32(v.Vec)
-				if !vec.Finite(r.Vector) {
-					return nil, errorAt(v.Pos, "vector contains a value out of float32 range")
-				}
-			case ci == countCol:
-				n, ok := v.Int()
-				if !ok || n < 0 {
-					return nil, errorIs(errdefs.ErrInvalid, v.Pos, "count must be a non-negative integer, got %s", v.String())
-				}
-				r.Count = int64(n)
-			default:
-				f := info.Fields[fieldOf[ci]]
-				val, err := fieldValue(f, v)
-				if err != nil {
-					return nil, err
-				}
-				r.Meta[fieldOf[ci]] = val
-			}
-		}
-		if prev, dup := inStmt[r.Key]; dup {
-			if !s.Upsert {
-				return nil, errorAt(vals[keyCol].Pos, "key %s appears twice in this INSERT (rows %d and %d)", query.QuoteString(r.Key), prev+1, ri+1)
-			}
-		}
-		inStmt[r.Key] = ri
-		if _, exists := src.Lookup(r.Key); exists && !s.Upsert {
-			return nil, errorIs(errdefs.ErrDuplicateKey, vals[keyCol].Pos, "key %s is already in %s; use UPSERT to replace it", query.QuoteString(r.Key), query.QuoteIdent(info.Name))
-		}
-		rows[ri] = r
+	rows, err := insertRows(src, s, cols)
+	if err != nil {
+		return nil, err
 	}
 	verb := "INSERT"
 	if s.Upsert {
@@ -198,6 +116,126 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 		}
 		return &Result{Message: msg, Stats: Stats{RowsAffected: len(rows)}}, nil
 	}}, nil
+}
+
+// insertCols says what each column of an INSERT is: the indexes of key,
+// vector and count (-1 when absent) and each column's field index (-1 for
+// those three).
+type insertCols struct {
+	key, vec, count int
+	fieldOf         []int
+}
+
+// insertColumns resolves the column list of s against src; key and vector are required.
+func (c *compiler) insertColumns(src *View, s *query.Insert) (*insertCols, error) {
+	info := src.Info()
+	cols := &insertCols{key: -1, vec: -1, count: -1, fieldOf: make([]int, len(s.Columns))}
+	seen := map[string]bool{}
+	for i, name := range s.Columns {
+		cols.fieldOf[i] = -1
+		p := func() query.Position { return s.NameAt(name, s.Pos) }
+		lower := strings.ToLower(name)
+		if seen[lower] {
+			next := p()
+			next.Offset++
+			return nil, errorAt(s.At("dup "+strings.ToLower(name), next), "column %s is named twice", query.QuoteIdent(name))
+		}
+		seen[lower] = true
+		switch lower {
+		case "key":
+			cols.key = i
+		case "vector":
+			cols.vec = i
+		case "count":
+			cols.count = i
+		default:
+			fi := src.FieldIndex(name)
+			if fi < 0 {
+				cands := append([]string{"key", "vector", "count"}, fieldNames(src)...)
+				return nil, errorIs(errdefs.ErrFieldNotFound, p(), "%s has no column %s%s", query.QuoteIdent(info.Name), query.QuoteIdent(name), didYouMean(name, cands, query.QuoteIdent))
+			}
+			cols.fieldOf[i] = fi
+		}
+	}
+	if cols.key < 0 || cols.vec < 0 {
+		return nil, errorAt(s.At("columns", s.Pos), "INSERT needs the columns key and vector")
+	}
+	return cols, nil
+}
+
+// insertRows converts every row of s, rejecting keys repeated in s or,
+// without UPSERT, already in src.
+func insertRows(src *View, s *query.Insert, cols *insertCols) ([]Row, error) {
+	info := src.Info()
+	rows := make([]Row, len(s.Rows))
+	inStmt := map[string]int{}
+	for ri, vals := range s.Rows {
+		r, err := insertRow(info, s, cols, ri, vals)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := inStmt[r.Key]; dup {
+			if !s.Upsert {
+				return nil, errorAt(vals[cols.key].Pos, "key %s appears twice in this INSERT (rows %d and %d)", query.QuoteString(r.Key), prev+1, ri+1)
+			}
+		}
+		inStmt[r.Key] = ri
+		if _, exists := src.Lookup(r.Key); exists && !s.Upsert {
+			return nil, errorIs(errdefs.ErrDuplicateKey, vals[cols.key].Pos, "key %s is already in %s; use UPSERT to replace it", query.QuoteString(r.Key), query.QuoteIdent(info.Name))
+		}
+		rows[ri] = r
+	}
+	return rows, nil
+}
+
+// insertRow converts the values vals of row ri (0-based) of s into a Row of
+// a collection described by info, checking each one.
+func insertRow(info Info, s *query.Insert, cols *insertCols, ri int, vals []query.Literal) (Row, error) {
+	if len(vals) != len(s.Columns) {
+		p := s.Pos
+		if len(vals) > 0 {
+			p = vals[0].Pos
+		}
+		return Row{}, errorAt(p, "row %d has %d values for %d columns", ri+1, len(vals), len(s.Columns))
+	}
+	r := Row{Meta: make([]any, len(info.Fields))}
+	for ci, v := range vals {
+		switch {
+		case ci == cols.key:
+			if v.Kind != query.LitString {
+				return Row{}, errorAt(v.Pos, "key must be a string, got %s", v.String())
+			}
+			if v.Str == "" {
+				return Row{}, errorAt(v.Pos, "key must not be empty")
+			}
+			r.Key = v.Str
+		case ci == cols.vec:
+			if v.Kind != query.LitVector {
+				return Row{}, errorAt(v.Pos, "vector must be a vector literal such as [0.1, 0.2], got %s", v.String())
+			}
+			if len(v.Vec) != info.Dim {
+				return Row{}, errorIs(errdefs.ErrDimension, v.Pos, "vector has %d values, %s has DIM %d", len(v.Vec), query.QuoteIdent(info.Name), info.Dim)
+			}
+			r.Vector = toF32(v.Vec)
+			if !vec.Finite(r.Vector) {
+				return Row{}, errorAt(v.Pos, "vector contains a value out of float32 range")
+			}
+		case ci == cols.count:
+			n, ok := v.Int()
+			if !ok || n < 0 {
+				return Row{}, errorIs(errdefs.ErrInvalid, v.Pos, "count must be a non-negative integer, got %s", v.String())
+			}
+			r.Count = int64(n)
+		default:
+			f := info.Fields[cols.fieldOf[ci]]
+			val, err := fieldValue(f, v)
+			if err != nil {
+				return Row{}, err
+			}
+			r.Meta[cols.fieldOf[ci]] = val
+		}
+	}
+	return r, nil
 }
 
 func plural(n int, word string) string {

@@ -86,6 +86,8 @@ func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source 
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, 0, source, opts)
 }
 
+// importReader imports the vector file read from r into the collection
+// name; done and total report progress in bytes (total 0 when unknown).
 func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done func() int64, total int64, source string, opts ImportOptions) (*ImportResult, error) {
 	if d.ReadOnly() {
 		return nil, ErrReadOnly
@@ -98,18 +100,7 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 		ropts.Duplicates = format.DupKeepFirst
 	}
 	// An existing collection fixes the dimension, metric and fields.
-	var existing *storage.CollectionMeta
-	err := d.store.View(func(tx *storage.Tx) error {
-		c, err := tx.Collection(name)
-		if err == nil {
-			existing = c.Meta().Clone()
-			return nil
-		}
-		if errors.Is(err, ErrCollectionNotFound) {
-			return nil
-		}
-		return err
-	})
+	existing, err := d.existingMeta(name)
 	if err != nil {
 		return nil, err
 	}
@@ -123,15 +114,7 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 	if existing == nil && rd.Dim() <= 0 {
 		return nil, fmt.Errorf("import %s from %s: the file has no vectors", name, source)
 	}
-	meta := &storage.CollectionMeta{Name: name, Dim: rd.Dim(), Metric: opts.Metric}
-	if existing != nil {
-		meta = existing
-	}
-	meta.Source = fmt.Sprintf("IMPORT FROM '%s' (%s)", source, rd.Format())
-	meta.Params = map[string]string{"format": rd.Format().String()}
-	if opts.Limit > 0 {
-		meta.Params["limit"] = strconv.Itoa(opts.Limit)
-	}
+	meta := importMeta(name, source, rd, existing, opts)
 	// Serialise with other writers only for the final swap; the chunked
 	// loading itself runs in its own transactions on a private bucket.
 	l, err := d.store.NewLoader(meta)
@@ -147,6 +130,64 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 		prog.report(Progress{Op: "import", Done: done(), Total: total, Unit: "bytes",
 			Detail: fmt.Sprintf("%d rows", l.Rows())}, final)
 	}
+	vecs, err := loadImportRows(ctx, rd, l, name, source, opts, report)
+	if err != nil {
+		return nil, err
+	}
+	if cfg, ok := wantIndex(opts.Index, meta.Index, l.Rows()); ok {
+		if err := indexLoad(ctx, l, meta.Metric, meta.Dim, vecs, cfg); err != nil {
+			return nil, fmt.Errorf("import %s: index: %w", name, err)
+		}
+	} else {
+		l.Meta().Index = nil
+	}
+	if err := d.commitLoad(ctx, name, l); err != nil {
+		return nil, err
+	}
+	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: rd.Format(), Replaced: existing != nil}, nil
+}
+
+// existingMeta returns a copy of the metadata of the collection name, or
+// nil when there is no such collection.
+func (d *DB) existingMeta(name string) (*storage.CollectionMeta, error) {
+	var existing *storage.CollectionMeta
+	err := d.store.View(func(tx *storage.Tx) error {
+		c, err := tx.Collection(name)
+		if err == nil {
+			existing = c.Meta().Clone()
+			return nil
+		}
+		if errors.Is(err, ErrCollectionNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return existing, nil
+}
+
+// importMeta is the metadata of the imported collection: existing's when
+// it exists, else a new one with rd's dimension, with the source and
+// parameters of this import.
+func importMeta(name, source string, rd *format.Reader, existing *storage.CollectionMeta, opts ImportOptions) *storage.CollectionMeta {
+	meta := &storage.CollectionMeta{Name: name, Dim: rd.Dim(), Metric: opts.Metric}
+	if existing != nil {
+		meta = existing
+	}
+	meta.Source = fmt.Sprintf("IMPORT FROM '%s' (%s)", source, rd.Format())
+	meta.Params = map[string]string{"format": rd.Format().String()}
+	if opts.Limit > 0 {
+		meta.Params["limit"] = strconv.Itoa(opts.Limit)
+	}
+	return meta
+}
+
+// loadImportRows adds every row of rd to l, ranked in file order, and
+// returns the vectors kept for the index build (none when opts.Index says
+// no index); it fails when no row was loaded.
+func loadImportRows(ctx context.Context, rd *format.Reader, l *storage.Loader, name, source string, opts ImportOptions, report func(final bool)) ([][]float32, error) {
 	rank := int64(0)
 	var vecs [][]float32 // kept for the index build
 	for {
@@ -182,17 +223,7 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 		return nil, err
 	}
 	report(true)
-	if cfg, ok := wantIndex(opts.Index, meta.Index, l.Rows()); ok {
-		if err := indexLoad(ctx, l, meta.Metric, meta.Dim, vecs, cfg); err != nil {
-			return nil, fmt.Errorf("import %s: index: %w", name, err)
-		}
-	} else {
-		l.Meta().Index = nil
-	}
-	if err := d.commitLoad(ctx, name, l); err != nil {
-		return nil, err
-	}
-	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: rd.Format(), Replaced: existing != nil}, nil
+	return vecs, nil
 }
 
 // ImportCatalog downloads a pretrained set by its gensim-data name (see

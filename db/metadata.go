@@ -106,6 +106,53 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 	if err != nil {
 		return nil, err
 	}
+	t, err := readMetadataTable(r, source, opts)
+	if err != nil {
+		return nil, err
+	}
+	keyCol, err := t.keyColumn(source, opts.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkWidths(source); err != nil {
+		return nil, err
+	}
+	targets, newFields, err := t.targets(source, keyCol, info.Fields)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := t.convert(source, targets)
+	if err != nil {
+		return nil, err
+	}
+	res := &MetadataResult{Collection: name, NewFields: newFields}
+	err = d.update(ctx, name, func(sc *storage.Coll) error {
+		return t.apply(ctx, sc, res, keyCol, targets, vals)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// metaTable is a metadata file read whole: its column names, its records
+// and the line each record starts on.
+type metaTable struct {
+	cols  []string
+	recs  [][]string
+	lines []int
+}
+
+// metaTarget maps a file column to a collection field.
+type metaTarget struct {
+	col   int
+	field int // index in the collection's fields after adding new ones
+	typ   FieldType
+}
+
+// readMetadataTable reads every record of a delimited file, taking the
+// column names from the header line or from opts.Columns (trimmed in place).
+func readMetadataTable(r io.Reader, source string, opts MetadataOptions) (*metaTable, error) {
 	if opts.Delimiter == 0 {
 		opts.Delimiter = '\t'
 	}
@@ -114,9 +161,7 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
 	header := opts.Header == nil && len(opts.Columns) == 0 || opts.Header != nil && *opts.Header
-	cols := opts.Columns
-	var recs [][]string
-	var lines []int
+	t := &metaTable{cols: opts.Columns}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -130,140 +175,153 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 			return nil, fmt.Errorf("import metadata: %s: %w", source, err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(recs) == 0 && lines == nil && header {
+		if len(t.recs) == 0 && t.lines == nil && header {
 			if len(rec) > 0 {
 				rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
 			}
-			if len(cols) == 0 {
-				cols = append([]string(nil), rec...)
+			if len(t.cols) == 0 {
+				t.cols = append([]string(nil), rec...)
 			}
-			lines = []int{}
+			t.lines = []int{}
 			continue
 		}
-		recs = append(recs, rec)
-		lines = append(lines, line)
+		t.recs = append(t.recs, rec)
+		t.lines = append(t.lines, line)
 	}
-	if len(cols) == 0 {
+	if len(t.cols) == 0 {
 		return nil, invalidf("%s has no header; name its columns with WITH (columns = 'id,title,...')", source)
 	}
-	for i := range cols {
-		cols[i] = strings.TrimSpace(cols[i])
+	for i := range t.cols {
+		t.cols[i] = strings.TrimSpace(t.cols[i])
 	}
-	keyCol := 0
-	if opts.Key != "" {
-		keyCol = -1
-		for i, c := range cols {
-			if strings.EqualFold(c, opts.Key) {
-				keyCol = i
-			}
-		}
-		if keyCol < 0 {
-			return nil, invalidf("%s has no column %q (columns: %s)", source, opts.Key, strings.Join(cols, ", "))
-		}
+	return t, nil
+}
+
+// keyColumn returns the index of the key column: key, else the first.
+func (t *metaTable) keyColumn(source, key string) (int, error) {
+	if key == "" {
+		return 0, nil
 	}
-	for i, rec := range recs {
-		if len(rec) != len(cols) {
-			return nil, invalidf("%s line %d has %d fields, expected %d", source, lines[i], len(rec), len(cols))
+	keyCol := -1
+	for i, c := range t.cols {
+		if strings.EqualFold(c, key) {
+			keyCol = i
 		}
 	}
-	// Decide each column's field and type.
-	type target struct {
-		col   int
-		field int // index in the collection's fields after adding new ones
-		typ   FieldType
+	if keyCol < 0 {
+		return 0, invalidf("%s has no column %q (columns: %s)", source, key, strings.Join(t.cols, ", "))
 	}
-	var targets []target
+	return keyCol, nil
+}
+
+// checkWidths checks that every record has one field per column.
+func (t *metaTable) checkWidths(source string) error {
+	for i, rec := range t.recs {
+		if len(rec) != len(t.cols) {
+			return invalidf("%s line %d has %d fields, expected %d", source, t.lines[i], len(rec), len(t.cols))
+		}
+	}
+	return nil
+}
+
+// targets decides each non-key column's field and type: an existing field
+// of the same name, else a new field of the inferred type.
+func (t *metaTable) targets(source string, keyCol int, fields []Field) ([]metaTarget, []Field, error) {
+	var targets []metaTarget
 	var newFields []Field
-	nFields := len(info.Fields)
+	nFields := len(fields)
 	seen := map[string]bool{}
-	for ci, cname := range cols {
+	for ci, cname := range t.cols {
 		if ci == keyCol {
 			continue
 		}
 		lower := strings.ToLower(cname)
 		if cname == "" {
-			return nil, invalidf("%s: column %d has no name", source, ci+1)
+			return nil, nil, invalidf("%s: column %d has no name", source, ci+1)
 		}
 		if seen[lower] {
-			return nil, invalidf("%s: column %q appears twice", source, cname)
+			return nil, nil, invalidf("%s: column %q appears twice", source, cname)
 		}
 		seen[lower] = true
 		switch lower {
 		case "key", "vector", "count", "similarity", "distance", "rank", "query":
-			return nil, invalidf("%s: column %q is a built-in column name; rename it with WITH (columns = ...)", source, cname)
+			return nil, nil, invalidf("%s: column %q is a built-in column name; rename it with WITH (columns = ...)", source, cname)
 		}
 		fi := -1
-		for i, f := range info.Fields {
+		for i, f := range fields {
 			if strings.EqualFold(f.Name, cname) {
 				fi = i
 			}
 		}
 		if fi >= 0 {
-			targets = append(targets, target{ci, fi, info.Fields[fi].Type})
+			targets = append(targets, metaTarget{ci, fi, fields[fi].Type})
 			continue
 		}
-		t := inferType(recs, ci)
-		newFields = append(newFields, Field{Name: cname, Type: t})
-		targets = append(targets, target{ci, nFields, t})
+		typ := inferType(t.recs, ci)
+		newFields = append(newFields, Field{Name: cname, Type: typ})
+		targets = append(targets, metaTarget{ci, nFields, typ})
 		nFields++
 	}
-	// Convert every value before writing anything.
-	vals := make([][]any, len(recs))
-	for i, rec := range recs {
+	return targets, newFields, nil
+}
+
+// convert parses every target value of every record, before anything is written.
+func (t *metaTable) convert(source string, targets []metaTarget) ([][]any, error) {
+	vals := make([][]any, len(t.recs))
+	for i, rec := range t.recs {
 		row := make([]any, len(targets))
-		for j, t := range targets {
-			v, err := parseValue(rec[t.col], t.typ)
+		for j, tg := range targets {
+			v, err := parseValue(rec[tg.col], tg.typ)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s line %d, column %s: %v", ErrFieldType, source, lines[i], cols[t.col], err)
+				return nil, fmt.Errorf("%w: %s line %d, column %s: %v", ErrFieldType, source, t.lines[i], t.cols[tg.col], err)
 			}
 			row[j] = v
 		}
 		vals[i] = row
 	}
-	res := &MetadataResult{Collection: name, NewFields: newFields}
-	err = d.update(ctx, name, func(sc *storage.Coll) error {
-		res.Rows, res.Unknown, res.Examples = 0, 0, nil
-		for _, f := range newFields {
-			if err := sc.AddField(f); err != nil {
-				return err
-			}
+	return vals, nil
+}
+
+// apply adds res.NewFields to sc and sets the converted values vals on the
+// rows whose key is in sc, counting into res the rows updated and the keys unknown.
+func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataResult, keyCol int, targets []metaTarget, vals [][]any) error {
+	res.Rows, res.Unknown, res.Examples = 0, 0, nil
+	for _, f := range res.NewFields {
+		if err := sc.AddField(f); err != nil {
+			return err
 		}
-		nf := len(sc.Meta().Fields)
-		for i, rec := range recs {
-			if i%1000 == 999 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			key := rec[keyCol]
-			id, ok := sc.ID(key)
-			if !ok {
-				res.Unknown++
-				if len(res.Examples) < 5 {
-					res.Examples = append(res.Examples, key)
-				}
-				continue
-			}
-			r, err := sc.GetID(id)
-			if err != nil {
-				return err
-			}
-			meta := make([]any, nf)
-			copy(meta, r.Meta)
-			for j, t := range targets {
-				meta[t.field] = vals[i][j]
-			}
-			if err := sc.SetMeta(id, meta); err != nil {
-				return err
-			}
-			res.Rows++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return res, nil
+	nf := len(sc.Meta().Fields)
+	for i, rec := range t.recs {
+		if i%1000 == 999 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		key := rec[keyCol]
+		id, ok := sc.ID(key)
+		if !ok {
+			res.Unknown++
+			if len(res.Examples) < 5 {
+				res.Examples = append(res.Examples, key)
+			}
+			continue
+		}
+		r, err := sc.GetID(id)
+		if err != nil {
+			return err
+		}
+		meta := make([]any, nf)
+		copy(meta, r.Meta)
+		for j, tg := range targets {
+			meta[tg.field] = vals[i][j]
+		}
+		if err := sc.SetMeta(id, meta); err != nil {
+			return err
+		}
+		res.Rows++
+	}
+	return nil
 }
 
 // inferType returns the narrowest type that every non-empty value of a

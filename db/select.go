@@ -186,8 +186,35 @@ func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	cols, err := c.selectColumns(src, s.Columns)
+	if err != nil {
+		return nil, err
+	}
+	nOut := len(cols)
+	where, err := c.where(src, s.Where, false)
+	if err != nil {
+		return nil, err
+	}
+	cols, order, err := c.orderColumn(src, s, cols)
+	if err != nil {
+		return nil, err
+	}
+	if s.Offset < 0 {
+		return nil, errorIs(errdefs.ErrInvalid, s.At("num OFFSET", s.Pos), "OFFSET must not be negative, got %d", s.Offset)
+	}
+	names := make([]string, nOut)
+	for i := range names {
+		names[i] = cols[i].name
+	}
+	sc := &rowsScan{src: src, where: where, cols: cols, nOut: nOut, order: order,
+		limit: s.Limit, offset: s.Offset, desc: s.Desc, maxRows: c.lim.MaxRows}
+	return &rowsPlan{desc: sc.describe(s.From, names), cols: names, run: sc.run}, nil
+}
+
+// selectColumns resolves the select list: *, PROJECTION(key ONTO axis) and named columns.
+func (c *compiler) selectColumns(src *View, list []query.Column) ([]selectCol, error) {
 	var cols []selectCol
-	for _, col := range s.Columns {
+	for _, col := range list {
 		switch {
 		case col.Star:
 			cols = append(cols, c.plainCol(src, "key"), c.plainCol(src, "count"))
@@ -221,123 +248,149 @@ func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
 			cols = append(cols, sc)
 		}
 	}
-	nOut := len(cols)
-	where, err := c.where(src, s.Where, false)
+	return cols, nil
+}
+
+// orderColumn finds the ORDER BY column among the selected ones, or appends it
+// as a hidden column; it returns the columns and its index, -1 without ORDER BY.
+func (c *compiler) orderColumn(src *View, s *query.SelectRows, cols []selectCol) ([]selectCol, int, error) {
+	order := -1
+	if s.OrderBy == "" {
+		return cols, order, nil
+	}
+	for i, col := range cols {
+		if strings.EqualFold(col.name, s.OrderBy) {
+			order = i
+		}
+	}
+	if order < 0 {
+		sc, ok := c.namedCol(src, s.OrderBy)
+		if !ok {
+			names := make([]string, len(cols))
+			for i, col := range cols {
+				names[i] = col.name
+			}
+			return nil, 0, errorAt(s.NameAt(s.OrderBy, s.Pos), "cannot ORDER BY %s: no such column%s", query.QuoteIdent(s.OrderBy), didYouMean(s.OrderBy, append(names, columnNames(src, false)...), query.QuoteIdent))
+		}
+		cols = append(cols, sc)
+		order = len(cols) - 1
+	}
+	if cols[order].name == "vector" {
+		return nil, 0, errorAt(s.NameAt(s.OrderBy, s.Pos), "cannot ORDER BY vector")
+	}
+	return cols, order, nil
+}
+
+// rowsScan is a compiled SELECT of rows: the filter, the columns (the first
+// nOut are output, a hidden ORDER BY column may follow), the order and the window.
+type rowsScan struct {
+	src           *View
+	where         *compiledCond
+	cols          []selectCol
+	nOut          int
+	order         int // index in cols, -1 for frequency order
+	limit, offset int
+	desc          bool
+	maxRows       int
+}
+
+// describe is the EXPLAIN text of the scan of collection from with output columns names.
+func (sc *rowsScan) describe(from string, names []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT FROM %s: scan of %d rows in frequency order", query.QuoteIdent(from), sc.src.Len())
+	if sc.where != nil {
+		b.WriteString("\n  filter: " + sc.where.text)
+	}
+	if sc.order >= 0 {
+		fmt.Fprintf(&b, "\n  order by: %s%s", sc.cols[sc.order].name, map[bool]string{true: " DESC"}[sc.desc])
+	}
+	if sc.limit >= 0 {
+		fmt.Fprintf(&b, "\n  limit: %d", sc.limit)
+	}
+	if sc.offset > 0 {
+		fmt.Fprintf(&b, "\n  offset: %d", sc.offset)
+	}
+	b.WriteString("\n  columns: " + strings.Join(names, ", "))
+	return b.String()
+}
+
+// run filters, orders and windows the rows and builds the output columns.
+func (sc *rowsScan) run(ctx context.Context) ([][]any, error) {
+	keep, err := sc.filter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	order := -1
-	if s.OrderBy != "" {
-		for i, col := range cols {
-			if strings.EqualFold(col.name, s.OrderBy) {
-				order = i
+	if sc.order >= 0 {
+		sc.sort(keep)
+	}
+	if sc.offset >= len(keep) {
+		keep = nil
+	} else {
+		keep = keep[sc.offset:]
+	}
+	if sc.limit >= 0 && len(keep) > sc.limit {
+		keep = keep[:sc.limit]
+	}
+	if sc.maxRows > 0 && len(keep) > sc.maxRows {
+		return nil, fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT", sc.maxRows)
+	}
+	rows := make([][]any, len(keep))
+	for ri, i := range keep {
+		r := make([]any, sc.nOut)
+		for j := range r {
+			r[j] = sc.cols[j].get(i)
+		}
+		rows[ri] = r
+	}
+	return rows, nil
+}
+
+// filter returns the positions of the rows that pass WHERE, in frequency
+// order, stopping at OFFSET+LIMIT when no ORDER BY needs them all.
+func (sc *rowsScan) filter(ctx context.Context) ([]int, error) {
+	var keep []int
+	stopAt := -1
+	if sc.order < 0 && sc.limit >= 0 {
+		stopAt = sc.offset + sc.limit
+	}
+	for i := 0; i < sc.src.Len(); i++ {
+		if i%65536 == 65535 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
 		}
-		if order < 0 {
-			sc, ok := c.namedCol(src, s.OrderBy)
-			if !ok {
-				names := make([]string, len(cols))
-				for i, col := range cols {
-					names[i] = col.name
-				}
-				return nil, errorAt(s.NameAt(s.OrderBy, s.Pos), "cannot ORDER BY %s: no such column%s", query.QuoteIdent(s.OrderBy), didYouMean(s.OrderBy, append(names, columnNames(src, false)...), query.QuoteIdent))
-			}
-			cols = append(cols, sc)
-			order = len(cols) - 1
-		}
-		if cols[order].name == "vector" {
-			return nil, errorAt(s.NameAt(s.OrderBy, s.Pos), "cannot ORDER BY vector")
-		}
-	}
-	if s.Offset < 0 {
-		return nil, errorIs(errdefs.ErrInvalid, s.At("num OFFSET", s.Pos), "OFFSET must not be negative, got %d", s.Offset)
-	}
-	names := make([]string, nOut)
-	for i := range names {
-		names[i] = cols[i].name
-	}
-	limit, offset, desc := s.Limit, s.Offset, s.Desc
-	maxRows := c.lim.MaxRows
-	p := &rowsPlan{cols: names}
-	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT FROM %s: scan of %d rows in frequency order", query.QuoteIdent(s.From), src.Len())
-	if where != nil {
-		b.WriteString("\n  filter: " + where.text)
-	}
-	if order >= 0 {
-		fmt.Fprintf(&b, "\n  order by: %s%s", cols[order].name, map[bool]string{true: " DESC"}[desc])
-	}
-	if limit >= 0 {
-		fmt.Fprintf(&b, "\n  limit: %d", limit)
-	}
-	if offset > 0 {
-		fmt.Fprintf(&b, "\n  offset: %d", offset)
-	}
-	b.WriteString("\n  columns: " + strings.Join(names, ", "))
-	p.desc = b.String()
-	p.run = func(ctx context.Context) ([][]any, error) {
-		var keep []int
-		stopAt := -1
-		if order < 0 && limit >= 0 {
-			stopAt = offset + limit
-		}
-		for i := 0; i < src.Len(); i++ {
-			if i%65536 == 65535 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
-			if where != nil {
-				r := row{src: src, pos: i}
-				if !where.fn(&r) {
-					continue
-				}
-			}
-			keep = append(keep, i)
-			if stopAt >= 0 && len(keep) >= stopAt {
-				break
+		if sc.where != nil {
+			r := row{src: sc.src, pos: i}
+			if !sc.where.fn(&r) {
+				continue
 			}
 		}
-		if order >= 0 {
-			get := cols[order].get
-			vals := make(map[int]any, len(keep))
-			for _, i := range keep {
-				vals[i] = get(i)
-			}
-			sort.SliceStable(keep, func(a, b int) bool {
-				va, vb := vals[keep[a]], vals[keep[b]]
-				if va == nil || vb == nil { // NULLs last
-					return va != nil && vb == nil
-				}
-				cmp, _ := compareValues(va, vb)
-				if desc {
-					return cmp > 0
-				}
-				return cmp < 0
-			})
+		keep = append(keep, i)
+		if stopAt >= 0 && len(keep) >= stopAt {
+			break
 		}
-		if offset >= len(keep) {
-			keep = nil
-		} else {
-			keep = keep[offset:]
-		}
-		if limit >= 0 && len(keep) > limit {
-			keep = keep[:limit]
-		}
-		if maxRows > 0 && len(keep) > maxRows {
-			return nil, fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT", maxRows)
-		}
-		rows := make([][]any, len(keep))
-		for ri, i := range keep {
-			r := make([]any, nOut)
-			for j := range r {
-				r[j] = cols[j].get(i)
-			}
-			rows[ri] = r
-		}
-		return rows, nil
 	}
-	return p, nil
+	return keep, nil
+}
+
+// sort orders the positions keep by the ORDER BY column, stably, NULLs last.
+func (sc *rowsScan) sort(keep []int) {
+	get := sc.cols[sc.order].get
+	vals := make(map[int]any, len(keep))
+	for _, i := range keep {
+		vals[i] = get(i)
+	}
+	sort.SliceStable(keep, func(a, b int) bool {
+		va, vb := vals[keep[a]], vals[keep[b]]
+		if va == nil || vb == nil { // NULLs last
+			return va != nil && vb == nil
+		}
+		cmp, _ := compareValues(va, vb)
+		if sc.desc {
+			return cmp > 0
+		}
+		return cmp < 0
+	})
 }
 
 func (c *compiler) plainCol(src *View, name string) selectCol {

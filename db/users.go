@@ -108,27 +108,10 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 	if d.ReadOnly() {
 		return nil, ErrReadOnly
 	}
-	if !storage.ValidName(users) {
-		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", users)
-	}
-	if users == items {
-		return nil, invalidf("the users collection must differ from the items collection %s", items)
-	}
-	if opts.Recency < 0 || math.IsNaN(opts.Recency) || math.IsInf(opts.Recency, 0) {
-		return nil, invalidf("recency must be a finite number >= 0, got %g", opts.Recency)
+	if err := checkUsersArgs(users, items, opts); err != nil {
+		return nil, err
 	}
 	minItems := max(opts.MinItems, 1)
-	userKey := func(k string) string {
-		switch {
-		case opts.RawKeys:
-			return k
-		case opts.KeyPrefix != "":
-			return opts.KeyPrefix + k
-		case k != "" && strings.Trim(k, "0123456789") == "":
-			return "u" + k
-		}
-		return k
-	}
 	ic, err := d.Collection(items)
 	if err != nil {
 		return nil, err
@@ -139,15 +122,75 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 	}
 	start := time.Now()
 	res := &UsersResult{Collection: users, Items: items}
+	hs, err := readHistories(ctx, src, iv, opts, res)
+	if err != nil {
+		return nil, err
+	}
+	meta := usersMeta(users, items, iv.Dim(), src, opts.Recency, minItems)
+	l, err := d.store.NewLoader(meta)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Abort()
+	if err := hs.load(ctx, l, iv, minItems, opts.Recency, res); err != nil {
+		return nil, err
+	}
+	meta.Params["users"] = strconv.Itoa(res.Users)
+	meta.Params["skipped_users"] = strconv.Itoa(res.SkippedUsers)
+	meta.Params["unknown_items"] = strconv.Itoa(res.UnknownItems)
+	if err := d.commitLoad(ctx, users, l); err != nil {
+		return nil, err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
 
-	// Read the histories as positions in the items view.
+// checkUsersArgs checks the users collection's name, that it differs from
+// items, and the recency.
+func checkUsersArgs(users, items string, opts UsersOptions) error {
+	if !storage.ValidName(users) {
+		return fmt.Errorf("invalid collection name %q: use letters, digits and _", users)
+	}
+	if users == items {
+		return invalidf("the users collection must differ from the items collection %s", items)
+	}
+	if opts.Recency < 0 || math.IsNaN(opts.Recency) || math.IsInf(opts.Recency, 0) {
+		return invalidf("recency must be a finite number >= 0, got %g", opts.Recency)
+	}
+	return nil
+}
+
+// userKey names the user of sequence key k as opts.KeyPrefix and opts.RawKeys say.
+func userKey(opts UsersOptions, k string) string {
+	switch {
+	case opts.RawKeys:
+		return k
+	case opts.KeyPrefix != "":
+		return opts.KeyPrefix + k
+	case k != "" && strings.Trim(k, "0123456789") == "":
+		return "u" + k
+	}
+	return k
+}
+
+// histories are the users' histories as positions in the items view, with
+// the users in first-seen order.
+type histories struct {
+	users string // the users collection, for messages
+	order []string
+	hist  map[string][]int32
+}
+
+// readHistories reads every sequence of src, joining those of the same user
+// and counting into res the sequences and the unknown items.
+func readHistories(ctx context.Context, src trainer.Source, iv *View, opts UsersOptions, res *UsersResult) (*histories, error) {
+	users := res.Collection
 	r, err := src.Open()
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", users, err)
 	}
 	keyed, _ := r.(trainer.KeyedReader)
-	var order []string
-	hist := map[string][]int32{}
+	hs := &histories{users: users, hist: map[string][]int32{}}
 	seenUnknown := map[string]bool{}
 	for {
 		toks, err := r.Next()
@@ -169,10 +212,10 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 		if keyed != nil {
 			key = keyed.Key()
 		}
-		key = userKey(key)
-		h, ok := hist[key]
+		key = userKey(opts, key)
+		h, ok := hs.hist[key]
 		if !ok {
-			order = append(order, key)
+			hs.order = append(hs.order, key)
 		}
 		for _, t := range toks {
 			p, ok := iv.Lookup(string(t))
@@ -186,35 +229,41 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 			}
 			h = append(h, int32(p))
 		}
-		hist[key] = h
+		hs.hist[key] = h
 	}
 	if err := r.Close(); err != nil {
 		return nil, fmt.Errorf("create %s: %w", users, err)
 	}
+	return hs, nil
+}
 
-	meta := &storage.CollectionMeta{Name: users, Dim: iv.Dim(), Metric: Cosine}
+// usersMeta is the users collection's metadata before its counts are known.
+func usersMeta(users, items string, dim int, src trainer.Source, recency float64, minItems int) *storage.CollectionMeta {
+	meta := &storage.CollectionMeta{Name: users, Dim: dim, Metric: Cosine}
 	meta.Params = map[string]string{
 		"items":   items,
-		"recency": strconv.FormatFloat(opts.Recency, 'g', -1, 64),
+		"recency": strconv.FormatFloat(recency, 'g', -1, 64),
 		"corpus":  sourceName(src),
 	}
 	if minItems > 1 {
 		meta.Params["min_items"] = strconv.Itoa(minItems)
 	}
 	meta.Source = fmt.Sprintf("FROM SEQUENCES OF %s FROM '%s'", items, sourceName(src))
-	l, err := d.store.NewLoader(meta)
-	if err != nil {
-		return nil, err
-	}
-	defer l.Abort()
+	return meta
+}
+
+// load adds to l one unit vector per user with at least minItems known
+// items, skipping the others and those whose mean is zero; it frees each
+// history once written.
+func (hs *histories) load(ctx context.Context, l *storage.Loader, iv *View, minItems int, recency float64, res *UsersResult) error {
 	pos := make([]int, 0, 64)
-	for i, key := range order {
+	for i, key := range hs.order {
 		if i%1024 == 1023 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		h := hist[key]
+		h := hs.hist[key]
 		if len(h) < minItems {
 			res.SkippedUsers++
 			continue
@@ -223,25 +272,18 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 		for _, p := range h {
 			pos = append(pos, int(p))
 		}
-		u := iv.meanOf(pos, opts.Recency)
+		u := iv.meanOf(pos, recency)
 		if vec.Normalize(u) == 0 {
 			res.SkippedUsers++
 			continue
 		}
 		if _, err := l.Add(&storage.Row{Key: key, Count: int64(len(h)), Vector: u}); err != nil {
-			return nil, fmt.Errorf("create %s: %w", users, err)
+			return fmt.Errorf("create %s: %w", hs.users, err)
 		}
 		res.Users++
-		delete(hist, key)
+		delete(hs.hist, key)
 	}
-	meta.Params["users"] = strconv.Itoa(res.Users)
-	meta.Params["skipped_users"] = strconv.Itoa(res.SkippedUsers)
-	meta.Params["unknown_items"] = strconv.Itoa(res.UnknownItems)
-	if err := d.commitLoad(ctx, users, l); err != nil {
-		return nil, err
-	}
-	res.Seconds = time.Since(start).Seconds()
-	return res, nil
+	return nil
 }
 
 var usersOptions = []optDef{

@@ -189,28 +189,53 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 			probs = append(probs, Problem{Collection: name, What: fmt.Sprintf("and %d more problems", dropped)})
 		}
 	}()
+	b, keys, rows := collBuckets(tx, name, m, add)
+	if b == nil {
+		return 0, probs, nil
+	}
+	dec := rowDecoder{dim: m.Dim, fields: m.Fields}
+	n, err := checkRows(ctx, keys, rows, m, dec, add)
+	if err != nil {
+		return n, probs, err
+	}
+	if n != m.Rows {
+		add(Problem{What: fmt.Sprintf("catalog says %d rows, found %d", m.Rows, n)})
+	}
+	checkKeys(keys, rows, n, add)
+	checkOutputWeights(b.Bucket(subOutput), rows, m.Dim, add)
+	checkGraph(b, rows, m, dec, index, add)
+	return n, probs, nil
+}
+
+// collBuckets checks the catalog record m of collection name and returns
+// its data bucket with the keys and rows buckets, or a nil bucket when the
+// rest cannot be checked.
+func collBuckets(tx *Tx, name string, m *CollectionMeta, add func(Problem)) (b, keys, rows *bolt.Bucket) {
 	if m.Name != name {
 		add(Problem{What: fmt.Sprintf("catalog record names itself %q", m.Name)})
 	}
 	for _, f := range m.Fields {
 		if f.Type < Text || f.Type > Bool {
 			add(Problem{What: fmt.Sprintf("field %q has unknown type %d", f.Name, f.Type)})
-			return 0, probs, nil
+			return nil, nil, nil
 		}
 	}
-	b := tx.btx.Bucket([]byte(m.Bucket))
+	b = tx.btx.Bucket([]byte(m.Bucket))
 	if b == nil {
 		add(Problem{What: fmt.Sprintf("catalog names data bucket %s, which does not exist", m.Bucket)})
-		return 0, probs, nil
+		return nil, nil, nil
 	}
-	keys, rows := b.Bucket(subKeys), b.Bucket(subRows)
+	keys, rows = b.Bucket(subKeys), b.Bucket(subRows)
 	if keys == nil || rows == nil {
 		add(Problem{What: fmt.Sprintf("data bucket %s lacks its keys or rows", m.Bucket)})
-		return 0, probs, nil
+		return nil, nil, nil
 	}
-	dec := rowDecoder{dim: m.Dim, fields: m.Fields}
+	return b, keys, rows
+}
 
-	// rows → keys: every record decodes exactly and its key maps back.
+// checkRows checks rows → keys: every record decodes exactly, ids ascend
+// below the next id, and its key maps back; it returns the number of rows.
+func checkRows(ctx context.Context, keys, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, add func(Problem)) (int, error) {
 	n := 0
 	cur := rows.Cursor()
 	var prevID uint32
@@ -218,7 +243,7 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 		n++
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return n, probs, err
+				return n, err
 			}
 		}
 		id, ok := keyID(k)
@@ -245,11 +270,12 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 			add(Problem{ID: id, HasID: true, Key: r.Key, What: fmt.Sprintf("key map points at id %d", kid)})
 		}
 	}
-	if n != m.Rows {
-		add(Problem{What: fmt.Sprintf("catalog says %d rows, found %d", m.Rows, n)})
-	}
+	return n, nil
+}
 
-	// keys → rows: every key names a row that has that key.
+// checkKeys checks keys → rows: every key names a row that has that key,
+// and there are n keys.
+func checkKeys(keys, rows *bolt.Bucket, n int, add func(Problem)) {
 	nk := 0
 	kc := keys.Cursor()
 	for k, v := kc.First(); k != nil; k, v = kc.Next() {
@@ -271,28 +297,35 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 	if nk != n {
 		add(Problem{What: fmt.Sprintf("%d keys for %d rows", nk, n)})
 	}
+}
 
-	// Output weights belong to live rows and have dim finite values.
-	if ob := b.Bucket(subOutput); ob != nil {
-		ob.ForEach(func(k, v []byte) error {
-			id, ok := keyID(k)
-			switch {
-			case !ok:
-				add(Problem{What: fmt.Sprintf("bad output weight id %x", k)})
-			case rows.Get(k) == nil:
-				add(Problem{ID: id, HasID: true, What: "output weights of a row that does not exist"})
-			default:
-				if ov, ok := decodeVector(v, m.Dim); !ok {
-					add(Problem{ID: id, HasID: true, What: fmt.Sprintf("output weights have %d bytes, want %d", len(v), 4*m.Dim)})
-				} else if !finite(ov) {
-					add(Problem{ID: id, HasID: true, What: "output weights hold NaN or Inf"})
-				}
-			}
-			return nil
-		})
+// checkOutputWeights checks that the output weights in ob (nil when there
+// are none) belong to live rows and have dim finite values.
+func checkOutputWeights(ob, rows *bolt.Bucket, dim int, add func(Problem)) {
+	if ob == nil {
+		return
 	}
+	ob.ForEach(func(k, v []byte) error {
+		id, ok := keyID(k)
+		switch {
+		case !ok:
+			add(Problem{What: fmt.Sprintf("bad output weight id %x", k)})
+		case rows.Get(k) == nil:
+			add(Problem{ID: id, HasID: true, What: "output weights of a row that does not exist"})
+		default:
+			if ov, ok := decodeVector(v, dim); !ok {
+				add(Problem{ID: id, HasID: true, What: fmt.Sprintf("output weights have %d bytes, want %d", len(v), 4*dim)})
+			} else if !finite(ov) {
+				add(Problem{ID: id, HasID: true, What: "output weights hold NaN or Inf"})
+			}
+		}
+		return nil
+	})
+}
 
-	// Graph nodes belong to live rows; the validator checks the rest.
+// checkGraph checks that the graph records match the catalog's index and
+// that its nodes belong to live rows; index, when set, checks the rest.
+func checkGraph(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, index IndexValidator, add func(Problem)) {
 	hb, hmeta := b.Bucket(subHNSW), b.Get(subHNSWMeta)
 	switch {
 	case m.Index == nil && (hb != nil || hmeta != nil):
@@ -316,28 +349,33 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 			})
 		}
 		if !bad && index != nil {
-			vectors := func(id uint32) []float32 {
-				var r Row
-				if rec := rows.Get(idKey(id)); rec != nil && dec.decode(id, rec, &r, nil, false) == nil {
-					return r.Vector
-				}
-				return nil
-			}
-			nodes := func(yield func(id uint32, rec []byte) error) error {
-				if hb == nil {
-					return nil
-				}
-				return hb.ForEach(func(k, v []byte) error {
-					id, _ := keyID(k)
-					return yield(id, v)
-				})
-			}
-			if err := index(append([]byte(nil), hmeta...), vectors, nodes); err != nil {
-				add(Problem{What: "index: " + err.Error()})
-			}
+			validateGraph(hb, hmeta, rows, dec, index, add)
 		}
 	}
-	return n, probs, nil
+}
+
+// validateGraph runs index on the graph header hmeta, the nodes in hb (nil
+// when there are none) and the rows' vectors.
+func validateGraph(hb *bolt.Bucket, hmeta []byte, rows *bolt.Bucket, dec rowDecoder, index IndexValidator, add func(Problem)) {
+	vectors := func(id uint32) []float32 {
+		var r Row
+		if rec := rows.Get(idKey(id)); rec != nil && dec.decode(id, rec, &r, nil, false) == nil {
+			return r.Vector
+		}
+		return nil
+	}
+	nodes := func(yield func(id uint32, rec []byte) error) error {
+		if hb == nil {
+			return nil
+		}
+		return hb.ForEach(func(k, v []byte) error {
+			id, _ := keyID(k)
+			return yield(id, v)
+		})
+	}
+	if err := index(append([]byte(nil), hmeta...), vectors, nodes); err != nil {
+		add(Problem{What: "index: " + err.Error()})
+	}
 }
 
 // verifyRecord decodes a row record and checks that it is exactly what

@@ -110,28 +110,65 @@ func (e *EventLog) Sequences() int { return len(e.seqs) }
 // Rows returns the number of events (data rows) in the log.
 func (e *EventLog) Rows() int { return e.rows }
 
+// load reads the log, groups its rows into sequences and orders each one.
 func (e *EventLog) load() error {
 	o := e.opts
 	if o.SequenceBy == "" || o.Item == "" {
 		return fmt.Errorf("event log %s: both the sequence column and the item column must be named", e.path)
 	}
-	f, err := o.Open.open(e.path)
+	br, closeLog, err := e.openLog()
 	if err != nil {
-		return fmt.Errorf("event log: %w", err)
+		return err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	var r io.Reader = br
+	defer closeLog()
+	cr := eventCSV(br, o.Delimiter)
+	header := o.Header == nil || *o.Header
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return fmt.Errorf("event log %s is empty", e.path)
+	}
+	if err != nil {
+		return fmt.Errorf("event log %s: %w", e.path, err)
+	}
+	g, err := e.newGrouper(columnNames(rec, header))
+	if err != nil {
+		return err
+	}
+	if !header {
+		line, _ := cr.FieldPos(0)
+		if err := g.add(rec, line); err != nil {
+			return err
+		}
+	}
+	if err := e.readEvents(cr, g); err != nil {
+		return err
+	}
+	e.seqs = g.sequences()
+	return nil
+}
+
+// openLog opens the log file, decompressing it when it is gzipped; closeLog
+// closes what it opened.
+func (e *EventLog) openLog() (br *bufio.Reader, closeLog func(), err error) {
+	f, err := e.opts.Open.open(e.path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("event log: %w", err)
+	}
+	br = bufio.NewReaderSize(f, 64<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return fmt.Errorf("event log %s: %w", e.path, err)
+			f.Close()
+			return nil, nil, fmt.Errorf("event log %s: %w", e.path, err)
 		}
-		defer gz.Close()
-		br = bufio.NewReaderSize(gz, 64<<10)
-		r = br
+		return bufio.NewReaderSize(gz, 64<<10), func() { gz.Close(); f.Close() }, nil
 	}
-	delim := o.Delimiter
+	return br, func() { f.Close() }, nil
+}
+
+// eventCSV returns a CSV reader over br with delimiter delim, or when delim
+// is 0 a tab if the first line holds one, else a comma.
+func eventCSV(br *bufio.Reader, delim rune) *csv.Reader {
 	if delim == 0 {
 		first, _ := br.Peek(4096)
 		if i := bytes.IndexByte(first, '\n'); i >= 0 {
@@ -142,23 +179,20 @@ func (e *EventLog) load() error {
 			delim = '\t'
 		}
 	}
-	cr := csv.NewReader(textline.NewReader(r)) // encoding/csv has no line bound
+	cr := csv.NewReader(textline.NewReader(br)) // encoding/csv has no line bound
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	if delim == '\t' {
 		cr.LazyQuotes = true
 	}
-	header := o.Header == nil || *o.Header
+	return cr
+}
 
+// columnNames names the columns of the first record rec: its trimmed values
+// when it is a header, else "1", "2", ...
+func columnNames(rec []string, header bool) []string {
 	var names []string
-	rec, err := cr.Read()
-	if err == io.EOF {
-		return fmt.Errorf("event log %s is empty", e.path)
-	}
-	if err != nil {
-		return fmt.Errorf("event log %s: %w", e.path, err)
-	}
 	if header {
 		for _, h := range rec {
 			names = append(names, strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
@@ -168,104 +202,38 @@ func (e *EventLog) load() error {
 			names = append(names, strconv.Itoa(i+1))
 		}
 	}
-	col := func(what, name string) (int, error) {
-		if name == "" {
-			return -1, nil
-		}
-		for i, n := range names {
-			if n == name {
-				return i, nil
-			}
-		}
-		for i, n := range names {
-			if strings.EqualFold(n, name) {
-				return i, nil
-			}
-		}
-		msg := fmt.Sprintf("event log %s has no column %q (the %s column)", e.path, name, what)
-		if s := closestName(name, names); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		return -1, fmt.Errorf("%s; its columns are %s", msg, strings.Join(quoteAll(names), ", "))
-	}
-	seqCol, err := col("sequence", o.SequenceBy)
-	if err != nil {
-		return err
-	}
-	itemCol, err := col("item", o.Item)
-	if err != nil {
-		return err
-	}
-	ordCol, err := col("order", o.OrderBy)
-	if err != nil {
-		return err
-	}
+	return names
+}
 
-	type event struct {
-		item int32
-		ord  int32 // index into ords
+// column returns the index of the column name among names (exact, else
+// ignoring case), -1 when name is ""; what says which column it is in errors.
+func (e *EventLog) column(names []string, what, name string) (int, error) {
+	if name == "" {
+		return -1, nil
 	}
-	itemIDs := map[string]int32{}
-	groupIDs := map[string]int32{}
-	var groups [][]event
-	var ords []string
-	numeric := true
-	var nums []float64
-	need := max(seqCol, itemCol, ordCol)
-	add := func(rec []string, line int) error {
-		if len(rec) <= need {
-			missing := names[need]
-			for _, c := range []int{seqCol, itemCol, ordCol} {
-				if c >= len(rec) {
-					missing = names[c]
-					break
-				}
-			}
-			return fmt.Errorf("event log %s: line %d has %d fields, so column %q is missing", e.path, line, len(rec), missing)
-		}
-		it := rec[itemCol]
-		id, ok := itemIDs[it]
-		if !ok {
-			id = int32(len(e.items))
-			itemIDs[it] = id
-			e.items = append(e.items, []byte(it))
-		}
-		g := rec[seqCol]
-		gi, ok := groupIDs[g]
-		if !ok {
-			gi = int32(len(groups))
-			groupIDs[g] = gi
-			groups = append(groups, nil)
-			e.keys = append(e.keys, g)
-		}
-		ev := event{item: id, ord: -1}
-		if ordCol >= 0 {
-			s := strings.TrimSpace(rec[ordCol])
-			ev.ord = int32(len(ords))
-			ords = append(ords, s)
-			if numeric {
-				x, err := strconv.ParseFloat(s, 64)
-				if err != nil {
-					numeric, nums = false, nil
-				} else {
-					nums = append(nums, x)
-				}
-			}
-		}
-		groups[gi] = append(groups[gi], ev)
-		e.rows++
-		return nil
-	}
-	if !header {
-		line, _ := cr.FieldPos(0)
-		if err := add(rec, line); err != nil {
-			return err
+	for i, n := range names {
+		if n == name {
+			return i, nil
 		}
 	}
+	for i, n := range names {
+		if strings.EqualFold(n, name) {
+			return i, nil
+		}
+	}
+	msg := fmt.Sprintf("event log %s has no column %q (the %s column)", e.path, name, what)
+	if s := closestName(name, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return -1, fmt.Errorf("%s; its columns are %s", msg, strings.Join(quoteAll(names), ", "))
+}
+
+// readEvents adds every remaining record of cr to g, skipping blank lines.
+func (e *EventLog) readEvents(cr *csv.Reader, g *eventGrouper) error {
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
 			var pe *csv.ParseError
@@ -278,27 +246,118 @@ func (e *EventLog) load() error {
 			continue // a blank line
 		}
 		line, _ := cr.FieldPos(0)
-		if err := add(rec, line); err != nil {
+		if err := g.add(rec, line); err != nil {
 			return err
 		}
 	}
-	e.seqs = make([][]int32, len(groups))
-	for gi, evs := range groups {
-		if ordCol >= 0 {
-			if numeric {
-				sort.SliceStable(evs, func(i, j int) bool { return nums[evs[i].ord] < nums[evs[j].ord] })
+}
+
+// logEvent is one row of the log while grouping.
+type logEvent struct {
+	item int32
+	ord  int32 // index into eventGrouper.ords
+}
+
+// eventGrouper groups the rows of a log by sequence, filling the log's
+// items, keys and rows as it goes.
+type eventGrouper struct {
+	log                     *EventLog
+	names                   []string
+	seqCol, itemCol, ordCol int // ordCol is -1 without OrderBy
+	need                    int // the highest column index used
+	itemIDs, groupIDs       map[string]int32
+	groups                  [][]logEvent
+	ords                    []string  // each event's order value
+	numeric                 bool      // whether every order value is a number
+	nums                    []float64 // the order values as numbers, while numeric
+}
+
+// newGrouper resolves the sequence, item and order columns among names.
+func (e *EventLog) newGrouper(names []string) (*eventGrouper, error) {
+	seqCol, err := e.column(names, "sequence", e.opts.SequenceBy)
+	if err != nil {
+		return nil, err
+	}
+	itemCol, err := e.column(names, "item", e.opts.Item)
+	if err != nil {
+		return nil, err
+	}
+	ordCol, err := e.column(names, "order", e.opts.OrderBy)
+	if err != nil {
+		return nil, err
+	}
+	return &eventGrouper{log: e, names: names, seqCol: seqCol, itemCol: itemCol, ordCol: ordCol,
+		need: max(seqCol, itemCol, ordCol), itemIDs: map[string]int32{}, groupIDs: map[string]int32{},
+		numeric: true}, nil
+}
+
+// add adds the record rec, read at line, to its sequence.
+func (g *eventGrouper) add(rec []string, line int) error {
+	e := g.log
+	if len(rec) <= g.need {
+		missing := g.names[g.need]
+		for _, c := range []int{g.seqCol, g.itemCol, g.ordCol} {
+			if c >= len(rec) {
+				missing = g.names[c]
+				break
+			}
+		}
+		return fmt.Errorf("event log %s: line %d has %d fields, so column %q is missing", e.path, line, len(rec), missing)
+	}
+	it := rec[g.itemCol]
+	id, ok := g.itemIDs[it]
+	if !ok {
+		id = int32(len(e.items))
+		g.itemIDs[it] = id
+		e.items = append(e.items, []byte(it))
+	}
+	key := rec[g.seqCol]
+	gi, ok := g.groupIDs[key]
+	if !ok {
+		gi = int32(len(g.groups))
+		g.groupIDs[key] = gi
+		g.groups = append(g.groups, nil)
+		e.keys = append(e.keys, key)
+	}
+	ev := logEvent{item: id, ord: -1}
+	if g.ordCol >= 0 {
+		s := strings.TrimSpace(rec[g.ordCol])
+		ev.ord = int32(len(g.ords))
+		g.ords = append(g.ords, s)
+		if g.numeric {
+			x, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				g.numeric, g.nums = false, nil
 			} else {
-				sort.SliceStable(evs, func(i, j int) bool { return ords[evs[i].ord] < ords[evs[j].ord] })
+				g.nums = append(g.nums, x)
+			}
+		}
+	}
+	g.groups[gi] = append(g.groups[gi], ev)
+	e.rows++
+	return nil
+}
+
+// sequences orders each group stably by its order values (numerically when
+// all are numbers) and returns its items, freeing the groups as it goes.
+func (g *eventGrouper) sequences() [][]int32 {
+	seqs := make([][]int32, len(g.groups))
+	for gi, evs := range g.groups {
+		if g.ordCol >= 0 {
+			if g.numeric {
+				sort.SliceStable(evs, func(i, j int) bool { return g.nums[evs[i].ord] < g.nums[evs[j].ord] })
+			} else {
+				sort.SliceStable(evs, func(i, j int) bool { return g.ords[evs[i].ord] < g.ords[evs[j].ord] })
 			}
 		}
 		s := make([]int32, len(evs))
 		for i, ev := range evs {
 			s[i] = ev.item
 		}
-		e.seqs[gi] = s
-		groups[gi] = nil
+		seqs[gi] = s
+		g.groups[gi] = nil
 	}
-	return nil
+	return seqs
 }
 
 type eventLogReader struct {
