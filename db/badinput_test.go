@@ -184,12 +184,14 @@ func parseBad(t *testing.T, path string) (head []string, cases []*badCase) {
 // expandBad replaces the placeholders of the catalogue: $OUTSIDE (a
 // directory beside the sandbox), $XFF (the byte 0xff, invalid UTF-8),
 // $DEEP (an expression nested 40 levels, above the limit of 32) and $MEGA
-// (a string literal of 1 MiB, above MaxStatementBytes).
+// (a string literal of 1 MiB, above MaxStatementBytes) and $KEY40K (a
+// string literal of 40,000 k's, above MaxKeyBytes).
 func expandBad(s, outside string) string {
 	s = strings.ReplaceAll(s, "$OUTSIDE", outside)
 	s = strings.ReplaceAll(s, "$XFF", "\xff")
 	s = strings.ReplaceAll(s, "$DEEP", strings.Repeat("(", 40)+"'war'"+strings.Repeat(")", 40))
 	s = strings.ReplaceAll(s, "$MEGA", "'"+strings.Repeat("x", 1<<20)+"'")
+	s = strings.ReplaceAll(s, "$KEY40K", "'"+strings.Repeat("k", 40000)+"'")
 	return s
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/textline"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -162,6 +163,9 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 	for i, rec := range recs {
 		if len(rec) != len(cols) {
 			return nil, invalidf("%s line %d has %d fields, expected %d", source, lines[i], len(rec), len(cols))
+		}
+		if len(rec[keyCol]) > MaxKeyBytes {
+			return nil, fmt.Errorf("%s line %d: %w", source, lines[i], errdefs.KeyTooLong(rec[keyCol]))
 		}
 	}
 	// Decide each column's field and type.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
 	"github.com/vecdb/vecdb/trainer"
@@ -169,6 +170,10 @@ func (d *DB) CreateUsers(ctx context.Context, users, items string, src trainer.S
 			key = keyed.Key()
 		}
 		key = userKey(key)
+		if len(key) > MaxKeyBytes {
+			r.Close()
+			return nil, fmt.Errorf("create %s: sequence %d: %w", users, res.Sequences, errdefs.KeyTooLong(key))
+		}
 		h, ok := hist[key]
 		if !ok {
 			order = append(order, key)

@@ -62,11 +62,9 @@ func buildFixture(t testing.TB, dir string) []byte {
 		}
 		sb.WriteByte('\n')
 	}
-	src := filepath.Join(dir, "words.vec")
-	if err := os.WriteFile(src, []byte(sb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Import(ctx, "words", src, db.ImportOptions{}); err != nil {
+	// From a reader with a fixed source name: a path in the temporary
+	// directory would put a random name into the catalog record.
+	if _, err := d.ImportReader(ctx, "words", strings.NewReader(sb.String()), "words.vec", db.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if rep, err := d.Check(ctx, ""); err != nil || !rep.OK() {

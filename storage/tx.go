@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
 )
 
 // Tx is a transaction over the database. A Tx from View must not be used to
@@ -82,7 +84,7 @@ func (tx *Tx) CreateCollection(m *CollectionMeta) (*Coll, error) {
 	m = m.Clone()
 	m.Bucket = name
 	m.Rows, m.NextID = 0, 0
-	now := time.Now().UTC().Truncate(time.Second)
+	now := clock().UTC().Truncate(time.Second)
 	m.Created, m.Updated = now, now
 	if err := tx.putMeta(m); err != nil {
 		return nil, err
@@ -234,6 +236,9 @@ func (c *Coll) decodeNoVector(id uint32, v []byte, r *Row, meta bool) error {
 }
 
 func (c *Coll) checkRow(r *Row) error {
+	if len(r.Key) > MaxKeyBytes {
+		return errdefs.KeyTooLong(r.Key)
+	}
 	if len(r.Vector) != c.meta.Dim {
 		return fmt.Errorf("%w: key %q has %d values, collection %s has DIM %d", ErrDimension, r.Key, len(r.Vector), c.meta.Name, c.meta.Dim)
 	}
@@ -376,7 +381,7 @@ func (c *Coll) Save() error {
 	if !c.dirty {
 		return nil
 	}
-	c.meta.Updated = time.Now().UTC().Truncate(time.Second)
+	c.meta.Updated = clock().UTC().Truncate(time.Second)
 	c.dirty = false
 	return c.tx.putMeta(c.meta)
 }
