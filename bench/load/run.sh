@@ -5,9 +5,12 @@
 #
 #   bench/load/run.sh [N] [extra go test flags...]
 #
-# The hog is one busy shell loop per core (nproc); it is killed at the end
-# and on any exit (trap). Each run's output is kept in $LOGDIR (default a
-# temporary directory) as run-K.txt.
+# The hog is one busy shell loop per core (nproc). Every child runs in a
+# session of its own (setsid), and the hog and a test run in
+# progress, test binaries included, are killed at the end and on any exit
+# or signal (trap). Each run's output is kept in $LOGDIR (default a
+# temporary directory) as run-K.txt. VECDB_SHARED, when set, names the
+# shared data kit for the tests that use it.
 set -u
 n=${1:-5}
 [ $# -gt 0 ] && shift
@@ -18,16 +21,18 @@ mkdir -p "$logdir"
 cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
 
 hogs=""
+gotest=""
 stop() {
-	for p in $hogs; do kill "$p" 2>/dev/null; done
+	for p in $gotest $hogs; do kill -- "-$p" 2>/dev/null; done
 	hogs=""
+	gotest=""
 }
 trap 'stop' EXIT
 trap 'stop; exit 130' INT TERM HUP
 
 i=0
 while [ "$i" -lt "$cores" ]; do
-	sh -c 'while :; do :; done' &
+	setsid sh -c 'while :; do :; done' &
 	hogs="$hogs $!"
 	i=$((i + 1))
 done
@@ -37,12 +42,15 @@ fails=0
 k=1
 while [ "$k" -le "$n" ]; do
 	start=$(date +%s)
-	if go test -count=1 "$@" ./... >"$logdir/run-$k.txt" 2>&1; then
+	setsid go test -count=1 "$@" ./... >"$logdir/run-$k.txt" 2>&1 &
+	gotest=$!
+	if wait "$gotest"; then
 		res=PASS
 	else
 		res=FAIL
 		fails=$((fails + 1))
 	fi
+	gotest=""
 	secs=$(($(date +%s) - start))
 	echo "run $k: $res in ${secs}s"
 	if [ "$res" = FAIL ]; then
