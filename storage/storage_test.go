@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand"
 	"os"
@@ -367,7 +368,9 @@ func TestReadOnly(t *testing.T) {
 }
 
 // TestSecondWriterLocked holds the file in a child process and checks that
-// this process gets ErrLocked within the timeout instead of hanging.
+// this process gets ErrLocked within the timeout instead of hanging. The
+// child holds the lock until its stdin closes (the test ends), not for a
+// fixed time, which a busy machine could outlast before the second open.
 func TestSecondWriterLocked(t *testing.T) {
 	if p := os.Getenv("VECDB_HOLD_LOCK"); p != "" {
 		db, err := Open(p, nil)
@@ -376,7 +379,7 @@ func TestSecondWriterLocked(t *testing.T) {
 			os.Exit(1)
 		}
 		fmt.Println("LOCKED")
-		time.Sleep(10 * time.Second)
+		io.Copy(io.Discard, os.Stdin)
 		db.Close()
 		os.Exit(0)
 	}
@@ -384,10 +387,12 @@ func TestSecondWriterLocked(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondWriterLocked$")
 	cmd.Env = append(os.Environ(), "VECDB_HOLD_LOCK="+path)
 	out, _ := cmd.StdoutPipe()
+	in, _ := cmd.StdinPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	defer cmd.Wait()
+	defer in.Close()
 	buf := make([]byte, 64)
 	n, _ := out.Read(buf)
 	if string(buf[:n]) != "LOCKED\n" {
