@@ -35,19 +35,6 @@ var (
 
 const dataPrefix = "d/"
 
-// Test hooks (see export_test.go): the clock that stamps a collection's
-// Created and Updated times, and bbolt's free-list type. The map free list
-// (bbolt's faster one) hands out free pages in Go's random map order, so
-// two runs that write the same data lay the file out differently; the
-// corruption tests build their fixture with the array free list, which
-// always takes the lowest free pages, so that a seeded byte flip hits the
-// same structure in every run. Both write the same bytes to disk for a
-// free list.
-var (
-	clock        = time.Now
-	freelistType = bolt.FreelistMapType
-)
-
 // Options configure Open.
 type Options struct {
 	// ReadOnly opens the file with a shared lock; writes return ErrReadOnly.
@@ -112,7 +99,7 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		Timeout:      timeout,
 		ReadOnly:     opts.ReadOnly,
 		NoSync:       opts.NoSync,
-		FreelistType: freelistType,
+		FreelistType: bolt.FreelistMapType,
 		// Load the free list here, where a damaged one is caught, rather
 		// than inside bbolt's Check goroutine.
 		PreLoadFreelist: true,

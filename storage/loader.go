@@ -191,7 +191,7 @@ func (l *Loader) Commit(ctx context.Context, replace bool, extra func(c *Coll) e
 	err := l.db.boltUpdate(func(btx *bolt.Tx) error {
 		tx := &Tx{btx: btx, db: l.db}
 		cat := btx.Bucket(bucketCatalog)
-		now := clock().UTC().Truncate(time.Second)
+		now := time.Now().UTC().Truncate(time.Second)
 		l.meta.Created, l.meta.Updated = now, now
 		if old := cat.Get([]byte(l.meta.Name)); old != nil {
 			if !replace {

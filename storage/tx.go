@@ -84,7 +84,7 @@ func (tx *Tx) CreateCollection(m *CollectionMeta) (*Coll, error) {
 	m = m.Clone()
 	m.Bucket = name
 	m.Rows, m.NextID = 0, 0
-	now := clock().UTC().Truncate(time.Second)
+	now := time.Now().UTC().Truncate(time.Second)
 	m.Created, m.Updated = now, now
 	if err := tx.putMeta(m); err != nil {
 		return nil, err
@@ -381,7 +381,7 @@ func (c *Coll) Save() error {
 	if !c.dirty {
 		return nil
 	}
-	c.meta.Updated = clock().UTC().Truncate(time.Second)
+	c.meta.Updated = time.Now().UTC().Truncate(time.Second)
 	c.dirty = false
 	return c.tx.putMeta(c.meta)
 }
