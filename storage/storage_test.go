@@ -11,9 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
@@ -460,6 +462,57 @@ func TestLoaderOutputWeights(t *testing.T) {
 		c.Delete("a")
 		if c.Output(0) != nil {
 			t.Errorf("output survived delete")
+		}
+		return nil
+	})
+}
+
+// TestKeyLimit: a key of MaxKeyBytes is stored; a longer one is refused
+// by Insert, Upsert and Loader.Add with ErrKeyTooLong (matching
+// ErrInvalid) before bbolt sees it, and nothing is written.
+func TestKeyLimit(t *testing.T) {
+	db := mustOpen(t)
+	create(t, db, "c", 2)
+	ok := strings.Repeat("k", MaxKeyBytes)
+	long := strings.Repeat("k", 40000)
+	want := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, ErrKeyTooLong) || !errors.Is(err, errdefs.ErrInvalid) ||
+			!strings.Contains(err.Error(), "is 40000 bytes, over the 4096-byte key limit") || len(err.Error()) > 200 {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	err := db.Update(func(tx *Tx) error {
+		c, err := tx.Collection("c")
+		if err != nil {
+			return err
+		}
+		if _, err := c.Insert(&Row{Key: ok, Vector: []float32{1, 2}}); err != nil {
+			return err
+		}
+		_, err = c.Insert(&Row{Key: long, Vector: []float32{1, 2}})
+		want("Insert", err)
+		_, _, err = c.Upsert(&Row{Key: long, Vector: []float32{1, 2}})
+		want("Upsert", err)
+		return c.Save()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.NewLoader(&CollectionMeta{Name: "l", Dim: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Abort()
+	_, err = l.Add(&Row{Key: long, Vector: []float32{1, 2}})
+	want("Loader.Add", err)
+	db.View(func(tx *Tx) error {
+		c, _ := tx.Collection("c")
+		if c.Meta().Rows != 1 {
+			t.Errorf("%d rows, want 1", c.Meta().Rows)
+		}
+		if _, ok := c.ID(ok); !ok {
+			t.Errorf("the key of MaxKeyBytes is not stored")
 		}
 		return nil
 	})
