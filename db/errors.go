@@ -62,7 +62,17 @@ var (
 	// analogies) is longer than format.MaxLineBytes (32 MiB); the message
 	// names the file and the line.
 	ErrLineTooLong = format.ErrLineTooLong
+	// ErrKeyTooLong is returned when a key is longer than MaxKeyBytes (4
+	// KiB): in INSERT, UPSERT, Insert and Upsert, in a row of an IMPORT file
+	// (the message names the file and line), in a metadata file, or as a
+	// user key of CREATE COLLECTION … FROM SEQUENCES. It matches
+	// ErrInvalid.
+	ErrKeyTooLong = storage.ErrKeyTooLong
 )
+
+// MaxKeyBytes is the longest key, in bytes, that a collection stores (4
+// KiB, the same as trainer.MaxTokenBytes, so every trained token fits).
+const MaxKeyBytes = storage.MaxKeyBytes
 
 // Errors returned when drawing a plot to a file.
 var (

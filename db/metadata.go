@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/textline"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
@@ -114,7 +115,7 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 	if err != nil {
 		return nil, err
 	}
-	if err := t.checkWidths(source); err != nil {
+	if err := t.checkWidths(source, keyCol); err != nil {
 		return nil, err
 	}
 	targets, newFields, err := t.targets(source, keyCol, info.Fields)
@@ -214,11 +215,15 @@ func (t *metaTable) keyColumn(source, key string) (int, error) {
 	return keyCol, nil
 }
 
-// checkWidths checks that every record has one field per column.
-func (t *metaTable) checkWidths(source string) error {
+// checkWidths checks that every record has one field per column and a key
+// within MaxKeyBytes.
+func (t *metaTable) checkWidths(source string, keyCol int) error {
 	for i, rec := range t.recs {
 		if len(rec) != len(t.cols) {
 			return invalidf("%s line %d has %d fields, expected %d", source, t.lines[i], len(rec), len(t.cols))
+		}
+		if len(rec[keyCol]) > MaxKeyBytes {
+			return fmt.Errorf("%s line %d: %w", source, t.lines[i], errdefs.KeyTooLong(rec[keyCol]))
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
@@ -213,6 +214,10 @@ func readHistories(ctx context.Context, src trainer.Source, iv *View, opts Users
 			key = keyed.Key()
 		}
 		key = userKey(opts, key)
+		if len(key) > MaxKeyBytes {
+			r.Close()
+			return nil, fmt.Errorf("create %s: sequence %d: %w", users, res.Sequences, errdefs.KeyTooLong(key))
+		}
 		h, ok := hs.hist[key]
 		if !ok {
 			hs.order = append(hs.order, key)

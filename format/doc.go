@@ -41,7 +41,9 @@
 //   - A header dimension of 0 or above MaxDim is ErrHeader; no memory is
 //     reserved from a header's N beyond a small cap.
 //   - Duplicate keys follow ReaderOptions.Duplicates.
-//   - Keys are returned as the file's bytes, not checked for UTF-8.
+//   - Keys are returned as the file's bytes, not checked for UTF-8. A key
+//     longer than MaxKeyBytes (4 KiB, vecdb's storage limit) is
+//     ErrKeyTooLong at its line or offset.
 //
 // # Errors
 //
@@ -50,7 +52,8 @@
 // row, printed as `line 17: expected 50 values, got 49` or
 // `offset 4096: file ends inside row "cat": 12 of 200 value bytes`. It
 // wraps one of ErrRagged, ErrNumber, ErrNotFinite, ErrTruncated,
-// ErrDuplicate, ErrHeader or ErrSyntax for errors.Is.
+// ErrDuplicate, ErrHeader, ErrSyntax, ErrLineTooLong or ErrKeyTooLong for
+// errors.Is.
 //
 // # Writing
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/textline"
 )
 
@@ -41,7 +42,17 @@ var (
 	// file read as text). The message reads `line 3: longer than the 32 MiB
 	// line limit`.
 	ErrLineTooLong = textline.ErrTooLong
+	// ErrKeyTooLong is returned when a row's key is longer than
+	// MaxKeyBytes. The message reads `line 3: key "aaaa…" is 10485760
+	// bytes, over the 4096-byte key limit`. It matches db.ErrKeyTooLong
+	// and db.ErrInvalid.
+	ErrKeyTooLong = errdefs.ErrKeyTooLong
 )
+
+// MaxKeyBytes is the longest row key, in bytes, that a Reader returns (4
+// KiB, the limit of vecdb's storage and of the trainer's tokens); a longer
+// key is an error wrapping ErrKeyTooLong that names its line or offset.
+const MaxKeyBytes = errdefs.MaxKeyBytes
 
 // Error is a problem at one place in a vector file. Line (1-based) is set for
 // text layouts and the header of word2vec binary files; Offset is the byte

@@ -2,6 +2,7 @@ package format
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -84,5 +85,63 @@ func TestLongLinesStop(t *testing.T) {
 	}
 	if _, _, err := r.Next(); err != io.EOF {
 		t.Fatal(err)
+	}
+}
+
+// TestLongKeysRefused: a key longer than MaxKeyBytes is ErrKeyTooLong at
+// its line (text layouts) or offset (word2vec binary), quoting its start;
+// a key of exactly MaxKeyBytes is returned.
+func TestLongKeysRefused(t *testing.T) {
+	big := strings.Repeat("k", 10<<20)
+	mid := strings.Repeat("k", 5000) // under the binary reader's 1 MiB key buffer
+	atLimit := strings.Repeat("k", MaxKeyBytes)
+	var bin strings.Builder
+	w, err := NewWriter(&bin, Word2VecBinary, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b", mid} {
+		if err := w.Write(k, []float32{1, 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, in string
+		f        Format
+		at       string
+	}{
+		{"glove", "a 1 2\nb 1 2\n" + big + " 1 2\n", GloVe, "line 3: "},
+		{"word2vec text", "3 2\na 1 2\nb 1 2\n" + big + " 1 2\n", Word2VecText, "line 4: "},
+		{"csv", "a,1,2\nb,1,2\n" + big + ",1,2\n", CSV, "line 3: "},
+		{"jsonl", `{"key":"a","vector":[1,2]}` + "\n" + `{"key":"b","vector":[1,2]}` + "\n" + `{"key":"` + big + `","vector":[1,2]}` + "\n", JSONL, "line 3: "},
+		{"word2vec binary", bin.String(), Word2VecBinary, "offset "},
+	} {
+		r, err := NewReader(strings.NewReader(c.in), ReaderOptions{Format: c.f})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		n := 0
+		for {
+			_, _, err = r.Next()
+			if err != nil {
+				break
+			}
+			n++
+		}
+		msg := fmt.Sprint(err)
+		if !errors.Is(err, ErrKeyTooLong) || n != 2 || !strings.HasPrefix(msg, c.at) ||
+			!strings.Contains(msg, `key "kkkkkkkkkkkkkkkkkkkkkkkk"… is `) || !strings.Contains(msg, " bytes, over the 4096-byte key limit") {
+			t.Errorf("%s: %d rows, then %v", c.name, n, err)
+		}
+	}
+	r, err := NewReader(strings.NewReader(atLimit+" 1 2\n"), ReaderOptions{Format: GloVe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _, err := r.Next(); err != nil || k != atLimit {
+		t.Fatalf("a key of MaxKeyBytes: %v", err)
 	}
 }

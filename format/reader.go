@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/textline"
 )
 
@@ -206,6 +207,9 @@ func (r *Reader) next() (string, []float32, error) {
 		}
 		if err != nil {
 			return "", nil, err
+		}
+		if len(key) > MaxKeyBytes {
+			return "", nil, r.errf(ErrKeyTooLong, "%s", errdefs.KeyTooLongDetail(key))
 		}
 		r.read++
 		if r.seen != nil {

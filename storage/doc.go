@@ -13,6 +13,10 @@
 //     "rows" (row id → key, count, vector, metadata) and, when the collection
 //     has an HNSW index, "hnsw" (row id → graph node) and "hnswmeta".
 //
+// Keys are at most MaxKeyBytes (4 KiB) long: Insert, Upsert and Loader.Add
+// refuse a longer one with ErrKeyTooLong, well before bbolt's own 32 KiB
+// limit and its "key too large".
+//
 // Row ids are uint32, assigned sequentially in insertion order and stored big
 // endian, so a scan of "rows" visits keys in frequency order (file order for
 // imports, descending count after training) and bulk loads append to the

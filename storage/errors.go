@@ -42,4 +42,14 @@ var (
 	// ErrFieldType is returned when a metadata value does not have its
 	// field's type.
 	ErrFieldType = errdefs.ErrFieldType
+	// ErrKeyTooLong is returned when a key is longer than MaxKeyBytes. It
+	// matches ErrInvalid.
+	ErrKeyTooLong = errdefs.ErrKeyTooLong
 )
+
+// MaxKeyBytes is the longest key, in bytes, that Insert, Upsert and
+// Loader.Add accept (4 KiB, as trainer.MaxTokenBytes; bbolt itself refuses
+// keys over 32 KiB). A longer key fails with an error wrapping
+// ErrKeyTooLong that quotes the key's first characters and gives its
+// length and the limit.
+const MaxKeyBytes = errdefs.MaxKeyBytes

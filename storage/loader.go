@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
 )
 
 // ChunkRows is the number of rows a Loader writes per transaction.
@@ -74,6 +76,9 @@ func (l *Loader) Rows() int { return int(l.meta.NextID) + len(l.batch) }
 func (l *Loader) Add(r *Row) (bool, error) {
 	if l.done {
 		return false, fmt.Errorf("loader already finished")
+	}
+	if len(r.Key) > MaxKeyBytes {
+		return false, errdefs.KeyTooLong(r.Key)
 	}
 	if len(r.Vector) != l.meta.Dim {
 		return false, fmt.Errorf("%w: key %q has %d values, expected %d", ErrDimension, r.Key, len(r.Vector), l.meta.Dim)

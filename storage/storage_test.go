@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
@@ -367,7 +370,9 @@ func TestReadOnly(t *testing.T) {
 }
 
 // TestSecondWriterLocked holds the file in a child process and checks that
-// this process gets ErrLocked within the timeout instead of hanging.
+// this process gets ErrLocked within the timeout instead of hanging. The
+// child holds the lock until its stdin closes (the test ends), not for a
+// fixed time, which a busy machine could outlast before the second open.
 func TestSecondWriterLocked(t *testing.T) {
 	if p := os.Getenv("VECDB_HOLD_LOCK"); p != "" {
 		db, err := Open(p, nil)
@@ -376,7 +381,7 @@ func TestSecondWriterLocked(t *testing.T) {
 			os.Exit(1)
 		}
 		fmt.Println("LOCKED")
-		time.Sleep(10 * time.Second)
+		io.Copy(io.Discard, os.Stdin)
 		db.Close()
 		os.Exit(0)
 	}
@@ -384,10 +389,12 @@ func TestSecondWriterLocked(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondWriterLocked$")
 	cmd.Env = append(os.Environ(), "VECDB_HOLD_LOCK="+path)
 	out, _ := cmd.StdoutPipe()
+	in, _ := cmd.StdinPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	defer cmd.Wait()
+	defer in.Close()
 	buf := make([]byte, 64)
 	n, _ := out.Read(buf)
 	if string(buf[:n]) != "LOCKED\n" {
@@ -455,6 +462,57 @@ func TestLoaderOutputWeights(t *testing.T) {
 		c.Delete("a")
 		if c.Output(0) != nil {
 			t.Errorf("output survived delete")
+		}
+		return nil
+	})
+}
+
+// TestKeyLimit: a key of MaxKeyBytes is stored; a longer one is refused
+// by Insert, Upsert and Loader.Add with ErrKeyTooLong (matching
+// ErrInvalid) before bbolt sees it, and nothing is written.
+func TestKeyLimit(t *testing.T) {
+	db := mustOpen(t)
+	create(t, db, "c", 2)
+	ok := strings.Repeat("k", MaxKeyBytes)
+	long := strings.Repeat("k", 40000)
+	want := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, ErrKeyTooLong) || !errors.Is(err, errdefs.ErrInvalid) ||
+			!strings.Contains(err.Error(), "is 40000 bytes, over the 4096-byte key limit") || len(err.Error()) > 200 {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	err := db.Update(func(tx *Tx) error {
+		c, err := tx.Collection("c")
+		if err != nil {
+			return err
+		}
+		if _, err := c.Insert(&Row{Key: ok, Vector: []float32{1, 2}}); err != nil {
+			return err
+		}
+		_, err = c.Insert(&Row{Key: long, Vector: []float32{1, 2}})
+		want("Insert", err)
+		_, _, err = c.Upsert(&Row{Key: long, Vector: []float32{1, 2}})
+		want("Upsert", err)
+		return c.Save()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.NewLoader(&CollectionMeta{Name: "l", Dim: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Abort()
+	_, err = l.Add(&Row{Key: long, Vector: []float32{1, 2}})
+	want("Loader.Add", err)
+	db.View(func(tx *Tx) error {
+		c, _ := tx.Collection("c")
+		if c.Meta().Rows != 1 {
+			t.Errorf("%d rows, want 1", c.Meta().Rows)
+		}
+		if _, ok := c.ID(ok); !ok {
+			t.Errorf("the key of MaxKeyBytes is not stored")
 		}
 		return nil
 	})

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
 )
 
 // Tx is a transaction over the database. A Tx from View must not be used to
@@ -234,6 +236,9 @@ func (c *Coll) decodeNoVector(id uint32, v []byte, r *Row, meta bool) error {
 }
 
 func (c *Coll) checkRow(r *Row) error {
+	if len(r.Key) > MaxKeyBytes {
+		return errdefs.KeyTooLong(r.Key)
+	}
 	if len(r.Vector) != c.meta.Dim {
 		return fmt.Errorf("%w: key %q has %d values, collection %s has DIM %d", ErrDimension, r.Key, len(r.Vector), c.meta.Name, c.meta.Dim)
 	}

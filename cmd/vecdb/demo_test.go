@@ -14,6 +14,7 @@ func TestDemoDefault(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	bin := buildBinary(t) // before HOME moves: the build uses the usual cache
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "cache"))
@@ -24,7 +25,6 @@ func TestDemoDefault(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bin := buildBinary(t)
 	if o := runBin(t, bin, "", p, "CREATE COLLECTION words (DIM 2)"); o.code != 0 {
 		t.Fatalf("seed the demo: %s", o.stderr)
 	}

@@ -9,6 +9,7 @@ package errdefs
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Errors returned when opening a file.
@@ -59,7 +60,54 @@ var (
 	// ErrInvalid is returned for arguments out of range: k <= 0, NaN or Inf
 	// values, a zero-norm query vector, and the like.
 	ErrInvalid = errors.New("invalid argument")
+	// ErrKeyTooLong is returned when a row key is longer than MaxKeyBytes.
+	// It matches ErrInvalid.
+	ErrKeyTooLong error = &child{msg: "key too long", parent: ErrInvalid}
 )
+
+// child is a sentinel with a message of its own that also matches its
+// parent sentinel with errors.Is.
+type child struct {
+	msg    string
+	parent error
+}
+
+func (e *child) Error() string { return e.msg }
+func (e *child) Unwrap() error { return e.parent }
+
+// MaxKeyBytes is the longest row key, in bytes, that vecdb stores: 4 KiB,
+// the same bound as the trainer's longest token (trainer.MaxTokenBytes),
+// well under bbolt's own 32 KiB key limit. storage, format and the
+// language refuse a longer key with ErrKeyTooLong.
+const MaxKeyBytes = 4096
+
+// keyPreview is how many bytes of an overlong key KeyTooLong quotes.
+const keyPreview = 24
+
+// KeyTooLong returns the error for key, which is longer than MaxKeyBytes:
+// `key too long: key "aaaaaaaaaaaaaaaaaaaaaaaa…" is 40000 bytes, over the
+// 4096-byte key limit`. It wraps ErrKeyTooLong (and so ErrInvalid).
+func KeyTooLong(key string) error {
+	return Newf(ErrKeyTooLong, "%s", KeyTooLongDetail(key))
+}
+
+// KeyTooLongDetail is KeyTooLong's text without the sentinel, for errors
+// that carry their own sentinel and position (format's line errors).
+func KeyTooLongDetail(key string) string {
+	return fmt.Sprintf("key %s is %d bytes, over the %d-byte key limit", QuotePrefix(key, keyPreview), len(key), MaxKeyBytes)
+}
+
+// QuotePrefix quotes the first n bytes of s (backing up to a rune
+// boundary), adding "…" when s is longer.
+func QuotePrefix(s string, n int) string {
+	if len(s) <= n {
+		return fmt.Sprintf("%q", s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return fmt.Sprintf("%q…", s[:n])
+}
 
 // Detailed is a sentinel with a detail. It prints as "invalid argument: k
 // must be positive, got 0" and matches its sentinel with errors.Is; a
