@@ -38,6 +38,8 @@ type worker struct {
 	sample      bool
 	syn0, syn1  []float32
 	neu1, neu1e []float32
+	acc         []float32 // summed gradient of one position (subwords)
+	subwords    bool
 	sent        []int32
 	targets     []int32
 	touch       float32 // keeps the prefetching loads alive
@@ -49,8 +51,8 @@ func newWorker(t *trainer, r *rng) *worker {
 		t: t, r: r, dim: c.Dim, negative: c.Negative, window: c.Window,
 		shrink: c.shrink(), whole: c.WholeSequenceWindow, shuffle: c.ShuffleSequences,
 		cbow: c.CBOW, sample: c.Sample > 0,
-		syn0: t.m.Vectors, syn1: t.m.Output,
-		neu1: make([]float32, c.Dim), neu1e: make([]float32, c.Dim),
+		syn0: t.syn0, syn1: t.m.Output, subwords: t.sub != nil,
+		neu1: make([]float32, c.Dim), neu1e: make([]float32, c.Dim), acc: make([]float32, c.Dim),
 		sent:    make([]int32, 0, MaxSequenceLength),
 		targets: make([]int32, c.Negative+1),
 	}
@@ -95,6 +97,14 @@ func (w *worker) sequence(ids []int32, alpha float32) {
 			win -= w.r.intn(w.window) // reduced window in 1..Window
 		}
 		lo, hi := max(i-win, 0), min(i+win+1, len(sent))
+		if w.subwords {
+			if w.cbow {
+				w.cbowSubwords(word, sent[lo:i], sent[i+1:hi], alpha)
+			} else {
+				w.sgSubwords(word, sent[lo:i], sent[i+1:hi], alpha)
+			}
+			continue
+		}
 		if w.cbow {
 			w.cbowStep(word, sent[lo:i], sent[i+1:hi], alpha)
 			continue
