@@ -315,6 +315,11 @@ func TestSubwordsErrors(t *testing.T) {
 	if !errors.Is(err, ErrConfig) {
 		t.Errorf("continue with subwords: %v, want ErrConfig", err)
 	}
+	sub := trainFactbook(t, subwordConfig())
+	_, err = Train(context.Background(), SliceSource(sliceOfFactbook(t, 1000)), smallConfig(), Options{Continue: sub})
+	if !errors.Is(err, ErrConfig) {
+		t.Errorf("continue a subword model without subwords: %v, want ErrConfig", err)
+	}
 	var asked int
 	_, err = Train(context.Background(), SliceSource(sliceOfFactbook(t, 1000)), subwordConfig(), Options{CheckSize: func(keys, dim int) error {
 		asked = keys

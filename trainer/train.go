@@ -138,7 +138,7 @@ func buildModel(c *counter, cfg Config, old *Model, check func(keys, dim int) er
 		top, n := c.mostFrequent()
 		return nil, &NoVocabError{MinCount: cfg.MinCount, Top: top, TopCount: n}
 	}
-	if cfg.Subwords && old != nil {
+	if old != nil && (cfg.Subwords || old.Subwords != nil) {
 		return nil, fmt.Errorf("%w: continuing training with subwords is not supported yet", ErrConfig)
 	}
 	first := len(m.Keys)
