@@ -27,7 +27,8 @@ type Options struct {
 	// CheckSize, when set, is called once the vocabulary is known and before
 	// the weights are allocated (2 × keys × dim float32s); an error from it
 	// ends Train with that error. db uses it to refuse a model too large
-	// for its memory limit.
+	// for its memory limit. With Config.Subwords, keys also counts the
+	// n-gram rows, two for one key (they have no output weights).
 	CheckSize func(keys, dim int) error
 }
 
