@@ -182,6 +182,66 @@ func TestSubwordsMorphology(t *testing.T) {
 	}
 }
 
+// TestCBOWCacheClose trains CBOW with subwords twice, with the cached
+// sums (the default) and with the rows updated at every step: the same
+// random draws, so the key vectors differ only where keys within a window
+// share rows; they stay nearly parallel.
+func TestCBOWCacheClose(t *testing.T) {
+	seqs := sliceOfFactbook(t, 30000)
+	cfg := subwordConfig()
+	cfg.CBOW, cfg.MinCount, cfg.Epochs = true, 3, 2
+	train := func(exact bool) *Model {
+		exactCBOW = exact
+		defer func() { exactCBOW = false }()
+		m, err := Train(context.Background(), SliceSource(seqs), cfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	cached, exact := train(false), train(true)
+	if slices.Equal(cached.Vectors, exact.Vectors) {
+		t.Fatal("the exact path was not taken")
+	}
+	var sum, worst float64 = 0, 1
+	for i := range cached.Keys {
+		c := cosine(cached.Vector(i), exact.Vector(i))
+		sum += c
+		worst = min(worst, c)
+	}
+	if mean := sum / float64(len(cached.Keys)); mean < 0.999 || worst < 0.99 {
+		t.Errorf("cosine of cached and exact vectors: mean %.4f, worst %.4f; want at least 0.999 and 0.99", mean, worst)
+	} else {
+		t.Logf("cosine of cached and exact vectors: mean %.4f, worst %.4f over %d keys", mean, worst, len(cached.Keys))
+	}
+}
+
+// TestSubwordsWholeWindow trains both modes with a window spanning every
+// sequence (the CBOW path that updates at every step) and shuffling.
+func TestSubwordsWholeWindow(t *testing.T) {
+	seqs := sliceOfFactbook(t, 20000)
+	for i := range seqs {
+		seqs[i] = seqs[i][:min(len(seqs[i]), 12)]
+	}
+	for _, cbow := range []bool{false, true} {
+		cfg := subwordConfig()
+		cfg.CBOW, cfg.MinCount, cfg.Epochs = cbow, 2, 1
+		cfg.WholeSequenceWindow, cfg.ShuffleSequences = true, true
+		m, err := Train(context.Background(), SliceSource(seqs), cfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range m.Vectors {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				t.Fatalf("CBOW %v: non-finite vector value", cbow)
+			}
+		}
+		if _, ok := m.WordVector("countries"); !ok {
+			t.Errorf("CBOW %v: no vector for an unseen word", cbow)
+		}
+	}
+}
+
 // TestWordVectorOOV builds vectors for unseen inflections and misspellings
 // of trained keys and finds the key among their nearest neighbours.
 func TestWordVectorOOV(t *testing.T) {

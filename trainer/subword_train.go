@@ -125,3 +125,77 @@ func (w *worker) cbowSubwords(word int32, left, right []int32, alpha float32) {
 		}
 	}
 }
+
+// cbowSlot holds, for one position p of the sequence near the current
+// one, the sum of its key's rows (kept current with the updates it gets)
+// and the gradient its rows are owed.
+type cbowSlot struct {
+	pos       int // -1 when empty
+	n         float32
+	sum, grad []float32
+}
+
+// slot returns the slot of position p, loading it on first use.
+func (w *worker) slot(sent []int32, p int) *cbowSlot {
+	s := &w.slots[p%len(w.slots)]
+	if s.pos != p {
+		w.flush(sent, s) // never needed: the previous position left already
+		rows := w.t.sub.of(sent[p])
+		clear(s.sum)
+		for _, r := range rows {
+			vec.Axpy(1, w.row(w.syn0, r), s.sum)
+		}
+		clear(s.grad)
+		s.n, s.pos = float32(len(rows)), p
+	}
+	return s
+}
+
+// flush adds the gradient owed to a slot's position to its key's rows and
+// empties the slot.
+func (w *worker) flush(sent []int32, s *cbowSlot) {
+	if s.pos < 0 {
+		return
+	}
+	for _, r := range w.t.sub.of(sent[s.pos]) {
+		vec.Axpy(1, s.grad, w.row(w.syn0, r))
+	}
+	s.pos = -1
+}
+
+// cbowCached is cbowSubwords for a bounded window: the sum of a context
+// key's rows is computed once when its position enters the window and kept
+// current (an update adds neu1e to each of its n rows, so n·neu1e to the
+// sum), and its rows receive the summed updates once, when the position
+// leaves the window. It differs from updating the rows at every step only
+// where two keys less than a window apart share a row (the same key, or a
+// common n-gram); it costs about a quarter as much.
+func (w *worker) cbowCached(sent []int32, i, lo, hi int, alpha float32) {
+	if old := i - w.window - 1; old >= 0 {
+		if s := &w.slots[old%len(w.slots)]; s.pos == old {
+			w.flush(sent, s)
+		}
+	}
+	neu1 := w.neu1
+	clear(neu1)
+	var n float32
+	for p := lo; p < hi; p++ {
+		if p != i {
+			s := w.slot(sent, p)
+			vec.Axpy(1, s.sum, neu1)
+			n += s.n
+		}
+	}
+	if n == 0 {
+		return
+	}
+	vec.Scale(1/n, neu1)
+	w.negatives(neu1, sent[i], alpha)
+	for p := lo; p < hi; p++ {
+		if p != i {
+			s := w.slot(sent, p)
+			vec.Axpy(1, w.neu1e, s.grad)
+			vec.Axpy(s.n, w.neu1e, s.sum)
+		}
+	}
+}

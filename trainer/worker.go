@@ -40,6 +40,7 @@ type worker struct {
 	neu1, neu1e []float32
 	acc         []float32 // summed gradient of one position (subwords)
 	subwords    bool
+	slots       []cbowSlot // CBOW with subwords and a bounded window
 	sent        []int32
 	targets     []int32
 	touch       float32 // keeps the prefetching loads alive
@@ -55,7 +56,26 @@ func newWorker(t *trainer, r *rng) *worker {
 		neu1: make([]float32, c.Dim), neu1e: make([]float32, c.Dim), acc: make([]float32, c.Dim),
 		sent:    make([]int32, 0, MaxSequenceLength),
 		targets: make([]int32, c.Negative+1),
+		slots:   newSlots(t.sub != nil && c.CBOW && !c.WholeSequenceWindow && !exactCBOW, c.Window, c.Dim),
 	}
+}
+
+// exactCBOW makes CBOW with subwords update the rows at every step, as
+// cbowSubwords does; tests compare it with the cached path.
+var exactCBOW = false
+
+// newSlots makes the slots of every position that a window of w around
+// the current one reaches, plus one.
+func newSlots(use bool, w, dim int) []cbowSlot {
+	if !use {
+		return nil
+	}
+	s := make([]cbowSlot, 2*w+2)
+	buf := make([]float32, 2*len(s)*dim)
+	for i := range s {
+		s[i] = cbowSlot{pos: -1, sum: buf[2*i*dim : (2*i+1)*dim], grad: buf[(2*i+1)*dim : (2*i+2)*dim]}
+	}
+	return s
 }
 
 func (w *worker) train(j *job) {
@@ -98,7 +118,9 @@ func (w *worker) sequence(ids []int32, alpha float32) {
 		}
 		lo, hi := max(i-win, 0), min(i+win+1, len(sent))
 		if w.subwords {
-			if w.cbow {
+			if w.slots != nil {
+				w.cbowCached(sent, i, lo, hi, alpha)
+			} else if w.cbow {
 				w.cbowSubwords(word, sent[lo:i], sent[i+1:hi], alpha)
 			} else {
 				w.sgSubwords(word, sent[lo:i], sent[i+1:hi], alpha)
@@ -114,6 +136,9 @@ func (w *worker) sequence(ids []int32, alpha float32) {
 				w.pair(word, sent[k], alpha)
 			}
 		}
+	}
+	for k := range w.slots {
+		w.flush(sent, &w.slots[k])
 	}
 }
 
