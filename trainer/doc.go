@@ -74,9 +74,10 @@
 // vector: a key its own, another word the mean of the rows of its n-grams
 // that the table holds (fastText reads untrained random rows for the
 // others; here they are left out, and a word with no known n-gram has no
-// vector). Subwords.MarshalBinary writes the table as one checksummed
-// byte value for a store. Continuing training (Options.Continue) with
-// subwords, or of a model that has them, is not supported yet (ErrConfig).
+// vector). Subwords.WriteTo (or MarshalBinary) writes the table as one
+// checksummed byte value for a store; ReadSubwords reads it back.
+// Continuing training (Options.Continue) with subwords, or of a model that
+// has them, is not supported yet (ErrConfig).
 //
 // # Options and defaults
 //

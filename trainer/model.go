@@ -33,7 +33,7 @@ type Model struct {
 	// composed vector (the mean of its own trained row and its n-gram
 	// rows), which is what a store keeps per key; WordVector builds a
 	// vector for unknown words from Subwords. Persist it with
-	// Subwords.MarshalBinary.
+	// Subwords.WriteTo and read it back with ReadSubwords.
 	Subwords *Subwords
 
 	sub   *subIndex // rows of each key while training subwords

@@ -1,10 +1,13 @@
 package trainer
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"slices"
 	"sort"
@@ -24,8 +27,9 @@ import (
 // vocabulary, not with Buckets.
 //
 // A Subwords is read-only once Train returns and safe for concurrent
-// reads. MarshalBinary and UnmarshalBinary give it a single byte value
-// that a store can write atomically (see MarshalBinary for the layout).
+// reads. WriteTo and ReadSubwords (or MarshalBinary and UnmarshalBinary)
+// give it a single checksummed byte value that a store can write
+// atomically (see WriteTo for the layout).
 type Subwords struct {
 	MinN, MaxN int      // n-gram lengths in runes, "<" and ">" included
 	Buckets    int      // hash space: an n-gram's bucket is ngramHash % Buckets
@@ -177,15 +181,17 @@ func buildSubwords(keys []string, cfg Config) (s *Subwords, off []int32, rows []
 	return s, off, rows
 }
 
-// subwordMagic starts the bytes of MarshalBinary.
+// subwordMagic starts the bytes of WriteTo and MarshalBinary.
 const subwordMagic = "VSUB"
 
-// ErrSubwordData is returned by Subwords.UnmarshalBinary for bytes that are
-// not a table written by MarshalBinary (wrong magic, version, sizes or
-// checksum).
+// ErrSubwordData is returned by ReadSubwords and Subwords.UnmarshalBinary
+// for bytes that are not a table written by WriteTo or MarshalBinary
+// (wrong magic, version, sizes or checksum, or cut short).
 var ErrSubwordData = errors.New("invalid subword table")
 
-// MarshalBinary returns the table as one byte value, little-endian:
+const subwordHeader = 4 + 4*6
+
+// WriteTo writes the table to w, little-endian, without copying it whole:
 //
 //	"VSUB"                 magic
 //	uint32 1               version
@@ -194,68 +200,149 @@ var ErrSubwordData = errors.New("invalid subword table")
 //	N×Dim × float32        Vectors (IEEE 754 bits), row-major
 //	uint32                 CRC-32 (Castagnoli) of everything before it
 //
-// The value is self-contained, so a store can put it under one key in the
-// same transaction as the word vectors and read it back with
-// UnmarshalBinary.
-func (s *Subwords) MarshalBinary() ([]byte, error) {
+// That is 4 + 24 + 4·N·(1+Dim) + 4 bytes, self-contained, so a store can
+// put it under one key in the same transaction as the key vectors and
+// read it back with ReadSubwords or UnmarshalBinary.
+func (s *Subwords) WriteTo(w io.Writer) (int64, error) {
 	n := len(s.Hashes)
 	if len(s.Vectors) != n*s.Dim {
-		return nil, fmt.Errorf("%w: %d hashes and %d values for dim %d", ErrSubwordData, n, len(s.Vectors), s.Dim)
+		return 0, fmt.Errorf("%w: %d hashes and %d values for dim %d", ErrSubwordData, n, len(s.Vectors), s.Dim)
 	}
-	b := make([]byte, 0, 4+4*6+4*n+4*n*s.Dim+4)
+	crc := crc32.New(castagnoli)
+	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 64<<10)
+	var written int64
+	b := make([]byte, 0, 4096)
+	put := func() error {
+		k, err := bw.Write(b)
+		written += int64(k)
+		b = b[:0]
+		return err
+	}
 	b = append(b, subwordMagic...)
 	for _, v := range []int{1, s.MinN, s.MaxN, s.Buckets, s.Dim, n} {
 		b = binary.LittleEndian.AppendUint32(b, uint32(v))
 	}
 	for _, h := range s.Hashes {
-		b = binary.LittleEndian.AppendUint32(b, h)
+		if b = binary.LittleEndian.AppendUint32(b, h); len(b) == cap(b) {
+			if err := put(); err != nil {
+				return written, err
+			}
+		}
 	}
 	for _, x := range s.Vectors {
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+		if b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x)); len(b) == cap(b) {
+			if err := put(); err != nil {
+				return written, err
+			}
+		}
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
+	if err := put(); err != nil {
+		return written, err
+	}
+	if err := bw.Flush(); err != nil {
+		return written, err
+	}
+	k, err := w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
+	return written + int64(k), err
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// UnmarshalBinary reads a table written by MarshalBinary, replacing s. It
-// returns an error wrapping ErrSubwordData when the bytes are not such a
-// table; it never panics.
-func (s *Subwords) UnmarshalBinary(b []byte) error {
+// ReadSubwords reads a table written by WriteTo or MarshalBinary from r,
+// up to and including its checksum and not a byte further. Its memory grows with the bytes
+// actually read, whatever the header claims. It returns an error wrapping
+// ErrSubwordData when the bytes are not such a table (io errors other than
+// an early EOF are returned as they are); it never panics.
+func ReadSubwords(r io.Reader) (*Subwords, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrSubwordData, fmt.Sprintf(format, args...))
 	}
-	const head = 4 + 4*6
-	if len(b) < head+4 || string(b[:4]) != subwordMagic {
-		return bad("no %q header", subwordMagic)
+	crc := crc32.New(castagnoli)
+	tr := io.TeeReader(r, crc) // reads exactly the table: no read-ahead
+	buf := make([]byte, 64<<10)
+	read := func(n int) ([]byte, error) {
+		if _, err := io.ReadFull(tr, buf[:n]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, bad("cut short")
+			}
+			return nil, err
+		}
+		return buf[:n], nil
 	}
-	if sum := binary.LittleEndian.Uint32(b[len(b)-4:]); sum != crc32.Checksum(b[:len(b)-4], castagnoli) {
-		return bad("checksum mismatch")
+	b, err := read(subwordHeader)
+	if err != nil {
+		return nil, err
+	}
+	if string(b[:4]) != subwordMagic {
+		return nil, bad("no %q header", subwordMagic)
 	}
 	u := func(i int) uint64 { return uint64(binary.LittleEndian.Uint32(b[4+4*i:])) }
 	if v := u(0); v != 1 {
-		return bad("version %d, want 1", v)
+		return nil, bad("version %d, want 1", v)
 	}
 	minn, maxn, buckets, dim, n := u(1), u(2), u(3), u(4), u(5)
-	if minn < 1 || maxn < minn || maxn > 1<<10 || buckets < 1 || buckets > math.MaxInt32 || dim < 1 || dim > 10000 {
-		return bad("minn %d, maxn %d, buckets %d, dim %d out of range", minn, maxn, buckets, dim)
+	if minn < 1 || maxn < minn || maxn > 1<<10 || buckets < 1 || buckets > math.MaxInt32 || dim < 1 || dim > 10000 || n > buckets {
+		return nil, bad("minn %d, maxn %d, buckets %d, dim %d, %d rows out of range", minn, maxn, buckets, dim, n)
 	}
-	if want := uint64(head) + 4*n + 4*n*dim + 4; uint64(len(b)) != want {
-		return bad("%d bytes, want %d for %d rows of dim %d", len(b), want, n, dim)
-	}
-	t := Subwords{MinN: int(minn), MaxN: int(maxn), Buckets: int(buckets), Dim: int(dim),
-		Hashes: make([]uint32, n), Vectors: make([]float32, n*dim)}
-	p := b[head:]
-	for i := range t.Hashes {
-		t.Hashes[i] = binary.LittleEndian.Uint32(p[4*i:])
-		if (i > 0 && t.Hashes[i] <= t.Hashes[i-1]) || uint64(t.Hashes[i]) >= buckets {
-			return bad("hash %d at row %d out of order or range", t.Hashes[i], i)
+	t := &Subwords{MinN: int(minn), MaxN: int(maxn), Buckets: int(buckets), Dim: int(dim)}
+	for left := n; left > 0; {
+		k := min(left, uint64(len(buf)/4))
+		b, err := read(int(4 * k))
+		if err != nil {
+			return nil, err
 		}
+		for i := range int(k) {
+			h := binary.LittleEndian.Uint32(b[4*i:])
+			if (len(t.Hashes) > 0 && h <= t.Hashes[len(t.Hashes)-1]) || uint64(h) >= buckets {
+				return nil, bad("hash %d at row %d out of order or range", h, len(t.Hashes))
+			}
+			t.Hashes = append(t.Hashes, h)
+		}
+		left -= k
 	}
-	p = p[4*n:]
-	for i := range t.Vectors {
-		t.Vectors[i] = math.Float32frombits(binary.LittleEndian.Uint32(p[4*i:]))
+	for left := n * dim; left > 0; {
+		k := min(left, uint64(len(buf)/4))
+		b, err := read(int(4 * k))
+		if err != nil {
+			return nil, err
+		}
+		for i := range int(k) {
+			t.Vectors = append(t.Vectors, math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
+		}
+		left -= k
 	}
-	*s = t
+	want := crc.Sum32()
+	if _, err := io.ReadFull(r, buf[:4]); err != nil {
+		return nil, bad("no checksum")
+	}
+	if binary.LittleEndian.Uint32(buf) != want {
+		return nil, bad("checksum mismatch")
+	}
+	return t, nil
+}
+
+// MarshalBinary returns the bytes WriteTo writes (see it for the layout).
+func (s *Subwords) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(subwordHeader + 4*len(s.Hashes)*(1+s.Dim) + 4)
+	if _, err := s.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalBinary reads a table written by MarshalBinary or WriteTo,
+// replacing s; the bytes must hold exactly one table. Errors wrap
+// ErrSubwordData.
+func (s *Subwords) UnmarshalBinary(b []byte) error {
+	r := bytes.NewReader(b)
+	t, err := ReadSubwords(r)
+	if err != nil {
+		return err
+	}
+	if r.Len() != 0 {
+		return fmt.Errorf("%w: %d bytes after the table", ErrSubwordData, r.Len())
+	}
+	*s = *t
 	return nil
 }

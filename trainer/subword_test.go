@@ -1,7 +1,9 @@
 package trainer
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"hash/fnv"
 	"math"
@@ -455,9 +457,54 @@ func TestSubwordsMarshal(t *testing.T) {
 			t.Errorf("byte %d flipped: %v, want ErrSubwordData", i, err)
 		}
 	}
+	if err := s.UnmarshalBinary(append(slices.Clone(b), 0)); !errors.Is(err, ErrSubwordData) {
+		t.Errorf("a trailing byte: %v, want ErrSubwordData", err)
+	}
 	bad := Subwords{MinN: 3, MaxN: 6, Buckets: 10, Dim: 2, Hashes: []uint32{1}, Vectors: []float32{1}}
 	if _, err := bad.MarshalBinary(); !errors.Is(err, ErrSubwordData) {
 		t.Errorf("inconsistent table: %v", err)
+	}
+}
+
+// TestSubwordsStream writes two tables (one empty) and a trailer to one
+// stream with WriteTo and reads them back with ReadSubwords, which stops
+// exactly at the end of each.
+func TestSubwordsStream(t *testing.T) {
+	m := trainFactbook(t, subwordConfig())
+	empty := &Subwords{MinN: 2, MaxN: 4, Buckets: 7, Dim: 3}
+	var buf bytes.Buffer
+	n1, err := m.Subwords.WriteTo(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n2, err := empty.WriteTo(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("tail")
+	if want := int64(4 + 24 + 4*m.Subwords.Len()*(1+m.Dim) + 4); n1 != want || n2 != 32 || int64(buf.Len()) != n1+n2+4 {
+		t.Errorf("WriteTo wrote %d and %d bytes (buffer %d), want %d and 32", n1, n2, buf.Len(), want)
+	}
+	a, err := ReadSubwords(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ReadSubwords(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Hashes, m.Subwords.Hashes) || !slices.Equal(a.Vectors, m.Subwords.Vectors) ||
+		e.MinN != 2 || e.MaxN != 4 || e.Buckets != 7 || e.Dim != 3 || e.Len() != 0 || buf.String() != "tail" {
+		t.Errorf("read back %d rows, then %+v, then %q", a.Len(), e, buf.String())
+	}
+	// A header that claims more rows than follow: an error, no huge allocation.
+	var h bytes.Buffer
+	h.WriteString("VSUB")
+	for _, v := range []uint32{1, 3, 6, 2000000, 10000, 2000000} {
+		h.Write(binary.LittleEndian.AppendUint32(nil, v))
+	}
+	if _, err := ReadSubwords(&h); !errors.Is(err, ErrSubwordData) {
+		t.Errorf("a header without rows: %v, want ErrSubwordData", err)
 	}
 }
 
