@@ -9,16 +9,17 @@ import (
 )
 
 // BenchmarkTrain trains one epoch on the Factbook excerpt (dim 100) and
-// reports in-vocabulary words per second.
+// reports in-vocabulary words per second, with and without subwords.
 func BenchmarkTrain(b *testing.B) {
 	for _, mode := range []struct {
-		name string
-		cbow bool
-	}{{"sg", false}, {"cbow", true}} {
+		name           string
+		cbow, subwords bool
+	}{{"sg", false, false}, {"cbow", true, false}, {"sg-subwords", false, true}, {"cbow-subwords", true, true}} {
 		b.Run(mode.name, func(b *testing.B) {
 			cfg := DefaultConfig()
 			cfg.Epochs = 1
 			cfg.CBOW = mode.cbow
+			cfg.Subwords = mode.subwords
 			b.ReportAllocs()
 			var words int64
 			for b.Loop() {

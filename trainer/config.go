@@ -43,6 +43,27 @@ type Config struct {
 	// ShuffleSequences shuffles the tokens of each sequence before every
 	// use, for sequences that are really sets (baskets, playlists as sets).
 	ShuffleSequences bool
+
+	// Subwords trains fastText-style subword vectors: a key's input vector
+	// is the mean of its own row and the rows of its character n-grams
+	// (MinN..MaxN runes of "<key>", hashed into Buckets buckets), and every
+	// one of them receives the gradient. Model.Vectors then holds the
+	// composed vectors and Model.Subwords the n-gram rows, from which
+	// Model.WordVector builds vectors for unknown words. Default false;
+	// the four fields below are read only when it is true.
+	Subwords bool
+	// MinN and MaxN bound the n-gram length in runes, "<" and ">"
+	// included; defaults 3 and 6 (fastText's); 1 <= MinN <= MaxN <= 32.
+	MinN, MaxN int
+	// Buckets is the hash space of n-grams; default 2,000,000 (fastText's,
+	// so an n-gram falls in the bucket fastText gives it). It costs no
+	// memory: only buckets that the vocabulary's n-grams hit get a row.
+	Buckets int
+	// MinNgramWords keeps a row only for buckets hit by the n-grams of at
+	// least this many keys; default 1 (every n-gram of the vocabulary).
+	// Raising it shrinks the n-gram table (see BENCHMARKS.md for what it
+	// costs).
+	MinNgramWords int
 }
 
 // Defaults used by DefaultConfig.
@@ -57,6 +78,11 @@ const (
 	DefaultAlphaCBOW  = 0.05
 	DefaultMinAlpha   = 0.0001
 	DefaultNsExponent = 0.75
+
+	DefaultMinN          = 3
+	DefaultMaxN          = 6
+	DefaultBuckets       = 2000000
+	DefaultMinNgramWords = 1
 
 	// MaxSequenceLength is the longest sequence trained as one; longer
 	// lines are cut into pieces of this many tokens (gensim's
@@ -76,7 +102,9 @@ var maxTokenBytes = MaxTokenBytes
 
 // DefaultConfig returns the word2vec defaults: skip-gram, dim 100, window 5,
 // negative 5, min_count 5, sample 1e-3, 5 epochs, alpha 0.025 decaying to
-// 0.0001, ns_exponent 0.75, one thread, seed 1.
+// 0.0001, ns_exponent 0.75, one thread, seed 1; subwords off, with minn 3,
+// maxn 6, 2,000,000 buckets and min_ngram_words 1 ready for when they are
+// turned on.
 func DefaultConfig() Config {
 	return Config{
 		Dim:        DefaultDim,
@@ -89,6 +117,11 @@ func DefaultConfig() Config {
 		MinAlpha:   DefaultMinAlpha,
 		NsExponent: DefaultNsExponent,
 		Seed:       1,
+
+		MinN:          DefaultMinN,
+		MaxN:          DefaultMaxN,
+		Buckets:       DefaultBuckets,
+		MinNgramWords: DefaultMinNgramWords,
 	}
 }
 
@@ -125,6 +158,12 @@ func (c Config) Validate() error {
 		return bad("min_alpha (%g) must not exceed alpha (%g)", c.MinAlpha, c.alpha())
 	case math.IsNaN(c.NsExponent) || math.IsInf(c.NsExponent, 0):
 		return bad("ns_exponent must be finite, got %g", c.NsExponent)
+	case c.Subwords && (c.MinN < 1 || c.MaxN < c.MinN || c.MaxN > 32):
+		return bad("minn and maxn must satisfy 1 <= minn <= maxn <= 32, got %d and %d", c.MinN, c.MaxN)
+	case c.Subwords && (c.Buckets < 1 || c.Buckets > math.MaxInt32):
+		return bad("buckets must be between 1 and %d, got %d", math.MaxInt32, c.Buckets)
+	case c.Subwords && c.MinNgramWords < 1:
+		return bad("min_ngram_words must be at least 1, got %d", c.MinNgramWords)
 	}
 	return nil
 }

@@ -39,12 +39,54 @@
 // MinAlpha with the number of in-vocabulary words handed out, over all
 // epochs; it is fixed per job of about 10,000 words.
 //
+// # Subwords
+//
+// With Config.Subwords, Train learns fastText's subword vectors
+// (Bojanowski et al. 2017). Each key is wrapped as "<key>"; its character
+// n-grams are the runs of MinN..MaxN runes of that string (Ngrams; by
+// rune, not byte), hashed with 32-bit FNV-1a (bytes sign-extended, as
+// fastText hashes them, so an n-gram lands in fastText's bucket) modulo
+// Buckets. A key's input vector is the mean of its own row and the rows of
+// its n-grams, and every one of those rows receives the whole gradient,
+// in skip-gram (the key predicts its context, fastText's orientation) and
+// in CBOW (the mean over all rows of all context keys). In skip-gram the
+// mean is computed once per position and kept current by adding each
+// update to it, and the rows receive the summed update once: exact for
+// one thread, and about 1.5× the cost of word-level training instead of
+// fastText's recomputation per pair. CBOW keeps the sum of each context
+// key's rows from the step its position enters the window, adds each
+// update to it, and hands the rows their summed updates when the position
+// leaves the window: this differs from updating at every step only where
+// keys less than a window apart share a row (vectors stay at cosine
+// 0.9997 of the step-by-step ones) and runs 2.4× faster. With
+// WholeSequenceWindow, CBOW updates the rows at every step, as fastText
+// does.
+//
+// fastText allocates Buckets rows (2,000,000 × dim: 800 MB at dim 100)
+// whatever the corpus. Train keeps a row only for the buckets that the
+// n-grams of the vocabulary hit (by at least MinNgramWords keys), in a
+// compact table: Model.Subwords, with the buckets in ascending order
+// (Hashes) and their rows (Vectors). Training never touches any other
+// bucket, so this loses nothing against fastText's dense table; the
+// Factbook excerpt's 2,975 keys need about 28,000 rows. When training
+// ends, Model.Vectors receives each key's composed vector, which is what
+// fastText writes to its .vec file. Model.WordVector gives any word a
+// vector: a key its own, another word the mean of the rows of its n-grams
+// that the table holds (fastText reads untrained random rows for the
+// others; here they are left out, and a word with no known n-gram has no
+// vector). Subwords.WriteTo (or MarshalBinary) writes the table as one
+// checksummed byte value for a store; ReadSubwords reads it back.
+// Continuing training (Options.Continue) with subwords, or of a model that
+// has them, is not supported yet (ErrConfig).
+//
 // # Options and defaults
 //
 // DefaultConfig gives gensim's defaults: Dim 100, Window 5, Negative 5,
 // MinCount 5, Sample 1e-3, Epochs 5, MinAlpha 0.0001, NsExponent 0.75,
-// skip-gram, Seed 1, one thread. Alpha 0 means 0.025 for skip-gram and
-// 0.05 for CBOW (word2vec.c's defaults; gensim uses 0.025 for both).
+// skip-gram, Seed 1, one thread; Subwords off, with MinN 3, MaxN 6,
+// Buckets 2,000,000 (fastText's) and MinNgramWords 1. Alpha 0 means 0.025
+// for skip-gram and 0.05 for CBOW (word2vec.c's defaults; gensim uses
+// 0.025 for both).
 // Fields are otherwise taken literally: Sample 0 disables subsampling, and
 // Negative 0 is an error because hierarchical softmax is not implemented.
 // Config.Validate names the first option out of range.

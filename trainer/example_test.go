@@ -40,3 +40,34 @@ func ExampleConfig_Validate() {
 	fmt.Println(cfg.Validate())
 	// Output: invalid training option: negative must be at least 1: negative = 0 asks for hierarchical softmax, which is not implemented
 }
+
+func ExampleNgrams() {
+	fmt.Println(trainer.Ngrams("where", 3, 4))
+	fmt.Println(trainer.Ngrams("été", 3, 3)) // by rune, not by byte
+	// Output:
+	// [<wh <whe whe wher her here ere ere> re>]
+	// [<ét été té>]
+}
+
+func ExampleModel_WordVector() {
+	sentences := [][]string{
+		{"we", "walk", "to", "work"}, {"they", "walked", "to", "school"},
+		{"she", "is", "walking", "home"}, {"we", "talk", "at", "work"},
+	}
+	cfg := trainer.DefaultConfig()
+	cfg.Dim, cfg.MinCount, cfg.Sample = 8, 1, 0
+	cfg.Subwords = true
+	m, err := trainer.Train(context.Background(), trainer.SliceSource(sentences), cfg, trainer.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, w := range []string{"walk", "walks", "qxz"} {
+		v, ok := m.WordVector(w) // a key, an unseen word built from n-grams, no known n-gram
+		fmt.Println(w, ok, len(v))
+	}
+	// Output:
+	// walk true 8
+	// walks true 8
+	// qxz false 0
+}

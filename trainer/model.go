@@ -28,7 +28,15 @@ type Model struct {
 	// History has one entry per epoch of the last run, as passed to
 	// Options.Progress at the end of the epoch (with Watch filled in).
 	History []Progress
+	// Subwords holds the character n-gram rows of a model trained with
+	// Config.Subwords, nil otherwise. Vectors then holds each key's
+	// composed vector (the mean of its own trained row and its n-gram
+	// rows), which is what a store keeps per key; WordVector builds a
+	// vector for unknown words from Subwords. Persist it with
+	// Subwords.WriteTo and read it back with ReadSubwords.
+	Subwords *Subwords
 
+	sub   *subIndex // rows of each key while training subwords
 	once  sync.Once
 	index map[string]int
 }
@@ -74,4 +82,21 @@ func cosine(a, b []float32) float64 {
 		return 0
 	}
 	return float64(vec.Dot(a, b)) / (float64(na) * float64(nb))
+}
+
+// WordVector returns a new slice with the vector of any word, and false
+// when it has none. A key of the model gets its vector (with subwords,
+// the composed mean of its own row and its n-gram rows). Another word,
+// in a model trained with subwords, gets the mean of the rows of its
+// n-grams that Subwords holds (fastText's getWordVector, leaving out
+// n-grams with no row); it has no vector when none of them has a row, or
+// when the model has no subwords.
+func (m *Model) WordVector(word string) ([]float32, bool) {
+	if i, ok := m.Index(word); ok {
+		return append([]float32(nil), m.Vector(i)...), true
+	}
+	if m.Subwords == nil {
+		return nil, false
+	}
+	return m.Subwords.MeanVector(word)
 }

@@ -27,7 +27,8 @@ type Options struct {
 	// CheckSize, when set, is called once the vocabulary is known and before
 	// the weights are allocated (2 × keys × dim float32s); an error from it
 	// ends Train with that error. db uses it to refuse a model too large
-	// for its memory limit.
+	// for its memory limit. With Config.Subwords, keys also counts the
+	// n-gram rows, two for one key (they have no output weights).
 	CheckSize func(keys, dim int) error
 }
 
@@ -89,6 +90,10 @@ func Train(ctx context.Context, src Source, cfg Config, opts Options) (*Model, e
 	if err := t.run(ctx, src, opts); err != nil {
 		return nil, err
 	}
+	if m.sub != nil {
+		t.compose()
+		m.sub = nil
+	}
 	return m, nil
 }
 
@@ -134,18 +139,34 @@ func buildModel(c *counter, cfg Config, old *Model, check func(keys, dim int) er
 		top, n := c.mostFrequent()
 		return nil, &NoVocabError{MinCount: cfg.MinCount, Top: top, TopCount: n}
 	}
-	if check != nil {
-		if err := check(len(m.Keys)+len(ids), cfg.Dim); err != nil {
-			return nil, err
-		}
+	if old != nil && (cfg.Subwords || old.Subwords != nil) {
+		return nil, fmt.Errorf("%w: continuing training with subwords is not supported yet", ErrConfig)
 	}
 	first := len(m.Keys)
 	for _, id := range ids {
 		m.Keys = append(m.Keys, c.keys[id])
 		m.Counts = append(m.Counts, c.counts[id])
 	}
+	var ngrams int // n-gram rows, stored after the key rows during training
+	if cfg.Subwords {
+		var off, rows []int32
+		m.Subwords, off, rows = buildSubwords(m.Keys, cfg)
+		ngrams = m.Subwords.Len()
+		m.sub = newSubIndex(len(m.Keys), off, rows)
+	}
+	if check != nil {
+		// n-gram rows have no output weights: two of them weigh one key.
+		if err := check(len(m.Keys)+(ngrams+1)/2, cfg.Dim); err != nil {
+			return nil, err
+		}
+	}
 	size := len(m.Keys) * cfg.Dim
-	m.Vectors = make([]float32, size)
+	all := make([]float32, size+ngrams*cfg.Dim)
+	m.Vectors = all[:size:size]
+	if m.Subwords != nil {
+		m.Subwords.Vectors = all[size:]
+		m.sub.syn0 = all
+	}
 	m.Output = make([]float32, size)
 	if old != nil {
 		copy(m.Vectors, old.Vectors)
@@ -157,6 +178,12 @@ func buildModel(c *counter, cfg Config, old *Model, check func(keys, dim int) er
 	for i := first * cfg.Dim; i < size; i++ {
 		m.Vectors[i] = (float32(r.next()>>40)/(1<<24) - 0.5) * scale
 	}
+	if ngrams > 0 { // n-gram rows: the same distribution, from their own stream
+		r := newRNG(cfg.Seed, 0x5ab5)
+		for i := size; i < len(all); i++ {
+			all[i] = (float32(r.next()>>40)/(1<<24) - 0.5) * scale
+		}
+	}
 	return m, nil
 }
 
@@ -167,7 +194,9 @@ type trainer struct {
 	index    map[string]int32
 	sampleTh []uint32
 	noise    aliasTable
-	rngs     []rng // one per worker, kept across epochs
+	syn0     []float32 // key rows, then n-gram rows when training subwords
+	sub      *subIndex // nil unless training subwords
+	rngs     []rng     // one per worker, kept across epochs
 
 	perEpoch  int64 // in-vocabulary tokens of src per pass
 	total     int64 // perEpoch * epochs
@@ -176,7 +205,10 @@ type trainer struct {
 }
 
 func newTrainer(m *Model, c *counter, cfg Config) *trainer {
-	t := &trainer{m: m, cfg: cfg, index: make(map[string]int32, len(m.Keys))}
+	t := &trainer{m: m, cfg: cfg, index: make(map[string]int32, len(m.Keys)), syn0: m.Vectors, sub: m.sub}
+	if m.sub != nil {
+		t.syn0 = m.sub.syn0
+	}
 	for i, k := range m.Keys {
 		if _, dup := t.index[k]; !dup {
 			t.index[k] = int32(i)
@@ -221,7 +253,7 @@ func (t *trainer) run(ctx context.Context, src Source, opts Options) error {
 		p.ETA = time.Duration(float64(time.Since(start)) * float64(cfg.Epochs-epoch) / float64(epoch))
 		for _, w := range opts.Watch {
 			pc := PairCosine{A: w[0], B: w[1]}
-			pc.Cosine, pc.Known = t.m.Similarity(w[0], w[1])
+			pc.Cosine, pc.Known = t.similarity(w[0], w[1])
 			p.Watch = append(p.Watch, pc)
 		}
 		t.m.History = append(t.m.History, p)

@@ -38,6 +38,9 @@ type worker struct {
 	sample      bool
 	syn0, syn1  []float32
 	neu1, neu1e []float32
+	acc         []float32 // summed gradient of one position (subwords)
+	subwords    bool
+	slots       []cbowSlot // CBOW with subwords and a bounded window
 	sent        []int32
 	targets     []int32
 	touch       float32 // keeps the prefetching loads alive
@@ -49,11 +52,30 @@ func newWorker(t *trainer, r *rng) *worker {
 		t: t, r: r, dim: c.Dim, negative: c.Negative, window: c.Window,
 		shrink: c.shrink(), whole: c.WholeSequenceWindow, shuffle: c.ShuffleSequences,
 		cbow: c.CBOW, sample: c.Sample > 0,
-		syn0: t.m.Vectors, syn1: t.m.Output,
-		neu1: make([]float32, c.Dim), neu1e: make([]float32, c.Dim),
+		syn0: t.syn0, syn1: t.m.Output, subwords: t.sub != nil,
+		neu1: make([]float32, c.Dim), neu1e: make([]float32, c.Dim), acc: make([]float32, c.Dim),
 		sent:    make([]int32, 0, MaxSequenceLength),
 		targets: make([]int32, c.Negative+1),
+		slots:   newSlots(t.sub != nil && c.CBOW && !c.WholeSequenceWindow && !exactCBOW, c.Window, c.Dim),
 	}
+}
+
+// exactCBOW makes CBOW with subwords update the rows at every step, as
+// cbowSubwords does; tests compare it with the cached path.
+var exactCBOW = false
+
+// newSlots makes the slots of every position that a window of w around
+// the current one reaches, plus one.
+func newSlots(use bool, w, dim int) []cbowSlot {
+	if !use {
+		return nil
+	}
+	s := make([]cbowSlot, 2*w+2)
+	buf := make([]float32, 2*len(s)*dim)
+	for i := range s {
+		s[i] = cbowSlot{pos: -1, sum: buf[2*i*dim : (2*i+1)*dim], grad: buf[(2*i+1)*dim : (2*i+2)*dim]}
+	}
+	return s
 }
 
 func (w *worker) train(j *job) {
@@ -95,6 +117,16 @@ func (w *worker) sequence(ids []int32, alpha float32) {
 			win -= w.r.intn(w.window) // reduced window in 1..Window
 		}
 		lo, hi := max(i-win, 0), min(i+win+1, len(sent))
+		if w.subwords {
+			if w.slots != nil {
+				w.cbowCached(sent, i, lo, hi, alpha)
+			} else if w.cbow {
+				w.cbowSubwords(word, sent[lo:i], sent[i+1:hi], alpha)
+			} else {
+				w.sgSubwords(word, sent[lo:i], sent[i+1:hi], alpha)
+			}
+			continue
+		}
 		if w.cbow {
 			w.cbowStep(word, sent[lo:i], sent[i+1:hi], alpha)
 			continue
@@ -104,6 +136,9 @@ func (w *worker) sequence(ids []int32, alpha float32) {
 				w.pair(word, sent[k], alpha)
 			}
 		}
+	}
+	for k := range w.slots {
+		w.flush(sent, &w.slots[k])
 	}
 }
 

@@ -1,22 +1,30 @@
 // Command trainer-bench trains vecdb's word2vec on a corpus, writes the
 // vectors as word2vec text and prints one JSON line with the timing, in the
-// shape of shared/bench/train_gensim.py.
+// shape of shared/bench/train_gensim.py. With -subwords it trains
+// fastText-style subword vectors (the .vec file holds the composed vectors,
+// as fastText's does). With -score-vec FILE it trains nothing and scores
+// another tool's vectors with vecdb's evaluator (-eval), so that every tool
+// is judged by the same code.
 package main
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/trainer"
 )
 
@@ -32,9 +40,21 @@ func main() {
 	flag.BoolVar(&cfg.CBOW, "cbow", false, "CBOW instead of skip-gram")
 	flag.Float64Var(&cfg.Alpha, "alpha", 0, "initial learning rate (0 = mode default)")
 	flag.Int64Var(&cfg.Seed, "seed", 1, "seed")
+	flag.BoolVar(&cfg.Subwords, "subwords", false, "train subword (character n-gram) vectors, as fastText")
+	flag.IntVar(&cfg.MinN, "minn", trainer.DefaultMinN, "shortest n-gram, in runes (with -subwords)")
+	flag.IntVar(&cfg.MaxN, "maxn", trainer.DefaultMaxN, "longest n-gram, in runes (with -subwords)")
+	flag.IntVar(&cfg.Buckets, "buckets", trainer.DefaultBuckets, "n-gram hash space (with -subwords)")
+	flag.IntVar(&cfg.MinNgramWords, "min-ngram-words", trainer.DefaultMinNgramWords, "keep n-grams shared by at least this many keys (with -subwords)")
+	scoreVec := flag.String("score-vec", "", "score this word2vec text file with -eval and exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
 	evalDir := flag.String("eval", "", "folder with questions-words.txt, wordsim353.tsv, simlex999.txt: evaluate with vecdb's evaluator too")
 	flag.Parse()
+	if *scoreVec != "" {
+		if err := score(*scoreVec, *evalDir); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if flag.NArg() != 2 {
 		log.Fatal("usage: trainer-bench [flags] CORPUS OUT.vec")
 	}
@@ -69,6 +89,9 @@ func main() {
 		"threads":       cfg.Threads,
 		"sg":            sg,
 		"cpu_seconds":   float64(int(cpu*10)) / 10,
+	}
+	if m.Subwords != nil {
+		res["ngram_rows"] = m.Subwords.Len()
 	}
 	if *evalDir != "" {
 		if err := evaluate(*evalDir, m, res); err != nil {
@@ -117,6 +140,18 @@ func evaluate(dir string, m *trainer.Model, res map[string]any) error {
 		return err
 	}
 	res["vecdb_eval_analogy_accuracy"] = round4(a.Accuracy)
+	res["vecdb_eval_analogy_questions"] = a.Sections[len(a.Sections)-1].Total
+	var syn, sem trainer.AnalogySection // gram* sections are syntactic
+	for _, s := range a.Sections[:len(a.Sections)-1] {
+		part := &sem
+		if strings.HasPrefix(s.Name, "gram") {
+			part = &syn
+		}
+		part.Correct += s.Correct
+		part.Total += s.Total
+	}
+	res["vecdb_eval_analogy_semantic"] = round4(sem.Accuracy())
+	res["vecdb_eval_analogy_syntactic"] = round4(syn.Accuracy())
 	for name, file := range map[string]string{"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"} {
 		f, err := os.Open(filepath.Join(dir, file))
 		if err != nil {
@@ -133,3 +168,32 @@ func evaluate(dir string, m *trainer.Model, res map[string]any) error {
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// score evaluates the vectors of a word2vec text file (another tool's) with
+// vecdb's evaluator and prints them as one JSON line.
+func score(path, evalDir string) error {
+	r, err := format.Open(path, format.ReaderOptions{})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	m := &trainer.Model{Dim: r.Dim()}
+	for {
+		k, v, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		m.Keys = append(m.Keys, k)
+		m.Vectors = append(m.Vectors, v...)
+	}
+	res := map[string]any{"file": path, "vocab": len(m.Keys)}
+	if err := evaluate(evalDir, m, res); err != nil {
+		return err
+	}
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
+	return nil
+}
