@@ -87,18 +87,22 @@ func (d *DB) importTableDir(ctx context.Context, name, path string, dir *os.File
 	if err != nil {
 		return nil, fmt.Errorf("import %s from %s: %w", name, path, err)
 	}
-	var tf []tableFile
+	var names []string
 	for _, e := range ents {
 		n := e.Name()
 		if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || !strings.HasSuffix(strings.ToLower(n), ".parquet") {
 			continue
 		}
-		tf = append(tf, tableFile{name: filepath.Join(path, n)})
+		names = append(names, n)
 	}
-	if len(tf) == 0 {
+	if len(names) == 0 {
 		return nil, fmt.Errorf("import %s: %w: %s is a directory with no .parquet files", name, ErrInvalid, path)
 	}
-	slices.SortFunc(tf, func(a, b tableFile) int { return strings.Compare(a.name, b.name) })
+	slices.Sort(names)
+	tf := make([]tableFile, len(names))
+	for i, n := range names {
+		tf[i] = tableFile{name: filepath.Join(path, n)}
+	}
 	return d.importTables(ctx, name, path, tf, opts)
 }
 
@@ -149,7 +153,7 @@ func (d *DB) importTables(ctx context.Context, name, source string, files []tabl
 		if rd, err = codec.NewReader(r, f.name, ropts); err != nil {
 			return err
 		}
-		if i > 0 && !slices.Equal(rd.Columns(), cols) {
+		if i > 0 && !sameColumns(rd.Columns(), cols) {
 			return fmt.Errorf("%w: %s has metadata columns %v, unlike %v in %s", ErrInvalid, f.name, rd.Columns(), cols, files[0].name)
 		}
 		cur = i
@@ -242,7 +246,7 @@ func (c columnConv) convert(v any) any {
 func tableFields(existing *storage.CollectionMeta, cols []format.Column) ([]storage.Field, []columnConv, error) {
 	var fields []storage.Field
 	if existing != nil {
-		fields = slices.Clone(existing.Fields)
+		fields = append(fields, existing.Fields...)
 	}
 	conv := make([]columnConv, len(cols))
 	for j, c := range cols {
@@ -250,10 +254,7 @@ func tableFields(existing *storage.CollectionMeta, cols []format.Column) ([]stor
 		if err != nil {
 			return nil, nil, err
 		}
-		i := slices.IndexFunc(fields, func(f storage.Field) bool { return f.Name == c.Name })
-		if i < 0 {
-			i = slices.IndexFunc(fields, func(f storage.Field) bool { return strings.EqualFold(f.Name, c.Name) })
-		}
+		i := fieldIndex(fields, c.Name)
 		if i >= 0 {
 			switch {
 			case fields[i].Type == t:
@@ -272,6 +273,33 @@ func tableFields(existing *storage.CollectionMeta, cols []format.Column) ([]stor
 		fields = append(fields, storage.Field{Name: c.Name, Type: t})
 	}
 	return fields, conv, nil
+}
+
+// fieldIndex returns the index of the field named name, matched exactly
+// or else ignoring case, or -1.
+func fieldIndex(fields []storage.Field, name string) int {
+	fold := -1
+	for i, f := range fields {
+		if f.Name == name {
+			return i
+		}
+		if fold < 0 && strings.EqualFold(f.Name, name) {
+			fold = i
+		}
+	}
+	return fold
+}
+
+func sameColumns(a, b []format.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func fieldType(t format.ColumnType) (storage.FieldType, error) {
