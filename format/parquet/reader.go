@@ -29,7 +29,33 @@ var (
 const (
 	defaultBatchRows = 4096
 	streamBuffer     = 1 << 20 // bytes read at a time from a column chunk
+	// maxAlloc is the largest buffer the reader lets the library allocate
+	// at once; a damaged length asking for more is an error, not an
+	// attempt to allocate it. A batch of BatchRows vectors of MaxDim
+	// float64 values needs far less than this at the default batch.
+	maxAlloc = 1 << 28
 )
+
+// boundedAllocator refuses single allocations above max by panicking,
+// which Reader turns into an error.
+type boundedAllocator struct {
+	memory.Allocator
+	max int
+}
+
+func (a boundedAllocator) Allocate(size int) []byte {
+	if size < 0 || size > a.max {
+		panic(fmt.Sprintf("allocation of %d bytes refused", size))
+	}
+	return a.Allocator.Allocate(size)
+}
+
+func (a boundedAllocator) Reallocate(size int, b []byte) []byte {
+	if size < 0 || size > a.max {
+		panic(fmt.Sprintf("allocation of %d bytes refused", size))
+	}
+	return a.Allocator.Reallocate(size, b)
+}
 
 // Reader streams the rows of a Parquet file, one batch of rows of one row
 // group at a time: its memory is a batch plus the read buffers, whatever
@@ -71,19 +97,25 @@ type Reader struct {
 // NewReader opens the Parquet file in r (name is used in messages), finds
 // its columns and reads its first row, so that Dim is known when it
 // returns.
-func NewReader(r format.ReadAtSeeker, name string, opts format.TableReaderOptions) (*Reader, error) {
+func NewReader(r format.ReadAtSeeker, name string, opts format.TableReaderOptions) (rd *Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rd, err = nil, corrupt(name, 0, 0, p)
+		}
+	}()
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = defaultBatchRows
 	}
-	rprops := pq.NewReaderProperties(memory.DefaultAllocator)
+	mem := boundedAllocator{memory.DefaultAllocator, maxAlloc}
+	rprops := pq.NewReaderProperties(mem)
 	rprops.BufferedStreamEnabled = true
 	rprops.BufferSize = streamBuffer
 	pf, err := file.NewParquetReader(r, file.WithReadProps(rprops))
 	if err != nil {
 		return nil, &format.Error{File: name, Msg: "not a Parquet file: " + err.Error(), Err: format.ErrSyntax}
 	}
-	rd := &Reader{name: name, opts: opts, pf: pf, rg: -1, dim: opts.Dim}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchRows)}, memory.DefaultAllocator)
+	rd = &Reader{name: name, opts: opts, pf: pf, rg: -1, dim: opts.Dim}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchRows)}, mem)
 	if err != nil {
 		return nil, rd.errf(format.ErrSyntax, "schema: %v", err)
 	}
@@ -91,7 +123,7 @@ func NewReader(r format.ReadAtSeeker, name string, opts format.TableReaderOption
 	if err := rd.findColumns(); err != nil {
 		return nil, err
 	}
-	switch err := rd.next(&rd.prow); {
+	switch err := rd.safeNext(&rd.prow); {
 	case err == io.EOF:
 		rd.err = io.EOF
 	case err != nil:
@@ -248,11 +280,27 @@ func (r *Reader) Next(row *format.TableRow) error {
 	if r.err != nil {
 		return r.err
 	}
-	if err := r.next(row); err != nil {
+	if err := r.safeNext(row); err != nil {
 		r.err = err
 		return err
 	}
 	return nil
+}
+
+// safeNext is next turning a panic of the Parquet library, which trusts
+// the lengths and offsets in damaged files, into an error.
+func (r *Reader) safeNext(row *format.TableRow) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = corrupt(r.name, r.row, r.rg, p)
+		}
+	}()
+	return r.next(row)
+}
+
+// corrupt is the error for a panic p while reading the file name.
+func corrupt(name string, row int64, rg int, p any) error {
+	return &format.Error{File: name, Row: row, RowGroup: rg, Msg: fmt.Sprintf("damaged Parquet file: %v", p), Err: format.ErrSyntax}
 }
 
 // advance moves to the next batch; io.EOF after the last row group.
