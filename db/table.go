@@ -22,7 +22,7 @@ type ParquetOptions struct {
 	// FixedSize writes the vector column as a fixed-size list of Dim
 	// floats instead of a plain list.
 	FixedSize bool
-	// RowGroupRows is the number of rows per row group (0: about 64 MiB
+	// RowGroupRows is the number of rows per row group (0: about 16 MiB
 	// of vector values), which bounds the writer's memory.
 	RowGroupRows int
 }

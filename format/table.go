@@ -69,7 +69,7 @@ type TableWriterOptions struct {
 	// list with the Arrow schema in the footer) instead of a plain list.
 	FixedSize bool
 	// RowGroupRows is the number of rows per row group, which bounds the
-	// writer's memory; 0 picks about 64 MiB of vector values per group.
+	// writer's memory; 0 picks about 16 MiB of vector values per group.
 	RowGroupRows int
 }
 

@@ -8,7 +8,7 @@
 //
 // # Writing
 //
-// Writer streams rows into row groups of RowGroupRows rows (about 64 MiB of
+// Writer streams rows into row groups of RowGroupRows rows (about 16 MiB of
 // vector values by default), compressed with Snappy: the codec that every
 // Parquet reader has and that Spark, DuckDB and pyarrow write by default,
 // and fast enough that export stays bound by the database scan. Float

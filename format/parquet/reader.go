@@ -29,11 +29,16 @@ var (
 const (
 	defaultBatchRows = 4096
 	streamBuffer     = 1 << 20 // bytes read at a time from a column chunk
+	// maxPage is the largest page the reader accepts, compressed or not.
+	// Writers differ: DuckDB writes a row group's list column as one page
+	// (122,880 rows of 256 floats are a 126 MB page), so the library's
+	// default of 64 MiB is too small; 1 GiB takes DuckDB's row groups up
+	// to about 2,000 floats a vector.
+	maxPage = 1 << 30
 	// maxAlloc is the largest buffer the reader lets the library allocate
-	// at once; a damaged length asking for more is an error, not an
-	// attempt to allocate it. A batch of BatchRows vectors of MaxDim
-	// float64 values needs far less than this at the default batch.
-	maxAlloc = 1 << 28
+	// at once (a page and some slack); a damaged length asking for more is
+	// an error, not an attempt to allocate it.
+	maxAlloc = maxPage + 1<<20
 )
 
 // boundedAllocator refuses single allocations above max by panicking,
@@ -110,6 +115,9 @@ func NewReader(r format.ReadAtSeeker, name string, opts format.TableReaderOption
 	rprops := pq.NewReaderProperties(mem)
 	rprops.BufferedStreamEnabled = true
 	rprops.BufferSize = streamBuffer
+	rprops.PageStreamingEnabled = true // decode big plain pages a buffer at a time
+	rprops.MaxCompressedPageSize = maxPage
+	rprops.MaxUncompressedPageSize = maxPage
 	pf, err := file.NewParquetReader(r, file.WithReadProps(rprops))
 	if err != nil {
 		return nil, &format.Error{File: name, Msg: "not a Parquet file: " + err.Error(), Err: format.ErrSyntax}

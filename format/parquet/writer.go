@@ -25,7 +25,7 @@ const (
 
 // rowGroupBytes is the size of the vector values of one row group when
 // WriterOptions.RowGroupRows is 0.
-const rowGroupBytes = 64 << 20
+const rowGroupBytes = 16 << 20
 
 // Codec is the compression of every column: Snappy, the default of Spark,
 // DuckDB, pyarrow and parquet-mr, which every Parquet reader has.
