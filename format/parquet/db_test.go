@@ -3,6 +3,7 @@ package parquet_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -212,5 +213,35 @@ func TestFailedImportKeepsCollection(t *testing.T) {
 	}
 	if got := rowsOf(t, d2, "c", rows); !reflect.DeepEqual(got, rows) {
 		t.Fatal("a failed import changed the collection")
+	}
+}
+
+// TestImportReaderAndLimit imports through ImportReader (an *os.File is
+// random access; a plain reader is refused) and with a row limit.
+func TestImportReaderAndLimit(t *testing.T) {
+	d := openDB(t)
+	rows := fill(t, d, "src", 50, 4)
+	path := filepath.Join(t.TempDir(), "c.parquet")
+	if _, err := d.ExportParquet(bg, "src", path, db.ParquetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := d.ImportReader(bg, "r", f, "c.parquet", db.ImportOptions{Format: format.Parquet, Limit: 7})
+	if err != nil || res.Rows != 7 {
+		t.Fatalf("ImportReader: %+v, %v", res, err)
+	}
+	if got := rowsOf(t, d, "r", rows[:7]); !reflect.DeepEqual(got, rows[:7]) {
+		t.Fatal("rows differ")
+	}
+	data, _ := os.ReadFile(path)
+	if _, err := d.ImportReader(bg, "r", strings.NewReader(string(data)), "c.parquet", db.ImportOptions{Format: format.Parquet}); err != nil {
+		t.Fatal(err) // strings.Reader is an io.ReaderAt and io.Seeker
+	}
+	if _, err := d.ImportReader(bg, "r2", struct{ io.Reader }{strings.NewReader(string(data))}, "c.parquet", db.ImportOptions{Format: format.Parquet}); !errors.Is(err, db.ErrInvalid) {
+		t.Fatalf("a plain io.Reader: %v", err)
 	}
 }
