@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -56,7 +57,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Import loads a vector file into a collection. A collection that does not
+// Import loads a vector file into a collection. A Parquet file (by its
+// magic bytes, or opts.Format == format.Parquet) or a directory of them
+// (such as a Spark Word2VecModel's data directory) is read with the
+// registered Parquet codec; see ImportParquet. A collection that does not
 // exist is created with the file's dimension. An existing one must have the
 // same dimension; its rows are replaced, keeping its metric, fields and
 // index settings. The swap is atomic: on any error or cancellation the
@@ -71,17 +75,39 @@ func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) 
 	var total int64
 	if st, err := f.Stat(); err == nil {
 		if st.IsDir() {
+			if opts.Format == format.Auto || opts.Format == format.Parquet {
+				return d.importTableDir(ctx, name, path, f, opts)
+			}
 			return nil, fmt.Errorf("import %s: %s is a directory", name, path)
 		}
 		total = st.Size()
 	}
-	cr := &countingReader{r: bufio.NewReaderSize(f, 1<<20)}
+	br := bufio.NewReaderSize(f, 1<<20)
+	if opts.Format == format.Auto {
+		if magic, _ := br.Peek(len(parquetMagic)); string(magic) == parquetMagic {
+			opts.Format = format.Parquet
+		}
+	}
+	if opts.Format == format.Parquet {
+		return d.importTable(ctx, name, path, []*os.File{f}, opts)
+	}
+	cr := &countingReader{r: br}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, total, path, opts)
 }
 
 // ImportReader is Import from an io.Reader (source names the input in
 // messages and in the collection's Source).
+//
+// A Parquet file (opts.Format == format.Parquet) needs random access: r
+// must then be an io.ReaderAt and io.Seeker, such as *os.File.
 func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source string, opts ImportOptions) (*ImportResult, error) {
+	if opts.Format == format.Parquet {
+		ra, ok := r.(format.ReadAtSeeker)
+		if !ok {
+			return nil, fmt.Errorf("import %s from %s: %w: a Parquet file needs random access (an io.ReaderAt and io.Seeker such as *os.File)", name, source, ErrInvalid)
+		}
+		return d.importTables(ctx, name, source, []tableFile{{name: source, r: ra}}, opts)
+	}
 	cr := &countingReader{r: r}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, 0, source, opts)
 }
@@ -89,20 +115,13 @@ func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source 
 // importReader imports the vector file read from r into the collection
 // name; done and total report progress in bytes (total 0 when unknown).
 func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done func() int64, total int64, source string, opts ImportOptions) (*ImportResult, error) {
-	if d.ReadOnly() {
-		return nil, ErrReadOnly
-	}
-	if !storage.ValidName(name) {
-		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", name)
+	existing, err := d.importTarget(name)
+	if err != nil {
+		return nil, err
 	}
 	ropts := format.ReaderOptions{Format: opts.Format, Limit: opts.Limit}
 	if opts.KeepFirstDuplicate {
 		ropts.Duplicates = format.DupKeepFirst
-	}
-	// An existing collection fixes the dimension, metric and fields.
-	existing, err := d.existingMeta(name)
-	if err != nil {
-		return nil, err
 	}
 	if existing != nil {
 		ropts.Dim = existing.Dim
@@ -111,45 +130,36 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 	if err != nil {
 		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
 	}
-	if existing == nil && rd.Dim() <= 0 {
-		return nil, fmt.Errorf("import %s from %s: the file has no vectors", name, source)
+	rank := int64(0)
+	src := &loadSource{
+		source: source,
+		format: rd.Format(),
+		dim:    rd.Dim(),
+		next: func() (*storage.Row, error) {
+			key, v, err := rd.Next()
+			if err != nil {
+				return nil, err
+			}
+			rank++
+			return &storage.Row{Key: key, Vector: v, Count: rank}, nil
+		},
+		progress: func(rows int) Progress {
+			return Progress{Op: "import", Done: done(), Total: total, Unit: "bytes", Detail: fmt.Sprintf("%d rows", rows)}
+		},
 	}
-	meta := importMeta(name, source, rd, existing, opts)
-	// Serialise with other writers only for the final swap; the chunked
-	// loading itself runs in its own transactions on a private bucket.
-	l, err := d.store.NewLoader(meta)
-	if err != nil {
-		return nil, err
-	}
-	defer l.Abort()
-	if opts.KeepFirstDuplicate {
-		l.Dups = storage.DupKeepFirst
-	}
-	prog := newThrottle(ctx)
-	report := func(final bool) {
-		prog.report(Progress{Op: "import", Done: done(), Total: total, Unit: "bytes",
-			Detail: fmt.Sprintf("%d rows", l.Rows())}, final)
-	}
-	vecs, err := loadImportRows(ctx, rd, l, name, source, opts, report)
-	if err != nil {
-		return nil, err
-	}
-	if cfg, ok := wantIndex(opts.Index, meta.Index, l.Rows()); ok {
-		if err := indexLoad(ctx, l, meta.Metric, meta.Dim, vecs, cfg); err != nil {
-			return nil, fmt.Errorf("import %s: index: %w", name, err)
-		}
-	} else {
-		l.Meta().Index = nil
-	}
-	if err := d.commitLoad(ctx, name, l); err != nil {
-		return nil, err
-	}
-	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: rd.Format(), Replaced: existing != nil}, nil
+	return d.load(ctx, name, existing, src, opts)
 }
 
-// existingMeta returns a copy of the metadata of the collection name, or
-// nil when there is no such collection.
-func (d *DB) existingMeta(name string) (*storage.CollectionMeta, error) {
+// importTarget checks that name may be loaded and returns its catalog
+// record when the collection exists (nil when it does not).
+func (d *DB) importTarget(name string) (*storage.CollectionMeta, error) {
+	if d.ReadOnly() {
+		return nil, ErrReadOnly
+	}
+	if !storage.ValidName(name) {
+		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", name)
+	}
+	// An existing collection fixes the dimension, metric and fields.
 	var existing *storage.CollectionMeta
 	err := d.store.View(func(tx *storage.Tx) error {
 		c, err := tx.Collection(name)
@@ -168,48 +178,76 @@ func (d *DB) existingMeta(name string) (*storage.CollectionMeta, error) {
 	return existing, nil
 }
 
-// importMeta is the metadata of the imported collection: existing's when
-// it exists, else a new one with rd's dimension, with the source and
-// parameters of this import.
-func importMeta(name, source string, rd *format.Reader, existing *storage.CollectionMeta, opts ImportOptions) *storage.CollectionMeta {
-	meta := &storage.CollectionMeta{Name: name, Dim: rd.Dim(), Metric: opts.Metric}
+// loadSource is a stream of rows for load: from a vector file read by
+// format.Reader, or from a table file (Parquet).
+type loadSource struct {
+	source string // the file, for messages and the collection's Source
+	format Format
+	dim    int
+	// fields are the metadata fields of the rows' Meta: for a collection
+	// that exists, its fields and any new ones (see tableFields); nil
+	// keeps its fields.
+	fields []storage.Field
+	// next returns the next row, with its Count set (the 1-based rank when
+	// the file has no counts), or io.EOF.
+	next     func() (*storage.Row, error)
+	progress func(rows int) Progress
+}
+
+// load streams src into a private bucket and swaps it in for the
+// collection name (existing is its record, or nil for a new collection).
+// On any error or cancellation the collection is exactly as it was.
+func (d *DB) load(ctx context.Context, name string, existing *storage.CollectionMeta, src *loadSource, opts ImportOptions) (*ImportResult, error) {
+	source := src.source
+	if existing == nil && src.dim <= 0 {
+		return nil, fmt.Errorf("import %s from %s: the file has no vectors", name, source)
+	}
+	meta := &storage.CollectionMeta{Name: name, Dim: src.dim, Metric: opts.Metric, Fields: src.fields}
 	if existing != nil {
 		meta = existing
+		if src.fields != nil {
+			meta.Fields = src.fields
+		}
 	}
-	meta.Source = fmt.Sprintf("IMPORT FROM '%s' (%s)", source, rd.Format())
-	meta.Params = map[string]string{"format": rd.Format().String()}
+	meta.Source = fmt.Sprintf("IMPORT FROM '%s' (%s)", source, src.format)
+	meta.Params = map[string]string{"format": src.format.String()}
 	if opts.Limit > 0 {
 		meta.Params["limit"] = strconv.Itoa(opts.Limit)
 	}
-	return meta
-}
-
-// loadImportRows adds every row of rd to l, ranked in file order, and
-// returns the vectors kept for the index build (none when opts.Index says
-// no index); it fails when no row was loaded.
-func loadImportRows(ctx context.Context, rd *format.Reader, l *storage.Loader, name, source string, opts ImportOptions, report func(final bool)) ([][]float32, error) {
-	rank := int64(0)
+	// Serialise with other writers only for the final swap; the chunked
+	// loading itself runs in its own transactions on a private bucket.
+	l, err := d.store.NewLoader(meta)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Abort()
+	if opts.KeepFirstDuplicate {
+		l.Dups = storage.DupKeepFirst
+	}
+	prog := newThrottle(ctx)
+	report := func(final bool) { prog.report(src.progress(l.Rows()), final) }
+	n := int64(0)
 	var vecs [][]float32 // kept for the index build
 	for {
-		key, v, err := rd.Next()
+		row, err := src.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
 		}
-		rank++
-		if !utf8.ValidString(key) {
-			return nil, fmt.Errorf("import %s from %s: row %d: key %q is not valid UTF-8", name, source, rank, key)
+		n++
+		if !utf8.ValidString(row.Key) {
+			return nil, fmt.Errorf("import %s from %s: row %d: key %q is not valid UTF-8", name, source, n, row.Key)
 		}
-		kept, err := l.Add(&storage.Row{Key: key, Vector: v, Count: rank})
+		kept, err := l.Add(row)
 		if err != nil {
-			return nil, fmt.Errorf("import %s from %s: row %d: %w", name, source, rank, err)
+			return nil, fmt.Errorf("import %s from %s: row %d: %w", name, source, n, err)
 		}
 		if kept && (opts.Index == nil || *opts.Index) {
-			vecs = append(vecs, v)
+			vecs = append(vecs, row.Vector)
 		}
-		if rank%1024 == 0 {
+		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -223,7 +261,17 @@ func loadImportRows(ctx context.Context, rd *format.Reader, l *storage.Loader, n
 		return nil, err
 	}
 	report(true)
-	return vecs, nil
+	if cfg, ok := wantIndex(opts.Index, meta.Index, l.Rows()); ok {
+		if err := indexLoad(ctx, l, meta.Metric, meta.Dim, vecs, cfg); err != nil {
+			return nil, fmt.Errorf("import %s: index: %w", name, err)
+		}
+	} else {
+		l.Meta().Index = nil
+	}
+	if err := d.commitLoad(ctx, name, l); err != nil {
+		return nil, err
+	}
+	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: src.format, Replaced: existing != nil}, nil
 }
 
 // ImportCatalog downloads a pretrained set by its gensim-data name (see
@@ -267,10 +315,16 @@ func (d *DB) ImportCatalog(ctx context.Context, name, entry string, opts ImportO
 }
 
 // Export writes a collection to a vector file in the given layout (default
-// word2vec text), rows in frequency order, exact stored values.
+// word2vec text; by the extension with format.Auto, .parquet for Parquet),
+// rows in frequency order, exact stored values. Parquet needs the
+// registered codec (see ExportParquet); without one the error wraps
+// format.ErrNoTableCodec and nothing is written.
 func (d *DB) Export(ctx context.Context, name, path string, f Format) (int, error) {
 	if f == format.Auto {
 		f = guessFormat(path)
+	}
+	if f == format.Parquet {
+		return d.ExportParquet(ctx, name, path, ParquetOptions{})
 	}
 	var n int
 	err := d.writeOutput(path, func(w io.Writer) error {
@@ -297,6 +351,8 @@ func guessFormat(path string) Format {
 		return format.GloVe
 	case strings.HasSuffix(p, ".vec"):
 		return format.FastText
+	case strings.HasSuffix(strings.ToLower(path), ".parquet"):
+		return format.Parquet
 	}
 	return format.Word2VecText
 }
@@ -305,6 +361,9 @@ func guessFormat(path string) Format {
 func (d *DB) ExportWriter(ctx context.Context, name string, w io.Writer, f Format) (int, error) {
 	if f == format.Auto {
 		f = format.Word2VecText
+	}
+	if f == format.Parquet {
+		return d.exportTable(ctx, name, w, f, ParquetOptions{})
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	n := 0

@@ -45,7 +45,9 @@ func TestNoDrawingDependencies(t *testing.T) {
 	}
 	// Nor network code: catalog downloads are registered by format/fetch.
 	banned := []string{"gonum.org/v1/plot", "go-fonts", "go-latex", "fpdf", "freetype", "svgo", "sbinet/gg", plotfileImport,
-		"net/http", "crypto/tls", format.FetchImport}
+		"net/http", "crypto/tls", format.FetchImport,
+		// Nor Parquet: its codec is registered by format/parquet.
+		"apache/arrow-go", "apache/thrift", "google.golang.org/grpc", format.ParquetImport}
 	for _, dep := range deps {
 		for _, b := range banned {
 			if strings.Contains(dep, b) {
@@ -54,7 +56,7 @@ func TestNoDrawingDependencies(t *testing.T) {
 		}
 	}
 	// The import that ErrNoPlotWriter tells users to add must exist.
-	for _, imp := range []string{plotfileImport, format.FetchImport} {
+	for _, imp := range []string{plotfileImport, format.FetchImport, format.ParquetImport} {
 		if out, err := exec.Command(goCmd, "list", imp).CombinedOutput(); err != nil {
 			t.Errorf("go list %s: %v\n%s", imp, err, out)
 		}

@@ -72,4 +72,14 @@
 // for Download (IMPORT … FROM CATALOG). An offline machine gets an error
 // naming the URL and the path where a manually downloaded copy is picked up
 // (and verified).
+//
+// # Table formats
+//
+// Parquet is a Format too, but a table with typed columns that needs random
+// access, so NewReader and NewWriter do not handle it: RegisterTable takes
+// a TableCodec (a TableReader of key, count, vector and metadata columns,
+// and a streaming TableWriter), and TableCodecFor returns it or an error
+// wrapping ErrNoTableCodec that names the package to import,
+// ParquetImport (github.com/vecdb/vecdb/format/parquet, on apache/arrow-go),
+// so that a program that never touches Parquet links none of it.
 package format

@@ -57,20 +57,35 @@ const MaxKeyBytes = errdefs.MaxKeyBytes
 // Error is a problem at one place in a vector file. Line (1-based) is set for
 // text layouts and the header of word2vec binary files; Offset is the byte
 // offset, in the decompressed stream, of the binary row at fault and is
-// meaningful only when Line is 0. Err is one of the sentinels above, or the
-// underlying I/O error.
+// meaningful only when Line is 0. Table files (Parquet) set Row instead: the
+// 1-based row in the file, with its 0-based RowGroup (as Parquet tools
+// number them), and File, the file's name. Err is one of the sentinels
+// above, or the underlying I/O error.
 type Error struct {
-	Line   int
-	Offset int64
-	Msg    string
-	Err    error
+	Line     int
+	Offset   int64
+	File     string
+	RowGroup int
+	Row      int64
+	Msg      string
+	Err      error
 }
 
 // Error prints the position then the message: `line 17: expected 50 values,
-// got 49` or `offset 4096: file ends inside a row`.
+// got 49`, `offset 4096: file ends inside a row` or `part-0.parquet: row 7
+// (row group 0): vector has 49 values, want 50`.
 func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	prefix := ""
+	if e.File != "" {
+		prefix = e.File + ": "
+	}
+	switch {
+	case e.Row > 0:
+		return fmt.Sprintf("%srow %d (row group %d): %s", prefix, e.Row, e.RowGroup, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%sline %d: %s", prefix, e.Line, e.Msg)
+	case e.File != "":
+		return prefix + e.Msg
 	}
 	return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg)
 }

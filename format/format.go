@@ -26,6 +26,11 @@ const (
 	CSV
 	// JSONL is one JSON object per line: {"key": "...", "vector": [...]}.
 	JSONL
+	// Parquet is an Apache Parquet table with a key column, a list vector
+	// column and metadata columns. NewReader and NewWriter do not handle it:
+	// it needs random access and a registered codec (see RegisterTable and
+	// ParquetImport).
+	Parquet
 )
 
 var formatNames = [...]string{
@@ -36,6 +41,7 @@ var formatNames = [...]string{
 	FastText:       "FASTTEXT",
 	CSV:            "CSV",
 	JSONL:          "JSONL",
+	Parquet:        "PARQUET",
 }
 
 // String returns the name used by the IMPORT and EXPORT statements, such as
@@ -49,7 +55,7 @@ func (f Format) String() string {
 
 // ParseFormat returns the Format named s, ignoring case and collapsing runs
 // of white space: "glove", "word2vec", "Word2Vec  Binary", "fasttext",
-// "csv", "jsonl" and "auto". An unknown name is an error listing the known
+// "csv", "jsonl", "parquet" and "auto". An unknown name is an error listing the known
 // ones.
 func ParseFormat(s string) (Format, error) {
 	norm := strings.ToUpper(strings.Join(strings.Fields(s), " "))
@@ -58,7 +64,7 @@ func ParseFormat(s string) (Format, error) {
 			return Format(f), nil
 		}
 	}
-	return Auto, fmt.Errorf("unknown format %q (want GLOVE, WORD2VEC, WORD2VEC BINARY, FASTTEXT, CSV or JSONL)", s)
+	return Auto, fmt.Errorf("unknown format %q (want GLOVE, WORD2VEC, WORD2VEC BINARY, FASTTEXT, CSV, JSONL or PARQUET)", s)
 }
 
 // hasHeader reports whether files of this layout start with an `N D` line.

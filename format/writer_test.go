@@ -167,7 +167,7 @@ func TestWriterErrors(t *testing.T) {
 }
 
 func TestFormatNames(t *testing.T) {
-	for f := Auto; f <= JSONL; f++ {
+	for f := Auto; f <= Parquet; f++ {
 		got, err := ParseFormat(strings.ToLower(f.String()))
 		if err != nil || got != f {
 			t.Errorf("ParseFormat(%q) = %v, %v", f.String(), got, err)
@@ -176,8 +176,8 @@ func TestFormatNames(t *testing.T) {
 	if f, err := ParseFormat("  word2vec\tbinary "); err != nil || f != Word2VecBinary {
 		t.Errorf("ParseFormat with blanks = %v, %v", f, err)
 	}
-	if _, err := ParseFormat("parquet"); err == nil || !strings.Contains(err.Error(), "GLOVE") {
-		t.Errorf("ParseFormat(parquet) = %v", err)
+	if _, err := ParseFormat("orc"); err == nil || !strings.Contains(err.Error(), "GLOVE") {
+		t.Errorf("ParseFormat(orc) = %v", err)
 	}
 	if s := Format(99).String(); s != "Format(99)" {
 		t.Errorf("String = %q", s)

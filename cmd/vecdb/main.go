@@ -18,7 +18,8 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/db"
-	_ "github.com/vecdb/vecdb/format/fetch" // IMPORT … FROM CATALOG
+	_ "github.com/vecdb/vecdb/format/fetch"   // IMPORT … FROM CATALOG
+	_ "github.com/vecdb/vecdb/format/parquet" // IMPORT and EXPORT of .parquet files
 	"github.com/vecdb/vecdb/internal/demo"
 	_ "github.com/vecdb/vecdb/plotfile" // PROJECT … TO 'x.png' and 'x.svg'
 	"github.com/vecdb/vecdb/repl"

@@ -1,0 +1,380 @@
+package db
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/storage"
+)
+
+// parquetMagic starts (and ends) every Parquet file.
+const parquetMagic = "PAR1"
+
+// ParquetOptions tune ExportParquet.
+type ParquetOptions struct {
+	// FixedSize writes the vector column as a fixed-size list of Dim
+	// floats instead of a plain list.
+	FixedSize bool
+	// RowGroupRows is the number of rows per row group (0: about 16 MiB
+	// of vector values), which bounds the writer's memory.
+	RowGroupRows int
+}
+
+// ExportParquet writes a collection to a Parquet file at path (see Export)
+// with the columns key, count, vector and one per metadata field. It needs
+// the Parquet codec, which package db does not link: add
+//
+//	import _ "github.com/vecdb/vecdb/format/parquet"
+//
+// to the program. Without it the error wraps format.ErrNoTableCodec and no
+// file is created.
+func (d *DB) ExportParquet(ctx context.Context, name, path string, opts ParquetOptions) (int, error) {
+	if _, err := format.TableCodecFor(format.Parquet); err != nil {
+		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
+	var n int
+	err := d.writeOutput(path, func(w io.Writer) error {
+		var err error
+		n, err = d.exportTable(ctx, name, w, format.Parquet, opts)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// ImportParquet is Import of a Parquet file, or of a directory of them
+// read in name order (such as the data directory of a Spark
+// Word2VecModel), whatever the name. The key is the column named key, word
+// or id; the vector the list column named vector or embedding (float or
+// double); an integer column named count gives the counts (otherwise each
+// row's count is its rank); every other column is a metadata field, added
+// to those of an existing collection (an INT column may fill a FLOAT
+// field). It needs the Parquet codec (see ExportParquet); without it the
+// error wraps format.ErrNoTableCodec.
+func (d *DB) ImportParquet(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
+	opts.Format = format.Parquet
+	return d.Import(ctx, name, path, opts)
+}
+
+// tableFile is one part of a table import: an open file, or a path that
+// is opened when its turn comes.
+type tableFile struct {
+	name string
+	r    format.ReadAtSeeker
+}
+
+func (d *DB) importTable(ctx context.Context, name, path string, files []*os.File, opts ImportOptions) (*ImportResult, error) {
+	tf := make([]tableFile, len(files))
+	for i, f := range files {
+		tf[i] = tableFile{name: path, r: f}
+	}
+	return d.importTables(ctx, name, path, tf, opts)
+}
+
+// importTableDir imports the Parquet files of a directory in name order,
+// skipping hidden files and Spark's _SUCCESS and checksum files.
+func (d *DB) importTableDir(ctx context.Context, name, path string, dir *os.File, opts ImportOptions) (*ImportResult, error) {
+	ents, err := dir.ReadDir(-1)
+	if err != nil {
+		return nil, fmt.Errorf("import %s from %s: %w", name, path, err)
+	}
+	var names []string
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || !strings.HasSuffix(strings.ToLower(n), ".parquet") {
+			continue
+		}
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("import %s: %w: %s is a directory with no .parquet files", name, ErrInvalid, path)
+	}
+	slices.Sort(names)
+	tf := make([]tableFile, len(names))
+	for i, n := range names {
+		tf[i] = tableFile{name: filepath.Join(path, n)}
+	}
+	return d.importTables(ctx, name, path, tf, opts)
+}
+
+// importTables loads the rows of files, which must have the same columns,
+// through load: one file open at a time, one batch of rows in memory.
+func (d *DB) importTables(ctx context.Context, name, source string, files []tableFile, opts ImportOptions) (*ImportResult, error) {
+	codec, err := format.TableCodecFor(format.Parquet)
+	if err != nil {
+		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+	}
+	existing, err := d.importTarget(name)
+	if err != nil {
+		return nil, err
+	}
+	ropts := format.TableReaderOptions{}
+	if existing != nil {
+		ropts.Dim = existing.Dim
+	}
+	var (
+		cur    int // index of the open file
+		rd     format.TableReader
+		closer io.Closer
+		cols   []format.Column
+	)
+	closeCur := func() {
+		if rd != nil {
+			rd.Close()
+			rd = nil
+		}
+		if closer != nil {
+			closer.Close()
+			closer = nil
+		}
+	}
+	defer closeCur()
+	open := func(i int) error {
+		closeCur()
+		f := files[i]
+		r := f.r
+		if r == nil {
+			of, err := d.openRead(f.name)
+			if err != nil {
+				return err
+			}
+			r, closer = of, of
+		}
+		var err error
+		if rd, err = codec.NewReader(r, f.name, ropts); err != nil {
+			return err
+		}
+		if i > 0 && !sameColumns(rd.Columns(), cols) {
+			return fmt.Errorf("%w: %s has metadata columns %v, unlike %v in %s", ErrInvalid, f.name, rd.Columns(), cols, files[0].name)
+		}
+		cur = i
+		return nil
+	}
+	// The first file fixes the columns; the first with rows the dimension.
+	if err := open(0); err != nil {
+		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+	}
+	cols = rd.Columns()
+	for rd.Dim() == 0 && cur+1 < len(files) {
+		if err := open(cur + 1); err != nil {
+			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+		}
+	}
+	ropts.Dim = rd.Dim()
+	fields, conv, err := tableFields(existing, cols)
+	if err != nil {
+		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+	}
+	hasCount := rd.HasCount()
+	total := rd.Rows()
+	if len(files) > 1 {
+		total = 0 // unknown until every part is opened
+	}
+	var rank int64
+	src := &loadSource{
+		source: source,
+		format: format.Parquet,
+		dim:    rd.Dim(),
+		fields: fields,
+		next: func() (*storage.Row, error) {
+			if opts.Limit > 0 && rank >= int64(opts.Limit) {
+				return nil, io.EOF
+			}
+			var tr format.TableRow
+			for {
+				err := rd.Next(&tr)
+				if err == nil {
+					break
+				}
+				if err != io.EOF || cur+1 >= len(files) {
+					return nil, err
+				}
+				if err := open(cur + 1); err != nil {
+					return nil, err
+				}
+			}
+			rank++
+			row := &storage.Row{Key: tr.Key, Vector: tr.Vector, Count: rank}
+			if hasCount && tr.Count > 0 {
+				row.Count = tr.Count
+			}
+			if len(fields) > 0 {
+				row.Meta = make([]any, len(fields))
+				for j, v := range tr.Meta {
+					row.Meta[conv[j].field] = conv[j].convert(v)
+				}
+			}
+			return row, nil
+		},
+		progress: func(rows int) Progress {
+			p := Progress{Op: "import", Done: int64(rows), Total: total, Unit: "rows"}
+			if len(files) > 1 {
+				p.Detail = fmt.Sprintf("file %d of %d", cur+1, len(files))
+			}
+			return p
+		},
+	}
+	return d.load(ctx, name, existing, src, opts)
+}
+
+// columnConv maps a table column to a field of the collection.
+type columnConv struct {
+	field   int  // index in the fields
+	toFloat bool // an INT column filling a FLOAT field
+}
+
+func (c columnConv) convert(v any) any {
+	if i, ok := v.(int64); ok && c.toFloat {
+		return float64(i)
+	}
+	return v
+}
+
+// tableFields returns the fields of a collection loaded from a table with
+// the metadata columns cols: the columns' own for a new collection; for an
+// existing one its fields, a column of the same name filling each (an INT
+// column may fill a FLOAT field), then the other columns as new fields.
+func tableFields(existing *storage.CollectionMeta, cols []format.Column) ([]storage.Field, []columnConv, error) {
+	var fields []storage.Field
+	if existing != nil {
+		fields = append(fields, existing.Fields...)
+	}
+	conv := make([]columnConv, len(cols))
+	for j, c := range cols {
+		t, err := tableFieldType(c.Type)
+		if err != nil {
+			return nil, nil, err
+		}
+		i := fieldIndex(fields, c.Name)
+		if i >= 0 {
+			switch {
+			case fields[i].Type == t:
+			case fields[i].Type == storage.Float && t == storage.Int:
+				conv[j].toFloat = true
+			default:
+				return nil, nil, fmt.Errorf("%w: column %s is %v but field %s is %v", storage.ErrFieldType, c.Name, t, fields[i].Name, fields[i].Type)
+			}
+			conv[j].field = i
+			continue
+		}
+		if !storage.ValidName(c.Name) {
+			return nil, nil, fmt.Errorf("%w: column %q is not a valid field name (letters, digits and _): rename it in the file", ErrInvalid, c.Name)
+		}
+		conv[j].field = len(fields)
+		fields = append(fields, storage.Field{Name: c.Name, Type: t})
+	}
+	return fields, conv, nil
+}
+
+// fieldIndex returns the index of the field named name, matched exactly
+// or else ignoring case, or -1.
+func fieldIndex(fields []storage.Field, name string) int {
+	fold := -1
+	for i, f := range fields {
+		if f.Name == name {
+			return i
+		}
+		if fold < 0 && strings.EqualFold(f.Name, name) {
+			fold = i
+		}
+	}
+	return fold
+}
+
+func sameColumns(a, b []format.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func tableFieldType(t format.ColumnType) (storage.FieldType, error) {
+	switch t {
+	case format.TextColumn:
+		return storage.Text, nil
+	case format.IntColumn:
+		return storage.Int, nil
+	case format.FloatColumn:
+		return storage.Float, nil
+	case format.BoolColumn:
+		return storage.Bool, nil
+	}
+	return 0, fmt.Errorf("%w: unknown column type %v", ErrInvalid, t)
+}
+
+func columnType(t storage.FieldType) format.ColumnType {
+	switch t {
+	case storage.Text:
+		return format.TextColumn
+	case storage.Int:
+		return format.IntColumn
+	case storage.Float:
+		return format.FloatColumn
+	}
+	return format.BoolColumn
+}
+
+// exportTable writes collection name to w as a table (Parquet), rows in
+// the collection's order with their metadata.
+func (d *DB) exportTable(ctx context.Context, name string, w io.Writer, f Format, opts ParquetOptions) (int, error) {
+	codec, err := format.TableCodecFor(f)
+	if err != nil {
+		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	n := 0
+	prog := newThrottle(ctx)
+	err = d.view(name, func(c *storage.Coll) error {
+		m := c.Meta()
+		cols := make([]format.Column, len(m.Fields))
+		for i, fl := range m.Fields {
+			cols[i] = format.Column{Name: fl.Name, Type: columnType(fl.Type)}
+		}
+		tw, err := codec.NewWriter(bw, format.TableWriterOptions{Dim: m.Dim, Columns: cols, FixedSize: opts.FixedSize, RowGroupRows: opts.RowGroupRows})
+		if err != nil {
+			return err
+		}
+		var tr format.TableRow
+		meta := make([]any, len(cols))
+		err = c.Scan(storage.ScanOptions{Reuse: true}, func(r *storage.Row) (bool, error) {
+			clear(meta)
+			copy(meta, r.Meta)
+			tr = format.TableRow{Key: r.Key, Count: r.Count, Vector: r.Vector, Meta: meta}
+			if err := tw.Write(&tr); err != nil {
+				return false, err
+			}
+			n++
+			if n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return false, err
+				}
+				prog.report(Progress{Op: "export", Done: int64(n), Total: int64(m.Rows), Unit: "rows"}, false)
+			}
+			return true, nil
+		})
+		if err != nil {
+			tw.Close()
+			return err
+		}
+		prog.report(Progress{Op: "export", Done: int64(n), Total: int64(m.Rows), Unit: "rows"}, true)
+		return tw.Close()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("export %s: %w", name, err)
+	}
+	return n, bw.Flush()
+}
