@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
-	"time"
 )
 
 func TestSuggest(t *testing.T) {
@@ -76,19 +75,22 @@ func TestSuggester(t *testing.T) {
 	}
 }
 
-func TestSuggesterSpeed(t *testing.T) {
+// TestSuggesterLarge: over 400k keys the suggester still finds a key one
+// edit away. Its speed is measured by BenchmarkSuggester, not asserted here
+// (a timed assertion fails on a busy machine).
+func TestSuggesterLarge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds 400k keys")
 	}
 	keys := syntheticKeys(400000)
 	s := NewSuggester(keys)
-	words := []string{"qwertyuio", "abcdefgh", "zzzz", keys[1234] + "x", keys[99999][1:]}
-	start := time.Now()
-	for _, w := range words {
-		s.Suggest(w)
+	for word, want := range map[string]string{keys[1234] + "x": keys[1234], keys[99999][1:]: keys[99999]} {
+		if got := s.Suggest(word); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", word, got, want)
+		}
 	}
-	if per := time.Since(start) / time.Duration(len(words)); per > 50*time.Millisecond {
-		t.Errorf("Suggest over 400k keys took %v per word", per)
+	if got := s.Suggest("qwertyuio"); got != "" {
+		t.Errorf("Suggest of a word far from every key = %q, want none", got)
 	}
 }
 
