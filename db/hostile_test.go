@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,4 +38,32 @@ func TestHostileNumbers(t *testing.T) {
 			t.Errorf("%s: %s, want %s", q, got, want)
 		}
 	}
+}
+
+// TestMetadataDuplicateKeys: a metadata file that gives a key twice is an
+// error naming both lines (the second silently replaced the first, and the
+// row count counted both), and nothing is written.
+func TestMetadataDuplicateKeys(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, _ := ownDB(t, dir, &Options{NoSync: true, Sandbox: dir})
+	if err := os.WriteFile(filepath.Join(dir, "m.tsv"), []byte("id\tyear\na\t1990\nb\t1991\na\t1992\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := d.Exec(ctx, "IMPORT METADATA INTO words FROM 'm.tsv'")
+	if !errors.Is(err, ErrDuplicateKey) || !strings.Contains(err.Error(), "lines 2 and 4") {
+		t.Fatalf("got %v", err)
+	}
+	if in, _ := mustCollection(t, d, "words").Info(); len(in.Fields) != 0 {
+		t.Errorf("a refused metadata import added fields: %v", in.Fields)
+	}
+}
+
+func mustCollection(t *testing.T, d *DB, name string) *Collection {
+	t.Helper()
+	c, err := d.Collection(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -216,8 +216,10 @@ func (t *metaTable) keyColumn(source, key string) (int, error) {
 }
 
 // checkWidths checks that every record has one field per column and a key
-// within MaxKeyBytes.
+// within MaxKeyBytes, and that no key comes twice (the second line would
+// silently replace the first).
 func (t *metaTable) checkWidths(source string, keyCol int) error {
+	lineOf := make(map[string]int, len(t.recs))
 	for i, rec := range t.recs {
 		if len(rec) != len(t.cols) {
 			return invalidf("%s line %d has %d fields, expected %d", source, t.lines[i], len(rec), len(t.cols))
@@ -225,6 +227,10 @@ func (t *metaTable) checkWidths(source string, keyCol int) error {
 		if len(rec[keyCol]) > MaxKeyBytes {
 			return fmt.Errorf("%s line %d: %w", source, t.lines[i], errdefs.KeyTooLong(rec[keyCol]))
 		}
+		if first, dup := lineOf[rec[keyCol]]; dup {
+			return fmt.Errorf("%w: %s lines %d and %d both give key %q; keep one", ErrDuplicateKey, source, first, t.lines[i], rec[keyCol])
+		}
+		lineOf[rec[keyCol]] = t.lines[i]
 	}
 	return nil
 }
