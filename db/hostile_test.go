@@ -67,3 +67,45 @@ func mustCollection(t *testing.T, d *DB, name string) *Collection {
 	}
 	return c
 }
+
+// TestWideSelect: SELECT * over many fields resolves each field by a map
+// (it compared every name with every field) and the values one SELECT
+// returns are bounded (16 × Limits.MaxRows), with a clear error.
+func TestWideSelect(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(filepath.Join(t.TempDir(), "w.vdb"), &Options{NoSync: true, Limits: Limits{MaxRows: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var fields []Field
+	for i := 0; i < 60; i++ {
+		fields = append(fields, Field{Name: fmt.Sprintf("F%d", i), Type: Int})
+	}
+	c, err := d.CreateCollection(ctx, Spec{Name: "w", Dim: 2, Fields: fields}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	for i := 0; i < 100; i++ {
+		meta := make([]any, 60)
+		for j := range meta {
+			meta[j] = int64(i*1000 + j)
+		}
+		rows = append(rows, Row{Key: fmt.Sprintf("k%d", i), Vector: []float32{1, float32(i)}, Meta: meta})
+	}
+	if err := c.Insert(ctx, rows...); err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Query(ctx, "SELECT * FROM w")
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "6200 values (100 rows × 62 columns)") {
+		t.Errorf("SELECT * of 6200 values under a 1600 limit: %v", err)
+	}
+	res, err := d.Query(ctx, "SELECT key, f37, F59 FROM w WHERE f2 = 5002")
+	if err != nil || len(res.Rows) != 1 || fmt.Sprint(res.Rows[0]) != "[k5 5037 5059]" {
+		t.Errorf("named fields among 60: %v %v", res, err)
+	}
+	if res, err := d.Query(ctx, "SELECT * FROM w LIMIT 20"); err != nil || len(res.Rows) != 20 || len(res.Columns) != 62 {
+		t.Errorf("SELECT * LIMIT 20: %v", err)
+	}
+}

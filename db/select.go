@@ -211,6 +211,10 @@ func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
 	return &rowsPlan{desc: sc.describe(s.From, names), cols: names, run: sc.run}, nil
 }
 
+// maxCellsPerRow times Limits.MaxRows bounds the values one SELECT returns
+// (16 million by default).
+const maxCellsPerRow = 16
+
 // selectColumns resolves the select list: *, PROJECTION(key ONTO axis) and named columns.
 func (c *compiler) selectColumns(src *View, list []query.Column) ([]selectCol, error) {
 	var cols []selectCol
@@ -333,6 +337,12 @@ func (sc *rowsScan) run(ctx context.Context) ([][]any, error) {
 	}
 	if sc.maxRows > 0 && len(keep) > sc.maxRows {
 		return nil, fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT", sc.maxRows)
+	}
+	// Wide rows count too: SELECT * over 20,000 fields × 3,000 rows asked
+	// for 60 million values (2.5 GB before this bound).
+	if cells := int64(len(keep)) * int64(sc.nOut); sc.maxRows > 0 && cells > maxCellsPerRow*int64(sc.maxRows) {
+		return nil, invalidf("the result would hold %d values (%d rows × %d columns), above the limit of %d; name fewer columns or add a LIMIT",
+			cells, len(keep), sc.nOut, maxCellsPerRow*int64(sc.maxRows))
 	}
 	rows := make([][]any, len(keep))
 	for ri, i := range keep {

@@ -103,6 +103,9 @@ type View struct {
 
 	byIDOnce sync.Once
 	byID     []int32 // row id → position, -1 for none (nil when ids are sparse)
+
+	fieldsOnce sync.Once
+	fieldPos   map[string]int // lower-case field name → position, for many fields
 }
 
 // View returns the current read view of the collection, loading it from the
@@ -292,10 +295,23 @@ func (v *View) loadMeta() {
 
 // FieldIndex returns the position of a metadata field (case-insensitive), or -1.
 func (v *View) FieldIndex(name string) int {
-	for i, f := range v.info.Fields {
-		if strings.EqualFold(f.Name, name) {
-			return i
+	if len(v.info.Fields) < 16 {
+		for i, f := range v.info.Fields {
+			if strings.EqualFold(f.Name, name) {
+				return i
+			}
 		}
+		return -1
+	}
+	// Many fields (SELECT * resolves each): a map, built once.
+	v.fieldsOnce.Do(func() {
+		v.fieldPos = make(map[string]int, len(v.info.Fields))
+		for i := len(v.info.Fields) - 1; i >= 0; i-- {
+			v.fieldPos[strings.ToLower(v.info.Fields[i].Name)] = i
+		}
+	})
+	if i, ok := v.fieldPos[strings.ToLower(name)]; ok {
+		return i
 	}
 	return -1
 }
