@@ -96,7 +96,7 @@ func (d *DB) importTableDir(ctx context.Context, name, path string, dir *os.File
 		names = append(names, n)
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("import %s: %w: %s is a directory with no .parquet files", name, ErrInvalid, path)
+		return nil, fmt.Errorf("import %s: %s is a directory with no .parquet files", name, path)
 	}
 	slices.Sort(names)
 	tf := make([]tableFile, len(names))
