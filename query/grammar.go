@@ -88,30 +88,33 @@ type selectStmt struct {
 type nearestQ struct {
 	Pos       lexer.Position
 	All       bool      `parser:"'NEAREST' ( @'ALL'"`
-	K         *number   `parser:"| @@ ) 'TO'"`
-	Each      []*strLit `parser:"( 'EACH' '(' @@ ( ',' @@ )* ')'"`
+	K         *countLit `parser:"| @@ ) 'TO'"`
+	Each      []*keyLit `parser:"( 'EACH' '(' @@ ( ',' @@ )* ')'"`
 	Target    *vexpr    `parser:"| @@ )"`
 	From      *ident    `parser:"'FROM' @@"`
-	Among     []*strLit `parser:"( 'AMONG' '(' @@ ( ',' @@ )* ')' )?"`
+	Among     []*keyLit `parser:"( 'AMONG' '(' @@ ( ',' @@ )* ')' )?"`
 	Where     *orCond   `parser:"( 'WHERE' @@ )?"`
-	WithinTop *number   `parser:"( 'WITHIN' 'TOP' @@ )?"`
+	WithinTop *countLit `parser:"( 'WITHIN' 'TOP' @@ )?"`
 	Using     *ident    `parser:"( 'USING' @@ )?"`
 	With      []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 	Include   bool      `parser:"@( 'INCLUDE' 'INPUTS' )?"`
-	Offset    *number   `parser:"( 'OFFSET' @@ )?"`
+	Offset    *countLit `parser:"( 'OFFSET' @@ )?"`
 	Returning []*ident  `parser:"( 'RETURNING' @@ ( ',' @@ )* )?"`
 }
 
+// analogyQ is ANALOGY a : b :: c : ?. The last term is a Param token so
+// that ?1 there gets a message of its own; the converter checks it is "?".
 type analogyQ struct {
 	Pos       lexer.Position
-	A         *strLit `parser:"'ANALOGY' @@ ':'"`
-	B         *strLit `parser:"@@ '::'"`
-	C         *strLit `parser:"@@ ':' '?'"`
-	From      *ident  `parser:"'FROM' @@"`
-	Where     *orCond `parser:"( 'WHERE' @@ )?"`
-	WithinTop *number `parser:"( 'WITHIN' 'TOP' @@ )?"`
-	Using     *ident  `parser:"( 'USING' @@ )?"`
-	Limit     *number `parser:"( 'LIMIT' @@ )?"`
+	A         *keyLit   `parser:"'ANALOGY' @@ ':'"`
+	B         *keyLit   `parser:"@@ '::'"`
+	C         *keyLit   `parser:"@@ ':'"`
+	Unknown   *param    `parser:"@@"`
+	From      *ident    `parser:"'FROM' @@"`
+	Where     *orCond   `parser:"( 'WHERE' @@ )?"`
+	WithinTop *countLit `parser:"( 'WITHIN' 'TOP' @@ )?"`
+	Using     *ident    `parser:"( 'USING' @@ )?"`
+	Limit     *countLit `parser:"( 'LIMIT' @@ )?"`
 }
 
 type similarityQ struct {
@@ -129,19 +132,19 @@ type simFunc struct {
 
 type simArg struct {
 	Pos lexer.Position
-	Key *strLit   `parser:"  @@"`
-	Set []*strLit `parser:"| '(' @@ ( ',' @@ )* ')'"`
+	Key *keyLit   `parser:"  @@"`
+	Set []*keyLit `parser:"| '(' @@ ( ',' @@ )* ')'"`
 }
 
 type oddQ struct {
 	Pos  lexer.Position
-	Keys []*strLit `parser:"'ODD_ONE_OUT' '(' @@ ( ',' @@ )* ')'"`
+	Keys []*keyLit `parser:"'ODD_ONE_OUT' '(' @@ ( ',' @@ )* ')'"`
 	From *ident    `parser:"'FROM' @@"`
 }
 
 type projectionQ struct {
 	Pos  lexer.Position
-	Key  *strLit `parser:"'PROJECTION' '(' @@ ')'"`
+	Key  *keyLit `parser:"'PROJECTION' '(' @@ ')'"`
 	Onto *vexpr  `parser:"'ONTO' @@"`
 	From *ident  `parser:"'FROM' @@"`
 }
@@ -153,8 +156,8 @@ type rowsQ struct {
 	Where   *orCond   `parser:"( 'WHERE' @@ )?"`
 	OrderBy *ident    `parser:"( 'ORDER' 'BY' @@"`
 	Dir     string    `parser:"@( 'ASC' | 'DESC' )? )?"`
-	Limit   *number   `parser:"( 'LIMIT' @@ )?"`
-	Offset  *number   `parser:"( 'OFFSET' @@ )?"`
+	Limit   *countLit `parser:"( 'LIMIT' @@ )?"`
+	Offset  *countLit `parser:"( 'OFFSET' @@ )?"`
 }
 
 type column struct {
@@ -176,7 +179,7 @@ type colProj struct {
 type projectStmt struct {
 	Pos     lexer.Position
 	Query   *selectStmt `parser:"'PROJECT' '(' ( @@"`
-	Keys    []*strLit   `parser:"| @@ ( ',' @@ )* ) ')'"`
+	Keys    []*keyLit   `parser:"| @@ ( ',' @@ )* ) ')'"`
 	From    *ident      `parser:"( 'FROM' @@ )?"`
 	Using   *ident      `parser:"( 'USING' @@ )?"`
 	Onto    *vexpr      `parser:"( 'ONTO' @@ )?"`
@@ -188,14 +191,14 @@ type projectStmt struct {
 type clusterStmt struct {
 	Pos   lexer.Position
 	Coll  *ident    `parser:"'CLUSTER' @@"`
-	K     *number   `parser:"'INTO' @@"`
+	K     *countLit `parser:"'INTO' @@"`
 	Where *orCond   `parser:"( 'WHERE' @@ )?"`
 	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
 
 type recommendStmt struct {
 	Pos   lexer.Position
-	K     *number   `parser:"'RECOMMEND' @@"`
+	K     *countLit `parser:"'RECOMMEND' @@"`
 	From  *ident    `parser:"'FROM' @@"`
 	For   []*vexpr  `parser:"'FOR' '(' @@ ( ',' @@ )* ')'"`
 	Where *orCond   `parser:"( 'WHERE' @@ )?"`
@@ -370,7 +373,28 @@ type literal struct {
 	False bool      `parser:"| @'FALSE'"`
 	Null  bool      `parser:"| @'NULL'"`
 	Vec   []*number `parser:"| '[' @@ ( ',' @@ )* ']'"`
+	Param *param    `parser:"| @@"`
 	Ident *ident    `parser:"| @@"`
+}
+
+// param is a placeholder: ?, ?NNN, $NNN or :name.
+type param struct {
+	Pos  lexer.Position
+	Text string `parser:"@Param"`
+}
+
+// keyLit is a key: a string or a placeholder.
+type keyLit struct {
+	Pos   lexer.Position
+	Str   *strLit `parser:"  @@"`
+	Param *param  `parser:"| @@"`
+}
+
+// countLit is k, LIMIT, OFFSET...: a number or a placeholder.
+type countLit struct {
+	Pos   lexer.Position
+	Param *param  `parser:"  @@"`
+	Num   *number `parser:"| @@"`
 }
 
 // Vector expressions (SPEC §3).
@@ -425,6 +449,7 @@ type vterm struct {
 type vfactor struct {
 	Pos       lexer.Position
 	Key       *strLit   `parser:"  @@"`
+	Param     *param    `parser:"| @@"`
 	Vec       []*number `parser:"| '[' @@ ( ',' @@ )* ']'"`
 	Sub       *vexpr    `parser:"| '(' @@ ')'"`
 	Centroid  []*vexpr  `parser:"| 'CENTROID' '(' @@ ( ',' @@ )* ')'"`

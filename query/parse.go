@@ -69,6 +69,7 @@ func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
 		}
 	}()
 	for _, s := range tree.Stmts {
+		c.maxParam = 0
 		stmts = append(stmts, c.statement(s))
 	}
 	return stmts, nil
@@ -224,8 +225,10 @@ func pos(p lexer.Position) Position {
 type bailout struct{ err *Error }
 
 type converter struct {
-	maxDepth int
-	depth    int
+	maxDepth  int
+	depth     int
+	maxParam  int  // the largest parameter number of the statement so far
+	inAnalogy bool // a bare ? is ANALOGY's unknown term, not a parameter
 }
 
 func (c *converter) fail(p lexer.Position, format string, args ...any) {
@@ -325,11 +328,25 @@ func (c *converter) count(n *number, what string, min int) int {
 	return int(f)
 }
 
-func (c *converter) key(s *strLit) *VKey {
-	return &VKey{Pos: pos(s.Pos), Key: unquoteString(s.Text)}
+// countP reads a count that may be a placeholder (see count).
+func (c *converter) countP(n *countLit, what string, min int) (int, *Param) {
+	if n == nil {
+		return 0, nil
+	}
+	if n.Param != nil {
+		return 0, c.param(n.Param)
+	}
+	return c.count(n.Num, what, min), nil
 }
 
-func (c *converter) keys(ss []*strLit) []*VKey {
+func (c *converter) key(s *keyLit) *VKey {
+	if s.Param != nil {
+		return &VKey{Pos: pos(s.Pos), Param: c.param(s.Param)}
+	}
+	return &VKey{Pos: pos(s.Pos), Key: unquoteString(s.Str.Text)}
+}
+
+func (c *converter) keys(ss []*keyLit) []*VKey {
 	out := make([]*VKey, len(ss))
 	for i, s := range ss {
 		out[i] = c.key(s)
@@ -350,6 +367,8 @@ func (c *converter) literal(l *literal) Literal {
 		out.Kind = LitNull
 	case l.Vec != nil:
 		out.Kind, out.Vec = LitVector, c.vec(l.Vec)
+	case l.Param != nil:
+		out.Kind, out.Param = LitParam, c.param(l.Param)
 	case l.Ident != nil:
 		out.Kind, out.Str = LitIdent, unquoteIdent(l.Ident.Name)
 	}
@@ -421,7 +440,9 @@ func (c *converter) vfactor(f *vfactor) VExpr {
 	p := pos(f.Pos)
 	switch {
 	case f.Key != nil:
-		return c.key(f.Key)
+		return &VKey{Pos: p, Key: unquoteString(f.Key.Text)}
+	case f.Param != nil:
+		return &VKey{Pos: p, Param: c.param(f.Param)}
 	case f.Vec != nil:
 		return &VLiteral{Pos: p, Values: c.vec(f.Vec)}
 	case f.Sub != nil:
@@ -518,16 +539,19 @@ func (c *converter) statement(s *statement) Statement {
 		return c.project(s.Project)
 	case s.Cluster != nil:
 		x := s.Cluster
-		return &Cluster{Pos: p, Collection: c.name(x.Coll), K: c.count(x.K, "the number of clusters", 1),
-			Where: c.cond(x.Where), With: c.options(x.With)}
+		out := &Cluster{Pos: p, Collection: c.name(x.Coll)}
+		out.K, out.KParam = c.countP(x.K, "the number of clusters", 1)
+		out.Where, out.With = c.cond(x.Where), c.options(x.With)
+		return out
 	case s.Rec != nil:
 		x := s.Rec
-		items := make([]VExpr, len(x.For))
-		for i, v := range x.For {
-			items[i] = c.vexpr(v)
+		out := &Recommend{Pos: p, From: c.name(x.From)}
+		out.K, out.KParam = c.countP(x.K, "k", 1)
+		for _, v := range x.For {
+			out.For = append(out.For, c.vexpr(v))
 		}
-		return &Recommend{Pos: p, K: c.count(x.K, "k", 1), From: c.name(x.From), For: items,
-			Where: c.cond(x.Where), With: c.options(x.With)}
+		out.Where, out.With = c.cond(x.Where), c.options(x.With)
+		return out
 	case s.Create != nil:
 		return c.create(s.Create)
 	case s.Drop != nil:
@@ -621,29 +645,41 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 	switch {
 	case s.Nearest != nil:
 		x := s.Nearest
-		out := &SelectNearest{Pos: p, All: x.All, From: c.name(x.From), Where: c.cond(x.Where),
-			WithinTop: c.count(x.WithinTop, "WITHIN TOP", 1), Using: c.optWord(x.Using, "search method", nearestMethods...),
-			With: c.options(x.With), IncludeInputs: x.Include, Offset: c.count(x.Offset, "OFFSET", 0)}
+		out := &SelectNearest{Pos: p, All: x.All}
 		if !x.All {
-			out.K = c.count(x.K, "k", 1)
+			out.K, out.KParam = c.countP(x.K, "k", 1)
 		}
 		if x.Each != nil {
 			out.Each = c.keys(x.Each)
 		} else {
 			out.Target = c.vexpr(x.Target)
 		}
+		out.From = c.name(x.From)
 		if x.Among != nil {
 			out.Among = c.keys(x.Among)
 		}
+		out.Where = c.cond(x.Where)
+		out.WithinTop, out.WithinTopParam = c.countP(x.WithinTop, "WITHIN TOP", 1)
+		out.Using, out.With = c.optWord(x.Using, "search method", nearestMethods...), c.options(x.With)
+		out.IncludeInputs = x.Include
+		out.Offset, out.OffsetParam = c.countP(x.Offset, "OFFSET", 0)
 		for _, r := range x.Returning {
 			out.Returning = append(out.Returning, c.name(r))
 		}
 		return out
 	case s.Analogy != nil:
 		x := s.Analogy
-		return &Analogy{Pos: p, A: c.key(x.A), B: c.key(x.B), C: c.key(x.C), From: c.name(x.From),
-			Where: c.cond(x.Where), WithinTop: c.count(x.WithinTop, "WITHIN TOP", 1),
-			Using: c.optWord(x.Using, "analogy method", nearestMethods...), Limit: c.count(x.Limit, "LIMIT", 1)}
+		c.inAnalogy = true
+		defer func() { c.inAnalogy = false }()
+		out := &Analogy{Pos: p, A: c.key(x.A), B: c.key(x.B), C: c.key(x.C)}
+		if x.Unknown.Text != "?" {
+			c.fail(x.Unknown.Pos, "the last term of ANALOGY is the unknown, written ?; %s is a parameter", x.Unknown.Text)
+		}
+		out.From, out.Where = c.name(x.From), c.cond(x.Where)
+		out.WithinTop, out.WithinTopParam = c.countP(x.WithinTop, "WITHIN TOP", 1)
+		out.Using = c.optWord(x.Using, "analogy method", nearestMethods...)
+		out.Limit, out.LimitParam = c.countP(x.Limit, "LIMIT", 1)
+		return out
 	case s.Sim != nil:
 		out := &Similarity{Pos: p, From: c.name(s.Sim.From)}
 		for _, f := range s.Sim.Funcs {
@@ -658,11 +694,7 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 		return &ProjectionQuery{Pos: p, Key: c.key(s.Proj.Key), Onto: c.vexpr(s.Proj.Onto), From: c.name(s.Proj.From)}
 	}
 	x := s.Rows
-	out := &SelectRows{Pos: p, From: c.name(x.From), Where: c.cond(x.Where), OrderBy: c.name(x.OrderBy),
-		Desc: strings.EqualFold(x.Dir, "DESC"), Limit: -1, Offset: c.count(x.Offset, "OFFSET", 0)}
-	if x.Limit != nil {
-		out.Limit = c.count(x.Limit, "LIMIT", 0)
-	}
+	out := &SelectRows{Pos: p}
 	for _, col := range x.Columns {
 		oc := Column{Pos: pos(col.Pos), Star: col.Star, Name: c.name(col.Name), Alias: c.name(col.Alias)}
 		if col.Proj != nil {
@@ -670,6 +702,12 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 		}
 		out.Columns = append(out.Columns, oc)
 	}
+	out.From, out.Where, out.OrderBy = c.name(x.From), c.cond(x.Where), c.name(x.OrderBy)
+	out.Desc, out.Limit = strings.EqualFold(x.Dir, "DESC"), -1
+	if x.Limit != nil {
+		out.Limit, out.LimitParam = c.countP(x.Limit, "LIMIT", 0)
+	}
+	out.Offset, out.OffsetParam = c.countP(x.Offset, "OFFSET", 0)
 	return out
 }
 
@@ -682,7 +720,7 @@ func (c *converter) simArg(a *simArg) ([]*VKey, bool) {
 
 func (c *converter) project(x *projectStmt) Statement {
 	out := &Project{Pos: pos(x.Pos), From: c.name(x.From), Using: c.optWord(x.Using, "projection method", projectMethods...),
-		With: c.options(x.With), ColorBy: c.name(x.ColorBy)}
+		ColorBy: c.name(x.ColorBy)}
 	if x.Query != nil {
 		c.enter(x.Pos)
 		out.Query = c.selectStmt(x.Query)
@@ -699,6 +737,7 @@ func (c *converter) project(x *projectStmt) Statement {
 	if x.Onto != nil {
 		out.Onto = c.vexpr(x.Onto)
 	}
+	out.With = c.options(x.With)
 	if x.To != nil {
 		out.To = unquoteString(x.To.Text)
 	}

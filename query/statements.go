@@ -13,32 +13,37 @@ import (
 // one of Target and Each is set. K is 0 when All is set (NEAREST ALL, which
 // needs a WHERE on similarity or distance; the planner checks that).
 type SelectNearest struct {
-	Pos           Position
-	K             int
-	All           bool
-	Target        VExpr
-	Each          []*VKey // TO EACH ('a', 'b'): one search per key
-	From          string
-	Among         []*VKey // AMONG ('x', 'y'): rank only these keys
-	Where         Cond
-	WithinTop     int    // WITHIN TOP n: only the n most frequent keys; 0 = all
-	Using         string // "", "COSMUL" or "EXACT"
-	With          Options
-	IncludeInputs bool
-	Offset        int
-	Returning     []string
+	Pos            Position
+	K              int
+	KParam         *Param `vq:"k,1"` // NEAREST ? TO ...: K is set by Bind
+	All            bool
+	Target         VExpr
+	Each           []*VKey // TO EACH ('a', 'b'): one search per key
+	From           string
+	Among          []*VKey // AMONG ('x', 'y'): rank only these keys
+	Where          Cond
+	WithinTop      int    // WITHIN TOP n: only the n most frequent keys; 0 = all
+	WithinTopParam *Param `vq:"WITHIN TOP,1"`
+	Using          string // "", "COSMUL" or "EXACT"
+	With           Options
+	IncludeInputs  bool
+	Offset         int
+	OffsetParam    *Param `vq:"OFFSET,0"`
+	Returning      []string
 }
 
 // Analogy is SELECT ANALOGY 'a' : 'b' :: 'c' : ? FROM c: the keys that are
 // to C what B is to A.
 type Analogy struct {
-	Pos       Position
-	A, B, C   *VKey
-	From      string
-	Where     Cond
-	WithinTop int
-	Using     string // "", "COSMUL" or "EXACT"
-	Limit     int    // 0 = default
+	Pos            Position
+	A, B, C        *VKey
+	From           string
+	Where          Cond
+	WithinTop      int
+	WithinTopParam *Param `vq:"WITHIN TOP,1"`
+	Using          string // "", "COSMUL" or "EXACT"
+	Limit          int    // 0 = default
+	LimitParam     *Param `vq:"LIMIT,1"`
 }
 
 // Similarity is SELECT SIMILARITY(..)[, DISTANCE(..), RANK(..)] FROM c: one
@@ -77,14 +82,16 @@ type ProjectionQuery struct {
 
 // SelectRows is SELECT col, ... FROM c [WHERE] [ORDER BY] [LIMIT] [OFFSET].
 type SelectRows struct {
-	Pos     Position
-	Columns []Column
-	From    string
-	Where   Cond
-	OrderBy string // "" when absent
-	Desc    bool
-	Limit   int // -1 when absent
-	Offset  int
+	Pos         Position
+	Columns     []Column
+	From        string
+	Where       Cond
+	OrderBy     string // "" when absent
+	Desc        bool
+	Limit       int    // -1 when absent
+	LimitParam  *Param `vq:"LIMIT,0"`
+	Offset      int
+	OffsetParam *Param `vq:"OFFSET,0"`
 }
 
 // Column is one result column of SelectRows: *, a field (key, count,
@@ -123,6 +130,7 @@ type Cluster struct {
 	Pos        Position
 	Collection string
 	K          int
+	KParam     *Param `vq:"the number of clusters,1"`
 	Where      Cond
 	With       Options
 }
@@ -130,12 +138,13 @@ type Cluster struct {
 // Recommend is RECOMMEND k FROM c FOR (items...): nearest to the mean of a
 // history; the history is excluded from the result.
 type Recommend struct {
-	Pos   Position
-	K     int
-	From  string
-	For   []VExpr
-	Where Cond
-	With  Options
+	Pos    Position
+	K      int
+	KParam *Param `vq:"k,1"`
+	From   string
+	For    []VExpr
+	Where  Cond
+	With   Options
 }
 
 // CreateCollection is CREATE COLLECTION [IF NOT EXISTS] c (DIM n, ...).
@@ -429,6 +438,14 @@ func clause(kw, val string) string {
 	return " " + kw + " " + val
 }
 
+// countString prints a count, or its placeholder when it has one.
+func countString(n int, p *Param) string {
+	if p != nil {
+		return p.String()
+	}
+	return itoa(n)
+}
+
 func formatClauseString(format string, binary bool) string {
 	return clause("FORMAT", format) + opt(binary, " BINARY")
 }
@@ -439,7 +456,7 @@ func (s *SelectNearest) String() string {
 	if s.All {
 		b.WriteString("ALL")
 	} else {
-		b.WriteString(itoa(s.K))
+		b.WriteString(countString(s.K, s.KParam))
 	}
 	b.WriteString(" TO ")
 	if s.Each != nil {
@@ -452,14 +469,14 @@ func (s *SelectNearest) String() string {
 		b.WriteString(" AMONG (" + joinKeys(s.Among) + ")")
 	}
 	b.WriteString(whereString(s.Where))
-	if s.WithinTop > 0 {
-		b.WriteString(" WITHIN TOP " + itoa(s.WithinTop))
+	if s.WithinTop > 0 || s.WithinTopParam != nil {
+		b.WriteString(" WITHIN TOP " + countString(s.WithinTop, s.WithinTopParam))
 	}
 	b.WriteString(clause("USING", s.Using))
 	b.WriteString(s.With.String())
 	b.WriteString(opt(s.IncludeInputs, " INCLUDE INPUTS"))
-	if s.Offset > 0 {
-		b.WriteString(" OFFSET " + itoa(s.Offset))
+	if s.Offset > 0 || s.OffsetParam != nil {
+		b.WriteString(" OFFSET " + countString(s.Offset, s.OffsetParam))
 	}
 	if s.Returning != nil {
 		b.WriteString(" RETURNING " + joinIdents(s.Returning))
@@ -470,12 +487,12 @@ func (s *SelectNearest) String() string {
 func (s *Analogy) String() string {
 	out := "SELECT ANALOGY " + s.A.String() + " : " + s.B.String() + " :: " + s.C.String() +
 		" : ? FROM " + QuoteIdent(s.From) + whereString(s.Where)
-	if s.WithinTop > 0 {
-		out += " WITHIN TOP " + itoa(s.WithinTop)
+	if s.WithinTop > 0 || s.WithinTopParam != nil {
+		out += " WITHIN TOP " + countString(s.WithinTop, s.WithinTopParam)
 	}
 	out += clause("USING", s.Using)
-	if s.Limit > 0 {
-		out += " LIMIT " + itoa(s.Limit)
+	if s.Limit > 0 || s.LimitParam != nil {
+		out += " LIMIT " + countString(s.Limit, s.LimitParam)
 	}
 	return out
 }
@@ -536,11 +553,11 @@ func (s *SelectRows) String() string {
 	if s.OrderBy != "" {
 		out += " ORDER BY " + QuoteIdent(s.OrderBy) + opt(s.Desc, " DESC")
 	}
-	if s.Limit >= 0 {
-		out += " LIMIT " + itoa(s.Limit)
+	if s.Limit >= 0 || s.LimitParam != nil {
+		out += " LIMIT " + countString(s.Limit, s.LimitParam)
 	}
-	if s.Offset > 0 {
-		out += " OFFSET " + itoa(s.Offset)
+	if s.Offset > 0 || s.OffsetParam != nil {
+		out += " OFFSET " + countString(s.Offset, s.OffsetParam)
 	}
 	return out
 }
@@ -571,11 +588,11 @@ func (s *Project) String() string {
 }
 
 func (s *Cluster) String() string {
-	return "CLUSTER " + QuoteIdent(s.Collection) + " INTO " + itoa(s.K) + whereString(s.Where) + s.With.String()
+	return "CLUSTER " + QuoteIdent(s.Collection) + " INTO " + countString(s.K, s.KParam) + whereString(s.Where) + s.With.String()
 }
 
 func (s *Recommend) String() string {
-	return "RECOMMEND " + itoa(s.K) + " FROM " + QuoteIdent(s.From) + " FOR (" + joinVExprs(s.For) + ")" +
+	return "RECOMMEND " + countString(s.K, s.KParam) + " FROM " + QuoteIdent(s.From) + " FOR (" + joinVExprs(s.For) + ")" +
 		whereString(s.Where) + s.With.String()
 }
 
