@@ -77,7 +77,11 @@ func Complete(src string) bool {
 // those of the whole script.
 func Execute(ctx context.Context, d *db.DB, src string, st query.Chunk, out, errOut io.Writer, cfg Config) bool {
 	start := time.Now()
-	results, err := d.RunAt(ctx, st.Text, st.Pos)
+	var args []any
+	if len(cfg.Params) > 0 {
+		args = []any{cfg.Params}
+	}
+	results, err := d.RunAt(ctx, st.Text, st.Pos, args...)
 	for _, res := range results {
 		if cfg.OnResult != nil && res != nil {
 			cfg.OnResult(*res)

@@ -48,7 +48,9 @@ type Shell struct {
 	outFile       *os.File   // .output's file, or nil for Stdout
 	last          *db.Result // the last result with columns, for .plot
 	lastIsProject bool
-	pending       []string // lines of the statement being typed
+	pending       []string                 // lines of the statement being typed
+	dotLine       string                   // the dot-command line being run, unsplit
+	params        map[string]query.Literal // .parameter set: name as typed -> value
 	bar           *ProgressBar
 	inited        bool
 }
@@ -190,6 +192,7 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 		defer s.bar.Clear()
 	}
 	cfg := s.Config
+	cfg.Params = s.bindings()
 	isProject := false
 	cfg.OnResult = func(r db.Result) {
 		if r.Columns != nil {
