@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -163,3 +164,22 @@ func TestQuoteHelpers(t *testing.T) {
 }
 
 func d2(t *testing.T) *DB { return songsDB(t) }
+
+func TestParamsPaths(t *testing.T) {
+	d := songsDB(t)
+	path := filepath.Join(t.TempDir(), "it's songs.csv")
+	if _, err := d.Exec(bg, "EXPORT songs TO ? FORMAT CSV", path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(bg, "IMPORT INTO copy FROM :f WITH (index = ?)", Named("f", path), false); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Query(bg, "SELECT key FROM copy WHERE key = ?", "don't")
+	if err != nil || firstCol(res) != "don't" {
+		t.Fatalf("imported copy: %v %v", res, err)
+	}
+	_, err = d.Exec(bg, "EXPORT songs TO ?", 12)
+	if err == nil || err.Error() != "1:17: parameter ?: the file path must be a string, got the number 12" || !errors.Is(err, ErrInvalid) {
+		t.Errorf("number as path: %v", err)
+	}
+}

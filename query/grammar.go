@@ -52,13 +52,13 @@ type statement struct {
 // VACUUM [INTO 'path'].
 type vacuumStmt struct {
 	Pos  lexer.Position
-	Into *strLit `parser:"'VACUUM' ( 'INTO' @@ )?"`
+	Into *pathLit `parser:"'VACUUM' ( 'INTO' @@ )?"`
 }
 
 func (x *vacuumStmt) node(c *converter, p Position) Statement {
 	s := &Vacuum{Pos: p}
 	if x.Into != nil {
-		s.Into = unquoteString(x.Into.Text)
+		s.Into, s.IntoParam = c.path(x.Into)
 	}
 	return s
 }
@@ -66,11 +66,13 @@ func (x *vacuumStmt) node(c *converter, p Position) Statement {
 // BACKUP TO 'path'.
 type backupStmt struct {
 	Pos lexer.Position
-	To  *strLit `parser:"'BACKUP' 'TO' @@"`
+	To  *pathLit `parser:"'BACKUP' 'TO' @@"`
 }
 
 func (x *backupStmt) node(c *converter, p Position) Statement {
-	return &Backup{Pos: p, To: unquoteString(x.To.Text)}
+	s := &Backup{Pos: p}
+	s.To, s.ToParam = c.path(x.To)
+	return s
 }
 
 // Queries.
@@ -185,7 +187,7 @@ type projectStmt struct {
 	Onto    *vexpr      `parser:"( 'ONTO' @@ )?"`
 	With    []*option   `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 	ColorBy *ident      `parser:"( 'COLOR' 'BY' @@ )?"`
-	To      *strLit     `parser:"( 'TO' @@ )?"`
+	To      *pathLit    `parser:"( 'TO' @@ )?"`
 }
 
 type clusterStmt struct {
@@ -225,7 +227,7 @@ type createUsers struct {
 	Pos   lexer.Position
 	Name  *ident    `parser:"'COLLECTION' @@ 'FROM' 'SEQUENCES' 'OF'"`
 	Items *ident    `parser:"@@"`
-	Path  *strLit   `parser:"'FROM' @@"`
+	Path  *pathLit  `parser:"'FROM' @@"`
 	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
 
@@ -284,7 +286,7 @@ type importStmt struct {
 	Metadata bool          `parser:"'IMPORT' @'METADATA'? 'INTO'"`
 	Into     *ident        `parser:"@@ 'FROM'"`
 	Catalog  bool          `parser:"@'CATALOG'?"`
-	Path     *strLit       `parser:"@@"`
+	Path     *pathLit      `parser:"@@"`
 	Format   *formatClause `parser:"@@?"`
 	With     []*option     `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
@@ -298,7 +300,7 @@ type formatClause struct {
 type exportStmt struct {
 	Pos    lexer.Position
 	Coll   *ident        `parser:"'EXPORT' @@"`
-	Path   *strLit       `parser:"'TO' @@"`
+	Path   *pathLit      `parser:"'TO' @@"`
 	Format *formatClause `parser:"@@?"`
 	With   []*option     `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
@@ -306,7 +308,7 @@ type exportStmt struct {
 type trainStmt struct {
 	Pos   lexer.Position
 	Coll  *ident    `parser:"'TRAIN' @@"`
-	Path  *strLit   `parser:"'FROM' @@"`
+	Path  *pathLit  `parser:"'FROM' @@"`
 	Using *ident    `parser:"( 'USING' @@ )?"`
 	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
@@ -315,7 +317,7 @@ type evaluateStmt struct {
 	Pos  lexer.Position
 	Kind string    `parser:"'EVALUATE' @( 'ANALOGIES' | 'PAIRS' )"`
 	Coll *ident    `parser:"@@"`
-	Path *strLit   `parser:"'FROM' @@"`
+	Path *pathLit  `parser:"'FROM' @@"`
 	With []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
 
@@ -385,6 +387,13 @@ type param struct {
 
 // keyLit is a key: a string or a placeholder.
 type keyLit struct {
+	Pos   lexer.Position
+	Str   *strLit `parser:"  @@"`
+	Param *param  `parser:"| @@"`
+}
+
+// pathLit is a file path (or a catalog name): a string or a placeholder.
+type pathLit struct {
 	Pos   lexer.Position
 	Str   *strLit `parser:"  @@"`
 	Param *param  `parser:"| @@"`

@@ -20,7 +20,8 @@ import (
 // vector expression (a key or a vector), a value in WHERE, INSERT, UPDATE,
 // SET or WITH (a Literal of kind LitParam), and k, LIMIT, OFFSET, WITHIN
 // TOP and CLUSTER ... INTO (the *Param fields tagged vq beside those
-// counts). Paths, names and vector weights are not placeholders.
+// counts), and a file path (the *Param field beside it). Names (of
+// collections, fields, options) and vector weights are not placeholders.
 //
 // In SELECT ANALOGY 'a' : 'b' :: 'c' : ? the bare ? is the unknown term, so
 // parameters of an ANALOGY statement are numbered or named (?1, $1, :a); a
@@ -238,8 +239,9 @@ func (b *binder) walkStruct(v reflect.Value) (reflect.Value, error) {
 	return out, nil
 }
 
-// bindCount binds the placeholder of a count: the field XParam, tagged
-// vq:"what,min", sets the int field X to a whole number >= min.
+// bindCount binds the placeholder of a count or a path: the field XParam,
+// tagged vq:"what,min", sets the int field X to a whole number >= min, or
+// the string field X to a string.
 func (b *binder) bindCount(out reflect.Value, f reflect.StructField, tag string) error {
 	p, _ := out.FieldByIndex(f.Index).Interface().(*Param)
 	if p == nil {
@@ -250,6 +252,15 @@ func (b *binder) bindCount(out reflect.Value, f reflect.StructField, tag string)
 		return err
 	}
 	what, minText, _ := strings.Cut(tag, ",")
+	target := out.FieldByName(strings.TrimSuffix(f.Name, "Param"))
+	if target.Kind() == reflect.String {
+		if lit.Kind != LitString {
+			return paramError(p, "%s must be a string, got %s", what, describeLit(lit))
+		}
+		target.SetString(lit.Str)
+		out.FieldByIndex(f.Index).Set(reflect.Zero(paramType))
+		return nil
+	}
 	least, _ := strconv.Atoi(minText)
 	n := lit.Num
 	switch {
@@ -262,7 +273,7 @@ func (b *binder) bindCount(out reflect.Value, f reflect.StructField, tag string)
 	case n > math.MaxInt32:
 		return paramError(p, "%s = %s is above the largest allowed, %d", what, FormatNum(n), math.MaxInt32)
 	}
-	out.FieldByName(strings.TrimSuffix(f.Name, "Param")).SetInt(int64(n))
+	target.SetInt(int64(n))
 	out.FieldByIndex(f.Index).Set(reflect.Zero(paramType))
 	return nil
 }

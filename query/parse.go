@@ -328,6 +328,14 @@ func (c *converter) count(n *number, what string, min int) int {
 	return int(f)
 }
 
+// path reads a file path that may be a placeholder.
+func (c *converter) path(s *pathLit) (string, *Param) {
+	if s.Param != nil {
+		return "", c.param(s.Param)
+	}
+	return unquoteString(s.Str.Text), nil
+}
+
 // countP reads a count that may be a placeholder (see count).
 func (c *converter) countP(n *countLit, what string, min int) (int, *Param) {
 	if n == nil {
@@ -579,24 +587,35 @@ func (c *converter) statement(s *statement) Statement {
 			if x.Format != nil {
 				c.fail(x.Format.Pos, "IMPORT METADATA takes no FORMAT; it reads tab-separated text")
 			}
-			return &ImportMetadata{Pos: p, Into: c.name(x.Into), Path: unquoteString(x.Path.Text), With: c.options(x.With)}
+			out := &ImportMetadata{Pos: p, Into: c.name(x.Into)}
+			out.Path, out.PathParam = c.path(x.Path)
+			out.With = c.options(x.With)
+			return out
 		}
 		format, binary := c.format(x.Format)
-		return &Import{Pos: p, Into: c.name(x.Into), Path: unquoteString(x.Path.Text), Catalog: x.Catalog,
-			Format: format, Binary: binary, With: c.options(x.With)}
+		out := &Import{Pos: p, Into: c.name(x.Into), Catalog: x.Catalog, Format: format, Binary: binary}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.With = c.options(x.With)
+		return out
 	case s.Export != nil:
 		x := s.Export
 		format, binary := c.format(x.Format)
-		return &Export{Pos: p, Collection: c.name(x.Coll), Path: unquoteString(x.Path.Text), Format: format,
-			Binary: binary, With: c.options(x.With)}
+		out := &Export{Pos: p, Collection: c.name(x.Coll), Format: format, Binary: binary}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.With = c.options(x.With)
+		return out
 	case s.Train != nil:
 		x := s.Train
-		return &Train{Pos: p, Collection: c.name(x.Coll), Path: unquoteString(x.Path.Text),
-			Using: c.optWord(x.Using, "training method", trainMethods...), With: c.options(x.With)}
+		out := &Train{Pos: p, Collection: c.name(x.Coll)}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.Using, out.With = c.optWord(x.Using, "training method", trainMethods...), c.options(x.With)
+		return out
 	case s.Evaluate != nil:
 		x := s.Evaluate
-		return &Evaluate{Pos: p, Kind: strings.ToUpper(x.Kind), Collection: c.name(x.Coll),
-			Path: unquoteString(x.Path.Text), With: c.options(x.With)}
+		out := &Evaluate{Pos: p, Kind: strings.ToUpper(x.Kind), Collection: c.name(x.Coll)}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.With = c.options(x.With)
+		return out
 	case s.Show != nil:
 		if s.Show.Collections {
 			return &ShowCollections{Pos: p}
@@ -739,7 +758,7 @@ func (c *converter) project(x *projectStmt) Statement {
 	}
 	out.With = c.options(x.With)
 	if x.To != nil {
-		out.To = unquoteString(x.To.Text)
+		out.To, out.ToParam = c.path(x.To)
 	}
 	return out
 }
@@ -752,7 +771,10 @@ func (c *converter) create(x *createStmt) Statement {
 			With: c.options(x.Index.With)}
 	case x.Users != nil:
 		u := x.Users
-		return &CreateUsers{Pos: p, Name: c.name(u.Name), Items: c.name(u.Items), Path: unquoteString(u.Path.Text), With: c.options(u.With)}
+		out := &CreateUsers{Pos: p, Name: c.name(u.Name), Items: c.name(u.Items)}
+		out.Path, out.PathParam = c.path(u.Path)
+		out.With = c.options(u.With)
+		return out
 	}
 	cc := x.Coll
 	out := &CreateCollection{Pos: p, Name: c.name(cc.Name), IfNotExists: cc.IfNotExists}

@@ -123,6 +123,7 @@ type Project struct {
 	With    Options
 	ColorBy string
 	To      string
+	ToParam *Param `vq:"the file path"`
 }
 
 // Cluster is CLUSTER c INTO k [WHERE cond] [WITH (...)].
@@ -168,11 +169,12 @@ type FieldDef struct {
 // one vector per line of the file (first token the user key, the rest item
 // keys), the mean of the items' vectors.
 type CreateUsers struct {
-	Pos   Position
-	Name  string
-	Items string
-	Path  string
-	With  Options
+	Pos       Position
+	Name      string
+	Items     string
+	Path      string
+	PathParam *Param `vq:"the file path"`
+	With      Options
 }
 
 // DropCollection is DROP COLLECTION [IF EXISTS] c.
@@ -230,21 +232,23 @@ type DropIndex struct {
 
 // Import is IMPORT INTO c FROM ['path' | CATALOG 'name'] [FORMAT f [BINARY]].
 type Import struct {
-	Pos     Position
-	Into    string
-	Path    string // a file path, or a catalog name when Catalog is set
-	Catalog bool
-	Format  string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV" or "JSONL"
-	Binary  bool   // FORMAT WORD2VEC BINARY
-	With    Options
+	Pos       Position
+	Into      string
+	Path      string // a file path, or a catalog name when Catalog is set
+	PathParam *Param `vq:"the file path"`
+	Catalog   bool
+	Format    string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV" or "JSONL"
+	Binary    bool   // FORMAT WORD2VEC BINARY
+	With      Options
 }
 
 // ImportMetadata is IMPORT METADATA INTO c FROM 'path' [WITH (...)].
 type ImportMetadata struct {
-	Pos  Position
-	Into string
-	Path string
-	With Options
+	Pos       Position
+	Into      string
+	Path      string
+	PathParam *Param `vq:"the file path"`
+	With      Options
 }
 
 // Export is EXPORT c TO 'path' [FORMAT f [BINARY]] [WITH (...)].
@@ -252,6 +256,7 @@ type Export struct {
 	Pos        Position
 	Collection string
 	Path       string
+	PathParam  *Param `vq:"the file path"`
 	Format     string
 	Binary     bool
 	With       Options
@@ -262,6 +267,7 @@ type Train struct {
 	Pos        Position
 	Collection string
 	Path       string
+	PathParam  *Param `vq:"the file path"`
 	Using      string // "", "SKIPGRAM" or "CBOW"
 	With       Options
 }
@@ -272,6 +278,7 @@ type Evaluate struct {
 	Kind       string // "ANALOGIES" or "PAIRS"
 	Collection string
 	Path       string
+	PathParam  *Param `vq:"the file path"`
 	With       Options
 }
 
@@ -438,6 +445,14 @@ func clause(kw, val string) string {
 	return " " + kw + " " + val
 }
 
+// pathString prints a quoted path, or its placeholder when it has one.
+func pathString(path string, p *Param) string {
+	if p != nil {
+		return p.String()
+	}
+	return QuoteString(path)
+}
+
 // countString prints a count, or its placeholder when it has one.
 func countString(n int, p *Param) string {
 	if p != nil {
@@ -581,8 +596,8 @@ func (s *Project) String() string {
 	if s.ColorBy != "" {
 		out += " COLOR BY " + QuoteIdent(s.ColorBy)
 	}
-	if s.To != "" {
-		out += " TO " + QuoteString(s.To)
+	if s.To != "" || s.ToParam != nil {
+		out += " TO " + pathString(s.To, s.ToParam)
 	}
 	return out
 }
@@ -610,7 +625,7 @@ func (s *CreateCollection) String() string {
 
 func (s *CreateUsers) String() string {
 	return "CREATE COLLECTION " + QuoteIdent(s.Name) + " FROM SEQUENCES OF " + QuoteIdent(s.Items) +
-		" FROM " + QuoteString(s.Path) + s.With.String()
+		" FROM " + pathString(s.Path, s.PathParam) + s.With.String()
 }
 
 func (s *DropCollection) String() string {
@@ -650,25 +665,25 @@ func (s *CreateIndex) String() string {
 func (s *DropIndex) String() string { return "DROP INDEX ON " + QuoteIdent(s.On) }
 
 func (s *Import) String() string {
-	return "IMPORT INTO " + QuoteIdent(s.Into) + " FROM " + opt(s.Catalog, "CATALOG ") + QuoteString(s.Path) +
+	return "IMPORT INTO " + QuoteIdent(s.Into) + " FROM " + opt(s.Catalog, "CATALOG ") + pathString(s.Path, s.PathParam) +
 		formatClauseString(s.Format, s.Binary) + s.With.String()
 }
 
 func (s *ImportMetadata) String() string {
-	return "IMPORT METADATA INTO " + QuoteIdent(s.Into) + " FROM " + QuoteString(s.Path) + s.With.String()
+	return "IMPORT METADATA INTO " + QuoteIdent(s.Into) + " FROM " + pathString(s.Path, s.PathParam) + s.With.String()
 }
 
 func (s *Export) String() string {
-	return "EXPORT " + QuoteIdent(s.Collection) + " TO " + QuoteString(s.Path) +
+	return "EXPORT " + QuoteIdent(s.Collection) + " TO " + pathString(s.Path, s.PathParam) +
 		formatClauseString(s.Format, s.Binary) + s.With.String()
 }
 
 func (s *Train) String() string {
-	return "TRAIN " + QuoteIdent(s.Collection) + " FROM " + QuoteString(s.Path) + clause("USING", s.Using) + s.With.String()
+	return "TRAIN " + QuoteIdent(s.Collection) + " FROM " + pathString(s.Path, s.PathParam) + clause("USING", s.Using) + s.With.String()
 }
 
 func (s *Evaluate) String() string {
-	return "EVALUATE " + s.Kind + " " + QuoteIdent(s.Collection) + " FROM " + QuoteString(s.Path) + s.With.String()
+	return "EVALUATE " + s.Kind + " " + QuoteIdent(s.Collection) + " FROM " + pathString(s.Path, s.PathParam) + s.With.String()
 }
 
 func (s *ShowCollections) String() string { return "SHOW COLLECTIONS" }
@@ -686,25 +701,27 @@ func (s *Check) String() string { return "CHECK " + QuoteIdent(s.Collection) }
 // Vacuum is VACUUM [INTO 'path']: compact the database file in place, or
 // into a new file.
 type Vacuum struct {
-	Pos  Position
-	Into string // "" compacts in place
+	Pos       Position
+	Into      string // "" compacts in place
+	IntoParam *Param `vq:"the file path"`
 }
 
 func (*Vacuum) stmt()                {}
 func (s *Vacuum) Position() Position { return s.Pos }
 func (s *Vacuum) String() string {
-	if s.Into == "" {
+	if s.Into == "" && s.IntoParam == nil {
 		return "VACUUM"
 	}
-	return "VACUUM INTO " + QuoteString(s.Into)
+	return "VACUUM INTO " + pathString(s.Into, s.IntoParam)
 }
 
 // Backup is BACKUP TO 'path': a consistent copy of the live database.
 type Backup struct {
-	Pos Position
-	To  string
+	Pos     Position
+	To      string
+	ToParam *Param `vq:"the file path"`
 }
 
 func (*Backup) stmt()                {}
 func (s *Backup) Position() Position { return s.Pos }
-func (s *Backup) String() string     { return "BACKUP TO " + QuoteString(s.To) }
+func (s *Backup) String() string     { return "BACKUP TO " + pathString(s.To, s.ToParam) }
