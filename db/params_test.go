@@ -83,6 +83,13 @@ func TestParamsEverywhere(t *testing.T) {
 			t.Errorf("%s %v: got %s, want %s", tt.src, tt.args, got, tt.want)
 		}
 	}
+	// EXPLAIN shows the bound statement's plan; SET takes a parameter.
+	if res, err := d.Query(bg, "EXPLAIN SELECT NEAREST ? TO ? FROM songs", 2, "s1"); err != nil || len(res.Rows) == 0 {
+		t.Errorf("EXPLAIN: %v %v", res, err)
+	}
+	if _, err := d.Exec(bg, "SET ef_search = ?", 64); err != nil {
+		t.Errorf("SET: %v", err)
+	}
 	// Writes.
 	if _, err := d.Exec(bg, "INSERT INTO songs (key, vector, title, year) VALUES (?, ?, ?, ?)", "s4", []float32{1, 1}, nil, 2000); err != nil {
 		t.Fatal(err)

@@ -105,6 +105,7 @@ var (
 	vkeyType    = reflect.TypeFor[*VKey]()
 	paramType   = reflect.TypeFor[*Param]()
 	vexprType   = reflect.TypeFor[VExpr]()
+	litKindPath = func() []int { f, _ := literalType.FieldByName("Kind"); return f.Index }()
 )
 
 // bound returns the literal for p, or ok false when only collecting.
@@ -123,14 +124,15 @@ func paramError(p *Param, format string, a ...any) error {
 }
 
 // walk returns v with its placeholders bound; inVExpr is set when v is held
-// by a VExpr, where a vector may replace a key.
+// by a VExpr, where a vector may replace a key. When only collecting, it
+// copies nothing and returns v.
 func (b *binder) walk(v reflect.Value, inVExpr bool) (reflect.Value, error) {
 	switch v.Type() {
 	case literalType:
-		l := v.Interface().(Literal)
-		if l.Kind != LitParam {
+		if LiteralKind(v.FieldByIndex(litKindPath).Int()) != LitParam {
 			return v, nil
 		}
+		l := v.Interface().(Literal)
 		lit, ok, err := b.bound(l.Param)
 		if !ok || err != nil {
 			return v, err
@@ -164,7 +166,7 @@ func (b *binder) walk(v reflect.Value, inVExpr bool) (reflect.Value, error) {
 			return v, nil
 		}
 		e, err := b.walk(v.Elem(), false)
-		if err != nil {
+		if err != nil || b.value == nil {
 			return v, err
 		}
 		out := reflect.New(e.Type())
@@ -175,14 +177,20 @@ func (b *binder) walk(v reflect.Value, inVExpr bool) (reflect.Value, error) {
 			return v, nil
 		}
 		e, err := b.walk(v.Elem(), v.Type() == vexprType)
-		if err != nil {
+		if err != nil || b.value == nil {
 			return v, err
 		}
 		out := reflect.New(v.Type()).Elem()
 		out.Set(e)
 		return out, nil
 	case reflect.Slice:
-		if v.IsNil() {
+		if v.IsNil() || plainKind(v.Type().Elem().Kind()) {
+			return v, nil
+		}
+		if b.value == nil {
+			for i := 0; i < v.Len(); i++ {
+				b.walk(v.Index(i), false) // collecting never fails
+			}
 			return v, nil
 		}
 		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
@@ -215,10 +223,34 @@ func (b *binder) walk(v reflect.Value, inVExpr bool) (reflect.Value, error) {
 	return v, nil
 }
 
+// plainKind reports whether values of kind k hold no placeholder.
+func plainKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64, reflect.String:
+		return true
+	}
+	return false
+}
+
 func (b *binder) walkStruct(v reflect.Value) (reflect.Value, error) {
-	out := reflect.New(v.Type()).Elem()
-	out.Set(v)
 	t := v.Type()
+	if b.value == nil {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			switch {
+			case !f.IsExported() || plainKind(f.Type.Kind()):
+			case f.Type == paramType && f.Tag.Get("vq") != "":
+				if p := v.Field(i).Interface().(*Param); p != nil {
+					b.params = append(b.params, p)
+				}
+			default:
+				b.walk(v.Field(i), false) // collecting never fails
+			}
+		}
+		return v, nil
+	}
+	out := reflect.New(t).Elem()
+	out.Set(v)
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
