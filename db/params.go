@@ -1,6 +1,7 @@
 package db
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -31,6 +32,7 @@ import (
 //	bool                        TRUE or FALSE
 //	nil                         NULL
 //	[]float32, []float64, Vector a vector
+//	driver.Valuer               what its Value returns (sql.NullString...)
 //	query.Literal               itself
 //
 // Named types whose kind is one of those bind the same way. A placeholder
@@ -230,6 +232,15 @@ func toLiteral(v any) (query.Literal, error) {
 		return vectorLiteral(len(v), func(i int) float64 { return float64(v[i]) })
 	case []float64:
 		return vectorLiteral(len(v), func(i int) float64 { return v[i] })
+	case driver.Valuer: // sql.NullString and the like
+		x, err := v.Value()
+		if err != nil {
+			return query.Literal{}, err
+		}
+		if _, again := x.(driver.Valuer); again {
+			return query.Literal{}, fmt.Errorf("the driver.Valuer %T returned another", v)
+		}
+		return toLiteral(x)
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {

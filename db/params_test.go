@@ -1,6 +1,7 @@
 package db
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -188,5 +189,18 @@ func TestParamsPaths(t *testing.T) {
 	_, err = d.Exec(bg, "EXPORT songs TO ?", 12)
 	if err == nil || err.Error() != "1:17: parameter ?: the file path must be a string, got the number 12" || !errors.Is(err, ErrInvalid) {
 		t.Errorf("number as path: %v", err)
+	}
+}
+
+func TestParamsValuer(t *testing.T) {
+	d := songsDB(t)
+	res, err := d.Query(bg, "SELECT key FROM songs WHERE title = ?", sql.NullString{String: "Jump", Valid: true})
+	if err != nil || firstCol(res) != "s3" {
+		t.Fatalf("%v %v", res, err)
+	}
+	// A NULL binds as NULL, which = never matches: the language says so.
+	_, err = d.Query(bg, "SELECT key FROM songs WHERE title = ?", sql.NullString{})
+	if err == nil || !strings.Contains(err.Error(), "1:37: comparing with NULL is never true") {
+		t.Fatalf("NULL: %v", err)
 	}
 }
