@@ -200,8 +200,11 @@ func bindAll(stmts []query.Statement, params [][]*query.Param, list []any) ([]qu
 	if err != nil {
 		return nil, err
 	}
-	if a.strict() && len(stmts) != 1 {
-		return nil, invalidf("arguments go with one statement, and the text has %d (run a script without arguments, or with Bindings)", len(stmts))
+	if a.strict() && len(stmts) == 0 {
+		return nil, invalidf("arguments go with one statement, and the text has none")
+	}
+	if a.strict() && len(stmts) > 1 {
+		return nil, &query.Error{Pos: stmts[1].Position(), Msg: fmt.Sprintf("arguments go with one statement, and the text has %d; the second starts here (run a script without arguments, or with Bindings)", len(stmts)), Err: ErrInvalid}
 	}
 	out := make([]query.Statement, len(stmts))
 	for i, st := range stmts {

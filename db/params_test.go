@@ -125,7 +125,7 @@ func TestParamsErrors(t *testing.T) {
 		{"SELECT NEAREST 1 TO EACH (?) FROM songs", []any{[]float32{1, 0}}, "1:27: parameter ?: a key (string) is needed, got a vector of 2 numbers"},
 		{"SELECT NEAREST 1 TO ? FROM songs", []any{struct{}{}}, "1:21: parameter ?: a value of type struct {} cannot be bound (use a string, a number, a bool, nil or []float32)"},
 		{"SELECT NEAREST 1 TO ? FROM songs", []any{int64(1) << 60}, "1:21: parameter ?: 1152921504606846976 is beyond the integers a number holds exactly (±2^53)"},
-		{"SELECT NEAREST 1 TO ? FROM songs; SHOW COLLECTIONS", []any{"s1"}, "invalid argument: arguments go with one statement, and the text has 2 (run a script without arguments, or with Bindings)"},
+		{"SELECT NEAREST 1 TO ? FROM songs; SHOW COLLECTIONS", []any{"s1"}, "1:35: arguments go with one statement, and the text has 2; the second starts here (run a script without arguments, or with Bindings)"},
 	} {
 		_, err := d.Exec(bg, tt.src, tt.args...)
 		if err == nil || err.Error() != tt.want {
