@@ -1,7 +1,10 @@
 package repl
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -44,5 +47,58 @@ func TestDotParameter(t *testing.T) {
 		if st.errs == "" && errb.Len() > 0 || !strings.Contains(errb.String(), st.errs) {
 			t.Errorf("%s: errors %q, want %q", st.line, errb.String(), st.errs)
 		}
+	}
+}
+
+func TestScriptParameters(t *testing.T) {
+	s, _, _ := newTestShell(t)
+	script := `-- a script with its parameters
+.parameter set :k 'a'
+.parameter set n 2
+SELECT NEAREST :n TO :k
+  FROM songs;
+.parameter set :k 'zz'
+SELECT NEAREST :n TO :k FROM songs; SELECT key FROM songs
+WHERE title = :t;
+  .parameter list
+.mode csv
+SELECT NEAREST 1 TO 'a'
+.parameter set :k 'c' -- not a dot-command: the statement is under way
+FROM songs;
+`
+	var out, errb bytes.Buffer
+	ok := RunScript(context.Background(), s.DB, strings.NewReader(script), &out, &errb, Config{Mode: "list"})
+	if ok {
+		t.Error("RunScript reported success")
+	}
+	wantOut := "1|b|0.6000|Low\n2|c|0.0000|Lodger\n:k 'zz'\n:n 2\n"
+	if out.String() != wantOut {
+		t.Errorf("out:\n%s\nwant:\n%s", out.String(), wantOut)
+	}
+	for _, want := range []string{
+		"Error: 7:22: 'zz' is not in songs",
+		"Error: 8:15: parameter :t has no value (no value named t)",
+		"Error: 10:1: .mode: in a script only .parameter runs",
+		"Error: 12:1: unexpected token \".\"; expected FROM",
+	} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("errors:\n%s\nwant %s", errb.String(), want)
+		}
+	}
+
+	// .read runs the same script in the shell, whose parameters it sets.
+	path := filepath.Join(t.TempDir(), "p.vq")
+	os.WriteFile(path, []byte(".parameter set :k 'c'\nSELECT NEAREST 1 TO :k FROM songs;\n"), 0o644)
+	sOut, sErr := s.Stdout.(*bytes.Buffer), s.Stderr.(*bytes.Buffer)
+	sOut.Reset()
+	sErr.Reset()
+	s.Config.Mode = "list"
+	s.Dot(context.Background(), ".read "+path)
+	if sOut.String() != "1|b|0.8000|Low\n" || sErr.Len() > 0 {
+		t.Errorf(".read: out %q, errors %q", sOut.String(), sErr.String())
+	}
+	s.Dot(context.Background(), ".parameter list")
+	if !strings.Contains(sOut.String(), ":k 'c'") {
+		t.Errorf(".parameter list after .read: %q", sOut.String())
 	}
 }

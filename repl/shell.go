@@ -201,16 +201,29 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 	}
 	ok := true
 	src = trimBOM(src)
-	for _, st := range query.SplitStatements(src) {
-		if runCtx.Err() != nil {
-			ok = false
-			break
+script:
+	for _, p := range parts(src) {
+		if p.Dot != "" {
+			if !s.scriptDot(runCtx, p, errOut) {
+				ok = false
+				if cfg.Bail {
+					break
+				}
+			}
+			cfg.Params = s.bindings()
+			continue
 		}
-		isProject = firstWordIs(st.Text, "PROJECT")
-		if !Execute(runCtx, s.DB, src, st, out, errOut, cfg) {
-			ok = false
-			if cfg.Bail {
-				break
+		for _, st := range p.chunks() {
+			if runCtx.Err() != nil {
+				ok = false
+				break script
+			}
+			isProject = firstWordIs(st.Text, "PROJECT")
+			if !Execute(runCtx, s.DB, src, st, out, errOut, cfg) {
+				ok = false
+				if cfg.Bail {
+					break script
+				}
 			}
 		}
 	}
