@@ -319,8 +319,8 @@ func describeLit(l Literal) string {
 		return fmt.Sprintf("a vector of %d numbers", len(l.Vec))
 	}
 	s := l.String()
-	if len(s) > 40 {
-		s = s[:37] + "..."
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:37]) + "..."
 	}
 	return "the " + l.Kind.String() + " " + s
 }
