@@ -15,8 +15,8 @@ import (
 // Parameters.
 //
 // A statement may hold placeholders where a literal may stand (a key, a
-// string, a number, a vector, k, LIMIT, OFFSET, a WITH option value, a file
-// path): ?
+// string, a number, a vector, a weight, k, LIMIT, OFFSET, a WITH option
+// value, a file path): ?
 // (positional, numbered in order), ?NNN or $NNN (numbered from 1) and :name
 // (named); see query.Param. Run, Exec, Query, Prepare and QueryRows take
 // their values as trailing arguments. Values are bound to the parsed

@@ -204,3 +204,22 @@ func TestParamsValuer(t *testing.T) {
 		t.Fatalf("NULL: %v", err)
 	}
 }
+
+func TestParamsWeightsAndOtherKeys(t *testing.T) {
+	d := songsDB(t)
+	if _, err := d.Exec(bg, "INSERT INTO other (key, vector) VALUES (?, ?)", "o1", []float32{0, 1}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Query(bg, "SELECT NEAREST 1 TO ? * ? + ? * other.? FROM songs", 0.1, "s1", 2, "o1")
+	if err != nil || firstCol(res) != "s3" {
+		t.Fatalf("weights: %v %v", res, err)
+	}
+	_, err = d.Query(bg, "SELECT NEAREST 1 TO ? * 's1' FROM songs", "two")
+	if err == nil || err.Error() != "1:21: parameter ?: the weight must be a number, got the string 'two'" {
+		t.Errorf("string weight: %v", err)
+	}
+	_, err = d.Query(bg, "SELECT NEAREST 1 TO other.? FROM songs", []float32{1, 0})
+	if err == nil || err.Error() != "1:27: parameter ?: a key (string) is needed, got a vector of 2 numbers" {
+		t.Errorf("vector for other.?: %v", err)
+	}
+}

@@ -161,7 +161,10 @@ type VTerm struct {
 	Pos    Position
 	Sign   float64
 	Weight float64
-	Factor VExpr
+	// WeightParam is the placeholder of a weight (? * 'king'); Bind sets
+	// Weight from it.
+	WeightParam *Param `vq:"the weight"`
+	Factor      VExpr
 }
 
 // VKey is the vector of a key: 'king', or other.'u42' to take it from
@@ -237,7 +240,10 @@ func (v *VSum) String() string {
 		case i > 0:
 			b.WriteString(" + ")
 		}
-		if t.Weight != 1 {
+		switch {
+		case t.WeightParam != nil:
+			b.WriteString(t.WeightParam.String() + " * ")
+		case t.Weight != 1:
 			b.WriteString(FormatNum(t.Weight))
 			b.WriteString(" * ")
 		}
@@ -251,13 +257,14 @@ func (v *VSum) String() string {
 }
 
 func (v *VKey) String() string {
+	key := QuoteString(v.Key)
 	if v.Param != nil {
-		return v.Param.String()
+		key = v.Param.String()
 	}
 	if v.Collection != "" {
-		return QuoteIdent(v.Collection) + "." + QuoteString(v.Key)
+		return QuoteIdent(v.Collection) + "." + key
 	}
-	return QuoteString(v.Key)
+	return key
 }
 
 func (v *VLiteral) String() string { return formatVec(v.Values) }

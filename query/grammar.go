@@ -399,7 +399,7 @@ type pathLit struct {
 	Param *param  `parser:"| @@"`
 }
 
-// countLit is k, LIMIT, OFFSET...: a number or a placeholder.
+// countLit is k, LIMIT, OFFSET, a weight...: a number or a placeholder.
 type countLit struct {
 	Pos   lexer.Position
 	Param *param  `parser:"  @@"`
@@ -450,9 +450,9 @@ type vopTerm struct {
 
 type vterm struct {
 	Pos    lexer.Position
-	Neg    bool     `parser:"@'-'?"`
-	Weight *number  `parser:"( @@ '*' )?"`
-	Factor *vfactor `parser:"@@"`
+	Neg    bool      `parser:"@'-'?"`
+	Weight *countLit `parser:"( @@ '*' )?"`
+	Factor *vfactor  `parser:"@@"`
 }
 
 type vfactor struct {
@@ -476,7 +476,7 @@ type itemRef struct {
 type otherKey struct {
 	Pos  lexer.Position
 	Coll *ident  `parser:"@@ '.'"`
-	Key  *strLit `parser:"@@"`
+	Key  *keyLit `parser:"@@"`
 }
 
 // Conditions, loosest first: OR < AND < NOT < comparison.

@@ -20,8 +20,9 @@ import (
 // vector expression (a key or a vector), a value in WHERE, INSERT, UPDATE,
 // SET or WITH (a Literal of kind LitParam), and k, LIMIT, OFFSET, WITHIN
 // TOP and CLUSTER ... INTO (the *Param fields tagged vq beside those
-// counts), and a file path (the *Param field beside it). Names (of
-// collections, fields, options) and vector weights are not placeholders.
+// counts), a weight in a vector expression (VTerm.WeightParam) and a file
+// path (the *Param field beside it). Names (of collections, fields,
+// options) and the numbers inside a written vector are not placeholders.
 //
 // In SELECT ANALOGY 'a' : 'b' :: 'c' : ? the bare ? is the unknown term, so
 // parameters of an ANALOGY statement are numbered or named (?1, $1, :a); a
@@ -153,9 +154,9 @@ func (b *binder) walk(v reflect.Value, inVExpr bool) (reflect.Value, error) {
 		switch {
 		case lit.Kind == LitString:
 			return reflect.ValueOf(&VKey{Pos: k.Pos, Key: lit.Str, Collection: k.Collection}), nil
-		case lit.Kind == LitVector && inVExpr:
+		case lit.Kind == LitVector && inVExpr && k.Collection == "":
 			return reflect.ValueOf(&VLiteral{Pos: k.Pos, Values: lit.Vec}), nil
-		case inVExpr:
+		case inVExpr && k.Collection == "":
 			return v, paramError(k.Param, "a key (string) or a vector is needed, got %s", describeLit(lit))
 		}
 		return v, paramError(k.Param, "a key (string) is needed, got %s", describeLit(lit))
@@ -271,9 +272,10 @@ func (b *binder) walkStruct(v reflect.Value) (reflect.Value, error) {
 	return out, nil
 }
 
-// bindCount binds the placeholder of a count or a path: the field XParam,
-// tagged vq:"what,min", sets the int field X to a whole number >= min, or
-// the string field X to a string.
+// bindCount binds the placeholder of a count, a weight or a path: the
+// field XParam, tagged vq:"what,min", sets the int field X to a whole
+// number >= min, the float64 field X to a number, or the string field X to
+// a string.
 func (b *binder) bindCount(out reflect.Value, f reflect.StructField, tag string) error {
 	p, _ := out.FieldByIndex(f.Index).Interface().(*Param)
 	if p == nil {
@@ -285,6 +287,14 @@ func (b *binder) bindCount(out reflect.Value, f reflect.StructField, tag string)
 	}
 	what, minText, _ := strings.Cut(tag, ",")
 	target := out.FieldByName(strings.TrimSuffix(f.Name, "Param"))
+	if target.Kind() == reflect.Float64 {
+		if lit.Kind != LitNumber {
+			return paramError(p, "%s must be a number, got %s", what, describeLit(lit))
+		}
+		target.SetFloat(lit.Num)
+		out.FieldByIndex(f.Index).Set(reflect.Zero(paramType))
+		return nil
+	}
 	if target.Kind() == reflect.String {
 		if lit.Kind != LitString {
 			return paramError(p, "%s must be a string, got %s", what, describeLit(lit))

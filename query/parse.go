@@ -427,7 +427,7 @@ func (c *converter) vexpr(v *vexpr) VExpr {
 		}
 		terms = append(terms, c.vterm(r.Term, sign))
 	}
-	if len(terms) == 1 && terms[0].Sign == 1 && terms[0].Weight == 1 {
+	if len(terms) == 1 && terms[0].Sign == 1 && terms[0].Weight == 1 && terms[0].WeightParam == nil {
 		return terms[0].Factor
 	}
 	return &VSum{Pos: pos(v.Pos), Terms: terms}
@@ -437,11 +437,16 @@ func (c *converter) vterm(t *vterm, sign float64) VTerm {
 	if t.Neg {
 		sign = -sign
 	}
-	w := 1.0
-	if t.Weight != nil {
-		w = c.num(t.Weight)
+	out := VTerm{Pos: pos(t.Pos), Sign: sign, Weight: 1}
+	switch {
+	case t.Weight == nil:
+	case t.Weight.Param != nil:
+		out.WeightParam = c.param(t.Weight.Param)
+	default:
+		out.Weight = c.num(t.Weight.Num)
 	}
-	return VTerm{Pos: pos(t.Pos), Sign: sign, Weight: w, Factor: c.vfactor(t.Factor)}
+	out.Factor = c.vfactor(t.Factor)
+	return out
 }
 
 func (c *converter) vfactor(f *vfactor) VExpr {
@@ -466,7 +471,9 @@ func (c *converter) vfactor(f *vfactor) VExpr {
 	case f.Item != nil:
 		return &VItem{Pos: p, Field: c.name(f.Item.Field), Value: c.literal(f.Item.Value)}
 	case f.Other != nil:
-		return &VKey{Pos: p, Key: unquoteString(f.Other.Key.Text), Collection: c.name(f.Other.Coll)}
+		k := c.key(f.Other.Key)
+		k.Pos, k.Collection = p, c.name(f.Other.Coll)
+		return k
 	}
 	c.fail(f.Pos, "empty vector expression")
 	return nil
