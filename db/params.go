@@ -18,7 +18,7 @@ import (
 // string, a number, a vector, a weight, k, LIMIT, OFFSET, a WITH option
 // value, a file path): ?
 // (positional, numbered in order), ?NNN or $NNN (numbered from 1) and :name
-// (named); see query.Param. Run, Exec, Query, Prepare and QueryRows take
+// (named; @name and $name too); see query.Param. Run, Exec, Query, Prepare and QueryRows take
 // their values as trailing arguments. Values are bound to the parsed
 // statement, never pasted into its text, so a value cannot change what the
 // statement does: a key "x'; DROP COLLECTION c; --" is only a key that is

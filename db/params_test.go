@@ -67,6 +67,7 @@ func TestParamsEverywhere(t *testing.T) {
 		{"SELECT NEAREST ? TO ? FROM songs", []any{2, "s3"}, "don't s2"},
 		{"SELECT NEAREST $1 TO ?2 FROM songs WHERE year > ?3", []any{int64(1), []float32{0, 1}, 1980}, "s3"},
 		{"SELECT NEAREST :k TO :v FROM songs", []any{Named("k", uint8(1)), Named(":v", Vector{1, 0})}, "s1"},
+		{"SELECT NEAREST @k TO $v FROM songs WHERE year < :y", []any{Named("k", 1), Named("v", "s3"), Named("y", 1980)}, "don't"},
 		{"SELECT NEAREST 1 TO ? - ? FROM songs", []any{[]float64{1, 1}, "s3"}, "s1"},
 		{"SELECT NEAREST 3 TO EACH (?) FROM songs AMONG (?, ?) OFFSET ?", []any{"s1", "s3", "s2", 1}, "s3"},
 		{"SELECT key FROM songs WHERE title LIKE ? ORDER BY key LIMIT ? OFFSET ?", []any{"%e%", 2, 1}, "s2"},

@@ -41,7 +41,7 @@ func TestLexer(t *testing.T) {
 		{"[0.1,-0.2]", "Punct:[ Number:0.1 Punct:, Punct:- Number:0.2 Punct:]"},
 		{"a <> b != c <= d >= e", "Ident:a Punct:<> Ident:b Punct:!= Ident:c Punct:<= Ident:d Punct:>= Ident:e"},
 		{"'man' : 'king' :: 'woman' : ?", "String:'man' Punct:: String:'king' Punct::: String:'woman' Punct:: Param:?"},
-		{"? ?12 $3 :name ::x", "Param:? Param:?12 Param:$3 Param::name Punct::: Ident:x"},
+		{"? ?12 $3 :name ::x @a $b_1", "Param:? Param:?12 Param:$3 Param::name Punct::: Ident:x Param:@a Param:$b_1"},
 		{"users.'u42'", "Ident:users Punct:. String:'u42'"},
 		{"x -- a comment\ny", "Ident:x Comment:-- a comment Ident:y"},
 		{"nearest NEAREST odd_one_out l2 _x1", "Keyword:nearest Keyword:NEAREST Keyword:odd_one_out Keyword:l2 Ident:_x1"},

@@ -14,7 +14,7 @@ import (
 //
 //	?        positional: the next number after the largest one so far
 //	?NNN     numbered, 1-based ($NNN is the same)
-//	:name    named
+//	:name    named (@name and $name are the same, as in SQLite)
 //
 // A placeholder may stand wherever a literal may: a key (VKey.Param), a
 // vector expression (a key or a vector), a value in WHERE, INSERT, UPDATE,
@@ -33,7 +33,7 @@ type Param struct {
 	Pos   Position
 	Text  string // as written: "?", "?2", "$2", ":name"
 	Index int    // the 1-based number of ? and ?NNN/$NNN; 0 for :name
-	Name  string // the name of :name, without the colon
+	Name  string // the name of :name, @name or $name, without the sign
 }
 
 // Position returns the placeholder's position.
@@ -56,7 +56,7 @@ func (c *converter) param(x *param) *Param {
 		}
 		c.maxParam++
 		p.Index = c.maxParam
-	case x.Text[0] == ':':
+	case x.Text[0] == ':' || x.Text[0] == '@' || x.Text[1] < '0' || x.Text[1] > '9':
 		p.Name = x.Text[1:]
 	default:
 		n, err := strconv.Atoi(x.Text[1:])

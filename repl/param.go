@@ -19,7 +19,7 @@ const maxParamArgs = 1 << 16
 // dotParameter is .parameter set NAME VALUE | unset NAME | list | clear,
 // sqlite3's parameter table: the values bind to the placeholders of the
 // statements that follow (see db.Bindings), never pasted into their text.
-// NAME is :name, or a number ?N, $N or N; VALUE is a literal of the
+// NAME is :name (@name, $name and name alike), or a number ?N, $N or N; VALUE is a literal of the
 // language ('text', 12, -0.5, [0.1, 0.2], TRUE, NULL), and a bare word is
 // text.
 func (s *Shell) dotParameter(_ context.Context, args []string) error {
@@ -84,11 +84,11 @@ func (s *Shell) dotParameter(_ context.Context, args []string) error {
 func paramName(arg string) (string, error) {
 	bad := fmt.Errorf("bad parameter name %q: write :name, ?N or $N", arg)
 	switch {
-	case strings.HasPrefix(arg, ":"):
+	case strings.HasPrefix(arg, ":") || strings.HasPrefix(arg, "@"):
 		if !plainName(arg[1:]) {
 			return "", bad
 		}
-		return arg, nil
+		return ":" + arg[1:], nil
 	case strings.HasPrefix(arg, "?") || strings.HasPrefix(arg, "$"):
 		arg = arg[1:]
 	}

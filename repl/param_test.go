@@ -21,6 +21,8 @@ func TestDotParameter(t *testing.T) {
 		{line: ".parameter set n 2"},
 		{line: ".parameter set ?1 [0, 1]"},
 		{line: ".parameter set $2 Heroes"},
+		{line: ".parameter set @at 1"},
+		{line: ".parameter unset $at"},
 		{line: ".parameter list", out: ":k 'don''t'\n:n 2\n?1 [0, 1]\n?2 'Heroes'\n"},
 		{line: "SELECT NEAREST :n TO ?1 FROM songs;", out: "1|c|1.0000|Lodger\n2|b|0.8000|Low\n"},
 		{line: "SELECT key FROM songs WHERE title = ?2; SELECT NEAREST 1 TO :k FROM songs;", out: "a\n", errs: "'don''t' is not in songs"},
