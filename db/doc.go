@@ -38,6 +38,14 @@
 // utility.go the data and utility statements. ARCHITECTURE.md follows one
 // statement from text to result and gives the recipe for adding one.
 //
+// Parameters (params.go): Run, Exec, Query and QueryRows take values for
+// the statement's placeholders (?, ?NNN, $NNN, :name) as trailing
+// arguments, bound to the parsed tree with query.Bind before it is planned
+// (Named, Bindings, Vector in vector.go; QuoteString and QuoteIdent for
+// those who build text). stmt.go: Prepare and Stmt, parsed once and planned
+// per run; rows.go: Rows, an answer read row by row. Package sqldriver
+// serves all of it to database/sql.
+//
 // # Errors
 //
 // Every error wraps a sentinel of errors.go where one applies, through the

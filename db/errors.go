@@ -27,7 +27,8 @@ var (
 	ErrReadOnly = storage.ErrReadOnly
 	// ErrCorrupt is returned when stored data cannot be decoded.
 	ErrCorrupt = storage.ErrCorrupt
-	// ErrClosed is returned when using a database after Close.
+	// ErrClosed is returned when using a database after Close, or a
+	// prepared statement (Stmt) after its Close.
 	ErrClosed = storage.ErrClosed
 )
 

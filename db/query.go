@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -43,8 +44,9 @@ func skipBOM(src string, base query.Position) (string, query.Position) {
 }
 
 // prepare parses src, the text of statements that starts at base in its
-// script (the zero Position when src is the whole script).
-func (d *DB) prepare(ctx context.Context, src string, base query.Position) (context.Context, context.CancelFunc, []query.Statement, Limits, error) {
+// script (the zero Position when src is the whole script), and binds the
+// arguments list to its placeholders.
+func (d *DB) prepare(ctx context.Context, src string, base query.Position, list []any) (context.Context, context.CancelFunc, []query.Statement, Limits, error) {
 	lim, maxBytes := d.limits()
 	if maxBytes > 0 && len(src) > maxBytes {
 		return ctx, func() {}, nil, lim, &query.Error{Pos: base.Add(query.Position{Line: 1, Column: 1}), Msg: fmt.Sprintf("the statement text has %d bytes, the limit is %d", len(src), maxBytes), Err: ErrInvalid}
@@ -52,9 +54,24 @@ func (d *DB) prepare(ctx context.Context, src string, base query.Position) (cont
 	if err := checkUTF8(src, base); err != nil {
 		return ctx, func() {}, nil, lim, err
 	}
-	stmts, err := parseCached(src, base, lim.MaxExprDepth)
+	text, err := parseCached(src, base, lim.MaxExprDepth)
 	if err != nil {
 		return ctx, func() {}, nil, lim, err
+	}
+	ctx, cancel, stmts, err := d.bindText(ctx, src, base, text, list)
+	return ctx, cancel, stmts, lim, err
+}
+
+// bindText binds the arguments list to the parsed text (see Parameters)
+// and applies the statement timeout to ctx.
+func (d *DB) bindText(ctx context.Context, src string, base query.Position, text parsedText, list []any) (context.Context, context.CancelFunc, []query.Statement, error) {
+	stmts, err := bindAll(text.stmts, text.params, list)
+	if err != nil {
+		var qe *query.Error
+		if errors.As(err, &qe) && qe.Source == "" {
+			qe.Source, qe.SourceOffset = src, base.Offset
+		}
+		return ctx, func() {}, nil, err
 	}
 	cancel := func() {}
 	// SET timeout may only tighten the application's Limits.Timeout: the
@@ -69,7 +86,7 @@ func (d *DB) prepare(ctx context.Context, src string, base query.Position) (cont
 	if timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 	}
-	return ctx, cancel, stmts, lim, nil
+	return ctx, cancel, stmts, nil
 }
 
 // Run runs the statements of src in order and returns one result per
@@ -77,17 +94,20 @@ func (d *DB) prepare(ctx context.Context, src string, base query.Position) (cont
 // with it; the failed statement changed nothing. Errors in the text are
 // *query.Error values with a line and column. A byte order mark at the
 // start of src is skipped.
-func (d *DB) Run(ctx context.Context, src string) ([]*Result, error) {
-	return d.RunAt(ctx, src, query.Position{})
+//
+// args are the values of the placeholders of src (see Parameters); with
+// positional or NamedArg arguments src must be one statement.
+func (d *DB) Run(ctx context.Context, src string, args ...any) ([]*Result, error) {
+	return d.RunAt(ctx, src, query.Position{}, args...)
 }
 
 // RunAt is Run for statement text cut from a larger script, where it
 // starts at pos (a query.Chunk): positions in errors are those of the
 // script, and the statement size limit (Limits.MaxStatementBytes) counts
 // src alone. The zero pos means src is the whole script.
-func (d *DB) RunAt(ctx context.Context, src string, pos query.Position) ([]*Result, error) {
+func (d *DB) RunAt(ctx context.Context, src string, pos query.Position, args ...any) ([]*Result, error) {
 	src, pos = skipBOM(src, pos)
-	ctx, cancel, stmts, lim, err := d.prepare(ctx, src, pos)
+	ctx, cancel, stmts, lim, err := d.prepare(ctx, src, pos, args)
 	defer cancel()
 	if err != nil {
 		return nil, err
@@ -96,9 +116,10 @@ func (d *DB) RunAt(ctx context.Context, src string, pos query.Position) ([]*Resu
 }
 
 // Exec runs the statements of src (see Run) and returns the result of the
-// last one.
-func (d *DB) Exec(ctx context.Context, src string) (*Result, error) {
-	res, err := d.Run(ctx, src)
+// last one. With arguments (see Parameters) src must be one statement: a
+// script of several is refused before anything runs.
+func (d *DB) Exec(ctx context.Context, src string, args ...any) (*Result, error) {
+	res, err := d.Run(ctx, src, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +130,11 @@ func (d *DB) Exec(ctx context.Context, src string) (*Result, error) {
 }
 
 // Query runs one statement that returns rows (SELECT, SHOW, DESCRIBE,
-// EXPLAIN, ...) and returns them.
-func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
+// EXPLAIN, ...) and returns them. args are the values of its placeholders
+// (see Parameters).
+func (d *DB) Query(ctx context.Context, src string, args ...any) (*Result, error) {
 	src, base := skipBOM(src, query.Position{})
-	ctx, cancel, stmts, lim, err := d.prepare(ctx, src, base)
+	ctx, cancel, stmts, lim, err := d.prepare(ctx, src, base, args)
 	defer cancel()
 	if err != nil {
 		return nil, err
@@ -137,7 +159,22 @@ func (d *DB) Query(ctx context.Context, src string) (*Result, error) {
 // most parsedMaxLen bytes and is emptied when full.
 var parsed struct {
 	sync.Mutex
-	m map[parseKey][]query.Statement
+	m map[parseKey]parsedText
+}
+
+// parsedText is a parsed statement text: its statements, and the
+// placeholders of each (query.Params).
+type parsedText struct {
+	stmts  []query.Statement
+	params [][]*query.Param
+}
+
+func newParsedText(stmts []query.Statement) parsedText {
+	t := parsedText{stmts: stmts, params: make([][]*query.Param, len(stmts))}
+	for i, st := range stmts {
+		t.params[i] = query.Params(st)
+	}
+	return t
 }
 
 // parseKey is a statement text, where it starts in its script and the
@@ -153,29 +190,34 @@ const (
 	parsedMaxLen = 4096
 )
 
-func parseCached(src string, base query.Position, maxDepth int) ([]query.Statement, error) {
+func parseCached(src string, base query.Position, maxDepth int) (parsedText, error) {
 	opts := query.ParseOptions{MaxDepth: maxDepth, Base: base}
 	if len(src) > parsedMaxLen {
-		return query.ParseWith(src, opts)
+		st, err := query.ParseWith(src, opts)
+		if err != nil {
+			return parsedText{}, err
+		}
+		return newParsedText(st), nil
 	}
 	key := parseKey{src, base, maxDepth}
 	parsed.Lock()
-	st, ok := parsed.m[key]
+	t, ok := parsed.m[key]
 	parsed.Unlock()
 	if ok {
-		return st, nil
+		return t, nil
 	}
 	st, err := query.ParseWith(src, opts)
 	if err != nil {
-		return nil, err
+		return parsedText{}, err
 	}
+	t = newParsedText(st)
 	parsed.Lock()
 	if parsed.m == nil || len(parsed.m) >= parsedMax {
-		parsed.m = make(map[parseKey][]query.Statement, 64)
+		parsed.m = make(map[parseKey]parsedText, 64)
 	}
-	parsed.m[key] = st
+	parsed.m[key] = t
 	parsed.Unlock()
-	return st, nil
+	return t, nil
 }
 
 // checkUTF8 refuses statement text that is not valid UTF-8, pointing at

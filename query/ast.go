@@ -51,9 +51,10 @@ const (
 	LitBool                      // Bool
 	LitIdent                     // Str: a bare word such as COSINE in WITH (metric = cosine)
 	LitVector                    // Vec: [0.1, -0.2]
+	LitParam                     // Param: a placeholder, bound before the statement is planned
 )
 
-var litKindNames = [...]string{"NULL", "number", "string", "boolean", "identifier", "vector"}
+var litKindNames = [...]string{"NULL", "number", "string", "boolean", "identifier", "vector", "parameter"}
 
 func (k LiteralKind) String() string {
 	if int(k) < len(litKindNames) {
@@ -71,6 +72,8 @@ type Literal struct {
 	Str  string
 	Bool bool
 	Vec  []float64
+	// Param is the placeholder of a LitParam literal.
+	Param *Param
 }
 
 // Position returns the literal's position.
@@ -101,6 +104,8 @@ func (l Literal) String() string {
 		return QuoteIdent(l.Str)
 	case LitVector:
 		return formatVec(l.Vec)
+	case LitParam:
+		return l.Param.String()
 	}
 	return "NULL"
 }
@@ -156,15 +161,21 @@ type VTerm struct {
 	Pos    Position
 	Sign   float64
 	Weight float64
-	Factor VExpr
+	// WeightParam is the placeholder of a weight (? * 'king'); Bind sets
+	// Weight from it.
+	WeightParam *Param `vq:"the weight"`
+	Factor      VExpr
 }
 
 // VKey is the vector of a key: 'king', or other.'u42' to take it from
-// another collection (Collection is empty for the queried one).
+// another collection (Collection is empty for the queried one). When Param
+// is set the key is a placeholder (Key is empty until Bind): where a vector
+// expression may stand, it takes a key or a vector.
 type VKey struct {
 	Pos        Position
 	Key        string
 	Collection string
+	Param      *Param
 }
 
 // VLiteral is a vector written out: [0.1, -0.2, 0.3].
@@ -229,7 +240,10 @@ func (v *VSum) String() string {
 		case i > 0:
 			b.WriteString(" + ")
 		}
-		if t.Weight != 1 {
+		switch {
+		case t.WeightParam != nil:
+			b.WriteString(t.WeightParam.String() + " * ")
+		case t.Weight != 1:
 			b.WriteString(FormatNum(t.Weight))
 			b.WriteString(" * ")
 		}
@@ -243,10 +257,14 @@ func (v *VSum) String() string {
 }
 
 func (v *VKey) String() string {
-	if v.Collection != "" {
-		return QuoteIdent(v.Collection) + "." + QuoteString(v.Key)
+	key := QuoteString(v.Key)
+	if v.Param != nil {
+		key = v.Param.String()
 	}
-	return QuoteString(v.Key)
+	if v.Collection != "" {
+		return QuoteIdent(v.Collection) + "." + key
+	}
+	return key
 }
 
 func (v *VLiteral) String() string { return formatVec(v.Values) }

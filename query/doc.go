@@ -28,6 +28,17 @@
 // *VNormalize and *VItem. A Cond is a tree of *CondBinary, *CondNot and the
 // leaf tests *CondCompare, *CondIn, *CondBetween, *CondLike and *CondIsNull.
 //
+// # Parameters
+//
+// A Param is a placeholder (?, ?NNN, $NNN, :name) where a literal may stand:
+// a Literal of kind LitParam, a VKey with Param set, or the *Param field
+// beside a count (SelectNearest.KParam). Params lists a statement's
+// placeholders; Bind returns a copy with values in their place, checked for
+// where each stands (a key takes a string, k a positive integer), and
+// leaves the parsed tree as it was, so that one tree serves many runs. In
+// ANALOGY the bare ? is the unknown term and parameters are numbered or
+// named.
+//
 // # Errors
 //
 // Every error from Parse is an *Error (or an ErrorList) with a position, what

@@ -147,6 +147,7 @@ var productionWords = map[string]string{
 	"NearestQ": "NEAREST", "AnalogyQ": "ANALOGY", "SimilarityQ": "SIMILARITY", "OddQ": "ODD_ONE_OUT",
 	"ProjectionQ": "PROJECTION", "RowsQ": "a column", "ColProj": "PROJECTION", "ItemRef": "a name",
 	"OtherKey": "a name", "VLiteral": `"["`,
+	"KeyLit": "a string", "CountLit": "a number", "PathLit": "a string", "Param": "a parameter", "<param>": "a parameter",
 }
 
 func describeExpected(t string) string {

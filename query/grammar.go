@@ -52,13 +52,13 @@ type statement struct {
 // VACUUM [INTO 'path'].
 type vacuumStmt struct {
 	Pos  lexer.Position
-	Into *strLit `parser:"'VACUUM' ( 'INTO' @@ )?"`
+	Into *pathLit `parser:"'VACUUM' ( 'INTO' @@ )?"`
 }
 
 func (x *vacuumStmt) node(c *converter, p Position) Statement {
 	s := &Vacuum{Pos: p}
 	if x.Into != nil {
-		s.Into = c.path(x.Into)
+		s.Into, s.IntoParam = c.path(x.Into)
 	}
 	return s
 }
@@ -66,11 +66,13 @@ func (x *vacuumStmt) node(c *converter, p Position) Statement {
 // BACKUP TO 'path'.
 type backupStmt struct {
 	Pos lexer.Position
-	To  *strLit `parser:"'BACKUP' 'TO' @@"`
+	To  *pathLit `parser:"'BACKUP' 'TO' @@"`
 }
 
 func (x *backupStmt) node(c *converter, p Position) Statement {
-	return &Backup{Pos: p, To: c.path(x.To)}
+	s := &Backup{Pos: p}
+	s.To, s.ToParam = c.path(x.To)
+	return s
 }
 
 // Queries.
@@ -88,30 +90,33 @@ type selectStmt struct {
 type nearestQ struct {
 	Pos       lexer.Position
 	All       *allWord  `parser:"'NEAREST' ( @@"`
-	K         *number   `parser:"| @@ ) 'TO'"`
-	Each      []*strLit `parser:"( 'EACH' '(' @@ ( ',' @@ )* ')'"`
+	K         *countLit `parser:"| @@ ) 'TO'"`
+	Each      []*keyLit `parser:"( 'EACH' '(' @@ ( ',' @@ )* ')'"`
 	Target    *vexpr    `parser:"| @@ )"`
 	From      *ident    `parser:"'FROM' @@"`
-	Among     []*strLit `parser:"( 'AMONG' '(' @@ ( ',' @@ )* ')' )?"`
+	Among     []*keyLit `parser:"( 'AMONG' '(' @@ ( ',' @@ )* ')' )?"`
 	Where     *orCond   `parser:"( 'WHERE' @@ )?"`
-	WithinTop *number   `parser:"( 'WITHIN' 'TOP' @@ )?"`
+	WithinTop *countLit `parser:"( 'WITHIN' 'TOP' @@ )?"`
 	Using     *ident    `parser:"( 'USING' @@ )?"`
 	With      []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 	Include   bool      `parser:"@( 'INCLUDE' 'INPUTS' )?"`
-	Offset    *number   `parser:"( 'OFFSET' @@ )?"`
+	Offset    *countLit `parser:"( 'OFFSET' @@ )?"`
 	Returning []*ident  `parser:"( 'RETURNING' @@ ( ',' @@ )* )?"`
 }
 
+// analogyQ is ANALOGY a : b :: c : ?. The last term is a Param token so
+// that ?1 there gets a message of its own; the converter checks it is "?".
 type analogyQ struct {
 	Pos       lexer.Position
-	A         *strLit `parser:"'ANALOGY' @@ ':'"`
-	B         *strLit `parser:"@@ '::'"`
-	C         *strLit `parser:"@@ ':' '?'"`
-	From      *ident  `parser:"'FROM' @@"`
-	Where     *orCond `parser:"( 'WHERE' @@ )?"`
-	WithinTop *number `parser:"( 'WITHIN' 'TOP' @@ )?"`
-	Using     *ident  `parser:"( 'USING' @@ )?"`
-	Limit     *number `parser:"( 'LIMIT' @@ )?"`
+	A         *keyLit   `parser:"'ANALOGY' @@ ':'"`
+	B         *keyLit   `parser:"@@ '::'"`
+	C         *keyLit   `parser:"@@ ':'"`
+	Unknown   *param    `parser:"@@"`
+	From      *ident    `parser:"'FROM' @@"`
+	Where     *orCond   `parser:"( 'WHERE' @@ )?"`
+	WithinTop *countLit `parser:"( 'WITHIN' 'TOP' @@ )?"`
+	Using     *ident    `parser:"( 'USING' @@ )?"`
+	Limit     *countLit `parser:"( 'LIMIT' @@ )?"`
 }
 
 type similarityQ struct {
@@ -129,19 +134,19 @@ type simFunc struct {
 
 type simArg struct {
 	Pos lexer.Position
-	Key *strLit   `parser:"  @@"`
-	Set []*strLit `parser:"| '(' @@ ( ',' @@ )* ')'"`
+	Key *keyLit   `parser:"  @@"`
+	Set []*keyLit `parser:"| '(' @@ ( ',' @@ )* ')'"`
 }
 
 type oddQ struct {
 	Pos  lexer.Position
-	Keys []*strLit `parser:"'ODD_ONE_OUT' '(' @@ ( ',' @@ )* ')'"`
+	Keys []*keyLit `parser:"'ODD_ONE_OUT' '(' @@ ( ',' @@ )* ')'"`
 	From *ident    `parser:"'FROM' @@"`
 }
 
 type projectionQ struct {
 	Pos  lexer.Position
-	Key  *strLit `parser:"'PROJECTION' '(' @@ ')'"`
+	Key  *keyLit `parser:"'PROJECTION' '(' @@ ')'"`
 	Onto *vexpr  `parser:"'ONTO' @@"`
 	From *ident  `parser:"'FROM' @@"`
 }
@@ -159,8 +164,8 @@ type rowsQ struct {
 	Where   *orCond   `parser:"( 'WHERE' @@ )?"`
 	OrderBy *ident    `parser:"( 'ORDER' 'BY' @@"`
 	Dir     string    `parser:"@( 'ASC' | 'DESC' )? )?"`
-	Limit   *number   `parser:"( 'LIMIT' @@ )?"`
-	Offset  *number   `parser:"( 'OFFSET' @@ )?"`
+	Limit   *countLit `parser:"( 'LIMIT' @@ )?"`
+	Offset  *countLit `parser:"( 'OFFSET' @@ )?"`
 }
 
 type column struct {
@@ -182,26 +187,26 @@ type colProj struct {
 type projectStmt struct {
 	Pos     lexer.Position
 	Query   *selectStmt `parser:"'PROJECT' '(' ( @@"`
-	Keys    []*strLit   `parser:"| @@ ( ',' @@ )* ) ')'"`
+	Keys    []*keyLit   `parser:"| @@ ( ',' @@ )* ) ')'"`
 	From    *ident      `parser:"( 'FROM' @@ )?"`
 	Using   *ident      `parser:"( 'USING' @@ )?"`
 	Onto    *vexpr      `parser:"( 'ONTO' @@ )?"`
 	With    []*option   `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 	ColorBy *ident      `parser:"( 'COLOR' 'BY' @@ )?"`
-	To      *strLit     `parser:"( 'TO' @@ )?"`
+	To      *pathLit    `parser:"( 'TO' @@ )?"`
 }
 
 type clusterStmt struct {
 	Pos   lexer.Position
 	Coll  *ident    `parser:"'CLUSTER' @@"`
-	K     *number   `parser:"'INTO' @@"`
+	K     *countLit `parser:"'INTO' @@"`
 	Where *orCond   `parser:"( 'WHERE' @@ )?"`
 	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
 
 type recommendStmt struct {
 	Pos   lexer.Position
-	K     *number   `parser:"'RECOMMEND' @@"`
+	K     *countLit `parser:"'RECOMMEND' @@"`
 	From  *ident    `parser:"'FROM' @@"`
 	For   []*vexpr  `parser:"'FOR' '(' @@ ( ',' @@ )* ')'"`
 	Where *orCond   `parser:"( 'WHERE' @@ )?"`
@@ -228,7 +233,7 @@ type createUsers struct {
 	Pos   lexer.Position
 	Name  *ident    `parser:"'COLLECTION' @@ 'FROM' 'SEQUENCES' 'OF'"`
 	Items *ident    `parser:"@@"`
-	Path  *strLit   `parser:"'FROM' @@"`
+	Path  *pathLit  `parser:"'FROM' @@"`
 	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
 
@@ -287,7 +292,7 @@ type importStmt struct {
 	Metadata bool          `parser:"'IMPORT' @'METADATA'? 'INTO'"`
 	Into     *ident        `parser:"@@ 'FROM'"`
 	Catalog  bool          `parser:"@'CATALOG'?"`
-	Path     *strLit       `parser:"@@"`
+	Path     *pathLit      `parser:"@@"`
 	Format   *formatClause `parser:"@@?"`
 	With     []*option     `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
@@ -301,7 +306,7 @@ type formatClause struct {
 type exportStmt struct {
 	Pos    lexer.Position
 	Coll   *ident        `parser:"'EXPORT' @@"`
-	Path   *strLit       `parser:"'TO' @@"`
+	Path   *pathLit      `parser:"'TO' @@"`
 	Format *formatClause `parser:"@@?"`
 	With   []*option     `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
@@ -309,7 +314,7 @@ type exportStmt struct {
 type trainStmt struct {
 	Pos   lexer.Position
 	Coll  *ident    `parser:"'TRAIN' @@"`
-	Path  *strLit   `parser:"'FROM' @@"`
+	Path  *pathLit  `parser:"'FROM' @@"`
 	Using *ident    `parser:"( 'USING' @@ )?"`
 	With  []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
@@ -318,7 +323,7 @@ type evaluateStmt struct {
 	Pos  lexer.Position
 	Kind string    `parser:"'EVALUATE' @( 'ANALOGIES' | 'PAIRS' )"`
 	Coll *ident    `parser:"@@"`
-	Path *strLit   `parser:"'FROM' @@"`
+	Path *pathLit  `parser:"'FROM' @@"`
 	With []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
 
@@ -376,7 +381,35 @@ type literal struct {
 	False bool      `parser:"| @'FALSE'"`
 	Null  bool      `parser:"| @'NULL'"`
 	Vec   []*number `parser:"| '[' @@ ( ',' @@ )* ']'"`
+	Param *param    `parser:"| @@"`
 	Ident *ident    `parser:"| @@"`
+}
+
+// param is a placeholder: ?, ?NNN, $NNN or :name.
+type param struct {
+	Pos  lexer.Position
+	Text string `parser:"@Param"`
+}
+
+// keyLit is a key: a string or a placeholder.
+type keyLit struct {
+	Pos   lexer.Position
+	Str   *strLit `parser:"  @@"`
+	Param *param  `parser:"| @@"`
+}
+
+// pathLit is a file path (or a catalog name): a string or a placeholder.
+type pathLit struct {
+	Pos   lexer.Position
+	Str   *strLit `parser:"  @@"`
+	Param *param  `parser:"| @@"`
+}
+
+// countLit is k, LIMIT, OFFSET, a weight...: a number or a placeholder.
+type countLit struct {
+	Pos   lexer.Position
+	Param *param  `parser:"  @@"`
+	Num   *number `parser:"| @@"`
 }
 
 // Vector expressions (SPEC §3).
@@ -423,14 +456,15 @@ type vopTerm struct {
 
 type vterm struct {
 	Pos    lexer.Position
-	Neg    bool     `parser:"@'-'?"`
-	Weight *number  `parser:"( @@ '*' )?"`
-	Factor *vfactor `parser:"@@"`
+	Neg    bool      `parser:"@'-'?"`
+	Weight *countLit `parser:"( @@ '*' )?"`
+	Factor *vfactor  `parser:"@@"`
 }
 
 type vfactor struct {
 	Pos       lexer.Position
 	Key       *strLit   `parser:"  @@"`
+	Param     *param    `parser:"| @@"`
 	Vec       []*number `parser:"| '[' @@ ( ',' @@ )* ']'"`
 	Sub       *vexpr    `parser:"| '(' @@ ')'"`
 	Centroid  []*vexpr  `parser:"| 'CENTROID' '(' @@ ( ',' @@ )* ')'"`
@@ -448,7 +482,7 @@ type itemRef struct {
 type otherKey struct {
 	Pos  lexer.Position
 	Coll *ident  `parser:"@@ '.'"`
-	Key  *strLit `parser:"@@"`
+	Key  *keyLit `parser:"@@"`
 }
 
 // Conditions, loosest first: OR < AND < NOT < comparison.

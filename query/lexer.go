@@ -57,8 +57,13 @@ func buildLexer() *lexer.StatefulDefinition {
 		{Name: "Keyword", Pattern: wordsRegexp(softWords)},
 		// Plain identifiers.
 		{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
+		// Parameters (placeholders for values bound at run time): ? and
+		// ?NNN, $NNN, :name (also @name and $name, as SQLite reads them).
+		// Before Punct so that ?1 is one token; "::" stays punctuation
+		// since a name must follow the colon.
+		{Name: "Param", Pattern: `\?[0-9]*|\$[0-9]+|[:@$][A-Za-z_][A-Za-z0-9_]*`},
 		// Operators and punctuation, two-character ones first.
-		{Name: "Punct", Pattern: `<>|!=|<=|>=|::|[:?.()\[\],;+\-*/=<>]`},
+		{Name: "Punct", Pattern: `<>|!=|<=|>=|::|[:.()\[\],;+\-*/=<>]`},
 	})
 }
 

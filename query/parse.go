@@ -69,6 +69,7 @@ func ParseWith(src string, opts ParseOptions) (stmts []Statement, err error) {
 		}
 	}()
 	for _, s := range tree.Stmts {
+		c.maxParam = 0
 		stmts = append(stmts, c.statement(s))
 	}
 	return stmts, nil
@@ -224,9 +225,11 @@ func pos(p lexer.Position) Position {
 type bailout struct{ err *Error }
 
 type converter struct {
-	maxDepth int
-	depth    int
-	marks    Marks // of the statement being converted
+	maxDepth  int
+	depth     int
+	maxParam  int   // the largest parameter number of the statement so far
+	inAnalogy bool  // a bare ? is ANALOGY's unknown term, not a parameter
+	marks     Marks // of the statement being converted
 }
 
 // mark records where key begins in the current statement, keeping the
@@ -238,12 +241,6 @@ func (c *converter) mark(key string, p lexer.Position) {
 	if _, ok := c.marks[key]; !ok {
 		c.marks[key] = pos(p)
 	}
-}
-
-// path unquotes a file path and marks it.
-func (c *converter) path(s *strLit) string {
-	c.mark("path", s.Pos)
-	return unquoteString(s.Text)
 }
 
 func (c *converter) fail(p lexer.Position, format string, args ...any) {
@@ -351,11 +348,35 @@ func (c *converter) count(n *number, what string, min int) int {
 	return int(f)
 }
 
-func (c *converter) key(s *strLit) *VKey {
-	return &VKey{Pos: pos(s.Pos), Key: unquoteString(s.Text)}
+// path reads a file path that may be a placeholder.
+func (c *converter) path(s *pathLit) (string, *Param) {
+	c.mark("path", s.Pos)
+	if s.Param != nil {
+		return "", c.param(s.Param)
+	}
+	return unquoteString(s.Str.Text), nil
 }
 
-func (c *converter) keys(ss []*strLit) []*VKey {
+// countP reads a count that may be a placeholder (see count).
+func (c *converter) countP(n *countLit, what string, min int) (int, *Param) {
+	if n == nil {
+		return 0, nil
+	}
+	if n.Param != nil {
+		c.mark("num "+what, n.Pos)
+		return 0, c.param(n.Param)
+	}
+	return c.count(n.Num, what, min), nil
+}
+
+func (c *converter) key(s *keyLit) *VKey {
+	if s.Param != nil {
+		return &VKey{Pos: pos(s.Pos), Param: c.param(s.Param)}
+	}
+	return &VKey{Pos: pos(s.Pos), Key: unquoteString(s.Str.Text)}
+}
+
+func (c *converter) keys(ss []*keyLit) []*VKey {
 	out := make([]*VKey, len(ss))
 	for i, s := range ss {
 		out[i] = c.key(s)
@@ -376,6 +397,8 @@ func (c *converter) literal(l *literal) Literal {
 		out.Kind = LitNull
 	case l.Vec != nil:
 		out.Kind, out.Vec = LitVector, c.vec(l.Vec)
+	case l.Param != nil:
+		out.Kind, out.Param = LitParam, c.param(l.Param)
 	case l.Ident != nil:
 		out.Kind, out.Str = LitIdent, unquoteIdent(l.Ident.Name)
 	}
@@ -427,7 +450,7 @@ func (c *converter) vexpr(v *vexpr) VExpr {
 		}
 		terms = append(terms, c.vterm(r.Term, sign))
 	}
-	if len(terms) == 1 && terms[0].Sign == 1 && terms[0].Weight == 1 {
+	if len(terms) == 1 && terms[0].Sign == 1 && terms[0].Weight == 1 && terms[0].WeightParam == nil {
 		return terms[0].Factor
 	}
 	return &VSum{Pos: pos(v.Pos), Terms: terms}
@@ -437,18 +460,25 @@ func (c *converter) vterm(t *vterm, sign float64) VTerm {
 	if t.Neg {
 		sign = -sign
 	}
-	w := 1.0
-	if t.Weight != nil {
-		w = c.num(t.Weight)
+	out := VTerm{Pos: pos(t.Pos), Sign: sign, Weight: 1}
+	switch {
+	case t.Weight == nil:
+	case t.Weight.Param != nil:
+		out.WeightParam = c.param(t.Weight.Param)
+	default:
+		out.Weight = c.num(t.Weight.Num)
 	}
-	return VTerm{Pos: pos(t.Pos), Sign: sign, Weight: w, Factor: c.vfactor(t.Factor)}
+	out.Factor = c.vfactor(t.Factor)
+	return out
 }
 
 func (c *converter) vfactor(f *vfactor) VExpr {
 	p := pos(f.Pos)
 	switch {
 	case f.Key != nil:
-		return c.key(f.Key)
+		return &VKey{Pos: p, Key: unquoteString(f.Key.Text)}
+	case f.Param != nil:
+		return &VKey{Pos: p, Param: c.param(f.Param)}
 	case f.Vec != nil:
 		return &VLiteral{Pos: p, Values: c.vec(f.Vec)}
 	case f.Sub != nil:
@@ -464,7 +494,9 @@ func (c *converter) vfactor(f *vfactor) VExpr {
 	case f.Item != nil:
 		return &VItem{Pos: p, Field: c.name(f.Item.Field), Value: c.literal(f.Item.Value)}
 	case f.Other != nil:
-		return &VKey{Pos: p, Key: unquoteString(f.Other.Key.Text), Collection: c.name(f.Other.Coll)}
+		k := c.key(f.Other.Key)
+		k.Pos, k.Collection = p, c.name(f.Other.Coll)
+		return k
 	}
 	c.fail(f.Pos, "empty vector expression")
 	return nil
@@ -556,16 +588,19 @@ func (c *converter) statementNode(s *statement) Statement {
 		return c.project(s.Project)
 	case s.Cluster != nil:
 		x := s.Cluster
-		return &Cluster{Pos: p, Collection: c.name(x.Coll), K: c.count(x.K, "the number of clusters", 1),
-			Where: c.cond(x.Where), With: c.options(x.With)}
+		out := &Cluster{Pos: p, Collection: c.name(x.Coll)}
+		out.K, out.KParam = c.countP(x.K, "the number of clusters", 1)
+		out.Where, out.With = c.cond(x.Where), c.options(x.With)
+		return out
 	case s.Rec != nil:
 		x := s.Rec
-		items := make([]VExpr, len(x.For))
-		for i, v := range x.For {
-			items[i] = c.vexpr(v)
+		out := &Recommend{Pos: p, From: c.name(x.From)}
+		out.K, out.KParam = c.countP(x.K, "k", 1)
+		for _, v := range x.For {
+			out.For = append(out.For, c.vexpr(v))
 		}
-		return &Recommend{Pos: p, K: c.count(x.K, "k", 1), From: c.name(x.From), For: items,
-			Where: c.cond(x.Where), With: c.options(x.With)}
+		out.Where, out.With = c.cond(x.Where), c.options(x.With)
+		return out
 	case s.Create != nil:
 		return c.create(s.Create)
 	case s.Drop != nil:
@@ -593,24 +628,35 @@ func (c *converter) statementNode(s *statement) Statement {
 			if x.Format != nil {
 				c.fail(x.Format.Pos, "IMPORT METADATA takes no FORMAT; it reads tab-separated text")
 			}
-			return &ImportMetadata{Pos: p, Into: c.name(x.Into), Path: c.path(x.Path), With: c.options(x.With)}
+			out := &ImportMetadata{Pos: p, Into: c.name(x.Into)}
+			out.Path, out.PathParam = c.path(x.Path)
+			out.With = c.options(x.With)
+			return out
 		}
 		format, binary := c.format(x.Format)
-		return &Import{Pos: p, Into: c.name(x.Into), Path: c.path(x.Path), Catalog: x.Catalog,
-			Format: format, Binary: binary, With: c.options(x.With)}
+		out := &Import{Pos: p, Into: c.name(x.Into), Catalog: x.Catalog, Format: format, Binary: binary}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.With = c.options(x.With)
+		return out
 	case s.Export != nil:
 		x := s.Export
 		format, binary := c.format(x.Format)
-		return &Export{Pos: p, Collection: c.name(x.Coll), Path: c.path(x.Path), Format: format,
-			Binary: binary, With: c.options(x.With)}
+		out := &Export{Pos: p, Collection: c.name(x.Coll), Format: format, Binary: binary}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.With = c.options(x.With)
+		return out
 	case s.Train != nil:
 		x := s.Train
-		return &Train{Pos: p, Collection: c.name(x.Coll), Path: c.path(x.Path),
-			Using: c.optWord(x.Using, "training method", trainMethods...), With: c.options(x.With)}
+		out := &Train{Pos: p, Collection: c.name(x.Coll)}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.Using, out.With = c.optWord(x.Using, "training method", trainMethods...), c.options(x.With)
+		return out
 	case s.Evaluate != nil:
 		x := s.Evaluate
-		return &Evaluate{Pos: p, Kind: strings.ToUpper(x.Kind), Collection: c.name(x.Coll),
-			Path: c.path(x.Path), With: c.options(x.With)}
+		out := &Evaluate{Pos: p, Kind: strings.ToUpper(x.Kind), Collection: c.name(x.Coll)}
+		out.Path, out.PathParam = c.path(x.Path)
+		out.With = c.options(x.With)
+		return out
 	case s.Show != nil:
 		if s.Show.Collections {
 			return &ShowCollections{Pos: p}
@@ -664,20 +710,24 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 		if x.All != nil {
 			c.mark("ALL", x.All.Pos)
 		}
-		out := &SelectNearest{Pos: p, All: x.All != nil, From: c.name(x.From), Where: c.cond(x.Where),
-			WithinTop: c.count(x.WithinTop, "WITHIN TOP", 1), Using: c.optWord(x.Using, "search method", nearestMethods...),
-			With: c.options(x.With), IncludeInputs: x.Include, Offset: c.count(x.Offset, "OFFSET", 0)}
+		out := &SelectNearest{Pos: p, All: x.All != nil}
 		if x.All == nil {
-			out.K = c.count(x.K, "k", 1)
+			out.K, out.KParam = c.countP(x.K, "k", 1)
 		}
 		if x.Each != nil {
 			out.Each = c.keys(x.Each)
 		} else {
 			out.Target = c.vexpr(x.Target)
 		}
+		out.From = c.name(x.From)
 		if x.Among != nil {
 			out.Among = c.keys(x.Among)
 		}
+		out.Where = c.cond(x.Where)
+		out.WithinTop, out.WithinTopParam = c.countP(x.WithinTop, "WITHIN TOP", 1)
+		out.Using, out.With = c.optWord(x.Using, "search method", nearestMethods...), c.options(x.With)
+		out.IncludeInputs = x.Include
+		out.Offset, out.OffsetParam = c.countP(x.Offset, "OFFSET", 0)
 		for _, r := range x.Returning {
 			c.mark("returning "+strings.ToLower(unquoteIdent(r.Name)), r.Pos)
 			out.Returning = append(out.Returning, c.name(r))
@@ -685,9 +735,17 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 		return out
 	case s.Analogy != nil:
 		x := s.Analogy
-		return &Analogy{Pos: p, A: c.key(x.A), B: c.key(x.B), C: c.key(x.C), From: c.name(x.From),
-			Where: c.cond(x.Where), WithinTop: c.count(x.WithinTop, "WITHIN TOP", 1),
-			Using: c.optWord(x.Using, "analogy method", nearestMethods...), Limit: c.count(x.Limit, "LIMIT", 1)}
+		c.inAnalogy = true
+		defer func() { c.inAnalogy = false }()
+		out := &Analogy{Pos: p, A: c.key(x.A), B: c.key(x.B), C: c.key(x.C)}
+		if x.Unknown.Text != "?" {
+			c.fail(x.Unknown.Pos, "the last term of ANALOGY is the unknown, written ?; %s is a parameter", x.Unknown.Text)
+		}
+		out.From, out.Where = c.name(x.From), c.cond(x.Where)
+		out.WithinTop, out.WithinTopParam = c.countP(x.WithinTop, "WITHIN TOP", 1)
+		out.Using = c.optWord(x.Using, "analogy method", nearestMethods...)
+		out.Limit, out.LimitParam = c.countP(x.Limit, "LIMIT", 1)
+		return out
 	case s.Sim != nil:
 		out := &Similarity{Pos: p, From: c.name(s.Sim.From)}
 		for _, f := range s.Sim.Funcs {
@@ -702,11 +760,7 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 		return &ProjectionQuery{Pos: p, Key: c.key(s.Proj.Key), Onto: c.vexpr(s.Proj.Onto), From: c.name(s.Proj.From)}
 	}
 	x := s.Rows
-	out := &SelectRows{Pos: p, From: c.name(x.From), Where: c.cond(x.Where), OrderBy: c.name(x.OrderBy),
-		Desc: strings.EqualFold(x.Dir, "DESC"), Limit: -1, Offset: c.count(x.Offset, "OFFSET", 0)}
-	if x.Limit != nil {
-		out.Limit = c.count(x.Limit, "LIMIT", 0)
-	}
+	out := &SelectRows{Pos: p}
 	for _, col := range x.Columns {
 		oc := Column{Pos: pos(col.Pos), Star: col.Star, Name: c.name(col.Name), Alias: c.name(col.Alias)}
 		if col.Proj != nil {
@@ -714,6 +768,12 @@ func (c *converter) selectStmt(s *selectStmt) Statement {
 		}
 		out.Columns = append(out.Columns, oc)
 	}
+	out.From, out.Where, out.OrderBy = c.name(x.From), c.cond(x.Where), c.name(x.OrderBy)
+	out.Desc, out.Limit = strings.EqualFold(x.Dir, "DESC"), -1
+	if x.Limit != nil {
+		out.Limit, out.LimitParam = c.countP(x.Limit, "LIMIT", 0)
+	}
+	out.Offset, out.OffsetParam = c.countP(x.Offset, "OFFSET", 0)
 	return out
 }
 
@@ -726,7 +786,7 @@ func (c *converter) simArg(a *simArg) ([]*VKey, bool) {
 
 func (c *converter) project(x *projectStmt) Statement {
 	out := &Project{Pos: pos(x.Pos), From: c.name(x.From), Using: c.optWord(x.Using, "projection method", projectMethods...),
-		With: c.options(x.With), ColorBy: c.name(x.ColorBy)}
+		ColorBy: c.name(x.ColorBy)}
 	if x.Query != nil {
 		c.enter(x.Pos)
 		outer := c.marks
@@ -749,8 +809,9 @@ func (c *converter) project(x *projectStmt) Statement {
 	if x.Onto != nil {
 		out.Onto = c.vexpr(x.Onto)
 	}
+	out.With = c.options(x.With)
 	if x.To != nil {
-		out.To = c.path(x.To)
+		out.To, out.ToParam = c.path(x.To)
 	}
 	return out
 }
@@ -763,7 +824,10 @@ func (c *converter) create(x *createStmt) Statement {
 			With: c.options(x.Index.With)}
 	case x.Users != nil:
 		u := x.Users
-		return &CreateUsers{Pos: p, Name: c.name(u.Name), Items: c.name(u.Items), Path: c.path(u.Path), With: c.options(u.With)}
+		out := &CreateUsers{Pos: p, Name: c.name(u.Name), Items: c.name(u.Items)}
+		out.Path, out.PathParam = c.path(u.Path)
+		out.With = c.options(u.With)
+		return out
 	}
 	cc := x.Coll
 	out := &CreateCollection{Pos: p, Name: c.name(cc.Name), IfNotExists: cc.IfNotExists}

@@ -50,11 +50,14 @@ type scriptCase struct {
 	result  []string // expected rows or messages
 	err     []string // expected error lines
 	isError bool
+	args    []string // "-- args:" and "-- named:" lines, as written
 }
 
 // parseScript reads the house format: "-- test: name", the statement
 // lines, then "-- result:" and one line per row (or message), or
-// "-- error: text" (one such line per line of the error).
+// "-- error: text" (one such line per line of the error). Values for the
+// statement's placeholders follow it: "-- args: 5, 'war'" (positional) and
+// "-- named: k = 5, v = [0.1, 0.2]" (:k and :v), literals of the language.
 func parseScript(t *testing.T, path string) []*scriptCase {
 	f, err := os.Open(path)
 	if err != nil {
@@ -76,6 +79,8 @@ func parseScript(t *testing.T, path string) []*scriptCase {
 			state = "stmt"
 		case cur == nil:
 			continue
+		case strings.HasPrefix(line, "-- args:") || strings.HasPrefix(line, "-- named:"):
+			cur.args = append(cur.args, line)
 		case line == "-- result:":
 			state = "result"
 		case strings.HasPrefix(line, "-- error:"):
@@ -163,7 +168,7 @@ func TestScripts(t *testing.T) {
 				src := strings.TrimSpace(strings.Join(c.stmt, "\n"))
 				src = strings.ReplaceAll(src, "$TMP", dir)
 				src = strings.ReplaceAll(src, "$TESTDATA", mustAbs(t, "testdata"))
-				results, err := d.Run(context.Background(), src)
+				results, err := d.Run(context.Background(), src, scriptArgs(t, c.args)...)
 				var got []string
 				gotErr := err != nil
 				if err != nil {
@@ -214,6 +219,33 @@ func TestScripts(t *testing.T) {
 	t.Logf("%d cases, %d of them errors", total, errs)
 }
 
+// scriptArgs reads "-- args:" and "-- named:" lines with the language's
+// own parser: the values of an IN list, the assignments of an UPDATE.
+func scriptArgs(t *testing.T, lines []string) []any {
+	var out []any
+	for _, l := range lines {
+		if text, ok := strings.CutPrefix(l, "-- args:"); ok {
+			st, err := query.Parse("SELECT key FROM x WHERE key IN (" + text + ")")
+			if err != nil {
+				t.Fatalf("%s: %v", l, err)
+			}
+			for _, v := range st[0].(*query.SelectRows).Where.(*query.CondIn).Values {
+				out = append(out, v)
+			}
+			continue
+		}
+		text, _ := strings.CutPrefix(l, "-- named:")
+		st, err := query.Parse("UPDATE x SET " + text)
+		if err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		for _, a := range st[0].(*query.Update).Set {
+			out = append(out, db.Named(a.Field, a.Value))
+		}
+	}
+	return out
+}
+
 func mustAbs(t *testing.T, p string) string {
 	a, err := filepath.Abs(p)
 	if err != nil {
@@ -245,6 +277,9 @@ func writeScript(t *testing.T, path string, cases []*scriptCase) {
 			stmt = stmt[:len(stmt)-1]
 		}
 		for _, l := range stmt {
+			b.WriteString(l + "\n")
+		}
+		for _, l := range c.args {
 			b.WriteString(l + "\n")
 		}
 		if c.isError {

@@ -14,33 +14,38 @@ import (
 // needs a WHERE on similarity or distance; the planner checks that).
 type SelectNearest struct {
 	Marked
-	Pos           Position
-	K             int
-	All           bool
-	Target        VExpr
-	Each          []*VKey // TO EACH ('a', 'b'): one search per key
-	From          string
-	Among         []*VKey // AMONG ('x', 'y'): rank only these keys
-	Where         Cond
-	WithinTop     int    // WITHIN TOP n: only the n most frequent keys; 0 = all
-	Using         string // "", "COSMUL" or "EXACT"
-	With          Options
-	IncludeInputs bool
-	Offset        int
-	Returning     []string
+	Pos            Position
+	K              int
+	KParam         *Param `vq:"k,1"` // NEAREST ? TO ...: K is set by Bind
+	All            bool
+	Target         VExpr
+	Each           []*VKey // TO EACH ('a', 'b'): one search per key
+	From           string
+	Among          []*VKey // AMONG ('x', 'y'): rank only these keys
+	Where          Cond
+	WithinTop      int    // WITHIN TOP n: only the n most frequent keys; 0 = all
+	WithinTopParam *Param `vq:"WITHIN TOP,1"`
+	Using          string // "", "COSMUL" or "EXACT"
+	With           Options
+	IncludeInputs  bool
+	Offset         int
+	OffsetParam    *Param `vq:"OFFSET,0"`
+	Returning      []string
 }
 
 // Analogy is SELECT ANALOGY 'a' : 'b' :: 'c' : ? FROM c: the keys that are
 // to C what B is to A.
 type Analogy struct {
 	Marked
-	Pos       Position
-	A, B, C   *VKey
-	From      string
-	Where     Cond
-	WithinTop int
-	Using     string // "", "COSMUL" or "EXACT"
-	Limit     int    // 0 = default
+	Pos            Position
+	A, B, C        *VKey
+	From           string
+	Where          Cond
+	WithinTop      int
+	WithinTopParam *Param `vq:"WITHIN TOP,1"`
+	Using          string // "", "COSMUL" or "EXACT"
+	Limit          int    // 0 = default
+	LimitParam     *Param `vq:"LIMIT,1"`
 }
 
 // Similarity is SELECT SIMILARITY(..)[, DISTANCE(..), RANK(..)] FROM c: one
@@ -83,14 +88,16 @@ type ProjectionQuery struct {
 // SelectRows is SELECT col, ... FROM c [WHERE] [ORDER BY] [LIMIT] [OFFSET].
 type SelectRows struct {
 	Marked
-	Pos     Position
-	Columns []Column
-	From    string
-	Where   Cond
-	OrderBy string // "" when absent
-	Desc    bool
-	Limit   int // -1 when absent
-	Offset  int
+	Pos         Position
+	Columns     []Column
+	From        string
+	Where       Cond
+	OrderBy     string // "" when absent
+	Desc        bool
+	Limit       int    // -1 when absent
+	LimitParam  *Param `vq:"LIMIT,0"`
+	Offset      int
+	OffsetParam *Param `vq:"OFFSET,0"`
 }
 
 // Column is one result column of SelectRows: *, a field (key, count,
@@ -123,6 +130,7 @@ type Project struct {
 	With    Options
 	ColorBy string
 	To      string
+	ToParam *Param `vq:"the file path"`
 }
 
 // Cluster is CLUSTER c INTO k [WHERE cond] [WITH (...)].
@@ -131,6 +139,7 @@ type Cluster struct {
 	Pos        Position
 	Collection string
 	K          int
+	KParam     *Param `vq:"the number of clusters,1"`
 	Where      Cond
 	With       Options
 }
@@ -139,12 +148,13 @@ type Cluster struct {
 // history; the history is excluded from the result.
 type Recommend struct {
 	Marked
-	Pos   Position
-	K     int
-	From  string
-	For   []VExpr
-	Where Cond
-	With  Options
+	Pos    Position
+	K      int
+	KParam *Param `vq:"k,1"`
+	From   string
+	For    []VExpr
+	Where  Cond
+	With   Options
 }
 
 // CreateCollection is CREATE COLLECTION [IF NOT EXISTS] c (DIM n, ...).
@@ -170,11 +180,12 @@ type FieldDef struct {
 // keys), the mean of the items' vectors.
 type CreateUsers struct {
 	Marked
-	Pos   Position
-	Name  string
-	Items string
-	Path  string
-	With  Options
+	Pos       Position
+	Name      string
+	Items     string
+	Path      string
+	PathParam *Param `vq:"the file path"`
+	With      Options
 }
 
 // DropCollection is DROP COLLECTION [IF EXISTS] c.
@@ -239,22 +250,24 @@ type DropIndex struct {
 // Import is IMPORT INTO c FROM ['path' | CATALOG 'name'] [FORMAT f [BINARY]].
 type Import struct {
 	Marked
-	Pos     Position
-	Into    string
-	Path    string // a file path, or a catalog name when Catalog is set
-	Catalog bool
-	Format  string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV" or "JSONL"
-	Binary  bool   // FORMAT WORD2VEC BINARY
-	With    Options
+	Pos       Position
+	Into      string
+	Path      string // a file path, or a catalog name when Catalog is set
+	PathParam *Param `vq:"the file path"`
+	Catalog   bool
+	Format    string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV" or "JSONL"
+	Binary    bool   // FORMAT WORD2VEC BINARY
+	With      Options
 }
 
 // ImportMetadata is IMPORT METADATA INTO c FROM 'path' [WITH (...)].
 type ImportMetadata struct {
 	Marked
-	Pos  Position
-	Into string
-	Path string
-	With Options
+	Pos       Position
+	Into      string
+	Path      string
+	PathParam *Param `vq:"the file path"`
+	With      Options
 }
 
 // Export is EXPORT c TO 'path' [FORMAT f [BINARY]] [WITH (...)].
@@ -263,6 +276,7 @@ type Export struct {
 	Pos        Position
 	Collection string
 	Path       string
+	PathParam  *Param `vq:"the file path"`
 	Format     string
 	Binary     bool
 	With       Options
@@ -274,6 +288,7 @@ type Train struct {
 	Pos        Position
 	Collection string
 	Path       string
+	PathParam  *Param `vq:"the file path"`
 	Using      string // "", "SKIPGRAM" or "CBOW"
 	With       Options
 }
@@ -285,6 +300,7 @@ type Evaluate struct {
 	Kind       string // "ANALOGIES" or "PAIRS"
 	Collection string
 	Path       string
+	PathParam  *Param `vq:"the file path"`
 	With       Options
 }
 
@@ -456,6 +472,22 @@ func clause(kw, val string) string {
 	return " " + kw + " " + val
 }
 
+// pathString prints a quoted path, or its placeholder when it has one.
+func pathString(path string, p *Param) string {
+	if p != nil {
+		return p.String()
+	}
+	return QuoteString(path)
+}
+
+// countString prints a count, or its placeholder when it has one.
+func countString(n int, p *Param) string {
+	if p != nil {
+		return p.String()
+	}
+	return itoa(n)
+}
+
 func formatClauseString(format string, binary bool) string {
 	return clause("FORMAT", format) + opt(binary, " BINARY")
 }
@@ -466,7 +498,7 @@ func (s *SelectNearest) String() string {
 	if s.All {
 		b.WriteString("ALL")
 	} else {
-		b.WriteString(itoa(s.K))
+		b.WriteString(countString(s.K, s.KParam))
 	}
 	b.WriteString(" TO ")
 	if s.Each != nil {
@@ -479,14 +511,14 @@ func (s *SelectNearest) String() string {
 		b.WriteString(" AMONG (" + joinKeys(s.Among) + ")")
 	}
 	b.WriteString(whereString(s.Where))
-	if s.WithinTop > 0 {
-		b.WriteString(" WITHIN TOP " + itoa(s.WithinTop))
+	if s.WithinTop > 0 || s.WithinTopParam != nil {
+		b.WriteString(" WITHIN TOP " + countString(s.WithinTop, s.WithinTopParam))
 	}
 	b.WriteString(clause("USING", s.Using))
 	b.WriteString(s.With.String())
 	b.WriteString(opt(s.IncludeInputs, " INCLUDE INPUTS"))
-	if s.Offset > 0 {
-		b.WriteString(" OFFSET " + itoa(s.Offset))
+	if s.Offset > 0 || s.OffsetParam != nil {
+		b.WriteString(" OFFSET " + countString(s.Offset, s.OffsetParam))
 	}
 	if s.Returning != nil {
 		b.WriteString(" RETURNING " + joinIdents(s.Returning))
@@ -497,12 +529,12 @@ func (s *SelectNearest) String() string {
 func (s *Analogy) String() string {
 	out := "SELECT ANALOGY " + s.A.String() + " : " + s.B.String() + " :: " + s.C.String() +
 		" : ? FROM " + QuoteIdent(s.From) + whereString(s.Where)
-	if s.WithinTop > 0 {
-		out += " WITHIN TOP " + itoa(s.WithinTop)
+	if s.WithinTop > 0 || s.WithinTopParam != nil {
+		out += " WITHIN TOP " + countString(s.WithinTop, s.WithinTopParam)
 	}
 	out += clause("USING", s.Using)
-	if s.Limit > 0 {
-		out += " LIMIT " + itoa(s.Limit)
+	if s.Limit > 0 || s.LimitParam != nil {
+		out += " LIMIT " + countString(s.Limit, s.LimitParam)
 	}
 	return out
 }
@@ -563,11 +595,11 @@ func (s *SelectRows) String() string {
 	if s.OrderBy != "" {
 		out += " ORDER BY " + QuoteIdent(s.OrderBy) + opt(s.Desc, " DESC")
 	}
-	if s.Limit >= 0 {
-		out += " LIMIT " + itoa(s.Limit)
+	if s.Limit >= 0 || s.LimitParam != nil {
+		out += " LIMIT " + countString(s.Limit, s.LimitParam)
 	}
-	if s.Offset > 0 {
-		out += " OFFSET " + itoa(s.Offset)
+	if s.Offset > 0 || s.OffsetParam != nil {
+		out += " OFFSET " + countString(s.Offset, s.OffsetParam)
 	}
 	return out
 }
@@ -591,18 +623,18 @@ func (s *Project) String() string {
 	if s.ColorBy != "" {
 		out += " COLOR BY " + QuoteIdent(s.ColorBy)
 	}
-	if s.To != "" {
-		out += " TO " + QuoteString(s.To)
+	if s.To != "" || s.ToParam != nil {
+		out += " TO " + pathString(s.To, s.ToParam)
 	}
 	return out
 }
 
 func (s *Cluster) String() string {
-	return "CLUSTER " + QuoteIdent(s.Collection) + " INTO " + itoa(s.K) + whereString(s.Where) + s.With.String()
+	return "CLUSTER " + QuoteIdent(s.Collection) + " INTO " + countString(s.K, s.KParam) + whereString(s.Where) + s.With.String()
 }
 
 func (s *Recommend) String() string {
-	return "RECOMMEND " + itoa(s.K) + " FROM " + QuoteIdent(s.From) + " FOR (" + joinVExprs(s.For) + ")" +
+	return "RECOMMEND " + countString(s.K, s.KParam) + " FROM " + QuoteIdent(s.From) + " FOR (" + joinVExprs(s.For) + ")" +
 		whereString(s.Where) + s.With.String()
 }
 
@@ -620,7 +652,7 @@ func (s *CreateCollection) String() string {
 
 func (s *CreateUsers) String() string {
 	return "CREATE COLLECTION " + QuoteIdent(s.Name) + " FROM SEQUENCES OF " + QuoteIdent(s.Items) +
-		" FROM " + QuoteString(s.Path) + s.With.String()
+		" FROM " + pathString(s.Path, s.PathParam) + s.With.String()
 }
 
 func (s *DropCollection) String() string {
@@ -660,25 +692,25 @@ func (s *CreateIndex) String() string {
 func (s *DropIndex) String() string { return "DROP INDEX ON " + QuoteIdent(s.On) }
 
 func (s *Import) String() string {
-	return "IMPORT INTO " + QuoteIdent(s.Into) + " FROM " + opt(s.Catalog, "CATALOG ") + QuoteString(s.Path) +
+	return "IMPORT INTO " + QuoteIdent(s.Into) + " FROM " + opt(s.Catalog, "CATALOG ") + pathString(s.Path, s.PathParam) +
 		formatClauseString(s.Format, s.Binary) + s.With.String()
 }
 
 func (s *ImportMetadata) String() string {
-	return "IMPORT METADATA INTO " + QuoteIdent(s.Into) + " FROM " + QuoteString(s.Path) + s.With.String()
+	return "IMPORT METADATA INTO " + QuoteIdent(s.Into) + " FROM " + pathString(s.Path, s.PathParam) + s.With.String()
 }
 
 func (s *Export) String() string {
-	return "EXPORT " + QuoteIdent(s.Collection) + " TO " + QuoteString(s.Path) +
+	return "EXPORT " + QuoteIdent(s.Collection) + " TO " + pathString(s.Path, s.PathParam) +
 		formatClauseString(s.Format, s.Binary) + s.With.String()
 }
 
 func (s *Train) String() string {
-	return "TRAIN " + QuoteIdent(s.Collection) + " FROM " + QuoteString(s.Path) + clause("USING", s.Using) + s.With.String()
+	return "TRAIN " + QuoteIdent(s.Collection) + " FROM " + pathString(s.Path, s.PathParam) + clause("USING", s.Using) + s.With.String()
 }
 
 func (s *Evaluate) String() string {
-	return "EVALUATE " + s.Kind + " " + QuoteIdent(s.Collection) + " FROM " + QuoteString(s.Path) + s.With.String()
+	return "EVALUATE " + s.Kind + " " + QuoteIdent(s.Collection) + " FROM " + pathString(s.Path, s.PathParam) + s.With.String()
 }
 
 func (s *ShowCollections) String() string { return "SHOW COLLECTIONS" }
@@ -697,26 +729,28 @@ func (s *Check) String() string { return "CHECK " + QuoteIdent(s.Collection) }
 // into a new file.
 type Vacuum struct {
 	Marked
-	Pos  Position
-	Into string // "" compacts in place
+	Pos       Position
+	Into      string // "" compacts in place
+	IntoParam *Param `vq:"the file path"`
 }
 
 func (*Vacuum) stmt()                {}
 func (s *Vacuum) Position() Position { return s.Pos }
 func (s *Vacuum) String() string {
-	if s.Into == "" {
+	if s.Into == "" && s.IntoParam == nil {
 		return "VACUUM"
 	}
-	return "VACUUM INTO " + QuoteString(s.Into)
+	return "VACUUM INTO " + pathString(s.Into, s.IntoParam)
 }
 
 // Backup is BACKUP TO 'path': a consistent copy of the live database.
 type Backup struct {
 	Marked
-	Pos Position
-	To  string
+	Pos     Position
+	To      string
+	ToParam *Param `vq:"the file path"`
 }
 
 func (*Backup) stmt()                {}
 func (s *Backup) Position() Position { return s.Pos }
-func (s *Backup) String() string     { return "BACKUP TO " + QuoteString(s.To) }
+func (s *Backup) String() string     { return "BACKUP TO " + pathString(s.To, s.ToParam) }

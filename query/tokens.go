@@ -22,6 +22,7 @@ const (
 	TokenReserved                     // a reserved keyword (FROM, SELECT)
 	TokenKeyword                      // a keyword that is also a name (NEAREST, INDEX)
 	TokenIdent                        // a plain identifier
+	TokenParam                        // a parameter: ?, ?NNN, $NNN or :name
 	TokenPunct                        // an operator or punctuation: ; , ( ) :: <> ...
 )
 
@@ -35,6 +36,7 @@ var tokenKinds = map[lexer.TokenType]TokenKind{
 	vqTokens["Reserved"]:   TokenReserved,
 	vqTokens["Keyword"]:    TokenKeyword,
 	vqTokens["Ident"]:      TokenIdent,
+	vqTokens["Param"]:      TokenParam,
 	vqTokens["Punct"]:      TokenPunct,
 }
 

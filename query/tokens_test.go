@@ -48,7 +48,7 @@ func TestTokensCoverSource(t *testing.T) {
 func TestTokens(t *testing.T) {
 	kinds := map[TokenKind]string{TokenInvalid: "Invalid", TokenSpace: "Space", TokenComment: "Comment",
 		TokenString: "String", TokenQuotedIdent: "QIdent", TokenNumber: "Number", TokenReserved: "Reserved",
-		TokenKeyword: "Keyword", TokenIdent: "Ident", TokenPunct: "Punct"}
+		TokenKeyword: "Keyword", TokenIdent: "Ident", TokenParam: "Param", TokenPunct: "Punct"}
 	for src, want := range map[string]string{
 		"SELECT 'it''s;' -- c;\n;": "Reserved:SELECT String:'it''s;' Comment:-- c; Punct:;",
 		`"a""b;" FROMAGE nearest`:  `QIdent:"a""b;" Ident:FROMAGE Keyword:nearest`,

@@ -21,6 +21,11 @@
 // work per statement does not grow with the script). A byte order mark at
 // the start is skipped. Config.Bail stops at the first error.
 //
+// Parameters: .parameter set NAME VALUE (in the shell, or on a line of its
+// own between the statements of a script, as in sqlite3) keeps a value that
+// the statements after it bind to their placeholders (Config.Params,
+// db.Bindings); the other dot-commands are for the interactive shell.
+//
 // # The interactive shell
 //
 // The readline shell is built on the same pieces: Complete tells whether the

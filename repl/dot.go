@@ -46,6 +46,8 @@ func init() {
 		{name: ".maxrows", args: "N", help: "show at most N rows of a result (0: all)", min: 1, max: 1, run: (*Shell).dotMaxRows},
 		{name: ".bail", args: "on|off", help: "stop a .read script at its first error", min: 1, max: 1, run: (*Shell).dotBail, complete: onOff},
 		{name: ".plot", help: "draw the last PROJECT result in the terminal", run: (*Shell).dotPlot},
+		{name: ".parameter", args: "set NAME VALUE|unset NAME|list|clear", help: "values for the placeholders :name, ?N, $N of the statements", min: 1, max: maxParamArgs,
+			run: (*Shell).dotParameter, complete: func(Catalog, string) []string { return []string{"set", "unset", "list", "clear"} }},
 	}
 }
 
@@ -95,6 +97,7 @@ func (s *Shell) Dot(ctx context.Context, line string) (quit bool) {
 		fmt.Fprintf(s.errOut(), "Error: usage: %s\n", cmd.usage())
 		return false
 	}
+	s.dotLine = line
 	err := cmd.run(s, ctx, args)
 	if errors.Is(err, errQuit) {
 		return true

@@ -36,6 +36,9 @@ type Config struct {
 	// OnResult, when set, is called by Execute with each result before it
 	// is rendered (the shell keeps the last one for .plot).
 	OnResult func(db.Result)
+	// Params are the values of placeholders (.parameter set): each
+	// statement uses those it names (see db.Bindings).
+	Params db.Bindings
 }
 
 func (c Config) mode() string {

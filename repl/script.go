@@ -27,15 +27,28 @@ func RunScript(ctx context.Context, d *db.DB, r io.Reader, out, errOut io.Writer
 	}
 	src := trimBOM(string(data))
 	ok = true
-	for _, st := range query.SplitStatements(src) {
-		if err := ctx.Err(); err != nil {
-			fmt.Fprintf(errOut, "Error: %v\n", err)
-			return false
+	sh := &Shell{DB: d, Stdout: out, Stderr: errOut} // for .parameter lines
+	for _, p := range parts(src) {
+		if p.Dot != "" {
+			if !sh.scriptDot(ctx, p, errOut) {
+				ok = false
+				if cfg.Bail {
+					return false
+				}
+			}
+			continue
 		}
-		if !Execute(ctx, d, src, st, out, errOut, cfg) {
-			ok = false
-			if cfg.Bail {
+		cfg.Params = sh.bindings()
+		for _, st := range p.chunks() {
+			if err := ctx.Err(); err != nil {
+				fmt.Fprintf(errOut, "Error: %v\n", err)
 				return false
+			}
+			if !Execute(ctx, d, src, st, out, errOut, cfg) {
+				ok = false
+				if cfg.Bail {
+					return false
+				}
 			}
 		}
 	}
@@ -77,7 +90,11 @@ func Complete(src string) bool {
 // those of the whole script.
 func Execute(ctx context.Context, d *db.DB, src string, st query.Chunk, out, errOut io.Writer, cfg Config) bool {
 	start := time.Now()
-	results, err := d.RunAt(ctx, st.Text, st.Pos)
+	var args []any
+	if len(cfg.Params) > 0 {
+		args = []any{cfg.Params}
+	}
+	results, err := d.RunAt(ctx, st.Text, st.Pos, args...)
 	for _, res := range results {
 		if cfg.OnResult != nil && res != nil {
 			cfg.OnResult(*res)

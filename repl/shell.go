@@ -48,7 +48,9 @@ type Shell struct {
 	outFile       *os.File   // .output's file, or nil for Stdout
 	last          *db.Result // the last result with columns, for .plot
 	lastIsProject bool
-	pending       []string // lines of the statement being typed
+	pending       []string                 // lines of the statement being typed
+	dotLine       string                   // the dot-command line being run, unsplit
+	params        map[string]query.Literal // .parameter set: name as typed -> value
 	bar           *ProgressBar
 	inited        bool
 }
@@ -190,6 +192,7 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 		defer s.bar.Clear()
 	}
 	cfg := s.Config
+	cfg.Params = s.bindings()
 	isProject := false
 	cfg.OnResult = func(r db.Result) {
 		if r.Columns != nil {
@@ -198,16 +201,29 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 	}
 	ok := true
 	src = trimBOM(src)
-	for _, st := range query.SplitStatements(src) {
-		if runCtx.Err() != nil {
-			ok = false
-			break
+script:
+	for _, p := range parts(src) {
+		if p.Dot != "" {
+			if !s.scriptDot(runCtx, p, errOut) {
+				ok = false
+				if cfg.Bail {
+					break
+				}
+			}
+			cfg.Params = s.bindings()
+			continue
 		}
-		isProject = firstWordIs(st.Text, "PROJECT")
-		if !Execute(runCtx, s.DB, src, st, out, errOut, cfg) {
-			ok = false
-			if cfg.Bail {
-				break
+		for _, st := range p.chunks() {
+			if runCtx.Err() != nil {
+				ok = false
+				break script
+			}
+			isProject = firstWordIs(st.Text, "PROJECT")
+			if !Execute(runCtx, s.DB, src, st, out, errOut, cfg) {
+				ok = false
+				if cfg.Bail {
+					break script
+				}
 			}
 		}
 	}

@@ -134,6 +134,8 @@ INSERT INTO songs (key, vector, title) VALUES ('a', [1, 0], 'Heroes'), ('b', [0.
 			stdout: "a\n", stderr: "Run Time: "},
 		{name: "noheader in box", args: []string{"-mode", "table", "-noheader", dbf, "SELECT key FROM songs LIMIT 1"},
 			stdout: "+---+\n| a |\n+---+\n"},
+		{name: "parameters in a piped script", stdin: ".parameter set :k 'a'\n.parameter set ?1 1\nSELECT NEAREST ?1 TO :k FROM songs;\n", args: []string{dbf},
+			stdout: "1|b|0.9939|東京\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
