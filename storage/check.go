@@ -172,9 +172,10 @@ func checkFormat(btx *bolt.Tx) []Problem {
 	return nil
 }
 
-// checkColl checks one collection; err is only for cancellation.
-func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, index IndexValidator) (int, []Problem, error) {
-	var probs []Problem
+// checkColl checks one collection; err is only for cancellation. The
+// results are named so that the deferred count of dropped problems reaches
+// the caller.
+func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, index IndexValidator) (n int, probs []Problem, err error) {
 	dropped := 0
 	add := func(p Problem) {
 		p.Collection = name
@@ -194,7 +195,7 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 		return 0, probs, nil
 	}
 	dec := rowDecoder{dim: m.Dim, fields: m.Fields}
-	n, err := checkRows(ctx, keys, rows, m, dec, add)
+	n, err = checkRows(ctx, keys, rows, m, dec, add)
 	if err != nil {
 		return n, probs, err
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -77,6 +78,14 @@ func TestCheck(t *testing.T) {
 		{"bad catalog record", func(cat, b *bolt.Bucket, m *CollectionMeta) {
 			cat.Put([]byte(m.Name), []byte("{"))
 		}, "catalog record"},
+		{"more problems than reported", func(cat, b *bolt.Bucket, m *CollectionMeta) {
+			// 150 key-map entries pointing at missing rows (and so a wrong
+			// key count): 100 reported,
+			// then a count of the rest.
+			for i := 0; i < 150; i++ {
+				b.Bucket(subKeys).Put([]byte(fmt.Sprintf("ghost%d", i)), idKey(uint32(1000+i)))
+			}
+		}, "and 51 more problems"}, // 150 missing rows and the key count
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -272,8 +272,6 @@ func (db *DB) init() (err error) {
 	})
 }
 
-// openBolt is bolt.Open with memory faults turned into panics, so that a
-// file shorter than its pages claim fails with an error instead of SIGBUS.
 // boltFileTooSmall reports bbolt's error for a file shorter than two of
 // its pages (a truncated database). bbolt returns it as untyped text
 // ("file size too small %d", bbolt v1.4 db.go, fileSize), so this is the
@@ -283,6 +281,8 @@ func boltFileTooSmall(err error) bool {
 	return strings.Contains(err.Error(), "file size too small")
 }
 
+// openBolt is bolt.Open with memory faults turned into panics, so that a
+// file shorter than its pages claim fails with an error instead of SIGBUS.
 func openBolt(path string, mode os.FileMode, o *bolt.Options) (_ *bolt.DB, err error) {
 	defer guard(&err, debug.SetPanicOnFault(true))
 	return bolt.Open(path, mode, o)
