@@ -74,11 +74,7 @@ type ClusterResult struct {
 // SaveAs on a read-only database, and ctx.Err() when cancelled (in which
 // case nothing is written). Cluster is safe for concurrent use.
 func (d *DB) Cluster(ctx context.Context, name string, k int, opts ClusterOptions) (*ClusterResult, error) {
-	c, err := d.Collection(name)
-	if err != nil {
-		return nil, err
-	}
-	v, err := c.View()
+	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
 	}

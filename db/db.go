@@ -339,11 +339,7 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 // indexForWrite returns the loaded graph of a collection that has one, so
 // that a write can keep it current; nil when there is none.
 func (d *DB) indexForWrite(name string) (*ann.Index, error) {
-	c, err := d.Collection(name)
-	if err != nil {
-		return nil, err
-	}
-	v, err := c.View()
+	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
 	}

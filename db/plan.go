@@ -460,11 +460,7 @@ func (d *DB) execSource(name string) (*View, error) {
 	if v := d.cachedView(name); v != nil {
 		return v, nil
 	}
-	c, err := d.Collection(name)
-	if err != nil {
-		return nil, err
-	}
-	v, err := c.View()
+	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
 	}

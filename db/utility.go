@@ -128,11 +128,7 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 }
 
 func (d *DB) execStats(name string) (*Result, error) {
-	c, err := d.Collection(name)
-	if err != nil {
-		return nil, err
-	}
-	v, err := c.View()
+	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
 	}
