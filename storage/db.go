@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -110,13 +111,16 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		switch {
 		case errors.Is(err, ErrCorrupt): // bbolt panicked on a damaged page
 			return nil, fmt.Errorf("open %s: %w", path, err)
-		case boltFileTooSmall(err):
-			return nil, fmt.Errorf("open %s: %w: the file is truncated (%v)", path, ErrCorrupt, err)
 		case errors.Is(err, bolterr.ErrTimeout):
 			return nil, fmt.Errorf("open %s: %w (waited %v): a writer holds the file exclusively; close it, or wait for it to finish (read-only handles can share the file only while no writer has it)", path, ErrLocked, timeout)
 		case errors.Is(err, bolterr.ErrInvalid), errors.Is(err, bolterr.ErrVersionMismatch),
 			errors.Is(err, bolterr.ErrChecksum):
 			return nil, fmt.Errorf("open %s: %w (%v)", path, ErrNotVecdb, err)
+		case !systemError(err):
+			// What is left is bbolt refusing the file's contents in words of
+			// its own, such as "file size too small" for a file shorter
+			// than two of its pages: a damaged (truncated) database.
+			return nil, fmt.Errorf("open %s: %w: bbolt cannot read it (%v)", path, ErrCorrupt, err)
 		}
 		return nil, openErr(path, err)
 	}
@@ -272,13 +276,12 @@ func (db *DB) init() (err error) {
 	})
 }
 
-// boltFileTooSmall reports bbolt's error for a file shorter than two of
-// its pages (a truncated database). bbolt returns it as untyped text
-// ("file size too small %d", bbolt v1.4 db.go, fileSize), so this is the
-// one place where vecdb matches an error's text; TestNoErrorTextMatching
-// allows exactly this function.
-func boltFileTooSmall(err error) bool {
-	return strings.Contains(err.Error(), "file size too small")
+// systemError reports whether err comes from the operating system (a
+// path or a system call), not from bbolt's reading of the file.
+func systemError(err error) bool {
+	var pe *fs.PathError
+	var errno syscall.Errno
+	return errors.As(err, &pe) || errors.As(err, &errno)
 }
 
 // openBolt is bolt.Open with memory faults turned into panics, so that a
