@@ -104,7 +104,15 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		// Load the free list here, where a damaged one is caught, rather
 		// than inside bbolt's Check goroutine.
 		PreLoadFreelist: true,
-		OpenFile:        opts.OpenFile,
+	}
+	if open := opts.OpenFile; open != nil {
+		bopts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := open(name, flag, perm)
+			if err != nil {
+				return nil, &openFileError{err}
+			}
+			return f, nil
+		}
 	}
 	bdb, err := openBolt(path, 0o644, &bopts)
 	if err != nil {
@@ -277,12 +285,21 @@ func (db *DB) init() (err error) {
 }
 
 // systemError reports whether err comes from the operating system (a
-// path or a system call), not from bbolt's reading of the file.
+// path or a system call) or from Options.OpenFile, not from bbolt's
+// reading of the file.
 func systemError(err error) bool {
 	var pe *fs.PathError
 	var errno syscall.Errno
-	return errors.As(err, &pe) || errors.As(err, &errno)
+	var oe *openFileError
+	return errors.As(err, &pe) || errors.As(err, &errno) || errors.As(err, &oe)
 }
+
+// openFileError marks an error of Options.OpenFile (a sandbox refusal,
+// say), which is no damage of the file.
+type openFileError struct{ err error }
+
+func (e *openFileError) Error() string { return e.err.Error() }
+func (e *openFileError) Unwrap() error { return e.err }
 
 // openBolt is bolt.Open with memory faults turned into panics, so that a
 // file shorter than its pages claim fails with an error instead of SIGBUS.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,5 +51,17 @@ func TestOpenErrorNamesThePathOnce(t *testing.T) {
 		if err == nil || strings.Count(err.Error(), path) != 1 {
 			t.Errorf("read-only %v: %v", ro, err)
 		}
+	}
+}
+
+// TestOpenFileHookError: an error of Options.OpenFile (a sandbox refusal)
+// comes back as itself, not as a damaged file.
+func TestOpenFileHookError(t *testing.T) {
+	refused := errors.New("refused by the hook")
+	_, err := Open(filepath.Join(t.TempDir(), "x.vdb"), &Options{OpenFile: func(string, int, os.FileMode) (*os.File, error) {
+		return nil, refused
+	}})
+	if !errors.Is(err, refused) || errors.Is(err, ErrCorrupt) {
+		t.Fatalf("got %v", err)
 	}
 }
