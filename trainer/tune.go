@@ -97,6 +97,9 @@ type TuneConfig struct {
 	// OnTrial, when set, is called after every trial, from Tune's
 	// goroutine.
 	OnTrial func(Trial)
+	// TrainProgress, when set, receives the training progress of trial n
+	// (1-based), as Options.Progress does, from Tune's goroutine.
+	TrainProgress func(n int, p Progress)
 }
 
 // Trial is one trained model of a search, with its best recommend-time
@@ -110,11 +113,14 @@ type Trial struct {
 	Best     bool         // the best trial so far (this one included)
 }
 
-// Stop reasons of TuneResult.
+// StopReason says why Tune ended.
+type StopReason string
+
+// The reasons of TuneResult.Stop.
 const (
-	StopConverged = "converged"  // no neighbouring setting improved the best
-	StopMaxTrials = "max_trials" // TuneConfig.MaxTrials reached
-	StopBudget    = "budget"     // TuneConfig.Budget spent (or nothing left fits in it)
+	StopConverged StopReason = "converged"  // no neighbouring setting improved the best
+	StopMaxTrials StopReason = "max_trials" // TuneConfig.MaxTrials reached
+	StopBudget    StopReason = "budget"     // TuneConfig.Budget spent (or nothing left fits in it)
 )
 
 // TuneResult is the outcome of Tune.
@@ -124,9 +130,9 @@ type TuneResult struct {
 	// PopularityHR and PopularityMRR are the popularity baseline's
 	// figures on the same validation split.
 	PopularityHR, PopularityMRR float64
-	Cases                       int    // validation cases
-	Skipped                     int    // sequences too short (under 2 items) to lose an item
-	Stop                        string // why the search ended: StopConverged, StopMaxTrials, StopBudget
+	Cases                       int        // validation cases
+	Skipped                     int        // sequences too short (under 2 items) to lose an item
+	Stop                        StopReason // why the search ended
 	// Unaffordable counts trials skipped because they would not have
 	// finished within the budget.
 	Unaffordable int
@@ -251,7 +257,8 @@ func configKey(c Config) string {
 // validation, so any budget that holds one trial gives a usable result.
 //
 // Tune returns the best settings and every trial, each also passed to
-// OnTrial. Errors: seqs with no sequence of 2 items or more, a bad
+// OnTrial; train the final model on all of seqs with Best.Settings.Config
+// and recommend with its Recency and Popularity. Errors: seqs with no sequence of 2 items or more, a bad
 // TuneConfig (errdefs.ErrInvalid), a bad Base (ErrConfig), a budget too
 // small for the first trial (ErrBudgetTooSmall), and ctx's error when it is
 // cancelled (promptly, with the trials so far).
@@ -272,7 +279,7 @@ func Tune(ctx context.Context, seqs [][]string, tc TuneConfig) (TuneResult, erro
 	pop := EvaluateRecommender(PopularityRecommender(split.Train), split, tc.K)
 	res.PopularityHR, res.PopularityMRR = pop.HR, pop.MRR
 
-	s := &search{tc: tc, split: split, start: start, seen: map[string]bool{}, res: &res}
+	s := &search{tc: tc, split: split, seen: map[string]bool{}, res: &res}
 	if tc.Budget > 0 {
 		s.deadline = start.Add(tc.Budget)
 	}
@@ -332,7 +339,6 @@ func orDefault(v, def int) int {
 type search struct {
 	tc       TuneConfig
 	split    HoldoutSplit
-	start    time.Time
 	deadline time.Time // zero: no budget
 	seen     map[string]bool
 	res      *TuneResult
@@ -481,9 +487,13 @@ func (s *search) trial(ctx context.Context, cfg Config) (bool, error) {
 	opts := Options{}
 	tctx, cancel := context.WithCancel(tctx)
 	defer cancel()
-	if first && !s.deadline.IsZero() {
+	n := len(s.res.Trials) + 1
+	if first && !s.deadline.IsZero() || s.tc.TrainProgress != nil {
 		opts.Progress = func(p Progress) {
-			if p.Words <= 0 || p.TotalWords <= 0 {
+			if s.tc.TrainProgress != nil {
+				s.tc.TrainProgress(n, p)
+			}
+			if !first || s.deadline.IsZero() || p.Words <= 0 || p.TotalWords <= 0 {
 				return
 			}
 			el := time.Since(t0)
@@ -536,7 +546,7 @@ func (s *search) trial(ctx context.Context, cfg Config) (bool, error) {
 		s.fastest = secs
 	}
 
-	t := Trial{N: len(s.res.Trials) + 1, Settings: ItemSettings{Config: cfg, Recency: best.recency, Popularity: best.popularity},
+	t := Trial{N: n, Settings: ItemSettings{Config: cfg, Recency: best.recency, Popularity: best.popularity},
 		HR: best.hr, MRR: best.mrr, Keys: m.Len(), Seconds: secs}
 	better := s.best == nil || t.HR > s.best.HR || (t.HR == s.best.HR && t.MRR > s.best.MRR)
 	t.Best = better

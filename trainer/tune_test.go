@@ -116,11 +116,19 @@ func TestTuneFindsWindow(t *testing.T) {
 
 func TestTuneReproducible(t *testing.T) {
 	seqs := topicSequences(300, 2)
-	tc := TuneConfig{Base: smallBase(), MaxTrials: 3, Seed: 5, Recencies: []float64{0, 1}, Popularities: []float64{0, 0.2}}
+	epochs := map[int]int{} // trial -> last epoch reported
+	tc := TuneConfig{Base: smallBase(), MaxTrials: 3, Seed: 5, Recencies: []float64{0, 1}, Popularities: []float64{0, 0.2},
+		TrainProgress: func(n int, p Progress) { epochs[n] = max(epochs[n], p.Epoch) }}
 	run := func() []Trial {
+		clear(epochs)
 		res, err := Tune(context.Background(), seqs, tc)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, tr := range res.Trials {
+			if epochs[tr.N] != tr.Settings.Config.Epochs {
+				t.Errorf("no training progress reported for trial %d", tr.N)
+			}
 		}
 		for i := range res.Trials {
 			res.Trials[i].Seconds = 0
@@ -202,5 +210,49 @@ func TestTuneBadInput(t *testing.T) {
 	bad.Negative = 0
 	if _, err := Tune(ctx, seqs, TuneConfig{Base: bad, MaxTrials: 1}); !errors.Is(err, ErrConfig) {
 		t.Errorf("bad base: %v", err)
+	}
+}
+
+// TestTuneBudget: a budget that holds a few trials but not the whole search
+// ends it in time, with the best so far and no error.
+func TestTuneBudget(t *testing.T) {
+	base := smallBase()
+	base.Dim, base.Epochs = 64, 20
+	budget := time.Second
+	start := time.Now()
+	res, err := Tune(context.Background(), topicSequences(600, 6), TuneConfig{Base: base, Budget: budget})
+	el := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d trials in %v, %d unaffordable", len(res.Trials), el, res.Unaffordable)
+	if res.Stop != StopBudget || len(res.Trials) == 0 || !res.Trials[0].Best {
+		t.Errorf("stop %q after %d trials", res.Stop, len(res.Trials))
+	}
+	if el > budget+time.Second {
+		t.Errorf("Tune ran %v on a budget of %v", el, budget)
+	}
+}
+
+// TestTuneConverges: without a limit the search stops when no neighbouring
+// setting improves the best, and never trains a configuration twice.
+func TestTuneConverges(t *testing.T) {
+	base := smallBase()
+	base.Window = 5
+	res, err := Tune(context.Background(), topicSequences(150, 7), TuneConfig{Base: base, Recencies: []float64{0}, Popularities: []float64{0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopConverged {
+		t.Errorf("stop %q", res.Stop)
+	}
+	seen := map[string]bool{}
+	for _, tr := range res.Trials {
+		t.Logf("trial %d: %s HR %.3f best=%v %.2fs", tr.N, tr.Settings, tr.HR, tr.Best, tr.Seconds)
+		k := configKey(tr.Settings.Config)
+		if seen[k] {
+			t.Errorf("%s trained twice", k)
+		}
+		seen[k] = true
 	}
 }
