@@ -214,19 +214,19 @@ func TestTuneBadInput(t *testing.T) {
 }
 
 // TestTuneBudget: a budget that holds a few trials but not the whole search
-// ends it in time, with the best so far and no error.
+// ends it in time, with the best so far and no error. OnTrial sleeps so
+// that each trial takes a known wall-clock time, whatever the machine.
 func TestTuneBudget(t *testing.T) {
-	base := smallBase()
-	base.Dim, base.Epochs = 64, 20
-	budget := time.Second
+	budget := 1500 * time.Millisecond
 	start := time.Now()
-	res, err := Tune(context.Background(), topicSequences(600, 6), TuneConfig{Base: base, Budget: budget})
+	res, err := Tune(context.Background(), topicSequences(600, 6), TuneConfig{Base: smallBase(), Budget: budget,
+		OnTrial: func(Trial) { time.Sleep(400 * time.Millisecond) }})
 	el := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d trials in %v, %d unaffordable", len(res.Trials), el, res.Unaffordable)
-	if res.Stop != StopBudget || len(res.Trials) == 0 || !res.Trials[0].Best {
+	if res.Stop != StopBudget || len(res.Trials) == 0 || len(res.Trials) > 4 || !res.Trials[0].Best {
 		t.Errorf("stop %q after %d trials", res.Stop, len(res.Trials))
 	}
 	if el > budget+time.Second {
