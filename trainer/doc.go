@@ -113,6 +113,32 @@
 // Train return ctx.Err() promptly, and no model. Progress callbacks come
 // from one goroutine. A Model is safe for concurrent reads.
 //
+// # Recommending and tuning item settings
+//
+// For item vectors (sessions, playlists, rating histories), HoldoutLast
+// and HoldoutSample hold the last items of sequences out, and
+// EvaluateRecommender scores any Recommender on them (HR, MRR, NDCG,
+// coverage) beside PopularityRecommender, the baseline to beat.
+// ItemRecommender recommends from a Model with RECOMMEND's rule: the
+// normalised mean of the history's unit vectors, item i of n weighted by
+// RecencyWeight (exp(-recency·(n-1-i))), candidates ranked by
+// RecommendScore, which adds popularity·PopularityPrior(count) to the
+// cosine. The prior, log(1+count)/log(1+max count), is bounded like a
+// cosine, so one weight means the same on any catalogue; on MovieLens
+// (bench/items' split, validation) a weight of 0.1 to 0.8 doubles HR@10
+// at recency 1 (0.053 to 0.116 at 0.2), where a linear count/max prior
+// peaks at the same figure but collapses at 0.8 (0.072).
+//
+// Tune searches item settings for such a recommender: window,
+// ns_exponent, sample, epochs, dim and min_count by coordinate descent
+// from ItemConfig (the settings bench/items found good), each trained
+// model scored on a validation split carved from the training sequences
+// with every pair of recency and popularity weights (which costs no
+// training). It honours a time budget, estimating each trial's cost from
+// the previous ones and refusing a budget that cannot hold the first
+// trial (ErrBudgetTooSmall); without a budget and with MaxTrials, it is
+// reproducible. See Tune for the details.
+//
 // # Input format
 //
 // A FileSource reads one sequence per line, tokens separated by ASCII white

@@ -1,6 +1,10 @@
 package trainer
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/vecdb/vecdb/internal/errdefs"
+)
 
 // Errors returned by Train. They are wrapped with details (the file name, the
 // most frequent key); compare with errors.Is.
@@ -19,3 +23,8 @@ var (
 	// when an option is out of range.
 	ErrConfig = errors.New("invalid training option")
 )
+
+// ErrBudgetTooSmall is returned by Tune when its time budget cannot hold
+// one trial (the message gives the estimated cost of the first trial). It
+// matches errdefs.ErrInvalid (db.ErrInvalid).
+var ErrBudgetTooSmall = errdefs.ErrBudgetTooSmall

@@ -63,6 +63,10 @@ var (
 	// ErrKeyTooLong is returned when a row key is longer than MaxKeyBytes.
 	// It matches ErrInvalid.
 	ErrKeyTooLong error = &child{msg: "key too long", parent: ErrInvalid}
+	// ErrBudgetTooSmall is returned when a time budget (of automatic item
+	// settings, trainer.Tune) cannot hold a single trial. It matches
+	// ErrInvalid.
+	ErrBudgetTooSmall error = &child{msg: "time budget too small", parent: ErrInvalid}
 )
 
 // child is a sentinel with a message of its own that also matches its
