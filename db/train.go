@@ -116,7 +116,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	var last trainer.Progress
 	topts := trainer.Options{Watch: opts.Watch, Continue: prev, Progress: func(p trainer.Progress) {
 		last = p
-		prog.report(Progress{Op: "train", Done: p.Words, Total: p.TotalWords, Unit: "words", Detail: describeProgress(p)}, len(p.Watch) > 0)
+		prog.report(Progress{Op: "train", Done: p.Words, Total: p.TotalWords, Unit: "words", Detail: describeProgress(p), Note: watchNote(p)}, len(p.Watch) > 0)
 	}, CheckSize: func(keys, dim int) error {
 		// The two weight matrices, the rows written to the file and the
 		// view read back: about four copies of keys × dim float32s.
@@ -179,19 +179,33 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}, nil
 }
 
+// describeProgress is the Detail of a training report: the epoch and the
+// learning rate. The rate and the ETA are the progress line's own (from
+// Done, Total and Elapsed), so they are not repeated here.
 func describeProgress(p trainer.Progress) string {
-	s := fmt.Sprintf("epoch %d/%d  alpha %.4f  %.0fk words/s", p.Epoch, p.Epochs, p.Alpha, p.WordsPerSec/1000)
-	if p.ETA > 0 {
-		s += "  ETA " + p.ETA.Round(time.Second).String()
+	return fmt.Sprintf("epoch %d/%d  alpha %.4f", p.Epoch, p.Epochs, p.Alpha)
+}
+
+// watchNote is the Note of the report that ends an epoch with watched
+// pairs: "epoch 2/5: king:queen 0.512, cat:dog ?" ("?" for a pair with a
+// key not in the vocabulary); "" for other reports.
+func watchNote(p trainer.Progress) string {
+	if len(p.Watch) == 0 {
+		return ""
 	}
-	for _, w := range p.Watch {
+	return fmt.Sprintf("epoch %d/%d: %s", p.Epoch, p.Epochs, watchText(p.Watch))
+}
+
+func watchText(ws []trainer.PairCosine) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
 		if w.Known {
-			s += fmt.Sprintf("  %s:%s %.3f", w.A, w.B, w.Cosine)
+			parts[i] = fmt.Sprintf("%s:%s %.3f", w.A, w.B, w.Cosine)
 		} else {
-			s += fmt.Sprintf("  %s:%s ?", w.A, w.B)
+			parts[i] = fmt.Sprintf("%s:%s ?", w.A, w.B)
 		}
 	}
-	return s
+	return strings.Join(parts, ", ")
 }
 
 func sourceName(src trainer.Source) string {
@@ -528,17 +542,10 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	if res.SkippedTokens > 0 {
 		out.Message += fmt.Sprintf("; %d tokens longer than %d bytes skipped", res.SkippedTokens, trainer.MaxTokenBytes)
 	}
-	if len(topts.Watch) > 0 {
-		out.Columns = []string{"epoch", "pair", "cosine"}
-		for _, h := range res.History {
-			for _, w := range h.Watch {
-				var c any
-				if w.Known {
-					c = w.Cosine
-				}
-				out.Rows = append(out.Rows, []any{int64(h.Epoch), w.A + ":" + w.B, c})
-			}
-		}
+	// The watched pairs went to the progress callback after every epoch
+	// (Progress.Note); the message gives the last ones.
+	if n := len(res.History); len(topts.Watch) > 0 && n > 0 {
+		out.Message += "; " + watchText(res.History[n-1].Watch)
 	}
 	return out, nil
 }

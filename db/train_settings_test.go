@@ -180,3 +180,41 @@ func TestTrainThreadsDefaultAndReproducible(t *testing.T) {
 		}
 	}
 }
+
+// watch reports the pairs after every epoch, as the epoch ends, through the
+// progress callback (Progress.Note), in order; the Detail carries no rate or
+// ETA of its own (the progress line computes one of each).
+func TestTrainWatchReportsEveryEpoch(t *testing.T) {
+	d := MustOpen(t)
+	corpus := writeCorpus(t, "c.txt", 300, 30, 6)
+	var notes []string
+	var details []string
+	ctx := WithProgress(bg, func(p Progress) {
+		if p.Note != "" {
+			notes = append(notes, p.Note)
+		}
+		details = append(details, p.Detail)
+	})
+	res, err := d.Exec(ctx, fmt.Sprintf("TRAIN c FROM %s WITH (dim = 8, min_count = 1, epochs = 3, threads = 1, watch = 'w1:w2, w1:nope')", query.QuoteString(corpus)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 3 {
+		t.Fatalf("%d watch reports, want 3: %q", len(notes), notes)
+	}
+	for i, n := range notes {
+		prefix := fmt.Sprintf("epoch %d/3: w1:w2 ", i+1)
+		if !strings.HasPrefix(n, prefix) || !strings.HasSuffix(n, ", w1:nope ?") {
+			t.Errorf("report %d = %q, want %q… and the unknown pair as ?", i+1, n, prefix)
+		}
+	}
+	for _, dt := range details {
+		if strings.Contains(dt, "/s") || strings.Contains(dt, "ETA") {
+			t.Fatalf("Detail %q repeats a rate or an ETA", dt)
+		}
+	}
+	// No table at the end: the result is the message, with the last pairs.
+	if res.Columns != nil || len(res.Rows) != 0 {
+		t.Errorf("TRAIN with watch returned a table: %v %v", res.Columns, res.Rows)
+	}
+}
