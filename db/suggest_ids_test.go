@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/vecdb/vecdb/query"
 )
 
 // An id typed without its prefix ('42' where the keys are u0 … u99) gets
@@ -36,11 +38,22 @@ func TestSuggestKeyContainingTheTypedID(t *testing.T) {
 		if got := knf.Suggestions["42"]; got != "u42" {
 			t.Errorf("%s: suggestion %q, want u42", stmt, got)
 		}
+		var qe *query.Error
+		if !errors.As(err, &qe) || qe.Suggest != "'u42'" || !qe.Pos.IsValid() {
+			t.Errorf("%s: language error %#v, want Suggest 'u42' at a position", stmt, qe)
+		}
 	}
 	// Where no key contains the word, the most frequent closest key wins.
 	c, _ := d.Collection("users")
 	v, _ := c.View()
 	if got := v.Suggest("u4x"); got != "u4" {
 		t.Errorf("Suggest(u4x) = %q, want u4", got)
+	}
+
+	// Through the language, a parse error's hint is in Suggest too.
+	_, err := d.Query(bg, "SELECT NEAREST 1 TO 'a' FROM items WITH TOP 50")
+	var qe *query.Error
+	if !errors.As(err, &qe) || qe.Suggest != "WITHIN" {
+		t.Errorf("WITH TOP: %v, want Suggest WITHIN", err)
 	}
 }
