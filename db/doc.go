@@ -17,7 +17,7 @@
 //   - index.go: CreateIndex, DropIndex (HNSW, package ann).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
 //     (vector files of package format).
-//   - train.go, users.go: Train (package trainer), EvaluateAnalogies,
+//   - train.go, users.go: Train (package trainer), TrainConfig, EvaluateAnalogies,
 //     EvaluatePairs, CreateUsers; recommend.go: Recommend.
 //   - project.go, cluster.go: Project (PCA, t-SNE), Cluster (k-means);
 //     plot.go: RegisterPlotWriter (drawing lives in package plotfile).

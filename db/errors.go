@@ -129,6 +129,16 @@ func (e *KeysNotFoundError) KeyMessage(i int) string {
 	return s
 }
 
+// KeySuggestion returns the close spelling of the i-th unknown key quoted
+// as a statement writes it ("'king'"), or "" when there is none; a
+// language error puts it in query.Error.Suggest.
+func (e *KeysNotFoundError) KeySuggestion(i int) string {
+	if sug := e.Suggestions[e.Keys[i]]; sug != "" {
+		return quoteKey(sug)
+	}
+	return ""
+}
+
 // MoreMessage describes n unknown keys that the message leaves out: "and
 // 1995 more keys not in glove50".
 func (e *KeysNotFoundError) MoreMessage(n int) string {

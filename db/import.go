@@ -2,6 +2,7 @@ package db
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -65,8 +66,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // same dimension; its rows are replaced, keeping its metric, fields and
 // index settings. The swap is atomic: on any error or cancellation the
 // collection is exactly as it was. Rows keep the file's order; each row's
-// count is its 1-based rank in the file. .gz files are read transparently.
+// count is its 1-based rank in the file. Gzipped files (.gz, as EXPORT
+// writes them) are read transparently, by their content; a .parquet.gz name
+// is refused (see Export).
 func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
+	if isParquetGzPath(path) {
+		return nil, fmt.Errorf("import %s: %w", name, parquetGzError(path))
+	}
 	f, err := d.openRead(path)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
@@ -319,23 +325,54 @@ func (d *DB) ImportCatalog(ctx context.Context, name, entry string, opts ImportO
 // rows in frequency order, exact stored values. Parquet needs the
 // registered codec (see ExportParquet); without one the error wraps
 // format.ErrNoTableCodec and nothing is written.
+//
+// A path ending in .gz is gzipped, whatever the layout (the layout is then
+// guessed from the name before .gz: 'w.bin.gz' is word2vec binary); Import
+// reads it back as it is. Parquet compresses inside the file, so a
+// .parquet.gz path (or Parquet to a .gz path) is refused with an error
+// matching ErrInvalid, before anything is written.
 func (d *DB) Export(ctx context.Context, name, path string, f Format) (int, error) {
 	if f == format.Auto {
 		f = guessFormat(path)
+	}
+	gz := isGzipPath(path)
+	if gz && (f == format.Parquet || isParquetGzPath(path)) {
+		return 0, fmt.Errorf("export %s: %w", name, parquetGzError(path))
 	}
 	if f == format.Parquet {
 		return d.ExportParquet(ctx, name, path, ParquetOptions{})
 	}
 	var n int
 	err := d.writeOutput(path, func(w io.Writer) error {
+		if !gz {
+			var err error
+			n, err = d.ExportWriter(ctx, name, w, f)
+			return err
+		}
+		zw := gzip.NewWriter(w)
 		var err error
-		n, err = d.ExportWriter(ctx, name, w, f)
-		return err
+		if n, err = d.ExportWriter(ctx, name, zw, f); err != nil {
+			return err
+		}
+		return zw.Close()
 	})
 	if err != nil {
 		return 0, fmt.Errorf("export %s: %w", name, err)
 	}
 	return n, nil
+}
+
+// isGzipPath reports whether a file name ends in .gz (any case): EXPORT
+// gzips such a file, IMPORT and IMPORT METADATA read it gunzipped.
+func isGzipPath(p string) bool { return strings.HasSuffix(strings.ToLower(p), ".gz") }
+
+// isParquetGzPath reports whether a file name ends in .parquet.gz.
+func isParquetGzPath(p string) bool { return strings.HasSuffix(strings.ToLower(p), ".parquet.gz") }
+
+// parquetGzError refuses a gzipped Parquet file: Parquet compresses its
+// pages itself and needs random access, which a gzip stream has not.
+func parquetGzError(path string) error {
+	return invalidf("%s: Parquet files are compressed inside and read with random access, so they are not gzipped; use %s", path, query.QuoteString(path[:len(path)-len(".gz")]))
 }
 
 func guessFormat(path string) Format {

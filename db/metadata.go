@@ -30,6 +30,10 @@ type MetadataOptions struct {
 	// Delimiter separates fields; 0 means ',' for .csv files and a tab
 	// otherwise.
 	Delimiter rune
+	// KeepSpace keeps the white space around keys and values. By default
+	// it is trimmed (quoted or not), so that "0 \tGucci Time" (Yes.com's
+	// song_hash.txt) gives key "0"; trim = false in the language sets it.
+	KeepSpace bool
 }
 
 // MetadataResult reports what ImportMetadata did.
@@ -176,6 +180,11 @@ func readMetadataTable(r io.Reader, source string, opts MetadataOptions) (*metaT
 			return nil, fmt.Errorf("import metadata: %s: %w", source, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if !opts.KeepSpace {
+			for i := range rec {
+				rec[i] = strings.TrimSpace(rec[i])
+			}
+		}
 		if len(t.recs) == 0 && t.lines == nil && header {
 			if len(rec) > 0 {
 				rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
@@ -422,6 +431,7 @@ var metadataOptions = []optDef{
 	{name: "header", kind: optBool, def: "true, false with columns", doc: "the first line names the columns"},
 	{name: "columns", kind: optString, def: "", doc: "column names, comma-separated (for files without a header)"},
 	{name: "delimiter", kind: optString, def: "comma for .csv, else tab", doc: "the field separator (one character)"},
+	{name: "trim", kind: optBool, def: "true", doc: "trim the white space around keys and values ('0 \\t…' gives key '0'); false keeps it"},
 }
 
 func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {
@@ -460,6 +470,9 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 			spec.Delimiter = r
 		}
 	}
+	if trim, ok := opts["trim"].(bool); ok {
+		spec.KeepSpace = !trim
+	}
 	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImportMetadata(ctx, spec)
@@ -477,10 +490,11 @@ type MetadataSpec struct {
 	Header     *bool
 	Columns    []string
 	Delimiter  rune
+	KeepSpace  bool // WITH (trim = false)
 }
 
 func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
-	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter}
+	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter, KeepSpace: s.KeepSpace}
 	res, err := d.ImportMetadata(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err

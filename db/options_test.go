@@ -106,6 +106,7 @@ var optionCases = func() map[string]optCase {
 		"IMPORT METADATA/header":    pair(meta, "header = false", "t"),
 		"IMPORT METADATA/columns":   pair(meta, "header = true, columns = 'id,name,year'", "t"),
 		"IMPORT METADATA/delimiter": pair(meta, "delimiter = ','", "t"),
+		"IMPORT METADATA/trim":      pair("IMPORT METADATA INTO t FROM 'meta_space.tsv'%s", "trim = false", "t"),
 
 		"NEAREST/ef_search": {setup: "CREATE INDEX ON t", base: "SELECT NEAREST 3 TO 'w1' FROM t",
 			with: "SELECT NEAREST 3 TO 'w1' FROM t WITH (ef_search = 5)", how: "plan"},
@@ -193,6 +194,7 @@ func optionFixture(t *testing.T, dir string) *DB {
 		fmt.Fprintf(&sb, "w%d\tw%d\t%d\n", i, i+10, 1990+i)
 	}
 	write("meta.tsv", sb.String())
+	write("meta_space.tsv", "id\ttitle\nw1 \t one\nw2\ttwo \n")
 	sb.Reset()
 	for i := 0; i < 30; i++ {
 		fmt.Fprintf(&sb, "W%d\tw%d\t%d\n", r.Intn(20), r.Intn(20), r.Intn(10))

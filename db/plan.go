@@ -199,6 +199,9 @@ type unknownKeys interface {
 	// KeyMessage describes MissingKeys()[i]: "'kign' is not in glove50;
 	// did you mean 'king'?".
 	KeyMessage(i int) string
+	// KeySuggestion is the close spelling of MissingKeys()[i] as it is
+	// typed ("'king'"), or "".
+	KeySuggestion(i int) string
 	// MoreMessage describes n unknown keys left unreported: "and 1995
 	// more keys not in glove50".
 	MoreMessage(n int) string
@@ -235,7 +238,7 @@ func keysErr(err error, nodes []*query.VKey, fallback query.Position) error {
 			list = append(list, &query.Error{Pos: at(k), Msg: uk.MoreMessage(len(keys) - i), Err: err})
 			break
 		}
-		list = append(list, &query.Error{Pos: at(k), Msg: uk.KeyMessage(i), Err: err})
+		list = append(list, &query.Error{Pos: at(k), Msg: uk.KeyMessage(i), Suggest: uk.KeySuggestion(i), Err: err})
 	}
 	return list.Err()
 }

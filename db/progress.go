@@ -12,8 +12,13 @@ type Progress struct {
 	Done    int64
 	Total   int64
 	Unit    string // "rows", "words", "bytes", ...
-	Detail  string // free text: epoch, alpha, words/sec, watched pairs
+	Detail  string // free text: epoch, alpha (the rate and ETA follow from Done, Total, Elapsed)
 	Elapsed time.Duration
+	// Note, when set, is a line to keep rather than redraw: TRAIN's watched
+	// pairs after each epoch ("epoch 2/5: king:queen 0.512"). A progress
+	// bar prints it above itself; without a bar (stderr not a terminal)
+	// the shell prints the notes alone, one per line.
+	Note string
 }
 
 type progressKey struct{}

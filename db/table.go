@@ -36,6 +36,9 @@ type ParquetOptions struct {
 // to the program. Without it the error wraps format.ErrNoTableCodec and no
 // file is created.
 func (d *DB) ExportParquet(ctx context.Context, name, path string, opts ParquetOptions) (int, error) {
+	if isGzipPath(path) {
+		return 0, fmt.Errorf("export %s: %w", name, parquetGzError(path))
+	}
 	if _, err := format.TableCodecFor(format.Parquet); err != nil {
 		return 0, fmt.Errorf("export %s: %w", name, err)
 	}

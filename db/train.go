@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -16,12 +17,16 @@ import (
 
 // TrainOptions tune Train.
 type TrainOptions struct {
-	// Config holds the word2vec settings; start from trainer.DefaultConfig.
+	// Config holds the word2vec settings; start from trainer.DefaultConfig
+	// (one thread), or from TrainConfig to continue with the settings the
+	// collection recorded. Threads = 0 means the machine's cores
+	// (runtime.GOMAXPROCS); only Threads = 1 is reproducible bit for bit.
 	Config trainer.Config
 	// Continue trains the existing collection further (gensim's
 	// build_vocab(update=True) + train): its keys keep their vectors and
 	// output weights and new keys are appended. Without it, Train replaces
-	// the collection's contents.
+	// the collection's contents. Config is used as given, but for a Dim of
+	// 0, which takes the collection's; another Dim is refused (ErrDimension).
 	Continue bool
 	// Watch lists key pairs whose cosine is reported after every epoch.
 	Watch [][2]string
@@ -62,6 +67,9 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		return nil, fmt.Errorf("invalid collection name %q: use letters, digits and _", name)
 	}
 	cfg := opts.Config
+	if cfg.Threads == 0 {
+		cfg.Threads = runtime.GOMAXPROCS(0)
+	}
 	var existing *storage.CollectionMeta
 	var prev *trainer.Model
 	err := d.store.View(func(tx *storage.Tx) error {
@@ -108,7 +116,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	var last trainer.Progress
 	topts := trainer.Options{Watch: opts.Watch, Continue: prev, Progress: func(p trainer.Progress) {
 		last = p
-		prog.report(Progress{Op: "train", Done: p.Words, Total: p.TotalWords, Unit: "words", Detail: describeProgress(p)}, len(p.Watch) > 0)
+		prog.report(Progress{Op: "train", Done: p.Words, Total: p.TotalWords, Unit: "words", Detail: describeProgress(p), Note: watchNote(p)}, len(p.Watch) > 0)
 	}, CheckSize: func(keys, dim int) error {
 		// The two weight matrices, the rows written to the file and the
 		// view read back: about four copies of keys × dim float32s.
@@ -171,19 +179,33 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}, nil
 }
 
+// describeProgress is the Detail of a training report: the epoch and the
+// learning rate. The rate and the ETA are the progress line's own (from
+// Done, Total and Elapsed), so they are not repeated here.
 func describeProgress(p trainer.Progress) string {
-	s := fmt.Sprintf("epoch %d/%d  alpha %.4f  %.0fk words/s", p.Epoch, p.Epochs, p.Alpha, p.WordsPerSec/1000)
-	if p.ETA > 0 {
-		s += "  ETA " + p.ETA.Round(time.Second).String()
+	return fmt.Sprintf("epoch %d/%d  alpha %.4f", p.Epoch, p.Epochs, p.Alpha)
+}
+
+// watchNote is the Note of the report that ends an epoch with watched
+// pairs: "epoch 2/5: king:queen 0.512, cat:dog ?" ("?" for a pair with a
+// key not in the vocabulary); "" for other reports.
+func watchNote(p trainer.Progress) string {
+	if len(p.Watch) == 0 {
+		return ""
 	}
-	for _, w := range p.Watch {
+	return fmt.Sprintf("epoch %d/%d: %s", p.Epoch, p.Epochs, watchText(p.Watch))
+}
+
+func watchText(ws []trainer.PairCosine) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
 		if w.Known {
-			s += fmt.Sprintf("  %s:%s %.3f", w.A, w.B, w.Cosine)
+			parts[i] = fmt.Sprintf("%s:%s %.3f", w.A, w.B, w.Cosine)
 		} else {
-			s += fmt.Sprintf("  %s:%s ?", w.A, w.B)
+			parts[i] = fmt.Sprintf("%s:%s ?", w.A, w.B)
 		}
 	}
-	return s
+	return strings.Join(parts, ", ")
 }
 
 func sourceName(src trainer.Source) string {
@@ -322,7 +344,7 @@ var trainOptions = []optDef{
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.Alpha })},
 	{name: "min_alpha", kind: optFloat, min: 0, max: 1, def: "0.0001", doc: "final learning rate",
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.MinAlpha })},
-	{name: "threads", kind: optInt, min: 1, max: 1024, def: "1, or SET threads", doc: "training goroutines",
+	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores, or SET threads", doc: "training goroutines; threads = 1 gives bit-for-bit reproducible vectors for a seed (more threads update shared weights without locks, as word2vec and gensim do)",
 		set: bindInt(func(o *trainStatement) *int { return &o.Config.Threads })},
 	{name: "seed", kind: optInt, min: 0, def: "1", doc: "random seed (one thread: reproducible)",
 		set: bindInt64(func(o *trainStatement) *int64 { return &o.Config.Seed })},
@@ -334,7 +356,7 @@ var trainOptions = []optDef{
 		set: bindBool(func(o *trainStatement) *bool { return &o.Config.WholeSequenceWindow })},
 	{name: "shuffle", kind: optBool, def: "false", doc: "shuffle the order of sequences every epoch",
 		set: bindBool(func(o *trainStatement) *bool { return &o.Config.ShuffleSequences })},
-	{name: "continue", kind: optBool, def: "false", doc: "train the existing collection further (new keys appended)",
+	{name: "continue", kind: optBool, def: "false", doc: "train the existing collection further (new keys appended), keeping its recorded settings (DESCRIBE) unless the statement names others; another dim or USING is refused",
 		set: bindBool(func(o *trainStatement) *bool { return &o.Continue })},
 	{name: "watch", kind: optString, def: "", doc: "key pairs whose cosine is reported after every epoch ('king:queen, cat:dog')",
 		set: func(o *trainStatement, v any) error { w, err := parseWatch(v.(string)); o.Watch = w; return err }},
@@ -416,15 +438,19 @@ func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if method == "" {
-		method = "SKIPGRAM"
-	}
 	opts, err := c.options(s, s.With, trainOptions, "TRAIN")
 	if err != nil {
 		return nil, err
 	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
-	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path), method, optionsText(opts))
+	using := method
+	if using == "" {
+		using = "SKIPGRAM"
+		if cont, _ := opts["continue"].(bool); cont {
+			using = "the model's algorithm"
+		}
+	}
+	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path), using, optionsText(opts))
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execTrain(ctx, spec) }}, nil
 }
 
@@ -443,7 +469,9 @@ func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
 }
 
 // TrainSpec is a compiled TRAIN. Options hold validated values (int,
-// float64, string or bool) by lower-case name; Method is SKIPGRAM or CBOW.
+// float64, string or bool) by lower-case name; Method is SKIPGRAM, CBOW or
+// "" when the statement names none (SKIPGRAM, or when continuing, the
+// model's recorded algorithm).
 type TrainSpec struct {
 	Collection string
 	Path       string
@@ -461,11 +489,33 @@ type EvaluateSpec struct {
 
 func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	st := trainStatement{TrainOptions: TrainOptions{Config: trainer.DefaultConfig()}}
-	st.Config.Threads = max(st.Config.Threads, d.threads())
+	st.Config.Threads = d.threads()
+	if cont, _ := s.Options["continue"].(bool); cont {
+		// Continuing keeps the model's recorded settings (gensim's
+		// build_vocab(update=True) keeps the model's attributes); the
+		// statement's options and USING override them below.
+		recorded, err := d.TrainConfig(s.Collection)
+		if err != nil {
+			return nil, err
+		}
+		rec := "SKIPGRAM"
+		if recorded.CBOW {
+			rec = "CBOW"
+		}
+		if s.Method != "" && s.Method != rec {
+			return nil, invalidf("cannot continue training %s (trained USING %s) USING %s: the algorithm is the model's; leave USING out, or train afresh without continue", s.Collection, rec, s.Method)
+		}
+		st.Config = recorded
+		if _, ok := s.Options["threads"]; !ok && d.Setting("threads") != nil {
+			st.Config.Threads = d.threads()
+		}
+	}
 	if err := bindOptions(trainOptions, s.Options, &st); err != nil {
 		return nil, err
 	}
-	st.Config.CBOW = s.Method == "CBOW"
+	if !st.Continue {
+		st.Config.CBOW = s.Method == "CBOW"
+	}
 	if st.Continue && !st.dimGiven {
 		st.Config.Dim = 0 // take the collection's
 	}
@@ -492,17 +542,10 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	if res.SkippedTokens > 0 {
 		out.Message += fmt.Sprintf("; %d tokens longer than %d bytes skipped", res.SkippedTokens, trainer.MaxTokenBytes)
 	}
-	if len(topts.Watch) > 0 {
-		out.Columns = []string{"epoch", "pair", "cosine"}
-		for _, h := range res.History {
-			for _, w := range h.Watch {
-				var c any
-				if w.Known {
-					c = w.Cosine
-				}
-				out.Rows = append(out.Rows, []any{int64(h.Epoch), w.A + ":" + w.B, c})
-			}
-		}
+	// The watched pairs went to the progress callback after every epoch
+	// (Progress.Note); the message gives the last ones.
+	if n := len(res.History); len(topts.Watch) > 0 && n > 0 {
+		out.Message += "; " + watchText(res.History[n-1].Watch)
 	}
 	return out, nil
 }
@@ -551,11 +594,86 @@ func parseWatch(s string) ([][2]string, error) {
 	return out, nil
 }
 
+// threads is TRAIN's default number of goroutines: SET threads, else the
+// machine's (runtime.GOMAXPROCS).
 func (d *DB) threads() int {
-	if n, ok := d.Setting("threads").(int); ok {
+	if n, ok := d.Setting("threads").(int); ok && n > 0 {
 		return n
 	}
-	return 0
+	return runtime.GOMAXPROCS(0)
+}
+
+// TrainConfig returns the settings recorded by the last TRAIN of a
+// collection (DESCRIBE's param rows): algorithm, dim, window, negative,
+// min_count, max_vocab, sample, epochs, alpha, min_alpha, ns_exponent,
+// threads, seed, shrink_window, whole_sequence and shuffle. Settings it did
+// not record keep trainer.DefaultConfig's values. TRAIN … WITH (continue =
+// true) starts from it, so that continuing keeps the model's settings
+// unless the statement names others; a program continuing with Train can
+// do the same. A collection without recorded settings (imported, or
+// created by INSERT) is an error matching ErrInvalid.
+func (d *DB) TrainConfig(name string) (trainer.Config, error) {
+	cfg := trainer.DefaultConfig()
+	c, err := d.Collection(name)
+	if err != nil {
+		return cfg, err
+	}
+	info, err := c.Info()
+	if err != nil {
+		return cfg, err
+	}
+	p := info.Params
+	if p["algorithm"] == "" {
+		return cfg, invalidf("%s has no recorded training settings (it was not trained by vecdb); train it afresh", name)
+	}
+	cfg.Dim = info.Dim
+	var bad error
+	atoi := func(k string, dst *int) {
+		if v, ok := p[k]; ok && bad == nil {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				bad = fmt.Errorf("%w: %s: recorded %s %q is not a number", ErrCorrupt, name, k, v)
+			}
+			*dst = n
+		}
+	}
+	atof := func(k string, dst *float64) {
+		if v, ok := p[k]; ok && bad == nil {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				bad = fmt.Errorf("%w: %s: recorded %s %q is not a number", ErrCorrupt, name, k, v)
+			}
+			*dst = f
+		}
+	}
+	cfg.CBOW = p["algorithm"] == "CBOW"
+	if p["window"] == "sequence" {
+		cfg.WholeSequenceWindow = true
+	} else {
+		atoi("window", &cfg.Window)
+	}
+	atoi("negative", &cfg.Negative)
+	atoi("min_count", &cfg.MinCount)
+	atoi("max_vocab", &cfg.MaxVocab)
+	atoi("epochs", &cfg.Epochs)
+	atoi("threads", &cfg.Threads)
+	atof("sample", &cfg.Sample)
+	atof("alpha", &cfg.Alpha)
+	atof("min_alpha", &cfg.MinAlpha)
+	atof("ns_exponent", &cfg.NsExponent)
+	if v, ok := p["seed"]; ok && bad == nil {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			bad = fmt.Errorf("%w: %s: recorded seed %q is not a number", ErrCorrupt, name, v)
+		}
+		cfg.Seed = n
+	}
+	cfg.ShuffleSequences = p["shuffle"] == "true"
+	if p["shrink_window"] == "false" {
+		f := false
+		cfg.ShrinkWindow = &f
+	}
+	return cfg, bad
 }
 
 // The statements this file plans (see register).

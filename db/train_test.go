@@ -31,7 +31,7 @@ func TestTrainWritesCollectionAtomically(t *testing.T) {
 	if res.Keys < 1000 || res.Words < 100000 || len(res.History) != 2 {
 		t.Fatalf("result %+v", res)
 	}
-	if len(reports) == 0 || reports[len(reports)-1].Op != "train" || !strings.Contains(reports[len(reports)-1].Detail, "paris:france") {
+	if len(reports) == 0 || reports[len(reports)-1].Op != "train" || !strings.HasPrefix(reports[len(reports)-1].Note, "epoch 2/2: paris:france ") {
 		t.Fatalf("progress reports: %+v", reports)
 	}
 	c, _ := d.Collection("fb")

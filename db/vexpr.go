@@ -264,7 +264,7 @@ func (ev *evaluator) other(k *query.VKey) ([]float32, error) {
 	}
 	p, err := o.positions(ev.c.ctx, []string{k.Key})
 	if err != nil {
-		return nil, wrapAt(k.Pos, err)
+		return nil, keysErr(err, []*query.VKey{k}, k.Pos)
 	}
 	if ev.src.Metric() == vec.Cosine {
 		return o.Unit(p[0]), nil

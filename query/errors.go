@@ -20,7 +20,11 @@ type Error struct {
 	Msg      string
 	Expected []string // what would have been accepted at Pos, for display
 	Hint     string   // "did you mean FROM?"; empty when there is none
-	Source   string   // the text parsed, for Pretty; may be empty
+	// Suggest is what the hint proposes to write instead, for programs
+	// (an editor's quick fix, a test): a keyword ("FROM", "WITHIN") or a
+	// column ("similarity"); empty when the hint proposes nothing to type.
+	Suggest string
+	Source  string // the text parsed, for Pretty; may be empty
 	// SourceOffset is where Source starts in its script, in bytes
 	// (ParseOptions.Base): positions count from the script's start.
 	SourceOffset int

@@ -158,19 +158,20 @@ func convertError(src string, base Position, err error) error {
 				s = Suggest(tok.Value, Keywords)
 			}
 			if s != "" && !strings.EqualFold(s, tok.Value) {
-				e.Hint = "did you mean " + s + "?"
+				e.Hint, e.Suggest = "did you mean "+s+"?", s
 			}
 			if tok.Type == vqTokens["Reserved"] && containsString(e.Expected, "a name") {
-				e.Hint = fmt.Sprintf("%s is a keyword; write \"%s\" to use it as a name", strings.ToUpper(tok.Value), tok.Value)
+				e.Hint, e.Suggest = fmt.Sprintf("%s is a keyword; write \"%s\" to use it as a name", strings.ToUpper(tok.Value), tok.Value), `"`+tok.Value+`"`
 			}
 		}
+		hintConfusion(e, prev, tok)
 		// A misspelt keyword is often read as a name, and the error comes
 		// one token later (SELECT NEARST 5 ...): hint at the word before.
 		if e.Hint == "" && prev.Type == vqTokens["Ident"] && len(prev.Value) >= 4 {
 			// A name that is a keyword's plural ("items", "sets") is far
 			// more likely a collection than a misspelling.
 			if s := Suggest(prev.Value, Keywords); s != "" && !strings.EqualFold(s+"s", prev.Value) {
-				e.Hint = "did you mean " + s + " instead of " + prev.Value + "?"
+				e.Hint, e.Suggest = "did you mean "+s+" instead of "+prev.Value+"?", s
 			}
 		}
 		return e
@@ -180,6 +181,32 @@ func convertError(src string, base Position, err error) error {
 		return &Error{Pos: pos(perr.Position()), Msg: perr.Message()}
 	}
 	return &Error{Pos: base, Msg: err.Error()}
+}
+
+// hintConfusion gives the hint of two mistakes a misspelling check cannot
+// see, when e has no hint yet:
+//   - WITH TOP n for WITHIN TOP n (NEAREST's candidate pool, which follows
+//     FROM c [WHERE cond]; WITH takes options in parentheses);
+//   - a function call in a WHERE condition (SIMILARITY('a', 'b') > 0.5):
+//     WHERE compares columns; after NEAREST the pseudo-columns similarity
+//     and distance hold each row's score.
+func hintConfusion(e *Error, prev, tok lexer.Token) {
+	if e.Hint != "" || tok.EOF() {
+		return
+	}
+	switch {
+	case strings.EqualFold(prev.Value, "WITH") && strings.EqualFold(tok.Value, "TOP"):
+		e.Suggest = "WITHIN"
+		e.Hint = "did you mean WITHIN TOP n? It follows FROM c [WHERE …] in SELECT NEAREST; WITH takes options in parentheses"
+	case tok.Value == "(" && containsString(e.Expected, "BETWEEN") && plainIdent.MatchString(prev.Value):
+		fn := strings.ToUpper(prev.Value)
+		if fn == "SIMILARITY" || fn == "DISTANCE" {
+			e.Suggest = strings.ToLower(fn)
+			e.Hint = fmt.Sprintf("%s(…) is not allowed in WHERE, which compares fields, key and count; after SELECT NEAREST, filter by each row's score with WHERE %s >= 0.6", fn, e.Suggest)
+		} else {
+			e.Hint = fmt.Sprintf("%s(…) is not allowed in WHERE, which compares fields, key and count, and similarity or distance after SELECT NEAREST", fn)
+		}
+	}
 }
 
 // statementWords are the keywords that can start a statement.
@@ -268,7 +295,7 @@ func (c *converter) word(id *ident, what string, allowed ...string) string {
 	}
 	e := &Error{Pos: pos(id.Pos), Msg: fmt.Sprintf("unknown %s %s", what, id.Name), Expected: allowed}
 	if s := Suggest(id.Name, allowed); s != "" {
-		e.Hint = "did you mean " + s + "?"
+		e.Hint, e.Suggest = "did you mean "+s+"?", s
 	}
 	panic(bailout{e})
 }

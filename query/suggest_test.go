@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -105,5 +106,40 @@ func BenchmarkSuggester(b *testing.B) {
 				s.Suggest("qwertyuiop"[:4+i%6] + "q")
 			}
 		})
+	}
+}
+
+// Parse errors carry what their hint proposes in Error.Suggest: a misspelt
+// keyword, WITHIN for WITH TOP, and the similarity pseudo-column for a
+// SIMILARITY(…) call in WHERE.
+func TestParseErrorSuggest(t *testing.T) {
+	for _, tt := range []struct {
+		src, suggest string
+		col          int // of the error
+	}{
+		{"SELECT NEAREST 3 TO 'oil' FORM words", "FROM", 27},
+		{"SELECT NEAREST 5 TO 'a' FROM items WITH TOP 5000", "WITHIN", 41},
+		{"SELECT NEAREST 5 TO 'a' FROM items WHERE year > 1990 WITH TOP 50", "WITHIN", 59},
+		{"SELECT NEAREST 5 TO 'a' FROM items WHERE SIMILARITY('a', 'b') > 0.5", "similarity", 52},
+		{"SELECT key FROM items WHERE distance('a', 'b') < 0.5", "distance", 37},
+		{"SELECT key FROM items WHERE PROJECTION('a') > 0", "", 39}, // hinted, nothing to type
+	} {
+		_, err := Parse(tt.src)
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("%s: %v, want an *Error", tt.src, err)
+		}
+		if e.Suggest != tt.suggest || e.Hint == "" || e.Pos.Column != tt.col {
+			t.Errorf("%s: Suggest %q at column %d (hint %q), want %q at %d", tt.src, e.Suggest, e.Pos.Column, e.Hint, tt.suggest, tt.col)
+		}
+	}
+	// The fixed statements parse.
+	for _, src := range []string{
+		"SELECT NEAREST 5 TO 'a' FROM items WITHIN TOP 5000",
+		"SELECT NEAREST ALL TO 'a' FROM items WHERE similarity > 0.5",
+	} {
+		if _, err := Parse(src); err != nil {
+			t.Errorf("%s: %v", src, err)
+		}
 	}
 }

@@ -30,7 +30,9 @@ func NewProgressBar(w io.Writer, width func() int) *ProgressBar {
 	return &ProgressBar{w: w, width: width}
 }
 
-// Update redraws the bar for p. It fits db.WithProgress.
+// Update redraws the bar for p. It fits db.WithProgress. A report with a
+// Note (TRAIN's watched pairs after an epoch) prints the note on a line of
+// its own above the bar, where it stays.
 func (b *ProgressBar) Update(p db.Progress) {
 	width := 80
 	if b.width != nil {
@@ -41,8 +43,27 @@ func (b *ProgressBar) Update(p db.Progress) {
 	line := FormatProgress(p, width-1) // the last column would wrap
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if p.Note != "" {
+		fmt.Fprintf(b.w, "\r\x1b[K%s\n", p.Note)
+	}
 	fmt.Fprintf(b.w, "\r\x1b[K%s", line)
 	b.shown = true
+}
+
+// ProgressNotes returns a progress callback for a writer that is not a
+// terminal (stderr piped to a file or a program): it draws no bar and
+// writes only the reports' notes, one per line (TRAIN's watched pairs after
+// every epoch). It fits db.WithProgress and is safe for concurrent use.
+func ProgressNotes(w io.Writer) func(db.Progress) {
+	var mu sync.Mutex
+	return func(p db.Progress) {
+		if p.Note == "" {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(w, p.Note)
+	}
 }
 
 // Clear erases the bar if one is drawn.
@@ -77,9 +98,11 @@ func (g guarded) Write(p []byte) (int, error) {
 
 // FormatProgress renders one progress line at most width columns wide:
 //
-//	train [██████████░░░░░░░░░░]  48%  1.2M/2.5M words  410k words/s  ETA 3s  epoch 3/5, alpha 0.0131
+//	train [██████████░░░░░░░░░░]  48%  1.2M/2.5M words  410k words/s  ETA 3s  epoch 3/5  alpha 0.0131
 //
-// Without a Total it shows the count and rate only.
+// It shows one rate and one ETA, its own (from Done, Total and Elapsed),
+// then the report's Detail. Without a Total it shows the count and rate
+// only.
 func FormatProgress(p db.Progress, width int) string {
 	op := p.Op
 	if op == "" {

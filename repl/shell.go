@@ -190,6 +190,8 @@ func (s *Shell) Run(ctx context.Context, src string) bool {
 		runCtx = db.WithProgress(runCtx, s.bar.Update)
 		out, errOut = s.bar.Guard(out), s.bar.Guard(errOut)
 		defer s.bar.Clear()
+	} else {
+		runCtx = db.WithProgress(runCtx, ProgressNotes(errOut))
 	}
 	cfg := s.Config
 	cfg.Params = s.bindings()

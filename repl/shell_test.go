@@ -252,3 +252,40 @@ func TestDotCommandsObeySandbox(t *testing.T) {
 	}
 	s.DB.Close()
 }
+
+// A training report shows one rate and one ETA: the line's own.
+func TestFormatProgressOneRateOneETA(t *testing.T) {
+	p := db.Progress{Op: "train", Done: 1200000, Total: 2500000, Unit: "words", Detail: "epoch 3/5  alpha 0.0131", Elapsed: 3 * time.Second}
+	got := FormatProgress(p, 200)
+	want := "train [█████████░░░░░░░░░░░]  48%  1.2M/2.5M words  400k words/s  ETA 3s  epoch 3/5  alpha 0.0131"
+	if got != want {
+		t.Errorf("FormatProgress:\n got %q\nwant %q", got, want)
+	}
+	if n := strings.Count(got, "/s"); n != 1 {
+		t.Errorf("%d rates in %q", n, got)
+	}
+	if n := strings.Count(got, "ETA"); n != 1 {
+		t.Errorf("%d ETAs in %q", n, got)
+	}
+}
+
+// A note (TRAIN's watched pairs) stays on a line of its own above the bar;
+// without a terminal only the notes are written.
+func TestProgressNotes(t *testing.T) {
+	var term bytes.Buffer
+	b := NewProgressBar(&term, func() int { return 60 })
+	b.Update(db.Progress{Op: "train", Done: 1, Total: 2, Unit: "words", Note: "epoch 1/2: a:b 0.500"})
+	want := "\r\x1b[Kepoch 1/2: a:b 0.500\n\r\x1b[Ktrain [█████░░░░░]  50%  1/2 words  ETA …"
+	if term.String() != want {
+		t.Errorf("terminal:\n got %q\nwant %q", term.String(), want)
+	}
+	var piped bytes.Buffer
+	fn := ProgressNotes(&piped)
+	fn(db.Progress{Op: "train", Done: 1, Total: 4})
+	fn(db.Progress{Op: "train", Done: 2, Total: 4, Note: "epoch 1/2: a:b 0.500"})
+	fn(db.Progress{Op: "train", Done: 3, Total: 4})
+	fn(db.Progress{Op: "train", Done: 4, Total: 4, Note: "epoch 2/2: a:b 0.700"})
+	if got, want := piped.String(), "epoch 1/2: a:b 0.500\nepoch 2/2: a:b 0.700\n"; got != want {
+		t.Errorf("piped:\n got %q\nwant %q", got, want)
+	}
+}

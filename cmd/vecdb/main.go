@@ -102,6 +102,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ctx = db.WithProgress(ctx, bar.Update)
 		stdout, stderr = bar.Guard(stdout), bar.Guard(stderr)
 		defer bar.Clear()
+	} else {
+		// Piped: no bar, but the lines meant to stay (TRAIN's watched
+		// pairs after every epoch) still reach stderr.
+		ctx = db.WithProgress(ctx, repl.ProgressNotes(stderr))
 	}
 
 	rest := fs.Args()

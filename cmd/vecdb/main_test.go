@@ -234,3 +234,32 @@ func TestProjectToFile(t *testing.T) {
 		t.Errorf("SVG: %v %.60q", err, b)
 	}
 }
+
+// TestWatchPiped: with stderr piped (no terminal, no progress bar), TRAIN's
+// watched pairs still reach stderr after every epoch, one line each, in
+// order.
+func TestWatchPiped(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "c.txt")
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "w%d w%d w%d w%d w%d\n", i%7, (i+1)%7, (i+3)%7, i%5, (i+2)%9)
+	}
+	if err := os.WriteFile(corpus, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	stmt := "TRAIN c FROM '" + corpus + "' WITH (dim = 8, min_count = 1, epochs = 3, threads = 1, watch = 'w1:w2')"
+	if code := run([]string{filepath.Join(dir, "w.vdb"), stmt}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("stderr has %d lines, want 3 watch reports:\n%s", len(lines), errOut.String())
+	}
+	for i, l := range lines {
+		if want := fmt.Sprintf("epoch %d/3: w1:w2 ", i+1); !strings.HasPrefix(l, want) {
+			t.Errorf("line %d = %q, want %q…", i+1, l, want)
+		}
+	}
+}
