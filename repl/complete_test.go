@@ -120,6 +120,9 @@ func TestCompleterComplete(t *testing.T) {
 		{".headers o", []string{"on", "off"}},
 		{".describe ", []string{"songs", "users", "words"}},
 		{".x", nil},
+		{".ta", []string{".tables"}},
+		{".sch", []string{".schema"}},
+		{".schema w", []string{"words"}},
 	}
 	for _, tc := range cases {
 		text, pos := tc.text, len(tc.text)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/vecdb/vecdb/db"
 	"github.com/vecdb/vecdb/query"
 )
@@ -36,7 +37,9 @@ func init() {
 		{name: ".exit", help: "exit the shell", run: (*Shell).dotQuit},
 		{name: ".open", args: "FILE", help: "close this database and open FILE", min: 1, max: 1, run: (*Shell).dotOpen, complete: files},
 		{name: ".collections", help: "list the collections", run: (*Shell).dotCollections},
+		{name: ".tables", help: "list the collection names (sqlite3's spelling)", run: (*Shell).dotTables},
 		{name: ".describe", args: "COLLECTION", help: "show a collection's dimension, metric, fields and index", min: 1, max: 1, run: (*Shell).dotDescribe, complete: colls},
+		{name: ".schema", args: "[COLLECTION]", help: "show the statements that create a collection (all without one) and its index", max: 1, run: (*Shell).dotSchema, complete: colls},
 		{name: ".mode", args: "MODE", help: "output mode: " + strings.Join(Modes, ", "), max: 1, run: (*Shell).dotMode,
 			complete: func(Catalog, string) []string { return Modes }},
 		{name: ".headers", args: "on|off", help: "show column headers", min: 1, max: 1, run: (*Shell).dotHeaders, complete: onOff},
@@ -180,6 +183,77 @@ func (s *Shell) dotCollections(ctx context.Context, _ []string) error {
 func (s *Shell) dotDescribe(ctx context.Context, args []string) error {
 	s.Run(ctx, "DESCRIBE "+query.QuoteIdent(args[0])+";")
 	return nil
+}
+
+// dotTables is sqlite3's .tables: the collection names in columns across
+// the terminal, sorted.
+func (s *Shell) dotTables(_ context.Context, _ []string) error {
+	names := s.DB.CollectionNames()
+	if len(names) == 0 {
+		return nil
+	}
+	width := 0
+	for _, n := range names {
+		width = max(width, runewidth.StringWidth(n))
+	}
+	termWidth, _ := s.size()
+	perLine := max(1, (termWidth+2)/(width+2))
+	w := s.output()
+	for i, n := range names {
+		switch {
+		case i%perLine == perLine-1 || i == len(names)-1:
+			fmt.Fprintln(w, n)
+		default:
+			fmt.Fprint(w, n+strings.Repeat(" ", width+2-runewidth.StringWidth(n)))
+		}
+	}
+	return nil
+}
+
+// dotSchema is sqlite3's .schema: for the named collection (every
+// collection without a name), the CREATE COLLECTION statement that makes
+// one like it, and its CREATE INDEX when it has an index. The text runs
+// as it is.
+func (s *Shell) dotSchema(_ context.Context, args []string) error {
+	var infos []db.Info
+	if len(args) == 1 {
+		c, err := s.DB.Collection(args[0])
+		if err != nil {
+			return err
+		}
+		in, err := c.Info()
+		if err != nil {
+			return err
+		}
+		infos = append(infos, in)
+	} else {
+		all, err := s.DB.Collections()
+		if err != nil {
+			return err
+		}
+		infos = all
+	}
+	w := s.output()
+	for _, in := range infos {
+		fmt.Fprintln(w, SchemaOf(in))
+	}
+	return nil
+}
+
+// SchemaOf returns the statements that create a collection with in's
+// name, dimension, metric, fields and index (without rows), each ending
+// in ";", one per line.
+func SchemaOf(in db.Info) string {
+	cc := &query.CreateCollection{Name: in.Name, Dim: in.Dim, Metric: in.Metric.String()}
+	for _, f := range in.Fields {
+		cc.Fields = append(cc.Fields, query.FieldDef{Name: f.Name, Type: f.Type.String()})
+	}
+	text := cc.String() + ";"
+	if ix := in.Index; ix != nil {
+		text += fmt.Sprintf("\nCREATE INDEX ON %s USING %s WITH (m = %d, ef_construction = %d, ef_search = %d);",
+			query.QuoteIdent(in.Name), ix.Kind, ix.M, ix.EfConstruction, ix.EfSearch)
+	}
+	return text
 }
 
 func (s *Shell) dotMode(_ context.Context, args []string) error {

@@ -46,6 +46,8 @@ func TestDotCommands(t *testing.T) {
 		quit      bool
 	}{
 		{line: ".help", out: ".mode MODE"},
+		{line: ".help", out: ".tables "},
+		{line: ".help", out: ".schema [COLLECTION] "},
 		{line: ".collections", out: "songs"},
 		{line: ".describe songs", out: "title"},
 		{line: ".describe", errs: "Error: usage: .describe COLLECTION"},
@@ -251,4 +253,59 @@ func TestDotCommandsObeySandbox(t *testing.T) {
 		t.Errorf(".open other.vdb did not create it inside the sandbox: %v", err)
 	}
 	s.DB.Close()
+}
+
+// TestDotTablesSchema: .tables lists the collections; .schema prints
+// statements that, run on a new database, make the same collections (the
+// same .schema again); .schema of an unknown collection is an error that
+// matches db.ErrCollectionNotFound's message.
+func TestDotTablesSchema(t *testing.T) {
+	ctx := context.Background()
+	s, out, errb := newTestShell(t)
+	if !s.Run(ctx, `CREATE COLLECTION albums (DIM 3, METRIC L2, n INT, ok BOOL, f FLOAT); CREATE INDEX ON songs WITH (m = 8, ef_construction = 40);`) {
+		t.Fatal(errb.String())
+	}
+	out.Reset()
+	s.Dot(ctx, ".tables")
+	if got := out.String(); got != "albums  songs\n" {
+		t.Errorf(".tables: %q", got)
+	}
+	out.Reset()
+	s.Dot(ctx, ".schema songs")
+	want := "CREATE COLLECTION songs (DIM 2, METRIC COSINE, title TEXT);\nCREATE INDEX ON songs USING HNSW WITH (m = 8, ef_construction = 40, ef_search = 64);\n"
+	if out.String() != want {
+		t.Errorf(".schema songs:\n%s\nwant:\n%s", out.String(), want)
+	}
+	out.Reset()
+	s.Dot(ctx, ".schema")
+	schema := out.String()
+	if !strings.HasPrefix(schema, `CREATE COLLECTION albums (DIM 3, METRIC L2, n INT, ok BOOL, f FLOAT);`+"\n") || !strings.HasSuffix(schema, want) {
+		t.Errorf(".schema:\n%s", schema)
+	}
+
+	// The schema runs as it is and makes the same collections.
+	other, err := db.Open(filepath.Join(t.TempDir(), "copy.vdb"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Run(ctx, schema); err != nil {
+		t.Fatalf("running the schema: %v", err)
+	}
+	var out2 bytes.Buffer
+	s2 := &Shell{DB: other, Stdout: &out2, Stderr: errb}
+	s2.Dot(ctx, ".schema")
+	if out2.String() != schema {
+		t.Errorf("schema of the copy:\n%s\nwant:\n%s", out2.String(), schema)
+	}
+
+	errb.Reset()
+	out.Reset()
+	s.Dot(ctx, ".schema song")
+	if !strings.HasPrefix(errb.String(), "Error: ") || out.Len() != 0 {
+		t.Errorf(".schema of an unknown collection: out %q, err %q", out.String(), errb.String())
+	}
+	if _, err := s.DB.Collection("song"); err == nil || errb.String() != "Error: "+err.Error()+"\n" {
+		t.Errorf(".schema song: %q, want the error of DB.Collection: %v", errb.String(), err)
+	}
 }
