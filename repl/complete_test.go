@@ -121,6 +121,9 @@ func TestCompleterComplete(t *testing.T) {
 		{".describe ", []string{"songs", "users", "words"}},
 		{".x", nil},
 		{".ta", []string{".tables"}},
+		{"SHOW ", []string{"COLLECTIONS", "SETTINGS", "STATS", "ef_search", "threads", "timeout"}},
+		{"show s", []string{"settings", "stats"}},
+		{"SHOW ef", []string{"ef_search"}},
 		{".sch", []string{".schema"}},
 		{".schema w", []string{"words"}},
 	}
