@@ -126,10 +126,13 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 	}}, nil
 }
 
-// unknownSetting is the error for a name that is not one of Settings, at p.
-func unknownSetting(name string, p query.Position) error {
-	return errorIs(ErrInvalid, p, "unknown setting %s%s (settings: %s)", name,
-		didYouMean(strings.ToLower(name), SettingNames(), bare), strings.Join(SettingNames(), ", "))
+// unknownSetting is the error for a name that is not one of Settings, at
+// p; more are other words that may stand there (SHOW's COLLECTIONS).
+func unknownSetting(name string, p query.Position, more ...string) error {
+	if sug := query.Suggest(strings.ToLower(name), append(SettingNames(), more...)); sug != "" {
+		return errorIs(ErrInvalid, p, "unknown setting %s; did you mean %s?", name, sug)
+	}
+	return errorIs(ErrInvalid, p, "unknown setting %s (settings: %s)", name, strings.Join(SettingNames(), ", "))
 }
 
 // compileShowSettings: SHOW SETTINGS lists every setting, SHOW name one;
@@ -144,7 +147,7 @@ func (c *compiler) compileShowSettings(s *query.ShowSettings) (Plan, error) {
 			found = found || n == s.Name
 		}
 		if !found {
-			return nil, unknownSetting(s.Name, s.At("option "+s.Name, s.Pos))
+			return nil, unknownSetting(s.Name, s.At("option "+s.Name, s.Pos), "COLLECTIONS", "SETTINGS", "STATS")
 		}
 		names = []string{s.Name}
 	}
