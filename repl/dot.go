@@ -74,13 +74,43 @@ func (c *command) usage() string {
 // errQuit is returned by .quit and .exit.
 var errQuit = errors.New("quit")
 
+// errReported is returned by a dot-command that failed and has printed
+// its errors already (those that run statements).
+var errReported = errors.New("reported")
+
+// ran is the error of a dot-command that ran statements with Run.
+func ran(ok bool) error {
+	if !ok {
+		return errReported
+	}
+	return nil
+}
+
 // Dot runs one dot-command line. Errors are printed on the shell's error
 // stream; it reports whether the shell should exit.
 func (s *Shell) Dot(ctx context.Context, line string) (quit bool) {
+	quit, _ = s.dot(ctx, line)
+	return quit
+}
+
+// Command runs text as the command line's -cmd does, before the shell or
+// the script: a dot-command when it starts with '.', else statements. It
+// reports whether it succeeded and whether it asked to quit.
+func (s *Shell) Command(ctx context.Context, text string) (ok, quit bool) {
+	s.init()
+	if t := strings.TrimSpace(text); strings.HasPrefix(t, ".") {
+		quit, ok = s.dot(ctx, t)
+		return ok, quit
+	}
+	return s.Run(ctx, text), false
+}
+
+// dot is Dot, also reporting whether the command succeeded.
+func (s *Shell) dot(ctx context.Context, line string) (quit, ok bool) {
 	s.init()
 	args := splitArgs(line)
 	if len(args) == 0 {
-		return false
+		return false, true
 	}
 	cmd := lookupCommand(args[0])
 	if cmd == nil {
@@ -93,22 +123,25 @@ func (s *Shell) Dot(ctx context.Context, line string) (quit bool) {
 			msg += fmt.Sprintf("; did you mean %s?", sug)
 		}
 		fmt.Fprintln(s.errOut(), msg+" (.help lists the commands)")
-		return false
+		return false, false
 	}
 	args = args[1:]
 	if len(args) < cmd.min || len(args) > cmd.max {
 		fmt.Fprintf(s.errOut(), "Error: usage: %s\n", cmd.usage())
-		return false
+		return false, false
 	}
 	s.dotLine = line
 	err := cmd.run(s, ctx, args)
 	if errors.Is(err, errQuit) {
-		return true
+		return true, true
 	}
 	if err != nil {
-		fmt.Fprintf(s.errOut(), "Error: %v\n", err)
+		if !errors.Is(err, errReported) {
+			fmt.Fprintf(s.errOut(), "Error: %v\n", err)
+		}
+		return false, false
 	}
-	return false
+	return false, true
 }
 
 // splitArgs splits a dot-command line at white space; an argument may be
@@ -176,13 +209,11 @@ func (s *Shell) dotOpen(_ context.Context, args []string) error {
 }
 
 func (s *Shell) dotCollections(ctx context.Context, _ []string) error {
-	s.Run(ctx, "SHOW COLLECTIONS;")
-	return nil
+	return ran(s.Run(ctx, "SHOW COLLECTIONS;"))
 }
 
 func (s *Shell) dotDescribe(ctx context.Context, args []string) error {
-	s.Run(ctx, "DESCRIBE "+query.QuoteIdent(args[0])+";")
-	return nil
+	return ran(s.Run(ctx, "DESCRIBE "+query.QuoteIdent(args[0])+";"))
 }
 
 // dotTables is sqlite3's .tables: the collection names in columns across
@@ -329,8 +360,7 @@ func (s *Shell) dotRead(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s.Run(ctx, string(data))
-	return nil
+	return ran(s.Run(ctx, string(data)))
 }
 
 func (s *Shell) dotOutput(_ context.Context, args []string) error {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"image"
 	_ "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -134,6 +137,30 @@ INSERT INTO songs (key, vector, title) VALUES ('a', [1, 0], 'Heroes'), ('b', [0.
 			stdout: "a\n", stderr: "Run Time: "},
 		{name: "noheader in box", args: []string{"-mode", "table", "-noheader", dbf, "SELECT key FROM songs LIMIT 1"},
 			stdout: "+---+\n| a |\n+---+\n"},
+		{name: "flags after FILE", args: []string{dbf, "-bail", "-mode", "csv", "-header", "SELECT NEAREST 1 TO 'zz' FROM songs; SELECT key FROM songs LIMIT 1"},
+			stderr: "Error: 1:21: 'zz' is not in songs", code: 1},
+		{name: "flags after FILE apply", args: []string{dbf, "-mode", "csv", "-header", "SELECT key FROM songs LIMIT 1"},
+			stdout: "key\na\n"},
+		{name: "double dash ends the flags", args: []string{dbf, "--", "-mode"},
+			stderr: "Error: 1:1: unexpected token \"-\"", code: 1},
+		{name: "the error shows the failing statement of a one-line script", args: []string{dbf, "SELECT key FROM songs LIMIT 1; SELECT NEAREST 1 TO 'A' FROM songs; SELECT key FROM songs LIMIT 1"},
+			stdout: "a\na\n", stderr: "Error: 1:52: 'A' is not in songs; did you mean 'a'?\n  SELECT NEAREST 1 TO 'A' FROM songs;\n                      ^\n", code: 1},
+		{name: "cmd runs before the statements", args: []string{"-cmd", ".parameter set :k 'a'", "-cmd", "SET ef_search = 7", dbf, "SHOW ef_search; SELECT NEAREST 1 TO :k FROM songs"},
+			stdout: "ef_search = 7\nef_search|7|SET\n1|b|0.9939|東京\n"},
+		{name: "cmd runs before a piped script, dot-commands too", stdin: "SELECT COUNT(*) FROM songs;\n", args: []string{dbf, "-cmd", ".mode line"},
+			stdout: "count = 3\n\n"},
+		{name: "a failing cmd makes the exit status 1", args: []string{"-cmd", "SHOW nope", dbf, "SELECT key FROM songs LIMIT 1"},
+			stdout: "a\n", stderr: "Error: 1:6: unknown setting nope", code: 1},
+		{name: "a failing cmd under bail stops", args: []string{"-bail", "-cmd", ".mode xml", dbf, "SELECT key FROM songs LIMIT 1"},
+			stderr: "Error: unknown mode xml", code: 1},
+		{name: "count and line mode", args: []string{"-mode", "line", dbf, "SELECT COUNT(*) FROM songs WHERE title IS NOT NULL; SELECT key FROM songs LIMIT 2"},
+			stdout: "count = 2\n\nkey = a\n\nkey = b\n\n"},
+		{name: "sandbox that does not exist", args: []string{"-sandbox", filepath.Join(t.TempDir(), "nope"), dbf, "SHOW COLLECTIONS"},
+			stderr: "no such directory", code: 1},
+		{name: "sandbox that is a file", args: []string{"-sandbox", dbf, dbf, "SHOW COLLECTIONS"},
+			stderr: "not a directory", code: 1},
+		{name: "unknown flag: usage on stderr, status 2", args: []string{dbf, "-nope", "SHOW COLLECTIONS"},
+			stderr: "flag provided but not defined: -nope\nusage: vecdb", code: 2},
 		{name: "parameters in a piped script", stdin: ".parameter set :k 'a'\n.parameter set ?1 1\nSELECT NEAREST ?1 TO :k FROM songs;\n", args: []string{dbf},
 			stdout: "1|b|0.9939|東京\n"},
 	}
@@ -232,5 +259,76 @@ func TestProjectToFile(t *testing.T) {
 	b, err := os.ReadFile(svg)
 	if err != nil || !bytes.HasPrefix(b, []byte("<?xml")) || !bytes.Contains(b, []byte("<svg")) {
 		t.Errorf("SVG: %v %.60q", err, b)
+	}
+}
+
+// TestHelpAndVersion: -help prints the usage on stdout with status 0 (and
+// the flags, -cmd and -version among them); -version prints the build's
+// version and exits 0 without opening anything.
+func TestHelpAndVersion(t *testing.T) {
+	for _, arg := range []string{"-help", "-h", "--help"} {
+		var out, errOut bytes.Buffer
+		code := run([]string{arg}, strings.NewReader(""), &out, &errOut)
+		if code != 0 || errOut.Len() != 0 || !strings.HasPrefix(out.String(), "usage: vecdb [flags] [FILE]") ||
+			!strings.Contains(out.String(), "-cmd STATEMENT") || !strings.Contains(out.String(), "-version") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, code, out.String(), errOut.String())
+		}
+	}
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := run([]string{filepath.Join(dir, "x.vdb"), "-version"}, strings.NewReader(""), &out, &errOut)
+	if code != 0 || !strings.HasPrefix(out.String(), "vecdb ") || errOut.Len() != 0 {
+		t.Errorf("-version: exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("-version created %v", ents)
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	for _, c := range []struct {
+		info *debug.BuildInfo
+		want string
+	}{
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.3"}}, "vecdb v1.2.3 (go1.26.8)"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261129200000-abcdef123456"}}, "vecdb v0.0.0-20261129200000-abcdef123456 (go1.26.8)"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "vecdb (devel) (go1.26.8)"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "cc920b9c0d1244420f3e2ed9566a1e6a6c1bdf82"}, {Key: "vcs.modified", Value: "true"}}},
+			"vecdb (devel) cc920b9c0d12+dirty (go1.26.8)"},
+	} {
+		if got := version(c.info, true); got != c.want {
+			t.Errorf("version(%v) = %q, want %q", c.info.Main.Version, got, c.want)
+		}
+	}
+	if got := version(nil, false); got != "vecdb (unknown version)" {
+		t.Errorf("without build info: %q", got)
+	}
+}
+
+// TestParseArgs: flags before and after FILE, up to the first statement;
+// "--" ends them.
+func TestParseArgs(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		pos  []string
+		bail bool
+		cmds int
+	}{
+		{[]string{"f.vdb", "-bail", "SELECT 1"}, []string{"f.vdb", "SELECT 1"}, true, 0},
+		{[]string{"-bail", "f.vdb", "A;", "-cmd", "B"}, []string{"f.vdb", "A;", "-cmd", "B"}, true, 0},
+		{[]string{"-cmd", "A", "f.vdb", "-cmd", "B", "C"}, []string{"f.vdb", "C"}, false, 2},
+		{[]string{"f.vdb", "--", "-bail"}, []string{"f.vdb", "-bail"}, false, 0},
+		{[]string{"--", "-f.vdb"}, []string{"-f.vdb"}, false, 0},
+		{[]string{"-bail"}, nil, true, 0},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		bail := fs.Bool("bail", false, "")
+		var cmds cmdFlags
+		fs.Var(&cmds, "cmd", "")
+		pos, err := parseArgs(fs, c.args)
+		if err != nil || !slices.Equal(pos, c.pos) || *bail != c.bail || len(cmds) != c.cmds {
+			t.Errorf("%q: %q bail=%v cmds=%q %v", c.args, pos, *bail, cmds, err)
+		}
 	}
 }
