@@ -309,3 +309,30 @@ func TestDotTablesSchema(t *testing.T) {
 		t.Errorf(".schema song: %q, want the error of DB.Collection: %v", errb.String(), err)
 	}
 }
+
+// TestShellCommand: Command runs a dot-command (any, not only .parameter)
+// or statements, and reports failure and .quit.
+func TestShellCommand(t *testing.T) {
+	ctx := context.Background()
+	s, out, errb := newTestShell(t)
+	for _, c := range []struct {
+		text     string
+		ok, quit bool
+	}{
+		{".mode csv", true, false},
+		{"  .headers on", true, false},
+		{"SELECT key FROM songs LIMIT 1", true, false},
+		{".mode xml", false, false},
+		{".describe nope", false, false},
+		{"SELECT key FROM nope", false, false},
+		{".quit", true, true},
+	} {
+		ok, quit := s.Command(ctx, c.text)
+		if ok != c.ok || quit != c.quit {
+			t.Errorf("Command(%q) = %v, %v; want %v, %v (stderr %q)", c.text, ok, quit, c.ok, c.quit, errb.String())
+		}
+	}
+	if out.String() != "key\na\n" {
+		t.Errorf("output %q", out.String())
+	}
+}

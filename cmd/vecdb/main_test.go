@@ -153,6 +153,8 @@ INSERT INTO songs (key, vector, title) VALUES ('a', [1, 0], 'Heroes'), ('b', [0.
 			stdout: "a\n", stderr: "Error: 1:6: unknown setting nope", code: 1},
 		{name: "a failing cmd under bail stops", args: []string{"-bail", "-cmd", ".mode xml", dbf, "SELECT key FROM songs LIMIT 1"},
 			stderr: "Error: unknown mode xml", code: 1},
+		{name: "a cmd of .quit exits before the statements", args: []string{"-cmd", ".quit", dbf, "SELECT key FROM songs LIMIT 1"},
+			stdout: ""},
 		{name: "count and line mode", args: []string{"-mode", "line", dbf, "SELECT COUNT(*) FROM songs WHERE title IS NOT NULL; SELECT key FROM songs LIMIT 2"},
 			stdout: "count = 2\n\nkey = a\n\nkey = b\n\n"},
 		{name: "sandbox that does not exist", args: []string{"-sandbox", filepath.Join(t.TempDir(), "nope"), dbf, "SHOW COLLECTIONS"},
