@@ -34,8 +34,9 @@
 // compiles it into a Plan whose String is what EXPLAIN prints, and
 // registers itself (register in plan.go: how to plan it, whether it returns
 // rows, whether it writes). nearest.go, select.go, vexpr.go and cond.go
-// plan queries, vector expressions and WHERE conditions; dml.go and
-// utility.go the data and utility statements. ARCHITECTURE.md follows one
+// plan queries, vector expressions and WHERE conditions; count.go SELECT
+// COUNT(*) (View.CountWhere); dml.go and utility.go the data and utility
+// statements (SHOW SETTINGS and SHOW name among them). ARCHITECTURE.md follows one
 // statement from text to result and gives the recipe for adding one.
 //
 // Parameters (params.go): Run, Exec, Query and QueryRows take values for

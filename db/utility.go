@@ -112,8 +112,7 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 		}
 	}
 	if def == nil {
-		p := s.At("option "+s.Name, s.Pos)
-		return nil, errorAt(p, "unknown setting %s%s", s.Name, didYouMean(name, SettingNames(), bare))
+		return nil, unknownSetting(s.Name, s.At("option "+s.Name, s.Pos))
 	}
 	v, err := optValue(s.Value, *def)
 	if err != nil {
@@ -125,6 +124,61 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 		}
 		return &Result{Message: fmt.Sprintf("%s = %v", name, v)}, nil
 	}}, nil
+}
+
+// unknownSetting is the error for a name that is not one of Settings, at
+// p; more are other words that may stand there (SHOW's COLLECTIONS).
+func unknownSetting(name string, p query.Position, more ...string) error {
+	if sug := query.Suggest(strings.ToLower(name), append(SettingNames(), more...)); sug != "" {
+		return errorIs(ErrInvalid, p, "unknown setting %s; did you mean %s?", name, sug)
+	}
+	return errorIs(ErrInvalid, p, "unknown setting %s (settings: %s)", name, strings.Join(SettingNames(), ", "))
+}
+
+// compileShowSettings: SHOW SETTINGS lists every setting, SHOW name one;
+// each row is name, value and source: "SET" (a statement on this DB),
+// "Go API" (DB.SetEfSearch, Options.Limits.Timeout) or "default" (the
+// value then says what applies).
+func (c *compiler) compileShowSettings(s *query.ShowSettings) (Plan, error) {
+	names := SettingNames()
+	if s.Name != "" {
+		found := false
+		for _, n := range names {
+			found = found || n == s.Name
+		}
+		if !found {
+			return nil, unknownSetting(s.Name, s.At("option "+s.Name, s.Pos), "COLLECTIONS", "SETTINGS", "STATS")
+		}
+		names = []string{s.Name}
+	}
+	return &backendPlan{desc: s.String() + ": the settings of this database", pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
+		res := &Result{Columns: []string{"name", "value", "source"}}
+		for _, n := range names {
+			v, src := d.settingOf(n)
+			res.Rows = append(res.Rows, []any{n, v, src})
+		}
+		return res, nil
+	}}, nil
+}
+
+// settingOf returns the value of setting name as text and where it came
+// from (see compileShowSettings).
+func (d *DB) settingOf(name string) (value, source string) {
+	if v := d.Setting(name); v != nil {
+		return fmt.Sprint(v), "SET"
+	}
+	switch {
+	case name == "ef_search" && d.efSearch.Load() > 0:
+		return fmt.Sprint(d.efSearch.Load()), "Go API"
+	case name == "timeout" && d.opts.Limits.Timeout > 0:
+		return fmt.Sprint(d.opts.Limits.Timeout.Seconds()), "Go API"
+	}
+	for _, def := range Settings {
+		if def.name == name {
+			return def.def, "default"
+		}
+	}
+	return "", "default"
 }
 
 func (d *DB) execStats(name string) (*Result, error) {
@@ -217,6 +271,7 @@ func init() {
 	register((*compiler).compileDescribe, true, nil)
 	register((*compiler).compileShowStats, true, nil)
 	register((*compiler).compileSet, false, nil)
+	register((*compiler).compileShowSettings, true, nil)
 	register((*compiler).compileCheck, true, nil)
 }
 

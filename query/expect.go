@@ -146,7 +146,7 @@ var productionWords = map[string]string{
 	"CreateIndex": "INDEX", "CreateUsers": "COLLECTION", "CreateColl": "COLLECTION", "SelectStmt": "SELECT",
 	"NearestQ": "NEAREST", "AnalogyQ": "ANALOGY", "SimilarityQ": "SIMILARITY", "OddQ": "ODD_ONE_OUT",
 	"ProjectionQ": "PROJECTION", "RowsQ": "a column", "ColProj": "PROJECTION", "ItemRef": "a name",
-	"OtherKey": "a name", "VLiteral": `"["`,
+	"OtherKey": "a name", "VLiteral": `"["`, "SettingName": "a setting name", "CountStmt": "SELECT",
 	"KeyLit": "a string", "CountLit": "a number", "PathLit": "a string", "Param": "a parameter", "<param>": "a parameter",
 }
 

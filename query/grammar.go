@@ -29,6 +29,7 @@ type statement struct {
 	Pos      lexer.Position
 	Explain  *statement     `parser:"  'EXPLAIN' @@"`
 	Select   *selectStmt    `parser:"| @@"`
+	Count    *countStmt     `parser:"| @@"`
 	Project  *projectStmt   `parser:"| @@"`
 	Cluster  *clusterStmt   `parser:"| @@"`
 	Rec      *recommendStmt `parser:"| @@"`
@@ -76,6 +77,19 @@ func (x *backupStmt) node(c *converter, p Position) Statement {
 }
 
 // Queries.
+
+// SELECT COUNT(*) FROM c [WHERE cond]. It is a statement of its own, tried
+// after selectStmt, which fails on it at "(" (its third token, within the
+// lookahead); "SELECT count FROM c" names the count column.
+type countStmt struct {
+	Pos   lexer.Position
+	From  *ident  `parser:"'SELECT' 'COUNT' '(' '*' ')' 'FROM' @@"`
+	Where *orCond `parser:"( 'WHERE' @@ )?"`
+}
+
+func (x *countStmt) node(c *converter, p Position) Statement {
+	return &SelectCount{Pos: p, From: c.name(x.From), Where: c.cond(x.Where)}
+}
 
 type selectStmt struct {
 	Pos     lexer.Position
@@ -327,10 +341,22 @@ type evaluateStmt struct {
 	With []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
 }
 
+// showStmt is SHOW COLLECTIONS, SHOW STATS c, SHOW SETTINGS or SHOW name
+// (one setting of SET).
 type showStmt struct {
 	Pos         lexer.Position
-	Collections bool   `parser:"'SHOW' ( @'COLLECTIONS'"`
-	Stats       *ident `parser:"| 'STATS' @@ )"`
+	Collections bool         `parser:"'SHOW' ( @'COLLECTIONS'"`
+	Stats       *ident       `parser:"| 'STATS' @@"`
+	Settings    bool         `parser:"| @'SETTINGS'"`
+	Setting     *settingName `parser:"| @@ )"`
+}
+
+// settingName is the name of a setting of SET after SHOW: a plain or
+// quoted identifier (no setting is named like a keyword, so SHOW STATS
+// without a collection stays an error about STATS).
+type settingName struct {
+	Pos  lexer.Position
+	Name string `parser:"@( Ident | QIdent )"`
 }
 
 // Shared pieces.
@@ -553,9 +579,9 @@ var reservedWords = []string{
 // pseudo-column similarity), and method, format and type names.
 var softWords = []string{
 	"ANALOGIES", "ANALOGY", "BACKUP", "BINARY", "BOOL", "CATALOG", "CBOW", "CENTROID", "COLLECTION",
-	"COLLECTIONS", "COSINE", "COSMUL", "CSV", "DIM", "DISTANCE", "DOT", "EACH", "EXACT",
+	"COLLECTIONS", "COSINE", "COSMUL", "COUNT", "CSV", "DIM", "DISTANCE", "DOT", "EACH", "EXACT",
 	"FASTTEXT", "FLOAT", "GLOVE", "HNSW", "INDEX", "INPUTS", "INT", "ITEM", "JSONL", "L2",
 	"METADATA", "METRIC", "NEAREST", "NORMALIZE", "ODD_ONE_OUT", "OF", "PAIRS", "PCA",
-	"PROJECTION", "RANK", "SEQUENCES", "SIMILARITY", "SKIPGRAM", "STATS", "TEXT", "TOP",
+	"PROJECTION", "RANK", "SEQUENCES", "SETTINGS", "SIMILARITY", "SKIPGRAM", "STATS", "TEXT", "TOP",
 	"TSNE", "VACUUM", "WORD2VEC",
 }

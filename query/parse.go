@@ -685,8 +685,15 @@ func (c *converter) statementNode(s *statement) Statement {
 		out.With = c.options(x.With)
 		return out
 	case s.Show != nil:
-		if s.Show.Collections {
+		switch x := s.Show; {
+		case x.Collections:
 			return &ShowCollections{Pos: p}
+		case x.Settings:
+			return &ShowSettings{Pos: p}
+		case x.Setting != nil:
+			name := strings.ToLower(unquoteIdent(x.Setting.Name))
+			c.mark("option "+name, x.Setting.Pos)
+			return &ShowSettings{Pos: p, Name: name}
 		}
 		return &ShowStats{Pos: p, Collection: c.name(s.Show.Stats)}
 	case s.Describe != nil:

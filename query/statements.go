@@ -307,6 +307,23 @@ type Evaluate struct {
 // ShowCollections is SHOW COLLECTIONS.
 type ShowCollections struct{ Pos Position }
 
+// ShowSettings is SHOW SETTINGS (every setting of SET, Name "") or SHOW
+// name (one of them; Name lower-cased).
+type ShowSettings struct {
+	Marked
+	Pos  Position
+	Name string
+}
+
+// SelectCount is SELECT COUNT(*) FROM c [WHERE cond]: one row, one column
+// count.
+type SelectCount struct {
+	Marked
+	Pos   Position
+	From  string
+	Where Cond
+}
+
 // Describe is DESCRIBE c.
 type Describe struct {
 	Marked
@@ -368,6 +385,8 @@ func (*Evaluate) stmt()         {}
 func (*ShowCollections) stmt()  {}
 func (*Describe) stmt()         {}
 func (*ShowStats) stmt()        {}
+func (*ShowSettings) stmt()     {}
+func (*SelectCount) stmt()      {}
 func (*Explain) stmt()          {}
 func (*Set) stmt()              {}
 func (*Check) stmt()            {}
@@ -446,6 +465,12 @@ func (s *Describe) Position() Position { return s.Pos }
 
 // Position returns the position of the statement's first token.
 func (s *ShowStats) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *ShowSettings) Position() Position { return s.Pos }
+
+// Position returns the position of the statement's first token.
+func (s *SelectCount) Position() Position { return s.Pos }
 
 // Position returns the position of the statement's first token.
 func (s *Explain) Position() Position { return s.Pos }
@@ -718,6 +743,17 @@ func (s *ShowCollections) String() string { return "SHOW COLLECTIONS" }
 func (s *Describe) String() string { return "DESCRIBE " + QuoteIdent(s.Collection) }
 
 func (s *ShowStats) String() string { return "SHOW STATS " + QuoteIdent(s.Collection) }
+
+func (s *ShowSettings) String() string {
+	if s.Name == "" {
+		return "SHOW SETTINGS"
+	}
+	return "SHOW " + QuoteIdent(s.Name)
+}
+
+func (s *SelectCount) String() string {
+	return "SELECT COUNT(*) FROM " + QuoteIdent(s.From) + whereString(s.Where)
+}
 
 func (s *Explain) String() string { return "EXPLAIN " + s.Stmt.String() }
 

@@ -399,6 +399,9 @@ func (c *Completer) inWord(sc scanned, all []tok) []string {
 	if kind == "SET" && prev.is("SET") {
 		return caseLike(db.SettingNames(), typed)
 	}
+	if len(toks) == 1 && prev.is("SHOW") {
+		return caseLike(append([]string{"COLLECTIONS", "SETTINGS", "STATS"}, db.SettingNames()...), typed)
+	}
 
 	// A field, in the clauses that name fields.
 	if c.fieldClause(toks, kind) && !prev.is("=", "!=", "<>", "<", "<=", ">", ">=", "LIKE", "BETWEEN", "IN", "IS") {

@@ -120,6 +120,12 @@ func TestCompleterComplete(t *testing.T) {
 		{".headers o", []string{"on", "off"}},
 		{".describe ", []string{"songs", "users", "words"}},
 		{".x", nil},
+		{".ta", []string{".tables"}},
+		{"SHOW ", []string{"COLLECTIONS", "SETTINGS", "STATS", "ef_search", "threads", "timeout"}},
+		{"show s", []string{"settings", "stats"}},
+		{"SHOW ef", []string{"ef_search"}},
+		{".sch", []string{".schema"}},
+		{".schema w", []string{"words"}},
 	}
 	for _, tc := range cases {
 		text, pos := tc.text, len(tc.text)

@@ -15,8 +15,9 @@
 // RunScript splits a script with query.SplitStatements (the language's own
 // lexer, so quotes and comments read as the parser reads them), runs each
 // statement through db.DB.RunAt and renders the results. Errors go to the
-// error stream as "Error: line:column: message" followed by the
-// statement's line and a caret under the column; positions count from the
+// error stream as "Error: line:column: message" followed by the line of
+// the error, cut to the failing statement when others share the line, and
+// a caret under the column; positions count from the
 // start of the script (RunAt is given where the statement starts, so the
 // work per statement does not grow with the script). A byte order mark at
 // the start is skipped. Config.Bail stops at the first error.
@@ -25,6 +26,9 @@
 // own between the statements of a script, as in sqlite3) keeps a value that
 // the statements after it bind to their placeholders (Config.Params,
 // db.Bindings); the other dot-commands are for the interactive shell.
+// Shell.RunScript runs a script with a shell's parameters and settings,
+// and Shell.Command runs what the command line's -cmd gives (statements or
+// any dot-command) before the shell or the script.
 //
 // # The interactive shell
 //

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/vecdb/vecdb/db"
 	"github.com/vecdb/vecdb/query"
 )
@@ -36,7 +37,9 @@ func init() {
 		{name: ".exit", help: "exit the shell", run: (*Shell).dotQuit},
 		{name: ".open", args: "FILE", help: "close this database and open FILE", min: 1, max: 1, run: (*Shell).dotOpen, complete: files},
 		{name: ".collections", help: "list the collections", run: (*Shell).dotCollections},
+		{name: ".tables", help: "list the collection names (sqlite3's spelling)", run: (*Shell).dotTables},
 		{name: ".describe", args: "COLLECTION", help: "show a collection's dimension, metric, fields and index", min: 1, max: 1, run: (*Shell).dotDescribe, complete: colls},
+		{name: ".schema", args: "[COLLECTION]", help: "show the statements that create a collection (all without one) and its index", max: 1, run: (*Shell).dotSchema, complete: colls},
 		{name: ".mode", args: "MODE", help: "output mode: " + strings.Join(Modes, ", "), max: 1, run: (*Shell).dotMode,
 			complete: func(Catalog, string) []string { return Modes }},
 		{name: ".headers", args: "on|off", help: "show column headers", min: 1, max: 1, run: (*Shell).dotHeaders, complete: onOff},
@@ -71,13 +74,43 @@ func (c *command) usage() string {
 // errQuit is returned by .quit and .exit.
 var errQuit = errors.New("quit")
 
+// errReported is returned by a dot-command that failed and has printed
+// its errors already (those that run statements).
+var errReported = errors.New("reported")
+
+// ran is the error of a dot-command that ran statements with Run.
+func ran(ok bool) error {
+	if !ok {
+		return errReported
+	}
+	return nil
+}
+
 // Dot runs one dot-command line. Errors are printed on the shell's error
 // stream; it reports whether the shell should exit.
 func (s *Shell) Dot(ctx context.Context, line string) (quit bool) {
+	quit, _ = s.dot(ctx, line)
+	return quit
+}
+
+// Command runs text as the command line's -cmd does, before the shell or
+// the script: a dot-command when it starts with '.', else statements. It
+// reports whether it succeeded and whether it asked to quit.
+func (s *Shell) Command(ctx context.Context, text string) (ok, quit bool) {
+	s.init()
+	if t := strings.TrimSpace(text); strings.HasPrefix(t, ".") {
+		quit, ok = s.dot(ctx, t)
+		return ok, quit
+	}
+	return s.Run(ctx, text), false
+}
+
+// dot is Dot, also reporting whether the command succeeded.
+func (s *Shell) dot(ctx context.Context, line string) (quit, ok bool) {
 	s.init()
 	args := splitArgs(line)
 	if len(args) == 0 {
-		return false
+		return false, true
 	}
 	cmd := lookupCommand(args[0])
 	if cmd == nil {
@@ -90,22 +123,25 @@ func (s *Shell) Dot(ctx context.Context, line string) (quit bool) {
 			msg += fmt.Sprintf("; did you mean %s?", sug)
 		}
 		fmt.Fprintln(s.errOut(), msg+" (.help lists the commands)")
-		return false
+		return false, false
 	}
 	args = args[1:]
 	if len(args) < cmd.min || len(args) > cmd.max {
 		fmt.Fprintf(s.errOut(), "Error: usage: %s\n", cmd.usage())
-		return false
+		return false, false
 	}
 	s.dotLine = line
 	err := cmd.run(s, ctx, args)
 	if errors.Is(err, errQuit) {
-		return true
+		return true, true
 	}
 	if err != nil {
-		fmt.Fprintf(s.errOut(), "Error: %v\n", err)
+		if !errors.Is(err, errReported) {
+			fmt.Fprintf(s.errOut(), "Error: %v\n", err)
+		}
+		return false, false
 	}
-	return false
+	return false, true
 }
 
 // splitArgs splits a dot-command line at white space; an argument may be
@@ -173,13 +209,82 @@ func (s *Shell) dotOpen(_ context.Context, args []string) error {
 }
 
 func (s *Shell) dotCollections(ctx context.Context, _ []string) error {
-	s.Run(ctx, "SHOW COLLECTIONS;")
-	return nil
+	return ran(s.Run(ctx, "SHOW COLLECTIONS;"))
 }
 
 func (s *Shell) dotDescribe(ctx context.Context, args []string) error {
-	s.Run(ctx, "DESCRIBE "+query.QuoteIdent(args[0])+";")
+	return ran(s.Run(ctx, "DESCRIBE "+query.QuoteIdent(args[0])+";"))
+}
+
+// dotTables is sqlite3's .tables: the collection names in columns across
+// the terminal, sorted.
+func (s *Shell) dotTables(_ context.Context, _ []string) error {
+	names := s.DB.CollectionNames()
+	if len(names) == 0 {
+		return nil
+	}
+	width := 0
+	for _, n := range names {
+		width = max(width, runewidth.StringWidth(n))
+	}
+	termWidth, _ := s.size()
+	perLine := max(1, (termWidth+2)/(width+2))
+	w := s.output()
+	for i, n := range names {
+		switch {
+		case i%perLine == perLine-1 || i == len(names)-1:
+			fmt.Fprintln(w, n)
+		default:
+			fmt.Fprint(w, n+strings.Repeat(" ", width+2-runewidth.StringWidth(n)))
+		}
+	}
 	return nil
+}
+
+// dotSchema is sqlite3's .schema: for the named collection (every
+// collection without a name), the CREATE COLLECTION statement that makes
+// one like it, and its CREATE INDEX when it has an index. The text runs
+// as it is.
+func (s *Shell) dotSchema(_ context.Context, args []string) error {
+	var infos []db.Info
+	if len(args) == 1 {
+		c, err := s.DB.Collection(args[0])
+		if err != nil {
+			return err
+		}
+		in, err := c.Info()
+		if err != nil {
+			return err
+		}
+		infos = append(infos, in)
+	} else {
+		all, err := s.DB.Collections()
+		if err != nil {
+			return err
+		}
+		infos = all
+	}
+	w := s.output()
+	for _, in := range infos {
+		fmt.Fprintln(w, SchemaOf(in))
+	}
+	return nil
+}
+
+// SchemaOf returns the statements that create a collection with in's
+// name, dimension, metric, fields and index (without rows), each ending
+// in ";", one per line.
+func SchemaOf(in db.Info) string {
+	cc := &query.CreateCollection{Name: in.Name, Dim: in.Dim, Metric: in.Metric.String()}
+	for _, f := range in.Fields {
+		cc.Fields = append(cc.Fields, query.FieldDef{Name: f.Name, Type: f.Type.String()})
+	}
+	text := cc.String() + ";"
+	if ix := in.Index; ix != nil {
+		text += fmt.Sprintf("\nCREATE INDEX ON %s USING %s WITH (m = %d, ef_construction = %d, ef_search = %d);",
+			query.QuoteIdent(in.Name), ix.Kind, ix.M, ix.EfConstruction, ix.EfSearch)
+	}
+	return text
 }
 
 func (s *Shell) dotMode(_ context.Context, args []string) error {
@@ -255,8 +360,7 @@ func (s *Shell) dotRead(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s.Run(ctx, string(data))
-	return nil
+	return ran(s.Run(ctx, string(data)))
 }
 
 func (s *Shell) dotOutput(_ context.Context, args []string) error {

@@ -497,10 +497,7 @@ func renderLine(w io.Writer, cols []string, rows [][]any) error {
 		wd = max(wd, runewidth.StringWidth(c))
 	}
 	var b bytes.Buffer
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
+	for _, r := range rows {
 		for j, c := range cols {
 			var v any
 			if j < len(r) {
@@ -508,6 +505,9 @@ func renderLine(w io.Writer, cols []string, rows [][]any) error {
 			}
 			b.WriteString(pad(c, wd, true) + " = " + cellText(v) + "\n")
 		}
+		// Every record ends with a blank line, so records stay apart
+		// within a result and across the results of several statements.
+		b.WriteByte('\n')
 	}
 	_, err := w.Write(b.Bytes())
 	return err

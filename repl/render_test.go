@@ -115,3 +115,20 @@ func TestFormatValue(t *testing.T) {
 }
 
 func displayWidth(s string) int { return runewidthOf(s) }
+
+// TestLineModeSeparatesRecords: in line mode every record ends with a
+// blank line, within a result and between the results of two statements.
+func TestLineModeSeparatesRecords(t *testing.T) {
+	var b bytes.Buffer
+	cfg := Config{Mode: "line"}
+	if err := Render(&b, &db.Result{Columns: []string{"key", "n"}, Rows: [][]any{{"a", int64(1)}, {"b", int64(2)}}}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := Render(&b, &db.Result{Columns: []string{"count"}, Rows: [][]any{{int64(2)}}}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := "key = a\n  n = 1\n\nkey = b\n  n = 2\n\ncount = 2\n\n"
+	if b.String() != want {
+		t.Errorf("line mode:\n%q\nwant\n%q", b.String(), want)
+	}
+}

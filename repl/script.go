@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/vecdb/vecdb/db"
@@ -20,17 +21,28 @@ import (
 // The interactive shell runs each statement it reads through Execute, the
 // same path.
 func RunScript(ctx context.Context, d *db.DB, r io.Reader, out, errOut io.Writer, cfg Config) (ok bool) {
+	sh := &Shell{DB: d, Stdout: out, Stderr: errOut, Config: cfg}
+	return sh.RunScript(ctx, r)
+}
+
+// RunScript is the package's RunScript on the shell's database, Config,
+// Stdout and Stderr: the parameters that its .parameter lines set stay set
+// for the shell's later calls, and the settings that dot-commands run
+// before it (Command) changed apply to it.
+func (s *Shell) RunScript(ctx context.Context, r io.Reader) (ok bool) {
+	s.init()
+	out, errOut := s.Stdout, s.Stderr
 	data, err := io.ReadAll(r)
 	if err != nil {
 		fmt.Fprintf(errOut, "Error: %v\n", err)
 		return false
 	}
 	src := trimBOM(string(data))
+	cfg := s.Config
 	ok = true
-	sh := &Shell{DB: d, Stdout: out, Stderr: errOut} // for .parameter lines
 	for _, p := range parts(src) {
 		if p.Dot != "" {
-			if !sh.scriptDot(ctx, p, errOut) {
+			if !s.scriptDot(ctx, p, errOut) {
 				ok = false
 				if cfg.Bail {
 					return false
@@ -38,13 +50,13 @@ func RunScript(ctx context.Context, d *db.DB, r io.Reader, out, errOut io.Writer
 			}
 			continue
 		}
-		cfg.Params = sh.bindings()
+		cfg.Params = s.bindings()
 		for _, st := range p.chunks() {
 			if err := ctx.Err(); err != nil {
 				fmt.Fprintf(errOut, "Error: %v\n", err)
 				return false
 			}
-			if !Execute(ctx, d, src, st, out, errOut, cfg) {
+			if !Execute(ctx, s.DB, src, st, out, errOut, cfg) {
 				ok = false
 				if cfg.Bail {
 					return false
@@ -111,7 +123,7 @@ func Execute(ctx context.Context, d *db.DB, src string, st query.Chunk, out, err
 		fmt.Fprintf(errOut, "Run Time: %.3fs\n", time.Since(start).Seconds())
 	}
 	if err != nil {
-		printError(errOut, src, st.Pos, err)
+		printError(errOut, src, st, err)
 		return false
 	}
 	return true
@@ -119,61 +131,86 @@ func Execute(ctx context.Context, d *db.DB, src string, st query.Chunk, out, err
 
 // PrintError writes err on w as "Error: ..." and, for errors with a
 // position in src, the line with a caret under the column.
-func PrintError(w io.Writer, src string, err error) { printError(w, src, query.Position{}, err) }
+func PrintError(w io.Writer, src string, err error) { printError(w, src, query.Chunk{}, err) }
 
-// printError is PrintError for an error of the statement that starts at
-// from in src: it looks for the error's line from there, so that errors
-// late in a long script cost no more than early ones.
-func printError(w io.Writer, src string, from query.Position, err error) {
+// printError is PrintError for an error of the statement st of src (a
+// chunk of query.SplitStatements, with its position in src): it looks for
+// the error's line from the statement's start, so that errors late in a
+// long script cost no more than early ones, and shows only the part of
+// the line that belongs to st: of a one-line script "A; B; C", the
+// failing statement rather than the whole line.
+func printError(w io.Writer, src string, st query.Chunk, err error) {
 	var list query.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
 		for _, e := range list {
-			printOne(w, src, from, e.Pos, e.Error())
+			printOne(w, src, st, e.Pos, e.Error())
 		}
 		return
 	}
 	var qe *query.Error
 	if errors.As(err, &qe) {
-		printOne(w, src, from, qe.Pos, err.Error())
+		printOne(w, src, st, qe.Pos, err.Error())
 		return
 	}
 	fmt.Fprintf(w, "Error: %s\n", err.Error())
 }
 
-func printOne(w io.Writer, src string, from, pos query.Position, msg string) {
+func printOne(w io.Writer, src string, st query.Chunk, pos query.Position, msg string) {
 	fmt.Fprintf(w, "Error: %s\n", msg)
 	if !pos.IsValid() {
 		return
 	}
-	line, ok := lineOf(src, from, pos.Line)
+	start, end, ok := lineOf(src, st.Pos, pos.Line)
 	if !ok {
 		return
 	}
-	line = strings.TrimRight(line, "\r")
+	col := max(pos.Column-1, 0) // in runes from start
+	// Clip the line to the statement: from its start (after the previous
+	// ';', without the blanks that follow it) to its own ';', where those
+	// fall inside the line.
+	if st.Text != "" {
+		from, to := st.Pos.Offset, st.Pos.Offset+len(st.Text)
+		if to < len(src) && src[to] == ';' {
+			to++
+		}
+		if from > start && from <= end {
+			for from < end && (src[from] == ' ' || src[from] == '\t') {
+				from++
+			}
+			if skip := utf8.RuneCountInString(src[start:from]); skip <= col {
+				start, col = from, col-skip
+			}
+		}
+		if to >= start && to < end {
+			end = to
+		}
+	}
+	line := strings.TrimRight(src[start:end], " \t\r")
 	runes := []rune(line)
-	col := min(max(pos.Column-1, 0), len(runes))
+	col = min(col, len(runes))
 	// Expand tabs so that the caret lines up.
 	prefix := strings.ReplaceAll(string(runes[:col]), "\t", "    ")
 	fmt.Fprintf(w, "  %s\n  %s^\n", strings.ReplaceAll(line, "\t", "    "), strings.Repeat(" ", runewidth.StringWidth(prefix)))
 }
 
-// lineOf returns line n (from 1) of src, counting from the line of
-// position from (the start of src when from is before it or not set).
-func lineOf(src string, from query.Position, n int) (string, bool) {
-	start, line := 0, 1
+// lineOf returns the offsets in src of the start and end (before its
+// newline) of line n (from 1), counting from the line of position from
+// (the start of src when from is before it or not set).
+func lineOf(src string, from query.Position, n int) (start, end int, ok bool) {
+	line := 1
 	if from.IsValid() && from.Line <= n && from.Offset <= len(src) {
 		start, line = strings.LastIndexByte(src[:from.Offset], '\n')+1, from.Line
 	}
 	for ; line < n; line++ {
 		i := strings.IndexByte(src[start:], '\n')
 		if i < 0 {
-			return "", false
+			return 0, 0, false
 		}
 		start += i + 1
 	}
-	end := strings.IndexByte(src[start:], '\n')
+	end = strings.IndexByte(src[start:], '\n')
 	if end < 0 {
-		return src[start:], true
+		return start, len(src), true
 	}
-	return src[start : start+end], true
+	return start, start + end, true
 }

@@ -183,9 +183,9 @@ func TestRunScriptLongScript(t *testing.T) {
 		t.Error("RunScript reported success")
 	}
 	line, col := (n-5)/perLine+1, (n-5)%perLine*len(stmt)+6
-	want := fmt.Sprintf("Error: %d:%d: unexpected token \"COLLECTIONZ\"", line, col)
+	want := fmt.Sprintf("Error: %d:%d: unknown setting collectionz; did you mean COLLECTIONS?", line, col)
 	if e := errb.String(); !strings.HasPrefix(e, want) || strings.Count(e, "Error:") != 1 ||
-		!strings.HasSuffix(e, "\n  "+strings.Repeat(" ", col-1)+"^\n") {
+		!strings.HasSuffix(e, "\n  SHOW COLLECTIONZ;\n       ^\n") {
 		t.Errorf("stderr:\n%.300s\nwant one error starting %s", e, want)
 	}
 	// db.Run takes 30,000 statements at once as well.
@@ -213,7 +213,32 @@ func TestByteOrderMark(t *testing.T) {
 	}
 	s.Dot(context.Background(), ".read "+path)
 	if len(s.DB.CollectionNames()) != 0 || !strings.HasPrefix(errs.String(), "Error: 1:24: unexpected token \"SELEC\"") ||
-		!strings.HasSuffix(errs.String(), "\n  DROP COLLECTION songs; SELEC 1;\n                         ^\n") {
+		!strings.HasSuffix(errs.String(), "\n  SELEC 1;\n  ^\n") {
 		t.Errorf(".read: collections %v, stderr %q", s.DB.CollectionNames(), errs.String())
+	}
+}
+
+// TestErrorShowsTheFailingStatement: of a script on one line (statements
+// given on the command line), an error shows the failing statement with
+// the caret under its column, not the whole line; a statement that spans
+// lines shows the line of the error.
+func TestErrorShowsTheFailingStatement(t *testing.T) {
+	d := openTest(t)
+	var out, errb bytes.Buffer
+	script := "CREATE COLLECTION c (DIM 2); INSERT INTO c (key, vector) VALUES ('a', [1, 0]);  SELECT NEAREST 1 TO 'A' FROM c; SHOW COLLECTIONS"
+	if RunScript(context.Background(), d, strings.NewReader(script), &out, &errb, Config{Mode: "list"}) {
+		t.Error("RunScript reported success")
+	}
+	want := "Error: 1:101: 'A' is not in c; did you mean 'a'?\n  SELECT NEAREST 1 TO 'A' FROM c;\n                      ^\n"
+	if errb.String() != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errb.String(), want)
+	}
+
+	errb.Reset()
+	script = "SHOW COLLECTIONS; SELECT NEAREST 1\n  TO 'A' FROM c WHERE key = 'b'; SHOW COLLECTIONS;\n"
+	RunScript(context.Background(), d, strings.NewReader(script), &out, &errb, Config{Mode: "list"})
+	want = "Error: 2:6: 'A' is not in c; did you mean 'a'?\n    TO 'A' FROM c WHERE key = 'b';\n       ^\n"
+	if errb.String() != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errb.String(), want)
 	}
 }

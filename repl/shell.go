@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/chzyer/readline"
 	"github.com/vecdb/vecdb/db"
@@ -86,7 +87,21 @@ func (s *Shell) init() {
 func (s *Shell) Interact(ctx context.Context) error {
 	s.init()
 	defer s.closeOutput()
+	// Ctrl-C while a completion list is shown: readline would only close
+	// the list and keep the text, which the next line then continued
+	// (the old text glued onto the next statement). Close the list here
+	// and let readline treat the key as an interrupt: the line is
+	// cleared, as Ctrl-C does everywhere else. The filter runs on
+	// readline's input goroutine, as the completer does.
+	var inst atomic.Pointer[readline.Instance]
+	filter := func(r rune) (rune, bool) {
+		if rl := inst.Load(); r == readline.CharInterrupt && rl != nil && rl.Operation.IsInCompleteMode() {
+			rl.Operation.ExitCompleteMode(true)
+		}
+		return r, true
+	}
 	rl, err := readline.NewEx(&readline.Config{
+		FuncFilterInputRune:    filter,
 		Prompt:                 Prompt,
 		HistoryFile:            s.HistoryFile,
 		HistoryLimit:           1000,
@@ -100,6 +115,7 @@ func (s *Shell) Interact(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	inst.Store(rl)
 	defer rl.Close()
 	if names := s.DB.CollectionNames(); len(names) > 0 {
 		fmt.Fprintf(s.Stdout, "%s: collections %s\n", s.Path, strings.Join(names, ", "))

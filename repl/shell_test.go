@@ -289,3 +289,85 @@ func TestProgressNotes(t *testing.T) {
 		t.Errorf("piped:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestDotTablesSchema: .tables lists the collections; .schema prints
+// statements that, run on a new database, make the same collections (the
+// same .schema again); .schema of an unknown collection is an error that
+// matches db.ErrCollectionNotFound's message.
+func TestDotTablesSchema(t *testing.T) {
+	ctx := context.Background()
+	s, out, errb := newTestShell(t)
+	if !s.Run(ctx, `CREATE COLLECTION albums (DIM 3, METRIC L2, n INT, ok BOOL, f FLOAT); CREATE INDEX ON songs WITH (m = 8, ef_construction = 40);`) {
+		t.Fatal(errb.String())
+	}
+	out.Reset()
+	s.Dot(ctx, ".tables")
+	if got := out.String(); got != "albums  songs\n" {
+		t.Errorf(".tables: %q", got)
+	}
+	out.Reset()
+	s.Dot(ctx, ".schema songs")
+	want := "CREATE COLLECTION songs (DIM 2, METRIC COSINE, title TEXT);\nCREATE INDEX ON songs USING HNSW WITH (m = 8, ef_construction = 40, ef_search = 64);\n"
+	if out.String() != want {
+		t.Errorf(".schema songs:\n%s\nwant:\n%s", out.String(), want)
+	}
+	out.Reset()
+	s.Dot(ctx, ".schema")
+	schema := out.String()
+	if !strings.HasPrefix(schema, `CREATE COLLECTION albums (DIM 3, METRIC L2, n INT, ok BOOL, f FLOAT);`+"\n") || !strings.HasSuffix(schema, want) {
+		t.Errorf(".schema:\n%s", schema)
+	}
+
+	// The schema runs as it is and makes the same collections.
+	other, err := db.Open(filepath.Join(t.TempDir(), "copy.vdb"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Run(ctx, schema); err != nil {
+		t.Fatalf("running the schema: %v", err)
+	}
+	var out2 bytes.Buffer
+	s2 := &Shell{DB: other, Stdout: &out2, Stderr: errb}
+	s2.Dot(ctx, ".schema")
+	if out2.String() != schema {
+		t.Errorf("schema of the copy:\n%s\nwant:\n%s", out2.String(), schema)
+	}
+
+	errb.Reset()
+	out.Reset()
+	s.Dot(ctx, ".schema song")
+	if !strings.HasPrefix(errb.String(), "Error: ") || out.Len() != 0 {
+		t.Errorf(".schema of an unknown collection: out %q, err %q", out.String(), errb.String())
+	}
+	if _, err := s.DB.Collection("song"); err == nil || errb.String() != "Error: "+err.Error()+"\n" {
+		t.Errorf(".schema song: %q, want the error of DB.Collection: %v", errb.String(), err)
+	}
+}
+
+// TestShellCommand: Command runs a dot-command (any, not only .parameter)
+// or statements, and reports failure and .quit.
+func TestShellCommand(t *testing.T) {
+	ctx := context.Background()
+	s, out, errb := newTestShell(t)
+	for _, c := range []struct {
+		text     string
+		ok, quit bool
+	}{
+		{".mode csv", true, false},
+		{"  .headers on", true, false},
+		{"SELECT key FROM songs LIMIT 1", true, false},
+		{".mode xml", false, false},
+		{".describe nope", false, false},
+		{"SELECT key FROM nope", false, false},
+		{".quit", true, true},
+	} {
+		ok, quit := s.Command(ctx, c.text)
+		if ok != c.ok || quit != c.quit {
+			t.Errorf("Command(%q) = %v, %v; want %v, %v (stderr %q)", c.text, ok, quit, c.ok, c.quit, errb.String())
+		}
+	}
+	if out.String() != "key\na\n" {
+		t.Errorf("output %q", out.String())
+	}
+}

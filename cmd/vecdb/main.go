@@ -13,8 +13,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 
 	"github.com/vecdb/vecdb/db"
@@ -37,15 +39,72 @@ func defaultDatabase(ctx context.Context) (string, error) {
 	return demo.Ensure(ctx)
 }
 
-const usage = `usage: vecdb [flags] [FILE] [STATEMENTS]
+const usage = `usage: vecdb [flags] [FILE] [flags] [STATEMENTS]
 
 Runs STATEMENTS (separated by ';') against the database FILE and exits, or
 runs the statements read from standard input when it is not a terminal, or
 starts the interactive shell on a terminal. Without FILE it opens the demo
-database (built in the user's cache directory on first use).
+database (built in the user's cache directory on first use). Flags may come
+before or after FILE, up to the first statement; "--" ends the flags.
 
 Flags:
 `
+
+// cmdFlags collects the values of a repeatable flag (-cmd).
+type cmdFlags []string
+
+func (c *cmdFlags) String() string     { return strings.Join(*c, "; ") }
+func (c *cmdFlags) Set(v string) error { *c = append(*c, v); return nil }
+
+// parseArgs parses args as sqlite3 and duckdb do: flags anywhere before
+// the statements. It returns FILE (when given) and the statements, each an
+// argument as typed. The first argument that is not a flag is FILE, the
+// next one starts the statements; "--" ends the flags.
+func parseArgs(fs *flag.FlagSet, args []string) (pos []string, err error) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		ended := len(args) > len(rest) && args[len(args)-len(rest)-1] == "--"
+		if ended || len(pos) == 1 {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+// version is what -version prints: the module's version from the build
+// information (a tag, or a pseudo-version that names the commit), or for a
+// development build "(devel)" with the commit when the build recorded it.
+func version(info *debug.BuildInfo, ok bool) string {
+	if !ok || info == nil {
+		return "vecdb (unknown version)"
+	}
+	v := info.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "(devel)"
+		var rev, modified string
+		for _, kv := range info.Settings {
+			switch kv.Key {
+			case "vcs.revision":
+				rev = kv.Value
+			case "vcs.modified":
+				modified = kv.Value
+			}
+		}
+		if rev != "" {
+			v += " " + rev[:min(len(rev), 12)]
+			if modified == "true" {
+				v += "+dirty"
+			}
+		}
+	}
+	return fmt.Sprintf("vecdb %s (%s)", v, info.GoVersion)
+}
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vecdb", flag.ContinueOnError)
@@ -56,17 +115,44 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	timer := fs.Bool("timer", false, "print each statement's run time")
 	header := fs.Bool("header", false, "print column headers")
 	noheader := fs.Bool("noheader", false, "do not print column headers")
-	sandbox := fs.String("sandbox", "", "file statements may only touch this directory")
+	sandbox := fs.String("sandbox", "", "file statements and dot-commands may only touch this directory (it must exist)")
 	check := fs.Bool("check", false, "verify FILE (pages, key and row maps, checksums, vectors, index) and exit: status 0 when sound")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	var cmds cmdFlags
+	fs.Var(&cmds, "cmd", "run `STATEMENT` (or a dot-command) before the shell or the statements; repeatable")
+	fs.Usage = func() {} // printed below, on stdout for -help
+	printUsage := func(w io.Writer) {
+		fmt.Fprint(w, usage)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(stderr)
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout)
 			return 0
 		}
-		return 1
+		printUsage(stderr)
+		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, version(debug.ReadBuildInfo()))
+		return 0
+	}
+	if *sandbox != "" {
+		fi, err := os.Stat(*sandbox)
+		switch {
+		case errors.Is(err, iofs.ErrNotExist):
+			fmt.Fprintf(stderr, "Error: -sandbox %s: no such directory\n", *sandbox)
+			return 1
+		case err != nil:
+			fmt.Fprintf(stderr, "Error: -sandbox %s: %v\n", *sandbox, err)
+			return 1
+		case !fi.IsDir():
+			fmt.Fprintf(stderr, "Error: -sandbox %s: not a directory\n", *sandbox)
+			return 1
+		}
 	}
 	cfg := repl.Config{Mode: *mode, Bail: *bail, Timer: *timer}
 	if *header {
@@ -108,7 +194,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ctx = db.WithProgress(ctx, repl.ProgressNotes(stderr))
 	}
 
-	rest := fs.Args()
 	if *check {
 		if len(rest) != 1 {
 			fmt.Fprintln(stderr, "Error: -check takes exactly one FILE")
@@ -136,39 +221,54 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "Error: %v\n", err)
-			fs.Usage()
+			printUsage(stderr)
 			return 1
 		}
 		path = p
 	}
-	d, err := db.Open(path, &db.Options{ReadOnly: *readonly, Sandbox: *sandbox})
+	opts := &db.Options{ReadOnly: *readonly, Sandbox: *sandbox}
+	d, err := db.Open(path, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return 1
 	}
-	defer func() { d.Close() }() // the shell's .open may replace d
+	sh := &repl.Shell{DB: d, Path: path, Options: opts, Config: cfg, Stdout: stdout, Stderr: stderr}
+	defer func() { sh.DB.Close() }() // .open may replace the database
 
-	var script io.Reader
-	switch {
-	case len(rest) > 0:
-		script = strings.NewReader(strings.Join(rest, " "))
-	case !isTerminal(stdin):
-		script = stdin
-	default:
+	interactive := len(rest) == 0 && isTerminal(stdin)
+	cmdCtx := ctx
+	if interactive {
 		// The shell handles Ctrl-C itself: it cancels one statement.
 		stop()
-		sh := &repl.Shell{DB: d, Path: path, Options: &db.Options{ReadOnly: *readonly, Sandbox: *sandbox},
-			Config: cfg, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-			HistoryFile: repl.DefaultHistoryFile(), Color: outTerm, Progress: bar != nil}
-		err := sh.Interact(context.Background())
-		d = sh.DB
-		if err != nil {
+		cmdCtx = context.Background()
+		sh.Stdin, sh.Stdout, sh.Stderr = os.Stdin, os.Stdout, os.Stderr
+		sh.HistoryFile, sh.Color, sh.Progress = repl.DefaultHistoryFile(), outTerm, bar != nil
+	}
+	ok := true
+	for _, c := range cmds {
+		cok, quit := sh.Command(cmdCtx, c)
+		ok = ok && cok
+		switch {
+		case !cok && cfg.Bail:
+			return 1
+		case quit && ok:
+			return 0
+		case quit:
+			return 1
+		}
+	}
+	if interactive {
+		if err := sh.Interact(context.Background()); err != nil {
 			fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 			return 1
 		}
 		return 0
 	}
-	if !repl.RunScript(ctx, d, script, stdout, stderr, cfg) {
+	script := stdin
+	if len(rest) > 0 {
+		script = strings.NewReader(strings.Join(rest, " "))
+	}
+	if !sh.RunScript(ctx, script) || !ok {
 		return 1
 	}
 	return 0

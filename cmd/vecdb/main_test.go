@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"image"
 	_ "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -260,6 +263,77 @@ func TestWatchPiped(t *testing.T) {
 	for i, l := range lines {
 		if want := fmt.Sprintf("epoch %d/3: w1:w2 ", i+1); !strings.HasPrefix(l, want) {
 			t.Errorf("line %d = %q, want %q…", i+1, l, want)
+		}
+	}
+}
+
+// TestHelpAndVersion: -help prints the usage on stdout with status 0 (and
+// the flags, -cmd and -version among them); -version prints the build's
+// version and exits 0 without opening anything.
+func TestHelpAndVersion(t *testing.T) {
+	for _, arg := range []string{"-help", "-h", "--help"} {
+		var out, errOut bytes.Buffer
+		code := run([]string{arg}, strings.NewReader(""), &out, &errOut)
+		if code != 0 || errOut.Len() != 0 || !strings.HasPrefix(out.String(), "usage: vecdb [flags] [FILE]") ||
+			!strings.Contains(out.String(), "-cmd STATEMENT") || !strings.Contains(out.String(), "-version") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, code, out.String(), errOut.String())
+		}
+	}
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := run([]string{filepath.Join(dir, "x.vdb"), "-version"}, strings.NewReader(""), &out, &errOut)
+	if code != 0 || !strings.HasPrefix(out.String(), "vecdb ") || errOut.Len() != 0 {
+		t.Errorf("-version: exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("-version created %v", ents)
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	for _, c := range []struct {
+		info *debug.BuildInfo
+		want string
+	}{
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.3"}}, "vecdb v1.2.3 (go1.26.8)"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261129200000-abcdef123456"}}, "vecdb v0.0.0-20261129200000-abcdef123456 (go1.26.8)"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "vecdb (devel) (go1.26.8)"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "cc920b9c0d1244420f3e2ed9566a1e6a6c1bdf82"}, {Key: "vcs.modified", Value: "true"}}},
+			"vecdb (devel) cc920b9c0d12+dirty (go1.26.8)"},
+	} {
+		if got := version(c.info, true); got != c.want {
+			t.Errorf("version(%v) = %q, want %q", c.info.Main.Version, got, c.want)
+		}
+	}
+	if got := version(nil, false); got != "vecdb (unknown version)" {
+		t.Errorf("without build info: %q", got)
+	}
+}
+
+// TestParseArgs: flags before and after FILE, up to the first statement;
+// "--" ends them.
+func TestParseArgs(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		pos  []string
+		bail bool
+		cmds int
+	}{
+		{[]string{"f.vdb", "-bail", "SELECT 1"}, []string{"f.vdb", "SELECT 1"}, true, 0},
+		{[]string{"-bail", "f.vdb", "A;", "-cmd", "B"}, []string{"f.vdb", "A;", "-cmd", "B"}, true, 0},
+		{[]string{"-cmd", "A", "f.vdb", "-cmd", "B", "C"}, []string{"f.vdb", "C"}, false, 2},
+		{[]string{"f.vdb", "--", "-bail"}, []string{"f.vdb", "-bail"}, false, 0},
+		{[]string{"--", "-f.vdb"}, []string{"-f.vdb"}, false, 0},
+		{[]string{"-bail"}, nil, true, 0},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		bail := fs.Bool("bail", false, "")
+		var cmds cmdFlags
+		fs.Var(&cmds, "cmd", "")
+		pos, err := parseArgs(fs, c.args)
+		if err != nil || !slices.Equal(pos, c.pos) || *bail != c.bail || len(cmds) != c.cmds {
+			t.Errorf("%q: %q bail=%v cmds=%q %v", c.args, pos, *bail, cmds, err)
 		}
 	}
 }

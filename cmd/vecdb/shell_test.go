@@ -83,7 +83,8 @@ func (c *console) expect(want ...string) string {
 
 // TestShell drives the real binary's interactive shell through a
 // pseudo-terminal: a multi-line statement, Tab completion of a collection
-// and a key, history, .mode json, Ctrl-C during a TRAIN, Ctrl-D.
+// and a key, history, Ctrl-C on a completion list, .mode json, Ctrl-C
+// during a TRAIN, Ctrl-D.
 func TestShell(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -143,6 +144,27 @@ func TestShell(t *testing.T) {
 	c.expect("TO 'fragile'")
 	c.send(" FROM words;\r")
 	c.expect("│ rank │ key", "vecdb> ")
+
+	// Ctrl-C while a completion list is shown clears the line: the next
+	// statement runs alone, not glued onto the old text.
+	c.send("S\t")
+	c.expect("SELECT", "SHOW")
+	c.send("\x03")
+	c.expect("^C", "vecdb> ")
+	c.send("SHOW COLLECTIONS;\r")
+	if out := c.expect("vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
+		t.Errorf("after Ctrl-C on a completion list:\n%s", out)
+	}
+	c.send("SELECT NEAREST 3\r")
+	c.expect("   ...> ")
+	c.send("TO 'king' FROM words W\t")
+	c.expect("WHERE", "WITHIN")
+	c.send("\x03")
+	c.expect("^C", "vecdb> ")
+	c.send("SHOW COLLECTIONS;\r")
+	if out := c.expect("vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
+		t.Errorf("after Ctrl-C on a completion list in a continued statement:\n%s", out)
+	}
 
 	// .mode json.
 	c.send(".mode json\r")
