@@ -66,13 +66,15 @@ func (c *Collection) Get(key string) (*Row, error) {
 	return out, err
 }
 
-// Vector returns the stored vector of key, or nil when the key is absent.
-func (c *Collection) Vector(key string) []float32 {
+// Vector returns the stored vector of key. A key that is not in the
+// collection is an error matching ErrKeyNotFound (a *KeysNotFoundError with
+// a close spelling when there is one).
+func (c *Collection) Vector(key string) ([]float32, error) {
 	r, err := c.Get(key)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	return r.Vector
+	return r.Vector, nil
 }
 
 // Insert adds rows in one transaction: either all are added or, on any
