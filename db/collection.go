@@ -16,8 +16,17 @@ type Collection struct {
 }
 
 // Row is one entry of a collection: a unique key, its vector, its count and
-// one metadata value per field (nil for NULL; string, int64, float64 or
-// bool otherwise).
+// one metadata value per field, in the order of Info.Fields (nil for NULL).
+//
+// Rows read back (Get) hold string, int64, float64 or bool. Rows written
+// (Insert, Upsert) and SetMeta take, by the same rules, a string kind for
+// TEXT, a bool kind for BOOL, and any Go integer kind (int, int8 … int64,
+// uint … uint64) or float kind (float32, float64) that fits the field
+// exactly: an INT takes a whole float and an unsigned value up to
+// math.MaxInt64, a FLOAT an integer that a float64 holds exactly. A value
+// that would overflow or lose precision (a fraction into INT, a uint64
+// above math.MaxInt64, a NaN) is refused with an error naming the field
+// that matches ErrFieldType; nothing is written.
 type Row struct {
 	Key    string
 	Vector []float32
@@ -88,7 +97,11 @@ func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
 				}
 			}
 			r := rows[i]
-			if _, err := sc.Insert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}); err != nil {
+			meta, err := metaValues(sc.Meta().Fields, r.Key, r.Meta)
+			if err != nil {
+				return err
+			}
+			if _, err := sc.Insert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: meta}); err != nil {
 				return err
 			}
 		}
@@ -108,7 +121,11 @@ func (c *Collection) Upsert(ctx context.Context, rows ...Row) (inserted int, err
 				}
 			}
 			r := rows[i]
-			_, isNew, err := sc.Upsert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta})
+			meta, err := metaValues(sc.Meta().Fields, r.Key, r.Meta)
+			if err != nil {
+				return err
+			}
+			_, isNew, err := sc.Upsert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: meta})
 			if err != nil {
 				return err
 			}
@@ -142,7 +159,8 @@ func (c *Collection) Delete(ctx context.Context, keys ...string) (int, error) {
 }
 
 // SetMeta sets metadata fields of the given keys in one transaction. values
-// maps a field name to its new value (nil for NULL).
+// maps a field name to its new value (nil for NULL), of any Go type that
+// Row.Meta takes (see Row).
 func (c *Collection) SetMeta(ctx context.Context, keys []string, values map[string]any) error {
 	return c.d.update(ctx, c.name, func(sc *storage.Coll) error {
 		m := sc.Meta()
@@ -152,10 +170,11 @@ func (c *Collection) SetMeta(ctx context.Context, keys []string, values map[stri
 			if i < 0 {
 				return fmt.Errorf("%w: %s has no field %q", ErrFieldNotFound, c.name, name)
 			}
-			if err := m.Fields[i].Type.Check(v); err != nil {
-				return fmt.Errorf("field %s: %w", m.Fields[i].Name, err)
+			x, err := metaValue(m.Fields[i], v)
+			if err != nil {
+				return err
 			}
-			idx[i] = v
+			idx[i] = x
 		}
 		for _, k := range keys {
 			id, ok := sc.ID(k)
