@@ -109,11 +109,34 @@ func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
 	})
 }
 
-// Upsert inserts rows or replaces the rows with the same keys, in one
-// transaction. It returns how many rows were new.
+// Upsert inserts rows, or updates the rows with the same keys, in one
+// transaction, as SQLite's INSERT … ON CONFLICT DO UPDATE: an existing
+// row takes the new vector and count and the metadata fields that
+// Row.Meta covers (its first len(Meta) fields, nil setting NULL), and
+// keeps its other fields; a nil Meta keeps them all. Use Replace to
+// replace whole rows. It returns how many rows were new.
 func (c *Collection) Upsert(ctx context.Context, rows ...Row) (inserted int, err error) {
+	return c.upsert(ctx, rows, upsertHow{})
+}
+
+// Replace inserts rows or replaces the rows with the same keys whole (the
+// fields that Row.Meta does not cover become NULL), in one transaction,
+// as the language's INSERT OR REPLACE. It returns how many rows were new.
+func (c *Collection) Replace(ctx context.Context, rows ...Row) (inserted int, err error) {
+	return c.upsert(ctx, rows, upsertHow{replace: true})
+}
+
+// upsertHow says what an upsert does to a row that exists.
+type upsertHow struct {
+	replace   bool   // replace the whole row
+	fields    []bool // the fields set (the statement names them); nil: the first len(Row.Meta)
+	keepCount bool   // keep the stored count (the statement does not name it)
+}
+
+func (c *Collection) upsert(ctx context.Context, rows []Row, how upsertHow) (inserted int, err error) {
 	err = c.d.update(ctx, c.name, func(sc *storage.Coll) error {
 		inserted = 0
+		fields := sc.Meta().Fields
 		for i := range rows {
 			if i%1000 == 999 {
 				if err := ctx.Err(); err != nil {
@@ -121,11 +144,36 @@ func (c *Collection) Upsert(ctx context.Context, rows ...Row) (inserted int, err
 				}
 			}
 			r := rows[i]
-			meta, err := metaValues(sc.Meta().Fields, r.Key, r.Meta)
+			meta, err := metaValues(fields, r.Key, r.Meta)
 			if err != nil {
 				return err
 			}
-			_, isNew, err := sc.Upsert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: meta})
+			count := r.Count
+			if id, ok := sc.ID(r.Key); ok && !how.replace {
+				old, err := sc.GetID(id)
+				if err != nil {
+					return err
+				}
+				merged := make([]any, len(fields))
+				copy(merged, old.Meta)
+				for f := range merged {
+					set := f < len(meta)
+					if how.fields != nil {
+						set = how.fields[f]
+					}
+					if set {
+						merged[f] = nil
+						if f < len(meta) {
+							merged[f] = meta[f]
+						}
+					}
+				}
+				meta = merged
+				if how.keepCount {
+					count = old.Count
+				}
+			}
+			_, isNew, err := sc.Upsert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: count, Meta: meta})
 			if err != nil {
 				return err
 			}
