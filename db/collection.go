@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -87,7 +89,8 @@ func (c *Collection) Vector(key string) ([]float32, error) {
 }
 
 // Insert adds rows in one transaction: either all are added or, on any
-// error (duplicate key, wrong dimension, NaN), none.
+// error (duplicate key, wrong dimension, NaN, a zero vector in a COSINE
+// collection: ErrZeroVector), none.
 func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
 	return c.d.update(ctx, c.name, func(sc *storage.Coll) error {
 		for i := range rows {
@@ -97,6 +100,9 @@ func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
 				}
 			}
 			r := rows[i]
+			if err := checkDirection(sc.Meta().Metric, r.Key, r.Vector); err != nil {
+				return err
+			}
 			meta, err := metaValues(sc.Meta().Fields, r.Key, r.Meta)
 			if err != nil {
 				return err
@@ -144,6 +150,9 @@ func (c *Collection) upsert(ctx context.Context, rows []Row, how upsertHow) (ins
 				}
 			}
 			r := rows[i]
+			if err := checkDirection(sc.Meta().Metric, r.Key, r.Vector); err != nil {
+				return err
+			}
 			meta, err := metaValues(fields, r.Key, r.Meta)
 			if err != nil {
 				return err
@@ -287,4 +296,14 @@ func (c *Collection) Similarity(a, b string) (float32, error) {
 		return 0, err
 	}
 	return v.Similarity(a, b)
+}
+
+// checkDirection refuses a vector of zero length for a COSINE collection
+// (ErrZeroVector): it has no direction, so no cosine with anything. The
+// test is the one the View applies (its float32 norm is 0).
+func checkDirection(m Metric, key string, v []float32) error {
+	if m != Cosine || vec.Norm(v) != 0 {
+		return nil
+	}
+	return errdefs.Newf(ErrZeroVector, "the vector of key %q has zero length: it has no direction, which a COSINE collection compares by", key)
 }

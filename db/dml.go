@@ -239,6 +239,9 @@ func insertRow(info Info, s *query.Insert, cols *insertCols, ri int, vals []quer
 			if !vec.Finite(r.Vector) {
 				return Row{}, errorAt(v.Pos, "vector contains a value out of float32 range")
 			}
+			if info.Metric == Cosine && vec.Norm(r.Vector) == 0 {
+				return Row{}, errorIs(errdefs.ErrZeroVector, v.Pos, "a zero vector has no direction, which a COSINE collection compares by; it is refused")
+			}
 		case ci == cols.count:
 			n, ok := v.Int()
 			if !ok || n < 0 {
