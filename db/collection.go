@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
+	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -16,8 +18,17 @@ type Collection struct {
 }
 
 // Row is one entry of a collection: a unique key, its vector, its count and
-// one metadata value per field (nil for NULL; string, int64, float64 or
-// bool otherwise).
+// one metadata value per field, in the order of Info.Fields (nil for NULL).
+//
+// Rows read back (Get) hold string, int64, float64 or bool. Rows written
+// (Insert, Upsert) and SetMeta take, by the same rules, a string kind for
+// TEXT, a bool kind for BOOL, and any Go integer kind (int, int8 … int64,
+// uint … uint64) or float kind (float32, float64) that fits the field
+// exactly: an INT takes a whole float and an unsigned value up to
+// math.MaxInt64, a FLOAT an integer that a float64 holds exactly. A value
+// that would overflow or lose precision (a fraction into INT, a uint64
+// above math.MaxInt64, a NaN) is refused with an error naming the field
+// that matches ErrFieldType; nothing is written.
 type Row struct {
 	Key    string
 	Vector []float32
@@ -66,17 +77,20 @@ func (c *Collection) Get(key string) (*Row, error) {
 	return out, err
 }
 
-// Vector returns the stored vector of key, or nil when the key is absent.
-func (c *Collection) Vector(key string) []float32 {
+// Vector returns the stored vector of key. A key that is not in the
+// collection is an error matching ErrKeyNotFound (a *KeysNotFoundError with
+// a close spelling when there is one).
+func (c *Collection) Vector(key string) ([]float32, error) {
 	r, err := c.Get(key)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	return r.Vector
+	return r.Vector, nil
 }
 
 // Insert adds rows in one transaction: either all are added or, on any
-// error (duplicate key, wrong dimension, NaN), none.
+// error (duplicate key, wrong dimension, NaN, a zero vector in a COSINE
+// collection: ErrZeroVector), none.
 func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
 	return c.d.update(ctx, c.name, func(sc *storage.Coll) error {
 		for i := range rows {
@@ -86,7 +100,14 @@ func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
 				}
 			}
 			r := rows[i]
-			if _, err := sc.Insert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}); err != nil {
+			if err := checkDirection(sc.Meta().Metric, r.Key, r.Vector); err != nil {
+				return err
+			}
+			meta, err := metaValues(sc.Meta().Fields, r.Key, r.Meta)
+			if err != nil {
+				return err
+			}
+			if _, err := sc.Insert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: meta}); err != nil {
 				return err
 			}
 		}
@@ -94,11 +115,34 @@ func (c *Collection) Insert(ctx context.Context, rows ...Row) error {
 	})
 }
 
-// Upsert inserts rows or replaces the rows with the same keys, in one
-// transaction. It returns how many rows were new.
+// Upsert inserts rows, or updates the rows with the same keys, in one
+// transaction, as SQLite's INSERT … ON CONFLICT DO UPDATE: an existing
+// row takes the new vector and count and the metadata fields that
+// Row.Meta covers (its first len(Meta) fields, nil setting NULL), and
+// keeps its other fields; a nil Meta keeps them all. Use Replace to
+// replace whole rows. It returns how many rows were new.
 func (c *Collection) Upsert(ctx context.Context, rows ...Row) (inserted int, err error) {
+	return c.upsert(ctx, rows, upsertHow{})
+}
+
+// Replace inserts rows or replaces the rows with the same keys whole (the
+// fields that Row.Meta does not cover become NULL), in one transaction,
+// as the language's INSERT OR REPLACE. It returns how many rows were new.
+func (c *Collection) Replace(ctx context.Context, rows ...Row) (inserted int, err error) {
+	return c.upsert(ctx, rows, upsertHow{replace: true})
+}
+
+// upsertHow says what an upsert does to a row that exists.
+type upsertHow struct {
+	replace   bool   // replace the whole row
+	fields    []bool // the fields set (the statement names them); nil: the first len(Row.Meta)
+	keepCount bool   // keep the stored count (the statement does not name it)
+}
+
+func (c *Collection) upsert(ctx context.Context, rows []Row, how upsertHow) (inserted int, err error) {
 	err = c.d.update(ctx, c.name, func(sc *storage.Coll) error {
 		inserted = 0
+		fields := sc.Meta().Fields
 		for i := range rows {
 			if i%1000 == 999 {
 				if err := ctx.Err(); err != nil {
@@ -106,7 +150,39 @@ func (c *Collection) Upsert(ctx context.Context, rows ...Row) (inserted int, err
 				}
 			}
 			r := rows[i]
-			_, isNew, err := sc.Upsert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta})
+			if err := checkDirection(sc.Meta().Metric, r.Key, r.Vector); err != nil {
+				return err
+			}
+			meta, err := metaValues(fields, r.Key, r.Meta)
+			if err != nil {
+				return err
+			}
+			count := r.Count
+			if id, ok := sc.ID(r.Key); ok && !how.replace {
+				old, err := sc.GetID(id)
+				if err != nil {
+					return err
+				}
+				merged := make([]any, len(fields))
+				copy(merged, old.Meta)
+				for f := range merged {
+					set := f < len(meta)
+					if how.fields != nil {
+						set = how.fields[f]
+					}
+					if set {
+						merged[f] = nil
+						if f < len(meta) {
+							merged[f] = meta[f]
+						}
+					}
+				}
+				meta = merged
+				if how.keepCount {
+					count = old.Count
+				}
+			}
+			_, isNew, err := sc.Upsert(&storage.Row{Key: r.Key, Vector: r.Vector, Count: count, Meta: meta})
 			if err != nil {
 				return err
 			}
@@ -140,7 +216,8 @@ func (c *Collection) Delete(ctx context.Context, keys ...string) (int, error) {
 }
 
 // SetMeta sets metadata fields of the given keys in one transaction. values
-// maps a field name to its new value (nil for NULL).
+// maps a field name to its new value (nil for NULL), of any Go type that
+// Row.Meta takes (see Row).
 func (c *Collection) SetMeta(ctx context.Context, keys []string, values map[string]any) error {
 	return c.d.update(ctx, c.name, func(sc *storage.Coll) error {
 		m := sc.Meta()
@@ -150,10 +227,11 @@ func (c *Collection) SetMeta(ctx context.Context, keys []string, values map[stri
 			if i < 0 {
 				return fmt.Errorf("%w: %s has no field %q", ErrFieldNotFound, c.name, name)
 			}
-			if err := m.Fields[i].Type.Check(v); err != nil {
-				return fmt.Errorf("field %s: %w", m.Fields[i].Name, err)
+			x, err := metaValue(m.Fields[i], v)
+			if err != nil {
+				return err
 			}
-			idx[i] = v
+			idx[i] = x
 		}
 		for _, k := range keys {
 			id, ok := sc.ID(k)
@@ -218,4 +296,14 @@ func (c *Collection) Similarity(a, b string) (float32, error) {
 		return 0, err
 	}
 	return v.Similarity(a, b)
+}
+
+// checkDirection refuses a vector of zero length for a COSINE collection
+// (ErrZeroVector): it has no direction, so no cosine with anything. The
+// test is the one the View applies (its float32 norm is 0).
+func checkDirection(m Metric, key string, v []float32) error {
+	if m != Cosine || vec.Norm(v) != 0 {
+		return nil
+	}
+	return errdefs.Newf(ErrZeroVector, "the vector of key %q has zero length: it has no direction, which a COSINE collection compares by", key)
 }

@@ -424,8 +424,9 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		cp, _ := d.Collection("copy")
 		for _, k := range []string{"the", "nation", "war"} {
-			a, b := c.Vector(k), cp.Vector(k)
-			if !reflect.DeepEqual(a, b) {
+			a, aerr := c.Vector(k)
+			b, berr := cp.Vector(k)
+			if aerr != nil || berr != nil || !reflect.DeepEqual(a, b) {
 				t.Fatalf("%v: %s changed in round trip", f, k)
 			}
 		}
@@ -465,8 +466,12 @@ func TestInsertUpsertDeleteAndMeta(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("upsert: %d %v", n, err)
 	}
-	if got := c.Vector("a"); !reflect.DeepEqual(got, []float32{2, 2}) {
-		t.Fatalf("upserted vector %v", got)
+	if got, err := c.Vector("a"); err != nil || !reflect.DeepEqual(got, []float32{2, 2}) {
+		t.Fatalf("upserted vector %v %v", got, err)
+	}
+	// A missing key is an error, not a nil vector that fails the next call.
+	if got, err := c.Vector("nope"); got != nil || !errors.Is(err, ErrKeyNotFound) {
+		t.Fatalf("missing key: %v %v", got, err)
 	}
 	if err := c.SetMeta(bg, []string{"b", "c"}, map[string]any{"year": int64(2001)}); err != nil {
 		t.Fatal(err)

@@ -101,17 +101,36 @@ func (c *compiler) compileInsert(s *query.Insert) (Plan, error) {
 		return nil, err
 	}
 	verb := "INSERT"
-	if s.Upsert {
+	var how *upsertHow
+	switch {
+	case s.Upsert:
+		// An existing row keeps the fields (and count) the statement does
+		// not name, as SQLite's ON CONFLICT DO UPDATE.
 		verb = "UPSERT"
+		how = &upsertHow{fields: make([]bool, len(info.Fields)), keepCount: cols.count < 0}
+		for _, f := range cols.fieldOf {
+			if f >= 0 {
+				how.fields[f] = true
+			}
+		}
+	case s.Replace:
+		verb = "INSERT OR REPLACE"
+		how = &upsertHow{replace: true}
 	}
 	desc := fmt.Sprintf("%s %d %s INTO %s in one transaction", verb, len(rows), plural(len(rows), "row"), query.QuoteIdent(info.Name))
+	if s.Upsert {
+		desc += "; an existing row keeps the fields not named"
+	}
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) {
-		n, err := d.execInsert(ctx, info.Name, rows, s.Upsert)
+		n, err := d.execInsert(ctx, info.Name, rows, how)
 		if err != nil {
 			return nil, err
 		}
 		msg := fmt.Sprintf("inserted %d %s into %s", n, plural(n, "row"), info.Name)
-		if s.Upsert && n < len(rows) {
+		switch {
+		case s.Upsert && n < len(rows):
+			msg += fmt.Sprintf(", updated %d", len(rows)-n)
+		case s.Replace && n < len(rows):
 			msg += fmt.Sprintf(", replaced %d", len(rows)-n)
 		}
 		return &Result{Message: msg, Stats: Stats{RowsAffected: len(rows)}}, nil
@@ -164,7 +183,7 @@ func (c *compiler) insertColumns(src *View, s *query.Insert) (*insertCols, error
 }
 
 // insertRows converts every row of s, rejecting keys repeated in s or,
-// without UPSERT, already in src.
+// without UPSERT or INSERT OR REPLACE, already in src.
 func insertRows(src *View, s *query.Insert, cols *insertCols) ([]Row, error) {
 	info := src.Info()
 	rows := make([]Row, len(s.Rows))
@@ -175,13 +194,13 @@ func insertRows(src *View, s *query.Insert, cols *insertCols) ([]Row, error) {
 			return nil, err
 		}
 		if prev, dup := inStmt[r.Key]; dup {
-			if !s.Upsert {
+			if !s.Upsert && !s.Replace {
 				return nil, errorAt(vals[cols.key].Pos, "key %s appears twice in this INSERT (rows %d and %d)", query.QuoteString(r.Key), prev+1, ri+1)
 			}
 		}
 		inStmt[r.Key] = ri
-		if _, exists := src.Lookup(r.Key); exists && !s.Upsert {
-			return nil, errorIs(errdefs.ErrDuplicateKey, vals[cols.key].Pos, "key %s is already in %s; use UPSERT to replace it", query.QuoteString(r.Key), query.QuoteIdent(info.Name))
+		if _, exists := src.Lookup(r.Key); exists && !s.Upsert && !s.Replace {
+			return nil, errorIs(errdefs.ErrDuplicateKey, vals[cols.key].Pos, "key %s is already in %s; use UPSERT to update it or INSERT OR REPLACE to replace it", query.QuoteString(r.Key), query.QuoteIdent(info.Name))
 		}
 		rows[ri] = r
 	}
@@ -219,6 +238,9 @@ func insertRow(info Info, s *query.Insert, cols *insertCols, ri int, vals []quer
 			r.Vector = toF32(v.Vec)
 			if !vec.Finite(r.Vector) {
 				return Row{}, errorAt(v.Pos, "vector contains a value out of float32 range")
+			}
+			if info.Metric == Cosine && vec.Norm(r.Vector) == 0 {
+				return Row{}, errorIs(errdefs.ErrZeroVector, v.Pos, "a zero vector has no direction, which a COSINE collection compares by; it is refused")
 			}
 		case ci == cols.count:
 			n, ok := v.Int()
@@ -404,7 +426,9 @@ func (d *DB) execDropCollection(ctx context.Context, name string, ifExists bool)
 	return true, d.DropCollection(ctx, name, ifExists)
 }
 
-func (d *DB) execInsert(ctx context.Context, name string, rows []Row, upsert bool) (int, error) {
+// execInsert writes rows: INSERT without how, UPSERT and INSERT OR
+// REPLACE with it (see upsertHow).
+func (d *DB) execInsert(ctx context.Context, name string, rows []Row, how *upsertHow) (int, error) {
 	c, err := d.Collection(name)
 	if err != nil {
 		return 0, err
@@ -413,8 +437,8 @@ func (d *DB) execInsert(ctx context.Context, name string, rows []Row, upsert boo
 	for i, r := range rows {
 		rs[i] = Row{Key: r.Key, Vector: r.Vector, Count: r.Count, Meta: r.Meta}
 	}
-	if upsert {
-		return c.Upsert(ctx, rs...)
+	if how != nil {
+		return c.upsert(ctx, rs, *how)
 	}
 	if err := c.Insert(ctx, rs...); err != nil {
 		return 0, err

@@ -54,7 +54,8 @@ var (
 	// ErrFieldType is returned when a metadata value has the wrong type.
 	ErrFieldType = storage.ErrFieldType
 	// ErrInvalid is returned for arguments out of range: k <= 0, NaN or Inf
-	// values, a zero-norm query vector, and the like.
+	// values, a zero-norm query vector (ErrZeroVector, which matches it),
+	// and the like.
 	ErrInvalid = errdefs.ErrInvalid
 	// ErrFieldNotFound is returned when a metadata field name is unknown.
 	ErrFieldNotFound = errdefs.ErrFieldNotFound
@@ -69,6 +70,14 @@ var (
 	// user key of CREATE COLLECTION … FROM SEQUENCES. It matches
 	// ErrInvalid.
 	ErrKeyTooLong = storage.ErrKeyTooLong
+	// ErrZeroVector is returned when a vector of all zeros goes into a
+	// COSINE collection (INSERT, UPSERT, INSERT OR REPLACE, Insert, Upsert,
+	// Replace), or is the query vector of a search there (NEAREST, a
+	// vector expression that sums to zero, Search): a zero vector has no
+	// direction, so no cosine with anything. IMPORT keeps zero vectors and
+	// says how many; no search returns them as neighbours. It matches
+	// ErrInvalid.
+	ErrZeroVector = errdefs.ErrZeroVector
 )
 
 // MaxKeyBytes is the longest key, in bytes, that a collection stores (4

@@ -40,7 +40,11 @@ func Example() {
 
 	// ...and the same engine with typed values.
 	c, _ := d.Collection("songs")
-	hits, err := c.Nearest(ctx, c.Vector("s3"), 1, nil)
+	v, err := c.Vector("s3")
+	if err != nil {
+		panic(err)
+	}
+	hits, err := c.Nearest(ctx, v, 1, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -44,6 +44,11 @@ type ImportResult struct {
 	Dim        int
 	Format     Format
 	Replaced   bool // an existing collection's rows were replaced
+	// ZeroVectors counts the rows of a COSINE collection whose vector is
+	// zero. They are kept (a file may hold them: padding, unseen words),
+	// but having no direction they have no cosine with anything: no search
+	// returns them as neighbours, and a query from one is ErrZeroVector.
+	ZeroVectors int
 }
 
 // countingReader counts bytes read, for progress.
@@ -233,6 +238,7 @@ func (d *DB) load(ctx context.Context, name string, existing *storage.Collection
 	prog := newThrottle(ctx)
 	report := func(final bool) { prog.report(src.progress(l.Rows()), final) }
 	n := int64(0)
+	zeros := 0           // zero vectors kept (COSINE)
 	var vecs [][]float32 // kept for the index build
 	for {
 		row, err := src.next()
@@ -246,9 +252,13 @@ func (d *DB) load(ctx context.Context, name string, existing *storage.Collection
 		if !utf8.ValidString(row.Key) {
 			return nil, fmt.Errorf("import %s from %s: row %d: key %q is not valid UTF-8", name, source, n, row.Key)
 		}
+		zero := meta.Metric == Cosine && vec.Norm(row.Vector) == 0
 		kept, err := l.Add(row)
 		if err != nil {
 			return nil, fmt.Errorf("import %s from %s: row %d: %w", name, source, n, err)
+		}
+		if kept && zero {
+			zeros++
 		}
 		if kept && (opts.Index == nil || *opts.Index) {
 			vecs = append(vecs, row.Vector)
@@ -277,7 +287,7 @@ func (d *DB) load(ctx context.Context, name string, existing *storage.Collection
 	if err := d.commitLoad(ctx, name, l); err != nil {
 		return nil, err
 	}
-	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: src.format, Replaced: existing != nil}, nil
+	return &ImportResult{Collection: name, Rows: l.Rows(), Dim: meta.Dim, Format: src.format, Replaced: existing != nil, ZeroVectors: zeros}, nil
 }
 
 // ImportCatalog downloads a pretrained set by its gensim-data name (see
@@ -583,6 +593,9 @@ func (d *DB) execImport(ctx context.Context, s ImportSpec) (*Result, error) {
 	msg := fmt.Sprintf("imported %d rows into %s (DIM %d, %s)", res.Rows, res.Collection, res.Dim, res.Format)
 	if res.Replaced {
 		msg += ", replacing its rows"
+	}
+	if res.ZeroVectors > 0 {
+		msg += fmt.Sprintf("; kept %d zero %s, which NEAREST skips (a zero vector has no direction for COSINE)", res.ZeroVectors, plural(res.ZeroVectors, "vector"))
 	}
 	return &Result{Message: msg, Stats: Stats{RowsAffected: res.Rows}}, nil
 }

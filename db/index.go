@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/ann"
+	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -71,11 +72,12 @@ func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*an
 	for i := range vecs {
 		vecs[i] = v.SearchVector(i)
 	}
+	ids, vecs := indexable(v.metric, v.ids, vecs)
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
 	prog := newThrottle(ctx)
-	err := idx.Build(ctx, v.ids, vecs, threads, func(done, total int) {
+	err := idx.Build(ctx, ids, vecs, threads, func(done, total int) {
 		prog.report(Progress{Op: "index", Done: int64(done), Total: int64(total), Unit: "vectors",
 			Detail: fmt.Sprintf("HNSW m=%d ef_construction=%d", cfg.M, cfg.EfConstruction)}, done == total)
 	})
@@ -84,6 +86,33 @@ func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*an
 	}
 	idx.TakeDirty()
 	return idx, nil
+}
+
+// indexable leaves out of a COSINE graph the zero vectors (which an
+// IMPORT keeps): they have no direction, no search returns them, and a
+// cosine graph holds unit vectors only. It returns ids and vecs
+// themselves when there are none.
+func indexable(metric Metric, ids []uint32, vecs [][]float32) ([]uint32, [][]float32) {
+	if metric != Cosine {
+		return ids, vecs
+	}
+	zeros := 0
+	for _, v := range vecs {
+		if vec.Norm(v) == 0 {
+			zeros++
+		}
+	}
+	if zeros == 0 {
+		return ids, vecs
+	}
+	keepIDs := make([]uint32, 0, len(ids)-zeros)
+	keepVecs := make([][]float32, 0, len(ids)-zeros)
+	for i, v := range vecs {
+		if vec.Norm(v) != 0 {
+			keepIDs, keepVecs = append(keepIDs, ids[i]), append(keepVecs, v)
+		}
+	}
+	return keepIDs, keepVecs
 }
 
 // CreateIndex builds an HNSW index over a collection with every core
@@ -150,6 +179,9 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+		}
+		if v.metric == Cosine && v.norms[i] == 0 {
+			continue // a zero vector: not in the graph (see indexable)
 		}
 		if err := w.Put(id, idx.MarshalNode(id)); err != nil {
 			return err
@@ -522,6 +554,7 @@ func indexLoad(ctx context.Context, l *storage.Loader, metric Metric, dim int, v
 	for i := range ids {
 		ids[i] = uint32(i)
 	}
+	ids, vecs = indexable(metric, ids, vecs)
 	prog := newThrottle(ctx)
 	err := idx.Build(ctx, ids, vecs, runtime.NumCPU(), func(done, total int) {
 		prog.report(Progress{Op: "index", Done: int64(done), Total: int64(total), Unit: "vectors",

@@ -10,7 +10,7 @@ import (
 // default given in its comment; a negative one means no limit.
 type Limits struct {
 	MaxK              int           // largest k in NEAREST/RECOMMEND; default 10000
-	MaxRows           int           // most rows one statement returns; default 1,000,000
+	MaxRows           int           // most rows one statement returns in full; default 1,000,000 (a scan streamed by QueryRows holds none, and is not bounded)
 	MaxStatementBytes int           // longest statement text; default 1 MiB
 	MaxExprDepth      int           // deepest nesting of expressions; default 64
 	Timeout           time.Duration // wall time per statement (context deadline); default none

@@ -182,7 +182,7 @@ func (c *compiler) cosmulQuery(src *View, e query.VExpr) (*nquery, error) {
 		}
 		u := append([]float32(nil), ev.vec...)
 		if normalizeWide(u) == 0 {
-			return nil, errorIs(errdefs.ErrInvalid, t.Pos, "a COSMUL term has zero norm")
+			return nil, errorIs(errdefs.ErrZeroVector, t.Pos, "a COSMUL term is a zero vector: it has no direction to compare by cosine")
 		}
 		if t.Sign > 0 {
 			q.pos = append(q.pos, u)

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vecdb/vecdb/query"
 )
 
 // Rows is the answer of a query read one row at a time, as database/sql's
@@ -12,60 +16,157 @@ import (
 // whether the rows ended well. Close releases them (calling it more than
 // once is fine, and Next returning false closes them).
 //
-// For now Rows wraps a Result computed in full before the first row is
-// read (the statements of the language build their answer at once); the
-// API does not depend on that, and streaming plans may come behind it.
+// A scan (SELECT … FROM c [WHERE …] [ORDER BY …] [LIMIT …]) streams: each
+// Next visits the collection's rows until it finds the next one that
+// passes WHERE and builds that row alone, so the memory a Rows holds does
+// not grow with the answer, and Limits.MaxRows, which bounds an answer
+// held in full, does not apply. (With ORDER BY the positions of the rows
+// that pass are sorted first; the rows themselves are still built one at
+// a time.) The scan reads a snapshot of the collection (a View) taken when
+// QueryRows returned: writes made meanwhile do not block on it and are
+// not seen by it. Close stops the scan early and drops the snapshot; a
+// cancelled context or the statement's timeout stops it with the
+// context's error in Err. Other statements (NEAREST, DESCRIBE, SHOW, …)
+// give small answers, computed in full before the first row is read.
 // Result (Query) stays the simplest way to read a small answer.
 //
 // A Rows is for one goroutine at a time; Close may be called from another.
 type Rows struct {
-	mu     sync.Mutex
-	res    *Result
-	i      int // the current row + 1; 0 before the first Next
-	err    error
-	closed bool
+	mu      sync.Mutex
+	cols    []string
+	stats   Stats
+	res     *Result   // a materialised answer, or nil
+	i       int       // the next row of res
+	it      *scanIter // a streaming scan, or nil
+	cur     []any     // the current row
+	started bool      // Next has returned a row
+	start   time.Time
+	ctx     context.Context
+	cancel  context.CancelFunc
+	err     error
+	closing atomic.Bool // set by Close before it waits for a running Next
+	closed  bool
 }
 
 // QueryRows runs one statement that returns rows, as Query, and returns
-// them as Rows.
+// them as Rows; a scan streams (see Rows).
 func (d *DB) QueryRows(ctx context.Context, src string, args ...any) (*Rows, error) {
-	res, err := d.Query(ctx, src, args...)
+	src, base := skipBOM(src, query.Position{})
+	ctx, cancel, stmts, lim, err := d.prepare(ctx, src, base, args)
 	if err != nil {
+		cancel()
 		return nil, err
 	}
-	return &Rows{res: res}, nil
+	if len(stmts) != 1 {
+		cancel()
+		return nil, invalidf("QueryRows takes one statement, got %d (use Run)", len(stmts))
+	}
+	return d.openRows(ctx, cancel, src, base, stmts[0], lim)
 }
 
 // QueryRows runs the statement, which must return rows, and returns them
-// as Rows.
+// as Rows; a scan streams (see Rows).
 func (s *Stmt) QueryRows(ctx context.Context, args ...any) (*Rows, error) {
-	res, err := s.Query(ctx, args...)
+	if s.closed.Load() {
+		return nil, fmt.Errorf("the prepared statement is closed: %w", ErrClosed)
+	}
+	lim, _ := s.d.limits()
+	ctx, cancel, stmts, err := s.d.bindText(ctx, s.src, s.base, s.text, args)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return s.d.openRows(ctx, cancel, s.src, s.base, stmts[0], lim)
+}
+
+// openRows runs st, a statement parsed from src, as Rows. A scan is
+// compiled here and read as Next is called, under ctx until Close (which
+// calls cancel); any other statement runs now, in full.
+func (d *DB) openRows(ctx context.Context, cancel context.CancelFunc, src string, base query.Position, st query.Statement, lim Limits) (*Rows, error) {
+	if !ReturnsRows(st) {
+		cancel()
+		return nil, invalidf("%s does not return rows (use Exec)", StatementName(st))
+	}
+	start := time.Now()
+	if _, ok := st.(*query.SelectRows); ok {
+		if err := ctx.Err(); err != nil {
+			cancel()
+			return nil, err
+		}
+		c := &compiler{ctx: ctx, d: d, lim: lim}
+		p, err := c.compile(st)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		if rp, ok := p.(*rowsPlan); ok && rp.scan != nil {
+			// Close cancels the scan even without a statement timeout.
+			sctx, scancel := context.WithCancel(ctx)
+			return &Rows{cols: rp.cols, stats: Stats{Plan: rp.desc}, it: &scanIter{sc: rp.scan},
+				start: start, ctx: sctx, cancel: func() { scancel(); cancel() }}, nil
+		}
+	}
+	defer cancel()
+	res, err := d.runStatements(ctx, src, base, []query.Statement{st}, lim)
 	if err != nil {
 		return nil, err
 	}
-	return &Rows{res: res}, nil
+	return &Rows{cols: res[0].Columns, stats: res[0].Stats, res: res[0], start: start, cancel: func() {}}, nil
 }
 
 // Columns returns the names of the columns.
-func (r *Rows) Columns() []string { return r.res.Columns }
+func (r *Rows) Columns() []string { return r.cols }
 
-// Stats returns the figures of the statement's execution.
-func (r *Rows) Stats() Stats { return r.res.Stats }
+// Stats returns the figures of the statement's execution; for a streamed
+// scan, Elapsed counts until the last row was read.
+func (r *Rows) Stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stats
+}
 
 // Next moves to the next row and reports whether there is one. It returns
 // false at the end of the rows, after Close, and after an error (see Err).
 func (r *Rows) Next() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed || r.err != nil {
+	if r.closed || r.err != nil || r.closing.Load() {
 		return false
 	}
-	if r.i >= len(r.res.Rows) {
-		r.closed = true
+	var (
+		row []any
+		ok  bool
+		err error
+	)
+	if r.it != nil {
+		row, ok, err = r.it.next(r.ctx, &r.closing)
+	} else if r.i < len(r.res.Rows) {
+		row, ok = r.res.Rows[r.i], true
+		r.i++
+	}
+	if err != nil && !r.closing.Load() {
+		r.err = err
+	}
+	if !ok || err != nil {
+		r.finish()
 		return false
 	}
-	r.i++
+	r.cur, r.started = row, true
 	return true
+}
+
+// finish ends the rows: it records the elapsed time of a scan and releases
+// the snapshot and the context. r.mu is held.
+func (r *Rows) finish() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	if r.it != nil {
+		r.stats.Elapsed = time.Since(r.start)
+	}
+	r.it, r.res, r.cur = nil, nil, nil
+	r.cancel()
 }
 
 // Err returns the error met while reading the rows, if any.
@@ -75,10 +176,13 @@ func (r *Rows) Err() error {
 	return r.err
 }
 
-// Close ends the reading of the rows.
+// Close ends the reading of the rows: a scan stops (a Next running in
+// another goroutine returns false soon) and its snapshot is released.
 func (r *Rows) Close() error {
+	r.closing.Store(true)
+	r.cancel()
 	r.mu.Lock()
-	r.closed = true
+	r.finish()
 	r.mu.Unlock()
 	return nil
 }
@@ -88,10 +192,10 @@ func (r *Rows) Close() error {
 func (r *Rows) Values() ([]any, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed || r.i == 0 {
+	if r.closed || !r.started {
 		return nil, invalidf("Values called without a current row (call Next first)")
 	}
-	return r.res.Rows[r.i-1], nil
+	return r.cur, nil
 }
 
 // Scan copies the columns of the current row into dest, one pointer per
@@ -111,7 +215,7 @@ func (r *Rows) Scan(dest ...any) error {
 	}
 	for i, v := range row {
 		if err := scanValue(dest[i], v); err != nil {
-			return invalidf("scan column %d (%s): %v", i+1, r.res.Columns[i], err)
+			return invalidf("scan column %d (%s): %v", i+1, r.cols[i], err)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
@@ -89,7 +90,7 @@ func (v *View) PrepareQuery(q []float32) ([]float32, error) {
 	out := append([]float32(nil), q...)
 	if v.metric == Cosine {
 		if normalizeWide(out) == 0 {
-			return nil, invalidf("query vector has zero norm")
+			return nil, errdefs.Newf(ErrZeroVector, "the query vector is zero: it has no direction to compare by cosine")
 		}
 	}
 	return out, nil
@@ -126,6 +127,7 @@ func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptio
 	if k == 0 || k < -1 {
 		return nil, invalidf("k must be positive, got %d", k)
 	}
+	opts = v.withoutZeros(opts)
 	qv, err := v.PrepareQuery(q)
 	if err != nil {
 		return nil, err
@@ -335,7 +337,7 @@ func (v *View) Combine(terms []Term) ([]float32, []int, error) {
 		vec.Axpy(float32(t.Weight), x, sum)
 	}
 	if v.metric == Cosine && normalizeWide(sum) == 0 {
-		return nil, nil, invalidf("the expression's vector has zero norm")
+		return nil, nil, errdefs.Newf(ErrZeroVector, "the vector is zero: it has no direction to compare by cosine")
 	}
 	return sum, pos, nil
 }
@@ -377,6 +379,7 @@ func (v *View) MostSimilarCosmul(ctx context.Context, positive, negative [][]flo
 	if opts == nil {
 		opts = &SearchOptions{}
 	}
+	opts = v.withoutZeros(opts)
 	n := len(v.keys)
 	if opts.WithinTop > 0 && opts.WithinTop < n {
 		n = opts.WithinTop
@@ -541,6 +544,7 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 	if k <= 0 {
 		return nil, invalidf("k must be positive, got %d", k)
 	}
+	opts = v.withoutZeros(opts)
 	dim := v.dim
 	// The prepared queries, one after another, as DotBlock wants them.
 	qbuf := make([]float32, len(queries)*dim)

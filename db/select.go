@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/query"
@@ -13,10 +14,13 @@ import (
 )
 
 // rowsPlan is a plan whose rows are computed when it runs by a function.
+// scan, when not nil, is the scan that run materialises, which Rows reads
+// one row at a time instead.
 type rowsPlan struct {
 	desc string
 	cols []string
 	run  func(ctx context.Context) ([][]any, error)
+	scan *rowsScan
 }
 
 func (p *rowsPlan) String() string { return p.desc }
@@ -208,7 +212,7 @@ func (c *compiler) compileRows(s *query.SelectRows) (Plan, error) {
 	}
 	sc := &rowsScan{src: src, where: where, cols: cols, nOut: nOut, order: order,
 		limit: s.Limit, offset: s.Offset, desc: s.Desc, maxRows: c.lim.MaxRows}
-	return &rowsPlan{desc: sc.describe(s.From, names), cols: names, run: sc.run}, nil
+	return &rowsPlan{desc: sc.describe(s.From, names), cols: names, run: sc.run, scan: sc}, nil
 }
 
 // maxCellsPerRow times Limits.MaxRows bounds the values one SELECT returns
@@ -346,13 +350,99 @@ func (sc *rowsScan) run(ctx context.Context) ([][]any, error) {
 	}
 	rows := make([][]any, len(keep))
 	for ri, i := range keep {
-		r := make([]any, sc.nOut)
-		for j := range r {
-			r[j] = sc.cols[j].get(i)
-		}
-		rows[ri] = r
+		rows[ri] = sc.row(i)
 	}
 	return rows, nil
+}
+
+// row builds the output columns of the row at position i.
+func (sc *rowsScan) row(i int) []any {
+	r := make([]any, sc.nOut)
+	for j := range r {
+		r[j] = sc.cols[j].get(i)
+	}
+	return r
+}
+
+// scanIter reads the rows of a rowsScan one at a time (Rows): in frequency
+// order it visits the collection's positions only as far as the next row
+// that passes WHERE; with ORDER BY it filters and sorts the positions on
+// the first call, then builds one row per call.
+type scanIter struct {
+	sc      *rowsScan
+	at      int   // the next position to visit, or index in sorted
+	sorted  []int // ORDER BY: the window of positions, in order
+	ordered bool  // sorted is computed
+	skipped int   // rows passed over for OFFSET
+	emitted int   // rows returned
+	visited int   // positions whose WHERE was evaluated (for tests)
+}
+
+// scanCheckEvery is how many positions a scan visits between checks of
+// its context and of Close.
+const scanCheckEvery = 4096
+
+// next returns the next row, false at the end, or the error that stopped
+// the scan: ctx's, or none when stop (Close) was set.
+func (it *scanIter) next(ctx context.Context, stop *atomic.Bool) ([]any, bool, error) {
+	sc := it.sc
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if sc.order >= 0 {
+		if !it.ordered {
+			keep, err := sc.filter(ctx)
+			if err != nil {
+				return nil, false, err
+			}
+			it.visited += sc.src.Len()
+			sc.sort(keep)
+			if sc.offset >= len(keep) {
+				keep = nil
+			} else {
+				keep = keep[sc.offset:]
+			}
+			if sc.limit >= 0 && len(keep) > sc.limit {
+				keep = keep[:sc.limit]
+			}
+			it.sorted, it.ordered = keep, true
+		}
+		if it.at >= len(it.sorted) {
+			return nil, false, nil
+		}
+		i := it.sorted[it.at]
+		it.at++
+		return sc.row(i), true, nil
+	}
+	if sc.limit >= 0 && it.emitted >= sc.limit {
+		return nil, false, nil
+	}
+	for it.at < sc.src.Len() {
+		i := it.at
+		it.at++
+		it.visited++
+		if it.visited%scanCheckEvery == 0 {
+			if stop.Load() {
+				return nil, false, nil
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, false, err
+			}
+		}
+		if sc.where != nil {
+			r := row{src: sc.src, pos: i}
+			if !sc.where.fn(&r) {
+				continue
+			}
+		}
+		if it.skipped < sc.offset {
+			it.skipped++
+			continue
+		}
+		it.emitted++
+		return sc.row(i), true, nil
+	}
+	return nil, false, nil
 }
 
 // filter returns the positions of the rows that pass WHERE, in frequency

@@ -144,7 +144,7 @@ func (c *compiler) eval(src *View, e query.VExpr) (*evaluated, error) {
 	}
 	if src.Metric() == vec.Cosine {
 		if normalizeWide(v) == 0 || !vec.Finite(v) {
-			return nil, errorIs(errdefs.ErrInvalid, e.Position(), "the expression's vector has zero norm")
+			return nil, errorIs(errdefs.ErrZeroVector, e.Position(), "the vector is zero: it has no direction to compare by cosine")
 		}
 	}
 	return &evaluated{vec: v, used: ev.used}, nil

@@ -85,6 +85,7 @@ type View struct {
 	counts   []int64
 	data     []float32        // Len×dim, unit vectors for Cosine, raw otherwise
 	norms    []float32        // raw norms
+	zeros    []int            // COSINE: the positions of zero vectors, never neighbours
 	pos      map[string]int32 // built on demand: see Lookup
 	posOnce  sync.Once
 	posReady atomic.Bool
@@ -157,6 +158,8 @@ func (d *DB) loadView(name string) (*View, error) {
 			v.norms = append(v.norms, nrm)
 			if v.metric == Cosine && nrm > 0 {
 				vec.Scale(1/nrm, row)
+			} else if v.metric == Cosine {
+				v.zeros = append(v.zeros, len(v.norms)-1)
 			}
 			return true, nil
 		})
@@ -256,6 +259,22 @@ func (v *View) Vector(i int) []float32 {
 		vec.Scale(v.norms[i], out)
 	}
 	return out
+}
+
+// ZeroVectors returns the positions of the zero vectors of a COSINE
+// collection (an IMPORT keeps them): having no direction, they are never
+// returned as neighbours. The slice is shared: do not modify it.
+func (v *View) ZeroVectors() []int { return v.zeros }
+
+// withoutZeros returns opts with the zero vectors of a COSINE view added
+// to Exclude (opts itself is unchanged), so that no search returns one.
+func (v *View) withoutZeros(opts *SearchOptions) *SearchOptions {
+	if len(v.zeros) == 0 {
+		return opts
+	}
+	o := *opts
+	o.Exclude = append(append(make([]int, 0, len(opts.Exclude)+len(v.zeros)), opts.Exclude...), v.zeros...)
+	return &o
 }
 
 // Norm returns the raw vector length at position i.

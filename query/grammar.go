@@ -275,7 +275,8 @@ type dropStmt struct {
 
 type insertStmt struct {
 	Pos     lexer.Position
-	Upsert  bool         `parser:"( 'INSERT' | @'UPSERT' ) 'INTO'"`
+	Upsert  bool         `parser:"( @'UPSERT'"`
+	Replace bool         `parser:"| 'INSERT' ( @'OR' 'REPLACE' )? ) 'INTO'"`
 	Into    *ident       `parser:"@@"`
 	Columns []*ident     `parser:"'(' @@ ( ',' @@ )* ')'"`
 	Rows    []*valuesRow `parser:"'VALUES' @@ ( ',' @@ )*"`
@@ -582,6 +583,6 @@ var softWords = []string{
 	"COLLECTIONS", "COSINE", "COSMUL", "COUNT", "CSV", "DIM", "DISTANCE", "DOT", "EACH", "EXACT",
 	"FASTTEXT", "FLOAT", "GLOVE", "HNSW", "INDEX", "INPUTS", "INT", "ITEM", "JSONL", "L2",
 	"METADATA", "METRIC", "NEAREST", "NORMALIZE", "ODD_ONE_OUT", "OF", "PAIRS", "PCA",
-	"PROJECTION", "RANK", "SEQUENCES", "SETTINGS", "SIMILARITY", "SKIPGRAM", "STATS", "TEXT", "TOP",
+	"PROJECTION", "RANK", "REPLACE", "SEQUENCES", "SETTINGS", "SIMILARITY", "SKIPGRAM", "STATS", "TEXT", "TOP",
 	"TSNE", "VACUUM", "WORD2VEC",
 }

@@ -894,7 +894,7 @@ func (c *converter) create(x *createStmt) Statement {
 }
 
 func (c *converter) insert(x *insertStmt) Statement {
-	out := &Insert{Pos: pos(x.Pos), Upsert: x.Upsert, Into: c.name(x.Into)}
+	out := &Insert{Pos: pos(x.Pos), Upsert: x.Upsert, Replace: x.Replace, Into: c.name(x.Into)}
 	if len(x.Columns) > 0 {
 		c.mark("columns", x.Columns[0].Pos)
 	}

@@ -196,12 +196,15 @@ type DropCollection struct {
 	IfExists bool
 }
 
-// Insert is INSERT|UPSERT INTO c (cols) VALUES (...), .... Each row has one
-// value per column, as written (the converter checks the counts).
+// Insert is INSERT|UPSERT|INSERT OR REPLACE INTO c (cols) VALUES (...), ....
+// Each row has one value per column, as written (the converter checks the
+// counts). UPSERT updates an existing row's vector and the columns it
+// names, keeping the others; INSERT OR REPLACE replaces the whole row.
 type Insert struct {
 	Marked
 	Pos     Position
 	Upsert  bool
+	Replace bool // INSERT OR REPLACE
 	Into    string
 	Columns []string
 	Rows    [][]Literal
@@ -686,8 +689,11 @@ func (s *DropCollection) String() string {
 
 func (s *Insert) String() string {
 	verb := "INSERT"
-	if s.Upsert {
+	switch {
+	case s.Upsert:
 		verb = "UPSERT"
+	case s.Replace:
+		verb = "INSERT OR REPLACE"
 	}
 	rows := make([]string, len(s.Rows))
 	for i, r := range s.Rows {

@@ -67,6 +67,10 @@ var (
 	// settings, trainer.Tune) cannot hold a single trial. It matches
 	// ErrInvalid.
 	ErrBudgetTooSmall error = &child{msg: "time budget too small", parent: ErrInvalid}
+	// ErrZeroVector is returned when a vector of all zeros is inserted into
+	// a COSINE collection, or is the query of a search there: it has no
+	// direction, so no cosine. It matches ErrInvalid.
+	ErrZeroVector error = &child{msg: "zero vector", parent: ErrInvalid}
 )
 
 // child is a sentinel with a message of its own that also matches its
