@@ -50,6 +50,7 @@ import (
 	"time"
 
 	"github.com/vecdb/vecdb/db"
+	"github.com/vecdb/vecdb/query"
 )
 
 func init() { sql.Register("vecdb", Driver{}) }
@@ -263,8 +264,19 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	return result(res.Stats.RowsAffected), nil
 }
 
-func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	res, err := c.d.Exec(ctx, query, toArgs(args)...)
+// QueryContext streams the rows of one statement that returns rows (a
+// SELECT scan is read as database/sql calls Next; see db.Rows); anything
+// else (a script, a statement without rows) runs as Exec and gives its
+// result's rows, if any.
+func (c *conn) QueryContext(ctx context.Context, src string, args []driver.NamedValue) (driver.Rows, error) {
+	if stmts, err := query.Parse(src); err == nil && len(stmts) == 1 && db.ReturnsRows(stmts[0]) {
+		r, err := c.d.QueryRows(ctx, src, toArgs(args)...)
+		if err != nil {
+			return nil, err
+		}
+		return newRows(r), nil
+	}
+	res, err := c.d.Exec(ctx, src, toArgs(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -326,6 +338,13 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if s.st.ReturnsRows() {
+		r, err := s.st.QueryRows(ctx, toArgs(args)...)
+		if err != nil {
+			return nil, err
+		}
+		return newRows(r), nil
+	}
 	res, err := s.st.Exec(ctx, toArgs(args)...)
 	if err != nil {
 		return nil, err
@@ -372,14 +391,50 @@ func (r *rows) Next(dest []driver.Value) error {
 	row := r.res.Rows[r.i]
 	r.i++
 	for i, v := range row {
-		switch x := v.(type) {
-		case int:
-			dest[i] = int64(x)
-		case float32:
-			dest[i] = float64(x)
-		default:
-			dest[i] = v
-		}
+		dest[i] = driverValue(v)
 	}
 	return nil
+}
+
+// streamRows are the rows of a db.Rows, read as database/sql asks for them.
+type streamRows struct{ r *db.Rows }
+
+func newRows(r *db.Rows) *streamRows { return &streamRows{r: r} }
+
+func (s *streamRows) Columns() []string {
+	if c := s.r.Columns(); c != nil {
+		return c
+	}
+	return []string{}
+}
+
+func (s *streamRows) Close() error { return s.r.Close() }
+
+func (s *streamRows) Next(dest []driver.Value) error {
+	if !s.r.Next() {
+		if err := s.r.Err(); err != nil {
+			return err
+		}
+		return io.EOF
+	}
+	row, err := s.r.Values()
+	if err != nil {
+		return err
+	}
+	for i, v := range row {
+		dest[i] = driverValue(v)
+	}
+	return nil
+}
+
+// driverValue converts a row value to one of database/sql's driver types.
+func driverValue(v any) driver.Value {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case float32:
+		return float64(x)
+	default:
+		return v
+	}
 }

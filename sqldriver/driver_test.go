@@ -183,3 +183,62 @@ func countKeys(t *testing.T, s *sql.DB) int {
 	}
 	return n
 }
+
+// TestQueryStreams: a SELECT scan through database/sql is read as Next is
+// called, not run in full first: a context cancelled after the first row
+// ends the iteration with the context's error (a materialised answer would
+// have given every row), for a plain query and a prepared one alike, and
+// the database takes writes at once after the rows are closed.
+func TestQueryStreams(t *testing.T) {
+	s, _ := openSongs(t)
+	for i := range 2000 {
+		if _, err := s.ExecContext(ctx, "INSERT INTO songs (key, vector, year) VALUES (?, ?, ?)", "x"+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676)), []float32{1, float32(i)}, 2000+i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.PrepareContext(ctx, "SELECT key FROM songs WHERE year >= ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, name := range []string{"query", "prepared"} {
+		qctx, cancel := context.WithCancel(ctx)
+		var rows *sql.Rows
+		if name == "query" {
+			rows, err = s.QueryContext(qctx, "SELECT key FROM songs WHERE year >= ?", 0)
+		} else {
+			rows, err = st.QueryContext(qctx, 0)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+			if n == 1 {
+				cancel()
+			}
+		}
+		if !errors.Is(rows.Err(), context.Canceled) || n >= 2003 {
+			t.Errorf("%s: %d rows, Err %v; want the scan cut short by the cancel", name, n, rows.Err())
+		}
+		rows.Close()
+		cancel()
+		if _, err := s.ExecContext(ctx, "DELETE FROM songs WHERE key = 's1'"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ExecContext(ctx, "INSERT INTO songs (key, vector) VALUES ('s1', [1, 0])"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A statement without rows still runs through Query.
+	rows, err := s.QueryContext(ctx, "INSERT INTO songs (key, vector) VALUES ('q1', [0, 1])")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	var n int64
+	if err := s.QueryRowContext(ctx, "SELECT COUNT(*) FROM songs").Scan(&n); err != nil || n != 2004 {
+		t.Errorf("COUNT(*) = %d, %v; want 2004", n, err)
+	}
+}
