@@ -100,3 +100,12 @@ func wantErr(t testing.TB, err error, sentinel error, offset int64) {
 		t.Fatalf("error %v at offset %d, want %d", err, fe.Offset, offset)
 	}
 }
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -16,7 +16,8 @@ import (
 // fasttext program loads (`print-word-vectors`, `nn`, `analogies`) and
 // that Read reads back. m needs Args.Dim, Words and Vectors; Counts may be
 // nil (every count is then 1; the counts only matter to fastText for
-// further training) and Subwords may be nil (a model without n-grams).
+// further training), Tokens may be 0 (the counts' sum is written) and
+// Subwords may be nil (a model without n-grams).
 //
 // The input matrix is built so that fastText's own composition gives back
 // m's vectors: word i's row is (n+1)·v − Σ rows of its n-grams, where v
@@ -75,12 +76,15 @@ func Write(w io.Writer, m *Model) error {
 		}
 		return c[i]
 	}
-	var tokens int64
-	for i := range m.Words {
-		tokens += count(m.Counts, i)
-	}
-	for i := range m.Labels {
-		tokens += count(m.LabelCounts, i)
+	tokens := m.Tokens
+	if tokens <= 0 {
+		tokens = 0
+		for i := range m.Words {
+			tokens += count(m.Counts, i)
+		}
+		for i := range m.Labels {
+			tokens += count(m.LabelCounts, i)
+		}
 	}
 	nwords, nlabels := len(m.Words), len(m.Labels)
 	i32(int32(nwords + nlabels))
