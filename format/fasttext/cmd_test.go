@@ -290,4 +290,3 @@ func parseNN(t *testing.T, out []byte, queries int) [][]nnHit {
 	}
 	return res
 }
-
