@@ -18,9 +18,10 @@ import (
 // product-quantized codes, not vectors. It matches format.ErrHeader.
 var ErrQuantized = fmt.Errorf("%w: quantized model (.ftz) not supported, use the .bin it was made from", format.ErrHeader)
 
-// MaxN is the longest character n-gram Read accepts (fastText's maxn),
-// the bound of trainer.ReadSubwords.
-const MaxN = 1 << 10
+// MaxN is the longest character n-gram (fastText's maxn) that Read and
+// Write accept, the bound of vecdb's own training (trainer.Config);
+// fastText's default is 6. It bounds the work per byte of a word.
+const MaxN = 32
 
 // ReadOptions configures Read. The zero value keeps every word and the
 // bucket rows the words' n-grams use.
@@ -373,7 +374,7 @@ func (rd *reader) matrixSize(name string, rows, dim int64) error {
 	if m != rows {
 		return rd.fail(at, format.ErrRagged, "the %s matrix has %d rows, want %d", name, m, rows)
 	}
-	return rd.need(at+16, uint64(m)*uint64(n)*4, fmt.Sprintf("the %s matrix of %d×%d values", name, m, n))
+	return rd.need(at, uint64(m)*uint64(n)*4, fmt.Sprintf("the %s matrix of %d×%d values", name, m, n))
 }
 
 // row reads len(dst) little-endian float32 values.
@@ -427,20 +428,27 @@ func (m *Model) subwordTable() *trainer.Subwords {
 }
 
 // usedBuckets returns whether the n-grams of the first keep words use a
-// bucket. It holds a bitmap of all buckets or the sorted list of the used
-// ones, whichever is smaller, so that its memory grows with the words
-// read and not with the bucket count the file claims.
+// bucket. It holds the list of the used buckets until a bitmap of all
+// buckets would be smaller, so that its memory grows with the words read
+// and not with the bucket count the file claims.
 func usedBuckets(m *Model, keep int) func(uint32) bool {
 	a := m.Args
 	var used []uint32
+	var bits []uint64
 	for _, w := range m.Words[:keep] {
 		used = appendBuckets(used, w, int(a.MinN), int(a.MaxN), uint32(a.Bucket))
-	}
-	if uint64(a.Bucket)/8 <= 4*uint64(len(used)) {
-		bits := make([]uint64, (int(a.Bucket)+63)/64)
+		if bits == nil && 4*uint64(len(used)) < uint64(a.Bucket)/8 {
+			continue
+		}
+		if bits == nil {
+			bits = make([]uint64, (int(a.Bucket)+63)/64)
+		}
 		for _, b := range used {
 			bits[b/64] |= 1 << (b % 64)
 		}
+		used = used[:0]
+	}
+	if bits != nil {
 		return func(b uint32) bool { return bits[b/64]&(1<<(b%64)) != 0 }
 	}
 	slices.Sort(used)
