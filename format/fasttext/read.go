@@ -128,7 +128,7 @@ func (rd *reader) model(opts ReadOptions) (*Model, error) {
 	switch b[0] {
 	case 0:
 	case 1:
-		return nil, rd.fail(at, ErrQuantized, "the input matrix is quantized")
+		return nil, rd.fail(at, ErrQuantized, "the model is quantized (a .ftz file, from fasttext quantize): only an unquantized .bin can be read")
 	default:
 		return nil, rd.fail(at, format.ErrSyntax, "quantization flag is %d, want 0 or 1", b[0])
 	}

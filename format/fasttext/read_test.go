@@ -153,3 +153,40 @@ func TestNgramsMatchPrintNgrams(t *testing.T) {
 		}
 	}
 }
+
+// A classifier (testdata/tiny_sup.bin, from testdata/tiny_sup.txt):
+//
+//	fasttext supervised -input tiny_sup.txt -output tiny_sup -dim 4 \
+//	  -minCount 1 -bucket 300 -minn 2 -maxn 3 -wordNgrams 2 -epoch 20 \
+//	  -thread 1 -lr 0.5
+//
+// has labels after its words and an output row per label; its words'
+// vectors are fastText's. Quantizing it (`fasttext quantize -dsub 2`, and
+// with -cutoff 280, which prunes the dictionary) gives .ftz files that are
+// refused.
+func TestReadSupervised(t *testing.T) {
+	m := readFile(t, "testdata/tiny_sup.bin", ReadOptions{AllBuckets: true})
+	if m.Args.Model != Supervised || m.Args.WordNgrams != 2 || m.Args.Loss != LossSoftmax ||
+		!slices.Equal(m.Labels, []string{"__label__food", "__label__music", "__label__art"}) || !slices.Equal(m.LabelCounts, []int64{4, 4, 4}) {
+		t.Fatalf("args %+v, labels %q %v", m.Args, m.Labels, m.LabelCounts)
+	}
+	if slices.Contains(m.Words, "__label__food") {
+		t.Fatal("a label among the words")
+	}
+	words, want := parseVectors(t, mustRead(t, "testdata/tiny_sup_vectors.txt"))
+	for i, w := range words {
+		if got, ok := m.Vector(w); !ok || !closeTo(got, want[i]) {
+			t.Errorf("%q: %v, fastText %v", w, got, want[i])
+		}
+	}
+	for _, name := range []string{"testdata/tiny_sup.ftz", "testdata/tiny_sup_pruned.ftz"} {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Read(f, ReadOptions{})
+		f.Close()
+		wantErr(t, err, ErrQuantized, -1)
+		t.Logf("%s: %v", name, err)
+	}
+}
