@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/trainer"
 )
 
@@ -142,19 +144,21 @@ func (rd *reader) model(opts ReadOptions) (*Model, error) {
 
 	// Which buckets to keep.
 	sub := m.subwordTable()
-	var want func(b uint32) bool
+	var want bucketSet
 	switch {
 	case sub == nil:
-		want = func(uint32) bool { return false }
 	case opts.AllBuckets:
-		want = func(uint32) bool { return true }
+		want.all = uint32(bucket)
 	default:
 		want = usedBuckets(m, keep)
 	}
 
 	// Stream the input matrix: the words' rows, then the buckets'.
-	if rd.size > 0 {
-		m.Vectors = make([]float32, 0, keep*int(dim)) // the size was checked
+	if rd.size > 0 { // the file holds every row: reserve for the kept ones
+		m.Vectors = make([]float32, 0, keep*int(dim))
+		if sub != nil {
+			sub.Vectors = make([]float32, 0, int(want.count())*int(dim))
+		}
 	}
 	row := make([]float32, dim)
 	for i := range int64(nwords) + bucket {
@@ -168,7 +172,7 @@ func (rd *reader) model(opts ReadOptions) (*Model, error) {
 		switch {
 		case i < int64(keep):
 			m.Vectors = append(m.Vectors, row...)
-		case i >= int64(nwords) && want(uint32(i-int64(nwords))) && (opts.AllBuckets || !zero(row)):
+		case i >= int64(nwords) && want.has(uint32(i-int64(nwords))) && (opts.AllBuckets || !zero(row)):
 			sub.Hashes = append(sub.Hashes, uint32(i-int64(nwords)))
 			sub.Vectors = append(sub.Vectors, row...)
 		}
@@ -395,6 +399,9 @@ func (rd *reader) row(dst []float32, what string) error {
 
 // finite checks input matrix row i, read at offset at.
 func finite(rd *reader, at int64, row []float32, i int64, m *Model) error {
+	if vec.Finite(row) {
+		return nil
+	}
 	for j, x := range row {
 		if !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) {
 			continue
@@ -427,33 +434,61 @@ func (m *Model) subwordTable() *trainer.Subwords {
 	return &trainer.Subwords{MinN: max(int(a.MinN), 1), MaxN: int(a.MaxN), Buckets: int(a.Bucket), Dim: int(a.Dim)}
 }
 
-// usedBuckets returns whether the n-grams of the first keep words use a
-// bucket. It holds the list of the used buckets until a bitmap of all
-// buckets would be smaller, so that its memory grows with the words read
-// and not with the bucket count the file claims.
-func usedBuckets(m *Model, keep int) func(uint32) bool {
+// bucketSet is the set of buckets whose rows Read keeps: all of the
+// first all buckets, those of the bitmap bits, or those of the sorted
+// list.
+type bucketSet struct {
+	all  uint32
+	bits []uint64
+	list []uint32
+}
+
+func (s *bucketSet) has(b uint32) bool {
+	switch {
+	case b < s.all:
+		return true
+	case s.bits != nil:
+		return s.bits[b/64]&(1<<(b%64)) != 0
+	}
+	_, ok := slices.BinarySearch(s.list, b)
+	return ok
+}
+
+// count returns the number of buckets in the set.
+func (s *bucketSet) count() int {
+	n := int(s.all) + len(s.list)
+	for _, w := range s.bits {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// usedBuckets returns the buckets of the n-grams of the first keep words.
+// It holds the list of the used buckets until a bitmap of all buckets
+// would be smaller, so that its memory grows with the words read and not
+// with the bucket count the file claims.
+func usedBuckets(m *Model, keep int) bucketSet {
 	a := m.Args
+	var s bucketSet
 	var used []uint32
-	var bits []uint64
 	for _, w := range m.Words[:keep] {
 		used = appendBuckets(used, w, int(a.MinN), int(a.MaxN), uint32(a.Bucket))
-		if bits == nil && 4*uint64(len(used)) < uint64(a.Bucket)/8 {
+		if s.bits == nil && 4*uint64(len(used)) < uint64(a.Bucket)/8 {
 			continue
 		}
-		if bits == nil {
-			bits = make([]uint64, (int(a.Bucket)+63)/64)
+		if s.bits == nil {
+			s.bits = make([]uint64, (int(a.Bucket)+63)/64)
 		}
 		for _, b := range used {
-			bits[b/64] |= 1 << (b % 64)
+			s.bits[b/64] |= 1 << (b % 64)
 		}
 		used = used[:0]
 	}
-	if bits != nil {
-		return func(b uint32) bool { return bits[b/64]&(1<<(b%64)) != 0 }
+	if s.bits == nil {
+		slices.Sort(used)
+		s.list = slices.Compact(used)
 	}
-	slices.Sort(used)
-	used = slices.Compact(used)
-	return func(b uint32) bool { _, ok := slices.BinarySearch(used, b); return ok }
+	return s
 }
 
 // compose turns every word's own row in m.Vectors into its vector, the
@@ -465,6 +500,15 @@ func (m *Model) compose() {
 	if s == nil {
 		return
 	}
+	// rowOf[b] is bucket b's row, or -1: 4 bytes a bucket, where the
+	// file held 4·dim for each.
+	rowOf := make([]int32, s.Buckets)
+	for b := range rowOf {
+		rowOf[b] = -1
+	}
+	for r, b := range s.Hashes {
+		rowOf[b] = int32(r)
+	}
 	var buckets []uint32
 	for i, w := range m.Words {
 		buckets = appendBuckets(buckets[:0], w, int(m.Args.MinN), int(m.Args.MaxN), uint32(s.Buckets))
@@ -473,15 +517,10 @@ func (m *Model) compose() {
 		}
 		v := m.Vectors[i*dim : (i+1)*dim]
 		for _, b := range buckets {
-			if r, ok := slices.BinarySearch(s.Hashes, b); ok {
-				for j, x := range s.Vector(r) {
-					v[j] += x
-				}
+			if r := rowOf[b]; r >= 0 {
+				vec.Axpy(1, s.Vector(int(r)), v) // 1·x+y rounds as x+y
 			}
 		}
-		scale := float32(1 / float64(1+len(buckets)))
-		for j := range v {
-			v[j] *= scale
-		}
+		vec.Scale(float32(1/float64(1+len(buckets))), v)
 	}
 }
