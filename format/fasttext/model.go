@@ -95,7 +95,9 @@ func (m *Model) Dim() int { return int(m.Args.Dim) }
 // fastText's rules for splitting bytes into characters. It returns false
 // for a word with no n-gram (or "</s>"), for which fastText prints zeros.
 // When Read kept every bucket (ReadOptions.AllBuckets) this equals
-// fastText's vector for every word.
+// fastText's vector for every word. It is safe for concurrent use on a
+// Model that Read returned; on a Model built by hand the first call
+// indexes Words and must not run concurrently with another.
 func (m *Model) Vector(word string) ([]float32, bool) {
 	dim := m.Dim()
 	if m.index == nil {

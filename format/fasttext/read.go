@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/trainer"
 )
@@ -163,10 +164,10 @@ func (rd *reader) model(opts ReadOptions) (*Model, error) {
 	row := make([]float32, dim)
 	for i := range int64(nwords) + bucket {
 		at := rd.off
-		if err := rd.row(row, "input matrix row"); err != nil {
-			return nil, err
+		if err := rd.row(row, "the row"); err != nil {
+			return nil, nameRow(err, "input", i, m)
 		}
-		if err := finite(rd, at, row, i, m); err != nil {
+		if err := finite(rd, at, row, "input", i, m); err != nil {
 			return nil, err
 		}
 		switch {
@@ -195,20 +196,18 @@ func (rd *reader) model(opts ReadOptions) (*Model, error) {
 	}
 	for i := range outRows {
 		at := rd.off
-		if err := rd.row(row, "output matrix row"); err != nil {
-			return nil, err
+		if err := rd.row(row, "the row"); err != nil {
+			return nil, nameRow(err, "output", i, nil)
 		}
-		for j, x := range row {
-			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return nil, rd.fail(at+4*int64(j), format.ErrNotFinite, "output matrix row %d, value %d is %v", i, j+1, x)
-			}
+		if err := finite(rd, at, row, "output", i, nil); err != nil {
+			return nil, err
 		}
 	}
 
-	m.Words, m.Counts = m.Words[:keep:keep], m.Counts[:keep:keep]
-	if keep < nwords {
-		m.index = nil // rebuilt by Vector for the kept words
+	for _, w := range m.Words[keep:] {
+		delete(m.index, w)
 	}
+	m.Words, m.Counts = m.Words[:keep:keep], m.Counts[:keep:keep]
 	m.Subwords = sub
 	m.compose()
 	return m, nil
@@ -284,7 +283,7 @@ func (rd *reader) dictionary(m *Model) error {
 		return rd.fail(start+20, format.ErrSyntax, "pruned-index size %d out of range", pruned)
 	}
 	// An entry is at least its NUL, count and type: 10 bytes.
-	if err := rd.need(start, 10*uint64(size), fmt.Sprintf("a dictionary of %d entries", size)); err != nil {
+	if err := rd.need(start, 10*uint64(size), fmt.Sprintf("a dictionary of %d entries, at least 10 bytes each,", size)); err != nil {
 		return err
 	}
 	m.Tokens = ntokens
@@ -397,20 +396,36 @@ func (rd *reader) row(dst []float32, what string) error {
 	return nil
 }
 
-// finite checks input matrix row i, read at offset at.
-func finite(rd *reader, at int64, row []float32, i int64, m *Model) error {
+// rowName names row i of a matrix: `input matrix row 3 (word "a")`, or
+// `output matrix row 7` when m is nil.
+func rowName(matrix string, i int64, m *Model) string {
+	switch {
+	case m == nil:
+		return fmt.Sprintf("%s matrix row %d", matrix, i)
+	case i < int64(len(m.Words)):
+		return fmt.Sprintf("%s matrix row %d (word %s)", matrix, i, errdefs.QuotePrefix(m.Words[i], 40))
+	}
+	return fmt.Sprintf("%s matrix row %d (bucket %d)", matrix, i, i-int64(len(m.Words)))
+}
+
+// nameRow puts the row's name in front of a *format.Error from reading it.
+func nameRow(err error, matrix string, i int64, m *Model) error {
+	var fe *format.Error
+	if errors.As(err, &fe) {
+		fe.Msg = rowName(matrix, i, m) + ": " + fe.Msg
+	}
+	return err
+}
+
+// finite checks row i of a matrix, read at offset at.
+func finite(rd *reader, at int64, row []float32, matrix string, i int64, m *Model) error {
 	if vec.Finite(row) {
 		return nil
 	}
 	for j, x := range row {
-		if !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) {
-			continue
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return rd.fail(at+4*int64(j), format.ErrNotFinite, "%s, value %d is %v", rowName(matrix, i, m), j+1, x)
 		}
-		whose := fmt.Sprintf("bucket %d", i-int64(len(m.Words)))
-		if i < int64(len(m.Words)) {
-			whose = fmt.Sprintf("word %q", m.Words[i])
-		}
-		return rd.fail(at+4*int64(j), format.ErrNotFinite, "input matrix row %d (%s), value %d is %v", i, whose, j+1, x)
 	}
 	return nil
 }
