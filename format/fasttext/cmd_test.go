@@ -24,6 +24,9 @@ import (
 
 func needFastText(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping: trains fastText models (-short)")
+	}
 	p, err := exec.LookPath("fasttext")
 	if err != nil {
 		t.Skip("skipping: the fasttext program is not installed (Debian package fasttext; ../shared/bench/setup.sh)")
