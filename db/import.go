@@ -128,7 +128,7 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 	}
 	rd, err := format.NewReader(r, ropts)
 	if err != nil {
-		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+		return nil, fileErr("import "+name, source, err)
 	}
 	rank := int64(0)
 	src := &loadSource{
@@ -234,7 +234,7 @@ func (d *DB) load(ctx context.Context, name string, existing *storage.Collection
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+			return nil, fileErr("import "+name, source, err)
 		}
 		n++
 		if !utf8.ValidString(row.Key) {
@@ -404,6 +404,10 @@ var importOptions = []optDef{
 	{name: "index", kind: optBool, def: "the collection's", doc: "build (or drop) the HNSW index with the rows"},
 }
 
+var exportOptions = []optDef{
+	{name: "fixed_size", kind: optBool, def: "false", doc: "Parquet only: write the vector column as a fixed-size list of DIM floats (Arrow fixed_size_list) instead of a list"},
+}
+
 func (c *compiler) format(name string, binary bool, at query.Position) (string, error) {
 	if name == "" {
 		return "", nil
@@ -470,7 +474,8 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.options(s, s.With, nil, "EXPORT"); err != nil {
+	opts, err := c.options(s, s.With, exportOptions, "EXPORT")
+	if err != nil {
 		return nil, err
 	}
 	spec := ExportSpec{Collection: s.Collection, Path: s.Path, Format: f, Binary: s.Binary}
@@ -478,13 +483,22 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	if f != "" {
 		desc += " (format " + f + ")"
 	}
+	if fixed, ok := opts["fixed_size"].(bool); ok {
+		if f != "PARQUET" && (f != "" || guessFormat(s.Path) != format.Parquet) {
+			return nil, errorIs(ErrInvalid, s.At("option fixed_size", s.With["fixed_size"].Pos), "fixed_size goes only with Parquet (FORMAT PARQUET or a .parquet file)")
+		}
+		spec.FixedSize = fixed
+		if fixed {
+			desc += ", vector as a fixed-size list"
+		}
+	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execExport(ctx, spec)
 	}}, nil
 }
 
 // ImportSpec is a compiled IMPORT INTO c FROM 'path' | CATALOG 'name'.
-// Format is "" to sniff, or GLOVE, WORD2VEC, FASTTEXT, CSV, JSONL.
+// Format is "" to sniff, or GLOVE, WORD2VEC, FASTTEXT, CSV, JSONL, PARQUET.
 type ImportSpec struct {
 	Collection string
 	Path       string
@@ -496,12 +510,14 @@ type ImportSpec struct {
 	Index      *bool       // WITH (index = true|false); nil: the default
 }
 
-// ExportSpec is a compiled EXPORT.
+// ExportSpec is a compiled EXPORT. FixedSize (WITH (fixed_size = true))
+// writes a Parquet file's vector column as a fixed-size list.
 type ExportSpec struct {
 	Collection string
 	Path       string
 	Format     string
 	Binary     bool
+	FixedSize  bool
 }
 
 func parseFormat(name string, binary bool) (Format, error) {
@@ -521,6 +537,8 @@ func parseFormat(name string, binary bool) (Format, error) {
 		return format.CSV, nil
 	case "JSONL":
 		return format.JSONL, nil
+	case "PARQUET":
+		return format.Parquet, nil
 	}
 	return format.Auto, invalidf("unknown format %s", name)
 }
@@ -555,7 +573,12 @@ func (d *DB) execExport(ctx context.Context, s ExportSpec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := d.Export(ctx, s.Collection, s.Path, f)
+	var n int
+	if s.FixedSize {
+		n, err = d.ExportParquet(ctx, s.Collection, s.Path, ParquetOptions{FixedSize: true})
+	} else {
+		n, err = d.Export(ctx, s.Collection, s.Path, f)
+	}
 	if err != nil {
 		return nil, err
 	}

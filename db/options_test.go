@@ -102,6 +102,10 @@ var optionCases = func() map[string]optCase {
 		"IMPORT/metric": pair(imp, "metric = 'dot'", "v"),
 		"IMPORT/index":  pair(imp, "index = true", "v"),
 
+		// The written schema is checked in package format/parquet (db's
+		// tests link no Parquet codec); here the plan shows the option.
+		"EXPORT/fixed_size": {base: "EXPORT t TO 'x.parquet'", with: "EXPORT t TO 'x.parquet' WITH (fixed_size = true)", how: "plan"},
+
 		"IMPORT METADATA/key":       pair(meta, "key = 'title'", "t"),
 		"IMPORT METADATA/header":    pair(meta, "header = false", "t"),
 		"IMPORT METADATA/columns":   pair(meta, "header = true, columns = 'id,name,year'", "t"),

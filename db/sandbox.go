@@ -116,5 +116,8 @@ func (d *DB) TrainFile(ctx context.Context, name, path string, opts TrainOptions
 	if _, err := d.ResolvePath(path, false); err != nil {
 		return nil, fmt.Errorf("train %s: %w", name, err)
 	}
+	if d.isParquet(path) {
+		return nil, fmt.Errorf("train %s: %w", name, invalidf("%s is a Parquet file: TRAIN reads one as an event log; name its columns with WITH (sequence_by = ..., item = ...)", path))
+	}
 	return d.Train(ctx, name, trainer.FileSourceWith(d.openRead, path), opts)
 }

@@ -40,6 +40,26 @@ type EventLogOptions struct {
 	// Without a header, columns are named by their 1-based position: "1",
 	// "2", ...
 	Header *bool
+	// Table, when set, reads the log from a table file (Parquet) instead
+	// of text: the columns are found by name as in a text log, and each
+	// value is given as text (an integer in decimal). Open, Delimiter and
+	// Header are then not used.
+	Table func() (EventTable, error)
+}
+
+// EventTable is an event log in a table file with named, typed columns
+// (package db makes one of a Parquet file).
+type EventTable interface {
+	// Columns names the table's columns.
+	Columns() []string
+	// Select chooses the columns that Next gives, by index into Columns;
+	// it is called once, before Next.
+	Select(cols []int) error
+	// Next fills rec, one value per selected column, with the next row as
+	// text, or returns io.EOF after the last row. A value that cannot be
+	// text (a NULL) is an error naming its row.
+	Next(rec []string) error
+	Close() error
 }
 
 // KeyedReader is a SequenceReader that names each sequence: the user or
@@ -116,6 +136,9 @@ func (e *EventLog) load() error {
 	if o.SequenceBy == "" || o.Item == "" {
 		return fmt.Errorf("event log %s: both the sequence column and the item column must be named", e.path)
 	}
+	if o.Table != nil {
+		return e.loadTable()
+	}
 	br, closeLog, err := e.openLog()
 	if err != nil {
 		return err
@@ -142,6 +165,46 @@ func (e *EventLog) load() error {
 	}
 	if err := e.readEvents(cr, g); err != nil {
 		return err
+	}
+	e.seqs = g.sequences()
+	return nil
+}
+
+// loadTable reads the log from opts.Table: the same columns by name, the
+// same grouping and ordering as a text log.
+func (e *EventLog) loadTable() error {
+	t, err := e.opts.Table()
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	g, err := e.newGrouper(t.Columns())
+	if err != nil {
+		return err
+	}
+	// Read only the columns used, renumbered 0 (sequence), 1 (item) and
+	// 2 (order, when there is one).
+	sel := []int{g.seqCol, g.itemCol}
+	if g.ordCol >= 0 {
+		sel = append(sel, g.ordCol)
+		g.ordCol = 2
+	}
+	g.seqCol, g.itemCol, g.need = 0, 1, len(sel)-1
+	if err := t.Select(sel); err != nil {
+		return err
+	}
+	rec := make([]string, len(sel))
+	for line := 1; ; line++ {
+		err := t.Next(rec)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := g.add(rec, line); err != nil {
+			return err
+		}
 	}
 	e.seqs = g.sequences()
 	return nil
