@@ -463,7 +463,7 @@ func (d *DB) importMetadataTable(ctx context.Context, name, path string, r forma
 			f.Type == 0 && slices.ContainsFunc(format.VectorColumnNames, func(n string) bool { return strings.EqualFold(n, f.Name) }) {
 			continue
 		}
-		if err := metaColumnName(path, ci, f.Name, seen, "in the file (in DuckDB: SELECT count AS n, ...)"); err != nil {
+		if err := metaColumnName(path, ci, f.Name, seen, "in the file"); err != nil {
 			return nil, err
 		}
 		if f.Type == 0 || f.Time {
