@@ -117,7 +117,7 @@ func (d *DB) TrainFile(ctx context.Context, name, path string, opts TrainOptions
 		return nil, fmt.Errorf("train %s: %w", name, err)
 	}
 	if d.isParquet(path) {
-		return nil, fmt.Errorf("train %s: %w", name, invalidf("%s is a Parquet file: TRAIN reads one as an event log; name its columns with WITH (sequence_by = ..., item = ...)", path))
+		return nil, invalidf("train %s: %s is a Parquet file, which TRAIN reads as an event log: name its columns with WITH (sequence_by = ..., item = ...)", name, path)
 	}
 	return d.Train(ctx, name, trainer.FileSourceWith(d.openRead, path), opts)
 }

@@ -453,3 +453,107 @@ func TestTrainParquetBadLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestBadParquetFiles imports each bad file of the list over an
+// existing collection, through the Go API and the language: a clear error
+// with its sentinel that names the file once (the message is the
+// statement's "import c: " and the reader's *format.Error, built in one
+// place), the row when there is one, and the collection as it was.
+func TestBadParquetFiles(t *testing.T) {
+	d := openDB(t)
+	rows := fill(t, d, "c", 30, 2)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.parquet")
+	if _, err := d.ExportParquet(bg, "c", good, db.ParquetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(good)
+	truncated := filepath.Join(dir, "truncated.parquet")
+	os.WriteFile(truncated, data[:len(data)*2/3], 0o644)
+	keyVec := func(name string, vt arrow.DataType, build func(k *array.StringBuilder, v array.Builder)) string {
+		p := filepath.Join(dir, name+".parquet")
+		arrowFile(t, p, []arrow.Field{
+			{Name: "key", Type: arrow.BinaryTypes.String, Nullable: true},
+			{Name: "vector", Type: vt, Nullable: true},
+		}, func(b *array.RecordBuilder) { build(b.Field(0).(*array.StringBuilder), b.Field(1)) })
+		return p
+	}
+	floats := arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.PrimitiveTypes.Float32, Nullable: true})
+	// vecs appends vectors (nil: a null vector; NaN where asked).
+	vecs := func(keys []string, vals [][]float32, nullVal bool) func(k *array.StringBuilder, v array.Builder) {
+		return func(k *array.StringBuilder, v array.Builder) {
+			for i, key := range keys {
+				if key == "" {
+					k.AppendNull()
+				} else {
+					k.Append(key)
+				}
+				lb := v.(*array.ListBuilder)
+				if vals[i] == nil {
+					lb.AppendNull()
+					continue
+				}
+				lb.Append(true)
+				vb := lb.ValueBuilder().(*array.Float32Builder)
+				for j, x := range vals[i] {
+					if nullVal && i == len(keys)-1 && j == 1 {
+						vb.AppendNull()
+					} else {
+						vb.Append(x)
+					}
+				}
+			}
+		}
+	}
+	keys := []string{"a", "b", "c", "d", "e"}
+	ok := [][]float32{{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9, 10}}
+	for _, tc := range []struct {
+		name     string
+		path     string
+		sentinel error
+		row      int64 // 0: the error names no row
+	}{
+		{"truncated", truncated, format.ErrSyntax, 0},
+		{"not Parquet", filepath.Join("..", "..", "README.md"), format.ErrSyntax, 0},
+		{"ragged", keyVec("ragged", floats, vecs(keys, [][]float32{{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9}}, false)), format.ErrRagged, 5},
+		{"null key", keyVec("nullkey", floats, vecs([]string{"a", "b", "c", ""}, ok, false)), format.ErrSyntax, 4},
+		{"null vector", keyVec("nullvec", floats, vecs(keys, [][]float32{{1, 2}, nil, {5, 6}, {7, 8}, {9, 10}}, false)), format.ErrSyntax, 2},
+		{"null value", keyVec("nullval", floats, vecs(keys, ok, true)), format.ErrNumber, 5},
+		{"NaN", keyVec("nan", floats, vecs(keys, [][]float32{{1, 2}, {3, 4}, {float32(math.NaN()), 6}, {7, 8}, {9, 10}}, false)), format.ErrNotFinite, 3},
+		{"vector of strings", keyVec("strings", arrow.BinaryTypes.String, func(k *array.StringBuilder, v array.Builder) {
+			k.Append("a")
+			v.(*array.StringBuilder).Append("[1, 2]")
+		}), format.ErrSyntax, 0},
+		{"list of strings", keyVec("strlist", arrow.ListOf(arrow.BinaryTypes.String), func(k *array.StringBuilder, v array.Builder) {
+			k.Append("a")
+			v.(*array.ListBuilder).Append(true)
+			v.(*array.ListBuilder).ValueBuilder().(*array.StringBuilder).AppendValues([]string{"1", "2"}, nil)
+		}), format.ErrSyntax, 0},
+	} {
+		if tc.name == "not Parquet" {
+			// A text file read as Parquet by keyword.
+			_, err := d.Exec(bg, "IMPORT INTO c FROM '"+tc.path+"' FORMAT PARQUET")
+			if !errors.Is(err, tc.sentinel) {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		_, err := d.Import(bg, "c", tc.path, db.ImportOptions{})
+		var fe *format.Error
+		switch {
+		case !errors.Is(err, tc.sentinel) || !errors.As(err, &fe):
+			t.Errorf("%s: got %v, want %v from a *format.Error", tc.name, err, tc.sentinel)
+		case fe.File != tc.path || fe.Row != tc.row:
+			t.Errorf("%s: the error names %s row %d, want %s row %d", tc.name, fe.File, fe.Row, tc.path, tc.row)
+		case err.Error() != "import c: "+fe.Error():
+			t.Errorf("%s: message %q, want %q", tc.name, err, "import c: "+fe.Error())
+		}
+		_, lerr := d.Exec(bg, "IMPORT INTO c FROM '"+tc.path+"'")
+		if !errors.Is(lerr, tc.sentinel) {
+			t.Errorf("%s: the statement gives %v", tc.name, lerr)
+		}
+		if got := rowsOf(t, d, "c", rows); !reflect.DeepEqual(got, rows) {
+			t.Fatalf("%s: a failed import changed the collection", tc.name)
+		}
+	}
+}
