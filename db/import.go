@@ -34,6 +34,10 @@ type ImportOptions struct {
 	// Index says whether to build an HNSW index with the load; nil builds
 	// one when the collection had one or has at least AutoIndexRows rows.
 	Index *bool
+	// KeyColumn and VectorColumn name the key and vector columns of a
+	// Parquet file (ignoring case); "" finds them by their usual names
+	// (key, word, id; vector, embedding). Other formats refuse them.
+	KeyColumn, VectorColumn string
 }
 
 // ImportResult says what an import did.
@@ -91,6 +95,9 @@ func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) 
 	if opts.Format == format.Parquet {
 		return d.importTable(ctx, name, path, []*os.File{f}, opts)
 	}
+	if err := opts.textOnly(); err != nil {
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
 	cr := &countingReader{r: br}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, total, path, opts)
 }
@@ -108,8 +115,19 @@ func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source 
 		}
 		return d.importTables(ctx, name, source, []tableFile{{name: source, r: ra}}, opts)
 	}
+	if err := opts.textOnly(); err != nil {
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
 	cr := &countingReader{r: r}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, 0, source, opts)
+}
+
+// textOnly refuses the options of Parquet files for a text import.
+func (o ImportOptions) textOnly() error {
+	if o.KeyColumn != "" || o.VectorColumn != "" {
+		return invalidf("the key and vector columns are named only for a Parquet file (this is %v)", o.Format)
+	}
+	return nil
 }
 
 // importReader imports the vector file read from r into the collection
@@ -402,6 +420,8 @@ var importOptions = []optDef{
 	{name: "limit", kind: optInt, min: 0, def: "0 (all)", doc: "read only the first rows of the file"},
 	{name: "metric", kind: optWord, def: "COSINE", doc: "metric of a new collection: COSINE, DOT or L2"},
 	{name: "index", kind: optBool, def: "the collection's", doc: "build (or drop) the HNSW index with the rows"},
+	{name: "key", kind: optString, def: "key, word or id", doc: "Parquet only: the column holding the keys"},
+	{name: "vector", kind: optString, def: "vector or embedding", doc: "Parquet only: the list column holding the vectors"},
 }
 
 var exportOptions = []optDef{
@@ -441,6 +461,20 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	if b, ok := opts["index"].(bool); ok {
 		spec.Index = &b
 	}
+	for _, o := range []string{"key", "vector"} {
+		col, ok := opts[o].(string)
+		if !ok {
+			continue
+		}
+		if (f != "" && f != "PARQUET") || s.Catalog || col == "" {
+			return nil, errorIs(ErrInvalid, s.At("option "+o, s.With[o].Pos), "%s names a column of a Parquet file", o)
+		}
+		if o == "key" {
+			spec.KeyColumn = col
+		} else {
+			spec.VectorColumn = col
+		}
+	}
 	if m, ok := opts["metric"].(string); ok {
 		mt, err := vec.ParseMetric(m)
 		if err != nil || !containsFold([]string{"COSINE", "DOT", "L2"}, m) {
@@ -460,6 +494,12 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	}
 	if spec.Limit > 0 {
 		desc += fmt.Sprintf(", first %d rows", spec.Limit)
+	}
+	if spec.KeyColumn != "" {
+		desc += ", keys from column " + query.QuoteString(spec.KeyColumn)
+	}
+	if spec.VectorColumn != "" {
+		desc += ", vectors from column " + query.QuoteString(spec.VectorColumn)
 	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImport(ctx, spec)
@@ -508,6 +548,9 @@ type ImportSpec struct {
 	Limit      int
 	Metric     *vec.Metric // nil: COSINE for a new collection
 	Index      *bool       // WITH (index = true|false); nil: the default
+	// KeyColumn and VectorColumn name a Parquet file's key and vector
+	// columns (WITH (key = ..., vector = ...)); "" finds them by name.
+	KeyColumn, VectorColumn string
 }
 
 // ExportSpec is a compiled EXPORT. FixedSize (WITH (fixed_size = true))
@@ -548,7 +591,7 @@ func (d *DB) execImport(ctx context.Context, s ImportSpec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index}
+	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index, KeyColumn: s.KeyColumn, VectorColumn: s.VectorColumn}
 	if s.Metric != nil {
 		opts.Metric = *s.Metric
 	}

@@ -60,7 +60,7 @@ func (d *DB) ExportParquet(ctx context.Context, name, path string, opts ParquetO
 // read in name order (such as the data directory of a Spark
 // Word2VecModel), whatever the name. The key is the column named key, word
 // or id; the vector the list column named vector or embedding (float or
-// double); an integer column named count gives the counts (otherwise each
+// double); opts.KeyColumn and opts.VectorColumn name others; an integer column named count gives the counts (otherwise each
 // row's count is its rank); every other column is a metadata field, added
 // to those of an existing collection (an INT column may fill a FLOAT
 // field). It needs the Parquet codec (see ExportParquet); without it the
@@ -134,7 +134,7 @@ func (d *DB) importTables(ctx context.Context, name, source string, files []tabl
 	if err != nil {
 		return nil, err
 	}
-	ropts := format.TableReaderOptions{}
+	ropts := format.TableReaderOptions{KeyColumn: opts.KeyColumn, VectorColumn: opts.VectorColumn}
 	if existing != nil {
 		ropts.Dim = existing.Dim
 	}

@@ -104,6 +104,9 @@ type TableReaderOptions struct {
 	// BatchRows is the number of rows decoded at a time (default 4096),
 	// which with one row group's pages bounds the reader's memory.
 	BatchRows int
+	// KeyColumn and VectorColumn name the key and vector columns
+	// (ignoring case); "" looks for KeyColumnNames and VectorColumnNames.
+	KeyColumn, VectorColumn string
 }
 
 // ReadAtSeeker is a file opened for random access, such as *os.File.

@@ -557,3 +557,51 @@ func TestBadParquetFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestImportNamedColumns: WITH (key = ..., vector = ...) picks the key and
+// vector columns of a Parquet file whose names are not the usual ones
+// (the usual ones then become metadata), an unknown name is an error
+// naming the columns, and text files refuse the options.
+func TestImportNamedColumns(t *testing.T) {
+	d := openDB(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "named.parquet")
+	arrowFile(t, path, []arrow.Field{
+		{Name: "word", Type: arrow.BinaryTypes.String},
+		{Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "emb", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64)},
+	}, func(b *array.RecordBuilder) {
+		b.Field(0).(*array.StringBuilder).AppendValues([]string{"w1", "w2"}, nil)
+		b.Field(1).(*array.StringBuilder).AppendValues([]string{"n1", "n2"}, nil)
+		lb := b.Field(2).(*array.ListBuilder)
+		for i := range 2 {
+			lb.Append(true)
+			lb.ValueBuilder().(*array.Float64Builder).AppendValues([]float64{float64(i), 1, 2}, nil)
+		}
+	})
+	// Without the options there is no vector column (emb is not a usual name).
+	if _, err := d.Exec(bg, "IMPORT INTO c FROM '"+path+"'"); !errors.Is(err, format.ErrSyntax) {
+		t.Fatalf("no vector column: %v", err)
+	}
+	run(t, d, "IMPORT INTO c FROM '"+path+"' WITH (key = 'NAME', vector = 'emb')")
+	c, _ := d.Collection("c")
+	r, err := c.Get("n2")
+	if err != nil || !reflect.DeepEqual(r.Vector, []float32{1, 1, 2}) || !reflect.DeepEqual(r.Meta, []any{"w2"}) {
+		t.Fatalf("n2: %+v, %v", r, err)
+	}
+	before := collState(t, d, "c")
+	if _, err := d.Exec(bg, "IMPORT INTO c FROM '"+path+"' WITH (key = 'nom', vector = 'emb')"); !errors.Is(err, format.ErrSyntax) {
+		t.Errorf("unknown key column: %v", err)
+	}
+	txt := filepath.Join(dir, "c.txt")
+	run(t, d, "EXPORT c TO '"+txt+"'")
+	if _, err := d.Import(bg, "c", txt, db.ImportOptions{KeyColumn: "name"}); !errors.Is(err, db.ErrInvalid) {
+		t.Errorf("a text file with KeyColumn: %v", err)
+	}
+	if _, err := d.Exec(bg, "IMPORT INTO c FROM '"+txt+"' FORMAT WORD2VEC WITH (vector = 'emb')"); !errors.Is(err, db.ErrInvalid) {
+		t.Errorf("FORMAT WORD2VEC with vector: %v", err)
+	}
+	if got := collState(t, d, "c"); got != before {
+		t.Fatal("a failed import changed the collection")
+	}
+}

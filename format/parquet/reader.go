@@ -200,13 +200,20 @@ func (r *Reader) findColumns() error {
 	if err != nil {
 		return r.errf(format.ErrSyntax, "schema: %v", err)
 	}
-	ki := findName(sc, KeyNames)
-	if ki < 0 || !(isString(sc.Field(ki).Type) || isInteger(sc.Field(ki).Type)) {
-		return r.errf(format.ErrSyntax, "no key column: want a string column named %s (columns: %s)", strings.Join(KeyNames, ", "), fieldNames(sc))
+	keyNames, vecNames := KeyNames, VectorNames
+	if r.opts.KeyColumn != "" {
+		keyNames = []string{r.opts.KeyColumn}
 	}
-	vi := findName(sc, VectorNames)
-	if vi < 0 {
-		return r.errf(format.ErrSyntax, "no vector column: want a list of float or double named %s (columns: %s)", strings.Join(VectorNames, " or "), fieldNames(sc))
+	if r.opts.VectorColumn != "" {
+		vecNames = []string{r.opts.VectorColumn}
+	}
+	ki := findName(sc, keyNames)
+	if ki < 0 || !(isString(sc.Field(ki).Type) || isInteger(sc.Field(ki).Type)) {
+		return r.errf(format.ErrSyntax, "no key column: want a string column named %s (columns: %s)", strings.Join(keyNames, ", "), fieldNames(sc))
+	}
+	vi := findName(sc, vecNames)
+	if vi < 0 || vi == ki {
+		return r.errf(format.ErrSyntax, "no vector column: want a list of float or double named %s (columns: %s)", strings.Join(vecNames, " or "), fieldNames(sc))
 	}
 	vf := sc.Field(vi)
 	var elem arrow.DataType
