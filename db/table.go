@@ -579,7 +579,7 @@ func (d *DB) EventLogSource(path string, opts trainer.EventLogOptions) (*trainer
 	if err != nil {
 		return nil, fmt.Errorf("event log %s: %w", path, err)
 	}
-	opts.Table = func() (trainer.EventTable, error) {
+	opts.Table = func() (format.RecordReader, error) {
 		f, err := d.openRead(path)
 		if err != nil {
 			return nil, err
@@ -589,60 +589,20 @@ func (d *DB) EventLogSource(path string, opts trainer.EventLogOptions) (*trainer
 			f.Close()
 			return nil, err
 		}
-		return &eventTable{f: f, rd: rd, path: path}, nil
+		return fileRecords{rd, f}, nil
 	}
 	return trainer.EventLogSource(path, opts), nil
 }
 
-// eventTable is a trainer.EventTable over a Parquet file.
-type eventTable struct {
-	f    *os.File
-	rd   format.RecordReader
-	path string
-	sel  []int
-	vals []any
+// fileRecords is a RecordReader that closes its file with itself.
+type fileRecords struct {
+	format.RecordReader
+	f *os.File
 }
 
-func (t *eventTable) Columns() []string {
-	fs := t.rd.Fields()
-	names := make([]string, len(fs))
-	for i, f := range fs {
-		names[i] = f.Name
-	}
-	return names
-}
-
-func (t *eventTable) Select(cols []int) error {
-	t.sel = cols
-	t.vals = make([]any, len(cols))
-	return t.rd.Select(cols)
-}
-
-func (t *eventTable) Next(rec []string) error {
-	if err := t.rd.Next(t.vals); err != nil {
-		return err
-	}
-	for i, v := range t.vals {
-		switch v := v.(type) {
-		case nil:
-			row, group := t.rd.Pos()
-			return &format.Error{File: t.path, Row: row, RowGroup: group, Msg: fmt.Sprintf("column %s is null", t.rd.Fields()[t.sel[i]].Name), Err: format.ErrSyntax}
-		case string:
-			rec[i] = v
-		case int64:
-			rec[i] = strconv.FormatInt(v, 10)
-		case float64:
-			rec[i] = strconv.FormatFloat(v, 'g', -1, 64)
-		case bool:
-			rec[i] = strconv.FormatBool(v)
-		}
-	}
-	return nil
-}
-
-func (t *eventTable) Close() error {
-	t.rd.Close()
-	return t.f.Close()
+func (r fileRecords) Close() error {
+	r.RecordReader.Close()
+	return r.f.Close()
 }
 
 // isParquet reports whether the file at path starts with Parquet's magic

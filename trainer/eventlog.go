@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/internal/editdist"
 	"github.com/vecdb/vecdb/internal/textline"
 )
@@ -40,26 +41,14 @@ type EventLogOptions struct {
 	// Without a header, columns are named by their 1-based position: "1",
 	// "2", ...
 	Header *bool
-	// Table, when set, reads the log from a table file (Parquet) instead
-	// of text: the columns are found by name as in a text log, and each
-	// value is given as text (an integer in decimal). Open, Delimiter and
-	// Header are then not used.
-	Table func() (EventTable, error)
-}
-
-// EventTable is an event log in a table file with named, typed columns
-// (package db makes one of a Parquet file).
-type EventTable interface {
-	// Columns names the table's columns.
-	Columns() []string
-	// Select chooses the columns that Next gives, by index into Columns;
-	// it is called once, before Next.
-	Select(cols []int) error
-	// Next fills rec, one value per selected column, with the next row as
-	// text, or returns io.EOF after the last row. A value that cannot be
-	// text (a NULL) is an error naming its row.
-	Next(rec []string) error
-	Close() error
+	// Table, when set, reads the log from a table file (Parquet, through
+	// the codec that package format/parquet registers) instead of text:
+	// the columns are found by name as in a text log, and each value is
+	// taken as text (an integer in decimal, a date or timestamp as its
+	// count since 1970); a NULL in a column used is an error naming its
+	// row. Open, Delimiter and Header are then not used. The reader's
+	// Close must release what Table opened.
+	Table func() (format.RecordReader, error)
 }
 
 // KeyedReader is a SequenceReader that names each sequence: the user or
@@ -178,7 +167,12 @@ func (e *EventLog) loadTable() error {
 		return err
 	}
 	defer t.Close()
-	g, err := e.newGrouper(t.Columns())
+	fields := t.Fields()
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	g, err := e.newGrouper(names)
 	if err != nil {
 		return err
 	}
@@ -193,16 +187,32 @@ func (e *EventLog) loadTable() error {
 	if err := t.Select(sel); err != nil {
 		return err
 	}
+	vals := make([]any, len(sel))
 	rec := make([]string, len(sel))
-	for line := 1; ; line++ {
-		err := t.Next(rec)
+	for {
+		err := t.Next(vals)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		if err := g.add(rec, line); err != nil {
+		row, group := t.Pos()
+		for i, v := range vals {
+			switch v := v.(type) {
+			case nil:
+				return &format.Error{File: e.path, Row: row, RowGroup: group, Msg: fmt.Sprintf("column %s is null", names[sel[i]]), Err: format.ErrSyntax}
+			case string:
+				rec[i] = v
+			case int64:
+				rec[i] = strconv.FormatInt(v, 10)
+			case float64:
+				rec[i] = strconv.FormatFloat(v, 'g', -1, 64)
+			case bool:
+				rec[i] = strconv.FormatBool(v)
+			}
+		}
+		if err := g.add(rec, int(row)); err != nil {
 			return err
 		}
 	}
