@@ -60,11 +60,12 @@ func (d *DB) ExportParquet(ctx context.Context, name, path string, opts ParquetO
 // read in name order (such as the data directory of a Spark
 // Word2VecModel), whatever the name. The key is the column named key, word
 // or id; the vector the list column named vector or embedding (float or
-// double); opts.KeyColumn and opts.VectorColumn name others; an integer column named count gives the counts (otherwise each
-// row's count is its rank); every other column is a metadata field, added
-// to those of an existing collection (an INT column may fill a FLOAT
-// field). It needs the Parquet codec (see ExportParquet); without it the
-// error wraps format.ErrNoTableCodec.
+// double); opts.KeyColumn and opts.VectorColumn name others. An integer
+// column named count gives the counts (otherwise each row's count is its
+// rank); every other column is a metadata field, added to those of an
+// existing collection (an INT column may fill a FLOAT field). It needs the
+// Parquet codec (see ExportParquet); without it the error wraps
+// ErrNoTableCodec.
 func (d *DB) ImportParquet(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
 	opts.Format = format.Parquet
 	return d.Import(ctx, name, path, opts)

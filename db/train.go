@@ -479,14 +479,11 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 		if _, perr := d.ResolvePath(s.Path, false); perr != nil {
 			return nil, perr
 		}
-		src, err := d.EventLogSource(s.Path, *ev)
-		if err != nil {
-			return nil, fmt.Errorf("train %s: %w", s.Collection, err)
+		src, serr := d.EventLogSource(s.Path, *ev)
+		if serr != nil {
+			return nil, fmt.Errorf("train %s: %w", s.Collection, serr)
 		}
 		res, err = d.Train(ctx, s.Collection, src, topts)
-		if err != nil {
-			return nil, err
-		}
 	} else {
 		res, err = d.TrainFile(ctx, s.Collection, s.Path, topts)
 	}
