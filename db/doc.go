@@ -16,7 +16,10 @@
 //     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine.
 //   - index.go: CreateIndex, DropIndex (HNSW, package ann).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
-//     (vector files of package format).
+//     (vector files of package format); table.go: Parquet (ExportParquet,
+//     ImportParquet, IMPORT METADATA and event logs from Parquet,
+//     EventLogSource), through the codec that package format/parquet
+//     registers (ErrNoTableCodec without it).
 //   - train.go, users.go: Train (package trainer), TrainConfig, EvaluateAnalogies,
 //     EvaluatePairs, CreateUsers; recommend.go: Recommend.
 //   - project.go, cluster.go: Project (PCA, t-SNE), Cluster (k-means);

@@ -80,6 +80,18 @@ var (
 	ErrZeroVector = errdefs.ErrZeroVector
 )
 
+// ErrNoTableCodec is returned by every statement and call that reads or
+// writes Parquet (EXPORT … FORMAT PARQUET or to a .parquet file, IMPORT,
+// IMPORT METADATA and TRAIN from one) when no Parquet codec is
+// registered: package db links none (it is large), and a program that
+// wants Parquet adds
+//
+//	import _ "github.com/vecdb/vecdb/format/parquet"
+//
+// as the vecdb binary does. The message names that import; nothing is
+// written.
+var ErrNoTableCodec = format.ErrNoTableCodec
+
 // MaxKeyBytes is the longest key, in bytes, that a collection stores (4
 // KiB, the same as trainer.MaxTokenBytes, so every trained token fits).
 const MaxKeyBytes = storage.MaxKeyBytes

@@ -35,6 +35,10 @@ type ImportOptions struct {
 	// Index says whether to build an HNSW index with the load; nil builds
 	// one when the collection had one or has at least AutoIndexRows rows.
 	Index *bool
+	// KeyColumn and VectorColumn name the key and vector columns of a
+	// Parquet file (ignoring case); "" finds them by their usual names
+	// (key, word, id; vector, embedding). Other formats refuse them.
+	KeyColumn, VectorColumn string
 }
 
 // ImportResult says what an import did.
@@ -102,6 +106,9 @@ func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) 
 	if opts.Format == format.Parquet {
 		return d.importTable(ctx, name, path, []*os.File{f}, opts)
 	}
+	if err := opts.textOnly(); err != nil {
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
 	cr := &countingReader{r: br}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, total, path, opts)
 }
@@ -119,8 +126,19 @@ func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source 
 		}
 		return d.importTables(ctx, name, source, []tableFile{{name: source, r: ra}}, opts)
 	}
+	if err := opts.textOnly(); err != nil {
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
 	cr := &countingReader{r: r}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, 0, source, opts)
+}
+
+// textOnly refuses the options of Parquet files for a text import.
+func (o ImportOptions) textOnly() error {
+	if o.KeyColumn != "" || o.VectorColumn != "" {
+		return invalidf("the key and vector columns are named only for a Parquet file (this is %v)", o.Format)
+	}
+	return nil
 }
 
 // importReader imports the vector file read from r into the collection
@@ -139,7 +157,7 @@ func (d *DB) importReader(ctx context.Context, name string, r io.Reader, done fu
 	}
 	rd, err := format.NewReader(r, ropts)
 	if err != nil {
-		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+		return nil, fileErr("import "+name, source, err)
 	}
 	rank := int64(0)
 	src := &loadSource{
@@ -246,7 +264,7 @@ func (d *DB) load(ctx context.Context, name string, existing *storage.Collection
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+			return nil, fileErr("import "+name, source, err)
 		}
 		n++
 		if !utf8.ValidString(row.Key) {
@@ -449,6 +467,12 @@ var importOptions = []optDef{
 	{name: "limit", kind: optInt, min: 0, def: "0 (all)", doc: "read only the first rows of the file"},
 	{name: "metric", kind: optWord, def: "COSINE", doc: "metric of a new collection: COSINE, DOT or L2"},
 	{name: "index", kind: optBool, def: "the collection's", doc: "build (or drop) the HNSW index with the rows"},
+	{name: "key", kind: optString, def: "key, word or id", doc: "Parquet only: the column holding the keys"},
+	{name: "vector", kind: optString, def: "vector or embedding", doc: "Parquet only: the list column holding the vectors"},
+}
+
+var exportOptions = []optDef{
+	{name: "fixed_size", kind: optBool, def: "false", doc: "Parquet only: write the vector column as a fixed-size list of DIM floats (Arrow fixed_size_list) instead of a list"},
 }
 
 func (c *compiler) format(name string, binary bool, at query.Position) (string, error) {
@@ -484,6 +508,20 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	if b, ok := opts["index"].(bool); ok {
 		spec.Index = &b
 	}
+	for _, o := range []string{"key", "vector"} {
+		col, ok := opts[o].(string)
+		if !ok {
+			continue
+		}
+		if (f != "" && f != "PARQUET") || s.Catalog || col == "" {
+			return nil, errorIs(ErrInvalid, s.At("option "+o, s.With[o].Pos), "%s names a column of a Parquet file", o)
+		}
+		if o == "key" {
+			spec.KeyColumn = col
+		} else {
+			spec.VectorColumn = col
+		}
+	}
 	if m, ok := opts["metric"].(string); ok {
 		mt, err := vec.ParseMetric(m)
 		if err != nil || !containsFold([]string{"COSINE", "DOT", "L2"}, m) {
@@ -504,6 +542,12 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	if spec.Limit > 0 {
 		desc += fmt.Sprintf(", first %d rows", spec.Limit)
 	}
+	if spec.KeyColumn != "" {
+		desc += ", keys from column " + query.QuoteString(spec.KeyColumn)
+	}
+	if spec.VectorColumn != "" {
+		desc += ", vectors from column " + query.QuoteString(spec.VectorColumn)
+	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImport(ctx, spec)
 	}}, nil
@@ -517,7 +561,8 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.options(s, s.With, nil, "EXPORT"); err != nil {
+	opts, err := c.options(s, s.With, exportOptions, "EXPORT")
+	if err != nil {
 		return nil, err
 	}
 	spec := ExportSpec{Collection: s.Collection, Path: s.Path, Format: f, Binary: s.Binary}
@@ -525,13 +570,22 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	if f != "" {
 		desc += " (format " + f + ")"
 	}
+	if fixed, ok := opts["fixed_size"].(bool); ok {
+		if f != "PARQUET" && (f != "" || guessFormat(s.Path) != format.Parquet) {
+			return nil, errorIs(ErrInvalid, s.At("option fixed_size", s.With["fixed_size"].Pos), "fixed_size goes only with Parquet (FORMAT PARQUET or a .parquet file)")
+		}
+		spec.FixedSize = fixed
+		if fixed {
+			desc += ", vector as a fixed-size list"
+		}
+	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execExport(ctx, spec)
 	}}, nil
 }
 
 // ImportSpec is a compiled IMPORT INTO c FROM 'path' | CATALOG 'name'.
-// Format is "" to sniff, or GLOVE, WORD2VEC, FASTTEXT, CSV, JSONL.
+// Format is "" to sniff, or GLOVE, WORD2VEC, FASTTEXT, CSV, JSONL, PARQUET.
 type ImportSpec struct {
 	Collection string
 	Path       string
@@ -541,14 +595,19 @@ type ImportSpec struct {
 	Limit      int
 	Metric     *vec.Metric // nil: COSINE for a new collection
 	Index      *bool       // WITH (index = true|false); nil: the default
+	// KeyColumn and VectorColumn name a Parquet file's key and vector
+	// columns (WITH (key = ..., vector = ...)); "" finds them by name.
+	KeyColumn, VectorColumn string
 }
 
-// ExportSpec is a compiled EXPORT.
+// ExportSpec is a compiled EXPORT. FixedSize (WITH (fixed_size = true))
+// writes a Parquet file's vector column as a fixed-size list.
 type ExportSpec struct {
 	Collection string
 	Path       string
 	Format     string
 	Binary     bool
+	FixedSize  bool
 }
 
 func parseFormat(name string, binary bool) (Format, error) {
@@ -568,6 +627,8 @@ func parseFormat(name string, binary bool) (Format, error) {
 		return format.CSV, nil
 	case "JSONL":
 		return format.JSONL, nil
+	case "PARQUET":
+		return format.Parquet, nil
 	}
 	return format.Auto, invalidf("unknown format %s", name)
 }
@@ -577,7 +638,7 @@ func (d *DB) execImport(ctx context.Context, s ImportSpec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index}
+	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index, KeyColumn: s.KeyColumn, VectorColumn: s.VectorColumn}
 	if s.Metric != nil {
 		opts.Metric = *s.Metric
 	}
@@ -605,7 +666,12 @@ func (d *DB) execExport(ctx context.Context, s ExportSpec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := d.Export(ctx, s.Collection, s.Path, f)
+	var n int
+	if s.FixedSize {
+		n, err = d.ExportParquet(ctx, s.Collection, s.Path, ParquetOptions{FixedSize: true})
+	} else {
+		n, err = d.Export(ctx, s.Collection, s.Path, f)
+	}
 	if err != nil {
 		return nil, err
 	}

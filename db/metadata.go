@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/textline"
 	"github.com/vecdb/vecdb/query"
@@ -34,6 +35,10 @@ type MetadataOptions struct {
 	// it is trimmed (quoted or not), so that "0 \tGucci Time" (Yes.com's
 	// song_hash.txt) gives key "0"; trim = false in the language sets it.
 	KeepSpace bool
+	// Format is format.Auto (a Parquet file by its magic bytes, else
+	// text) or format.Parquet. Header, Columns and Delimiter are for text
+	// files: a Parquet file names its columns itself.
+	Format Format
 }
 
 // MetadataResult reports what ImportMetadata did.
@@ -76,13 +81,31 @@ func (r *MetadataResult) String() string {
 // parse as; empty values are NULL. Keys not in the collection are counted
 // and reported, not silently dropped; a ragged line is an error with its
 // line number.
+//
+// A Parquet file (by its magic bytes, or with opts.Format format.Parquet)
+// gives its keys in the column named opts.Key, else the first column
+// named key, word or id (as IMPORT finds it; strings or integers), and
+// every other column becomes a field of its own type (strings TEXT,
+// integers INT, floats FLOAT, booleans BOOL), except an integer column
+// named count and a list column named vector or embedding, which IMPORT
+// reads as the counts and the vectors (so a file written by EXPORT gives
+// its metadata back); its nulls are NULL. It needs
+// the Parquet codec, like ImportParquet: without it the error matches
+// ErrNoTableCodec.
 func (d *DB) ImportMetadata(ctx context.Context, name, path string, opts MetadataOptions) (*MetadataResult, error) {
+	if opts.Format != format.Auto && opts.Format != format.Parquet {
+		return nil, invalidf("import metadata: format %v: metadata files are text (tab- or comma-separated) or Parquet", opts.Format)
+	}
 	f, err := d.openRead(path)
 	if err != nil {
 		return nil, fmt.Errorf("import metadata: %w", err)
 	}
 	defer f.Close()
-	var r io.Reader = bufio.NewReader(f)
+	br := bufio.NewReader(f)
+	if magic, _ := br.Peek(len(parquetMagic)); opts.Format == format.Parquet || string(magic) == parquetMagic {
+		return d.importMetadataTable(ctx, name, path, f, opts)
+	}
+	var r io.Reader = br
 	if strings.HasSuffix(strings.ToLower(path), ".gz") {
 		gz, err := gzip.NewReader(r)
 		if err != nil {
@@ -255,17 +278,8 @@ func (t *metaTable) targets(source string, keyCol int, fields []Field) ([]metaTa
 		if ci == keyCol {
 			continue
 		}
-		lower := strings.ToLower(cname)
-		if cname == "" {
-			return nil, nil, invalidf("%s: column %d has no name", source, ci+1)
-		}
-		if seen[lower] {
-			return nil, nil, invalidf("%s: column %q appears twice", source, cname)
-		}
-		seen[lower] = true
-		switch lower {
-		case "key", "vector", "count", "similarity", "distance", "rank", "query":
-			return nil, nil, invalidf("%s: column %q is a built-in column name; rename it with WITH (columns = ...)", source, cname)
+		if err := metaColumnName(source, ci, cname, seen, "with WITH (columns = ...)"); err != nil {
+			return nil, nil, err
 		}
 		fi := -1
 		for i, f := range fields {
@@ -283,6 +297,24 @@ func (t *metaTable) targets(source string, keyCol int, fields []Field) ([]metaTa
 		nFields++
 	}
 	return targets, newFields, nil
+}
+
+// metaColumnName checks the name of the ci-th column of a metadata file:
+// not empty, not a built-in column, not seen before (ignoring case).
+func metaColumnName(source string, ci int, cname string, seen map[string]bool, rename string) error {
+	lower := strings.ToLower(cname)
+	if cname == "" {
+		return invalidf("%s: column %d has no name", source, ci+1)
+	}
+	if seen[lower] {
+		return invalidf("%s: column %q appears twice", source, cname)
+	}
+	seen[lower] = true
+	switch lower {
+	case "key", "vector", "count", "similarity", "distance", "rank", "query":
+		return invalidf("%s: column %q is a built-in column name; rename it %s", source, cname, rename)
+	}
+	return nil
 }
 
 // convert parses every target value of every record, before anything is written.
@@ -442,7 +474,14 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 	if err != nil {
 		return nil, err
 	}
-	spec := MetadataSpec{Collection: s.Into, Path: s.Path}
+	spec := MetadataSpec{Collection: s.Into, Path: s.Path, Parquet: s.Format == "PARQUET"}
+	if spec.Parquet || guessFormat(s.Path) == format.Parquet {
+		for _, o := range []string{"header", "columns", "delimiter", "trim"} {
+			if _, ok := opts[o]; ok {
+				return nil, errorIs(ErrInvalid, s.At("option "+o, s.With[o].Pos), "%s is for text files: a Parquet file names its columns", o)
+			}
+		}
+	}
 	if k, ok := opts["key"].(string); ok {
 		spec.Key = k
 	}
@@ -474,6 +513,9 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 		spec.KeepSpace = !trim
 	}
 	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
+	if spec.Parquet {
+		desc += " (format PARQUET)"
+	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImportMetadata(ctx, spec)
 	}}, nil
@@ -482,10 +524,13 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 // MetadataSpec is a compiled IMPORT METADATA. Key names the key column
 // ("" = the first); Columns, when set, name the file's columns (and then
 // the file has no header unless Header says so); Delimiter 0 means by
-// extension (',' for .csv, tab otherwise).
+// extension (',' for .csv, tab otherwise). Parquet (FORMAT PARQUET) reads
+// the file as Parquet whatever its name; without it a Parquet file is
+// known by its magic bytes.
 type MetadataSpec struct {
 	Collection string
 	Path       string
+	Parquet    bool
 	Key        string
 	Header     *bool
 	Columns    []string
@@ -495,6 +540,9 @@ type MetadataSpec struct {
 
 func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
 	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter, KeepSpace: s.KeepSpace}
+	if s.Parquet {
+		opts.Format = format.Parquet
+	}
 	res, err := d.ImportMetadata(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err

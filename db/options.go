@@ -14,6 +14,7 @@ var optionTables = map[string][]optDef{
 	"TRAIN":              trainOptions,
 	"CREATE INDEX":       indexOptions,
 	"IMPORT":             importOptions,
+	"EXPORT":             exportOptions,
 	"IMPORT METADATA":    metadataOptions,
 	"NEAREST":            nearestOptions,
 	"PROJECT":            projectOptions,
@@ -37,7 +38,7 @@ func OptionKinds() []string {
 
 // OptionNames returns the names a statement's WITH ( ... ) clause accepts,
 // sorted; kind names the statement as the REPL sees it: "TRAIN",
-// "CREATE INDEX", "IMPORT", "IMPORT METADATA", "NEAREST", "PROJECT",
+// "CREATE INDEX", "IMPORT", "EXPORT", "IMPORT METADATA", "NEAREST", "PROJECT",
 // "CLUSTER", "RECOMMEND", "EVALUATE ANALOGIES", "EVALUATE PAIRS",
 // "SEQUENCES" (CREATE COLLECTION ... FROM SEQUENCES). An unknown kind gives
 // nil. It is used by the shell's completion.

@@ -101,6 +101,13 @@ var optionCases = func() map[string]optCase {
 		"IMPORT/limit":  pair(imp, "limit = 5", "v"),
 		"IMPORT/metric": pair(imp, "metric = 'dot'", "v"),
 		"IMPORT/index":  pair(imp, "index = true", "v"),
+		// Parquet only; the columns they pick are tested in format/parquet.
+		"IMPORT/key":    {base: "IMPORT INTO v FROM 'v.parquet'", with: "IMPORT INTO v FROM 'v.parquet' WITH (key = 'name')", how: "plan"},
+		"IMPORT/vector": {base: "IMPORT INTO v FROM 'v.parquet'", with: "IMPORT INTO v FROM 'v.parquet' WITH (vector = 'emb')", how: "plan"},
+
+		// The written schema is checked in package format/parquet (db's
+		// tests link no Parquet codec); here the plan shows the option.
+		"EXPORT/fixed_size": {base: "EXPORT t TO 'x.parquet'", with: "EXPORT t TO 'x.parquet' WITH (fixed_size = true)", how: "plan"},
 
 		"IMPORT METADATA/key":       pair(meta, "key = 'title'", "t"),
 		"IMPORT METADATA/header":    pair(meta, "header = false", "t"),

@@ -116,5 +116,8 @@ func (d *DB) TrainFile(ctx context.Context, name, path string, opts TrainOptions
 	if _, err := d.ResolvePath(path, false); err != nil {
 		return nil, fmt.Errorf("train %s: %w", name, err)
 	}
+	if d.isParquet(path) {
+		return nil, invalidf("train %s: %s is a Parquet file, which TRAIN reads as an event log: name its columns with WITH (sequence_by = ..., item = ...)", name, path)
+	}
 	return d.Train(ctx, name, trainer.FileSourceWith(d.openRead, path), opts)
 }

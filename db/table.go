@@ -3,15 +3,20 @@ package db
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/storage"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // parquetMagic starts (and ends) every Parquet file.
@@ -58,14 +63,27 @@ func (d *DB) ExportParquet(ctx context.Context, name, path string, opts ParquetO
 // read in name order (such as the data directory of a Spark
 // Word2VecModel), whatever the name. The key is the column named key, word
 // or id; the vector the list column named vector or embedding (float or
-// double); an integer column named count gives the counts (otherwise each
-// row's count is its rank); every other column is a metadata field, added
-// to those of an existing collection (an INT column may fill a FLOAT
-// field). It needs the Parquet codec (see ExportParquet); without it the
-// error wraps format.ErrNoTableCodec.
+// double); opts.KeyColumn and opts.VectorColumn name others. An integer
+// column named count gives the counts (otherwise each row's count is its
+// rank); every other column is a metadata field, added to those of an
+// existing collection (an INT column may fill a FLOAT field). It needs the
+// Parquet codec (see ExportParquet); without it the error wraps
+// ErrNoTableCodec.
 func (d *DB) ImportParquet(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
 	opts.Format = format.Parquet
 	return d.Import(ctx, name, path, opts)
+}
+
+// fileErr wraps err, an error of op ("import c") reading the file source:
+// "op from source: err", or "op: err" when err is a *format.Error that
+// names source itself, so that a message names its file once. A part of a
+// directory is named after the directory: "import c from dir:
+// dir/part-1.parquet: row 7 (row group 0): ...".
+func fileErr(op, source string, err error) error {
+	if fe := (*format.Error)(nil); errors.As(err, &fe) && fe.File == source {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return fmt.Errorf("%s from %s: %w", op, source, err)
 }
 
 // tableFile is one part of a table import: an open file, or a path that
@@ -114,13 +132,13 @@ func (d *DB) importTableDir(ctx context.Context, name, path string, dir *os.File
 func (d *DB) importTables(ctx context.Context, name, source string, files []tableFile, opts ImportOptions) (*ImportResult, error) {
 	codec, err := format.TableCodecFor(format.Parquet)
 	if err != nil {
-		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+		return nil, fileErr("import "+name, source, err)
 	}
 	existing, err := d.importTarget(name)
 	if err != nil {
 		return nil, err
 	}
-	ropts := format.TableReaderOptions{}
+	ropts := format.TableReaderOptions{KeyColumn: opts.KeyColumn, VectorColumn: opts.VectorColumn}
 	if existing != nil {
 		ropts.Dim = existing.Dim
 	}
@@ -164,18 +182,18 @@ func (d *DB) importTables(ctx context.Context, name, source string, files []tabl
 	}
 	// The first file fixes the columns; the first with rows the dimension.
 	if err := open(0); err != nil {
-		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+		return nil, fileErr("import "+name, source, err)
 	}
 	cols = rd.Columns()
 	for rd.Dim() == 0 && cur+1 < len(files) {
 		if err := open(cur + 1); err != nil {
-			return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+			return nil, fileErr("import "+name, source, err)
 		}
 	}
 	ropts.Dim = rd.Dim()
 	fields, conv, err := tableFields(existing, cols)
 	if err != nil {
-		return nil, fmt.Errorf("import %s from %s: %w", name, source, err)
+		return nil, fileErr("import "+name, source, err)
 	}
 	hasCount := rd.HasCount()
 	total := rd.Rows()
@@ -380,4 +398,226 @@ func (d *DB) exportTable(ctx context.Context, name string, w io.Writer, f Format
 		return 0, fmt.Errorf("export %s: %w", name, err)
 	}
 	return n, bw.Flush()
+}
+
+// importMetadataTable is ImportMetadata of the Parquet file in r.
+func (d *DB) importMetadataTable(ctx context.Context, name, path string, r format.ReadAtSeeker, opts MetadataOptions) (*MetadataResult, error) {
+	op := "import metadata into " + name
+	if opts.Header != nil || len(opts.Columns) > 0 || opts.Delimiter != 0 {
+		return nil, invalidf("%s is a Parquet file, which names its columns: header, columns and delimiter are for text files", path)
+	}
+	codec, err := format.TableCodecFor(format.Parquet)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	c, err := d.Collection(name)
+	if err != nil {
+		return nil, err
+	}
+	info, err := c.Info()
+	if err != nil {
+		return nil, err
+	}
+	rd, err := codec.NewRecordReader(r, path, format.RecordReaderOptions{})
+	if err != nil {
+		return nil, fileErr(op, path, err)
+	}
+	defer rd.Close()
+	cols := rd.Fields()
+	names := make([]string, len(cols))
+	for i, f := range cols {
+		names[i] = f.Name
+	}
+	keyCol := -1
+	if opts.Key != "" {
+		keyCol = slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, opts.Key) })
+		if keyCol < 0 {
+			return nil, invalidf("%s has no column %q (columns: %s)", path, opts.Key, strings.Join(names, ", "))
+		}
+	} else {
+		for _, k := range format.KeyColumnNames {
+			if keyCol = slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, k) }); keyCol >= 0 {
+				break
+			}
+		}
+		if keyCol < 0 {
+			return nil, invalidf("%s has no key column named %s: name it with WITH (key = 'column') (columns: %s)", path, strings.Join(format.KeyColumnNames, ", "), strings.Join(names, ", "))
+		}
+	}
+	if kf := cols[keyCol]; (kf.Type != format.TextColumn && kf.Type != format.IntColumn) || kf.Time {
+		return nil, invalidf("%s: key column %s has type %s: want strings or integers", path, kf.Name, kf.FileType)
+	}
+	// The fields each column fills: an existing one of the same name (an
+	// INT column may fill a FLOAT field), else a new one of its type.
+	var (
+		targets   []metaTarget
+		conv      []bool // the column's INT values fill a FLOAT field
+		newFields []Field
+		sel       = []int{keyCol}
+		seen      = map[string]bool{}
+		nFields   = len(info.Fields)
+	)
+	for ci, f := range cols {
+		if ci == keyCol {
+			continue
+		}
+		// The columns that IMPORT reads as the count and the vector are
+		// not metadata: a file that EXPORT wrote gives its fields.
+		if strings.EqualFold(f.Name, format.CountColumnName) && f.Type == format.IntColumn && !f.Time ||
+			f.Type == 0 && slices.ContainsFunc(format.VectorColumnNames, func(n string) bool { return strings.EqualFold(n, f.Name) }) {
+			continue
+		}
+		if err := metaColumnName(path, ci, f.Name, seen, "in the file"); err != nil {
+			return nil, err
+		}
+		if f.Type == 0 || f.Time {
+			return nil, fmt.Errorf("%w: %s: column %s has type %s: metadata columns must be strings, integers, floats or booleans (leave it out or cast it)", ErrFieldType, path, f.Name, f.FileType)
+		}
+		t, err := tableFieldType(f.Type)
+		if err != nil {
+			return nil, err
+		}
+		fi := slices.IndexFunc(info.Fields, func(fl Field) bool { return strings.EqualFold(fl.Name, f.Name) })
+		switch {
+		case fi >= 0 && info.Fields[fi].Type == t:
+			conv = append(conv, false)
+		case fi >= 0 && info.Fields[fi].Type == Float && t == Int:
+			conv = append(conv, true)
+		case fi >= 0:
+			return nil, fmt.Errorf("%w: %s: column %s is %v but field %s is %v", ErrFieldType, path, f.Name, t, info.Fields[fi].Name, info.Fields[fi].Type)
+		default:
+			if !storage.ValidName(f.Name) {
+				return nil, invalidf("%s: column %q is not a valid field name (letters, digits and _): rename it in the file", path, f.Name)
+			}
+			fi = nFields
+			nFields++
+			newFields = append(newFields, Field{Name: f.Name, Type: t})
+			conv = append(conv, false)
+		}
+		targets = append(targets, metaTarget{col: ci, field: fi, typ: t})
+		sel = append(sel, ci)
+	}
+	if err := rd.Select(sel); err != nil {
+		return nil, fileErr(op, path, err)
+	}
+	// Read every row before writing anything, as for a text file.
+	t := &metaTable{}
+	var vals [][]any
+	rowOf := map[string]int64{}
+	rowErr := func(sentinel error, msg string, args ...any) error {
+		row, group := rd.Pos()
+		return fileErr(op, path, &format.Error{File: path, Row: row, RowGroup: group, Msg: fmt.Sprintf(msg, args...), Err: sentinel})
+	}
+	rec := make([]any, len(sel))
+	for {
+		err := rd.Next(rec)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fileErr(op, path, err)
+		}
+		if len(t.recs)%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		var key string
+		switch k := rec[0].(type) {
+		case nil:
+			return nil, rowErr(format.ErrSyntax, "key is null")
+		case string:
+			key = k
+		case int64:
+			key = strconv.FormatInt(k, 10)
+		}
+		if key == "" {
+			return nil, rowErr(format.ErrSyntax, "key is empty")
+		}
+		row, _ := rd.Pos()
+		if len(key) > MaxKeyBytes {
+			return nil, rowErr(ErrKeyTooLong, "%v", errdefs.KeyTooLong(key))
+		}
+		if first, dup := rowOf[key]; dup {
+			return nil, fmt.Errorf("%w: %s rows %d and %d both give key %q; keep one", ErrDuplicateKey, path, first, row, key)
+		}
+		rowOf[key] = row
+		v := make([]any, len(targets))
+		for j := range targets {
+			x := rec[j+1]
+			if f, ok := x.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+				return nil, rowErr(ErrInvalid, "column %s: %v is not a finite FLOAT", cols[targets[j].col].Name, f)
+			}
+			if n, ok := x.(int64); ok && conv[j] {
+				x = float64(n)
+			}
+			v[j] = x
+		}
+		t.recs = append(t.recs, []string{key})
+		vals = append(vals, v)
+	}
+	res := &MetadataResult{Collection: name, NewFields: newFields}
+	err = d.update(ctx, name, func(sc *storage.Coll) error {
+		return t.apply(ctx, sc, res, 0, targets, vals)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// EventLogSource returns the event log at path as a training source
+// (trainer.EventLogSource, every open through the database's sandbox):
+// CSV or TSV text, or a Parquet file, known by its magic bytes or a
+// .parquet name, whose columns are found by the same names (strings or
+// integers, ordered by numbers, dates or timestamps as a text log is by
+// numbers). TRAIN and CREATE COLLECTION … FROM SEQUENCES read their event
+// logs through it. A Parquet log needs the Parquet codec: without it the
+// error matches ErrNoTableCodec.
+func (d *DB) EventLogSource(path string, opts trainer.EventLogOptions) (*trainer.EventLog, error) {
+	opts.Open = d.openRead
+	if !d.isParquet(path) && guessFormat(path) != format.Parquet {
+		return trainer.EventLogSource(path, opts), nil
+	}
+	codec, err := format.TableCodecFor(format.Parquet)
+	if err != nil {
+		return nil, fmt.Errorf("event log %s: %w", path, err)
+	}
+	opts.Table = func() (format.RecordReader, error) {
+		f, err := d.openRead(path)
+		if err != nil {
+			return nil, err
+		}
+		rd, err := codec.NewRecordReader(f, path, format.RecordReaderOptions{})
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return fileRecords{rd, f}, nil
+	}
+	return trainer.EventLogSource(path, opts), nil
+}
+
+// fileRecords is a RecordReader that closes its file with itself.
+type fileRecords struct {
+	format.RecordReader
+	f *os.File
+}
+
+func (r fileRecords) Close() error {
+	r.RecordReader.Close()
+	return r.f.Close()
+}
+
+// isParquet reports whether the file at path starts with Parquet's magic
+// bytes (false when it cannot be read: its reader reports that).
+func (d *DB) isParquet(path string) bool {
+	f, err := d.openRead(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, len(parquetMagic))
+	n, _ := io.ReadFull(f, magic)
+	return string(magic[:n]) == parquetMagic
 }

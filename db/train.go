@@ -529,8 +529,11 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 		if _, perr := d.ResolvePath(s.Path, false); perr != nil {
 			return nil, perr
 		}
-		ev.Open = d.openRead
-		res, err = d.Train(ctx, s.Collection, trainer.EventLogSource(s.Path, *ev), topts)
+		src, serr := d.EventLogSource(s.Path, *ev)
+		if serr != nil {
+			return nil, fmt.Errorf("train %s: %w", s.Collection, serr)
+		}
+		res, err = d.Train(ctx, s.Collection, src, topts)
 	} else {
 		res, err = d.TrainFile(ctx, s.Collection, s.Path, topts)
 	}

@@ -80,9 +80,11 @@ func (d *DB) CreateUsersFromFile(ctx context.Context, users, items, path string,
 	}
 	var src trainer.Source
 	if opts.EventLog != nil {
-		ev := *opts.EventLog
-		ev.Open = d.openRead
-		src = trainer.EventLogSource(path, ev)
+		ev, err := d.EventLogSource(path, *opts.EventLog)
+		if err != nil {
+			return nil, fmt.Errorf("create users %s: %w", users, err)
+		}
+		src = ev
 	} else {
 		src = trainer.KeyedFileSourceWith(d.openRead, path)
 	}

@@ -16,6 +16,18 @@ const ParquetImport = "github.com/vecdb/vecdb/format/parquet"
 // ParquetImport for its side effect, as the vecdb binary does.
 var ErrNoTableCodec = errors.New("no codec is registered for this table format")
 
+// KeyColumnNames are the names, in order of preference and ignoring case,
+// of the column that holds the keys of a table file when none is named.
+var KeyColumnNames = []string{"key", "word", "id"}
+
+// VectorColumnNames are the names, in order of preference and ignoring
+// case, of the column that holds the vectors of a table file.
+var VectorColumnNames = []string{"vector", "embedding"}
+
+// CountColumnName is the name of the integer column that holds the
+// counts of a table file's rows.
+const CountColumnName = "count"
+
 // ColumnType is the type of a metadata column in a table file. The values
 // match those of the storage field types TEXT, INT, FLOAT and BOOL.
 type ColumnType uint8
@@ -92,6 +104,9 @@ type TableReaderOptions struct {
 	// BatchRows is the number of rows decoded at a time (default 4096),
 	// which with one row group's pages bounds the reader's memory.
 	BatchRows int
+	// KeyColumn and VectorColumn name the key and vector columns
+	// (ignoring case); "" looks for KeyColumnNames and VectorColumnNames.
+	KeyColumn, VectorColumn string
 }
 
 // ReadAtSeeker is a file opened for random access, such as *os.File.
@@ -123,6 +138,50 @@ type TableReader interface {
 	Close() error
 }
 
+// Field is a column of a table file as a RecordReader sees it.
+type Field struct {
+	Name string
+	// Type is the kind of value Next gives for the column: TEXT (string),
+	// INT (int64), FLOAT (float64) or BOOL (bool); 0 when the reader
+	// cannot give its values as one of these (a list, a struct, a decimal).
+	Type ColumnType
+	// Time marks a date or timestamp column, given as an INT: a count of
+	// the column's unit (days, milliseconds, ...) since 1970-01-01.
+	Time bool
+	// FileType is the column's type as the file declares it ("date32",
+	// "list<element: float>"), for messages.
+	FileType string
+}
+
+// RecordReaderOptions tune a RecordReader.
+type RecordReaderOptions struct {
+	// BatchRows is the number of rows decoded at a time (default 4096).
+	BatchRows int
+}
+
+// RecordReader streams the rows of a table file as plain values, any
+// columns by name: metadata tables and event logs. A RecordReader is not
+// safe for concurrent use.
+type RecordReader interface {
+	// Fields returns every top-level column of the file, in file order.
+	Fields() []Field
+	// Select chooses the columns Next returns, by index into Fields; it
+	// must be called before the first Next. A column whose Type is 0 is
+	// an error naming it.
+	Select(cols []int) error
+	// Rows returns the number of rows the file declares.
+	Rows() int64
+	// Next fills dst (one value per selected column) with the next row:
+	// nil for NULL, else string, int64, float64 or bool by the column's
+	// Type. It returns io.EOF at the end; other errors are *Error values
+	// naming the file, the row and its row group.
+	Next(dst []any) error
+	// Pos returns the 1-based row of the file that Next returned last and
+	// its 0-based row group, for messages (an *Error's Row and RowGroup).
+	Pos() (row int64, rowGroup int)
+	Close() error
+}
+
 // TableCodec reads and writes one table format.
 type TableCodec struct {
 	// NewWriter returns a writer of a table to w.
@@ -130,6 +189,10 @@ type TableCodec struct {
 	// NewReader returns a reader of the table in r; name is used in
 	// messages.
 	NewReader func(r ReadAtSeeker, name string, opts TableReaderOptions) (TableReader, error)
+	// NewRecordReader returns a reader of the rows of the table in r as
+	// plain values (IMPORT METADATA and event logs); name is used in
+	// messages.
+	NewRecordReader func(r ReadAtSeeker, name string, opts RecordReaderOptions) (RecordReader, error)
 }
 
 var tables struct {

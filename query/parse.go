@@ -586,7 +586,7 @@ var (
 	projectMethods = []string{"PCA", "TSNE"}
 	indexMethods   = []string{"HNSW"}
 	trainMethods   = []string{"SKIPGRAM", "CBOW"}
-	FileFormats    = []string{"GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL"}
+	FileFormats    = []string{"GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL", "PARQUET"}
 	metrics        = []string{"COSINE", "DOT", "L2"}
 	FieldTypes     = []string{"TEXT", "INT", "FLOAT", "BOOL"}
 )
@@ -652,10 +652,11 @@ func (c *converter) statementNode(s *statement) Statement {
 			if x.Catalog {
 				c.fail(x.Pos, "IMPORT METADATA reads a file, not a CATALOG name")
 			}
-			if x.Format != nil {
-				c.fail(x.Format.Pos, "IMPORT METADATA takes no FORMAT; it reads tab-separated text")
+			format, _ := c.format(x.Format)
+			if format != "" && format != "PARQUET" {
+				c.fail(x.Format.Pos, "IMPORT METADATA takes FORMAT PARQUET or no FORMAT (tab- or comma-separated text)")
 			}
-			out := &ImportMetadata{Pos: p, Into: c.name(x.Into)}
+			out := &ImportMetadata{Pos: p, Into: c.name(x.Into), Format: format}
 			out.Path, out.PathParam = c.path(x.Path)
 			out.With = c.options(x.With)
 			return out

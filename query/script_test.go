@@ -16,7 +16,8 @@ import (
 	"testing"
 
 	"github.com/vecdb/vecdb/db"
-	_ "github.com/vecdb/vecdb/plotfile" // PROJECT … TO 'p.svg' in utility.vq
+	_ "github.com/vecdb/vecdb/format/parquet" // FORMAT PARQUET and .parquet files in files.vq
+	_ "github.com/vecdb/vecdb/plotfile"       // PROJECT … TO 'p.svg' in utility.vq
 	"github.com/vecdb/vecdb/query"
 )
 

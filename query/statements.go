@@ -258,18 +258,20 @@ type Import struct {
 	Path      string // a file path, or a catalog name when Catalog is set
 	PathParam *Param `vq:"the file path"`
 	Catalog   bool
-	Format    string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV" or "JSONL"
+	Format    string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL" or "PARQUET"
 	Binary    bool   // FORMAT WORD2VEC BINARY
 	With      Options
 }
 
-// ImportMetadata is IMPORT METADATA INTO c FROM 'path' [WITH (...)].
+// ImportMetadata is IMPORT METADATA INTO c FROM 'path' [FORMAT PARQUET]
+// [WITH (...)].
 type ImportMetadata struct {
 	Marked
 	Pos       Position
 	Into      string
 	Path      string
 	PathParam *Param `vq:"the file path"`
+	Format    string // "" (text, or Parquet by its magic bytes) or "PARQUET"
 	With      Options
 }
 
@@ -728,7 +730,8 @@ func (s *Import) String() string {
 }
 
 func (s *ImportMetadata) String() string {
-	return "IMPORT METADATA INTO " + QuoteIdent(s.Into) + " FROM " + pathString(s.Path, s.PathParam) + s.With.String()
+	return "IMPORT METADATA INTO " + QuoteIdent(s.Into) + " FROM " + pathString(s.Path, s.PathParam) +
+		formatClauseString(s.Format, false) + s.With.String()
 }
 
 func (s *Export) String() string {

@@ -153,5 +153,8 @@
 // ids without allocating a string per token. Files whose first 4 KB hold a NUL byte or more than 30% invalid
 // UTF-8 are rejected with ErrBinaryInput. SliceSource and FuncSource feed
 // in-memory sequences and iterators (iter.Seq[[]string]) through the same
-// path; their long sequences are cut the same way.
+// path; their long sequences are cut the same way. EventLogSource groups
+// the rows of a CSV or TSV event log into sequences, or of a table file
+// (EventLogOptions.Table: a format.RecordReader, such as a Parquet file
+// through package format/parquet) with the same columns by name.
 package trainer

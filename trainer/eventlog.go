@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/internal/editdist"
 	"github.com/vecdb/vecdb/internal/textline"
 )
@@ -40,6 +41,14 @@ type EventLogOptions struct {
 	// Without a header, columns are named by their 1-based position: "1",
 	// "2", ...
 	Header *bool
+	// Table, when set, reads the log from a table file (Parquet, through
+	// the codec that package format/parquet registers) instead of text:
+	// the columns are found by name as in a text log, and each value is
+	// taken as text (an integer in decimal, a date or timestamp as its
+	// count since 1970); a NULL in a column used is an error naming its
+	// row. Open, Delimiter and Header are then not used. The reader's
+	// Close must release what Table opened.
+	Table func() (format.RecordReader, error)
 }
 
 // KeyedReader is a SequenceReader that names each sequence: the user or
@@ -116,6 +125,9 @@ func (e *EventLog) load() error {
 	if o.SequenceBy == "" || o.Item == "" {
 		return fmt.Errorf("event log %s: both the sequence column and the item column must be named", e.path)
 	}
+	if o.Table != nil {
+		return e.loadTable()
+	}
 	br, closeLog, err := e.openLog()
 	if err != nil {
 		return err
@@ -142,6 +154,67 @@ func (e *EventLog) load() error {
 	}
 	if err := e.readEvents(cr, g); err != nil {
 		return err
+	}
+	e.seqs = g.sequences()
+	return nil
+}
+
+// loadTable reads the log from opts.Table: the same columns by name, the
+// same grouping and ordering as a text log.
+func (e *EventLog) loadTable() error {
+	t, err := e.opts.Table()
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	fields := t.Fields()
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	g, err := e.newGrouper(names)
+	if err != nil {
+		return err
+	}
+	// Read only the columns used, renumbered 0 (sequence), 1 (item) and
+	// 2 (order, when there is one).
+	sel := []int{g.seqCol, g.itemCol}
+	if g.ordCol >= 0 {
+		sel = append(sel, g.ordCol)
+		g.ordCol = 2
+	}
+	g.seqCol, g.itemCol, g.need = 0, 1, len(sel)-1
+	if err := t.Select(sel); err != nil {
+		return err
+	}
+	vals := make([]any, len(sel))
+	rec := make([]string, len(sel))
+	for {
+		err := t.Next(vals)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		row, group := t.Pos()
+		for i, v := range vals {
+			switch v := v.(type) {
+			case nil:
+				return &format.Error{File: e.path, Row: row, RowGroup: group, Msg: fmt.Sprintf("column %s is null", names[sel[i]]), Err: format.ErrSyntax}
+			case string:
+				rec[i] = v
+			case int64:
+				rec[i] = strconv.FormatInt(v, 10)
+			case float64:
+				rec[i] = strconv.FormatFloat(v, 'g', -1, 64)
+			case bool:
+				rec[i] = strconv.FormatBool(v)
+			}
+		}
+		if err := g.add(rec, int(row)); err != nil {
+			return err
+		}
 	}
 	e.seqs = g.sequences()
 	return nil

@@ -21,8 +21,10 @@
 //
 // Reader takes the key from the first column named key, word or id, the
 // vector from one named vector or embedding (a list, large list or
-// fixed-size list of float or double), the count from an integer column
-// named count, and makes every other column a metadata column. It decodes
+// fixed-size list of float or double), or from the columns that
+// TableReaderOptions name, the count from an integer column named count,
+// and makes every other column a metadata column. RecordReader reads any
+// columns of scalars (IMPORT METADATA, event logs for TRAIN). It decodes
 // a batch of rows at a time, so its memory does not grow with the file or
 // its row groups. Errors are *format.Error values naming the file, the
 // row and its row group. A Spark Word2VecModel's data directory (columns

@@ -101,7 +101,10 @@ func TestDuckDBReadsExport(t *testing.T) {
 	}
 	for _, opts := range []db.ParquetOptions{{RowGroupRows: 128}, {FixedSize: true}} {
 		path := filepath.Join(t.TempDir(), "c.parquet")
-		if _, err := d.ExportParquet(bg, "c", path, opts); err != nil {
+		if opts.FixedSize {
+			// Through the language: EXPORT … WITH (fixed_size = true).
+			run(t, d, "EXPORT c TO '"+path+"' FORMAT PARQUET WITH (fixed_size = true)")
+		} else if _, err := d.ExportParquet(bg, "c", path, opts); err != nil {
 			t.Fatal(err)
 		}
 		src := "read_parquet(" + sqlString(path) + ")"
@@ -205,6 +208,57 @@ func TestDuckDBWritesImport(t *testing.T) {
 			if !reflect.DeepEqual(r.Meta, meta) {
 				t.Fatalf("%s: metadata %v, DuckDB has %v", r.Key, r.Meta, meta)
 			}
+		}
+	}
+}
+
+// TestDuckDBEventLogAndMetadata has DuckDB write an event log (BIGINT
+// users, VARCHAR items, TIMESTAMP times, rows shuffled) to Parquet and to
+// CSV, and a metadata table with NULLs to Parquet: TRAIN reads the same
+// vocabulary, counts and vectors from both logs, and IMPORT METADATA sets
+// the values DuckDB reads back from its own file.
+func TestDuckDBEventLogAndMetadata(t *testing.T) {
+	duck := duckdb(t)
+	dir := t.TempDir()
+	pqLog, csvLog, meta := filepath.Join(dir, "events.parquet"), filepath.Join(dir, "events.csv"), filepath.Join(dir, "meta.parquet")
+	const events = `SELECT (i % 50)::BIGINT AS user_id, 'item' || ((i * 7919) % 40) AS item,
+		TIMESTAMP '2024-01-01' + INTERVAL (((i * 104729) % 100000)) SECOND AS ts
+		FROM range(0, 2000) t(i) ORDER BY (i * 31) % 2000`
+	want := duck(
+		"COPY ("+events+") TO "+sqlString(pqLog)+" (FORMAT parquet, ROW_GROUP_SIZE 500)",
+		"COPY ("+events+") TO "+sqlString(csvLog)+" (HEADER)",
+		`COPY (SELECT 'item' || i AS item, CASE WHEN i % 3 = 0 THEN NULL ELSE 'genre' || (i % 4) END AS genre,
+			i::INTEGER AS year, CASE WHEN i % 5 = 0 THEN NULL ELSE i / 8 END AS score, i % 2 = 0 AS new
+			FROM range(0, 40) t(i)) TO `+sqlString(meta)+" (FORMAT parquet)",
+		"SELECT * FROM read_parquet("+sqlString(meta)+")")
+	d := openDB(t)
+	const with = " WITH (sequence_by = 'user_id', order_by = 'ts', item = 'item', dim = 8, epochs = 1, threads = 1, seed = 3, min_count = 1)"
+	run(t, d, "TRAIN fromcsv FROM '"+csvLog+"'"+with)
+	run(t, d, "TRAIN frompq FROM '"+pqLog+"'"+with)
+	a, b := allRows(t, d, "fromcsv"), allRows(t, d, "frompq")
+	if len(a) != 40 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("TRAIN from DuckDB's Parquet log differs from its CSV log (%d and %d keys)", len(a), len(b))
+	}
+	res := run(t, d, "IMPORT METADATA INTO frompq FROM '"+meta+"' WITH (key = 'item')")
+	if res.Stats.RowsAffected != 40 {
+		t.Fatalf("%s", res.Message)
+	}
+	c, _ := d.Collection("frompq")
+	info, _ := c.Info()
+	if fmt.Sprint(info.Fields) != "[{genre TEXT} {year INT} {score FLOAT} {new BOOL}]" {
+		t.Errorf("fields %v", info.Fields)
+	}
+	for _, w := range want {
+		r, err := c.Get(w["item"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := []any{w["genre"], int64(num(t, w["year"])), nil, w["new"]}
+		if w["score"] != nil {
+			m[2] = num(t, w["score"])
+		}
+		if !reflect.DeepEqual(r.Meta, m) {
+			t.Fatalf("%s: metadata %v, DuckDB has %v", r.Key, r.Meta, m)
 		}
 	}
 }

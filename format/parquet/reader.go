@@ -22,8 +22,8 @@ import (
 // The names looked for, in this order and ignoring case, for the key and
 // the vector column.
 var (
-	KeyNames    = []string{"key", "word", "id"}
-	VectorNames = []string{"vector", "embedding"}
+	KeyNames    = format.KeyColumnNames
+	VectorNames = format.VectorColumnNames
 )
 
 const (
@@ -111,23 +111,11 @@ func NewReader(r format.ReadAtSeeker, name string, opts format.TableReaderOption
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = defaultBatchRows
 	}
-	mem := boundedAllocator{memory.DefaultAllocator, maxAlloc}
-	rprops := pq.NewReaderProperties(mem)
-	rprops.BufferedStreamEnabled = true
-	rprops.BufferSize = streamBuffer
-	rprops.PageStreamingEnabled = true // decode big plain pages a buffer at a time
-	rprops.MaxCompressedPageSize = maxPage
-	rprops.MaxUncompressedPageSize = maxPage
-	pf, err := file.NewParquetReader(r, file.WithReadProps(rprops))
+	pf, fr, err := openFile(r, name, opts.BatchRows)
 	if err != nil {
-		return nil, &format.Error{File: name, Msg: "not a Parquet file: " + err.Error(), Err: format.ErrSyntax}
+		return nil, err
 	}
-	rd = &Reader{name: name, opts: opts, pf: pf, rg: -1, dim: opts.Dim}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchRows)}, mem)
-	if err != nil {
-		return nil, rd.errf(format.ErrSyntax, "schema: %v", err)
-	}
-	rd.fr = fr
+	rd = &Reader{name: name, opts: opts, pf: pf, fr: fr, rg: -1, dim: opts.Dim}
 	if err := rd.findColumns(); err != nil {
 		return nil, err
 	}
@@ -140,6 +128,27 @@ func NewReader(r format.ReadAtSeeker, name string, opts format.TableReaderOption
 		rd.pending = true
 	}
 	return rd, nil
+}
+
+// openFile opens the Parquet file in r for reading batchRows rows at a
+// time, with bounded allocations and buffers.
+func openFile(r format.ReadAtSeeker, name string, batchRows int) (*file.Reader, *pqarrow.FileReader, error) {
+	mem := boundedAllocator{memory.DefaultAllocator, maxAlloc}
+	rprops := pq.NewReaderProperties(mem)
+	rprops.BufferedStreamEnabled = true
+	rprops.BufferSize = streamBuffer
+	rprops.PageStreamingEnabled = true // decode big plain pages a buffer at a time
+	rprops.MaxCompressedPageSize = maxPage
+	rprops.MaxUncompressedPageSize = maxPage
+	pf, err := file.NewParquetReader(r, file.WithReadProps(rprops))
+	if err != nil {
+		return nil, nil, &format.Error{File: name, Msg: "not a Parquet file: " + err.Error(), Err: format.ErrSyntax}
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(batchRows)}, mem)
+	if err != nil {
+		return nil, nil, &format.Error{File: name, Msg: fmt.Sprintf("schema: %v", err), Err: format.ErrSyntax}
+	}
+	return pf, fr, nil
 }
 
 func (r *Reader) errf(sentinel error, msg string, args ...any) error {
@@ -191,13 +200,20 @@ func (r *Reader) findColumns() error {
 	if err != nil {
 		return r.errf(format.ErrSyntax, "schema: %v", err)
 	}
-	ki := findName(sc, KeyNames)
-	if ki < 0 || !(isString(sc.Field(ki).Type) || isInteger(sc.Field(ki).Type)) {
-		return r.errf(format.ErrSyntax, "no key column: want a string column named %s (columns: %s)", strings.Join(KeyNames, ", "), fieldNames(sc))
+	keyNames, vecNames := KeyNames, VectorNames
+	if r.opts.KeyColumn != "" {
+		keyNames = []string{r.opts.KeyColumn}
 	}
-	vi := findName(sc, VectorNames)
-	if vi < 0 {
-		return r.errf(format.ErrSyntax, "no vector column: want a list of float or double named %s (columns: %s)", strings.Join(VectorNames, " or "), fieldNames(sc))
+	if r.opts.VectorColumn != "" {
+		vecNames = []string{r.opts.VectorColumn}
+	}
+	ki := findName(sc, keyNames)
+	if ki < 0 || !(isString(sc.Field(ki).Type) || isInteger(sc.Field(ki).Type)) {
+		return r.errf(format.ErrSyntax, "no key column: want a string column named %s (columns: %s)", strings.Join(keyNames, ", "), fieldNames(sc))
+	}
+	vi := findName(sc, vecNames)
+	if vi < 0 || vi == ki {
+		return r.errf(format.ErrSyntax, "no vector column: want a list of float or double named %s (columns: %s)", strings.Join(vecNames, " or "), fieldNames(sc))
 	}
 	vf := sc.Field(vi)
 	var elem arrow.DataType

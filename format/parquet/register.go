@@ -22,5 +22,12 @@ func init() {
 			}
 			return rd, nil
 		},
+		NewRecordReader: func(r format.ReadAtSeeker, name string, opts format.RecordReaderOptions) (format.RecordReader, error) {
+			rd, err := NewRecordReader(r, name, opts)
+			if err != nil {
+				return nil, err
+			}
+			return rd, nil
+		},
 	})
 }
