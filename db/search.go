@@ -34,6 +34,8 @@ type SearchOptions struct {
 	// order, as gensim's restrict_vocab does. Zero means all.
 	WithinTop int
 	// Filter, when set, keeps only the rows for which it returns true.
+	// SearchBatch calls it from several goroutines at once (see
+	// DB.SetThreads), so it must be safe for concurrent use.
 	Filter func(pos int) bool
 	// MinSimilarity, when set, keeps only hits whose similarity is at least
 	// *MinSimilarity (with k < 0 this returns every such hit).
@@ -119,7 +121,8 @@ func normalizeWide(a []float32) float32 {
 // Search returns the k rows most similar to q by exact scan, best first.
 // q is prepared with PrepareQuery. A negative k returns every row that
 // passes the options (use it with MinSimilarity). ctx is checked every 64k
-// rows.
+// rows. At most threads searches run at once on a DB (DB.SetThreads): a
+// search waits for a free slot, or for ctx to end.
 func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptions) ([]Hit, error) {
 	if opts == nil {
 		opts = &SearchOptions{}
@@ -547,6 +550,12 @@ func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 // same bits as in Search, checked against MinSimilarity and ranked on those
 // scores. Only rows whose scores are within rounding error of each other at
 // the k-th place (more than batchMargin of them) could make the two differ.
+//
+// The blocks (and groups of queries) are spread over up to threads
+// goroutines (DB.SetThreads; opts.Filter must then be safe for concurrent
+// use); the answer does not depend on their number. ctx is checked before
+// each block: a cancelled batch returns ctx.Err() once the blocks under
+// way are scored.
 func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts *SearchOptions) ([][]Hit, error) {
 	if opts == nil {
 		opts = &SearchOptions{}

@@ -11,11 +11,12 @@ import (
 )
 
 // Settings lists what SET accepts: ef_search (HNSW search breadth, an
-// integer ≥ 1), threads (worker goroutines for long statements, ≥ 1) and
-// timeout (seconds per statement; 0 = none).
+// integer ≥ 1), threads (worker goroutines for long statements and the
+// searches that run at once, ≥ 1; see DB.SetThreads) and timeout (seconds
+// per statement; 0 = none).
 var Settings = []optDef{
 	{name: "ef_search", kind: optInt, min: 1, max: 4096, def: "each index's", doc: "HNSW beam width of later searches"},
-	{name: "threads", kind: optInt, min: 1, max: 1024, def: "statement defaults", doc: "goroutines of TRAIN, CREATE INDEX and CLUSTER"},
+	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores (GOMAXPROCS)", doc: "goroutines of TRAIN, CREATE INDEX and CLUSTER, and searches running at once: NEAREST … TO EACH spreads over them, concurrent queries beyond them wait (search results do not depend on it)"},
 	{name: "timeout", kind: optFloat, min: 0, def: "0 (none)", doc: "seconds per statement; only shortens Limits.Timeout"},
 }
 
