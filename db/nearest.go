@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/query"
@@ -434,12 +435,22 @@ func (p *nearestPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	tooMany := func() error {
+		return fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT or a tighter bound", p.maxRows)
+	}
 	if batch == nil {
 		batch = make([][]Hit, len(p.queries))
+		var total atomic.Int64 // rows found so far: stop as soon as they are too many
 		err := d.spread(ctx, len(p.queries), d.workers(len(p.queries)), func(ctx context.Context, _, i int) error {
 			hits, err := p.search(ctx, p.queries[i])
+			if err != nil {
+				return err
+			}
 			batch[i] = hits
-			return err
+			if p.maxRows > 0 && total.Add(int64(len(hits))) > int64(p.maxRows) {
+				return tooMany()
+			}
+			return nil
 		})
 		if err != nil {
 			return nil, err
@@ -448,7 +459,7 @@ func (p *nearestPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	for qi, q := range p.queries {
 		hits := batch[qi]
 		if p.maxRows > 0 && len(res.Rows)+len(hits) > p.maxRows {
-			return nil, fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT or a tighter bound", p.maxRows)
+			return nil, tooMany()
 		}
 		for i := range hits {
 			h := &hits[i]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -345,5 +346,39 @@ func TestConcurrentQueriesAndWriter(t *testing.T) {
 	wg.Wait()
 	if peak := d.peakSlots(); peak > 2 {
 		t.Errorf("threads = 2: %d searches ran at once", peak)
+	}
+}
+
+// TestEachRowLimit: the queries of TO EACH stop once their rows pass
+// Limits.MaxRows, on any number of threads, and a result under the limit
+// is the same on all.
+func TestEachRowLimit(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "l.vdb"), &Options{NoSync: true, Limits: Limits{MaxRows: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c, _ := d.CreateCollection(bg, Spec{Name: "c", Dim: 4}, false)
+	vecs := randVecs(rand.New(rand.NewSource(4)), 300, 4)
+	for i, v := range vecs {
+		if err := c.Insert(bg, Row{Key: fmt.Sprint("k", i), Vector: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want *Result
+	for _, threads := range []int{1, 2} {
+		d.SetThreads(threads)
+		if _, err := d.Query(bg, "SELECT NEAREST ALL TO EACH "+eachKeys(30, 7)+" FROM c WHERE similarity >= -2"); err == nil {
+			t.Errorf("threads = %d: 30 × 299 rows under a limit of 1000", threads)
+		}
+		res, err := d.Query(bg, "SELECT NEAREST ALL TO EACH "+eachKeys(30, 7)+" FROM c WHERE similarity >= 0.9")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = res
+		} else if !reflect.DeepEqual(res.Rows, want.Rows) {
+			t.Errorf("threads = %d: other rows", threads)
+		}
 	}
 }
