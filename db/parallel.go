@@ -15,41 +15,51 @@ import (
 // itself and as many more as are free, up to threads, and spreads its
 // items over them; its answer is the same whatever the number of workers.
 
-// slotGate counts the search slots of a DB in use. Its zero value is ready.
+// slotGate counts the search slots of a DB in use and queues those who
+// wait for one, first come first served. Its zero value is ready.
 type slotGate struct {
-	mu   sync.Mutex
-	busy int
-	peak int           // most slots ever in use at once (tests read it)
-	wake chan struct{} // closed and replaced when a slot is freed
+	mu      sync.Mutex
+	busy    int
+	peak    int             // most slots ever in use at once (tests read it)
+	waiters []chan struct{} // closed when the slot is handed over
 }
 
-// acquire takes a slot, waiting while limit are in use, until ctx is done.
+// acquire takes a slot, waiting while limit are in use (or others wait
+// before it), until ctx is done.
 func (g *slotGate) acquire(ctx context.Context, limit int) error {
-	for {
-		g.mu.Lock()
-		if g.busy < limit {
-			g.take()
-			g.mu.Unlock()
-			return nil
-		}
-		if g.wake == nil {
-			g.wake = make(chan struct{})
-		}
-		wake := g.wake
+	g.mu.Lock()
+	if g.busy < limit && len(g.waiters) == 0 {
+		g.take()
 		g.mu.Unlock()
-		select {
-		case <-wake:
-		case <-ctx.Done():
+		return nil
+	}
+	ch := make(chan struct{})
+	g.waiters = append(g.waiters, ch)
+	g.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+	}
+	g.mu.Lock()
+	for i, w := range g.waiters {
+		if w == ch {
+			g.waiters = append(g.waiters[:i], g.waiters[i+1:]...)
+			g.mu.Unlock()
 			return ctx.Err()
 		}
 	}
+	g.mu.Unlock()
+	// The slot was handed over as ctx ended: pass it on.
+	g.release(limit)
+	return ctx.Err()
 }
 
-// tryAcquire takes a slot if fewer than limit are in use.
+// tryAcquire takes a slot if fewer than limit are in use and nobody waits.
 func (g *slotGate) tryAcquire(limit int) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.busy >= limit {
+	if g.busy >= limit || len(g.waiters) > 0 {
 		return false
 	}
 	g.take()
@@ -61,12 +71,15 @@ func (g *slotGate) take() {
 	g.peak = max(g.peak, g.busy)
 }
 
-func (g *slotGate) release() {
+// release frees a slot and hands free slots (up to limit) to the waiters
+// in order.
+func (g *slotGate) release(limit int) {
 	g.mu.Lock()
 	g.busy--
-	if g.wake != nil {
-		close(g.wake)
-		g.wake = nil
+	for g.busy < limit && len(g.waiters) > 0 {
+		g.take()
+		close(g.waiters[0])
+		g.waiters = g.waiters[1:]
 	}
 	g.mu.Unlock()
 }
@@ -81,6 +94,8 @@ func (d *DB) peakSlots() int {
 	g.peak = g.busy
 	return p
 }
+
+func (d *DB) releaseSlot() { d.slots.release(d.threads()) }
 
 // slotKey marks a context whose goroutine holds a search slot of a DB (the
 // value): searches under it take no other slot.
@@ -100,7 +115,7 @@ func (d *DB) enter(ctx context.Context) (release func(), err error) {
 	if err := d.slots.acquire(ctx, d.threads()); err != nil {
 		return nil, err
 	}
-	return d.slots.release, nil
+	return d.releaseSlot, nil
 }
 
 // hold is enter for work that starts searches of its own (a batch): the
@@ -112,7 +127,7 @@ func (d *DB) hold(ctx context.Context) (context.Context, func(), error) {
 	if err := d.slots.acquire(ctx, d.threads()); err != nil {
 		return ctx, nil, err
 	}
-	return context.WithValue(ctx, slotKey{}, d), d.slots.release, nil
+	return context.WithValue(ctx, slotKey{}, d), d.releaseSlot, nil
 }
 
 // workers returns how many workers a batch of n items may use: threads,
@@ -175,7 +190,7 @@ func (d *DB) spread(ctx context.Context, n, limit int, fn func(ctx context.Conte
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				defer d.slots.release()
+				defer d.releaseSlot()
 				work(w)
 			}(started)
 			started++

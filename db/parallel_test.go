@@ -382,3 +382,62 @@ func TestEachRowLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotGate: waiters get freed slots first come first served, a waiter
+// whose context ends leaves the queue, and no slot is lost.
+func TestSlotGate(t *testing.T) {
+	var g slotGate
+	if err := g.acquire(bg, 1); err != nil {
+		t.Fatal(err)
+	}
+	if g.tryAcquire(1) {
+		t.Fatal("tryAcquire took a second slot of one")
+	}
+	queued := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			g.mu.Lock()
+			w := len(g.waiters)
+			g.mu.Unlock()
+			if w == n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d waiters, want %d", w, n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	ctxB, cancelB := context.WithCancel(bg)
+	errB := make(chan error, 1)
+	go func() { errB <- g.acquire(ctxB, 1) }()
+	queued(1)
+	order := make(chan string, 2)
+	for _, name := range []string{"C", "D"} {
+		go func() {
+			if err := g.acquire(bg, 1); err != nil {
+				t.Error(err)
+			}
+			order <- name
+			g.release(1)
+		}()
+		queued(map[string]int{"C": 2, "D": 3}[name])
+	}
+	cancelB()
+	if err := <-errB; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled waiter: %v", err)
+	}
+	queued(2)
+	if g.tryAcquire(5) {
+		t.Fatal("tryAcquire went before the waiters")
+	}
+	g.release(1)
+	if a, b := <-order, <-order; a != "C" || b != "D" {
+		t.Errorf("slots handed out in order %s, %s", a, b)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.busy != 0 || len(g.waiters) != 0 || g.peak != 1 {
+		t.Errorf("busy %d, waiters %d, peak %d after all released", g.busy, len(g.waiters), g.peak)
+	}
+}
