@@ -35,7 +35,9 @@ type SearchOptions struct {
 	WithinTop int
 	// Filter, when set, keeps only the rows for which it returns true.
 	// SearchBatch calls it from several goroutines at once (see
-	// DB.SetThreads), so it must be safe for concurrent use.
+	// DB.SetThreads), so it must be safe for concurrent use. It must not
+	// search the same DB: the search that calls it holds one of the DB's
+	// threads search slots.
 	Filter func(pos int) bool
 	// MinSimilarity, when set, keeps only hits whose similarity is at least
 	// *MinSimilarity (with k < 0 this returns every such hit).
