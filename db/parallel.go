@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -217,15 +218,18 @@ func (d *DB) SetThreads(n int) error {
 	if n < 0 || n > 1024 {
 		return invalidf("threads must be between 1 and 1024, got %d", n)
 	}
-	s := d.settings()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n == 0 {
-		delete(s.vals, "threads")
-	} else {
-		s.vals["threads"] = n
-	}
+	d.threadsN.Store(int64(n))
 	return nil
+}
+
+// threads is the number of searches that may run at once and the default
+// number of goroutines of TRAIN, CREATE INDEX and CLUSTER: SET threads or
+// DB.SetThreads, else the machine's (runtime.GOMAXPROCS).
+func (d *DB) threads() int {
+	if n := d.threadsN.Load(); n > 0 {
+		return int(n)
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // RecommendBatch answers many RECOMMEND queries at once (one history per

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -439,5 +440,42 @@ func TestSlotGate(t *testing.T) {
 	defer g.mu.Unlock()
 	if g.busy != 0 || len(g.waiters) != 0 || g.peak != 1 {
 		t.Errorf("busy %d, waiters %d, peak %d after all released", g.busy, len(g.waiters), g.peak)
+	}
+}
+
+// TestSetThreads: DB.SetThreads and SET threads set the one number of
+// threads, which SHOW SETTINGS shows with its source.
+func TestSetThreads(t *testing.T) {
+	d := MustOpen(t)
+	show := func() []any {
+		t.Helper()
+		res, err := d.Query(bg, "SHOW threads")
+		if err != nil || len(res.Rows) != 1 {
+			t.Fatalf("SHOW threads: %v %v", res, err)
+		}
+		return res.Rows[0]
+	}
+	if err := d.SetThreads(3); err != nil || d.threads() != 3 {
+		t.Fatalf("SetThreads(3): %v, threads %d", err, d.threads())
+	}
+	if got := show(); got[1] != "3" || got[2] != "Go API" {
+		t.Errorf("after SetThreads(3): %v", got)
+	}
+	if err := d.SetThreads(0); err != nil || d.threads() != runtime.GOMAXPROCS(0) {
+		t.Fatalf("SetThreads(0): %v, threads %d", err, d.threads())
+	}
+	if got := show(); got[2] != "default" {
+		t.Errorf("after SetThreads(0): %v", got)
+	}
+	for _, n := range []int{-1, 1025} {
+		if err := d.SetThreads(n); !errors.Is(err, ErrInvalid) {
+			t.Errorf("SetThreads(%d): %v", n, err)
+		}
+	}
+	if _, err := d.Exec(bg, "SET threads = 2"); err != nil || d.threads() != 2 {
+		t.Fatalf("SET threads = 2: %v, threads %d", err, d.threads())
+	}
+	if got := show(); got[1] != "2" || got[2] != "SET" {
+		t.Errorf("after SET threads = 2: %v", got)
 	}
 }

@@ -138,7 +138,7 @@ func unknownSetting(name string, p query.Position, more ...string) error {
 
 // compileShowSettings: SHOW SETTINGS lists every setting, SHOW name one;
 // each row is name, value and source: "SET" (a statement on this DB),
-// "Go API" (DB.SetEfSearch, Options.Limits.Timeout) or "default" (the
+// "Go API" (DB.SetEfSearch, DB.SetThreads, Options.Limits.Timeout) or "default" (the
 // value then says what applies).
 func (c *compiler) compileShowSettings(s *query.ShowSettings) (Plan, error) {
 	names := SettingNames()
@@ -171,6 +171,8 @@ func (d *DB) settingOf(name string) (value, source string) {
 	switch {
 	case name == "ef_search" && d.efSearch.Load() > 0:
 		return fmt.Sprint(d.efSearch.Load()), "Go API"
+	case name == "threads" && d.threadsN.Load() > 0:
+		return fmt.Sprint(d.threadsN.Load()), "Go API"
 	case name == "timeout" && d.opts.Limits.Timeout > 0:
 		return fmt.Sprint(d.opts.Limits.Timeout.Seconds()), "Go API"
 	}
@@ -238,9 +240,12 @@ func (d *DB) execSet(name string, value any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.vals[name] = value
-	if name == "ef_search" {
-		if n, ok := value.(int); ok {
+	if n, ok := value.(int); ok {
+		switch name {
+		case "ef_search":
 			return d.SetEfSearch(n)
+		case "threads":
+			return d.SetThreads(n)
 		}
 	}
 	return nil
