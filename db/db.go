@@ -59,6 +59,9 @@ type DB struct {
 
 	efSearch atomic.Int64 // SET ef_search; 0 = each index's own
 
+	threadsN atomic.Int64 // SET threads, DB.SetThreads; 0 = runtime.GOMAXPROCS
+	slots    slotGate     // searches running now, at most threads (parallel.go)
+
 	setOnce sync.Once
 	set     *settings // values of SET, shared by the DB's statements
 }

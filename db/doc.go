@@ -28,6 +28,8 @@
 //   - files.go, sandbox.go: every file a statement names is opened there
 //     (Options.Sandbox through an os.Root, never the database itself).
 //   - limits.go: Limits; errors.go: the sentinels, matched with errors.Is.
+//   - parallel.go: SetThreads, the search slots that cap the searches
+//     running at once, spreading a batch over workers; RecommendBatch.
 //
 // The language: query.go (Run, Exec, Query) parses text with package query
 // into a typed syntax tree, then plan.go compiles each statement into a
@@ -62,7 +64,11 @@
 //
 // A DB is safe for concurrent use: reads run in parallel on snapshots
 // (View), writes are serialised (one writer at a time, as bbolt allows), and
-// a failed or cancelled write leaves the file as it was. Long calls take a
+// a failed or cancelled write leaves the file as it was. At most threads
+// searches run at once (SET threads, DB.SetThreads; all cores by default):
+// NEAREST … TO EACH, View.SearchBatch and View.RecommendBatch spread over
+// up to that many goroutines with the same answer as on one, and
+// concurrent queries beyond it wait for a free slot. Long calls take a
 // context.Context and report progress to a func attached with
 // WithProgress.
 package db

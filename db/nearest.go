@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/query"
@@ -423,19 +424,42 @@ func (p *nearestPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	for i, c := range p.cols {
 		res.Columns[i] = c.name
 	}
+	// The queries of TO EACH run on up to threads workers (see spread);
+	// their rows come out in the order of the queries.
+	ctx, release, err := d.hold(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	batch, err := p.searchBatch(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for qi, q := range p.queries {
-		var hits []Hit
-		if batch != nil {
-			hits = batch[qi]
-		} else if hits, err = p.search(ctx, q); err != nil {
+	tooMany := func() error {
+		return fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT or a tighter bound", p.maxRows)
+	}
+	if batch == nil {
+		batch = make([][]Hit, len(p.queries))
+		var total atomic.Int64 // rows found so far: stop as soon as they are too many
+		err := d.spread(ctx, len(p.queries), d.workers(len(p.queries)), func(ctx context.Context, _, i int) error {
+			hits, err := p.search(ctx, p.queries[i])
+			if err != nil {
+				return err
+			}
+			batch[i] = hits
+			if p.maxRows > 0 && total.Add(int64(len(hits))) > int64(p.maxRows) {
+				return tooMany()
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
+	}
+	for qi, q := range p.queries {
+		hits := batch[qi]
 		if p.maxRows > 0 && len(res.Rows)+len(hits) > p.maxRows {
-			return nil, fmt.Errorf("the result has more than %d rows (the limit); add a LIMIT or a tighter bound", p.maxRows)
+			return nil, tooMany()
 		}
 		for i := range hits {
 			h := &hits[i]

@@ -34,6 +34,10 @@ type SearchOptions struct {
 	// order, as gensim's restrict_vocab does. Zero means all.
 	WithinTop int
 	// Filter, when set, keeps only the rows for which it returns true.
+	// SearchBatch calls it from several goroutines at once (see
+	// DB.SetThreads), so it must be safe for concurrent use. It must not
+	// search the same DB: the search that calls it holds one of the DB's
+	// threads search slots.
 	Filter func(pos int) bool
 	// MinSimilarity, when set, keeps only hits whose similarity is at least
 	// *MinSimilarity (with k < 0 this returns every such hit).
@@ -119,7 +123,8 @@ func normalizeWide(a []float32) float32 {
 // Search returns the k rows most similar to q by exact scan, best first.
 // q is prepared with PrepareQuery. A negative k returns every row that
 // passes the options (use it with MinSimilarity). ctx is checked every 64k
-// rows.
+// rows. At most threads searches run at once on a DB (DB.SetThreads): a
+// search waits for a free slot, or for ctx to end.
 func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptions) ([]Hit, error) {
 	if opts == nil {
 		opts = &SearchOptions{}
@@ -132,6 +137,11 @@ func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptio
 	if err != nil {
 		return nil, err
 	}
+	release, err := v.d.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	plan := v.Plan(k, opts)
 	if strings.HasPrefix(plan.Path, "HNSW") {
 		hits, ok, err := v.searchIndex(ctx, qv, k, opts, plan)
@@ -380,6 +390,11 @@ func (v *View) MostSimilarCosmul(ctx context.Context, positive, negative [][]flo
 		opts = &SearchOptions{}
 	}
 	opts = v.withoutZeros(opts)
+	release, err := v.d.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	n := len(v.keys)
 	if opts.WithinTop > 0 && opts.WithinTop < n {
 		n = opts.WithinTop
@@ -537,6 +552,12 @@ func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 // same bits as in Search, checked against MinSimilarity and ranked on those
 // scores. Only rows whose scores are within rounding error of each other at
 // the k-th place (more than batchMargin of them) could make the two differ.
+//
+// The blocks (and groups of queries) are spread over up to threads
+// goroutines (DB.SetThreads; opts.Filter must then be safe for concurrent
+// use); the answer does not depend on their number. ctx is checked before
+// each block: a cancelled batch returns ctx.Err() once the blocks under
+// way are scored.
 func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts *SearchOptions) ([][]Hit, error) {
 	if opts == nil {
 		opts = &SearchOptions{}
@@ -577,38 +598,79 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		keep += batchMargin
 		minSim -= 1e-5 * (1 + float32(math.Abs(float64(minSim))))
 	}
-	tops := make([]*topK, nq)
-	for i := range tops {
-		tops[i] = newTopK(keep)
-	}
 	block := max(64, batchBlockBytes/(4*max(dim, 1)))
 	block -= block % 12 // whole tiles of 3 or 4 rows: no leftover rows but in the last block
 	group := min(batchGroup, max(nq, 1))
-	scores := make([]float32, group*block)
-	for start := 0; start < n; start += block {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	// The (block, group of queries) pairs are spread over the workers,
+	// each with its own heaps and scores; a pair is scored exactly as on
+	// one worker, and the heaps keep the best of a strict order (score,
+	// then position), so merging them gives the same candidates whatever
+	// the split.
+	ctx, release, err := v.d.hold(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	nblocks, ngroups := (n+block-1)/block, (nq+group-1)/group
+	limit := v.d.workers(nblocks * ngroups)
+	type worker struct {
+		tops   []*topK
+		scores []float32
+	}
+	ws := make([]*worker, limit)
+	err = v.d.spread(ctx, nblocks*ngroups, limit, func(ctx context.Context, w, item int) error {
+		wk := ws[w]
+		if wk == nil {
+			wk = &worker{tops: make([]*topK, nq), scores: make([]float32, group*block)}
+			for i := range wk.tops {
+				wk.tops[i] = newTopK(keep)
+			}
+			ws[w] = wk
 		}
+		start := item / ngroups * block
 		end := min(start+block, n)
 		nr := end - start
 		rows := v.data[start*dim : end*dim]
-		for g := 0; g < nq; g += group {
-			ng := min(group, nq-g)
-			sc := scores[:ng*nr]
-			if v.metric == L2 {
-				for qi := 0; qi < ng; qi++ {
-					q := qbuf[(g+qi)*dim : (g+qi+1)*dim]
-					s := sc[qi*nr : (qi+1)*nr]
-					for i := range s {
-						s[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
-					}
-				}
-			} else {
-				vec.DotBlock(qbuf[g*dim:], ng, rows, nr, dim, sc)
-			}
+		g := item % ngroups * group
+		ng := min(group, nq-g)
+		sc := wk.scores[:ng*nr]
+		if v.metric == L2 {
 			for qi := 0; qi < ng; qi++ {
-				v.feedTop(tops[g+qi], sc[qi*nr:(qi+1)*nr], start, excl, opts.Filter, opts.MinSimilarity != nil, minSim)
+				q := qbuf[(g+qi)*dim : (g+qi+1)*dim]
+				s := sc[qi*nr : (qi+1)*nr]
+				for i := range s {
+					s[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+				}
 			}
+		} else {
+			vec.DotBlock(qbuf[g*dim:], ng, rows, nr, dim, sc)
+		}
+		for qi := 0; qi < ng; qi++ {
+			v.feedTop(wk.tops[g+qi], sc[qi*nr:(qi+1)*nr], start, excl, opts.Filter, opts.MinSimilarity != nil, minSim)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	tops := make([]*topK, nq)
+	for qi := range tops {
+		for _, wk := range ws {
+			if wk == nil {
+				continue
+			}
+			if tops[qi] == nil {
+				tops[qi] = wk.tops[qi]
+				continue
+			}
+			for _, e := range wk.tops[qi].h {
+				if tops[qi].wants(e.score) {
+					tops[qi].push(e.score, e.pos)
+				}
+			}
+		}
+		if tops[qi] == nil {
+			tops[qi] = newTopK(keep)
 		}
 	}
 	out := make([][]Hit, nq)

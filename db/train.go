@@ -597,15 +597,6 @@ func parseWatch(s string) ([][2]string, error) {
 	return out, nil
 }
 
-// threads is TRAIN's default number of goroutines: SET threads, else the
-// machine's (runtime.GOMAXPROCS).
-func (d *DB) threads() int {
-	if n, ok := d.Setting("threads").(int); ok && n > 0 {
-		return n
-	}
-	return runtime.GOMAXPROCS(0)
-}
-
 // TrainConfig returns the settings recorded by the last TRAIN of a
 // collection (DESCRIBE's param rows): algorithm, dim, window, negative,
 // min_count, max_vocab, sample, epochs, alpha, min_alpha, ns_exponent,

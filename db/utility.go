@@ -11,11 +11,12 @@ import (
 )
 
 // Settings lists what SET accepts: ef_search (HNSW search breadth, an
-// integer ≥ 1), threads (worker goroutines for long statements, ≥ 1) and
-// timeout (seconds per statement; 0 = none).
+// integer ≥ 1), threads (worker goroutines for long statements and the
+// searches that run at once, ≥ 1; see DB.SetThreads) and timeout (seconds
+// per statement; 0 = none).
 var Settings = []optDef{
 	{name: "ef_search", kind: optInt, min: 1, max: 4096, def: "each index's", doc: "HNSW beam width of later searches"},
-	{name: "threads", kind: optInt, min: 1, max: 1024, def: "statement defaults", doc: "goroutines of TRAIN, CREATE INDEX and CLUSTER"},
+	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores (GOMAXPROCS)", doc: "goroutines of TRAIN, CREATE INDEX and CLUSTER, and searches running at once: NEAREST … TO EACH spreads over them, concurrent queries beyond them wait (search results do not depend on it)"},
 	{name: "timeout", kind: optFloat, min: 0, def: "0 (none)", doc: "seconds per statement; only shortens Limits.Timeout"},
 }
 
@@ -137,7 +138,7 @@ func unknownSetting(name string, p query.Position, more ...string) error {
 
 // compileShowSettings: SHOW SETTINGS lists every setting, SHOW name one;
 // each row is name, value and source: "SET" (a statement on this DB),
-// "Go API" (DB.SetEfSearch, Options.Limits.Timeout) or "default" (the
+// "Go API" (DB.SetEfSearch, DB.SetThreads, Options.Limits.Timeout) or "default" (the
 // value then says what applies).
 func (c *compiler) compileShowSettings(s *query.ShowSettings) (Plan, error) {
 	names := SettingNames()
@@ -170,6 +171,8 @@ func (d *DB) settingOf(name string) (value, source string) {
 	switch {
 	case name == "ef_search" && d.efSearch.Load() > 0:
 		return fmt.Sprint(d.efSearch.Load()), "Go API"
+	case name == "threads" && d.threadsN.Load() > 0:
+		return fmt.Sprint(d.threadsN.Load()), "Go API"
 	case name == "timeout" && d.opts.Limits.Timeout > 0:
 		return fmt.Sprint(d.opts.Limits.Timeout.Seconds()), "Go API"
 	}
@@ -237,9 +240,12 @@ func (d *DB) execSet(name string, value any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.vals[name] = value
-	if name == "ef_search" {
-		if n, ok := value.(int); ok {
+	if n, ok := value.(int); ok {
+		switch name {
+		case "ef_search":
 			return d.SetEfSearch(n)
+		case "threads":
+			return d.SetThreads(n)
 		}
 	}
 	return nil
