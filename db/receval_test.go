@@ -306,3 +306,87 @@ func TestEvaluateRecommendTimeSplit(t *testing.T) {
 		t.Errorf("event log, last item: %v", r)
 	}
 }
+
+// TestRecommendPopularityAndDefaults: WITH (popularity = w) ranks by
+// similarity plus w·PopularityPrior; weights recorded with the collection
+// (SetRecommendDefaults, the tuner's hook) are what a plain RECOMMEND and
+// EVALUATE RECOMMEND use; a statement's own weights override them.
+func TestRecommendPopularityAndDefaults(t *testing.T) {
+	d, path, _ := chainDB(t)
+	const q = "RECOMMEND 8 FROM items FOR ('i1', 'i2', 'i3')"
+	run := func(stmt string) *Result {
+		t.Helper()
+		r, err := d.Query(bg, stmt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	plain := run(q)
+	weighted := run(q + " WITH (recency = 2, popularity = 0.5)")
+	if reflect.DeepEqual(plain.Rows, weighted.Rows) {
+		t.Fatalf("the weights change nothing: %v", plain.Rows)
+	}
+	if got := weighted.Columns[:4]; !reflect.DeepEqual(got, []string{"rank", "key", "similarity", "score"}) {
+		t.Errorf("columns with a popularity weight: %v", weighted.Columns)
+	}
+	// The score is the similarity plus the weighted prior, and orders the rows.
+	c, _ := d.Collection("items")
+	v, _ := c.View()
+	for i, r := range weighted.Rows {
+		p, _ := v.Lookup(r[1].(string))
+		if want := r[2].(float64) + 0.5*v.PopularityPrior(p); r[3].(float64) != want {
+			t.Errorf("row %d: score %v, similarity + 0.5·prior = %v", i, r[3], want)
+		}
+		if i > 0 && r[3].(float64) > weighted.Rows[i-1][3].(float64) {
+			t.Errorf("rows not in score order: %v", weighted.Rows)
+		}
+	}
+	// A huge weight ranks by popularity.
+	hits, err := v.Recommend(bg, []string{"i1", "i2"}, 10, RecommendOptions{Popularity: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(hits); i++ {
+		if v.Count(hits[i].Pos) > v.Count(hits[i-1].Pos) {
+			t.Errorf("popularity 1000: %s (count %d) after %s (count %d)", hits[i].Key, v.Count(hits[i].Pos), hits[i-1].Key, v.Count(hits[i-1].Pos))
+		}
+	}
+	if _, err := v.Recommend(bg, []string{"i1"}, 3, RecommendOptions{Popularity: -1}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("negative popularity: %v", err)
+	}
+
+	// Recorded defaults.
+	if err := d.SetRecommendDefaults(bg, "items", RecommendDefaults{Recency: 2, Popularity: 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	if got := run(q); !reflect.DeepEqual(got.Rows, weighted.Rows) {
+		t.Errorf("plain RECOMMEND after recording recency 2, popularity 0.5:\n%v\nwant\n%v", got.Rows, weighted.Rows)
+	}
+	if got := run(q + " WITH (recency = 0, popularity = 0)"); !reflect.DeepEqual(got.Rows, plain.Rows) {
+		t.Errorf("the statement's weights do not override the recorded ones:\n%v\nwant\n%v", got.Rows, plain.Rows)
+	}
+	desc := fmt.Sprint(run("DESCRIBE items").Rows)
+	if !strings.Contains(desc, "param popularity 0.5") || !strings.Contains(desc, "param recency 2") {
+		t.Errorf("DESCRIBE does not show the defaults: %s", desc)
+	}
+	ev, err := d.Query(bg, "EVALUATE RECOMMEND items FROM ?", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev0, err := d.Query(bg, "EVALUATE RECOMMEND items FROM ? WITH (recency = 0, popularity = 0)", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(ev.Rows[0], ev0.Rows[0]) {
+		t.Errorf("EVALUATE RECOMMEND ignores the recorded weights: %v", ev.Rows[0])
+	}
+	for _, bad := range []RecommendDefaults{{Recency: -1}, {Popularity: -0.5}} {
+		if err := d.SetRecommendDefaults(bg, "items", bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("SetRecommendDefaults(%+v): %v", bad, err)
+		}
+	}
+	if err := d.SetRecommendDefaults(bg, "nope", RecommendDefaults{}); !errors.Is(err, ErrCollectionNotFound) {
+		t.Errorf("SetRecommendDefaults on a missing collection: %v", err)
+	}
+}
