@@ -337,7 +337,7 @@ func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Sou
 		}
 		seqs, err := readSequences(ctx, src)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("evaluate %s: %w", name, err)
 		}
 		res.Sequences = len(seqs)
 		split = trainer.HoldoutLast(seqs, max(opts.Last, 1))
@@ -353,7 +353,7 @@ func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Sou
 		}
 		seqs, err := readSequences(ctx, src)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("evaluate %s: %w", name, err)
 		}
 		times := ev.Times()
 		if times == nil {
