@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vecdb/vecdb/internal/testutil"
 	"github.com/vecdb/vecdb/trainer"
 )
 
@@ -388,5 +389,38 @@ func TestRecommendPopularityAndDefaults(t *testing.T) {
 	}
 	if err := d.SetRecommendDefaults(bg, "nope", RecommendDefaults{}); !errors.Is(err, ErrCollectionNotFound) {
 		t.Errorf("SetRecommendDefaults on a missing collection: %v", err)
+	}
+}
+
+// TestEvaluateRecommendSessions runs EVALUATE RECOMMEND on a slice of the
+// data kit's e-commerce sessions (the first 1500): the retrained model
+// must beat the popularity baseline by far.
+func TestEvaluateRecommendSessions(t *testing.T) {
+	path := testutil.SharedData(t, "sessions/ecommerce_sessions.txt")
+	if testing.Short() {
+		t.Skip("skipping real-data training in -short mode")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	slice := filepath.Join(t.TempDir(), "sessions.txt")
+	if err := os.WriteFile(slice, []byte(strings.Join(lines[:min(1500, len(lines))], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := MustOpen(t)
+	if _, err := d.Exec(bg, "TRAIN shop FROM ? WITH (dim = 32, min_count = 2, window = 20, epochs = 10, threads = 1, seed = 1)", slice); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Query(bg, "EVALUATE RECOMMEND shop FROM ? WITH (max_cases = 300, recency = 1)", slice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := rowsOf(t, res)
+	hr, popHR := rows[0][1].(float64), rows[1][1].(float64)
+	t.Logf("e-commerce, first 1500 sessions: %s", res.Message)
+	if rows[0][5] != int64(300) || hr < 2*popHR || hr < 0.05 {
+		t.Errorf("HR@10 %.4f vs popularity %.4f on %v cases: want the model at least twice the baseline", hr, popHR, rows[0][5])
 	}
 }
