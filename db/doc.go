@@ -18,7 +18,8 @@
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
 //     (vector files of package format).
 //   - train.go, users.go: Train (package trainer), EvaluateAnalogies,
-//     EvaluatePairs, CreateUsers; recommend.go: Recommend.
+//     EvaluatePairs, CreateUsers; recommend.go: Recommend; receval.go:
+//     EvaluateRecommend (EVALUATE RECOMMEND), SetRecommendDefaults.
 //   - project.go, cluster.go: Project (PCA, t-SNE), Cluster (k-means);
 //     plot.go: RegisterPlotWriter (drawing lives in package plotfile).
 //   - vacuum.go: Vacuum, VacuumInto, Backup, BackupTo; check.go: Check.

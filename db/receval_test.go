@@ -184,6 +184,30 @@ func TestEvaluateRecommendSaveAs(t *testing.T) {
 	if ok, diff := sameSnapshot(before, snapshot(t, d)); !ok {
 		t.Errorf("a refused save_as changed the database: %s", diff)
 	}
+
+	// On a read-only database save_as is refused, the evaluation is not.
+	file := filepath.Join(t.TempDir(), "ro.vdb")
+	if _, err := d.Exec(bg, "VACUUM INTO ?", file); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(file, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.Query(bg, "EVALUATE RECOMMEND items FROM ? WITH (save_as = 'again')", path); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only save_as: %v", err)
+	}
+	if _, err := ro.EvaluateRecommend(bg, "items", trainer.FileSource(path), EvaluateRecommendOptions{SaveAs: "again"}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only EvaluateRecommend with SaveAs: %v", err)
+	}
+	r, err := ro.EvaluateRecommend(bg, "items", trainer.FileSource(path), EvaluateRecommendOptions{Last: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Model.HR != res.Rows[0][1] || r.Cases != 600 || r.Keys != 150 {
+		t.Errorf("read-only EvaluateRecommend: %+v, EVALUATE RECOMMEND gave %v", r, res.Rows[0])
+	}
 }
 
 // TestEvaluateRecommendCancel: a cancelled evaluation returns the
