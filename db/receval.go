@@ -31,7 +31,8 @@ type EvaluateRecommendOptions struct {
 	K int
 	// Holdout is "last" (the default: the last Last items of each
 	// sequence) or "time" (every event at or after a time; the source must
-	// be an event log with a numeric order_by column).
+	// be a *trainer.EventLog with a numeric OrderBy column, made with
+	// EventLogOptions.KeepOrder).
 	Holdout string
 	// Last is how many items of each sequence are held out; 0 means 1.
 	Last int
@@ -357,7 +358,7 @@ func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Sou
 		}
 		times := ev.Times()
 		if times == nil {
-			return nil, invalidf("holdout = 'time' needs order_by naming a column whose every value is a number")
+			return nil, invalidf("holdout = 'time' needs order_by naming a column whose every value is a number (from Go, a log read with EventLogOptions.KeepOrder)")
 		}
 		at := trainer.TimeCut(times, cmp(opts.SplitFraction, 0.2))
 		if opts.SplitAt != nil {
