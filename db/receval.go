@@ -276,6 +276,10 @@ func sampleCases(s *trainer.HoldoutSplit, n int, seed int64) {
 // catalogue coverage beside the popularity baseline's (see
 // trainer.EvaluateRecommender). Nothing is written unless opts.SaveAs.
 // Progress goes to the context's callback; cancelling ctx stops it.
+// Errors: ErrInvalid when no sequence is long enough to hold an item out,
+// when K exceeds the catalogue, or when the collection has no recorded
+// training settings (and NoTrain is not set); ErrCollectionExists when
+// SaveAs is taken; ErrReadOnly for SaveAs on a read-only database.
 func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Source, opts EvaluateRecommendOptions) (*RecommendEvaluation, error) {
 	start := time.Now()
 	c, err := d.Collection(name)
@@ -360,7 +364,7 @@ func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Sou
 		if times == nil {
 			return nil, invalidf("holdout = 'time' needs order_by naming a column whose every value is a number (from Go, a log read with EventLogOptions.KeepOrder)")
 		}
-		at := trainer.TimeCut(times, cmp(opts.SplitFraction, 0.2))
+		at := trainer.TimeCut(times, orDefault(opts.SplitFraction, 0.2))
 		if opts.SplitAt != nil {
 			at = *opts.SplitAt
 		}
@@ -491,7 +495,7 @@ func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Sou
 	return res, nil
 }
 
-func cmp(x, def float64) float64 {
+func orDefault(x, def float64) float64 {
 	if x == 0 {
 		return def
 	}
