@@ -21,7 +21,8 @@
 //     EventLogSource), through the codec that package format/parquet
 //     registers (ErrNoTableCodec without it).
 //   - train.go, users.go: Train (package trainer), TrainConfig, EvaluateAnalogies,
-//     EvaluatePairs, CreateUsers; recommend.go: Recommend.
+//     EvaluatePairs, CreateUsers; recommend.go: Recommend; receval.go:
+//     EvaluateRecommend (EVALUATE RECOMMEND), SetRecommendDefaults.
 //   - project.go, cluster.go: Project (PCA, t-SNE), Cluster (k-means);
 //     plot.go: RegisterPlotWriter (drawing lives in package plotfile).
 //   - vacuum.go: Vacuum, VacuumInto, Backup, BackupTo; check.go: Check.

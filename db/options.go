@@ -22,6 +22,7 @@ var optionTables = map[string][]optDef{
 	"RECOMMEND":          recommendOptions,
 	"EVALUATE ANALOGIES": evaluateOptions["ANALOGIES"],
 	"EVALUATE PAIRS":     evaluateOptions["PAIRS"],
+	"EVALUATE RECOMMEND": evalRecOptions,
 	"SEQUENCES":          usersOptions,
 }
 
@@ -40,7 +41,7 @@ func OptionKinds() []string {
 // sorted; kind names the statement as the REPL sees it: "TRAIN",
 // "CREATE INDEX", "IMPORT", "EXPORT", "IMPORT METADATA", "NEAREST", "PROJECT",
 // "CLUSTER", "RECOMMEND", "EVALUATE ANALOGIES", "EVALUATE PAIRS",
-// "SEQUENCES" (CREATE COLLECTION ... FROM SEQUENCES). An unknown kind gives
+// "EVALUATE RECOMMEND", "SEQUENCES" (CREATE COLLECTION ... FROM SEQUENCES). An unknown kind gives
 // nil. It is used by the shell's completion.
 func OptionNames(kind string) []string {
 	defs, ok := optionTables[kind]

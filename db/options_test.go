@@ -53,6 +53,9 @@ var optionCases = func() map[string]optCase {
 	const meta = "IMPORT METADATA INTO t FROM 'meta.tsv'%s"
 	const evalP = "EVALUATE PAIRS t FROM 'pairs.tsv'%s"
 	const evalA = "EVALUATE ANALOGIES t FROM 'analogies.txt'%s"
+	const evalR = "EVALUATE RECOMMEND t FROM 'corpus.txt'%s"
+	const evalRLog = "EVALUATE RECOMMEND t FROM 'events.tsv' WITH (sequence_by = 'user', item = 'item'%s)"
+	const evalRTime = "EVALUATE RECOMMEND t FROM 'events.tsv' WITH (sequence_by = 'user', item = 'item', order_by = 'ts', holdout = 'time'%s)"
 	with := func(s string) string {
 		if s == "" {
 			return ""
@@ -135,6 +138,26 @@ var optionCases = func() map[string]optCase {
 		"RECOMMEND/recency": {base: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20')",
 			with: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20') WITH (recency = 3)", how: "differs"},
 
+		"RECOMMEND/popularity": {base: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20')",
+			with: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20') WITH (popularity = 1)", how: "differs"},
+		"EVALUATE RECOMMEND/k":              pair(evalR, "k = 3", ""),
+		"EVALUATE RECOMMEND/holdout":        inner(evalRLog, "order_by = 'ts', holdout = 'time'", ""),
+		"EVALUATE RECOMMEND/last":           pair(evalR, "last = 2", ""),
+		"EVALUATE RECOMMEND/split_at":       inner(evalRTime, "split_at = 50000", ""),
+		"EVALUATE RECOMMEND/split_fraction": inner(evalRTime, "split_fraction = 0.5", ""),
+		"EVALUATE RECOMMEND/max_cases":      pair(evalR, "max_cases = 50", ""),
+		"EVALUATE RECOMMEND/seed":           pair(evalR, "seed = 5", ""),
+		"EVALUATE RECOMMEND/train":          pair(evalR, "train = false", ""),
+		"EVALUATE RECOMMEND/recency":        pair(evalR, "recency = 3", ""),
+		"EVALUATE RECOMMEND/popularity":     pair(evalR, "popularity = 1", ""),
+		"EVALUATE RECOMMEND/threads":        {base: fmt.Sprintf(evalR, ""), with: fmt.Sprintf(evalR, " WITH (threads = 2)"), how: "plan"},
+		"EVALUATE RECOMMEND/save_as":        pair(evalR, "save_as = 'saved'", "saved"),
+		"EVALUATE RECOMMEND/sequence_by": {base: "EVALUATE RECOMMEND t FROM 'events.tsv'",
+			with: fmt.Sprintf(evalRLog, ""), how: "differs"},
+		"EVALUATE RECOMMEND/item": {base: fmt.Sprintf(evalRLog, ""),
+			with: "EVALUATE RECOMMEND t FROM 'events.tsv' WITH (sequence_by = 'user', item = 'ts')", how: "differs"},
+		"EVALUATE RECOMMEND/order_by":         inner(evalRLog, "order_by = 'ts'", ""),
+		"EVALUATE RECOMMEND/delimiter":        inner(evalRLog, "delimiter = ','", ""),
 		"EVALUATE ANALOGIES/restrict_vocab":   pair(evalA, "restrict_vocab = 5", ""),
 		"EVALUATE ANALOGIES/case_insensitive": pair(evalA, "case_insensitive = false", ""),
 		"EVALUATE PAIRS/restrict_vocab":       pair(evalP, "restrict_vocab = 5", ""),

@@ -17,6 +17,13 @@ type RecommendOptions struct {
 	// item weighs 1 and each step back multiplies the weight by
 	// exp(-Recency). 0 is the plain mean; it must be >= 0.
 	Recency float64
+	// Popularity adds a popularity prior: each row scores its similarity
+	// to the history plus Popularity·log(1+count)/log(1+max count), the
+	// log of its training count normalised to [0, 1] by the collection's
+	// most frequent key, so that one weight suits a collection of any
+	// size (see PopularityPrior). 0 ranks by similarity alone; it must be
+	// >= 0. Hits keep their similarity; their order is by the sum.
+	Popularity float64
 	// Filter, when set, keeps only the rows for which it returns true. The
 	// search is exact, so k hits come back whenever k rows pass the filter
 	// (besides the history).
@@ -95,7 +102,71 @@ func (v *View) Recommend(ctx context.Context, history []string, k int, opts Reco
 		return nil, err
 	}
 	excl := append(append([]int(nil), opts.Exclude...), pos...)
+	if opts.Popularity != 0 {
+		if opts.Popularity < 0 || math.IsNaN(opts.Popularity) || math.IsInf(opts.Popularity, 0) {
+			return nil, invalidf("popularity must be a finite number >= 0, got %g", opts.Popularity)
+		}
+		return v.recommendPrior(ctx, q, k, excl, opts)
+	}
 	return v.Search(ctx, q, k, &SearchOptions{Exclude: excl, Filter: opts.Filter})
+}
+
+// PopularityPrior returns the prior RecommendOptions.Popularity weighs at
+// position i: log(1+count)/log(1+max count), in [0, 1] (0 for every row
+// when no key has a count).
+func (v *View) PopularityPrior(i int) float64 {
+	top := v.maxCount()
+	if top <= 0 || v.counts[i] <= 0 {
+		return 0
+	}
+	return math.Log1p(float64(v.counts[i])) / math.Log1p(float64(top))
+}
+
+func (v *View) maxCount() int64 {
+	var top int64
+	for _, c := range v.counts {
+		top = max(top, c)
+	}
+	return top
+}
+
+// recommendPrior is Recommend with a popularity prior: an exact scan
+// ranking every row by similarity + Popularity·PopularityPrior.
+func (v *View) recommendPrior(ctx context.Context, q []float32, k int, excl []int, opts RecommendOptions) ([]Hit, error) {
+	qv, err := v.PrepareQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	skip := make(map[int]bool, len(excl))
+	for _, p := range excl {
+		skip[p] = true
+	}
+	var logTop float64
+	if top := v.maxCount(); top > 0 {
+		logTop = math.Log1p(float64(top))
+	}
+	top := newTopK(k)
+	for p := range v.keys {
+		if p%65536 == 65535 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if skip[p] || (opts.Filter != nil && !opts.Filter(p)) {
+			continue
+		}
+		s := v.simOf(v.scoreVec(qv, v.SearchVector(p)))
+		if logTop > 0 && v.counts[p] > 0 {
+			s += float32(opts.Popularity * math.Log1p(float64(v.counts[p])) / logTop)
+		}
+		top.push(s, p)
+	}
+	res := top.sorted()
+	out := make([]Hit, len(res))
+	for i, e := range res {
+		out[i] = v.hit(e.pos, v.simOf(v.scoreVec(qv, v.SearchVector(e.pos))))
+	}
+	return out, nil
 }
 
 // Recommend is View.Recommend on the collection's current view.
@@ -108,8 +179,10 @@ func (c *Collection) Recommend(ctx context.Context, history []string, k int, opt
 }
 
 var recommendOptions = []optDef{
-	{name: "recency", kind: optFloat, min: 0, def: "0 (plain mean)", doc: "weight recent history items more (exponential in their age)",
+	{name: "recency", kind: optFloat, min: 0, def: "the collection's, else 0 (plain mean)", doc: "weight recent history items more (exponential in their age)",
 		set: bindFloat(func(o *RecommendOptions) *float64 { return &o.Recency })},
+	{name: "popularity", kind: optFloat, min: 0, def: "the collection's, else 0 (none)", doc: "add w × log(1+count)/log(1+max count) to each row's similarity: favour popular items",
+		set: bindFloat(func(o *RecommendOptions) *float64 { return &o.Popularity })},
 }
 
 func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
@@ -176,7 +249,9 @@ func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	opts := RecommendOptions{Filter: s.Filter}
+	// The collection's recorded weights, unless the statement gives its own.
+	defs := v.RecommendDefaults()
+	opts := RecommendOptions{Filter: s.Filter, Recency: defs.Recency, Popularity: defs.Popularity}
 	if err := bindOptions(recommendOptions, s.Options, &opts); err != nil {
 		return nil, err
 	}
@@ -185,11 +260,18 @@ func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error
 		return nil, err
 	}
 	res := &Result{Columns: []string{"rank", "key", "similarity"}}
+	if opts.Popularity != 0 {
+		// The order is by similarity plus the prior: show the sum.
+		res.Columns = append(res.Columns, "score")
+	}
 	for _, f := range v.Info().Fields {
 		res.Columns = append(res.Columns, f.Name)
 	}
 	for i, h := range hits {
 		row := []any{int64(i + 1), h.Key, float64(h.Similarity)}
+		if opts.Popularity != 0 {
+			row = append(row, float64(h.Similarity)+opts.Popularity*v.PopularityPrior(h.Pos))
+		}
 		if len(v.Info().Fields) > 0 {
 			m, err := v.Meta(h.Pos)
 			if err != nil {

@@ -455,6 +455,9 @@ func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 }
 
 func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
+	if strings.EqualFold(s.Kind, "RECOMMEND") {
+		return c.compileEvaluateRecommend(s)
+	}
 	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
 		return nil, err
 	}
@@ -673,5 +676,5 @@ func (d *DB) TrainConfig(name string) (trainer.Config, error) {
 // The statements this file plans (see register).
 func init() {
 	register((*compiler).compileTrain, false, writesAlways[*query.Train])
-	register((*compiler).compileEvaluate, true, nil)
+	register((*compiler).compileEvaluate, true, writesEvaluate)
 }

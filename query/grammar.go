@@ -336,7 +336,7 @@ type trainStmt struct {
 
 type evaluateStmt struct {
 	Pos  lexer.Position
-	Kind string    `parser:"'EVALUATE' @( 'ANALOGIES' | 'PAIRS' )"`
+	Kind string    `parser:"'EVALUATE' @( 'ANALOGIES' | 'PAIRS' | 'RECOMMEND' )"`
 	Coll *ident    `parser:"@@"`
 	Path *pathLit  `parser:"'FROM' @@"`
 	With []*option `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`

@@ -298,11 +298,11 @@ type Train struct {
 	With       Options
 }
 
-// Evaluate is EVALUATE ANALOGIES|PAIRS c FROM 'path' [WITH (...)].
+// Evaluate is EVALUATE ANALOGIES|PAIRS|RECOMMEND c FROM 'path' [WITH (...)].
 type Evaluate struct {
 	Marked
 	Pos        Position
-	Kind       string // "ANALOGIES" or "PAIRS"
+	Kind       string // "ANALOGIES", "PAIRS" or "RECOMMEND"
 	Collection string
 	Path       string
 	PathParam  *Param `vq:"the file path"`

@@ -49,6 +49,10 @@ type EventLogOptions struct {
 	// row. Open, Delimiter and Header are then not used. The reader's
 	// Close must release what Table opened.
 	Table func() (format.RecordReader, error)
+	// KeepOrder keeps each event's OrderBy value, when every value is a
+	// number, for Times (a time split of the log); it costs 8 bytes per
+	// event.
+	KeepOrder bool
 }
 
 // KeyedReader is a SequenceReader that names each sequence: the user or
@@ -79,6 +83,7 @@ type EventLog struct {
 	items [][]byte  // distinct item names, in first-seen order
 	keys  []string  // sequence names, in first-seen order
 	seqs  [][]int32 // item ids of each sequence, ordered by OrderBy
+	times [][]float64
 	rows  int
 }
 
@@ -119,6 +124,12 @@ func (e *EventLog) Sequences() int { return len(e.seqs) }
 // Rows returns the number of events (data rows) in the log.
 func (e *EventLog) Rows() int { return e.rows }
 
+// Times returns the OrderBy value of every event, sequence by sequence in
+// the order of the sequences' items, after a successful Load with
+// EventLogOptions.KeepOrder; nil without it, without OrderBy, or when some
+// value of the column is not a number.
+func (e *EventLog) Times() [][]float64 { return e.times }
+
 // load reads the log, groups its rows into sequences and orders each one.
 func (e *EventLog) load() error {
 	o := e.opts
@@ -155,7 +166,7 @@ func (e *EventLog) load() error {
 	if err := e.readEvents(cr, g); err != nil {
 		return err
 	}
-	e.seqs = g.sequences()
+	e.seqs, e.times = g.sequences(o.KeepOrder)
 	return nil
 }
 
@@ -216,7 +227,7 @@ func (e *EventLog) loadTable() error {
 			return err
 		}
 	}
-	e.seqs = g.sequences()
+	e.seqs, e.times = g.sequences(e.opts.KeepOrder)
 	return nil
 }
 
@@ -412,9 +423,15 @@ func (g *eventGrouper) add(rec []string, line int) error {
 }
 
 // sequences orders each group stably by its order values (numerically when
-// all are numbers) and returns its items, freeing the groups as it goes.
-func (g *eventGrouper) sequences() [][]int32 {
+// all are numbers) and returns its items, freeing the groups as it goes,
+// and, with keep and numeric order values, each item's order value.
+func (g *eventGrouper) sequences(keep bool) ([][]int32, [][]float64) {
 	seqs := make([][]int32, len(g.groups))
+	var times [][]float64
+	keep = keep && g.ordCol >= 0 && g.numeric
+	if keep {
+		times = make([][]float64, len(g.groups))
+	}
 	for gi, evs := range g.groups {
 		if g.ordCol >= 0 {
 			if g.numeric {
@@ -428,9 +445,16 @@ func (g *eventGrouper) sequences() [][]int32 {
 			s[i] = ev.item
 		}
 		seqs[gi] = s
+		if keep {
+			ts := make([]float64, len(evs))
+			for i, ev := range evs {
+				ts[i] = g.nums[ev.ord]
+			}
+			times[gi] = ts
+		}
 		g.groups[gi] = nil
 	}
-	return seqs
+	return seqs, times
 }
 
 type eventLogReader struct {

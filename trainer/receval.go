@@ -47,6 +47,48 @@ func HoldoutLast(seqs [][]string, n int) HoldoutSplit {
 	return s
 }
 
+// HoldoutTime splits sequences in time: the items whose time (times[i][j]
+// for seqs[i][j]) is at or after at are held out, the earlier ones are
+// the history. A sequence with items on both sides becomes a test case
+// (its earlier items also go to Train); one wholly before at goes to Train
+// whole; one wholly at or after at has no history and is counted in
+// Skipped (its items, being in the future, are not trained on either).
+// times must have the shape of seqs, each row ordered (EventLog.Times).
+func HoldoutTime(seqs [][]string, times [][]float64, at float64) HoldoutSplit {
+	var s HoldoutSplit
+	for i, q := range seqs {
+		cut := sort.SearchFloat64s(times[i], at)
+		switch {
+		case len(q) == 0:
+		case cut == len(q):
+			s.Train = append(s.Train, q)
+		case cut == 0:
+			s.Skipped++
+		default:
+			s.Train = append(s.Train, q[:cut:cut])
+			s.Histories = append(s.Histories, q[:cut:cut])
+			s.Targets = append(s.Targets, q[cut:])
+		}
+	}
+	return s
+}
+
+// TimeCut returns the time at which HoldoutTime holds out about the latest
+// fraction (0 < fraction < 1) of all events: the time of the event at that
+// quantile.
+func TimeCut(times [][]float64, fraction float64) float64 {
+	var all []float64
+	for _, ts := range times {
+		all = append(all, ts...)
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	sort.Float64s(all)
+	i := int(float64(len(all)) * (1 - fraction))
+	return all[min(max(i, 0), len(all)-1)]
+}
+
 // Recommender returns up to k items for a history (oldest first), best
 // first. It should not return items of the history.
 type Recommender func(history []string, k int) []string

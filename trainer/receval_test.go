@@ -68,3 +68,45 @@ func TestPopularityRecommender(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+func TestHoldoutTime(t *testing.T) {
+	seqs := [][]string{{"a", "b", "c"}, {"d", "e"}, {"f", "g"}, {}}
+	times := [][]float64{{1, 5, 9}, {1, 2}, {6, 7}, {}}
+	s := HoldoutTime(seqs, times, 5)
+	want := HoldoutSplit{
+		Train:     [][]string{{"a"}, {"d", "e"}},
+		Histories: [][]string{{"a"}},
+		Targets:   [][]string{{"b", "c"}},
+		Skipped:   1,
+	}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("HoldoutTime = %+v, want %+v", s, want)
+	}
+	// Ten events at 1…10: the latest 30% start at 8.
+	if at := TimeCut([][]float64{{1, 2, 3, 4}, {5, 6, 7, 8, 9, 10}}, 0.3); at != 8 {
+		t.Errorf("TimeCut = %g, want 8", at)
+	}
+	if at := TimeCut(nil, 0.5); at != 0 {
+		t.Errorf("TimeCut of nothing = %g", at)
+	}
+}
+
+func TestEventLogTimes(t *testing.T) {
+	p := evlogFile(t, "ev.csv", "user,item,ts\nu1,a,30\nu2,b,5\nu1,c,10\nu2,d,7.5\n")
+	e := EventLogSource(p, EventLogOptions{SequenceBy: "user", Item: "item", OrderBy: "ts", KeepOrder: true})
+	if err := e.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.Times(), [][]float64{{10, 30}, {5, 7.5}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Times = %v, want %v", got, want)
+	}
+	// Without KeepOrder, or with a textual order column, there are none.
+	e = EventLogSource(p, EventLogOptions{SequenceBy: "user", Item: "item", OrderBy: "ts"})
+	if err := e.Load(); err != nil || e.Times() != nil {
+		t.Errorf("Times without KeepOrder: %v %v", e.Times(), err)
+	}
+	e = EventLogSource(p, EventLogOptions{SequenceBy: "user", Item: "ts", OrderBy: "item", KeepOrder: true})
+	if err := e.Load(); err != nil || e.Times() != nil {
+		t.Errorf("Times of a textual column: %v %v", e.Times(), err)
+	}
+}
