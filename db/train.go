@@ -520,6 +520,9 @@ func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSubwordOptions(s, opts); err != nil {
+		return nil, err
+	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
 	using := method
 	if using == "" {
@@ -551,6 +554,32 @@ func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
 		desc += "\n  words not stored: vectors built from n-grams"
 	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execEvaluate(ctx, spec) }}, nil
+}
+
+// checkSubwordOptions refuses n-gram options without subwords = true and
+// a maxn below minn (either given, the other its default), at the option.
+func checkSubwordOptions(s *query.Train, opts map[string]any) error {
+	for _, n := range []string{"minn", "maxn", "buckets", "min_ngram_words"} {
+		if _, ok := opts[n]; ok && opts["subwords"] != true {
+			return errorIs(ErrInvalid, s.At("option "+n, s.Pos), "%s goes with subwords = true", n)
+		}
+	}
+	minn, ok1 := opts["minn"].(int)
+	maxn, ok2 := opts["maxn"].(int)
+	if !ok1 {
+		minn = trainer.DefaultMinN
+	}
+	if !ok2 {
+		maxn = trainer.DefaultMaxN
+	}
+	if maxn < minn {
+		at := "option maxn"
+		if !ok2 {
+			at = "option minn"
+		}
+		return errorIs(ErrInvalid, s.At(at, s.Pos), "maxn (%d) must not be below minn (%d)", maxn, minn)
+	}
+	return nil
 }
 
 // TrainSpec is a compiled TRAIN. Options hold validated values (int,
