@@ -144,6 +144,16 @@ func TestSubwordUnknownKeys(t *testing.T) {
 			t.Errorf("EXPLAIN %s:\n%s", stmt, ex.Stats.Plan)
 		}
 	}
+	// With an HNSW index the search path changes, not the answer's origin.
+	if _, err := d.Exec(ctx, "CREATE INDEX ON fb"); err != nil {
+		t.Fatal(err)
+	}
+	if res := mustQuery(t, d, "SELECT NEAREST 5 TO '"+oovWord+"' FROM fb"); builtOf(t, res) != want || len(res.Rows) != 5 {
+		t.Fatalf("with an index: %v %v", res.Built, res.Rows)
+	}
+	if ex := mustQuery(t, d, "EXPLAIN SELECT NEAREST 5 TO '"+oovWord+"' FROM fb"); !strings.Contains(ex.Stats.Plan, "HNSW") {
+		t.Fatalf("EXPLAIN with an index:\n%s", ex.Stats.Plan)
+	}
 	// A statement with stored keys only says nothing.
 	if res := mustQuery(t, d, "SELECT NEAREST 3 TO 'country' FROM fb"); len(res.Built) != 0 || res.Message != "" {
 		t.Fatalf("stored key: Built %v, Message %q", res.Built, res.Message)
