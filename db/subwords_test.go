@@ -58,6 +58,9 @@ func TestSubwordTrainAndDescribe(t *testing.T) {
 	if got["param subwords"] != "true" || got["param minn"] != "3" || got["param maxn"] != "6" || got["param buckets"] != "2000000" || got["param ngram_rows"] == "" {
 		t.Fatalf("DESCRIBE params: %v", got)
 	}
+	if res, err := d.Exec(ctx, strings.Replace(subwordTrain, "TRAIN fb", "TRAIN fb2", 1)); err != nil || !strings.HasSuffix(res.Message, "; "+got["param ngram_rows"]+" n-gram rows") {
+		t.Fatalf("TRAIN's message: %v %v", res, err)
+	}
 	if want := "n-grams of 3 to 6 characters, " + got["param ngram_rows"] + " n-gram rows (buckets 2000000, min_ngram_words 1)"; got["subwords"] != want {
 		t.Fatalf("DESCRIBE subwords = %q, want %q", got["subwords"], want)
 	}

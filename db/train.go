@@ -49,6 +49,9 @@ type TrainResult struct {
 	// SkippedTokens counts the corpus tokens longer than
 	// trainer.MaxTokenBytes that were skipped (in one pass).
 	SkippedTokens int64
+	// NgramRows is the number of n-gram rows stored with subwords (0
+	// without).
+	NgramRows int
 }
 
 // Train fills a collection with word2vec vectors learned from src (one
@@ -186,8 +189,12 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		return nil, err
 	}
 	words := m.CorpusWords
-	return &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
-		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}, nil
+	res := &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
+		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}
+	if m.Subwords != nil {
+		res.NgramRows = m.Subwords.Len()
+	}
+	return res, nil
 }
 
 // describeProgress is the Detail of a training report: the epoch and the
@@ -663,6 +670,9 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	}
 	out := &Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
 		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: Stats{RowsAffected: res.Keys}}
+	if res.NgramRows > 0 {
+		out.Message += fmt.Sprintf("; %d n-gram rows", res.NgramRows)
+	}
 	if res.SkippedTokens > 0 {
 		out.Message += fmt.Sprintf("; %d tokens longer than %d bytes skipped", res.SkippedTokens, trainer.MaxTokenBytes)
 	}
