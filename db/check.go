@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/vecdb/vecdb/ann"
@@ -73,14 +74,15 @@ func (r *CheckReport) String() string {
 // row record decodes exactly, matches its checksum, has the collection's
 // dimension, finite values and metadata of its fields' types; the row
 // counter and next id agree with the rows; output weights and graph nodes
-// belong to live rows; and the HNSW graph loads and validates. Problems
+// belong to live rows; the HNSW graph loads and validates; and a subword
+// table reads whole (checksum, hashes ascending, the collection's dimension). Problems
 // are returned in the report, not as an error; the error is for an unknown
 // collection or a cancelled ctx (checked every 4096 rows).
 func (d *DB) Check(ctx context.Context, name string) (*CheckReport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sr, err := d.store.Check(ctx, name, validateIndex)
+	sr, err := d.store.Check(ctx, name, &storage.Validators{Index: validateIndex, Subwords: validateSubwords})
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +93,14 @@ func (d *DB) Check(ctx context.Context, name string) (*CheckReport, error) {
 // validates every node record and link.
 func validateIndex(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error) error {
 	_, err := ann.Load(meta, vectors, nodes)
+	return err
+}
+
+// validateSubwords reads a stored subword table the way a query does,
+// which checks its checksum, sizes and hash order, and checks its
+// dimension against the collection's.
+func validateSubwords(r io.Reader, dim int) error {
+	_, err := readSubwords(r, dim)
 	return err
 }
 

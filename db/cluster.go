@@ -143,7 +143,7 @@ func (d *DB) ClusterView(ctx context.Context, v *View, k int, opts ClusterOption
 		Sizes:      make([]int, k),
 	}
 	for i, p := range pos {
-		res.Keys[i] = v.keys[p]
+		res.Keys[i] = v.Key(p)
 		res.Sizes[km.Assign[i]]++
 	}
 	prog.report(Progress{Op: "cluster", Done: int64(iters), Total: int64(iters), Unit: "iterations",

@@ -37,7 +37,7 @@ var kills = flag.Int("kills", 0, "SIGKILLs TestCrashKill9 delivers (default 50, 
 //     transaction.
 //
 //   - "tr": Train on the factbook corpus, 1 epoch, min_count alternately
-//     5 and 20.
+//     5 and 20, the second with subwords (a table beside the rows).
 //
 //   - "vac": VACUUM in place every 20 ms, then a BACKUP into memory.
 //
@@ -129,6 +129,7 @@ func crashTrainConfig(i int) trainer.Config {
 	cfg := trainer.DefaultConfig()
 	cfg.Dim, cfg.Epochs, cfg.Threads = 8, 1, 1
 	cfg.MinCount = []int{5, 20}[i%2]
+	cfg.Subwords = i%2 == 1
 	return cfg
 }
 
@@ -189,11 +190,15 @@ func TestCrashKill9(t *testing.T) {
 		states["imp"][strings.Join(keys, " ")] = true
 	}
 	ref := MustOpen(t)
+	var subwordKeys string // the key set of the run with subwords
 	for i := 0; i < 2; i++ {
 		if _, err := ref.Train(ctx, "tr", trainer.FileSource(factbook), TrainOptions{Config: crashTrainConfig(i)}); err != nil {
 			t.Fatal(err)
 		}
 		states["tr"][keySet(t, ref, "tr")] = true
+		if crashTrainConfig(i).Subwords {
+			subwordKeys = keySet(t, ref, "tr")
+		}
 	}
 
 	path := filepath.Join(dir, "crash.vdb")
@@ -294,6 +299,17 @@ func TestCrashKill9(t *testing.T) {
 			if s := keySet(t, d, name); !states[name][s] {
 				d.Close()
 				t.Fatalf("kill %d (after %v): %s is in a partial state (%d keys)", k, life, name, len(strings.Fields(s)))
+			}
+		}
+		// The subword table goes with the rows of the run that wrote it
+		// (Check above read it whole).
+		if c, err := d.Collection("tr"); err == nil {
+			v, err := c.View()
+			if err != nil {
+				t.Fatalf("kill %d: %v", k, err)
+			}
+			if want := keySet(t, d, "tr") == subwordKeys; v.HasSubwords() != want {
+				t.Fatalf("kill %d (after %v): tr has a subword table: %v, want %v", k, life, v.HasSubwords(), want)
 			}
 		}
 		batches := map[string]int{}

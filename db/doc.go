@@ -22,7 +22,10 @@
 //     registers (ErrNoTableCodec without it).
 //   - train.go, users.go: Train (package trainer), TrainConfig, EvaluateAnalogies,
 //     EvaluatePairs, CreateUsers; recommend.go: Recommend; receval.go:
-//     EvaluateRecommend (EVALUATE RECOMMEND), SetRecommendDefaults.
+//     EvaluateRecommend (EVALUATE RECOMMEND), SetRecommendDefaults;
+//     subwords.go: the n-gram table of a collection trained with subwords,
+//     and the vectors it builds for keys that are not stored
+//     (View.WordVector).
 //   - project.go, cluster.go: Project (PCA, t-SNE), Cluster (k-means);
 //     plot.go: RegisterPlotWriter (drawing lives in package plotfile).
 //   - vacuum.go: Vacuum, VacuumInto, Backup, BackupTo; check.go: Check.

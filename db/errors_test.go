@@ -231,7 +231,7 @@ func TestSuggestHonoursContext(t *testing.T) {
 	for i := range keys {
 		keys[i] = fmt.Sprintf("key%06d", i)
 	}
-	v := &View{keys: keys}
+	v := &View{viewData: &viewData{keys: keys}}
 	if got := suggestKey(context.Background(), v, "kez000123"); got != "key000123" {
 		t.Fatalf("suggestKey = %q, want key000123", got)
 	}

@@ -65,6 +65,8 @@ var fuzzSeeds = []string{
 	"EXPORT items TO 'out.txt' FORMAT GLOVE",
 	"IMPORT METADATA INTO items FROM 'meta.tsv'",
 	"TRAIN tiny FROM 'corpus.txt' WITH (dim = 8, epochs = 1, min_count = 1, threads = 1)",
+	"TRAIN sub FROM 'corpus.txt' WITH (dim = 4, epochs = 1, min_count = 1, subwords = true, minn = 2, maxn = 4); SELECT NEAREST 2 TO 'warring' - 'peaces' FROM sub; EXPLAIN SELECT SIMILARITY('taxes', 'war') FROM sub",
+	"TRAIN sub FROM 'corpus.txt' WITH (min_count = 1, subwords = true, buckets = 3); SET subwords = false; SELECT NEAREST 2 TO 'warring' FROM sub",
 	"CHECK items",
 	// mutations: errors of every kind
 	"SELECT NEAREST 5 TO 'War' + 'zzqx' FROM speeches",

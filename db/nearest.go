@@ -122,7 +122,7 @@ func (c *compiler) compileNearest(s *query.SelectNearest) (Plan, error) {
 		for i, k := range s.Among {
 			names[i] = k.Key
 		}
-		pos, err := src.positions(c.ctx, names)
+		pos, err := src.storedPositions(c.ctx, names)
 		if err != nil {
 			return nil, keysErr(err, s.Among, s.Pos)
 		}

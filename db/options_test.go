@@ -72,21 +72,26 @@ var optionCases = func() map[string]optCase {
 		return optCase{base: "CREATE INDEX ON t", with: "CREATE INDEX ON t WITH (" + opt + ")", target: "t", how: how}
 	}
 	return map[string]optCase{
-		"TRAIN/dim":            train("dim = 6"),
-		"TRAIN/window":         train("window = 1"),
-		"TRAIN/negative":       train("negative = 2"),
-		"TRAIN/min_count":      train("min_count = 20"),
-		"TRAIN/max_vocab":      train("max_vocab = 10"),
-		"TRAIN/sample":         train("sample = 0"),
-		"TRAIN/epochs":         train("epochs = 2"),
-		"TRAIN/alpha":          train("alpha = 0.1"),
-		"TRAIN/min_alpha":      train("min_alpha = 0.02"),
-		"TRAIN/threads":        train("threads = 2"),
-		"TRAIN/seed":           train("seed = 2"),
-		"TRAIN/ns_exponent":    train("ns_exponent = -0.5"),
-		"TRAIN/shrink_window":  train("shrink_window = false"),
-		"TRAIN/whole_sequence": train("whole_sequence = true"),
-		"TRAIN/shuffle":        train("shuffle = true"),
+		"TRAIN/dim":             train("dim = 6"),
+		"TRAIN/window":          train("window = 1"),
+		"TRAIN/negative":        train("negative = 2"),
+		"TRAIN/min_count":       train("min_count = 20"),
+		"TRAIN/max_vocab":       train("max_vocab = 10"),
+		"TRAIN/sample":          train("sample = 0"),
+		"TRAIN/epochs":          train("epochs = 2"),
+		"TRAIN/alpha":           train("alpha = 0.1"),
+		"TRAIN/min_alpha":       train("min_alpha = 0.02"),
+		"TRAIN/threads":         train("threads = 2"),
+		"TRAIN/seed":            train("seed = 2"),
+		"TRAIN/ns_exponent":     train("ns_exponent = -0.5"),
+		"TRAIN/shrink_window":   train("shrink_window = false"),
+		"TRAIN/whole_sequence":  train("whole_sequence = true"),
+		"TRAIN/shuffle":         train("shuffle = true"),
+		"TRAIN/subwords":        train("subwords = true"),
+		"TRAIN/minn":            {base: fmt.Sprintf(tr, ", subwords = true"), with: fmt.Sprintf(tr, ", subwords = true, minn = 2"), target: "t2", how: "differs"},
+		"TRAIN/maxn":            {base: fmt.Sprintf(tr, ", subwords = true"), with: fmt.Sprintf(tr, ", subwords = true, maxn = 4"), target: "t2", how: "differs"},
+		"TRAIN/buckets":         {base: fmt.Sprintf(tr, ", subwords = true"), with: fmt.Sprintf(tr, ", subwords = true, buckets = 7"), target: "t2", how: "differs"},
+		"TRAIN/min_ngram_words": {base: fmt.Sprintf(tr, ", subwords = true"), with: fmt.Sprintf(tr, ", subwords = true, min_ngram_words = 3"), target: "t2", how: "differs"},
 		"TRAIN/continue": {setup: fmt.Sprintf(tr, ""), base: fmt.Sprintf(tr, ""), with: fmt.Sprintf(tr, ", continue = true"),
 			target: "t2", how: "differs"},
 		"TRAIN/watch":       train("watch = 'w1:w2'"),
@@ -399,6 +404,20 @@ func TestEverySettingDoesSomething(t *testing.T) {
 			}
 			if !strings.Contains(fmt.Sprint(res.Rows), "param threads 3") {
 				t.Errorf("SET threads = 3 did not reach TRAIN: %v", res.Rows)
+			}
+		},
+		"subwords": func(t *testing.T, d *DB) {
+			if _, err := d.Exec(ctx, "TRAIN t3 FROM 'corpus.txt' WITH (dim = 4, epochs = 1, min_count = 1, subwords = true)"); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := d.Query(ctx, "SELECT NEAREST 1 TO 'w1zz' FROM t3"); err != nil || len(res.Built) != 1 {
+				t.Fatalf("a key built from n-grams: %v %v", res, err)
+			}
+			if _, err := d.Exec(ctx, "SET subwords = false"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Query(ctx, "SELECT NEAREST 1 TO 'w1zz' FROM t3"); !errors.Is(err, ErrKeyNotFound) {
+				t.Errorf("SET subwords = false did not restore the error: %v", err)
 			}
 		},
 		"timeout": func(t *testing.T, d *DB) {

@@ -61,6 +61,7 @@ type compiler struct {
 	d       *DB
 	lim     Limits
 	sources map[string]*View
+	depth   int // statements being compiled (PROJECT's query nests one)
 }
 
 // ReturnsRows reports whether a statement returns rows (a query, SHOW,
@@ -103,18 +104,42 @@ func StatementName(st query.Statement) string {
 }
 
 func (c *compiler) compile(st query.Statement) (Plan, error) {
+	c.depth++
+	p, err := c.compileOne(st)
+	c.depth--
+	if err != nil {
+		return nil, err
+	}
+	if _, explain := p.(*explainPlan); c.depth == 0 && !explain {
+		p = c.withBuilt(p)
+	}
+	return p, nil
+}
+
+// compileOne compiles st; statements inside it (PROJECT's query) go back
+// through compile.
+func (c *compiler) compileOne(st query.Statement) (Plan, error) {
 	if s, ok := st.(*query.Explain); ok {
 		p, err := c.compile(s.Stmt)
 		if err != nil {
 			return nil, err
 		}
-		return &explainPlan{inner: p}, nil
+		return &explainPlan{inner: c.withBuilt(p)}, nil
 	}
 	def, ok := statements[reflect.TypeOf(st)]
 	if !ok {
 		return nil, errorAt(st.Position(), "this statement cannot be run")
 	}
 	return def.compile(c, st)
+}
+
+// withBuilt wraps p when the statement built keys from n-grams (see
+// subwordPlan).
+func (c *compiler) withBuilt(p Plan) Plan {
+	if keys := c.builtKeys(); len(keys) > 0 {
+		return &subwordPlan{inner: p, keys: keys}
+	}
+	return p
 }
 
 // stmtDef is what db knows of one kind of statement.
@@ -276,6 +301,9 @@ func (c *compiler) source(name string, p query.Position) (*View, error) {
 			return nil, &query.Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", query.QuoteIdent(name), didYouMean(name, c.collectionNames(), query.QuoteIdent)), Err: err}
 		}
 		return nil, wrapAt(p, err)
+	}
+	if c.d.subwordsOn() {
+		s = s.withSubwords()
 	}
 	if c.sources == nil {
 		c.sources = map[string]*View{}

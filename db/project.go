@@ -46,6 +46,10 @@ type ProjectOptions struct {
 	// Width and Height are the saved image's size in pixels of a PNG at
 	// 150 DPI (an SVG gets the same size in inches); 0 means 1200×900.
 	Width, Height int
+	// Subwords lets keys that the collection does not store take vectors
+	// built from their character n-grams, in a collection trained with
+	// subwords (see View.WordVector); without it they are errors.
+	Subwords bool
 }
 
 // Projection is the outcome of Project: Keys, Coords and Groups are
@@ -79,6 +83,9 @@ func (d *DB) Project(ctx context.Context, name string, keys []string, opts Proje
 	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Subwords {
+		v = v.withSubwords()
 	}
 	pos, err := v.positions(ctx, keys)
 	if err != nil {
@@ -144,7 +151,7 @@ func (d *DB) ProjectVectors(ctx context.Context, v *View, positions []int, opts 
 	data := v.gather(pos)
 	p := &Projection{Keys: make([]string, len(pos)), Coords: make([][]float64, len(pos)), Method: method}
 	for i, q := range pos {
-		p.Keys[i] = v.keys[q]
+		p.Keys[i] = v.Key(q)
 	}
 	var flat []float32
 	switch method {
@@ -356,12 +363,21 @@ type AxisProjection struct {
 // the wrong length gives ErrDimension, and a zero or non-finite axis, or no
 // keys, ErrInvalid. ProjectOntoAxis is safe for concurrent use.
 func (d *DB) ProjectOntoAxis(ctx context.Context, name string, keys []string, axis []float32, neg, pos string) (*AxisProjection, error) {
+	return d.projectOntoAxis(ctx, name, keys, axis, neg, pos, false)
+}
+
+// projectOntoAxis is ProjectOntoAxis; with subwords, keys that are not
+// stored take vectors from their n-grams.
+func (d *DB) projectOntoAxis(ctx context.Context, name string, keys []string, axis []float32, neg, pos string, subwords bool) (*AxisProjection, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
+	}
+	if subwords {
+		v = v.withSubwords()
 	}
 	if len(axis) != v.dim {
 		return nil, fmt.Errorf("projection: %w: the axis has %d values, %s has dimension %d", ErrDimension, len(axis), v.info.Name, v.dim)
@@ -387,7 +403,7 @@ func (d *DB) ProjectOntoAxis(ctx context.Context, name string, keys []string, ax
 	}
 	ap := &AxisProjection{Keys: make([]string, len(ps)), Positions: cos, Neg: neg, Pos: pos}
 	for i, p := range ps {
-		ap.Keys[i] = v.keys[p]
+		ap.Keys[i] = v.Key(p)
 	}
 	ap.Title = "Projection onto the axis"
 	if neg != "" && pos != "" {
@@ -438,7 +454,7 @@ func (v *View) uniquePositions(positions []int) ([]int, error) {
 	seen := make(map[int]bool, len(positions))
 	out := make([]int, 0, len(positions))
 	for _, p := range positions {
-		if p < 0 || p >= len(v.keys) {
+		if p < 0 || p >= len(v.keys)+v.built.len() {
 			return nil, invalidf("position %d is outside %s's %d rows", p, v.info.Name, len(v.keys))
 		}
 		if !seen[p] {
@@ -506,7 +522,7 @@ func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 		if _, err := src.positions(c.ctx, names); err != nil {
 			return nil, keysErr(err, s.Keys, s.Pos)
 		}
-		spec.Collection, spec.Keys = s.From, names
+		spec.Collection, spec.Keys, spec.Subwords = s.From, names, src.built != nil
 	}
 	if s.Onto != nil {
 		src, err := c.source(spec.Collection, s.NameAt(spec.Collection, s.Pos))
@@ -516,6 +532,7 @@ func (c *compiler) compileProject(s *query.Project) (Plan, error) {
 		if spec.Axis, err = c.axis(src, s.Onto); err != nil {
 			return nil, err
 		}
+		spec.Subwords = spec.Subwords || src.built != nil
 		var neg, pos []string
 		for _, t := range terms(s.Onto) {
 			if k, ok := t.Factor.(*query.VKey); ok {
@@ -568,13 +585,14 @@ type ProjectSpec struct {
 	ColorBy    string
 	To         string
 	Options    map[string]any
+	Subwords   bool // keys not stored get vectors from n-grams
 }
 
 func (d *DB) execProject(ctx context.Context, s ProjectSpec) (*Result, error) {
 	if s.Axis != nil {
 		return d.execProjectOnto(ctx, s)
 	}
-	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy}
+	opts := ProjectOptions{Method: s.Method, ColorBy: s.ColorBy, Subwords: s.Subwords}
 	if err := bindOptions(projectOptions, s.Options, &opts); err != nil {
 		return nil, err
 	}
@@ -614,7 +632,7 @@ func (d *DB) execProject(ctx context.Context, s ProjectSpec) (*Result, error) {
 
 // projectOnto is PROJECT (keys) ONTO axis: each key's cosine with the axis.
 func (d *DB) execProjectOnto(ctx context.Context, s ProjectSpec) (*Result, error) {
-	a, err := d.ProjectOntoAxis(ctx, s.Collection, s.Keys, s.Axis, s.AxisNeg, s.AxisPos)
+	a, err := d.projectOntoAxis(ctx, s.Collection, s.Keys, s.Axis, s.AxisNeg, s.AxisPos, s.Subwords)
 	if err != nil {
 		return nil, err
 	}

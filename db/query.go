@@ -249,6 +249,11 @@ type Result struct {
 	Rows    [][]any
 	Message string
 	Stats   Stats
+	// Built lists the keys the statement named that the collection does
+	// not store and whose vectors it built from character n-grams (a
+	// collection trained with subwords), as "'key' (collection)"; Message
+	// says so too. Empty for most statements.
+	Built []string
 }
 
 // Stats are figures about a statement's execution.

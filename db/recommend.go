@@ -31,6 +31,10 @@ type RecommendOptions struct {
 	// Exclude lists further positions never returned (the history is
 	// always excluded).
 	Exclude []int
+	// Subwords lets history keys that the collection does not store take
+	// vectors built from their character n-grams, in a collection trained
+	// with subwords (see View.WordVector); without it they are errors.
+	Subwords bool
 }
 
 // HistoryVector returns the query vector of a history (keys of v, oldest
@@ -96,6 +100,9 @@ func (v *View) meanOf(pos []int, recency float64) []float32 {
 func (v *View) Recommend(ctx context.Context, history []string, k int, opts RecommendOptions) ([]Hit, error) {
 	if k <= 0 {
 		return nil, invalidf("k must be positive, got %d", k)
+	}
+	if opts.Subwords {
+		v = v.withSubwords()
 	}
 	q, pos, err := v.HistoryVector(history, opts.Recency)
 	if err != nil {
@@ -223,7 +230,7 @@ func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := RecommendSpec{Collection: s.From, K: s.K, History: hist, Options: opts}
+	spec := RecommendSpec{Collection: s.From, K: s.K, History: hist, Options: opts, Subwords: src.built != nil}
 	if where != nil {
 		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
 	}
@@ -238,6 +245,7 @@ type RecommendSpec struct {
 	History    []string
 	Filter     func(pos int) bool
 	Options    map[string]any
+	Subwords   bool // history keys not stored get vectors from n-grams
 }
 
 func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error) {
@@ -251,7 +259,7 @@ func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error
 	}
 	// The collection's recorded weights, unless the statement gives its own.
 	defs := v.RecommendDefaults()
-	opts := RecommendOptions{Filter: s.Filter, Recency: defs.Recency, Popularity: defs.Popularity}
+	opts := RecommendOptions{Filter: s.Filter, Recency: defs.Recency, Popularity: defs.Popularity, Subwords: s.Subwords}
 	if err := bindOptions(recommendOptions, s.Options, &opts); err != nil {
 		return nil, err
 	}

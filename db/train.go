@@ -49,6 +49,9 @@ type TrainResult struct {
 	// SkippedTokens counts the corpus tokens longer than
 	// trainer.MaxTokenBytes that were skipped (in one pass).
 	SkippedTokens int64
+	// NgramRows is the number of n-gram rows stored with subwords (0
+	// without).
+	NgramRows int
 }
 
 // Train fills a collection with word2vec vectors learned from src (one
@@ -83,6 +86,9 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		existing = c.Meta().Clone()
 		if !opts.Continue {
 			return nil
+		}
+		if c.HasSubwords() || cfg.Subwords {
+			return errContinueSubwords(name, c.HasSubwords())
 		}
 		if !c.HasOutput() {
 			return fmt.Errorf("cannot continue training %s: it was not trained by vecdb (no output weights); train it afresh", name)
@@ -158,6 +164,14 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 			return nil, fmt.Errorf("train %s: %w", name, err)
 		}
 	}
+	if m.Subwords != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := l.PutSubwords(func(w io.Writer) error { _, err := m.Subwords.WriteTo(w); return err }); err != nil {
+			return nil, fmt.Errorf("train %s: subwords: %w", name, err)
+		}
+	}
 	var prevIndex *IndexConfig
 	if existing != nil {
 		prevIndex = existing.Index
@@ -175,8 +189,12 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		return nil, err
 	}
 	words := m.CorpusWords
-	return &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
-		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}, nil
+	res := &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
+		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}
+	if m.Subwords != nil {
+		res.NgramRows = m.Subwords.Len()
+	}
+	return res, nil
 }
 
 // describeProgress is the Detail of a training report: the epoch and the
@@ -255,6 +273,16 @@ func trainParams(m *trainer.Model, src trainer.Source, secs float64, opts TrainO
 	if opts.Continue {
 		p["continued"] = "true"
 	}
+	if c.Subwords {
+		p["subwords"] = "true"
+		p["minn"] = strconv.Itoa(c.MinN)
+		p["maxn"] = strconv.Itoa(c.MaxN)
+		p["buckets"] = strconv.Itoa(c.Buckets)
+		p["min_ngram_words"] = strconv.Itoa(c.MinNgramWords)
+		if m.Subwords != nil {
+			p["ngram_rows"] = strconv.Itoa(m.Subwords.Len())
+		}
+	}
 	return p
 }
 
@@ -266,6 +294,19 @@ func (k keyedView) Key(i int) string             { return k.v.Key(i) }
 func (k keyedView) Index(key string) (int, bool) { return k.v.Lookup(key) }
 func (k keyedView) Vector(i int) []float32       { return k.v.Vector(i) }
 
+// WordVector builds a vector from n-grams for a word the collection does
+// not store, when the view builds them (trainer.WordVectors).
+func (k keyedView) WordVector(word string) ([]float32, bool) {
+	if k.v.built == nil {
+		return nil, false
+	}
+	p, ok, err := k.v.build(word)
+	if err != nil || !ok {
+		return nil, false
+	}
+	return k.v.Vector(p), true
+}
+
 // EvaluateOptions are the settings of EVALUATE (the language's WITH
 // options of the same names); the zero value is gensim's defaults.
 type EvaluateOptions struct {
@@ -276,6 +317,11 @@ type EvaluateOptions struct {
 	// CaseSensitive compares words and keys as written; by default both are
 	// upper-cased first (case_insensitive = false sets it).
 	CaseSensitive bool
+	// Subwords gives words that are not keys vectors built from their
+	// character n-grams, in a collection trained with subwords (the
+	// language sets it unless SET subwords = false); the results count
+	// them in Built.
+	Subwords bool
 }
 
 // EvaluateAnalogies scores a collection on an analogy file in the
@@ -287,6 +333,12 @@ func (d *DB) EvaluateAnalogies(ctx context.Context, name, path string, opts Eval
 		return nil, err
 	}
 	defer r.Close()
+	if opts.Subwords {
+		if _, err := v.subwords(); err != nil { // a damaged table is an error, not unknown words
+			return nil, err
+		}
+		v = v.withSubwords()
+	}
 	res, err := trainer.EvaluateAnalogies(keyedView{v}, r, opts.RestrictVocab, !opts.CaseSensitive)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %s: %w", name, path, err)
@@ -302,6 +354,12 @@ func (d *DB) EvaluatePairs(ctx context.Context, name, path string, opts Evaluate
 		return nil, err
 	}
 	defer r.Close()
+	if opts.Subwords {
+		if _, err := v.subwords(); err != nil { // a damaged table is an error, not unknown words
+			return nil, err
+		}
+		v = v.withSubwords()
+	}
 	res, err := trainer.EvaluatePairs(keyedView{v}, r, opts.RestrictVocab, !opts.CaseSensitive)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %s: %w", name, path, err)
@@ -356,6 +414,32 @@ var trainOptions = []optDef{
 		set: bindBool(func(o *trainStatement) *bool { return &o.Config.WholeSequenceWindow })},
 	{name: "shuffle", kind: optBool, def: "false", doc: "shuffle the order of sequences every epoch",
 		set: bindBool(func(o *trainStatement) *bool { return &o.Config.ShuffleSequences })},
+	{name: "subwords", kind: optBool, def: "false", doc: "fastText subword vectors: a key is the mean of its own row and its character n-grams' rows, and keys never trained get vectors from their n-grams (see SET subwords)",
+		set: bindBool(func(o *trainStatement) *bool { return &o.Config.Subwords })},
+	{name: "minn", kind: optInt, min: 1, max: 32, def: "3", doc: "subwords: shortest n-gram, in characters (\"<\" and \">\" mark the key's ends)",
+		set: func(o *trainStatement, v any) error {
+			o.Config.MinN = v.(int)
+			o.subGiven = append(o.subGiven, "minn")
+			return nil
+		}},
+	{name: "maxn", kind: optInt, min: 1, max: 32, def: "6", doc: "subwords: longest n-gram, in characters",
+		set: func(o *trainStatement, v any) error {
+			o.Config.MaxN = v.(int)
+			o.subGiven = append(o.subGiven, "maxn")
+			return nil
+		}},
+	{name: "buckets", kind: optInt, min: 1, max: 2147483647, def: "2000000", doc: "subwords: hash space of n-grams (fastText's); only buckets the vocabulary's n-grams hit are stored",
+		set: func(o *trainStatement, v any) error {
+			o.Config.Buckets = v.(int)
+			o.subGiven = append(o.subGiven, "buckets")
+			return nil
+		}},
+	{name: "min_ngram_words", kind: optInt, min: 1, def: "1", doc: "subwords: keep an n-gram row only when the n-grams of at least this many keys hit it (a smaller table)",
+		set: func(o *trainStatement, v any) error {
+			o.Config.MinNgramWords = v.(int)
+			o.subGiven = append(o.subGiven, "min_ngram_words")
+			return nil
+		}},
 	{name: "continue", kind: optBool, def: "false", doc: "train the existing collection further (new keys appended), keeping its recorded settings (DESCRIBE) unless the statement names others; another dim or USING is refused",
 		set: bindBool(func(o *trainStatement) *bool { return &o.Continue })},
 	{name: "watch", kind: optString, def: "", doc: "key pairs whose cosine is reported after every epoch ('king:queen, cat:dog')",
@@ -378,6 +462,7 @@ type trainStatement struct {
 	TrainOptions
 	log      eventLogSpec
 	dimGiven bool
+	subGiven []string // subword options given (they need subwords = true)
 }
 
 // eventLogSpec gathers the event-log options of TRAIN and CREATE
@@ -442,6 +527,9 @@ func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSubwordOptions(s, opts); err != nil {
+		return nil, err
+	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
 	using := method
 	if using == "" {
@@ -458,7 +546,8 @@ func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
 	if strings.EqualFold(s.Kind, "RECOMMEND") {
 		return c.compileEvaluateRecommend(s)
 	}
-	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
+	src, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos))
+	if err != nil {
 		return nil, err
 	}
 	kind := strings.ToUpper(s.Kind)
@@ -466,9 +555,38 @@ func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := EvaluateSpec{Kind: kind, Collection: s.Collection, Path: s.Path, Options: opts}
+	spec := EvaluateSpec{Kind: kind, Collection: s.Collection, Path: s.Path, Options: opts, Subwords: src.built != nil}
 	desc := fmt.Sprintf("EVALUATE %s %s FROM %s%s", kind, query.QuoteIdent(s.Collection), query.QuoteString(s.Path), optionsText(opts))
+	if spec.Subwords {
+		desc += "\n  words not stored: vectors built from n-grams"
+	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execEvaluate(ctx, spec) }}, nil
+}
+
+// checkSubwordOptions refuses n-gram options without subwords = true and
+// a maxn below minn (either given, the other its default), at the option.
+func checkSubwordOptions(s *query.Train, opts map[string]any) error {
+	for _, n := range []string{"minn", "maxn", "buckets", "min_ngram_words"} {
+		if _, ok := opts[n]; ok && opts["subwords"] != true {
+			return errorIs(ErrInvalid, s.At("option "+n, s.Pos), "%s goes with subwords = true", n)
+		}
+	}
+	minn, ok1 := opts["minn"].(int)
+	maxn, ok2 := opts["maxn"].(int)
+	if !ok1 {
+		minn = trainer.DefaultMinN
+	}
+	if !ok2 {
+		maxn = trainer.DefaultMaxN
+	}
+	if maxn < minn {
+		at := "option maxn"
+		if !ok2 {
+			at = "option minn"
+		}
+		return errorIs(ErrInvalid, s.At(at, s.Pos), "maxn (%d) must not be below minn (%d)", maxn, minn)
+	}
+	return nil
 }
 
 // TrainSpec is a compiled TRAIN. Options hold validated values (int,
@@ -488,6 +606,7 @@ type EvaluateSpec struct {
 	Collection string
 	Path       string
 	Options    map[string]any
+	Subwords   bool // words not stored get vectors from n-grams
 }
 
 func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
@@ -519,6 +638,12 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	if !st.Continue {
 		st.Config.CBOW = s.Method == "CBOW"
 	}
+	if len(st.subGiven) > 0 && !st.Config.Subwords {
+		return nil, invalidf("%s goes with subwords = true", st.subGiven[0])
+	}
+	if st.Config.Subwords && st.Config.MaxN < st.Config.MinN {
+		return nil, invalidf("maxn (%d) must not be below minn (%d)", st.Config.MaxN, st.Config.MinN)
+	}
 	if st.Continue && !st.dimGiven {
 		st.Config.Dim = 0 // take the collection's
 	}
@@ -545,6 +670,9 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	}
 	out := &Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
 		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: Stats{RowsAffected: res.Keys}}
+	if res.NgramRows > 0 {
+		out.Message += fmt.Sprintf("; %d n-gram rows", res.NgramRows)
+	}
 	if res.SkippedTokens > 0 {
 		out.Message += fmt.Sprintf("; %d tokens longer than %d bytes skipped", res.SkippedTokens, trainer.MaxTokenBytes)
 	}
@@ -557,7 +685,7 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 }
 
 func (d *DB) execEvaluate(ctx context.Context, s EvaluateSpec) (*Result, error) {
-	var opts EvaluateOptions
+	opts := EvaluateOptions{Subwords: s.Subwords}
 	if err := bindOptions(evaluateOptions[s.Kind], s.Options, &opts); err != nil {
 		return nil, err
 	}
@@ -566,8 +694,12 @@ func (d *DB) execEvaluate(ctx context.Context, s EvaluateSpec) (*Result, error) 
 		if err != nil {
 			return nil, err
 		}
-		return &Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
-			Rows: [][]any{{int64(r.Pairs), r.Pearson, r.Spearman, r.OOVRatio}}}, nil
+		res := &Result{Columns: []string{"pairs", "pearson", "spearman", "oov_percent"},
+			Rows: [][]any{{int64(r.Pairs), r.Pearson, r.Spearman, r.OOVRatio}}}
+		if r.Built > 0 {
+			res.Message = fmt.Sprintf("%d of %d pairs (%.1f%%) used vectors built from character n-grams for words not stored", r.Built, r.Pairs, 100*float64(r.Built)/float64(r.Pairs))
+		}
+		return res, nil
 	}
 	r, err := d.EvaluateAnalogies(ctx, s.Collection, s.Path, opts)
 	if err != nil {
@@ -579,6 +711,9 @@ func (d *DB) execEvaluate(ctx context.Context, s EvaluateSpec) (*Result, error) 
 		res.Rows = append(res.Rows, []any{sec.Name, int64(sec.Correct), int64(sec.Total), sec.Accuracy()})
 	}
 	res.Message = fmt.Sprintf("accuracy %.4f on %d questions (%.1f%% skipped for unknown words)", r.Accuracy, r.Questions, r.OOVRatio)
+	if r.Built > 0 {
+		res.Message += fmt.Sprintf("; %d questions used vectors built from character n-grams for words not stored", r.Built)
+	}
 	return res, nil
 }
 
@@ -666,6 +801,12 @@ func (d *DB) TrainConfig(name string) (trainer.Config, error) {
 		cfg.Seed = n
 	}
 	cfg.ShuffleSequences = p["shuffle"] == "true"
+	if cfg.Subwords = p["subwords"] == "true"; cfg.Subwords {
+		atoi("minn", &cfg.MinN)
+		atoi("maxn", &cfg.MaxN)
+		atoi("buckets", &cfg.Buckets)
+		atoi("min_ngram_words", &cfg.MinNgramWords)
+	}
 	if p["shrink_window"] == "false" {
 		f := false
 		cfg.ShrinkWindow = &f

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -17,6 +18,7 @@ import (
 var Settings = []optDef{
 	{name: "ef_search", kind: optInt, min: 1, max: 4096, def: "each index's", doc: "HNSW beam width of later searches"},
 	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores (GOMAXPROCS)", doc: "goroutines of TRAIN, CREATE INDEX and CLUSTER, and searches running at once: NEAREST … TO EACH spreads over them, concurrent queries beyond them wait (search results do not depend on it)"},
+	{name: "subwords", kind: optBool, def: "true", doc: "in a collection trained with subwords, a key that is not stored gets a vector from its character n-grams (the result says so); false: such a key is an error"},
 	{name: "timeout", kind: optFloat, min: 0, def: "0 (none)", doc: "seconds per statement; only shortens Limits.Timeout"},
 }
 
@@ -46,6 +48,13 @@ func (p *showCollectionsPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 	return res, nil
 }
 
+// subwordsText describes a collection's subword settings for DESCRIBE
+// from its training parameters.
+func subwordsText(p map[string]string) string {
+	return fmt.Sprintf("n-grams of %s to %s characters, %s n-gram rows (buckets %s, min_ngram_words %s)",
+		p["minn"], p["maxn"], p["ngram_rows"], p["buckets"], p["min_ngram_words"])
+}
+
 func indexText(ix *IndexConfig) string {
 	if ix == nil {
 		return "none"
@@ -68,6 +77,9 @@ func (c *compiler) compileDescribe(s *query.Describe) (Plan, error) {
 	}
 	for _, f := range in.Fields {
 		rows = append(rows, []any{"field " + f.Name, f.Type.String()})
+	}
+	if src.HasSubwords() {
+		rows = append(rows, []any{"subwords", subwordsText(in.Params)})
 	}
 	if in.Source != "" {
 		rows = append(rows, []any{"source", in.Source})
@@ -205,6 +217,11 @@ func (d *DB) execStats(name string) (*Result, error) {
 	add := func(k string, v any) { res.Rows = append(res.Rows, []any{k, fmt.Sprint(v)}) }
 	add("rows", v.Len())
 	add("dim", v.Dim())
+	if v.HasSubwords() {
+		n, _ := strconv.Atoi(in.Params["ngram_rows"])
+		add("ngram_rows", n)
+		add("ngram_bytes", 4*int64(n)*int64(1+v.Dim())+32)
+	}
 	add("vector_bytes", vecBytes)
 	add("file_bytes", total)
 	add("file_share", fmt.Sprintf("%.1f%%", 100*share))

@@ -10,6 +10,7 @@ import (
 	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // collState is the in-memory state of one collection: the current read
@@ -76,7 +77,18 @@ func (s *collState) cache(v *View, gen uint64) {
 // length for COSINE collections, raw otherwise). Positions 0..Len()-1 follow
 // frequency order. A View is safe for concurrent use and stays valid (and
 // unchanged) after later writes; Collection.View returns a fresh one then.
+//
+// A statement of the language may see a collection that has a subword
+// table through a View with built rows (see withSubwords): keys that are
+// not stored get vectors from their character n-grams and positions from
+// Len() on, which searches never return.
 type View struct {
+	*viewData
+	built *builtRows // keys built from n-grams; nil: unknown keys are errors
+}
+
+// viewData is the part of a View shared by every View of one loaded state.
+type viewData struct {
 	info     Info
 	dim      int
 	metric   Metric
@@ -107,6 +119,13 @@ type View struct {
 
 	fieldsOnce sync.Once
 	fieldPos   map[string]int // lower-case field name → position, for many fields
+
+	// hasSub says whether the collection has a subword table; it is read
+	// from the file on first use (subwords).
+	hasSub  bool
+	subOnce sync.Once
+	sub     *trainer.Subwords
+	subErr  error
 }
 
 // View returns the current read view of the collection, loading it from the
@@ -135,7 +154,7 @@ func (c *Collection) View() (*View, error) {
 }
 
 func (d *DB) loadView(name string) (*View, error) {
-	v := &View{d: d}
+	v := &View{viewData: &viewData{d: d}}
 	err := d.view(name, func(c *storage.Coll) error {
 		m := c.Meta()
 		v.info = infoOf(m)
@@ -147,6 +166,7 @@ func (d *DB) loadView(name string) (*View, error) {
 		v.counts = make([]int64, 0, n)
 		v.data = make([]float32, 0, n*m.Dim)
 		v.norms = make([]float32, 0, n)
+		v.hasSub = c.HasSubwords()
 		return c.Scan(storage.ScanOptions{NoMeta: true, Reuse: true}, func(r *storage.Row) (bool, error) {
 			v.ids = append(v.ids, r.ID)
 			v.keys = append(v.keys, r.Key)
@@ -190,10 +210,21 @@ func (v *View) Dim() int { return v.dim }
 func (v *View) Metric() Metric { return v.metric }
 
 // Key returns the key at position i (frequency order).
-func (v *View) Key(i int) string { return v.keys[i] }
+func (v *View) Key(i int) string {
+	if i >= len(v.keys) {
+		return v.built.row(i - len(v.keys)).key
+	}
+	return v.keys[i]
+}
 
-// Count returns the count of the key at position i.
-func (v *View) Count(i int) int64 { return v.counts[i] }
+// Count returns the count of the key at position i (0 for a key built
+// from n-grams).
+func (v *View) Count(i int) int64 {
+	if i >= len(v.counts) {
+		return 0
+	}
+	return v.counts[i]
+}
 
 // ID returns the storage row id at position i.
 func (v *View) ID(i int) uint32 { return v.ids[i] }
@@ -238,7 +269,12 @@ func (v *View) posMap() map[string]int32 {
 
 // SearchVector returns the vector used for search at position i: unit length
 // for COSINE collections, raw otherwise. The caller must not modify it.
-func (v *View) SearchVector(i int) []float32 { return v.data[i*v.dim : (i+1)*v.dim : (i+1)*v.dim] }
+func (v *View) SearchVector(i int) []float32 {
+	if i >= len(v.keys) {
+		return v.built.row(i - len(v.keys)).vec
+	}
+	return v.data[i*v.dim : (i+1)*v.dim : (i+1)*v.dim]
+}
 
 // Unit returns a fresh unit-length copy of the vector at position i.
 func (v *View) Unit(i int) []float32 {
@@ -256,7 +292,7 @@ func (v *View) Unit(i int) []float32 {
 func (v *View) Vector(i int) []float32 {
 	out := append([]float32(nil), v.SearchVector(i)...)
 	if v.metric == Cosine {
-		vec.Scale(v.norms[i], out)
+		vec.Scale(v.Norm(i), out)
 	}
 	return out
 }
@@ -278,7 +314,12 @@ func (v *View) withoutZeros(opts *SearchOptions) *SearchOptions {
 }
 
 // Norm returns the raw vector length at position i.
-func (v *View) Norm(i int) float32 { return v.norms[i] }
+func (v *View) Norm(i int) float32 {
+	if i >= len(v.norms) {
+		return v.built.row(i - len(v.norms)).norm
+	}
+	return v.norms[i]
+}
 
 // Meta returns the metadata values of the row at position i, one per field
 // (nil for NULL). They are loaded for the whole view on first use.
@@ -289,6 +330,9 @@ func (v *View) Meta(i int) ([]any, error) {
 	v.metaOnce.Do(v.loadMeta)
 	if v.metaErr != nil {
 		return nil, v.metaErr
+	}
+	if i >= len(v.meta) { // a key built from n-grams has no metadata
+		return make([]any, len(v.info.Fields)), nil
 	}
 	return v.meta[i], nil
 }
@@ -361,12 +405,19 @@ func (v *View) Positions(keys []string) ([]int, error) {
 }
 
 // positions is Positions; the search for close spellings of unknown keys
-// stops when ctx is done.
+// stops when ctx is done. In a View with built rows (withSubwords), a key
+// that is not stored but has known n-grams gets a built row.
 func (v *View) positions(ctx context.Context, keys []string) ([]int, error) {
 	out := make([]int, len(keys))
 	var missing []string
 	for i, k := range keys {
 		p, ok := v.Lookup(k)
+		if !ok && v.built != nil {
+			var err error
+			if p, ok, err = v.build(k); err != nil {
+				return nil, err
+			}
+		}
 		if !ok {
 			missing = append(missing, k)
 			continue
@@ -377,6 +428,12 @@ func (v *View) positions(ctx context.Context, keys []string) ([]int, error) {
 		return nil, v.keysNotFound(ctx, missing)
 	}
 	return out, nil
+}
+
+// storedPositions is positions without keys built from n-grams: for
+// lists of keys that must be rows (AMONG).
+func (v *View) storedPositions(ctx context.Context, keys []string) ([]int, error) {
+	return (&View{viewData: v.viewData}).positions(ctx, keys)
 }
 
 // keysNotFound reports keys, which are not in v, once each. Only the first

@@ -49,6 +49,14 @@ func (p Problem) String() string {
 // on ann.Load, so that storage need not import ann.
 type IndexValidator func(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error) error
 
+// Validators are the deep checks Check runs on parts of a collection whose
+// encoding belongs to another package; a nil Validators, or a nil field,
+// skips that check (the structure around it is still checked).
+type Validators struct {
+	Index    IndexValidator   // the HNSW graph
+	Subwords SubwordValidator // the subword table
+}
+
 // CheckReport is the result of Check.
 type CheckReport struct {
 	Collections []string       // the collections checked, sorted
@@ -73,11 +81,12 @@ const maxProblems = 100
 // and names an existing data bucket; that keys and rows map one-to-one;
 // that every row record decodes exactly, with its checksum, dimension,
 // finite values and metadata typed as its fields; the row counter and next
-// id; output weights; and that graph nodes belong to live rows, then runs
-// index (when not nil) on the graph. ctx is checked every 4096 rows. Data
+// id; output weights; that graph nodes belong to live rows; and that the
+// pieces of a subword table are whole and in order; then it runs deep's
+// validators (when set) on the graph and the subword table. ctx is checked every 4096 rows. Data
 // buckets that no collection names are left by interrupted loads (a crash
 // is allowed at any point): they are reported in Notes, not as problems.
-func (db *DB) Check(ctx context.Context, name string, index IndexValidator) (*CheckReport, error) {
+func (db *DB) Check(ctx context.Context, name string, deep *Validators) (*CheckReport, error) {
 	rep := &CheckReport{Rows: map[string]int{}}
 	if name == "" {
 		rep.Pages = true
@@ -127,7 +136,7 @@ func (db *DB) Check(ctx context.Context, name string, index IndexValidator) (*Ch
 				continue
 			}
 			live[m.Bucket] = cname
-			n, probs, err := checkColl(ctx, tx, cname, m, index)
+			n, probs, err := checkColl(ctx, tx, cname, m, deep)
 			if err != nil {
 				return err
 			}
@@ -175,7 +184,7 @@ func checkFormat(btx *bolt.Tx) []Problem {
 // checkColl checks one collection; err is only for cancellation. The
 // results are named so that the deferred count of dropped problems reaches
 // the caller.
-func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, index IndexValidator) (n int, probs []Problem, err error) {
+func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, deep *Validators) (n int, probs []Problem, err error) {
 	dropped := 0
 	add := func(p Problem) {
 		p.Collection = name
@@ -204,7 +213,11 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, inde
 	}
 	checkKeys(keys, rows, n, add)
 	checkOutputWeights(b.Bucket(subOutput), rows, m.Dim, add)
-	checkGraph(b, rows, m, dec, index, add)
+	if deep == nil {
+		deep = &Validators{}
+	}
+	checkGraph(b, rows, m, dec, deep.Index, add)
+	checkSubwords(b, m.Dim, deep.Subwords, add)
 	return n, probs, nil
 }
 

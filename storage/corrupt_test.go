@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/vecdb/vecdb/db"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 var corruptN = flag.Int("corrupt", 0, "damaged variants TestCorruptFilesNeverPanic tries (0: 300, or 3000 with -long)")
@@ -66,8 +67,9 @@ func loadFixture(t *testing.T) []byte {
 	return b
 }
 
-// buildFixture writes a database with two collections: "items" (typed
-// metadata, inserted rows, an HNSW index) and "words" (bulk imported), and
+// buildFixture writes a database with three collections: "items" (typed
+// metadata, inserted rows, an HNSW index), "sub" (trained with subwords:
+// an n-gram table beside the rows) and "words" (bulk imported), and
 // returns the file's bytes.
 func buildFixture(t testing.TB, dir string) []byte {
 	t.Helper()
@@ -99,6 +101,27 @@ func buildFixture(t testing.TB, dir string) []byte {
 		t.Fatal(err)
 	}
 	if _, err := c.Delete(ctx, "item7", "item70"); err != nil {
+		t.Fatal(err)
+	}
+	// Sentences of words made of a few syllables, so that words share
+	// n-grams.
+	syl := []string{"ka", "lo", "mi", "nu", "ter", "ing", "ed", "pra"}
+	var seqs [][]string
+	for i := 0; i < 200; i++ {
+		var s []string
+		for j := 0; j < 8; j++ {
+			w := syl[r.Intn(len(syl))] + syl[r.Intn(len(syl))]
+			if r.Intn(2) == 0 {
+				w += syl[r.Intn(len(syl))]
+			}
+			s = append(s, w)
+		}
+		seqs = append(seqs, s)
+	}
+	cfg := trainer.DefaultConfig()
+	cfg.Dim, cfg.Epochs, cfg.MinCount, cfg.Threads = 6, 2, 3, 1
+	cfg.Subwords, cfg.MinN, cfg.MaxN, cfg.Buckets = true, 2, 4, 5000
+	if _, err := d.Train(ctx, "sub", trainer.SliceSource(seqs), db.TrainOptions{Config: cfg}); err != nil {
 		t.Fatal(err)
 	}
 	var sb strings.Builder
@@ -203,6 +226,10 @@ func answers(ctx context.Context, d *db.DB) (string, error) {
 			fmt.Fprintf(h, "%v\n", m)
 		}
 		fmt.Fprintf(&sb, "%s dim=%d metric=%v rows=%d digest=%x\n", in.Name, in.Dim, in.Metric, v.Len(), h.Sum64())
+		if v.HasSubwords() { // a key not stored, built from the n-gram table
+			x, built, err := v.WordVector("kapraloing")
+			fmt.Fprintf(&sb, " built from n-grams: %v %v %v\n", x, built, err)
+		}
 		for _, a := range []int{0, 1, v.Len() / 2, v.Len() - 1} {
 			if a < 0 || a >= v.Len() {
 				continue
@@ -337,6 +364,10 @@ func TestCorruptFilesNeverPanic(t *testing.T) {
 	if len(keySites) == 0 {
 		t.Fatal("no stored keys found in the fixture")
 	}
+	subTable := findSubwordTable(orig)
+	if subTable.end == 0 {
+		t.Fatal("no subword table found in the fixture")
+	}
 	r := rand.New(rand.NewSource(42))
 	var st corruptStats
 	var failures []string
@@ -381,6 +412,15 @@ func TestCorruptFilesNeverPanic(t *testing.T) {
 			}
 			what = fmt.Sprintf("key map: byte %d ^= %#x (near %q)", pos, x, orig[at.start:at.end])
 		}
+		if i%16 == 11 && subTable.end > 0 {
+			// Damage the subword table of "sub": one byte of its header,
+			// hashes, values or checksum.
+			data = append([]byte(nil), orig...)
+			pos := subTable.start + r.Intn(subTable.end-subTable.start)
+			x := byte(1 + r.Intn(255))
+			data[pos] ^= x
+			what = fmt.Sprintf("subword table: byte %d ^= %#x", pos, x)
+		}
 		// A fresh name per variant: a bbolt panic during open leaks its
 		// file lock, which would block the next open of the same name.
 		path := filepath.Join(dir, fmt.Sprintf("variant%d.vdb", i))
@@ -403,6 +443,24 @@ type span struct{ start, end int }
 
 // findKeys returns where the fixture's keys ("itemN", "wN") are stored in
 // the file, both in row records and in the key map.
+// findSubwordTable returns where the bytes of the fixture's one subword
+// table lie (trainer.Subwords.WriteTo's layout: "VSUB", six uint32s of
+// which the last two are the dimension and the row count, the rows, a
+// checksum), or an empty span.
+func findSubwordTable(b []byte) span {
+	i := bytes.Index(b, []byte("VSUB"))
+	if i < 0 || len(b) < i+28 {
+		return span{}
+	}
+	dim := int(binary.LittleEndian.Uint32(b[i+20:]))
+	n := int(binary.LittleEndian.Uint32(b[i+24:]))
+	end := i + 28 + 4*n*(1+dim) + 4
+	if end > len(b) {
+		return span{}
+	}
+	return span{i, end}
+}
+
 func findKeys(b []byte) []span {
 	var out []span
 	for i := 0; i < len(b); i++ {

@@ -11,7 +11,9 @@
 //     the data bucket holding the collection's rows.
 //   - "d/<seq>": a data bucket with sub-buckets "keys" (key → row id),
 //     "rows" (row id → key, count, vector, metadata) and, when the collection
-//     has an HNSW index, "hnsw" (row id → graph node) and "hnswmeta".
+//     has an HNSW index, "hnsw" (row id → graph node) and "hnswmeta"; a
+//     collection trained with subwords also has "subwords", its n-gram
+//     table in pieces of at most 1 MiB (see Loader.PutSubwords).
 //
 // Keys are at most MaxKeyBytes (4 KiB) long: Insert, Upsert and Loader.Add
 // refuse a longer one with ErrKeyTooLong, well before bbolt's own 32 KiB

@@ -27,6 +27,8 @@ type Loader struct {
 	done    bool
 	idx     []idxRec
 	idxMeta []byte
+	// subwords is set once PutSubwords has run.
+	subwords bool
 	// Dups controls what Add does with a key it has already seen.
 	Dups DupPolicy
 }

@@ -24,6 +24,22 @@ type KeyedVectors interface {
 	Vector(i int) []float32 // raw, not normalised
 }
 
+// WordVectors is implemented by KeyedVectors that can give a vector to a
+// word they do not store (fastText's subword vectors: Model.WordVector).
+// The evaluations use it for words that are not keys at all (a key beyond
+// restrict_vocab stays unknown); ok is false when the word has no vector.
+type WordVectors interface {
+	WordVector(word string) (v []float32, ok bool)
+}
+
+// isKey reports whether word is a key of kv (perhaps beyond the keys an
+// evaluation looks up): WordVectors is asked only for other words, so a
+// key outside restrict_vocab stays unknown.
+func isKey(kv KeyedVectors, word string) bool {
+	_, ok := kv.Index(word)
+	return ok
+}
+
 // DefaultRestrictVocab is gensim's default restrict_vocab for evaluations.
 const DefaultRestrictVocab = 300000
 
@@ -49,6 +65,10 @@ type AnalogyResult struct {
 	Accuracy  float64 // Correct/Total over all sections
 	Questions int     // well-formed question lines read
 	OOVRatio  float64 // percent of questions skipped for unknown words
+	// Built counts the questions scored with a vector built for one of
+	// their first three words (kv implements WordVectors); the answer is
+	// always searched among the keys.
+	Built int
 }
 
 // EvaluateAnalogies scores an analogy file (questions-words.txt format) as
@@ -84,7 +104,10 @@ func EvaluateAnalogies(kv KeyedVectors, r io.Reader, restrictVocab int, caseInse
 	type question struct {
 		section       int
 		a, b, c, want int
+		built         [3][]float32 // unit vectors of words built by WordVectors (id -1)
+		words         [3]string
 	}
+	wv, _ := kv.(WordVectors)
 	var res AnalogyResult
 	var qs []question
 	oov := 0
@@ -104,9 +127,19 @@ func EvaluateAnalogies(kv KeyedVectors, r io.Reader, restrictVocab int, caseInse
 		}
 		res.Questions++
 		var ids [4]int
-		known := true
+		var built [3][]float32
+		known, nbuilt := true, 0
 		for k, w := range f {
 			id, ok := okVocab[norm(w)]
+			if !ok && k < 3 && wv != nil && !isKey(kv, w) {
+				if v, vok := wv.WordVector(w); vok && len(v) == dim {
+					u := append([]float32(nil), v...)
+					if vec.Normalize(u) > 0 {
+						built[k], id, ok = u, -1, true
+						nbuilt++
+					}
+				}
+			}
 			ids[k] = id
 			known = known && ok
 		}
@@ -114,7 +147,10 @@ func EvaluateAnalogies(kv KeyedVectors, r io.Reader, restrictVocab int, caseInse
 			oov++
 			continue
 		}
-		qs = append(qs, question{len(res.Sections) - 1, ids[0], ids[1], ids[2], ids[3]})
+		if nbuilt > 0 {
+			res.Built++
+		}
+		qs = append(qs, question{len(res.Sections) - 1, ids[0], ids[1], ids[2], ids[3], built, [3]string{f[0], f[1], f[2]}})
 	}
 	if err := sc.Err(); err != nil {
 		return AnalogyResult{}, fmt.Errorf("analogies: %w", err)
@@ -130,15 +166,28 @@ func EvaluateAnalogies(kv KeyedVectors, r io.Reader, restrictVocab int, caseInse
 			target := make([]float32, dim)
 			for qi := w; qi < len(qs); qi += workers {
 				q := qs[qi]
+				row := func(k, id int) []float32 {
+					if id < 0 {
+						return q.built[k]
+					}
+					return unit[id*dim : (id+1)*dim]
+				}
 				clear(target)
-				vec.Axpy(1, unit[q.b*dim:(q.b+1)*dim], target)
-				vec.Axpy(1, unit[q.c*dim:(q.c+1)*dim], target)
-				vec.Axpy(-1, unit[q.a*dim:(q.a+1)*dim], target)
+				vec.Axpy(1, row(1, q.b), target)
+				vec.Axpy(1, row(2, q.c), target)
+				vec.Axpy(-1, row(0, q.a), target)
 				// Top 5 by cosine excluding the inputs (gensim's
 				// most_similar(topn=5)), then the first whose spelling is
 				// not one of the inputs'.
 				top := topK(unit, target, dim, n, 5, q.a, q.b, q.c)
-				ignore := [3]string{norm(kv.Key(q.a)), norm(kv.Key(q.b)), norm(kv.Key(q.c))}
+				var ignore [3]string
+				for k, id := range [3]int{q.a, q.b, q.c} {
+					if id < 0 {
+						ignore[k] = norm(q.words[k])
+					} else {
+						ignore[k] = norm(kv.Key(id))
+					}
+				}
 				predicted := -1
 				for _, id := range top {
 					s := norm(kv.Key(id))
@@ -229,6 +278,9 @@ type PairsResult struct {
 	Pearson, Spearman float64 // NaN when fewer than two pairs were scored
 	OOVRatio          float64 // percent of pairs skipped for unknown words
 	Pairs             int     // pairs scored
+	// Built counts the pairs scored with a vector built for one of their
+	// words (kv implements WordVectors).
+	Built int
 }
 
 // EvaluatePairs scores a word-similarity file (WordSim-353, SimLex-999:
@@ -254,8 +306,19 @@ func EvaluatePairs(kv KeyedVectors, r io.Reader, restrictVocab int, caseInsensit
 	for i := n - 1; i >= 0; i-- {
 		okVocab[fold(kv.Key(i))] = i
 	}
+	wv, _ := kv.(WordVectors)
+	vector := func(word string, id int, ok bool) ([]float32, bool, bool) {
+		if ok {
+			return kv.Vector(id), true, false
+		}
+		if wv == nil || isKey(kv, word) {
+			return nil, false, false
+		}
+		v, ok := wv.WordVector(word)
+		return v, ok, ok
+	}
 	var gold, model []float64
-	oov := 0
+	oov, built := 0, 0
 	sc := textline.NewScanner(r)
 	for sc.Scan() {
 		line := sc.Text()
@@ -272,17 +335,22 @@ func EvaluatePairs(kv KeyedVectors, r io.Reader, restrictVocab int, caseInsensit
 		}
 		a, okA := okVocab[fold(f[0])]
 		b, okB := okVocab[fold(f[1])]
-		if !okA || !okB {
+		va, okA, builtA := vector(f[0], a, okA)
+		vb, okB, builtB := vector(f[1], b, okB)
+		if !okA || !okB || len(va) != len(vb) {
 			oov++
 			continue
 		}
+		if builtA || builtB {
+			built++
+		}
 		gold = append(gold, score)
-		model = append(model, cosine(kv.Vector(a), kv.Vector(b)))
+		model = append(model, cosine(va, vb))
 	}
 	if err := sc.Err(); err != nil {
 		return PairsResult{}, fmt.Errorf("pairs: %w", err)
 	}
-	res := PairsResult{Pairs: len(gold), Pearson: Pearson(gold, model), Spearman: Spearman(gold, model)}
+	res := PairsResult{Pairs: len(gold), Pearson: Pearson(gold, model), Spearman: Spearman(gold, model), Built: built}
 	if len(gold)+oov > 0 {
 		res.OOVRatio = 100 * float64(oov) / float64(len(gold)+oov)
 	}

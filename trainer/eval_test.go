@@ -107,3 +107,52 @@ func TestEvaluateAnalogies(t *testing.T) {
 		t.Errorf("missing header: %v", err)
 	}
 }
+
+// builtKV is memKV with vectors for a few words it does not store
+// (WordVectors), as a subword model has.
+type builtKV struct {
+	memKV
+	extra map[string][]float32
+}
+
+func (b builtKV) WordVector(w string) ([]float32, bool) {
+	if i, ok := b.Index(w); ok {
+		return b.vecs[i], true
+	}
+	v, ok := b.extra[w]
+	return v, ok
+}
+
+// TestEvaluateWordVectors: words that are not keys get the vectors of
+// WordVectors and are counted in Built; a key beyond restrict_vocab stays
+// unknown; a word without a vector is still skipped.
+func TestEvaluateWordVectors(t *testing.T) {
+	kv := builtKV{
+		memKV: memKV{keys: []string{"man", "woman", "king", "queen", "apple", "far"},
+			vecs: [][]float32{{1, 0}, {0, 1}, {1, 0.2}, {0.2, 1}, {-1, -1}, {1, 1}}},
+		extra: map[string][]float32{"kings": {1, 0.25}, "men": {1, 0.05}},
+	}
+	pairs := "kings\tking\t9\nmen\tqueen\t2\nman\twoman\t1\nfar\tman\t5\nzzz\tman\t3\n"
+	res, err := EvaluatePairs(kv, strings.NewReader(pairs), 5, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "far" is a key outside restrict_vocab 5: unknown, not built.
+	if res.Pairs != 3 || res.Built != 2 || math.Abs(res.OOVRatio-40) > 1e-9 || math.Abs(res.Spearman-1) > 1e-9 {
+		t.Errorf("pairs %+v; want 3 scored, 2 built, 40%% oov, Spearman 1", res)
+	}
+	ana := ": s\nmen kings woman queen\nman king woman queen\nman king woman queens\n"
+	ares, err := EvaluateAnalogies(kv, strings.NewReader(ana), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The answer must be a key: "queens" has no row to be found.
+	if ares.Built != 1 || ares.Sections[0] != (AnalogySection{"s", 2, 2}) || math.Abs(ares.OOVRatio-100.0/3) > 1e-9 {
+		t.Errorf("analogies %+v; want 2 of 2 right, 1 built, a third skipped", ares)
+	}
+	// Without WordVectors the built words are unknown.
+	res, _ = EvaluatePairs(kv.memKV, strings.NewReader(pairs), 5, false)
+	if res.Pairs != 1 || res.Built != 0 {
+		t.Errorf("without WordVectors: %+v", res)
+	}
+}

@@ -1,11 +1,15 @@
 // Package demo builds the bundled demo database that vecdb opens when it is
 // run without a file: a "words" collection trained by vecdb itself on two
-// public-domain English texts shipped inside the binary (see data/README.md).
+// public-domain English texts shipped inside the binary (see data/README.md),
+// and "words_ngrams", trained with subwords on one of them, which answers
+// for words it never saw (SELECT NEAREST 5 TO 'presidentially' FROM
+// words_ngrams) from their character n-grams.
 //
 // # Lifecycle
 //
 // The database lives in os.UserCacheDir()/vecdb/demo-v<Version>.vdb. Ensure
-// builds it on first use (about ten seconds, single-threaded so that it is the same everywhere) into a
+// builds it on first use (about ten seconds, single-threaded so that it is
+// the same everywhere; words_ngrams adds about a fifth) into a
 // temporary file that is renamed into place only when complete, so an
 // interrupted build leaves nothing half-made behind.
 package demo
@@ -27,7 +31,7 @@ import (
 
 // Version names the recipe; bump it when the demo's contents change so that
 // old caches are not reused.
-const Version = 1
+const Version = 2
 
 //go:embed data/factbook.txt.gz data/speeches.txt.gz
 var texts embed.FS
@@ -78,6 +82,20 @@ func Config() trainer.Config {
 	return cfg
 }
 
+// SubwordCollection is the demo collection trained with subwords.
+const SubwordCollection = "words_ngrams"
+
+// SubwordConfig returns the training settings of the demo's words_ngrams
+// collection (on SubwordSource): subwords with n-grams of 3 to 5
+// characters, dim 32, so that it costs about a fifth of words.
+func SubwordConfig() trainer.Config {
+	cfg := Config()
+	cfg.Dim = 32
+	cfg.Subwords = true
+	cfg.MaxN = 5
+	return cfg
+}
+
 // Build trains the demo collections into a new database at path.
 func Build(ctx context.Context, path string) error {
 	d, err := db.Open(path, &db.Options{NoSync: true})
@@ -89,26 +107,41 @@ func Build(ctx context.Context, path string) error {
 		Watch: [][2]string{{"king", "queen"}, {"paris", "france"}}}); err != nil {
 		return err
 	}
+	if _, err := d.Train(ctx, SubwordCollection, SubwordSource(), db.TrainOptions{Config: SubwordConfig()}); err != nil {
+		return err
+	}
 	return d.Close()
 }
 
 // Source returns the demo texts as training sequences of at most 10,000
 // tokens each.
 func Source() trainer.Source {
+	return sourceOf("demo texts: CIA World Factbook + US presidential speeches (public domain)", files...)
+}
+
+// SubwordSource returns the text the subwords collection is trained on:
+// the presidential speeches, a third of the demo's words, so that the
+// collection adds a few seconds to the build.
+func SubwordSource() trainer.Source {
+	return sourceOf("demo text: US presidential speeches (public domain)", files[1])
+}
+
+func sourceOf(name string, names ...string) trainer.Source {
 	return namedSource{trainer.FuncSource(func(yield func([]string) bool) {
-		for _, name := range files {
-			if !yieldFile(name, yield) {
+		for _, n := range names {
+			if !yieldFile(n, yield) {
 				return
 			}
 		}
-	})}
+	}), name}
 }
 
-type namedSource struct{ trainer.Source }
-
-func (namedSource) String() string {
-	return "demo texts: CIA World Factbook + US presidential speeches (public domain)"
+type namedSource struct {
+	trainer.Source
+	name string
 }
+
+func (s namedSource) String() string { return s.name }
 
 func yieldFile(name string, yield func([]string) bool) bool {
 	f, err := texts.Open(name)

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -50,6 +51,25 @@ func TestBuild(t *testing.T) {
 	}
 	if c.Len() < 10000 {
 		t.Fatalf("words has %d keys", c.Len())
+	}
+	// A newcomer can ask about a word the demo never saw: words_ngrams
+	// builds its vector from its character n-grams, and says so.
+	res, err := d.Query(context.Background(), "SELECT NEAREST 5 TO 'presidentially' FROM "+SubwordCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Built) != 1 || res.Message == "" {
+		t.Fatalf("'presidentially' was not built from n-grams: %v %q", res.Built, res.Message)
+	}
+	near := map[string]bool{}
+	for _, r := range res.Rows {
+		near[r[1].(string)] = true
+	}
+	if !near["presidential"] && !near["presidency"] {
+		t.Errorf("NEAREST 5 TO 'presidentially': %v", res.Rows)
+	}
+	if _, err := d.Query(context.Background(), "SELECT NEAREST 5 TO 'presidentially' FROM words"); !errors.Is(err, db.ErrKeyNotFound) {
+		t.Errorf("words (no subwords) answered for a word it never saw: %v", err)
 	}
 	// Neighbour sets, not floats: the demo must show what embeddings do.
 	for word, want := range map[string][]string{
