@@ -167,6 +167,7 @@ func TestScripts(t *testing.T) {
 			dir := t.TempDir()
 			for _, c := range cases {
 				src := strings.TrimSpace(strings.Join(c.stmt, "\n"))
+				checkStablePositions(t, file, c.line, src, c.err)
 				src = strings.ReplaceAll(src, "$TMP", dir)
 				src = strings.ReplaceAll(src, "$TESTDATA", mustAbs(t, "testdata"))
 				results, err := d.Run(context.Background(), src, scriptArgs(t, c.args)...)
@@ -405,4 +406,33 @@ func toStrings(v any) []string {
 		out[i], _ = x.(string)
 	}
 	return out
+}
+
+// posPrefix is the "line:column:" an expected error starts with.
+var posPrefix = regexp.MustCompile(`^(\d+):(\d+):`)
+
+// checkStablePositions fails a case whose expected error position lies after
+// a $TMP or $TESTDATA on its line: those expand to paths whose length
+// depends on the checkout and the temporary directory, so such a column
+// would hold only on the machine that wrote the golden file.
+func checkStablePositions(t *testing.T, file string, line int, src string, want []string) {
+	t.Helper()
+	if len(want) == 0 {
+		return
+	}
+	m := posPrefix.FindStringSubmatch(want[0])
+	if m == nil {
+		return
+	}
+	ln, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	lines := strings.Split(src, "\n")
+	if ln < 1 || ln > len(lines) {
+		return
+	}
+	for _, v := range []string{"$TMP", "$TESTDATA"} {
+		if i := strings.Index(lines[ln-1], v); i >= 0 && col > i+1 {
+			t.Errorf("%s:%d: the expected error at %d:%d follows %s, whose length depends on the machine: put the error before the path or use a relative one", file, line, ln, col, v)
+		}
+	}
 }
