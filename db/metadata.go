@@ -30,6 +30,17 @@ type MetadataOptions struct {
 	// Delimiter separates fields; 0 means ',' for .csv files and a tab
 	// otherwise.
 	Delimiter rune
+	// ColdStart, when set, names the fields (columns of the file or fields
+	// of the collection) from which the file's keys that are not in the
+	// collection get vectors: cold-start items, items with metadata but no
+	// events. Each gets the mean of the trained ("warm") rows that share
+	// its values, field by field (a TEXT value is split at '|', so
+	// "Comedy|Drama" shares with every Comedy and every Drama row; see
+	// trainer.ColdStart), is added with count 0, and is marked true in the
+	// BOOL field ColdField. A key that shares no value with a warm row is
+	// skipped and counted (ColdSkipped). Rows already marked cold that the
+	// file names get new vectors the same way.
+	ColdStart []string
 }
 
 // MetadataResult reports what ImportMetadata did.
@@ -39,6 +50,13 @@ type MetadataResult struct {
 	Unknown    int      // lines whose key is not in the collection
 	Examples   []string // up to 5 of those keys
 	NewFields  []Field  // fields added to the collection
+	// With MetadataOptions.ColdStart: the cold-start items given vectors
+	// (added or refreshed), and the keys skipped because they share no
+	// value with a trained row (up to 5 of them in ColdExamples).
+	Cold         int
+	ColdSkipped  int
+	ColdExamples []string
+	ColdFields   []string
 }
 
 // String summarises the result for a user.
@@ -61,6 +79,20 @@ func (r *MetadataResult) String() string {
 			more = ", ..."
 		}
 		s += fmt.Sprintf("; %d keys of the file are not in %s: %s%s", r.Unknown, r.Collection, strings.Join(q, ", "), more)
+	}
+	if len(r.ColdFields) > 0 {
+		s += fmt.Sprintf("; %d cold-start items got vectors from %s", r.Cold, strings.Join(r.ColdFields, ", "))
+	}
+	if r.ColdSkipped > 0 {
+		q := make([]string, len(r.ColdExamples))
+		for i, k := range r.ColdExamples {
+			q[i] = quoteKey(k)
+		}
+		more := ""
+		if r.ColdSkipped > len(r.ColdExamples) {
+			more = ", ..."
+		}
+		s += fmt.Sprintf("; %d keys share no value with a trained item and were skipped: %s%s", r.ColdSkipped, strings.Join(q, ", "), more)
 	}
 	return s
 }
@@ -122,13 +154,27 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 	if err != nil {
 		return nil, err
 	}
+	var cold *coldPlan
+	if len(opts.ColdStart) > 0 {
+		if cold, err = t.resolveCold(source, opts.ColdStart, info.Fields, targets, &newFields); err != nil {
+			return nil, err
+		}
+	}
 	vals, err := t.convert(source, targets)
 	if err != nil {
 		return nil, err
 	}
 	res := &MetadataResult{Collection: name, NewFields: newFields}
 	err = d.update(ctx, name, func(sc *storage.Coll) error {
-		return t.apply(ctx, sc, res, keyCol, targets, vals)
+		if cold == nil {
+			return t.apply(ctx, sc, res, keyCol, targets, vals, nil)
+		}
+		var coldRecs []int
+		if err := t.apply(ctx, sc, res, keyCol, targets, vals, &coldRecs); err != nil {
+			return err
+		}
+		res.Cold, res.ColdSkipped, res.ColdExamples, res.ColdFields = 0, 0, nil, cold.names
+		return t.fillCold(ctx, sc, res, cold, keyCol, targets, vals, coldRecs)
 	})
 	if err != nil {
 		return nil, err
@@ -294,8 +340,10 @@ func (t *metaTable) convert(source string, targets []metaTarget) ([][]any, error
 }
 
 // apply adds res.NewFields to sc and sets the converted values vals on the
-// rows whose key is in sc, counting into res the rows updated and the keys unknown.
-func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataResult, keyCol int, targets []metaTarget, vals [][]any) error {
+// rows whose key is in sc, counting into res the rows updated and the keys
+// unknown. With coldRecs, the records of keys not in sc and of rows marked
+// cold (ColdField) are listed there instead, for fillCold.
+func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataResult, keyCol int, targets []metaTarget, vals [][]any, coldRecs *[]int) error {
 	res.Rows, res.Unknown, res.Examples = 0, 0, nil
 	for _, f := range res.NewFields {
 		if err := sc.AddField(f); err != nil {
@@ -303,6 +351,7 @@ func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataRe
 		}
 	}
 	nf := len(sc.Meta().Fields)
+	flag := coldFieldIndex(sc)
 	for i, rec := range t.recs {
 		if i%1000 == 999 {
 			if err := ctx.Err(); err != nil {
@@ -311,6 +360,10 @@ func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataRe
 		}
 		key := rec[keyCol]
 		id, ok := sc.ID(key)
+		if !ok && coldRecs != nil {
+			*coldRecs = append(*coldRecs, i)
+			continue
+		}
 		if !ok {
 			res.Unknown++
 			if len(res.Examples) < 5 {
@@ -326,6 +379,10 @@ func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataRe
 		copy(meta, r.Meta)
 		for j, tg := range targets {
 			meta[tg.field] = vals[i][j]
+		}
+		if coldRecs != nil && isCold(meta, flag) {
+			*coldRecs = append(*coldRecs, i)
+			continue // fillCold writes its metadata with its new vector
 		}
 		if err := sc.SetMeta(id, meta); err != nil {
 			return err
@@ -422,6 +479,7 @@ var metadataOptions = []optDef{
 	{name: "header", kind: optBool, def: "true, false with columns", doc: "the first line names the columns"},
 	{name: "columns", kind: optString, def: "", doc: "column names, comma-separated (for files without a header)"},
 	{name: "delimiter", kind: optString, def: "comma for .csv, else tab", doc: "the field separator (one character)"},
+	{name: "cold_start", kind: optString, def: "", doc: "fields (comma-separated) whose values give vectors to the file's keys not in the collection: cold-start items, marked in the BOOL field cold_start; '|' separates values within a field"},
 }
 
 func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {
@@ -460,7 +518,19 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 			spec.Delimiter = r
 		}
 	}
+	if cs, ok := opts["cold_start"].(string); ok {
+		for _, f := range strings.Split(cs, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" {
+				return nil, errorIs(ErrInvalid, s.With["cold_start"].Pos, "cold_start has an empty field name")
+			}
+			spec.ColdStart = append(spec.ColdStart, f)
+		}
+	}
 	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
+	if len(spec.ColdStart) > 0 {
+		desc += fmt.Sprintf(" (cold-start items from %s: mean of the trained items sharing each value)", strings.Join(spec.ColdStart, ", "))
+	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImportMetadata(ctx, spec)
 	}}, nil
@@ -477,15 +547,16 @@ type MetadataSpec struct {
 	Header     *bool
 	Columns    []string
 	Delimiter  rune
+	ColdStart  []string
 }
 
 func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
-	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter}
+	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter, ColdStart: s.ColdStart}
 	res, err := d.ImportMetadata(ctx, s.Collection, s.Path, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows}}, nil
+	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows + res.Cold}}, nil
 }
 
 // The statements this file plans (see register).

@@ -102,10 +102,11 @@ var optionCases = func() map[string]optCase {
 		"IMPORT/metric": pair(imp, "metric = 'dot'", "v"),
 		"IMPORT/index":  pair(imp, "index = true", "v"),
 
-		"IMPORT METADATA/key":       pair(meta, "key = 'title'", "t"),
-		"IMPORT METADATA/header":    pair(meta, "header = false", "t"),
-		"IMPORT METADATA/columns":   pair(meta, "header = true, columns = 'id,name,year'", "t"),
-		"IMPORT METADATA/delimiter": pair(meta, "delimiter = ','", "t"),
+		"IMPORT METADATA/key":        pair(meta, "key = 'title'", "t"),
+		"IMPORT METADATA/header":     pair(meta, "header = false", "t"),
+		"IMPORT METADATA/columns":    pair(meta, "header = true, columns = 'id,name,year'", "t"),
+		"IMPORT METADATA/delimiter":  pair(meta, "delimiter = ','", "t"),
+		"IMPORT METADATA/cold_start": pair("IMPORT METADATA INTO t FROM 'cold.tsv'%s", "cold_start = 'genre'", "t"),
 
 		"NEAREST/ef_search": {setup: "CREATE INDEX ON t", base: "SELECT NEAREST 3 TO 'w1' FROM t",
 			with: "SELECT NEAREST 3 TO 'w1' FROM t WITH (ef_search = 5)", how: "plan"},
@@ -193,6 +194,7 @@ func optionFixture(t *testing.T, dir string) *DB {
 		fmt.Fprintf(&sb, "w%d\tw%d\t%d\n", i, i+10, 1990+i)
 	}
 	write("meta.tsv", sb.String())
+	write("cold.tsv", "id\tgenre\nw0\tx\nw1\tx|y\nnew0\tx\nnew1\ty\n")
 	sb.Reset()
 	for i := 0; i < 30; i++ {
 		fmt.Fprintf(&sb, "W%d\tw%d\t%d\n", r.Intn(20), r.Intn(20), r.Intn(10))
