@@ -1,0 +1,343 @@
+package main
+
+// The cold-start benchmark (items-bench cold): can an item with metadata
+// but no events be recommended? The protocol:
+//
+//  1. Read an event log (one sequence per user, ordered by time) and an
+//     item metadata file (MovieLens: movies.csv, genres "A|B|C").
+//  2. Hold out 10% of the items (seeded, uniform over the distinct items
+//     of the log): every event of a held-out ("cold") item is removed
+//     from training; the model is trained on what remains.
+//  3. Test cases: every event of a cold item that has at least one warm
+//     event before it in its user's sequence; the history is the user's
+//     warm items before it (the last -hist of them), the target the cold
+//     item. At most -max-test cases (seeded sample).
+//  4. The cold items get vectors by a method; each history asks for the
+//     top 10 of the whole catalogue (warm and cold items, history
+//     excluded; RECOMMEND's rule: cosine to the mean of the history's unit
+//     vectors). HR@10 = share of cases whose target is in the top 10.
+//     "cold HR@10" ranks the cold items only (a "new items" shelf:
+//     RECOMMEND … WHERE cold_start = true); "cold share" is the share of the top
+//     10 slots that cold items take.
+//
+// Methods: random (cold items at random unit vectors: what placement
+// without metadata gives), mean (trainer.ColdStart: the mean of the warm
+// items sharing each genre, the method vecdb ships), metaprod2vec (genre
+// tokens trained with the items, each item's events followed by its
+// genre tokens; a cold item's vector is the mean of its genre tokens'
+// vectors), and mean-on-mp2v (the mean method on that jointly trained
+// model).
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"math/rand"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vecdb/vecdb/internal/vec"
+	"github.com/vecdb/vecdb/trainer"
+)
+
+type coldScore struct {
+	Method    string  `json:"method"`
+	HR        float64 `json:"hr10"`
+	ColdHR    float64 `json:"cold_hr10"`
+	ColdShare float64 `json:"cold_share"`
+	WarmHR    float64 `json:"warm_hr10"` // last-item hold-out of warm sequences, same model
+	N         int     `json:"n"`
+	Cold      int     `json:"cold_items"`
+	NoVector  int     `json:"cold_without_vector"`
+	Seconds   float64 `json:"seconds"`
+}
+
+func readCSV(path string) [][]string {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	var out [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		for i := range rec {
+			rec[i] = strings.TrimSpace(rec[i])
+		}
+		out = append(out, rec)
+	}
+}
+
+func coldCmd(args []string) {
+	fs := flag.NewFlagSet("cold", flag.ExitOnError)
+	ratings := fs.String("ratings", "", "MovieLens ratings.csv (userId,movieId,rating,timestamp)")
+	movies := fs.String("movies", "", "MovieLens movies.csv (movieId,title,genres)")
+	share := fs.Float64("cold", 0.1, "share of the items held out")
+	maxTest := fs.Int("max-test", 2000, "at most this many test cases")
+	hist := fs.Int("hist", 50, "history length (the last warm items before the target)")
+	methods := fs.String("methods", "random,mean,metaprod2vec,mean-on-mp2v", "methods")
+	seed := fs.Int64("split-seed", 1, "seed of the hold-out and the sample")
+	cfg := configFlags(fs)
+	fs.Parse(args)
+	cfg.MinCount = 1
+
+	// Sequences per user by time (file order breaks ties).
+	type ev struct {
+		item string
+		ts   string
+		n    int
+	}
+	byUser := map[string][]ev{}
+	var users []string
+	for i, rec := range readCSV(*ratings)[1:] {
+		if _, ok := byUser[rec[0]]; !ok {
+			users = append(users, rec[0])
+		}
+		byUser[rec[0]] = append(byUser[rec[0]], ev{rec[1], rec[3], i})
+	}
+	var seqs [][]string
+	itemSet := map[string]bool{}
+	for _, u := range users {
+		evs := byUser[u]
+		sort.SliceStable(evs, func(i, j int) bool {
+			if len(evs[i].ts) != len(evs[j].ts) {
+				return len(evs[i].ts) < len(evs[j].ts)
+			}
+			return evs[i].ts < evs[j].ts
+		})
+		s := make([]string, len(evs))
+		for i, e := range evs {
+			s[i] = e.item
+			itemSet[e.item] = true
+		}
+		seqs = append(seqs, s)
+	}
+	items := make([]string, 0, len(itemSet))
+	for it := range itemSet {
+		items = append(items, it)
+	}
+	sort.Strings(items)
+	rng := rand.New(rand.NewSource(*seed))
+	rng.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	cold := map[string]bool{}
+	for _, it := range items[:int(float64(len(items))**share)] {
+		cold[it] = true
+	}
+	genres := map[string][]string{}
+	for _, rec := range readCSV(*movies)[1:] {
+		if rec[2] != "(no genres listed)" {
+			genres[rec[0]] = strings.Split(rec[2], "|")
+		}
+	}
+
+	// Training sequences (cold items removed) and test cases.
+	var train [][]string
+	var cases []testCase
+	var warmCases []testCase
+	for _, s := range seqs {
+		var warm []string
+		for _, it := range s {
+			if !cold[it] {
+				warm = append(warm, it)
+				continue
+			}
+			if len(warm) > 0 {
+				h := warm
+				if len(h) > *hist {
+					h = h[len(h)-*hist:]
+				}
+				cases = append(cases, testCase{it, append([]string(nil), h...)})
+			}
+		}
+		if len(warm) > 0 {
+			train = append(train, warm)
+		}
+		if len(warm) >= 2 {
+			h := warm[:len(warm)-1]
+			if len(h) > *hist {
+				h = h[len(h)-*hist:]
+			}
+			warmCases = append(warmCases, testCase{warm[len(warm)-1], h})
+		}
+	}
+	rng.Shuffle(len(cases), func(i, j int) { cases[i], cases[j] = cases[j], cases[i] })
+	if len(cases) > *maxTest {
+		cases = cases[:*maxTest]
+	}
+	var coldItems []string
+	for _, it := range items {
+		if cold[it] {
+			coldItems = append(coldItems, it)
+		}
+	}
+	sort.Strings(coldItems)
+	log.Printf("%d sequences, %d items, %d cold, %d test cases (%d warm cases: the warm items' own check)", len(seqs), len(items), len(coldItems), len(cases), len(warmCases))
+
+	ctx := context.Background()
+	trainOn := func(seqs [][]string) *trainer.Model {
+		m, err := trainer.Train(ctx, trainer.SliceSource(seqs), *cfg, trainer.Options{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		return m
+	}
+	var plain, mp2v *trainer.Model
+	for _, method := range strings.Split(*methods, ",") {
+		start := time.Now()
+		var m *trainer.Model
+		switch method {
+		case "random", "mean":
+			if plain == nil {
+				plain = trainOn(train)
+			}
+			m = plain
+		case "metaprod2vec", "mean-on-mp2v":
+			if mp2v == nil {
+				var joint [][]string
+				for _, s := range train {
+					var j []string
+					for _, it := range s {
+						j = append(j, it)
+						for _, g := range genres[it] {
+							j = append(j, "genre:"+g)
+						}
+					}
+					joint = append(joint, j)
+				}
+				mp2v = trainOn(joint)
+			}
+			m = mp2v
+		default:
+			log.Fatalf("unknown method %q", method)
+		}
+		// The catalogue: the warm items of the model, then the cold items.
+		var keys []string
+		var vecs []float32
+		isCold := map[int]bool{}
+		for i, k := range m.Keys {
+			if strings.HasPrefix(k, "genre:") {
+				continue
+			}
+			keys = append(keys, k)
+			vecs = append(vecs, unit(m.Vector(i))...)
+		}
+		sc := coldScore{Method: method, Cold: len(coldItems)}
+		cs := trainer.NewColdStart(m.Dim, 1)
+		if method == "mean" || method == "mean-on-mp2v" {
+			for i, k := range m.Keys {
+				if !strings.HasPrefix(k, "genre:") {
+					cs.AddWarm(m.Vector(i), [][]string{genres[k]})
+				}
+			}
+		}
+		for _, it := range coldItems {
+			var v []float32
+			switch method {
+			case "random":
+				v = make([]float32, m.Dim)
+				for d := range v {
+					v[d] = float32(rng.NormFloat64())
+				}
+			case "mean", "mean-on-mp2v":
+				v, _ = cs.Vector([][]string{genres[it]})
+			case "metaprod2vec":
+				v = make([]float32, m.Dim)
+				n := 0
+				for _, g := range genres[it] {
+					if j, ok := m.Index("genre:" + g); ok {
+						vec.Axpy(1, unit(m.Vector(j)), v)
+						n++
+					}
+				}
+				if n == 0 {
+					v = nil
+				}
+			}
+			if v == nil || vec.Normalize(v) == 0 {
+				sc.NoVector++
+				continue
+			}
+			isCold[len(keys)] = true
+			keys = append(keys, it)
+			vecs = append(vecs, v...)
+		}
+		index := map[string]int{}
+		for i, k := range keys {
+			index[k] = i
+		}
+		hitRate := func(cases []testCase, coldOnly bool, share *float64) float64 {
+			scores := make([]float32, len(keys))
+			hits, slots, coldSlots := 0, 0, 0
+			for _, tc := range cases {
+				q := make([]float32, m.Dim)
+				ex := map[int]bool{}
+				for _, h := range tc.hist {
+					p := index[h]
+					ex[p] = true
+					vec.Axpy(1, vecs[p*m.Dim:(p+1)*m.Dim], q)
+				}
+				vec.DotBatch(q, vecs, scores)
+				var cand []int
+				for i := range keys {
+					if !ex[i] && (!coldOnly || isCold[i]) {
+						cand = append(cand, i)
+					}
+				}
+				sort.Slice(cand, func(a, b int) bool {
+					if scores[cand[a]] != scores[cand[b]] {
+						return scores[cand[a]] > scores[cand[b]]
+					}
+					return cand[a] < cand[b]
+				})
+				if len(cand) > 10 {
+					cand = cand[:10]
+				}
+				for _, c := range cand {
+					slots++
+					if isCold[c] {
+						coldSlots++
+					}
+					if keys[c] == tc.target {
+						hits++
+					}
+				}
+			}
+			if share != nil {
+				*share = float64(coldSlots) / math.Max(1, float64(slots))
+			}
+			return float64(hits) / math.Max(1, float64(len(cases)))
+		}
+		sc.N = len(cases)
+		sc.HR = hitRate(cases, false, &sc.ColdShare)
+		sc.ColdHR = hitRate(cases, true, nil)
+		wc := warmCases
+		if len(wc) > 500 {
+			wc = wc[:500]
+		}
+		sc.WarmHR = hitRate(wc, false, nil)
+		sc.Seconds = time.Since(start).Seconds()
+		b, _ := json.Marshal(sc)
+		fmt.Println(string(b))
+	}
+}
+
+func unit(v []float32) []float32 {
+	u := append([]float32(nil), v...)
+	vec.Normalize(u)
+	return u
+}
