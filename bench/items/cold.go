@@ -39,10 +39,12 @@ import (
 	"math"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/vecdb/vecdb/db"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/trainer"
 )
@@ -90,7 +92,8 @@ func coldCmd(args []string) {
 	share := fs.Float64("cold", 0.1, "share of the items held out")
 	maxTest := fs.Int("max-test", 2000, "at most this many test cases")
 	hist := fs.Int("hist", 50, "history length (the last warm items before the target)")
-	methods := fs.String("methods", "random,mean,metaprod2vec,mean-on-mp2v", "methods")
+	methods := fs.String("methods", "random,mean,vecdb,metaprod2vec,mean-on-mp2v", "methods")
+	recency := fs.Float64("recency", 1, "RECOMMEND's recency weight")
 	seed := fs.Int64("split-seed", 1, "seed of the hold-out and the sample")
 	cfg := configFlags(fs)
 	fs.Parse(args)
@@ -201,6 +204,14 @@ func coldCmd(args []string) {
 		start := time.Now()
 		var m *trainer.Model
 		switch method {
+		case "vecdb":
+			keys, vecs, isCold, skipped := throughVecdb(train, *movies, *cfg)
+			sc := coldScore{Method: method, Cold: len(coldItems), NoVector: skipped}
+			scoreCold(&sc, keys, vecs, isCold, cfg.Dim, cases, warmCases, *recency)
+			sc.Seconds = time.Since(start).Seconds()
+			b, _ := json.Marshal(sc)
+			fmt.Println(string(b))
+			continue
 		case "random", "mean":
 			if plain == nil {
 				plain = trainOn(train)
@@ -276,6 +287,17 @@ func coldCmd(args []string) {
 			keys = append(keys, it)
 			vecs = append(vecs, v...)
 		}
+		scoreCold(&sc, keys, vecs, isCold, m.Dim, cases, warmCases, *recency)
+		sc.Seconds = time.Since(start).Seconds()
+		b, _ := json.Marshal(sc)
+		fmt.Println(string(b))
+	}
+}
+
+// scoreCold fills sc's hit rates: keys and vecs (unit vectors) are the
+// catalogue, isCold marks the cold items.
+func scoreCold(sc *coldScore, keys []string, vecs []float32, isCold map[int]bool, dim int, cases, warmCases []testCase, recency float64) {
+	{
 		index := map[string]int{}
 		for i, k := range keys {
 			index[k] = i
@@ -284,12 +306,12 @@ func coldCmd(args []string) {
 			scores := make([]float32, len(keys))
 			hits, slots, coldSlots := 0, 0, 0
 			for _, tc := range cases {
-				q := make([]float32, m.Dim)
+				q := make([]float32, dim)
 				ex := map[int]bool{}
-				for _, h := range tc.hist {
+				for i, h := range tc.hist {
 					p := index[h]
 					ex[p] = true
-					vec.Axpy(1, vecs[p*m.Dim:(p+1)*m.Dim], q)
+					vec.Axpy(float32(math.Exp(-recency*float64(len(tc.hist)-1-i))), vecs[p*dim:(p+1)*dim], q)
 				}
 				vec.DotBatch(q, vecs, scores)
 				var cand []int
@@ -330,10 +352,53 @@ func coldCmd(args []string) {
 			wc = wc[:500]
 		}
 		sc.WarmHR = hitRate(wc, false, nil)
-		sc.Seconds = time.Since(start).Seconds()
-		b, _ := json.Marshal(sc)
-		fmt.Println(string(b))
 	}
+}
+
+// throughVecdb trains a collection on train with vecdb, fills the cold
+// items with IMPORT METADATA … WITH (cold_start = 'genres') (the Go call
+// of it) and returns the catalogue as scoreCold takes it.
+func throughVecdb(train [][]string, movies string, cfg trainer.Config) ([]string, []float32, map[int]bool, int) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "items-cold")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	d, err := db.Open(filepath.Join(dir, "c.vdb"), &db.Options{NoSync: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Train(ctx, "items", trainer.SliceSource(train), db.TrainOptions{Config: cfg}); err != nil {
+		log.Fatal(err)
+	}
+	r, err := d.ImportMetadata(ctx, "items", movies, db.MetadataOptions{Key: "movieId", ColdStart: []string{"genres"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("vecdb: %s", r)
+	c, _ := d.Collection("items")
+	v, err := c.View()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fi := v.FieldIndex(db.ColdField)
+	var keys []string
+	var vecs []float32
+	isCold := map[int]bool{}
+	for i := 0; i < v.Len(); i++ {
+		keys = append(keys, v.Key(i))
+		vecs = append(vecs, unit(v.Vector(i))...)
+		m, err := v.Meta(i)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if fi < len(m) && m[fi] == true {
+			isCold[i] = true
+		}
+	}
+	return keys, vecs, isCold, r.ColdSkipped
 }
 
 func unit(v []float32) []float32 {
