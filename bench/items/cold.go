@@ -40,6 +40,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,13 +62,15 @@ type coldScore struct {
 	Seconds   float64 `json:"seconds"`
 }
 
-func readCSV(path string) [][]string {
+func readCSV(path string, delim rune) [][]string {
 	f, err := os.Open(path)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
+	r.Comma = delim
+	r.LazyQuotes = true
 	r.FieldsPerRecord = -1
 	var out [][]string
 	for {
@@ -88,7 +91,11 @@ func readCSV(path string) [][]string {
 func coldCmd(args []string) {
 	fs := flag.NewFlagSet("cold", flag.ExitOnError)
 	ratings := fs.String("ratings", "", "MovieLens ratings.csv (userId,movieId,rating,timestamp)")
-	movies := fs.String("movies", "", "MovieLens movies.csv (movieId,title,genres)")
+	seqPath := fs.String("seq", "", "a sequences file (one session per line) instead of -ratings")
+	movies := fs.String("movies", "", "item metadata: MovieLens movies.csv, or a CSV/TSV file")
+	metaCols := fs.String("meta-columns", "", "the metadata file's column names when it has no header (comma-separated)")
+	keyCol := fs.String("key", "movieId", "metadata column holding the item keys")
+	field := fs.String("field", "genres", "metadata column of the tokens ('|' separates several)")
 	share := fs.Float64("cold", 0.1, "share of the items held out")
 	maxTest := fs.Int("max-test", 2000, "at most this many test cases")
 	hist := fs.Int("hist", 50, "history length (the last warm items before the target)")
@@ -107,7 +114,11 @@ func coldCmd(args []string) {
 	}
 	byUser := map[string][]ev{}
 	var users []string
-	for i, rec := range readCSV(*ratings)[1:] {
+	var ratingRecs [][]string
+	if *seqPath == "" {
+		ratingRecs = readCSV(*ratings, ',')[1:]
+	}
+	for i, rec := range ratingRecs {
 		if _, ok := byUser[rec[0]]; !ok {
 			users = append(users, rec[0])
 		}
@@ -130,6 +141,14 @@ func coldCmd(args []string) {
 		}
 		seqs = append(seqs, s)
 	}
+	if *seqPath != "" {
+		seqs = readSeqs(trainer.FileSource(*seqPath))
+		for _, s := range seqs {
+			for _, it := range s {
+				itemSet[it] = true
+			}
+		}
+	}
 	items := make([]string, 0, len(itemSet))
 	for it := range itemSet {
 		items = append(items, it)
@@ -141,10 +160,27 @@ func coldCmd(args []string) {
 	for _, it := range items[:int(float64(len(items))**share)] {
 		cold[it] = true
 	}
+	delim := '\t'
+	if strings.HasSuffix(*movies, ".csv") {
+		delim = ','
+	}
+	metaRecs := readCSV(*movies, delim)
+	metaOpts := db.MetadataOptions{Key: *keyCol, ColdStart: []string{*field}}
+	cols := metaRecs[0]
+	if *metaCols != "" {
+		cols = strings.Split(*metaCols, ",")
+		metaOpts.Columns = cols
+	} else {
+		metaRecs = metaRecs[1:]
+	}
+	kc, fc := slices.Index(cols, *keyCol), slices.Index(cols, *field)
+	if kc < 0 || fc < 0 {
+		log.Fatalf("%s: no column %s or %s in %v", *movies, *keyCol, *field, cols)
+	}
 	genres := map[string][]string{}
-	for _, rec := range readCSV(*movies)[1:] {
-		if rec[2] != "(no genres listed)" {
-			genres[rec[0]] = strings.Split(rec[2], "|")
+	for _, rec := range metaRecs {
+		if rec[fc] != "(no genres listed)" {
+			genres[rec[kc]] = strings.Split(rec[fc], "|")
 		}
 	}
 
@@ -205,7 +241,7 @@ func coldCmd(args []string) {
 		var m *trainer.Model
 		switch method {
 		case "vecdb":
-			keys, vecs, isCold, skipped := throughVecdb(train, *movies, *cfg)
+			keys, vecs, isCold, skipped := throughVecdb(train, *movies, metaOpts, *cfg)
 			sc := coldScore{Method: method, Cold: len(coldItems), NoVector: skipped}
 			scoreCold(&sc, keys, vecs, isCold, cfg.Dim, cases, warmCases, *recency)
 			sc.Seconds = time.Since(start).Seconds()
@@ -302,6 +338,10 @@ func scoreCold(sc *coldScore, keys []string, vecs []float32, isCold map[int]bool
 		for i, k := range keys {
 			index[k] = i
 		}
+		cold := make([]bool, len(keys))
+		for i := range cold {
+			cold[i] = isCold[i]
+		}
 		hitRate := func(cases []testCase, coldOnly bool, share *float64) float64 {
 			scores := make([]float32, len(keys))
 			hits, slots, coldSlots := 0, 0, 0
@@ -314,24 +354,29 @@ func scoreCold(sc *coldScore, keys []string, vecs []float32, isCold map[int]bool
 					vec.Axpy(float32(math.Exp(-recency*float64(len(tc.hist)-1-i))), vecs[p*dim:(p+1)*dim], q)
 				}
 				vec.DotBatch(q, vecs, scores)
+				// The top 10 by score (ties: lower position first).
 				var cand []int
 				for i := range keys {
-					if !ex[i] && (!coldOnly || isCold[i]) {
+					if ex[i] || coldOnly && !cold[i] {
+						continue
+					}
+					if len(cand) == 10 && scores[i] <= scores[cand[9]] {
+						continue
+					}
+					j := len(cand)
+					if j < 10 {
 						cand = append(cand, i)
+					} else {
+						j = 9
 					}
-				}
-				sort.Slice(cand, func(a, b int) bool {
-					if scores[cand[a]] != scores[cand[b]] {
-						return scores[cand[a]] > scores[cand[b]]
+					for ; j > 0 && scores[cand[j-1]] < scores[i]; j-- {
+						cand[j] = cand[j-1]
 					}
-					return cand[a] < cand[b]
-				})
-				if len(cand) > 10 {
-					cand = cand[:10]
+					cand[j] = i
 				}
 				for _, c := range cand {
 					slots++
-					if isCold[c] {
+					if cold[c] {
 						coldSlots++
 					}
 					if keys[c] == tc.target {
@@ -358,7 +403,7 @@ func scoreCold(sc *coldScore, keys []string, vecs []float32, isCold map[int]bool
 // throughVecdb trains a collection on train with vecdb, fills the cold
 // items with IMPORT METADATA … WITH (cold_start = 'genres') (the Go call
 // of it) and returns the catalogue as scoreCold takes it.
-func throughVecdb(train [][]string, movies string, cfg trainer.Config) ([]string, []float32, map[int]bool, int) {
+func throughVecdb(train [][]string, movies string, opts db.MetadataOptions, cfg trainer.Config) ([]string, []float32, map[int]bool, int) {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "items-cold")
 	if err != nil {
@@ -373,7 +418,7 @@ func throughVecdb(train [][]string, movies string, cfg trainer.Config) ([]string
 	if _, err := d.Train(ctx, "items", trainer.SliceSource(train), db.TrainOptions{Config: cfg}); err != nil {
 		log.Fatal(err)
 	}
-	r, err := d.ImportMetadata(ctx, "items", movies, db.MetadataOptions{Key: "movieId", ColdStart: []string{"genres"}})
+	r, err := d.ImportMetadata(ctx, "items", movies, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
