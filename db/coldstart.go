@@ -155,7 +155,11 @@ func (t *metaTable) fillCold(ctx context.Context, sc *storage.Coll, res *Metadat
 	for _, i := range coldRecs {
 		key := t.recs[i][keyCol]
 		meta := make([]any, nf)
-		if old, err := sc.Get(key); err == nil {
+		if id, ok := sc.ID(key); ok { // a row already marked cold
+			old, err := sc.GetID(id)
+			if err != nil {
+				return err
+			}
 			copy(meta, old.Meta)
 		}
 		for j, tg := range targets {

@@ -98,6 +98,17 @@ func TestColdStartFromMetadata(t *testing.T) {
 	if row.Rows[0][1] != nil {
 		t.Errorf("a1 marked %v", row.Rows[0][1])
 	}
+	// The index follows: an HNSW search at 5° finds n1.
+	if _, err := d.Exec(bg, "CREATE INDEX ON items"); err != nil {
+		t.Fatal(err)
+	}
+	hn, err := d.Query(bg, "SELECT NEAREST 1 TO [0.996, 0.087] FROM items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hn.Rows[0][1] != "n1" {
+		t.Errorf("HNSW nearest to 5°: %v, want n1", hn.Rows[0])
+	}
 	// DESCRIBE counts them.
 	desc, err := d.Query(bg, "DESCRIBE items")
 	if err != nil {
@@ -257,6 +268,9 @@ func TestColdStartThenContinueTraining(t *testing.T) {
 	r, _ = c.Get("nb")
 	if r.Count != 0 || r.Meta[len(r.Meta)-1] != true {
 		t.Errorf("nb (no events) should stay cold: count %d, meta %v", r.Count, r.Meta)
+	}
+	if _, err := d.Exec(bg, "CHECK items"); err != nil {
+		t.Errorf("CHECK after cold start and continued training: %v", err)
 	}
 	desc, err := d.Query(bg, "DESCRIBE items")
 	if err != nil {

@@ -16,7 +16,8 @@
 //     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine.
 //   - index.go: CreateIndex, DropIndex (HNSW, package ann).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
-//     (vector files of package format).
+//     (vector files of package format); coldstart.go: vectors for items
+//     with metadata but no events (MetadataOptions.ColdStart).
 //   - train.go, users.go: Train (package trainer), EvaluateAnalogies,
 //     EvaluatePairs, CreateUsers; recommend.go: Recommend.
 //   - project.go, cluster.go: Project (PCA, t-SNE), Cluster (k-means);
