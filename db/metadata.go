@@ -479,7 +479,7 @@ var metadataOptions = []optDef{
 	{name: "header", kind: optBool, def: "true, false with columns", doc: "the first line names the columns"},
 	{name: "columns", kind: optString, def: "", doc: "column names, comma-separated (for files without a header)"},
 	{name: "delimiter", kind: optString, def: "comma for .csv, else tab", doc: "the field separator (one character)"},
-	{name: "cold_start", kind: optString, def: "", doc: "fields (comma-separated) whose values give vectors to the file's keys not in the collection: cold-start items, marked in the BOOL field cold_start; '|' separates values within a field"},
+	{name: "cold_start", kind: optString, def: "", doc: "fields (comma-separated) whose values give vectors to the file's keys not in the collection: cold-start items, marked in the BOOL field cold_start; a TEXT value is split at vertical bars, as in MovieLens genres"},
 }
 
 func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {
