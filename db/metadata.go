@@ -39,6 +39,17 @@ type MetadataOptions struct {
 	// text) or format.Parquet. Header, Columns and Delimiter are for text
 	// files: a Parquet file names its columns itself.
 	Format Format
+	// ColdStart, when set, names the fields (columns of the file or fields
+	// of the collection) from which the file's keys that are not in the
+	// collection get vectors: cold-start items, items with metadata but no
+	// events. Each gets the mean of the trained ("warm") rows that share
+	// its values, field by field (a TEXT value is split at '|', so
+	// "Comedy|Drama" shares with every Comedy and every Drama row; see
+	// trainer.ColdStart), is added with count 0, and is marked true in the
+	// BOOL field ColdField. A key that shares no value with a warm row is
+	// skipped and counted (ColdSkipped). Rows already marked cold that the
+	// file names get new vectors the same way.
+	ColdStart []string
 }
 
 // MetadataResult reports what ImportMetadata did.
@@ -48,6 +59,13 @@ type MetadataResult struct {
 	Unknown    int      // lines whose key is not in the collection
 	Examples   []string // up to 5 of those keys
 	NewFields  []Field  // fields added to the collection
+	// With MetadataOptions.ColdStart: the cold-start items given vectors
+	// (added or refreshed), and the keys skipped because they share no
+	// value with a trained row (up to 5 of them in ColdExamples).
+	Cold         int
+	ColdSkipped  int
+	ColdExamples []string
+	ColdFields   []string
 }
 
 // String summarises the result for a user.
@@ -70,6 +88,20 @@ func (r *MetadataResult) String() string {
 			more = ", ..."
 		}
 		s += fmt.Sprintf("; %d keys of the file are not in %s: %s%s", r.Unknown, r.Collection, strings.Join(q, ", "), more)
+	}
+	if len(r.ColdFields) > 0 {
+		s += fmt.Sprintf("; %d cold-start items got vectors from %s", r.Cold, strings.Join(r.ColdFields, ", "))
+	}
+	if r.ColdSkipped > 0 {
+		q := make([]string, len(r.ColdExamples))
+		for i, k := range r.ColdExamples {
+			q[i] = quoteKey(k)
+		}
+		more := ""
+		if r.ColdSkipped > len(r.ColdExamples) {
+			more = ", ..."
+		}
+		s += fmt.Sprintf("; %d keys share no value with a trained item and were skipped: %s%s", r.ColdSkipped, strings.Join(q, ", "), more)
 	}
 	return s
 }
@@ -103,6 +135,9 @@ func (d *DB) ImportMetadata(ctx context.Context, name, path string, opts Metadat
 	defer f.Close()
 	br := bufio.NewReader(f)
 	if magic, _ := br.Peek(len(parquetMagic)); opts.Format == format.Parquet || string(magic) == parquetMagic {
+		if len(opts.ColdStart) > 0 {
+			return nil, invalidf("import metadata: %s: cold_start reads a text metadata file (tab- or comma-separated), not Parquet yet", path)
+		}
 		return d.importMetadataTable(ctx, name, path, f, opts)
 	}
 	var r io.Reader = br
@@ -149,13 +184,27 @@ func (d *DB) ImportMetadataReader(ctx context.Context, name string, r io.Reader,
 	if err != nil {
 		return nil, err
 	}
+	var cold *coldPlan
+	if len(opts.ColdStart) > 0 {
+		if cold, err = t.resolveCold(source, opts.ColdStart, info.Fields, targets, &newFields); err != nil {
+			return nil, err
+		}
+	}
 	vals, err := t.convert(source, targets)
 	if err != nil {
 		return nil, err
 	}
 	res := &MetadataResult{Collection: name, NewFields: newFields}
 	err = d.update(ctx, name, func(sc *storage.Coll) error {
-		return t.apply(ctx, sc, res, keyCol, targets, vals)
+		if cold == nil {
+			return t.apply(ctx, sc, res, keyCol, targets, vals, nil)
+		}
+		var coldRecs []int
+		if err := t.apply(ctx, sc, res, keyCol, targets, vals, &coldRecs); err != nil {
+			return err
+		}
+		res.Cold, res.ColdSkipped, res.ColdExamples, res.ColdFields = 0, 0, nil, cold.names
+		return t.fillCold(ctx, sc, res, cold, keyCol, targets, vals, coldRecs)
 	})
 	if err != nil {
 		return nil, err
@@ -335,8 +384,10 @@ func (t *metaTable) convert(source string, targets []metaTarget) ([][]any, error
 }
 
 // apply adds res.NewFields to sc and sets the converted values vals on the
-// rows whose key is in sc, counting into res the rows updated and the keys unknown.
-func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataResult, keyCol int, targets []metaTarget, vals [][]any) error {
+// rows whose key is in sc, counting into res the rows updated and the keys
+// unknown. With coldRecs, the records of keys not in sc and of rows marked
+// cold (ColdField) are listed there instead, for fillCold.
+func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataResult, keyCol int, targets []metaTarget, vals [][]any, coldRecs *[]int) error {
 	res.Rows, res.Unknown, res.Examples = 0, 0, nil
 	for _, f := range res.NewFields {
 		if err := sc.AddField(f); err != nil {
@@ -344,6 +395,7 @@ func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataRe
 		}
 	}
 	nf := len(sc.Meta().Fields)
+	flag := coldFieldIndex(sc)
 	for i, rec := range t.recs {
 		if i%1000 == 999 {
 			if err := ctx.Err(); err != nil {
@@ -352,6 +404,10 @@ func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataRe
 		}
 		key := rec[keyCol]
 		id, ok := sc.ID(key)
+		if !ok && coldRecs != nil {
+			*coldRecs = append(*coldRecs, i)
+			continue
+		}
 		if !ok {
 			res.Unknown++
 			if len(res.Examples) < 5 {
@@ -367,6 +423,10 @@ func (t *metaTable) apply(ctx context.Context, sc *storage.Coll, res *MetadataRe
 		copy(meta, r.Meta)
 		for j, tg := range targets {
 			meta[tg.field] = vals[i][j]
+		}
+		if coldRecs != nil && isCold(meta, flag) {
+			*coldRecs = append(*coldRecs, i)
+			continue // fillCold writes its metadata with its new vector
 		}
 		if err := sc.SetMeta(id, meta); err != nil {
 			return err
@@ -464,6 +524,7 @@ var metadataOptions = []optDef{
 	{name: "columns", kind: optString, def: "", doc: "column names, comma-separated (for files without a header)"},
 	{name: "delimiter", kind: optString, def: "comma for .csv, else tab", doc: "the field separator (one character)"},
 	{name: "trim", kind: optBool, def: "true", doc: "trim the white space around keys and values ('0 \\t…' gives key '0'); false keeps it"},
+	{name: "cold_start", kind: optString, def: "", doc: "fields (comma-separated) whose values give vectors to the file's keys not in the collection: cold-start items, marked in the BOOL field cold_start; a TEXT value is split at vertical bars, as in MovieLens genres"},
 }
 
 func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) {
@@ -512,9 +573,21 @@ func (c *compiler) compileImportMetadata(s *query.ImportMetadata) (Plan, error) 
 	if trim, ok := opts["trim"].(bool); ok {
 		spec.KeepSpace = !trim
 	}
+	if cs, ok := opts["cold_start"].(string); ok {
+		for _, f := range strings.Split(cs, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" {
+				return nil, errorIs(ErrInvalid, s.With["cold_start"].Pos, "cold_start has an empty field name")
+			}
+			spec.ColdStart = append(spec.ColdStart, f)
+		}
+	}
 	desc := fmt.Sprintf("IMPORT METADATA INTO %s FROM %s", query.QuoteIdent(s.Into), query.QuoteString(s.Path))
 	if spec.Parquet {
 		desc += " (format PARQUET)"
+	}
+	if len(spec.ColdStart) > 0 {
+		desc += fmt.Sprintf(" (cold-start items from %s: mean of the trained items sharing each value)", strings.Join(spec.ColdStart, ", "))
 	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImportMetadata(ctx, spec)
@@ -536,10 +609,11 @@ type MetadataSpec struct {
 	Columns    []string
 	Delimiter  rune
 	KeepSpace  bool // WITH (trim = false)
+	ColdStart  []string
 }
 
 func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, error) {
-	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter, KeepSpace: s.KeepSpace}
+	opts := MetadataOptions{Key: s.Key, Header: s.Header, Columns: s.Columns, Delimiter: s.Delimiter, KeepSpace: s.KeepSpace, ColdStart: s.ColdStart}
 	if s.Parquet {
 		opts.Format = format.Parquet
 	}
@@ -547,7 +621,7 @@ func (d *DB) execImportMetadata(ctx context.Context, s MetadataSpec) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows}}, nil
+	return &Result{Message: res.String(), Stats: Stats{RowsAffected: res.Rows + res.Cold}}, nil
 }
 
 // The statements this file plans (see register).

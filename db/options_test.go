@@ -122,6 +122,7 @@ var optionCases = func() map[string]optCase {
 		"IMPORT METADATA/columns":   pair(meta, "header = true, columns = 'id,name,year'", "t"),
 		"IMPORT METADATA/delimiter": pair(meta, "delimiter = ','", "t"),
 		"IMPORT METADATA/trim":      pair("IMPORT METADATA INTO t FROM 'meta_space.tsv'%s", "trim = false", "t"),
+		"IMPORT METADATA/cold_start": pair("IMPORT METADATA INTO t FROM 'cold.tsv'%s", "cold_start = 'genre'", "t"),
 
 		"NEAREST/ef_search": {setup: "CREATE INDEX ON t", base: "SELECT NEAREST 3 TO 'w1' FROM t",
 			with: "SELECT NEAREST 3 TO 'w1' FROM t WITH (ef_search = 5)", how: "plan"},
@@ -230,6 +231,7 @@ func optionFixture(t *testing.T, dir string) *DB {
 	}
 	write("meta.tsv", sb.String())
 	write("meta_space.tsv", "id\ttitle\nw1 \t one\nw2\ttwo \n")
+	write("cold.tsv", "id\tgenre\nw0\tx\nw1\tx|y\nnew0\tx\nnew1\ty\n")
 	sb.Reset()
 	for i := 0; i < 30; i++ {
 		fmt.Fprintf(&sb, "W%d\tw%d\t%d\n", r.Intn(20), r.Intn(20), r.Intn(10))

@@ -558,7 +558,7 @@ func (d *DB) importMetadataTable(ctx context.Context, name, path string, r forma
 	}
 	res := &MetadataResult{Collection: name, NewFields: newFields}
 	err = d.update(ctx, name, func(sc *storage.Coll) error {
-		return t.apply(ctx, sc, res, 0, targets, vals)
+		return t.apply(ctx, sc, res, 0, targets, vals, nil)
 	})
 	if err != nil {
 		return nil, err

@@ -75,6 +75,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	}
 	var existing *storage.CollectionMeta
 	var prev *trainer.Model
+	var prevMeta [][]any // the rows' metadata, kept by continued training
 	err := d.store.View(func(tx *storage.Tx) error {
 		c, err := tx.Collection(name)
 		if errors.Is(err, ErrCollectionNotFound) {
@@ -94,7 +95,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 			return fmt.Errorf("cannot continue training %s: it was not trained by vecdb (no output weights); train it afresh", name)
 		}
 		prev = &trainer.Model{Dim: existing.Dim, Config: cfg}
-		return c.Scan(storage.ScanOptions{NoMeta: true, Output: true}, func(r *storage.Row) (bool, error) {
+		return c.Scan(storage.ScanOptions{Output: true}, func(r *storage.Row) (bool, error) {
 			if r.Output == nil {
 				return false, fmt.Errorf("cannot continue training %s: key %q has no output weights (inserted after training?)", name, r.Key)
 			}
@@ -102,6 +103,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 			prev.Counts = append(prev.Counts, r.Count)
 			prev.Vectors = append(prev.Vectors, r.Vector...)
 			prev.Output = append(prev.Output, r.Output...)
+			prevMeta = append(prevMeta, r.Meta)
 			return true, nil
 		})
 	})
@@ -153,6 +155,12 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		return nil, err
 	}
 	defer l.Abort()
+	coldFlag := -1
+	for i, f := range meta.Fields {
+		if strings.EqualFold(f.Name, ColdField) {
+			coldFlag = i
+		}
+	}
 	for i, k := range m.Keys {
 		if i%4096 == 4095 {
 			if err := ctx.Err(); err != nil {
@@ -160,6 +168,9 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 			}
 		}
 		row := &storage.Row{Key: k, Count: m.Counts[i], Vector: m.Vector(i), Output: m.Output[i*m.Dim : (i+1)*m.Dim]}
+		if i < len(prevMeta) {
+			row.Meta = keptMeta(prevMeta[i], coldFlag, m.Counts[i])
+		}
 		if _, err := l.Add(row); err != nil {
 			return nil, fmt.Errorf("train %s: %w", name, err)
 		}
@@ -818,4 +829,16 @@ func (d *DB) TrainConfig(name string) (trainer.Config, error) {
 func init() {
 	register((*compiler).compileTrain, false, writesAlways[*query.Train])
 	register((*compiler).compileEvaluate, true, writesEvaluate)
+}
+
+// keptMeta is the metadata a continued TRAIN keeps for a row that was in
+// the collection: all of it, except that a cold-start item (ColdField)
+// that now has events (count > 0) is no longer marked cold: its vector was
+// trained from the metadata vector on those events.
+func keptMeta(meta []any, coldFlag int, count int64) []any {
+	if count > 0 && isCold(meta, coldFlag) {
+		meta = append([]any(nil), meta...)
+		meta[coldFlag] = nil
+	}
+	return meta
 }

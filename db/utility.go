@@ -78,6 +78,13 @@ func (c *compiler) compileDescribe(s *query.Describe) (Plan, error) {
 	for _, f := range in.Fields {
 		rows = append(rows, []any{"field " + f.Name, f.Type.String()})
 	}
+	if src.FieldIndex(ColdField) >= 0 {
+		n, err := coldCount(src)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, []any{"cold items", fmt.Sprintf("%d (vectors from metadata, no events yet)", n)})
+	}
 	if src.HasSubwords() {
 		rows = append(rows, []any{"subwords", subwordsText(in.Params)})
 	}

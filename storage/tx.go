@@ -484,3 +484,27 @@ func (c *Coll) Output(id uint32) []float32 {
 
 // HasOutput reports whether the collection stores output weights.
 func (c *Coll) HasOutput() bool { return c.b.Bucket(subOutput) != nil }
+
+// SetOutput stores the output weights of the row with the given id (a row
+// added outside training, such as a cold-start item, gets them so that the
+// collection can still be trained further).
+func (c *Coll) SetOutput(id uint32, out []float32) error {
+	if !c.tx.Writable() {
+		return ErrReadOnly
+	}
+	if len(out) != c.meta.Dim {
+		return fmt.Errorf("%w: output weights have %d values, want %d", ErrDimension, len(out), c.meta.Dim)
+	}
+	if !finite(out) {
+		return fmt.Errorf("output weights hold NaN or Inf")
+	}
+	if c.rows.Get(idKey(id)) == nil {
+		return fmt.Errorf("%w: no row with id %d in %s", ErrKeyNotFound, id, c.meta.Name)
+	}
+	ob, err := c.b.CreateBucketIfNotExists(subOutput)
+	if err != nil {
+		return err
+	}
+	c.dirty = true
+	return ob.Put(idKey(id), encodeVector(out))
+}

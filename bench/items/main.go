@@ -6,6 +6,7 @@
 //	items-bench split -seq FILE | -events FILE -by COL -order COL -item COL  -out DIR [-max-test N] [-seed S]
 //	items-bench eval  -train DIR/train.txt -test DIR/test.tsv [word2vec flags] [-recency 0,0.3] [-pop]
 //	items-bench tune  -dir DIR [-recency R]   (grid on the validation split)
+//	items-bench cold  -ratings ratings.csv -movies movies.csv [word2vec flags]   (cold-start items, cold.go)
 package main
 
 import (
@@ -31,7 +32,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	if len(os.Args) < 2 {
-		log.Fatal("usage: items-bench split|eval|tune [flags]")
+		log.Fatal("usage: items-bench split|eval|tune|cold [flags]")
 	}
 	switch os.Args[1] {
 	case "split":
@@ -40,6 +41,8 @@ func main() {
 		evalCmd(os.Args[2:])
 	case "tune":
 		tune(os.Args[2:])
+	case "cold":
+		coldCmd(os.Args[2:])
 	default:
 		log.Fatalf("unknown command %q", os.Args[1])
 	}

@@ -55,6 +55,14 @@ for ds in ecommerce 30music movielens; do
   run "$ds-tuned" "$bin" eval -train "$d/train.txt" -test "$d/test.tsv" $tuned
 done
 
+# Cold-start items (issue 18, BENCHMARKS.md "Cold-start items"): 10% of the
+# items held out of training get vectors from their metadata (MovieLens
+# genres, 30Music artists); JSON lines in *-cold.json.
+ml=$data/movielens/ml-latest-small
+m30=$data/playlists/30music_skips_test
+run movielens-cold "$bin" cold -ratings "$ml/ratings.csv" -movies "$ml/movies.csv" -epochs 10 -window 20 -recency 1
+run 30music-cold "$bin" cold -seq "$m30/sequences.txt" -movies "$m30/items.tsv" -meta-columns id,artist -key id -field artist -epochs 10 -window 20 -recency 1
+
 $py - "$out" <<'PY'
 import json, sys, os
 out = sys.argv[1]

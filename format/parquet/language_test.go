@@ -605,3 +605,22 @@ func TestImportNamedColumns(t *testing.T) {
 		t.Fatal("a failed import changed the collection")
 	}
 }
+
+// TestColdStartParquetRefused: cold_start reads text metadata files only;
+// with a Parquet file it is ErrInvalid and the collection keeps its rows
+// and gains no field.
+func TestColdStartParquetRefused(t *testing.T) {
+	d := openDB(t)
+	run(t, d, "CREATE COLLECTION s (DIM 2)")
+	run(t, d, "INSERT INTO s (key, vector) VALUES ('1', [1, 0]), ('2', [0, 1])")
+	path := filepath.Join(t.TempDir(), "meta.parquet")
+	metaFile(t, path, []int64{1, 2, 99})
+	if _, err := d.Exec(bg, "IMPORT METADATA INTO s FROM '"+path+"' WITH (cold_start = 'title')"); !errors.Is(err, db.ErrInvalid) {
+		t.Fatalf("cold_start from Parquet: %v, want ErrInvalid", err)
+	}
+	c, _ := d.Collection("s")
+	info, _ := c.Info()
+	if c.Len() != 2 || len(info.Fields) != 0 {
+		t.Errorf("collection changed: %d rows, fields %v", c.Len(), info.Fields)
+	}
+}
