@@ -460,7 +460,7 @@ var trainOptions = []optDef{
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.MinAlpha })},
 	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores, or SET threads", doc: "training goroutines; threads = 1 gives bit-for-bit reproducible vectors for a seed (more threads update shared weights without locks, as word2vec and gensim do)",
 		set: bindInt(func(o *trainStatement) *int { return &o.Config.Threads })},
-	{name: "seed", kind: optInt, min: 0, def: "1", doc: "random seed (one thread: reproducible)",
+	{name: "seed", kind: optInt, min: 0, def: "1", doc: "random seed (one thread: reproducible); with tune, it also draws the validation split",
 		set: bindInt64(func(o *trainStatement) *int64 { return &o.Config.Seed })},
 	{name: "ns_exponent", kind: optFloat, min: -10, max: 10, def: "0.75", doc: "exponent of the negative-sampling distribution",
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.NsExponent })},
