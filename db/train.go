@@ -74,7 +74,10 @@ type TrainResult struct {
 // recorded in the collection (Info.Params, shown by DESCRIBE), and the
 // output weights are stored so that training can be continued later.
 // Progress (epoch, words/sec, ETA, alpha, watched pairs) goes to the
-// context's progress callback (WithProgress).
+// context's progress callback (WithProgress). With opts.Tune, a search of
+// item settings comes first (each trial a Progress.Note); a budget too
+// small for its first trial is ErrBudgetTooSmall, and nothing is written
+// until the final training commits.
 func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts TrainOptions) (*TrainResult, error) {
 	if d.ReadOnly() {
 		return nil, ErrReadOnly
@@ -141,7 +144,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	prog := newThrottle(ctx)
 	var tuned *trainer.TuneResult
 	if opts.Tune != nil {
-		r, seqs, err := tuneSequences(ctx, src, cfg, *opts.Tune, prog)
+		r, seqs, err := d.tuneSequences(ctx, src, cfg, *opts.Tune, prog)
 		if err != nil {
 			var det *errdefs.Detailed
 			if errors.As(err, &det) {

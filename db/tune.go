@@ -74,7 +74,7 @@ func tuneNote(tr trainer.Trial, k int) string {
 // tuneSequences reads src and searches item settings from cfg with
 // trainer.Tune, reporting each trial to prog. It returns the search's
 // result and the sequences read, which the final training reuses.
-func tuneSequences(ctx context.Context, src trainer.Source, cfg trainer.Config, opts TuneOptions, prog *throttle) (*trainer.TuneResult, [][]string, error) {
+func (d *DB) tuneSequences(ctx context.Context, src trainer.Source, cfg trainer.Config, opts TuneOptions, prog *throttle) (*trainer.TuneResult, [][]string, error) {
 	prog.report(Progress{Op: "tune", Detail: "reading " + sourceName(src)}, true)
 	seqs, err := readSequences(ctx, src)
 	if err != nil {
@@ -82,6 +82,12 @@ func tuneSequences(ctx context.Context, src trainer.Source, cfg trainer.Config, 
 	}
 	if len(seqs) == 0 {
 		return nil, nil, invalidf("%s holds no sequences", sourceName(src))
+	}
+	// A trial holds two weight matrices and the view it is scored on
+	// (the final training checks its own size as any TRAIN does).
+	keys := int64(countItems(seqs))
+	if err := d.checkMemory(fmt.Sprintf("a tuning trial of %d keys × dim %d", keys, cfg.Dim), 3*4*keys*int64(cfg.Dim)); err != nil {
+		return nil, nil, err
 	}
 	tc := trainer.TuneConfig{Base: cfg, Budget: opts.Budget, MaxTrials: opts.MaxTrials, Seed: cfg.Seed, Fixed: opts.Fixed,
 		OnTrial: func(tr trainer.Trial) {

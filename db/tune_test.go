@@ -301,3 +301,28 @@ func TestTuneOptionsBind(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainTuneMemory: a tune whose trials would not fit in
+// Limits.MaxMemory is refused before it trains, and writes nothing.
+func TestTrainTuneMemory(t *testing.T) {
+	dir := t.TempDir()
+	driftSessions(t, dir, 100, 2)
+	d, err := Open(filepath.Join(dir, "m.vdb"), &Options{NoSync: true, Sandbox: dir, Limits: Limits{MaxMemory: 1 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	trials := 0
+	ctx := WithProgress(context.Background(), func(p Progress) {
+		if p.Note != "" {
+			trials++
+		}
+	})
+	_, err = d.Exec(ctx, "TRAIN s FROM 'sessions.txt' WITH (tune = true, max_trials = 2, threads = 1)")
+	if !errors.Is(err, ErrInvalid) || trials != 0 {
+		t.Errorf("%d trials, error %v", trials, err)
+	}
+	if _, err := d.Collection("s"); !errors.Is(err, ErrCollectionNotFound) {
+		t.Errorf("collection s: %v", err)
+	}
+}
