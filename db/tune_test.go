@@ -326,3 +326,18 @@ func TestTrainTuneMemory(t *testing.T) {
 		t.Errorf("collection s: %v", err)
 	}
 }
+
+// TestTrainTuneSubwords: the Go API refuses a tune of subword vectors as
+// the language does (the catalogue shows the statement's error).
+func TestTrainTuneSubwords(t *testing.T) {
+	d, _ := openTuneDB(t)
+	cfg := trainer.ItemConfig()
+	cfg.Subwords = true
+	_, err := d.TrainFile(context.Background(), "s", "sessions.txt", TrainOptions{Config: cfg, Tune: &TuneOptions{MaxTrials: 1}})
+	if !errors.Is(err, ErrInvalid) {
+		t.Errorf("tune with subwords: %v", err)
+	}
+	if _, err := d.Collection("s"); !errors.Is(err, ErrCollectionNotFound) {
+		t.Errorf("collection s: %v", err)
+	}
+}
