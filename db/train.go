@@ -28,6 +28,7 @@ type TrainOptions struct {
 	// output weights and new keys are appended. Without it, Train replaces
 	// the collection's contents. Config is used as given, but for a Dim of
 	// 0, which takes the collection's; another Dim is refused (ErrDimension).
+	// It keeps RECOMMEND's recorded weights (View.RecommendDefaults).
 	Continue bool
 	// Watch lists key pairs whose cosine is reported after every epoch.
 	Watch [][2]string
@@ -188,6 +189,15 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	meta.Source = fmt.Sprintf("TRAIN FROM '%s'", sourceName(src))
 	if tuned != nil {
 		tunedParams(meta.Params, tuned)
+	}
+	if opts.Continue && existing != nil {
+		// Continued training keeps RECOMMEND's recorded weights (a
+		// tune's, or SetRecommendDefaults').
+		for _, k := range []string{paramRecency, paramPopularity} {
+			if v, ok := existing.Params[k]; ok {
+				meta.Params[k] = v
+			}
+		}
 	}
 	l, err := d.store.NewLoader(meta)
 	if err != nil {

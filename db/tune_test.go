@@ -341,3 +341,30 @@ func TestTrainTuneSubwords(t *testing.T) {
 		t.Errorf("collection s: %v", err)
 	}
 }
+
+// TestTrainContinueKeepsRecommendDefaults: continuing a tuned collection
+// keeps the weights the tune recorded; training it afresh does not.
+func TestTrainContinueKeepsRecommendDefaults(t *testing.T) {
+	d, _ := openTuneDB(t)
+	ctx := context.Background()
+	if _, err := d.Exec(ctx, "TRAIN s FROM 'sessions.txt' WITH (tune = true, max_trials = 1, threads = 1, dim = 16)"); err != nil {
+		t.Fatal(err)
+	}
+	tuned := stableParams(t, d, "s")
+	if tuned["recency"] == "" || tuned["popularity"] == "" {
+		t.Fatalf("no weights recorded: %v", tuned)
+	}
+	if _, err := d.Exec(ctx, "TRAIN s FROM 'sessions.txt' WITH (continue = true, epochs = 1)"); err != nil {
+		t.Fatal(err)
+	}
+	cont := stableParams(t, d, "s")
+	if cont["recency"] != tuned["recency"] || cont["popularity"] != tuned["popularity"] || cont["continued"] != "true" {
+		t.Errorf("after continue: %v, tuned: %v", cont, tuned)
+	}
+	if _, err := d.Exec(ctx, "TRAIN s FROM 'sessions.txt' WITH (epochs = 1, min_count = 1)"); err != nil {
+		t.Fatal(err)
+	}
+	if fresh := stableParams(t, d, "s"); fresh["recency"] != "" || fresh["tuned"] != "" {
+		t.Errorf("a fresh TRAIN kept the tune's params: %v", fresh)
+	}
+}
