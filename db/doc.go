@@ -22,7 +22,8 @@
 //     EventLogSource), through the codec that package format/parquet
 //     registers (ErrNoTableCodec without it).
 //   - train.go, users.go: Train (package trainer), TrainConfig, EvaluateAnalogies,
-//     EvaluatePairs, CreateUsers; recommend.go: Recommend; receval.go:
+//     EvaluatePairs, CreateUsers; tune.go: TrainOptions.Tune (TRAIN … WITH
+//     (tune = true), trainer.Tune); recommend.go: Recommend; receval.go:
 //     EvaluateRecommend (EVALUATE RECOMMEND), SetRecommendDefaults;
 //     subwords.go: the n-gram table of a collection trained with subwords,
 //     and the vectors it builds for keys that are not stored

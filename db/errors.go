@@ -78,6 +78,12 @@ var (
 	// says how many; no search returns them as neighbours. It matches
 	// ErrInvalid.
 	ErrZeroVector = errdefs.ErrZeroVector
+	// ErrBudgetTooSmall is returned when the time budget of a search of
+	// item settings (TRAIN … WITH (tune = true, budget = s),
+	// TrainOptions.Tune) cannot hold its first trial; the message gives
+	// the trial's estimated cost. Nothing is written. It matches
+	// ErrInvalid.
+	ErrBudgetTooSmall = errdefs.ErrBudgetTooSmall
 )
 
 // ErrNoTableCodec is returned by every statement and call that reads or
