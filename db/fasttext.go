@@ -30,9 +30,16 @@ import (
 // trainer.ReadSubwords reads back (and that TRAIN accepts).
 const maxSubwordDim = 10000
 
-// fastTextArgsBytes is the length of a model file's header and arguments:
-// magic, version, then dim … maxn (maxn is the 11th int32 of Args).
-const fastTextArgsBytes = 8 + 11*4
+// Offsets in a model file's head: magic and version, then Args (dim
+// first, bucket the 9th int32, maxn the 11th; 56 bytes with t), then the
+// dictionary's size and nwords.
+const (
+	ftDimAt    = 8
+	ftBucketAt = 8 + 8*4
+	ftMaxnAt   = 8 + 10*4
+	ftNwordsAt = 8 + 56 + 4
+	ftHeadLen  = ftNwordsAt + 4
+)
 
 // isGzipped reports whether br's content starts with gzip's magic bytes.
 func isGzipped(br *bufio.Reader) bool {
@@ -96,25 +103,42 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// checkFastTextHead checks the dimension a model file declares before it
-// is read: a model with character n-grams (maxn > 0) must fit a subword
-// table, and a collection that exists fixes the dimension. A head that is
-// not a model's is left to fasttext.Read to report.
-func checkFastTextHead(head []byte, existing *storage.CollectionMeta) error {
-	if len(head) < fastTextArgsBytes || int32(binary.LittleEndian.Uint32(head)) != fasttext.Magic {
+// checkFastTextHead checks what a model file declares before it is read:
+// a model with character n-grams (maxn > 0) must fit a subword table, a
+// collection that exists fixes the dimension, and the words and n-gram
+// rows that Read keeps in memory (at most the file's size) must fit
+// Limits.MaxMemory. A head that is not a model's is left to
+// fasttext.Read to report.
+// Problems of the file are *format.Error values; the memory check's
+// error names op and source itself.
+func (d *DB) checkFastTextHead(op, source string, head []byte, existing *storage.CollectionMeta, size int64, opts ImportOptions) error {
+	if len(head) < ftHeadLen || int32(binary.LittleEndian.Uint32(head)) != fasttext.Magic {
 		return nil
 	}
-	dim := int32(binary.LittleEndian.Uint32(head[8:]))
-	maxn := int32(binary.LittleEndian.Uint32(head[8+10*4:]))
+	at := func(off int) int64 { return int64(int32(binary.LittleEndian.Uint32(head[off:]))) }
+	dim, bucket, maxn, nwords := at(ftDimAt), at(ftBucketAt), at(ftMaxnAt), at(ftNwordsAt)
 	if maxn > 0 && dim > maxSubwordDim {
-		return &format.Error{Offset: 8, Err: format.ErrHeader,
+		return &format.Error{Offset: ftDimAt, Err: format.ErrHeader,
 			Msg: fmt.Sprintf("the model has dimension %d; vecdb keeps a model's character n-grams up to dimension %d", dim, maxSubwordDim)}
 	}
 	if existing != nil && dim > 0 && int(dim) != existing.Dim {
-		return &format.Error{Offset: 8, Err: format.ErrRagged,
+		return &format.Error{Offset: ftDimAt, Err: format.ErrRagged,
 			Msg: fmt.Sprintf("the model has dimension %d, want %d", dim, existing.Dim)}
 	}
-	return nil
+	if dim <= 0 || nwords < 0 || bucket < 0 {
+		return nil // Read says what is wrong
+	}
+	if opts.Limit > 0 {
+		nwords = min(nwords, int64(opts.Limit))
+	}
+	if maxn <= 0 {
+		bucket = 0
+	}
+	need := 4 * (nwords + bucket) * dim
+	if size > 0 {
+		need = min(need, size)
+	}
+	return d.checkMemory(fmt.Sprintf("%s from %s: the model's %d words and up to %d n-gram rows of dimension %d (WITH (limit = n) keeps fewer words)", op, source, nwords, bucket, dim), need)
 }
 
 // importFastText imports the fastText model read from br (size is the
@@ -125,17 +149,24 @@ func (d *DB) importFastText(ctx context.Context, name, source string, br *bufio.
 		return nil, err
 	}
 	op := "import " + name
-	if err := checkFastTextHead(peekHead(br, fastTextArgsBytes), existing); err != nil {
-		return nil, fileErr(op, source, err)
+	gz := isGzipped(br)
+	if gz {
+		size = 0 // the file's size is the compressed one
+	}
+	if err := d.checkFastTextHead(op, source, peekHead(br, ftHeadLen), existing, size, opts); err != nil {
+		if fe := (*format.Error)(nil); errors.As(err, &fe) {
+			return nil, fileErr(op, source, err)
+		}
+		return nil, err
 	}
 	var r io.Reader = br
-	if isGzipped(br) {
+	if gz {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fileErr(op, source, &format.Error{Msg: "gzip: " + err.Error(), Err: format.ErrSyntax})
 		}
 		defer zr.Close()
-		r, size = gzipErrs{zr}, 0 // the size is the compressed one
+		r = gzipErrs{zr}
 	}
 	pr := &progressReader{ctx: ctx, r: r, total: size, prog: newThrottle(ctx)}
 	m, err := fasttext.Read(pr, fasttext.ReadOptions{Size: size, Limit: opts.Limit, AllBuckets: opts.AllBuckets})

@@ -317,7 +317,7 @@ func TestImportFastTextBad(t *testing.T) {
 	}
 	wrongMagic := slices.Clone(raw)
 	wrongMagic[0] ^= 0xff
-	bigDim := slices.Clone(raw[:60])
+	bigDim := slices.Clone(raw[:80])
 	bigDim[8], bigDim[9] = 0x11, 0x27 // 10001
 	files := map[string][]byte{
 		"cut.bin":    raw[:len(raw)/2],
@@ -370,6 +370,24 @@ func TestImportFastTextBad(t *testing.T) {
 	if _, err := d.Exec(ctx, "IMPORT INTO four FROM 'tiny.bin'"); !errors.Is(err, format.ErrRagged) {
 		t.Fatalf("into DIM 4: %v", err)
 	}
+	// The words and n-gram rows held while the model is read must fit
+	// Limits.MaxMemory: tiny.bin's are (55 + 500) × 8 float32s, and limit
+	// bounds the words.
+	small, err := Open(filepath.Join(dir, "small.vdb"), &Options{NoSync: true, Sandbox: dir, Limits: Limits{MaxMemory: 17000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	if _, err := small.Exec(ctx, "IMPORT INTO ft FROM 'tiny.bin'"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("above MaxMemory: %v", err)
+	}
+	if infos, _ := small.Collections(); len(infos) != 0 {
+		t.Fatalf("a refused import created %v", infos)
+	}
+	if _, err := small.Exec(ctx, "IMPORT INTO ft FROM 'tiny.bin' WITH (limit = 5)"); err != nil {
+		t.Fatalf("limit 5 under MaxMemory: %v", err)
+	}
+
 	// all_buckets with another format, or a catalog entry, is refused
 	// where it is written.
 	for _, stmt := range []string{
