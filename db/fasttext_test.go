@@ -544,3 +544,39 @@ func TestExportFastTextModel(t *testing.T) {
 		t.Logf("%q: fastText and vecdb agree (exact %v, cosine %.6f)", w, exact, cosine32(got, want))
 	}
 }
+
+// TestFastTextExplainAndFailedExport: EXPLAIN names the binary layout, and
+// an EXPORT that fasttext.Write refuses (a key holding NUL, which ends a
+// word in a model file) writes nothing.
+func TestFastTextExplainAndFailedExport(t *testing.T) {
+	ctx := context.Background()
+	d, dir := ftDB(t)
+	for stmt, want := range map[string]string{
+		"EXPLAIN IMPORT INTO ft FROM 'tiny.bin' FORMAT FASTTEXT BINARY WITH (all_buckets = true)": "(format FASTTEXT BINARY), every n-gram row",
+		"EXPLAIN EXPORT ft TO 'm.bin' FORMAT FASTTEXT BINARY":                                     "(format FASTTEXT BINARY)",
+		"EXPLAIN IMPORT INTO ft FROM 'tiny.bin'":                                                  "(format sniffed)",
+	} {
+		if stmt == "EXPLAIN EXPORT ft TO 'm.bin' FORMAT FASTTEXT BINARY" {
+			if _, err := d.Exec(ctx, "IMPORT INTO ft FROM 'tiny.bin'"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res := mustQuery(t, d, stmt); !strings.Contains(res.Stats.Plan, want) {
+			t.Errorf("%s:\n%s", stmt, res.Stats.Plan)
+		}
+	}
+	c, err := d.CreateCollection(ctx, Spec{Name: "nul", Dim: 2}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Insert(ctx, Row{Key: "a\x00b", Vector: []float32{1, 2}}); err != nil {
+		t.Skipf("a key with NUL is not stored: %v", err)
+	}
+	out := filepath.Join(dir, "nul.bin")
+	if _, err := d.Export(ctx, "nul", out, format.FastTextBinary); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("export of a key with NUL: %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("a refused export left %s: %v", out, err)
+	}
+}

@@ -566,6 +566,14 @@ func (c *compiler) format(name string, binary bool, at query.Position) (string, 
 	return u, nil
 }
 
+// binaryWord is " BINARY" after a format that has it, for EXPLAIN.
+func binaryWord(binary bool) string {
+	if binary {
+		return " BINARY"
+	}
+	return ""
+}
+
 func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	f, err := c.format(s.Format, s.Binary, s.At("format", s.Pos))
 	if err != nil {
@@ -618,7 +626,7 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	}
 	desc := fmt.Sprintf("IMPORT INTO %s FROM %s", query.QuoteIdent(s.Into), what)
 	if f != "" {
-		desc += " (format " + f + ")"
+		desc += " (format " + f + binaryWord(s.Binary) + ")"
 	} else {
 		desc += " (format sniffed)"
 	}
@@ -654,7 +662,7 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	spec := ExportSpec{Collection: s.Collection, Path: s.Path, Format: f, Binary: s.Binary}
 	desc := fmt.Sprintf("EXPORT %s TO %s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path))
 	if f != "" {
-		desc += " (format " + f + ")"
+		desc += " (format " + f + binaryWord(s.Binary) + ")"
 	}
 	if fixed, ok := opts["fixed_size"].(bool); ok {
 		if f != "PARQUET" && (f != "" || guessFormat(s.Path) != format.Parquet) {
