@@ -108,9 +108,8 @@ func (p *progressReader) Read(b []byte) (int, error) {
 // collection that exists fixes the dimension, and the words and n-gram
 // rows that Read keeps in memory (at most the file's size) must fit
 // Limits.MaxMemory. A head that is not a model's is left to
-// fasttext.Read to report.
-// Problems of the file are *format.Error values; the memory check's
-// error names op and source itself.
+// fasttext.Read to report. Problems of the file are *format.Error
+// values; the memory check's error names op and source itself.
 func (d *DB) checkFastTextHead(op, source string, head []byte, existing *storage.CollectionMeta, size int64, opts ImportOptions) error {
 	if len(head) < ftHeadLen || int32(binary.LittleEndian.Uint32(head)) != fasttext.Magic {
 		return nil
@@ -125,7 +124,7 @@ func (d *DB) checkFastTextHead(op, source string, head []byte, existing *storage
 		return &format.Error{Offset: ftDimAt, Err: format.ErrRagged,
 			Msg: fmt.Sprintf("the model has dimension %d, want %d", dim, existing.Dim)}
 	}
-	if dim <= 0 || nwords < 0 || bucket < 0 {
+	if dim <= 0 || dim > format.MaxDim || nwords < 0 || bucket < 0 {
 		return nil // Read says what is wrong
 	}
 	if opts.Limit > 0 {
@@ -177,7 +176,9 @@ func (d *DB) importFastText(ctx context.Context, name, source string, br *bufio.
 		return nil, fileErr(op, source, err)
 	}
 	dim := m.Dim()
-	if m.Subwords != nil && dim > maxSubwordDim { // checked from the head above; a reader may hand less
+	// Checked from the head above, unless the head could not be peeked
+	// (a gzip stream whose first block is larger than the buffer).
+	if m.Subwords != nil && dim > maxSubwordDim {
 		return nil, fmt.Errorf("%s from %s: %w: the model has dimension %d; vecdb keeps a model's character n-grams up to dimension %d", op, source, ErrInvalid, dim, maxSubwordDim)
 	}
 	if existing != nil && dim != existing.Dim {
