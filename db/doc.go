@@ -16,8 +16,10 @@
 //     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine.
 //   - index.go: CreateIndex, DropIndex (HNSW, package ann).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
-//     (vector files of package format); coldstart.go: vectors for items
-//     with metadata but no events (MetadataOptions.ColdStart); table.go: Parquet (ExportParquet,
+//     (vector files of package format); fasttext.go: fastText model files
+//     (package format/fasttext), their n-gram rows stored as the
+//     collection's subword table; coldstart.go: vectors for items with
+//     metadata but no events (MetadataOptions.ColdStart); table.go: Parquet (ExportParquet,
 //     ImportParquet, IMPORT METADATA and event logs from Parquet,
 //     EventLogSource), through the codec that package format/parquet
 //     registers (ErrNoTableCodec without it).

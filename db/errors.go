@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/format/fasttext"
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -97,6 +98,11 @@ var (
 // as the vecdb binary does. The message names that import; nothing is
 // written.
 var ErrNoTableCodec = format.ErrNoTableCodec
+
+// ErrQuantized is returned by IMPORT of a quantized fastText model (a .ftz
+// file, from `fasttext quantize`): it holds compressed codes, not vectors;
+// import the .bin it was made from. It matches format.ErrHeader.
+var ErrQuantized = fasttext.ErrQuantized
 
 // MaxKeyBytes is the longest key, in bytes, that a collection stores (4
 // KiB, the same as trainer.MaxTokenBytes, so every trained token fits).

@@ -118,6 +118,8 @@ var optionCases = func() map[string]optCase {
 		// Parquet only; the columns they pick are tested in format/parquet.
 		"IMPORT/key":    {base: "IMPORT INTO v FROM 'v.parquet'", with: "IMPORT INTO v FROM 'v.parquet' WITH (key = 'name')", how: "plan"},
 		"IMPORT/vector": {base: "IMPORT INTO v FROM 'v.parquet'", with: "IMPORT INTO v FROM 'v.parquet' WITH (vector = 'emb')", how: "plan"},
+		// Every n-gram row of the fastText model, not only the words' ones.
+		"IMPORT/all_buckets": {base: "IMPORT INTO ft FROM 'tiny.bin'", with: "IMPORT INTO ft FROM 'tiny.bin' WITH (all_buckets = true)", target: "ft", how: "differs"},
 
 		// The written schema is checked in package format/parquet (db's
 		// tests link no Parquet codec); here the plan shows the option.
@@ -249,6 +251,11 @@ func optionFixture(t *testing.T, dir string) *DB {
 		fmt.Fprintf(&sb, "w%d W%d w%d w%d\n", r.Intn(20), r.Intn(20), r.Intn(20), r.Intn(20))
 	}
 	write("analogies.txt", sb.String())
+	tiny, err := os.ReadFile("../format/fasttext/testdata/tiny.bin") // a fastText model
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("tiny.bin", string(tiny))
 
 	d, err := Open(filepath.Join(dir, "o.vdb"), &Options{NoSync: true, Sandbox: dir})
 	if err != nil {

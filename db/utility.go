@@ -49,10 +49,18 @@ func (p *showCollectionsPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 }
 
 // subwordsText describes a collection's subword settings for DESCRIBE
-// from its training parameters.
+// from its parameters: those of TRAIN, or of IMPORT of a fastText model
+// (which keeps the rows its words use, or every row with all_buckets).
 func subwordsText(p map[string]string) string {
-	return fmt.Sprintf("n-grams of %s to %s characters, %s n-gram rows (buckets %s, min_ngram_words %s)",
-		p["minn"], p["maxn"], p["ngram_rows"], p["buckets"], p["min_ngram_words"])
+	how := "min_ngram_words " + p["min_ngram_words"]
+	switch {
+	case p["all_buckets"] == "true":
+		how = "every bucket kept"
+	case p["min_ngram_words"] == "":
+		how = "those the words use"
+	}
+	return fmt.Sprintf("n-grams of %s to %s characters, %s n-gram rows (buckets %s, %s)",
+		p["minn"], p["maxn"], p["ngram_rows"], p["buckets"], how)
 }
 
 func indexText(ix *IndexConfig) string {
