@@ -105,6 +105,9 @@ var optionCases = func() map[string]optCase {
 		"CREATE INDEX/ef_construction": idx("ef_construction = 20", "differs"),
 		"CREATE INDEX/ef_search":       idx("ef_search = 10", "differs"),
 		"CREATE INDEX/threads":         idx("threads = 2", "plan"),
+		"CREATE INDEX/quantize":        idx("quantize = 'int8'", "differs"),
+		"CREATE INDEX/rescore": {base: "CREATE INDEX ON t WITH (quantize = 'int8')",
+			with: "CREATE INDEX ON t WITH (quantize = 'int8', rescore = 1)", target: "t", how: "differs"},
 
 		"IMPORT/limit":  pair(imp, "limit = 5", "v"),
 		"IMPORT/metric": pair(imp, "metric = 'dot'", "v"),
@@ -117,11 +120,11 @@ var optionCases = func() map[string]optCase {
 		// tests link no Parquet codec); here the plan shows the option.
 		"EXPORT/fixed_size": {base: "EXPORT t TO 'x.parquet'", with: "EXPORT t TO 'x.parquet' WITH (fixed_size = true)", how: "plan"},
 
-		"IMPORT METADATA/key":       pair(meta, "key = 'title'", "t"),
-		"IMPORT METADATA/header":    pair(meta, "header = false", "t"),
-		"IMPORT METADATA/columns":   pair(meta, "header = true, columns = 'id,name,year'", "t"),
-		"IMPORT METADATA/delimiter": pair(meta, "delimiter = ','", "t"),
-		"IMPORT METADATA/trim":      pair("IMPORT METADATA INTO t FROM 'meta_space.tsv'%s", "trim = false", "t"),
+		"IMPORT METADATA/key":        pair(meta, "key = 'title'", "t"),
+		"IMPORT METADATA/header":     pair(meta, "header = false", "t"),
+		"IMPORT METADATA/columns":    pair(meta, "header = true, columns = 'id,name,year'", "t"),
+		"IMPORT METADATA/delimiter":  pair(meta, "delimiter = ','", "t"),
+		"IMPORT METADATA/trim":       pair("IMPORT METADATA INTO t FROM 'meta_space.tsv'%s", "trim = false", "t"),
 		"IMPORT METADATA/cold_start": pair("IMPORT METADATA INTO t FROM 'cold.tsv'%s", "cold_start = 'genre'", "t"),
 
 		"NEAREST/ef_search": {setup: "CREATE INDEX ON t", base: "SELECT NEAREST 3 TO 'w1' FROM t",
