@@ -397,6 +397,7 @@ type SearchPlan struct {
 	Reason      string  // why this path
 	Quantize    string  // "int8" when the graph is walked with int8 codes, else ""
 	Rescore     int     // int8: the oversampling factor (k*Rescore candidates at least)
+	Rescored    int     // int8: the candidates the walk keeps and rescores with float32
 }
 
 // walk describes the distances of an HNSW path for EXPLAIN.
@@ -404,7 +405,7 @@ func (p SearchPlan) walk() string {
 	if p.Quantize == "" {
 		return ""
 	}
-	return fmt.Sprintf(", %s walk, best max(ef_search, k×%d) rescored with float32", p.Quantize, p.Rescore)
+	return fmt.Sprintf(", %s walk, %d candidates rescored with float32 (rescore=%d)", p.Quantize, p.Rescored, p.Rescore)
 }
 
 func (p SearchPlan) String() string {
@@ -470,7 +471,12 @@ func (v *View) Plan(k int, opts *SearchOptions) SearchPlan {
 	default:
 		p.M = v.info.Index.M
 		p.EfSearch = v.efSearch(opts)
-		p.Quantize, p.Rescore = v.info.Index.Quantize, v.info.Index.Rescore
+		if p.Quantize = v.info.Index.Quantize; p.Quantize != "" {
+			// What searchIndex and ann.SearchWith will use.
+			want := k + opts.Offset
+			p.Rescore = v.info.Index.Rescore
+			p.Rescored = max(p.EfSearch, want, want*min(p.Rescore, ann.MaxRescore))
+		}
 		p.Path = "HNSW"
 		p.Reason = ""
 		if keep != nil && p.Selectivity < 1 || opts.Filter != nil {

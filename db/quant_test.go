@@ -93,8 +93,15 @@ func TestInt8Index(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := fmt.Sprint(ex.Rows); !strings.Contains(s, "HNSW search (m=12, ef_search=64, int8 walk, best max(ef_search, k×3) rescored with float32) over 3001 rows") {
+	if s := fmt.Sprint(ex.Rows); !strings.Contains(s, "HNSW search (m=12, ef_search=64, int8 walk, 64 candidates rescored with float32 (rescore=3)) over 3001 rows") {
 		t.Errorf("EXPLAIN: %s", s)
+	}
+	ex, err = d.Query(bg, "EXPLAIN SELECT NEAREST 30 TO 'k1' FROM c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := fmt.Sprint(ex.Rows); !strings.Contains(s, "int8 walk, 90 candidates rescored with float32 (rescore=3)") {
+		t.Errorf("EXPLAIN with k×rescore above ef_search: %s", s)
 	}
 	c := mustCollection(t, d, "c")
 	v, _ := c.View()
