@@ -91,9 +91,14 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 	}
 	ds := sc.ds[:len(nb)]
 	if sc.int8 {
+		var touch int8
 		for i, n := range nb {
+			if i+1 < len(nb) {
+				touch += x.codes[int(nb[i+1])*x.dim]
+			}
 			ds[i] = x.distInt8(sc, n)
 		}
+		sc.touch = float32(touch)
 		return ds
 	}
 	dim := x.dim
