@@ -168,6 +168,20 @@ func TestInt8Index(t *testing.T) {
 	if _, err := d.Query(bg, "CHECK c"); err != nil {
 		t.Fatalf("CHECK: %v", err)
 	}
+	// VACUUM keeps the codes and the settings.
+	if _, err := d.Exec(bg, "VACUUM"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Query(bg, "CHECK c"); err != nil {
+		t.Fatalf("CHECK after VACUUM: %v", err)
+	}
+	if st := queryCells(t, d, "SHOW STATS c"); st["index_quantize"] != "int8" || st["index_rescore"] != "3" {
+		t.Errorf("SHOW STATS after VACUUM: %v", st)
+	}
+	v, _ = mustCollection(t, d, "c").View()
+	if hits, err := v.Search(bg, queries[7], 1, nil); err != nil || len(hits) != 1 || hits[0].Key != "new" {
+		t.Fatalf("search after VACUUM: %v %v", hits, err)
+	}
 	// Rebuilding without the option goes back to float32 only.
 	if _, err := d.Exec(bg, "CREATE INDEX ON c"); err != nil {
 		t.Fatal(err)
