@@ -481,3 +481,44 @@ func BenchmarkInt8(b *testing.B) {
 		b.Logf("int8 ef 10 rescore %d: recall %.4f qps %.0f", f, r, q)
 	}
 }
+
+// FuzzLoadInt8 is FuzzLoad for an int8 index: any node record or meta
+// record loads into a valid graph whose searches run, or fails with an
+// error; never a panic.
+func FuzzLoadInt8(f *testing.F) {
+	rng := rand.New(rand.NewSource(1))
+	data := clustered(rng, 60, 4, 3, 0.5)
+	x := New(4, Config{M: 3, EfConstruction: 10, Seed: 1, Int8: true})
+	s := &store{recs: map[uint32][]byte{}, vecs: map[uint32][]float32{}}
+	for i, v := range data {
+		x.Insert(uint32(i), v)
+		s.vecs[uint32(i)] = v
+	}
+	s.sync(x)
+	for id := uint32(0); id < 5; id++ {
+		f.Add(uint8(id), s.recs[id], false)
+	}
+	f.Add(uint8(0), s.meta, true)
+	f.Fuzz(func(t *testing.T, which uint8, rec []byte, isMeta bool) {
+		c := &store{meta: s.meta, recs: map[uint32][]byte{}, vecs: s.vecs}
+		for k, v := range s.recs {
+			c.recs[k] = v
+		}
+		if isMeta {
+			c.meta = rec
+		} else {
+			c.recs[uint32(which)%70] = rec // ids >= 60 have no vector
+		}
+		y, err := c.load()
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !isMeta {
+				t.Fatalf("Load error without ErrCorrupt: %v", err)
+			}
+			return
+		}
+		if err := y.check(); err != nil {
+			t.Fatalf("Load accepted an invalid graph: %v", err)
+		}
+		y.Search(data[0], 3, 10, nil)
+	})
+}
