@@ -269,3 +269,33 @@ func TestInt8OptionsRefused(t *testing.T) {
 		t.Errorf("DESCRIBE: %q", got)
 	}
 }
+
+// TestInt8KeptByImport: IMPORT over a collection with an int8 index builds
+// the new graph with int8 codes too (the index settings carry over).
+func TestInt8KeptByImport(t *testing.T) {
+	d, path := int8DB(t, 200)
+	defer d.Close()
+	if _, err := d.Exec(bg, "CREATE INDEX ON c WITH (quantize = 'int8', rescore = 2)"); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(filepath.Dir(path), "c.vec")
+	if _, err := d.Exec(bg, "EXPORT c TO "+query.QuoteString(file)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Exec(bg, "IMPORT INTO c FROM "+query.QuoteString(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(res.Message)
+	if got := queryCells(t, d, "DESCRIBE c")["index"]; !strings.HasSuffix(got, "quantize=int8, rescore=2)") {
+		t.Errorf("DESCRIBE after IMPORT: %q", got)
+	}
+	v, _ := mustCollection(t, d, "c").View()
+	idx, err := v.loadedIndex()
+	if err != nil || idx == nil || !idx.Int8() {
+		t.Fatalf("index after IMPORT: %v %v", idx, err)
+	}
+	if _, err := d.Query(bg, "CHECK c"); err != nil {
+		t.Fatalf("CHECK: %v", err)
+	}
+}
