@@ -7,6 +7,16 @@ var dotInt8Impl = dotInt8Generic
 // int8ImplName names the int8 kernel in use, for tests and benchmarks.
 var int8ImplName = "generic"
 
+// int8Variant names one DotInt8 kernel the processor can run, so that tests
+// and benchmarks exercise every one of them, not only the default.
+type int8Variant struct {
+	name string
+	fn   func(a, b []int8) int32
+}
+
+// int8Variants lists the runnable DotInt8 kernels, the pure-Go one first.
+var int8Variants = []int8Variant{{"generic", dotInt8Generic}}
+
 // DotInt8 returns the inner product of a and b as int32, for the int8
 // codes of quantized vectors. b must be at least as long as a; DotInt8
 // panics otherwise. The sum is exact while len(a) * 128 * 128 stays below

@@ -27,14 +27,19 @@ func int8Vec(r *rand.Rand, n, off int) []int8 {
 // purego) with the pure-Go one and an int64 reference: random codes of
 // every length 0..300 at unaligned offsets, and the extremes -128 and 127.
 func TestDotInt8Kernel(t *testing.T) {
-	t.Logf("int8 kernel: %s", int8ImplName)
+	t.Logf("int8 kernel: %s (of %d)", int8ImplName, len(int8Variants))
 	r := rand.New(rand.NewSource(15))
 	for n := 0; n <= maxLen; n++ {
 		for off := 0; off < 8; off++ {
 			a, b := int8Vec(r, n, off), int8Vec(r, n, (off+5)%8)
 			want := dotInt8Ref(a, b)
-			if got, gen := DotInt8(a, b), dotInt8Generic(a, b); int64(got) != want || int64(gen) != want {
-				t.Fatalf("n=%d off=%d: DotInt8 %d, generic %d, want %d", n, off, got, gen, want)
+			if got := DotInt8(a, b); int64(got) != want {
+				t.Fatalf("n=%d off=%d: DotInt8 %d, want %d", n, off, got, want)
+			}
+			for _, k := range int8Variants {
+				if got := k.fn(a, b); int64(got) != want {
+					t.Fatalf("%s n=%d off=%d: %d, want %d", k.name, n, off, got, want)
+				}
 			}
 		}
 	}
@@ -45,8 +50,10 @@ func TestDotInt8Kernel(t *testing.T) {
 				a[i], b[i] = pair[0], pair[1]
 			}
 			want := dotInt8Ref(a, b)
-			if got, gen := DotInt8(a, b), dotInt8Generic(a, b); int64(got) != want || int64(gen) != want {
-				t.Fatalf("n=%d %v: DotInt8 %d, generic %d, want %d", n, pair, got, gen, want)
+			for _, k := range int8Variants {
+				if got := k.fn(a, b); int64(got) != want {
+					t.Fatalf("%s n=%d %v: %d, want %d", k.name, n, pair, got, want)
+				}
 			}
 		}
 	}
@@ -60,8 +67,11 @@ func TestDotInt8Wraps(t *testing.T) {
 	for i := range a {
 		a[i], b[i] = -128, -128
 	}
-	if got, gen := DotInt8(a, b), dotInt8Generic(a, b); got != gen || int64(got) != int64(int32(dotInt8Ref(a, b))) {
-		t.Fatalf("DotInt8 %d, generic %d, want %d", got, gen, int32(dotInt8Ref(a, b)))
+	want := int32(dotInt8Ref(a, b))
+	for _, k := range int8Variants {
+		if got := k.fn(a, b); got != want {
+			t.Fatalf("%s: %d, want %d", k.name, got, want)
+		}
 	}
 }
 
@@ -76,22 +86,19 @@ func TestDotInt8ShortPanics(t *testing.T) {
 
 func BenchmarkDotInt8(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
-	for _, n := range []int{100, 300} {
+	for _, n := range []int{50, 100, 300} {
 		x, y := int8Vec(r, n, 0), int8Vec(r, n, 0)
 		fx, fy := make([]float32, n), make([]float32, n)
 		for i := range fx {
 			fx[i], fy[i] = float32(x[i]), float32(y[i])
 		}
-		b.Run("int8/"+itoa(n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				DotInt8(x, y)
-			}
-		})
-		b.Run("int8-generic/"+itoa(n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				dotInt8Generic(x, y)
-			}
-		})
+		for _, k := range int8Variants {
+			b.Run("int8-"+k.name+"/"+itoa(n), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					k.fn(x, y)
+				}
+			})
+		}
 		b.Run("float32/"+itoa(n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				Dot(fx, fy)
