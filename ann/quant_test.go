@@ -522,3 +522,56 @@ func FuzzLoadInt8(f *testing.F) {
 		y.Search(data[0], 3, 10, nil)
 	})
 }
+
+// TestInt8ConcurrentSearchAndInsert: int8 searches (each with its own
+// quantized query in its scratch) run while inserts grow the codes and
+// build-time searches reuse pooled scratch, without races and with every
+// answer exact. Run with -race.
+func TestInt8ConcurrentSearchAndInsert(t *testing.T) {
+	rng := rand.New(rand.NewSource(19))
+	data := clustered(rng, 900, 16, 8, 0.5)
+	x := New(16, Config{M: 8, EfConstruction: 40, Seed: 1, Int8: true})
+	buildSeq(t, x, data[:500])
+	done := make(chan struct{})
+	errs := make(chan string, 4)
+	for g := 0; g < 3; g++ {
+		go func(g int) {
+			defer func() { errs <- "" }()
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				q := data[800+(i*7+g)%100]
+				qq := slices.Clone(q)
+				normalize(qq)
+				for _, r := range x.Search(q, 5, 20, nil) {
+					v := x.Vector(r.ID)
+					if v != nil && x.dist(qq, v) != r.Distance {
+						errs <- "a distance is not the exact float32 one"
+						return
+					}
+				}
+			}
+		}(g)
+	}
+	for i, v := range data[500:800] {
+		if err := x.Insert(uint32(500+i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for g := 0; g < 3; g++ {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+	mustCheck(t, x)
+	// Every vector is found by its own codes after the inserts.
+	for i := 0; i < 800; i += 37 {
+		if got := x.Search(data[i], 1, 20, nil); len(got) != 1 || x.dist(x.Vector(got[0].ID), x.Vector(uint32(i))) > 1e-6 {
+			t.Fatalf("vector %d: %v", i, got)
+		}
+	}
+}
