@@ -14,7 +14,8 @@
 //     collection.go: Collection (Insert, Upsert, Delete, Get, SetMeta, View).
 //   - view.go, search.go: View, a consistent snapshot of one collection:
 //     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine.
-//   - index.go: CreateIndex, DropIndex (HNSW, package ann).
+//   - index.go: CreateIndex, DropIndex (HNSW, package ann; IndexConfig.Quantize
+//     "int8" walks the graph with int8 codes and rescores with float32).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
 //     (vector files of package format); fasttext.go: fastText model files
 //     (package format/fasttext), their n-gram rows stored as the

@@ -111,6 +111,9 @@ var optionCases = func() map[string]optCase {
 		"CREATE INDEX/ef_construction": idx("ef_construction = 20", "differs"),
 		"CREATE INDEX/ef_search":       idx("ef_search = 10", "differs"),
 		"CREATE INDEX/threads":         idx("threads = 2", "plan"),
+		"CREATE INDEX/quantize":        idx("quantize = 'int8'", "differs"),
+		"CREATE INDEX/rescore": {base: "CREATE INDEX ON t WITH (quantize = 'int8')",
+			with: "CREATE INDEX ON t WITH (quantize = 'int8', rescore = 1)", target: "t", how: "differs"},
 
 		"IMPORT/limit":  pair(imp, "limit = 5", "v"),
 		"IMPORT/metric": pair(imp, "metric = 'dot'", "v"),
