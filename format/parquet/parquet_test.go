@@ -13,6 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/vecdb/vecdb/format"
@@ -242,5 +244,35 @@ func TestRegistered(t *testing.T) {
 	c, err := format.TableCodecFor(format.Parquet)
 	if err != nil || c.NewReader == nil || c.NewWriter == nil {
 		t.Fatalf("codec %v, %v", c, err)
+	}
+}
+
+// TestWriterCompression: the key, count and metadata columns are Snappy,
+// the vector values uncompressed (Snappy does not shrink float32 noise),
+// in every row group.
+func TestWriterCompression(t *testing.T) {
+	data := writeRows(t, format.TableWriterOptions{Dim: 8, Columns: metaCols, RowGroupRows: 5}, sampleRows(12, 8))
+	pf, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pf.NumRowGroups() != 3 {
+		t.Fatalf("%d row groups, want 3", pf.NumRowGroups())
+	}
+	for g := 0; g < pf.NumRowGroups(); g++ {
+		rg := pf.MetaData().RowGroup(g)
+		for c := 0; c < rg.NumColumns(); c++ {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := compress.Codecs.Snappy
+			if cc.PathInSchema().String() == "vector.list.element" {
+				want = compress.Codecs.Uncompressed
+			}
+			if cc.Compression() != want {
+				t.Errorf("row group %d column %s: compression %v, want %v", g, cc.PathInSchema(), cc.Compression(), want)
+			}
+		}
 	}
 }
