@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,7 +24,7 @@ type Loader struct {
 	db      *DB
 	meta    *CollectionMeta
 	bucket  string
-	keys    map[string]struct{}
+	keys    map[string]uint32 // every key added, and its id
 	batch   []*Row
 	done    bool
 	idx     []idxRec
@@ -49,7 +51,7 @@ func (db *DB) NewLoader(m *CollectionMeta) (*Loader, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	l := &Loader{db: db, meta: m.Clone(), keys: make(map[string]struct{})}
+	l := &Loader{db: db, meta: m.Clone(), keys: make(map[string]uint32)}
 	l.meta.Rows, l.meta.NextID = 0, 0
 	err := db.boltUpdate(func(tx *bolt.Tx) error {
 		name, _, err := newDataBucket(tx)
@@ -98,7 +100,7 @@ func (l *Loader) Add(r *Row) (bool, error) {
 		}
 		return false, fmt.Errorf("%w: %q appears twice", ErrDuplicateKey, r.Key)
 	}
-	l.keys[r.Key] = struct{}{}
+	l.keys[r.Key] = l.meta.NextID + uint32(len(l.batch))
 	l.batch = append(l.batch, r)
 	if len(l.batch) >= ChunkRows {
 		return true, l.flush()
@@ -115,7 +117,7 @@ func (l *Loader) flush() error {
 		if b == nil {
 			return fmt.Errorf("load bucket vanished")
 		}
-		rows, keys := b.Bucket(subRows), b.Bucket(subKeys)
+		rows := b.Bucket(subRows)
 		rows.FillPercent = 1.0
 		var outs *bolt.Bucket
 		id := l.meta.NextID
@@ -130,9 +132,6 @@ func (l *Loader) flush() error {
 				return err
 			}
 			if err := rows.Put(idKey(id), arena[start:len(arena):len(arena)]); err != nil {
-				return err
-			}
-			if err := keys.Put([]byte(r.Key), idKey(id)); err != nil {
 				return err
 			}
 			if r.Output != nil {
@@ -164,6 +163,50 @@ func (l *Loader) flush() error {
 	return nil
 }
 
+// keyChunk is the number of keys writeKeys puts per transaction (a
+// variable for tests).
+var keyChunk = 100000
+
+// writeKeys fills the key map of the loaded copy (key → id) in key order,
+// keyChunk keys per transaction: appended in order, bbolt writes each page
+// once and full, where putting the keys with their rows, in file order,
+// would dirty pages all over a growing tree in every chunk (most of a
+// load's time and memory).
+func (l *Loader) writeKeys() error {
+	type keyID struct {
+		key string
+		id  uint32
+	}
+	all := make([]keyID, 0, len(l.keys))
+	for k, id := range l.keys {
+		all = append(all, keyID{k, id})
+	}
+	l.keys = nil
+	slices.SortFunc(all, func(a, b keyID) int { return strings.Compare(a.key, b.key) })
+	for len(all) > 0 {
+		n := min(len(all), keyChunk)
+		err := l.db.boltUpdate(func(tx *bolt.Tx) error {
+			b := tx.Bucket([]byte(l.bucket))
+			if b == nil {
+				return fmt.Errorf("load bucket vanished")
+			}
+			keys := b.Bucket(subKeys)
+			keys.FillPercent = 1.0
+			for _, k := range all[:n] {
+				if err := keys.Put([]byte(k.key), idKey(k.id)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		all = all[n:]
+	}
+	return nil
+}
+
 // Flush writes buffered rows; useful before a long pause.
 func (l *Loader) Flush() error { return l.flush() }
 
@@ -181,6 +224,10 @@ func (l *Loader) Commit(ctx context.Context, replace bool, extra func(c *Coll) e
 		return err
 	}
 	if err := l.flush(); err != nil {
+		l.Abort()
+		return err
+	}
+	if err := l.writeKeys(); err != nil {
 		l.Abort()
 		return err
 	}
