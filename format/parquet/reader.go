@@ -94,6 +94,13 @@ type Reader struct {
 	keyArr, cntArr arrow.Array
 	vecArr         array.ListLike
 	metaArrs       []arrow.Array
+	// f32 holds the vector values of the batch when they are float32
+	// without nulls (the common case, read by copying); nil otherwise.
+	f32 []float32
+	// The vectors and metadata slices of the batch's rows are carved from
+	// these, one allocation per batch instead of two per row.
+	vecSlab  []float32
+	metaSlab []any
 
 	pending bool
 	prow    format.TableRow
@@ -384,6 +391,11 @@ func (r *Reader) bind() error {
 			return err
 		}
 	}
+	r.f32 = nil
+	if vals, ok := r.vecArr.ListValues().(*array.Float32); ok && vals.NullN() == 0 {
+		r.f32 = vals.Float32Values()
+	}
+	r.vecSlab, r.metaSlab = nil, nil
 	r.metaArrs = r.metaArrs[:0]
 	for _, n := range r.metaNames {
 		a, err := col(n)
@@ -415,6 +427,9 @@ func (r *Reader) next(row *format.TableRow) error {
 	if key == "" {
 		return r.errf(format.ErrSyntax, "key is empty")
 	}
+	// A string of an Arrow array shares the batch's buffer; a loader
+	// keeps every key, which must not keep every batch's buffers alive.
+	key = strings.Clone(key)
 	vec, err := r.vector(key, i)
 	if err != nil {
 		return err
@@ -425,7 +440,11 @@ func (r *Reader) next(row *format.TableRow) error {
 			return err
 		}
 	}
-	meta := make([]any, len(r.cols))
+	if len(r.metaSlab) < len(r.cols) {
+		r.metaSlab = make([]any, len(r.cols)*(int(r.rec.NumRows())-i))
+	}
+	meta := r.metaSlab[:len(r.cols):len(r.cols)]
+	r.metaSlab = r.metaSlab[len(r.cols):]
 	for j, a := range r.metaArrs {
 		if a.IsNull(i) {
 			continue
@@ -512,8 +531,21 @@ func (r *Reader) vector(key string, i int) ([]float32, error) {
 	if n != r.dim {
 		return nil, r.errf(format.ErrRagged, "vector of %q has %d values, want %d", key, n, r.dim)
 	}
+	if len(r.vecSlab) < n {
+		r.vecSlab = make([]float32, n*(int(r.rec.NumRows())-i))
+	}
+	vec := r.vecSlab[:n:n]
+	r.vecSlab = r.vecSlab[n:]
+	if r.f32 != nil {
+		copy(vec, r.f32[start:end])
+		for j, v := range vec {
+			if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // NaN or ±Inf
+				return nil, r.errf(format.ErrNotFinite, "value %d of %q is not a finite float32: %v", j+1, key, v)
+			}
+		}
+		return vec, nil
+	}
 	vals := r.vecArr.ListValues()
-	vec := make([]float32, n)
 	for j := range vec {
 		k := int(start) + j
 		if vals.IsNull(k) {
