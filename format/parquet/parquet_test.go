@@ -3,6 +3,7 @@ package parquet
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"reflect"
@@ -274,5 +275,40 @@ func TestWriterCompression(t *testing.T) {
 				t.Errorf("row group %d column %s: compression %v, want %v", g, cc.PathInSchema(), cc.Compression(), want)
 			}
 		}
+	}
+}
+
+// TestWriterDictionary: a TEXT column whose values repeat gets a
+// dictionary; one of distinct values (titles, names) is written plain.
+func TestWriterDictionary(t *testing.T) {
+	cols := []format.Column{{Name: "pos", Type: format.TextColumn}, {Name: "title", Type: format.TextColumn}}
+	var rows []format.TableRow
+	for i := 0; i < 40; i++ {
+		rows = append(rows, format.TableRow{Key: fmt.Sprintf("k%d", i), Vector: []float32{1, 2},
+			Meta: []any{[]string{"noun", "verb", "adj"}[i%3], fmt.Sprintf("title %d", i)}})
+	}
+	data := writeRows(t, format.TableWriterOptions{Dim: 2, Columns: cols, RowGroupRows: 16}, rows)
+	pf, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := 0; g < pf.NumRowGroups(); g++ {
+		rg := pf.MetaData().RowGroup(g)
+		for c, want := range map[int]bool{0: false, 3: true, 4: false} {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.HasDictionaryPage() != want {
+				t.Errorf("row group %d column %s: dictionary %v, want %v", g, cc.PathInSchema(), cc.HasDictionaryPage(), want)
+			}
+		}
+	}
+	_, got, err := readAll(t, data, format.TableReaderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 40 || got[39].Meta[0] != "noun" || got[39].Meta[1] != "title 39" {
+		t.Fatalf("read back %d rows, last %+v", len(got), got[len(got)-1])
 	}
 }
