@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,7 +22,7 @@ type Loader struct {
 	db      *DB
 	meta    *CollectionMeta
 	bucket  string
-	keys    map[string]uint32 // every key added, and its id
+	keys    *keySet // every key added, key i being row i's
 	batch   []*Row
 	done    bool
 	idx     []idxRec
@@ -51,7 +49,7 @@ func (db *DB) NewLoader(m *CollectionMeta) (*Loader, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	l := &Loader{db: db, meta: m.Clone(), keys: make(map[string]uint32)}
+	l := &Loader{db: db, meta: m.Clone(), keys: newKeySet()}
 	l.meta.Rows, l.meta.NextID = 0, 0
 	err := db.boltUpdate(func(tx *bolt.Tx) error {
 		name, _, err := newDataBucket(tx)
@@ -94,13 +92,15 @@ func (l *Loader) Add(r *Row) (bool, error) {
 	if len(r.Meta) > len(l.meta.Fields) {
 		return false, fmt.Errorf("key %q has %d metadata values for %d fields", r.Key, len(r.Meta), len(l.meta.Fields))
 	}
-	if _, dup := l.keys[r.Key]; dup {
+	if len(l.keys.arena)+len(r.Key) > math.MaxUint32 {
+		return false, fmt.Errorf("the keys of one load exceed 4 GiB")
+	}
+	if !l.keys.Add(r.Key) {
 		if l.Dups == DupKeepFirst {
 			return false, nil
 		}
 		return false, fmt.Errorf("%w: %q appears twice", ErrDuplicateKey, r.Key)
 	}
-	l.keys[r.Key] = l.meta.NextID + uint32(len(l.batch))
 	l.batch = append(l.batch, r)
 	if len(l.batch) >= ChunkRows {
 		return true, l.flush()
@@ -173,16 +173,7 @@ var keyChunk = 100000
 // would dirty pages all over a growing tree in every chunk (most of a
 // load's time and memory).
 func (l *Loader) writeKeys() error {
-	type keyID struct {
-		key string
-		id  uint32
-	}
-	all := make([]keyID, 0, len(l.keys))
-	for k, id := range l.keys {
-		all = append(all, keyID{k, id})
-	}
-	l.keys = nil
-	slices.SortFunc(all, func(a, b keyID) int { return strings.Compare(a.key, b.key) })
+	all := l.keys.Sorted()
 	for len(all) > 0 {
 		n := min(len(all), keyChunk)
 		err := l.db.boltUpdate(func(tx *bolt.Tx) error {
@@ -192,8 +183,8 @@ func (l *Loader) writeKeys() error {
 			}
 			keys := b.Bucket(subKeys)
 			keys.FillPercent = 1.0
-			for _, k := range all[:n] {
-				if err := keys.Put([]byte(k.key), idKey(k.id)); err != nil {
+			for _, id := range all[:n] {
+				if err := keys.Put(l.keys.key(int(id)), idKey(id)); err != nil {
 					return err
 				}
 			}
