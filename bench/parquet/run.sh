@@ -6,7 +6,8 @@
 # (/usr/bin/time -f %M), and the peak of the process's anonymous memory
 # (RssAnon of /proc/PID/status, sampled every 50 ms: heap and buffers,
 # without the pages of the database file that bbolt maps, which are
-# file-backed and reclaimable). Usage: bench/parquet/run.sh [N] (default
+# file-backed and reclaimable). Dirty pages are synced before each
+# statement. Usage: bench/parquet/run.sh [N] (default
 # 1000000); scratch in $TMPDIR (or /tmp), removed at the end.
 set -euo pipefail
 export PATH=$PATH:/usr/local/go/bin
@@ -21,6 +22,7 @@ awk -v OFS='\t' 'NR>1 {print $1, "title " NR, 1950 + NR % 70}' "$T/v.vec" > "$T/
 V="$T/vecdb"
 "$V" "$T/src.vdb" "IMPORT INTO v FROM '$T/v.vec' WITH (index = false); IMPORT METADATA INTO v FROM '$T/meta.tsv' WITH (columns = 'key,title,year')" >/dev/null
 step() { # label db statement
+  sync # no statement pays for the writeback of the files of the one before
   /usr/bin/time -f '%e %M' -o "$T/time" "$V" "$2" "$3" >/dev/null &
   local tp=$! pid="" anon=0 a
   while kill -0 "$tp" 2>/dev/null; do
