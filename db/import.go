@@ -648,7 +648,7 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 }
 
 func (c *compiler) compileExport(s *query.Export) (Plan, error) {
-	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
+	if err := c.exists(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
 		return nil, err
 	}
 	f, err := c.format(s.Format, s.Binary, s.At("format", s.Pos))
