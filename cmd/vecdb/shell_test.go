@@ -152,7 +152,9 @@ func TestShell(t *testing.T) {
 	c.send("\x03")
 	c.expect("^C", "vecdb> ")
 	c.send("SHOW COLLECTIONS;\r")
-	if out := c.expect("vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
+	// Wait for the prompt after the whole line: readline may redraw the
+	// prompt for each typed character first.
+	if out := c.expect("COLLECTIONS;", "vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
 		t.Errorf("after Ctrl-C on a completion list:\n%s", out)
 	}
 	c.send("SELECT NEAREST 3\r")
@@ -162,7 +164,9 @@ func TestShell(t *testing.T) {
 	c.send("\x03")
 	c.expect("^C", "vecdb> ")
 	c.send("SHOW COLLECTIONS;\r")
-	if out := c.expect("vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
+	// Wait for the prompt after the whole line: readline may redraw the
+	// prompt for each typed character first.
+	if out := c.expect("COLLECTIONS;", "vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
 		t.Errorf("after Ctrl-C on a completion list in a continued statement:\n%s", out)
 	}
 
