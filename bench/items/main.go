@@ -147,9 +147,19 @@ func split(args []string) {
 		log.Fatal(err)
 	}
 	seqs := readSeqs(src)
+	// all.txt: the whole sequences, for EVALUATE RECOMMEND's own split.
+	writeSeqs(filepath.Join(*out, "all.txt"), seqs)
 	train, test := holdOut(seqs, *maxTest, *seed)
 	writeSeqs(filepath.Join(*out, "train.txt"), train)
 	writeLines(filepath.Join(*out, "test.tsv"), test)
+	// test_seqs.txt: each test case as one sequence (history, then the
+	// target), for EVALUATE RECOMMEND … WITH (train = false).
+	testSeqs := make([]string, len(test))
+	for i, l := range test {
+		t, h, _ := strings.Cut(l, "\t")
+		testSeqs[i] = h + " " + t
+	}
+	writeLines(filepath.Join(*out, "test_seqs.txt"), testSeqs)
 	// The validation split holds out the last training item: the test
 	// items are never seen while tuning.
 	vtrain, valid := holdOut(train, *maxTest, *seed+1)
