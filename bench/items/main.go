@@ -1,7 +1,11 @@
 // Command items-bench measures next-item prediction with vecdb's RECOMMEND:
 // the last item of each sequence is held out, a model is trained on the
 // rest, and the previous items of each sequence are asked for 10
-// recommendations (HR@10, MRR@10). See run.sh and RESULTS.md.
+// recommendations (HR@10, MRR@10). See run.sh, tuned.sh and RESULTS.md.
+// split writes train.txt and test.tsv (the test split), valid_train.txt
+// and valid.tsv (the validation split, carved from train.txt), all.txt
+// (the whole sequences) and test_seqs.txt (each test case as one
+// sequence, for EVALUATE RECOMMEND … WITH (train = false)).
 //
 //	items-bench split -seq FILE | -events FILE -by COL -order COL -item COL  -out DIR [-max-test N] [-seed S]
 //	items-bench eval  -train DIR/train.txt -test DIR/test.tsv [word2vec flags] [-recency 0,0.3] [-pop]
