@@ -6,7 +6,8 @@
 # vecdb trains through its command-line client (TRAIN … WITH (subwords = true,
 # …) into a database file) under /usr/bin/time -v, then EXPORTs the vectors.
 #
-# Runs (RUNS lists which, in this order by default):
+# Runs (RUNS lists which; by default all of them, in this order, vecdb-words-base only
+# when BASE is set):
 #   ft-full      fastText skipgram on corpus.txt (.bin size, words/s, RSS, .vec scored)
 #   vecdb-full   vecdb TRAIN with subwords on corpus.txt (database size, words/s, RSS, export scored)
 #   vecdb-words  vecdb TRAIN without subwords, same settings (word-level speed and quality)
@@ -14,14 +15,19 @@
 #                every WordSim-353 and SimLex-999 word
 #   vecdb-half   vecdb on the same half, then SELECT SIMILARITY('a', 'b') for every pair
 #                (words the collection does not store get vectors from their n-grams)
+#   ft-slice, vecdb-slice  as ft-half and vecdb-half on the first SLICE tokens (default 1,238,370:
+#                WikiText and the Factbook, before WordNet's glosses, which hold most evaluation
+#                words), so that many more pairs need n-grams
+#   vecdb-words-base  as vecdb-words, with the vecdb binary built from commit BASE (git archive
+#                of this repository; e.g. the last commit before subwords)
 # Every .vec is scored by vecdb's evaluator (trainer-bench -score-vec: gensim
 # semantics, analogies restricted to the top 30,000 keys), and also by
-# ../shared/bench/eval_vectors.py when python3 can import gensim. The
+# ../shared/bench/eval_vectors.py when /usr/bin/python3 can import gensim. The
 # out-of-vocabulary score: Spearman of each tool's cosine against the human
 # scores over every pair (words lowercased, as the corpus is), with the share
-# of pairs having a word outside the half-corpus vocabulary.
+# of pairs having a word outside the training vocabulary.
 # Prints a Markdown summary; the outputs stay in OUTDIR.
-# Usage: bench/trainer/subwords_full.sh [OUTDIR]   (VECDB_SHARED overrides ../shared)
+# Usage: [RUNS=…] [BASE=commit] bench/trainer/subwords_full.sh [OUTDIR]   (VECDB_SHARED overrides ../shared)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -40,12 +46,14 @@ export PATH=$PATH:/usr/local/go/bin
 eval=$shared/data/eval
 corpus=$out/corpus.txt
 half=$out/half.txt
+slice=$out/slice.txt
 [[ -f $corpus ]] || cp "$shared/data/corpus.txt" "$corpus"
 if [[ ! -f $half ]]; then # the first half of the tokens
   n=$(tr ' ' '\n' <"$corpus" | grep -c .)
   (set +o pipefail; tr ' ' '\n' <"$corpus" | grep . | head -n $((n / 2)) | tr '\n' ' ' | sed 's/ $//' >"$half")
 fi
-echo "$(wc -w <"$corpus") $(wc -w <"$half")" >"$out/tokens"
+(set +o pipefail; tr ' ' '\n' <"$corpus" | grep . | head -n "${SLICE:-1238370}" | tr '\n' ' ' | sed 's/ $//' >"$slice")
+echo "$(wc -w <"$corpus") $(wc -w <"$half") $(wc -w <"$slice")" >"$out/tokens"
 ftflags=(-dim 100 -ws 5 -neg 5 -minCount 5 -t 1e-4 -minn 3 -maxn 6 -bucket 2000000 -lr 0.05
   -epoch "$epochs" -thread 2 -verbose 2)
 vdbwith="dim = 100, window = 5, negative = 5, min_count = 5, sample = 0.0001, alpha = 0.05, epochs = $epochs, threads = 2"
@@ -79,12 +87,34 @@ fasttext_run() { # fasttext_run NAME INPUT
 vecdb_run() { # vecdb_run NAME INPUT WITH
   local name=$1 input=$2 with=$3
   rm -f "$out/$name.vdb"*
-  timed "$name" "$out/vecdb" "$out/$name.vdb" "TRAIN c FROM '$input' WITH ($with)"
+  timed "$name" "${bin:-$out/vecdb}" "$out/$name.vdb" "TRAIN c FROM '$input' WITH ($with)"
   du -cb "$out/$name.vdb"* | tail -1 | cut -f1 >"$out/$name.dbsize"
   log vecdb "$name.vdb" "EXPORT c TO '$name.vec'"
-  "$out/vecdb" "$out/$name.vdb" "EXPORT c TO '$out/$name.vec'" >/dev/null
+  "${bin:-$out/vecdb}" "$out/$name.vdb" "EXPORT c TO '$out/$name.vec'" >/dev/null
 }
-for run in ${RUNS:-ft-full vecdb-full vecdb-words ft-half vecdb-half}; do
+ft_oov() { # ft_oov NAME INPUT: train, then vectors for every evaluation word
+  local name=$1
+  fasttext_run "$name" "$2"
+  words >"$out/words.txt"
+  log fasttext print-word-vectors "$name.bin" "<words.txt"
+  fasttext print-word-vectors "$out/$name.bin" <"$out/words.txt" >"$out/$name.words.txt"
+  rm -f "$out/$name.bin"
+}
+vecdb_oov() { # vecdb_oov NAME INPUT: train, then the similarity of every evaluation pair
+  local name=$1
+  vecdb_run "$name" "$2" "$subwith, $vdbwith"
+  # One statement per line: each prints one row (JSON lines) or an error
+  # naming its line on stderr.
+  for f in wordsim353.tsv simlex999.txt; do
+    grep -v '^#' "$eval/$f" | tr 'A-Z' 'a-z' |
+      awk -F'\t' '{printf "SELECT SIMILARITY('"'"'%s'"'"', '"'"'%s'"'"') FROM c;\n", $1, $2}' >"$out/pairs-$f.sql"
+    log vecdb -mode jsonl "$name.vdb" "<pairs-$f.sql"
+    "$out/vecdb" -mode jsonl "$out/$name.vdb" <"$out/pairs-$f.sql" >"$out/$name.$f.jsonl" 2>"$out/$name.$f.err" || true
+    log vecdb "$name.vdb" "EVALUATE PAIRS c FROM '$f'"
+    "$out/vecdb" -mode jsonl "$out/$name.vdb" "EVALUATE PAIRS c FROM '$eval/$f'" >"$out/$name.$f.evaluate" 2>&1
+  done
+}
+for run in ${RUNS:-ft-full vecdb-full vecdb-words ${BASE:+vecdb-words-base} ft-half vecdb-half ft-slice vecdb-slice}; do
   case $run in
   ft-full)
     fasttext_run ft-full "$corpus"
@@ -96,34 +126,34 @@ for run in ${RUNS:-ft-full vecdb-full vecdb-words ft-half vecdb-half}; do
   vecdb-words)
     vecdb_run vecdb-words "$corpus" "$vdbwith"
     score vecdb-words ;;
-  ft-half)
-    fasttext_run ft-half "$half"
-    words >"$out/words.txt"
-    log fasttext print-word-vectors ft-half.bin "<words.txt"
-    fasttext print-word-vectors "$out/ft-half.bin" <"$out/words.txt" >"$out/ft-half.words.txt"
-    rm -f "$out/ft-half.bin" ;;
-  vecdb-half)
-    vecdb_run vecdb-half "$half" "$subwith, $vdbwith"
-    # One statement per line: each prints one row (JSON lines) or an error
-    # naming its line on stderr.
-    for f in wordsim353.tsv simlex999.txt; do
-      grep -v '^#' "$eval/$f" | tr 'A-Z' 'a-z' |
-        awk -F'\t' '{printf "SELECT SIMILARITY('"'"'%s'"'"', '"'"'%s'"'"') FROM c;\n", $1, $2}' >"$out/pairs-$f.sql"
-      log vecdb -mode jsonl vecdb-half.vdb "<pairs-$f.sql"
-      "$out/vecdb" -mode jsonl "$out/vecdb-half.vdb" <"$out/pairs-$f.sql" >"$out/vecdb-half.$f.jsonl" 2>"$out/vecdb-half.$f.err" || true
-      log vecdb vecdb-half.vdb "EVALUATE PAIRS c FROM '$f'"
-      "$out/vecdb" -mode jsonl "$out/vecdb-half.vdb" "EVALUATE PAIRS c FROM '$eval/$f'" >"$out/vecdb-half.$f.evaluate" 2>&1
-    done ;;
+  vecdb-words-base)
+    [[ -n ${BASE:-} ]] || { echo "vecdb-words-base needs BASE=commit" >&2; exit 2; }
+    rm -rf "$out/base" && mkdir -p "$out/base"
+    log "git archive $BASE | tar -x -C base && go build ./cmd/vecdb"
+    git -C "$root" archive "$BASE" | tar -x -C "$out/base"
+    (cd "$out/base" && go build -o "$out/vecdb-base" ./cmd/vecdb)
+    bin=$out/vecdb-base vecdb_run vecdb-words-base "$corpus" "$vdbwith"
+    score vecdb-words-base ;;
+  ft-half) ft_oov ft-half "$half" ;;
+  vecdb-half) vecdb_oov vecdb-half "$half" ;;
+  ft-slice) ft_oov ft-slice "$slice" ;;
+  vecdb-slice) vecdb_oov vecdb-slice "$slice" ;;
   *) echo "unknown run $run" >&2; exit 2 ;;
   esac
 done
-rm -f "$corpus" "$half"
+rm -f "$corpus" "$half" "$slice"
+vecs=()
+for n in ft-full vecdb-full vecdb-words vecdb-words-base; do [[ -f $out/$n.vec ]] && vecs+=("$out/$n.vec"); done
+if [[ $gensim == yes && ${#vecs[@]} -gt 1 ]]; then # analogies on the questions every model scores
+  log common_analogies.py questions-words.txt "${vecs[@]##*/}"
+  /usr/bin/python3 "$here/common_analogies.py" "$eval/questions-words.txt" "${vecs[@]}" >"$out/common.json"
+fi
 /usr/bin/python3 - "$out" "$eval" "$epochs" <<'PY'
 import json, math, os, re, sys
 out, evdir, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 have = lambda n: os.path.exists(os.path.join(out, n))
 read = lambda n: open(os.path.join(out, n), errors="replace").read()
-FULL, HALF = map(int, read("tokens").split())
+FULL, HALF, SLICE = map(int, read("tokens").split())
 def timev(name):
     t = read(name + ".time")
     g = lambda k: re.search(k, t).group(1)
@@ -149,12 +179,13 @@ def stats(name, tokens):
     if have(name + ".gensim.json"):
         r["gs"] = json.loads(read(name + ".gensim.json"))
     return r
-runs = {n: stats(n, FULL if "full" in n or "words" in n else HALF) for n in ["ft-full", "vecdb-full", "vecdb-words", "ft-half", "vecdb-half"] if have(n + ".time")}
-print(f"{FULL:,} tokens (half: {HALF:,}), {epochs} epoch(s), 2 threads; load average at the end: {open('/proc/loadavg').read().split()[:3]}\n")
+size = lambda n: HALF if "half" in n else SLICE if "slice" in n else FULL
+runs = {n: stats(n, size(n)) for n in ["ft-full", "vecdb-full", "vecdb-words", "vecdb-words-base", "ft-half", "vecdb-half", "ft-slice", "vecdb-slice"] if have(n + ".time")}
+print(f"{FULL:,} tokens (half: {HALF:,}, slice: {SLICE:,}), {epochs} epoch(s), 2 threads; load average at the end: {open('/proc/loadavg').read().split()[:3]}\n")
 print("| run | vocab | words/s (training) | vs fastText | words/s (process) | vs fastText | words/CPU-s | vs fastText | peak RSS MB | vs fastText | file MB | vs fastText .bin | analogy | WS353 ρ | SimLex ρ |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for n, r in runs.items():
-    ref = runs.get("ft-half" if "half" in n else "ft-full")
+    ref = runs.get("ft-half" if "half" in n else "ft-slice" if "slice" in n else "ft-full")
     ratio = lambda k: f"{r[k] / ref[k]:.2f}×" if ref else "–"
     e = r.get("ev")
     q = (f"{e['vecdb_eval_analogy_accuracy']:.4f} | {e['vecdb_eval_wordsim353_spearman']:.4f} | {e['vecdb_eval_simlex999_spearman']:.4f}" if e else "– | – | –")
@@ -165,6 +196,8 @@ for n, r in runs.items():
         print(f"\neval_vectors.py {n}: {json.dumps(r['gs'])}")
     if "msg" in r:
         print(f"\n{n}: {r['msg']}")
+if have("common.json"):
+    print(f"\nanalogies on the questions all score (common_analogies.py): {read('common.json').strip()}")
 
 # Out-of-vocabulary quality on the half corpus.
 def rank(xs):
@@ -191,30 +224,34 @@ def vocab(name):
     with open(os.path.join(out, name + ".vec"), errors="replace") as f:
         next(f)
         return {line.split(" ", 1)[0] for line in f}
-if have("ft-half.words.txt") and have("vecdb-half.wordsim353.tsv.jsonl"):
-    ftv = {}
-    for line in read("ft-half.words.txt").splitlines():
-        p = line.rstrip().split(" ")
-        ftv[p[0]] = [float(x) for x in p[1:]]
-    ftvocab = vocab("ft-half") if have("ft-half.vec") else set()
-    vdvocab = vocab("vecdb-half")
-    print("\nOut of vocabulary (first half of the corpus): Spearman over every pair, words lowercased")
-    print("\n| set | pairs | pairs with a word not in vecdb's vocabulary | … not in fastText's | vecdb could not build | fastText ρ | vecdb ρ | vecdb − fastText | EVALUATE PAIRS (vecdb) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for f in ["wordsim353.tsv", "simlex999.txt"]:
-        pairs = [l.split("\t") for l in read(os.path.join(evdir, f)).splitlines() if l and not l.startswith("#")]
-        pairs = [(a.lower(), b.lower(), float(s)) for a, b, s in pairs]
-        failed = {int(m.group(1)) for m in re.finditer(r"Error: (\d+):\d+:", read(f"vecdb-half.{f}.err"))}
-        rows = iter(json.loads(l)["similarity"] for l in read(f"vecdb-half.{f}.jsonl").splitlines() if l.strip())
-        vd = [None if i + 1 in failed else next(rows) for i in range(len(pairs))]
-        keep = [i for i in range(len(pairs)) if vd[i] is not None]  # the same pairs for both tools
-        human = [pairs[i][2] for i in keep]
-        ft = [cos(ftv[pairs[i][0]], ftv[pairs[i][1]]) for i in keep]
-        v = [vd[i] for i in keep]
-        oov_vd = sum(1 for a, b, _ in pairs if a not in vdvocab or b not in vdvocab)
-        oov_ft = sum(1 for a, b, _ in pairs if a not in ftvocab or b not in ftvocab)
-        sf, sv = spearman(human, ft), spearman(human, v)
-        evl = read(f"vecdb-half.{f}.evaluate").strip().replace("\n", " ")
-        print(f"| {f} | {len(pairs)} | {oov_vd} ({100 * oov_vd / len(pairs):.1f}%) | {oov_ft} ({100 * oov_ft / len(pairs):.1f}%) | {len(failed)} | {sf:.4f} | {sv:.4f} | {sv - sf:+.4f} | {evl} |")
+for tag, what in [("half", "first half of the corpus"), ("slice", f"first {SLICE:,} tokens")]:
+    if have(f"ft-{tag}.words.txt") and have(f"vecdb-{tag}.wordsim353.tsv.jsonl"):
+        ftv = {}
+        for line in read(f"ft-{tag}.words.txt").splitlines():
+            p = line.rstrip().split(" ")
+            ftv[p[0]] = [float(x) for x in p[1:]]
+        ftvocab = vocab(f"ft-{tag}") if have(f"ft-{tag}.vec") else set()
+        vdvocab = vocab(f"vecdb-{tag}")
+        print(f"\nOut of vocabulary ({what}): Spearman over every pair, words lowercased")
+        print("\n| set | pairs | pairs with a word not in vecdb's vocabulary | … not in fastText's | vecdb could not build | fastText ρ | vecdb ρ | vecdb − fastText | ρ on the pairs needing n-grams: fastText / vecdb | EVALUATE PAIRS (vecdb) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        for f in ["wordsim353.tsv", "simlex999.txt"]:
+            pairs = [l.split("\t") for l in read(os.path.join(evdir, f)).splitlines() if l and not l.startswith("#")]
+            pairs = [(a.lower(), b.lower(), float(s)) for a, b, s in pairs]
+            failed = {int(m.group(1)) for m in re.finditer(r"Error: (\d+):\d+:", read(f"vecdb-{tag}.{f}.err"))}
+            rows = iter(json.loads(l)["similarity"] for l in read(f"vecdb-{tag}.{f}.jsonl").splitlines() if l.strip())
+            vd = [None if i + 1 in failed else next(rows) for i in range(len(pairs))]
+            keep = [i for i in range(len(pairs)) if vd[i] is not None]  # the same pairs for both tools
+            human = [pairs[i][2] for i in keep]
+            ft = [cos(ftv[pairs[i][0]], ftv[pairs[i][1]]) for i in keep]
+            v = [vd[i] for i in keep]
+            oov_vd = sum(1 for a, b, _ in pairs if a not in vdvocab or b not in vdvocab)
+            oov_ft = sum(1 for a, b, _ in pairs if a not in ftvocab or b not in ftvocab)
+            sf, sv = spearman(human, ft), spearman(human, v)
+            need = [j for j, i in enumerate(keep) if pairs[i][0] not in vdvocab or pairs[i][1] not in vdvocab]
+            sub = (f"{spearman([human[j] for j in need], [ft[j] for j in need]):.4f} / {spearman([human[j] for j in need], [v[j] for j in need]):.4f}"
+                   if len(need) > 2 else "–")
+            evl = read(f"vecdb-{tag}.{f}.evaluate").strip().replace("\n", " ")
+            print(f"| {f} | {len(pairs)} | {oov_vd} ({100 * oov_vd / len(pairs):.1f}%) | {oov_ft} ({100 * oov_ft / len(pairs):.1f}%) | {len(failed)} | {sf:.4f} | {sv:.4f} | {sv - sf:+.4f} | {sub} ({len(need)} pairs) | {evl} |")
 PY
 echo "outputs in $out" >&2
