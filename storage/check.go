@@ -217,6 +217,7 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, deep
 		deep = &Validators{}
 	}
 	checkGraph(b, rows, m, dec, deep.Index, add)
+	checkVBlocks(b, rows, m, dec, add)
 	checkSubwords(b, m.Dim, deep.Subwords, add)
 	return n, probs, nil
 }

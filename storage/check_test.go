@@ -117,7 +117,7 @@ func TestCheckOrphanAndUnknown(t *testing.T) {
 	if _, err := db.Check(context.Background(), "nope", nil); !errorsIsAny(err, ErrCollectionNotFound) {
 		t.Fatalf("want ErrCollectionNotFound, got %v", err)
 	}
-	db.bolt.Update(func(tx *bolt.Tx) error { _, _, err := newDataBucket(tx); return err })
+	db.bolt.Update(func(tx *bolt.Tx) error { _, _, err := newDataBucket(tx, 0); return err })
 	// An orphan data bucket is what a crash during a load leaves: a note,
 	// not a problem.
 	rep, err := db.Check(context.Background(), "", nil)

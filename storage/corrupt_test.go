@@ -368,6 +368,10 @@ func TestCorruptFilesNeverPanic(t *testing.T) {
 	if subTable.end == 0 {
 		t.Fatal("no subword table found in the fixture")
 	}
+	blocks := findVBlocks(orig)
+	if len(blocks) == 0 {
+		t.Fatal("no vector blocks found in the fixture")
+	}
 	r := rand.New(rand.NewSource(42))
 	var st corruptStats
 	var failures []string
@@ -420,6 +424,16 @@ func TestCorruptFilesNeverPanic(t *testing.T) {
 			x := byte(1 + r.Intn(255))
 			data[pos] ^= x
 			what = fmt.Sprintf("subword table: byte %d ^= %#x", pos, x)
+		}
+		if i%16 == 5 && len(blocks) > 0 {
+			// Damage a vector block (header, vectors, norms or presence
+			// bits; some lie on free pages, left by earlier commits).
+			data = append([]byte(nil), orig...)
+			at := blocks[r.Intn(len(blocks))]
+			pos := at.start + r.Intn(at.end-at.start)
+			x := byte(1 + r.Intn(255))
+			data[pos] ^= x
+			what = fmt.Sprintf("vector block: byte %d ^= %#x", pos, x)
 		}
 		// A fresh name per variant: a bbolt panic during open leaks its
 		// file lock, which would block the next open of the same name.
@@ -476,6 +490,27 @@ func findKeys(b []byte) []span {
 				out = append(out, span{i, j})
 				i = j - 1
 			}
+		}
+	}
+	return out
+}
+
+// findVBlocks returns where the fixture's vector blocks lie ("VB01", the
+// slot count, a checksum, then vectors, norms and presence bits; the
+// dimension is guessed from the block's length among the fixture's).
+func findVBlocks(b []byte) []span {
+	var out []span
+	for i := 0; i+16 <= len(b); i++ {
+		if string(b[i:i+4]) != "VB01" {
+			continue
+		}
+		n := int(binary.LittleEndian.Uint32(b[i+4:]))
+		if n < 1 || n > 4096 {
+			continue
+		}
+		end := i + 16 + 4*n*6 + 4*n + (n+7)/8 // the smallest dimension (6); a prefix of others
+		if end <= len(b) {
+			out = append(out, span{i, end})
 		}
 	}
 	return out

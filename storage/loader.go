@@ -11,8 +11,13 @@ import (
 	"github.com/vecdb/vecdb/internal/errdefs"
 )
 
-// ChunkRows is the number of rows a Loader writes per transaction.
-const ChunkRows = 20000
+// ChunkRows is the number of rows a Loader writes per transaction, and
+// ChunkBytes about the most bytes of vectors it writes per transaction
+// (rows of a large dimension make smaller chunks; see pin.go).
+const (
+	ChunkRows  = 20000
+	ChunkBytes = 32 << 20
+)
 
 // Loader fills a new copy of a collection aside from the live one and swaps
 // it in with Commit. Until Commit, readers see the previous contents; after a
@@ -27,6 +32,10 @@ type Loader struct {
 	done    bool
 	idx     []idxRec
 	idxMeta []byte
+	// vb is the vector block being filled (the last one written), vbn its
+	// number.
+	vb  *blockBuf
+	vbn uint64
 	// subwords is set once PutSubwords has run.
 	subwords bool
 	// Dups controls what Add does with a key it has already seen.
@@ -54,7 +63,7 @@ func (db *DB) NewLoader(m *CollectionMeta) (*Loader, error) {
 	l := &Loader{db: db, meta: m.Clone(), keys: make(map[string]struct{})}
 	l.meta.Rows, l.meta.NextID = 0, 0
 	err := db.boltUpdate(func(tx *bolt.Tx) error {
-		name, _, err := newDataBucket(tx)
+		name, _, err := newDataBucket(tx, l.meta.Dim)
 		l.bucket = name
 		return err
 	})
@@ -102,7 +111,7 @@ func (l *Loader) Add(r *Row) (bool, error) {
 	}
 	l.keys[r.Key] = struct{}{}
 	l.batch = append(l.batch, r)
-	if len(l.batch) >= ChunkRows {
+	if len(l.batch) >= ChunkRows || len(l.batch)*8*l.meta.Dim >= ChunkBytes {
 		return true, l.flush()
 	}
 	return true, nil
@@ -120,6 +129,12 @@ func (l *Loader) flush() error {
 		rows, keys := b.Bucket(subRows), b.Bucket(subKeys)
 		rows.FillPercent = 1.0
 		var outs *bolt.Bucket
+		vbk := b.Bucket(subVBlocks)
+		vbk.FillPercent = 1.0
+		rpb := blockRows(l.meta.Dim)
+		putBlock := func() error {
+			return vbk.Put(blockKey(l.vbn), l.vb.encode(l.meta.Dim))
+		}
 		id := l.meta.NextID
 		arena := make([]byte, 0, 1<<20)
 		for _, r := range l.batch {
@@ -137,6 +152,15 @@ func (l *Loader) flush() error {
 			if err := keys.Put([]byte(r.Key), idKey(id)); err != nil {
 				return err
 			}
+			if bn := uint64(id) / uint64(rpb); l.vb == nil || bn != l.vbn {
+				if l.vb != nil {
+					if err := putBlock(); err != nil {
+						return err
+					}
+				}
+				l.vb, l.vbn = newBlockBuf(rpb, l.meta.Dim), bn
+			}
+			l.vb.set(int(id)%rpb, r.Vector, l.meta.Metric, l.meta.Dim)
 			if r.Output != nil {
 				if len(r.Output) != l.meta.Dim {
 					return fmt.Errorf("%w: output weights of %q have %d values", ErrDimension, r.Key, len(r.Output))
@@ -154,7 +178,7 @@ func (l *Loader) flush() error {
 			}
 			id++
 		}
-		return nil
+		return putBlock()
 	})
 	if err != nil {
 		return err

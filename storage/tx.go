@@ -77,7 +77,7 @@ func (tx *Tx) CreateCollection(m *CollectionMeta) (*Coll, error) {
 	if cat.Get([]byte(m.Name)) != nil {
 		return nil, fmt.Errorf("%w: %s", ErrCollectionExists, m.Name)
 	}
-	name, _, err := newDataBucket(tx.btx)
+	name, _, err := newDataBucket(tx.btx, m.Dim)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +113,9 @@ func (tx *Tx) putMeta(m *CollectionMeta) error {
 	if err != nil {
 		return err
 	}
+	if err := syncVBlocks(tx.btx, m); err != nil {
+		return err
+	}
 	return tx.btx.Bucket(bucketCatalog).Put([]byte(m.Name), b)
 }
 
@@ -125,6 +128,9 @@ type Coll struct {
 	dec            rowDecoder
 	dirty          bool
 	putIDs, delIDs []uint32 // row ids written and deleted in this transaction
+	// vdirty holds the vector blocks changed in this transaction, written
+	// by Save (vblock.go).
+	vdirty map[uint64]*blockBuf
 }
 
 // Changes returns the ids of rows written (inserted or updated) and deleted
@@ -296,6 +302,9 @@ func (c *Coll) put(r *Row, id uint32, isNew, vector bool) (uint32, error) {
 	}
 	if vector {
 		c.putIDs = append(c.putIDs, id)
+		if err := c.blockPut(id, r.Vector); err != nil {
+			return 0, err
+		}
 	}
 	if isNew {
 		if err := c.keys.Put([]byte(r.Key), idKey(id)); err != nil {
@@ -341,6 +350,9 @@ func (c *Coll) Delete(key string) (uint32, error) {
 			return 0, err
 		}
 	}
+	if err := c.blockDrop(id); err != nil {
+		return 0, err
+	}
 	c.meta.Rows--
 	c.dirty = true
 	c.delIDs = append(c.delIDs, id)
@@ -380,6 +392,9 @@ func (c *Coll) SetIndexConfig(ix *IndexConfig) {
 func (c *Coll) Save() error {
 	if !c.dirty {
 		return nil
+	}
+	if err := c.flushBlocks(); err != nil {
+		return err
 	}
 	c.meta.Updated = time.Now().UTC().Truncate(time.Second)
 	c.dirty = false

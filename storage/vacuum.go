@@ -80,7 +80,46 @@ func (db *DB) compactInto(ctx context.Context, dst *bolt.DB) error {
 	}
 	db.swap.RLock()
 	defer db.swap.RUnlock()
-	return bolt.Compact(dst, db.bolt, 16<<20)
+	if err := bolt.Compact(dst, db.bolt, 16<<20); err != nil {
+		return err
+	}
+	return dst.Update(convertVBlocks)
+}
+
+// convertVBlocks gives every collection of a compacted copy whose vector
+// blocks are missing (a file of the earlier layout) or not current its
+// blocks: VACUUM is how a file migrates to the in-place layout.
+func convertVBlocks(btx *bolt.Tx) error {
+	cat := btx.Bucket(bucketCatalog)
+	if cat == nil {
+		return nil
+	}
+	var metas []*CollectionMeta
+	if err := cat.ForEach(func(_, v []byte) error {
+		m, err := decodeMeta(v)
+		if err != nil {
+			return err
+		}
+		metas = append(metas, m)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, m := range metas {
+		b := btx.Bucket([]byte(m.Bucket))
+		if b == nil || b.Bucket(subRows) == nil {
+			continue // Check reports it
+		}
+		if b.Bucket(subVBlocks) != nil {
+			if vm, err := decodeVBMeta(b.Get(subVBlockMeta)); err == nil && vm.version == m.Version && vm.dim == m.Dim {
+				continue
+			}
+		}
+		if err := buildVBlocks(btx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Vacuum compacts the file in place: a compacted copy is written beside it
@@ -109,6 +148,11 @@ func (db *DB) Vacuum(ctx context.Context) (before, after int64, err error) {
 	}
 	// Take the handle when no transaction holds it, without making new
 	// readers wait on a pending lock (see DB.swap).
+	// Views that read the old file in place copy what they use (see
+	// pin.go), before swap is taken.
+	db.blockPins(true)
+	defer db.blockPins(false)
+	db.releasePins(true)
 	for !db.swap.TryLock() {
 		if err := ctx.Err(); err != nil {
 			os.Remove(tmp)
@@ -138,6 +182,9 @@ func (db *DB) Vacuum(ctx context.Context) (before, after int64, err error) {
 		return before, 0, fmt.Errorf("vacuum: reopen %s: %w", db.path, err)
 	}
 	db.bolt = bdb
+	db.pinMu.Lock()
+	db.mapped = bboltMapSize(int64(db.opts.InitialMmapSize), db.pageSize)
+	db.pinMu.Unlock()
 	if renameErr != nil {
 		return before, 0, fmt.Errorf("vacuum: %w", renameErr)
 	}
