@@ -379,7 +379,9 @@ func (db *DB) boltUpdate(fn func(*bolt.Tx) error) error {
 	// by its AllocSize (16 MiB) at every step; grow it by about its size
 	// instead (as bbolt does for a map that fits the file), at most 16 MiB.
 	db.bolt.AllocSize = int(min(max(db.dataSize(), 32<<10), 16<<20))
+	stop := db.watchRemap()
 	err := db.bolt.Update(fn)
+	stop()
 	db.noteMapped(bboltMapSize(db.dataSize(), db.pageSize))
 	return err
 }

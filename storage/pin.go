@@ -32,9 +32,11 @@ import (
 //     closes the transaction) and reopens the file with a larger map. No
 //     write transaction of vecdb allocates more than that (a bulk load
 //     writes chunks of at most ChunkBytes; a statement rewrites at most
-//     every row there is), so a write never waits for a pin. The pins are
-//     released in the same way before VACUUM replaces the file and at
-//     Close.
+//     every row there is), so a write rarely waits for a pin. Should one
+//     grow the file past the map all the same (a statement inserting more
+//     rows than there are), watchRemap sees bbolt's remap waiting and
+//     releases the pins then. The pins are released in the same way before
+//     VACUUM replaces the file and at Close.
 //   - Values need not be aligned: see vblock.go.
 
 // mapHeadroom is how much larger than the file the memory map is made at
@@ -244,4 +246,54 @@ func (db *DB) blockPins(b bool) {
 	db.pinMu.Lock()
 	db.noPins = b
 	db.pinMu.Unlock()
+}
+
+// remapProbe is how long watchRemap lets a probing read transaction wait
+// before it takes the wait for a pending remap.
+const remapProbe = 50 * time.Millisecond
+
+// watchRemap watches a write transaction that runs while pins are held
+// (swap held for reading, so the handle stays): every remapProbe it begins
+// a read transaction, which waits only while bbolt remaps (or is about to:
+// a remap waits for the open read transactions, the pins among them, and
+// holds new ones back). When the probe waits that long, it releases the
+// pins so that the remap can go on. stop ends the watch.
+func (db *DB) watchRemap() (stop func()) {
+	if db.Pins() == 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	bdb := db.bolt
+	go func() {
+		t := time.NewTicker(remapProbe)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if db.Pins() == 0 {
+				continue
+			}
+			began := make(chan struct{})
+			go func() {
+				if tx, err := bdb.Begin(false); err == nil {
+					tx.Rollback()
+				}
+				close(began)
+			}()
+			select {
+			case <-began:
+			case <-done:
+				return
+			case <-time.After(remapProbe):
+				db.pinMu.Lock()
+				db.releases++
+				db.pinMu.Unlock()
+				db.releasePins(true)
+			}
+		}
+	}()
+	return func() { close(done) }
 }
