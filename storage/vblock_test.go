@@ -409,3 +409,60 @@ func TestPinsReleasedBeforeTheMapGrows(t *testing.T) {
 	}
 	checkOK(t, db)
 }
+
+// TestLargeWriteReleasesPinsWhenItsRemapWaits: one write transaction that
+// outgrows the map by itself (more than the room makeRoom keeps) while a
+// pin is held: bbolt's remap waits for the pin, watchRemap sees it and
+// releases the pin, and the write completes.
+func TestLargeWriteReleasesPinsWhenItsRemapWaits(t *testing.T) {
+	if !pinsSupported {
+		t.Skip("no pins on this platform")
+	}
+	db, err := Open(filepath.Join(t.TempDir(), "t.vdb"), &Options{NoSync: true, MapHeadroom: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	loadBlockRows(t, db, "c", 100, 64, vec.Cosine)
+	evicted := make(chan bool, 1)
+	pin, err := db.Pin(func(keep bool) { evicted <- keep })
+	if err != nil || pin == nil {
+		t.Fatal(pin, err)
+	}
+	defer pin.Close()
+	done := make(chan error, 1)
+	go func() {
+		r := rand.New(rand.NewSource(4))
+		done <- db.Update(func(tx *Tx) error { // about 3 MiB in one transaction
+			c, err := tx.Collection("c")
+			if err != nil {
+				return err
+			}
+			for i := 0; i < 6000; i++ {
+				row := randRow(r, 64, fmt.Sprintf("big%d", i))
+				row.Meta = nil
+				if _, err := c.Insert(row); err != nil {
+					return err
+				}
+			}
+			return c.Save()
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the write waits for the pin")
+	}
+	select {
+	case keep := <-evicted:
+		if !keep {
+			t.Error("evict asked to drop, not keep")
+		}
+	default:
+		t.Fatal("the pin was not released")
+	}
+	checkOK(t, db)
+}
