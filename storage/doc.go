@@ -13,7 +13,12 @@
 //     "rows" (row id → key, count, vector, metadata) and, when the collection
 //     has an HNSW index, "hnsw" (row id → graph node) and "hnswmeta"; a
 //     collection trained with subwords also has "subwords", its n-gram
-//     table in pieces of at most 1 MiB (see Loader.PutSubwords).
+//     table in pieces of at most 1 MiB (see Loader.PutSubwords); a data
+//     bucket written by this release also has "vblocks" and "vblockmeta",
+//     the search form of its vectors in blocks that readers use in place
+//     from the memory map (see vblock.go for the layout, pin.go for the
+//     read transactions that keep them valid). Buckets of earlier releases
+//     have no blocks and are read from "rows"; Vacuum adds the blocks.
 //
 // Keys are at most MaxKeyBytes (4 KiB) long: Insert, Upsert and Loader.Add
 // refuse a longer one with ErrKeyTooLong, well before bbolt's own 32 KiB
@@ -38,5 +43,6 @@
 // A DB is safe for concurrent use: bbolt allows many read transactions and one
 // write transaction at a time. A file is locked by one writing process at a
 // time; a second writer waits up to Options.Timeout and then gets ErrLocked.
-// Values returned by a Tx are copies and stay valid after the transaction.
+// Values returned by a Tx are copies and stay valid after the transaction,
+// except BlockVectors, which points into the map (see Pin).
 package storage
