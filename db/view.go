@@ -249,12 +249,15 @@ func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {
 			}
 		}
 		f.bv, f.step = bv, bv.Rows
-		return c.Scan(storage.ScanOptions{NoVector: true, NoMeta: true, Reuse: true}, func(r *storage.Row) (bool, error) {
-			v.ids = append(v.ids, r.ID)
-			v.keys = append(v.keys, r.Key)
-			v.counts = append(v.counts, r.Count)
-			return true, nil
-		})
+		// Keys and counts from the blocks too: the row records are not
+		// read at all.
+		for id := uint32(0); int(id) < len(v.norms); id++ {
+			k, cnt := bv.Row(id)
+			v.ids = append(v.ids, id)
+			v.keys = append(v.keys, string(k))
+			v.counts = append(v.counts, cnt)
+		}
+		return nil
 	})
 	if err != nil || f.bv == nil {
 		return false, err

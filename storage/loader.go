@@ -160,7 +160,7 @@ func (l *Loader) flush() error {
 				}
 				l.vb, l.vbn = newBlockBuf(rpb, l.meta.Dim), bn
 			}
-			l.vb.set(int(id)%rpb, r.Vector, l.meta.Metric, l.meta.Dim)
+			l.vb.set(int(id)%rpb, r, l.meta.Metric, l.meta.Dim)
 			if r.Output != nil {
 				if len(r.Output) != l.meta.Dim {
 					return fmt.Errorf("%w: output weights of %q have %d values", ErrDimension, r.Key, len(r.Output))

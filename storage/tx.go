@@ -302,7 +302,7 @@ func (c *Coll) put(r *Row, id uint32, isNew, vector bool) (uint32, error) {
 	}
 	if vector {
 		c.putIDs = append(c.putIDs, id)
-		if err := c.blockPut(id, r.Vector); err != nil {
+		if err := c.blockPut(id, r); err != nil {
 			return 0, err
 		}
 	}

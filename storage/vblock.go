@@ -26,8 +26,13 @@ import (
 //	       n × dim float32 LE (the search vector: unit length for COSINE,
 //	       raw otherwise; zero for an absent row) |
 //	       n × float32 LE (the raw norm) |
-//	       ceil(n/8) bytes (bit s set: row b·R+s exists) | zero padding to
-//	       a multiple of 8 bytes
+//	       ceil(n/8) bytes (bit s set: row b·R+s exists) |
+//	       n × int64 LE (the row's count) | n × uint32 LE (the end offset of
+//	       the row's key in what follows) | the keys, one after another |
+//	       zero padding to a multiple of 8 bytes
+//
+// The keys and counts let a reader load a view from the blocks alone,
+// without reading the row records.
 //
 // Every key of the bucket is 8 bytes and every value a multiple of 8, and
 // the 16-byte page header and 16-byte element headers of bbolt's leaf pages
@@ -72,11 +77,11 @@ func blockRows(dim int) int {
 	return r
 }
 
-// vbLen returns the length of a block value holding n slots.
-func vbLen(n, dim int) int {
-	l := vbHeader + 4*n*dim + 4*n + (n+7)/8
-	return (l + 7) &^ 7
-}
+// vbFixed returns the length of a block value holding n slots up to its
+// key bytes; vbLen the whole length with keyBytes of keys.
+func vbFixed(n, dim int) int { return vbHeader + 4*n*dim + 4*n + (n+7)/8 + 8*n + 4*n }
+
+func vbLen(n, dim, keyBytes int) int { return (vbFixed(n, dim) + keyBytes + 7) &^ 7 }
 
 // vbMeta is the decoded vblockmeta record.
 type vbMeta struct {
@@ -121,8 +126,21 @@ func vbCheck(v []byte, rows, dim int) (int, error) {
 	if n < 1 || n > rows {
 		return 0, fmt.Errorf("block claims %d slots (at most %d)", n, rows)
 	}
-	if len(v) != vbLen(n, dim) {
-		return 0, fmt.Errorf("block is %d bytes, %d slots need %d", len(v), n, vbLen(n, dim))
+	f := vbFixed(n, dim)
+	if len(v) < f {
+		return 0, fmt.Errorf("block is %d bytes, %d slots need %d and their keys", len(v), n, f)
+	}
+	offs := v[f-4*n : f]
+	prev := uint32(0)
+	for s := 0; s < n; s++ {
+		o := binary.LittleEndian.Uint32(offs[4*s:])
+		if o < prev || o > MaxKeyBytes*uint32(n) {
+			return 0, fmt.Errorf("key offsets out of order")
+		}
+		prev = o
+	}
+	if len(v) != vbLen(n, dim, int(prev)) {
+		return 0, fmt.Errorf("block is %d bytes, %d slots with %d bytes of keys need %d", len(v), n, prev, vbLen(n, dim, int(prev)))
 	}
 	return n, nil
 }
@@ -143,14 +161,31 @@ func searchForm(dst, raw []float32, metric vec.Metric) float32 {
 
 // blockBuf is a block being built or changed in a write transaction.
 type blockBuf struct {
-	n   int
-	vec []float32 // rows × dim
-	nrm []float32 // rows
-	has []bool    // rows
+	n      int
+	vec    []float32 // rows × dim
+	nrm    []float32 // rows
+	has    []bool    // rows
+	keys   []string  // rows
+	counts []int64   // rows
 }
 
 func newBlockBuf(rows, dim int) *blockBuf {
-	return &blockBuf{vec: make([]float32, rows*dim), nrm: make([]float32, rows), has: make([]bool, rows)}
+	return &blockBuf{vec: make([]float32, rows*dim), nrm: make([]float32, rows), has: make([]bool, rows),
+		keys: make([]string, rows), counts: make([]int64, rows)}
+}
+
+// blockRow returns the key (bytes of v) and count of slot s of a block
+// value that vbCheck accepted with n slots.
+func blockRow(v []byte, n, dim, s int) ([]byte, int64) {
+	f := vbFixed(n, dim)
+	counts := v[f-12*n:]
+	offs := v[f-4*n:]
+	start := uint32(0)
+	if s > 0 {
+		start = binary.LittleEndian.Uint32(offs[4*(s-1):])
+	}
+	end := binary.LittleEndian.Uint32(offs[4*s:])
+	return v[f+int(start) : f+int(end)], int64(binary.LittleEndian.Uint64(counts[8*s:]))
 }
 
 func (bb *blockBuf) load(v []byte, rows, dim int) error {
@@ -164,30 +199,33 @@ func (bb *blockBuf) load(v []byte, rows, dim int) error {
 	bits := v[vbHeader+4*n*dim+4*n:]
 	for s := 0; s < n; s++ {
 		bb.has[s] = bits[s/8]&(1<<(s%8)) != 0
+		k, c := blockRow(v, n, dim, s)
+		bb.keys[s], bb.counts[s] = string(k), c
 	}
 	return nil
 }
 
-func (bb *blockBuf) set(slot int, raw []float32, metric vec.Metric, dim int) {
+func (bb *blockBuf) set(slot int, r *Row, metric vec.Metric, dim int) {
 	for bb.n <= slot {
-		clear(bb.vec[bb.n*dim : (bb.n+1)*dim])
-		bb.nrm[bb.n], bb.has[bb.n] = 0, false
+		bb.drop(bb.n, dim)
 		bb.n++
 	}
-	bb.nrm[slot] = searchForm(bb.vec[slot*dim:(slot+1)*dim], raw, metric)
-	bb.has[slot] = true
+	bb.nrm[slot] = searchForm(bb.vec[slot*dim:(slot+1)*dim], r.Vector, metric)
+	bb.has[slot], bb.keys[slot], bb.counts[slot] = true, r.Key, r.Count
 }
 
 func (bb *blockBuf) drop(slot int, dim int) {
-	if slot < bb.n {
-		clear(bb.vec[slot*dim : (slot+1)*dim])
-		bb.nrm[slot], bb.has[slot] = 0, false
-	}
+	clear(bb.vec[slot*dim : (slot+1)*dim])
+	bb.nrm[slot], bb.has[slot], bb.keys[slot], bb.counts[slot] = 0, false, "", 0
 }
 
 func (bb *blockBuf) encode(dim int) []byte {
 	n := bb.n
-	v := make([]byte, vbLen(n, dim))
+	kb := 0
+	for _, k := range bb.keys[:n] {
+		kb += len(k)
+	}
+	v := make([]byte, vbLen(n, dim, kb))
 	copy(v, vbMagic[:])
 	binary.LittleEndian.PutUint32(v[4:], uint32(n))
 	o := vbHeader
@@ -203,6 +241,20 @@ func (bb *blockBuf) encode(dim int) []byte {
 		if bb.has[s] {
 			v[o+s/8] |= 1 << (s % 8)
 		}
+	}
+	o += (n + 7) / 8
+	for _, c := range bb.counts[:n] {
+		binary.LittleEndian.PutUint64(v[o:], uint64(c))
+		o += 8
+	}
+	end := 0
+	for _, k := range bb.keys[:n] {
+		end += len(k)
+		binary.LittleEndian.PutUint32(v[o:], uint32(end))
+		o += 4
+	}
+	for _, k := range bb.keys[:n] {
+		o += copy(v[o:], k)
 	}
 	binary.LittleEndian.PutUint32(v[8:], vbSum(v))
 	return v
@@ -268,8 +320,8 @@ func (c *Coll) blockFor(vb *bolt.Bucket, vm vbMeta, bn uint64) (*blockBuf, error
 	return bb, nil
 }
 
-// blockPut records the vector of row id in its block (written at Save).
-func (c *Coll) blockPut(id uint32, raw []float32) error {
+// blockPut records row r (id) in its block (written at Save).
+func (c *Coll) blockPut(id uint32, r *Row) error {
 	vb, vm, err := c.vblocks()
 	if vb == nil || err != nil {
 		return err
@@ -278,7 +330,7 @@ func (c *Coll) blockPut(id uint32, raw []float32) error {
 	if err != nil {
 		return err
 	}
-	bb.set(int(id)%vm.rows, raw, c.meta.Metric, vm.dim)
+	bb.set(int(id)%vm.rows, r, c.meta.Metric, vm.dim)
 	return nil
 }
 
@@ -329,6 +381,7 @@ type BlockVectors struct {
 	Dim   int
 	Vecs  [][]float32
 	Norms [][]float32
+	raw   [][]byte // the block values, for Row
 	// Copied counts the blocks that were not aligned and were copied.
 	Copied int
 }
@@ -340,6 +393,14 @@ func (bv *BlockVectors) Vector(id uint32) []float32 {
 		return nil
 	}
 	return bv.Vecs[b][s*bv.Dim : (s+1)*bv.Dim : (s+1)*bv.Dim]
+}
+
+// Row returns the key (valid only while the transaction is open) and the
+// count of row id.
+func (bv *BlockVectors) Row(id uint32) ([]byte, int64) {
+	b := int(id) / bv.Rows
+	v := bv.raw[b]
+	return blockRow(v, len(bv.Norms[b]), bv.Dim, int(id)%bv.Rows)
 }
 
 // BlockVectors resolves the collection's vector blocks for use in place.
@@ -374,6 +435,15 @@ func (c *Coll) BlockVectors() (*BlockVectors, error) {
 		if err == nil && bn == nb-1 && bn*vm.rows+n != int(m.NextID) {
 			err = fmt.Errorf("last block ends at row %d, the collection at %d", bn*vm.rows+n, m.NextID)
 		}
+		if err == nil {
+			bits := v[vbHeader+4*n*vm.dim+4*n:]
+			for s := 0; s < n; s++ {
+				if bits[s/8]&(1<<(s%8)) == 0 {
+					err = fmt.Errorf("row %d is absent, the collection has no deleted rows", bn*vm.rows+s)
+					break
+				}
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: collection %s: vector block %d: %v", ErrCorrupt, m.Name, bn, err)
 		}
@@ -381,6 +451,7 @@ func (c *Coll) BlockVectors() (*BlockVectors, error) {
 		if copied {
 			bv.Copied++
 		}
+		bv.raw = append(bv.raw, v)
 		bv.Vecs[bn] = f[: n*vm.dim : n*vm.dim]
 		bv.Norms[bn] = f[n*vm.dim : n*vm.dim+n : n*vm.dim+n]
 	}
@@ -447,6 +518,9 @@ func buildVBlocks(btx *bolt.Tx, m *CollectionMeta) error {
 		if err := dec.decode(id, v, &r, raw, false); err != nil {
 			return err
 		}
+		if len(r.Key) > MaxKeyBytes {
+			return fmt.Errorf("%w: collection %s: row %d has a key of %d bytes", ErrCorrupt, m.Name, id, len(r.Key))
+		}
 		bn := uint64(id) / uint64(rows)
 		if bb == nil || bn != cur {
 			if err := flush(); err != nil {
@@ -454,7 +528,7 @@ func buildVBlocks(btx *bolt.Tx, m *CollectionMeta) error {
 			}
 			bb, cur = newBlockBuf(rows, m.Dim), bn
 		}
-		bb.set(int(id)%rows, raw, m.Metric, m.Dim)
+		bb.set(int(id)%rows, &r, m.Metric, m.Dim)
 	}
 	if err := flush(); err != nil {
 		return err
@@ -534,12 +608,12 @@ func checkVBlocks(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, add f
 			add(Problem{ID: id, HasID: true, Key: r.Key, What: "row is absent from its vector block"})
 			continue
 		}
-		same := bb.nrm[s] == nrm
+		same := bb.nrm[s] == nrm && bb.keys[s] == r.Key && bb.counts[s] == r.Count
 		for i, x := range want {
 			same = same && bb.vec[s*m.Dim+i] == x
 		}
 		if !same {
-			add(Problem{ID: id, HasID: true, Key: r.Key, What: "vector block does not hold the row's vector"})
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: "vector block does not hold the row's key, count and vector"})
 		}
 	}
 	for bn, bb := range bufs {
