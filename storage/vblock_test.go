@@ -60,6 +60,14 @@ func blocksOf(t *testing.T, db *DB, name string) (vecs [][]float32, norms []floa
 		for id := uint32(0); id < c.Meta().NextID; id++ {
 			vecs = append(vecs, append([]float32(nil), bv.Vector(id)...))
 			norms = append(norms, bv.Norms[int(id)/bv.Rows][int(id)%bv.Rows])
+			k, cnt := bv.Row(id)
+			r, err := c.GetID(id)
+			if err != nil {
+				return err
+			}
+			if string(k) != r.Key || cnt != r.Count {
+				return fmt.Errorf("block row %d: key %q count %d, the row %q %d", id, k, cnt, r.Key, r.Count)
+			}
 		}
 		return nil
 	})
@@ -255,7 +263,7 @@ func TestVectorBlocksMigration(t *testing.T) {
 // another vector, and a missing block are all reported; a reader fails with
 // ErrCorrupt on the missing block rather than answering.
 func TestCheckFindsDamagedVectorBlocks(t *testing.T) {
-	for _, damage := range []string{"flip", "rewrite", "missing"} {
+	for _, damage := range []string{"flip", "rewrite", "count", "missing"} {
 		db := mustOpen(t)
 		loadBlockRows(t, db, "c", 600, 64, vec.Cosine)
 		rawUpdate(t, db, func(tx *bolt.Tx) error {
@@ -267,6 +275,10 @@ func TestCheckFindsDamagedVectorBlocks(t *testing.T) {
 				v[vbHeader+100] ^= 0x10
 			case "rewrite":
 				v[vbHeader+100] ^= 0x10
+				binary.LittleEndian.PutUint32(v[8:], vbSum(v))
+			case "count": // the count of slot 3, checksum kept consistent
+				f := vbFixed(256, 64)
+				v[f-12*256+8*3] ^= 1
 				binary.LittleEndian.PutUint32(v[8:], vbSum(v))
 			case "missing":
 				return vb.Delete(blockKey(1))
