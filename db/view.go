@@ -79,6 +79,9 @@ func (s *collState) cache(v *View, gen uint64) {
 // length for COSINE collections, raw otherwise). Positions 0..Len()-1 follow
 // frequency order. A View is safe for concurrent use and stays valid (and
 // unchanged) after later writes; Collection.View returns a fresh one then.
+// A view of a collection with vector blocks reads its vectors in place from
+// the file (InPlace, inplace.go): after its DB is closed, its searches fail
+// with ErrClosed and SearchVector, Vector and Unit return zero vectors.
 //
 // A statement of the language may see a collection that has a subword
 // table through a View with built rows (see withSubwords): keys that are

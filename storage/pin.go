@@ -74,16 +74,22 @@ func (db *DB) Pin(evict func(keep bool)) (*Pin, error) {
 	}
 	db.swap.RLock()
 	defer db.swap.RUnlock()
-	db.pinMu.Lock()
-	defer db.pinMu.Unlock()
-	if db.noPins {
+	if db.pinsBlocked() {
 		return nil, nil // being released: the caller copies instead
 	}
+	// Not under pinMu: Begin waits while bbolt remaps, and the remap may
+	// be waiting for watchRemap, which takes pinMu, to release the pins.
 	btx, err := db.bolt.Begin(false)
 	if err != nil {
 		return nil, closed(err)
 	}
 	p := &Pin{db: db, btx: btx, evict: evict}
+	db.pinMu.Lock()
+	defer db.pinMu.Unlock()
+	if db.noPins { // a release began meanwhile
+		btx.Rollback()
+		return nil, nil
+	}
 	if db.pins == nil {
 		db.pins = map[*Pin]struct{}{}
 	}
@@ -296,4 +302,10 @@ func (db *DB) watchRemap() (stop func()) {
 		}
 	}()
 	return func() { close(done) }
+}
+
+func (db *DB) pinsBlocked() bool {
+	db.pinMu.Lock()
+	defer db.pinMu.Unlock()
+	return db.noPins
 }
