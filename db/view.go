@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 	"weak"
 
 	"github.com/vecdb/vecdb/ann"
@@ -253,11 +254,21 @@ func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {
 		}
 		f.bv, f.step = bv, bv.Rows
 		// Keys and counts from the blocks too: the row records are not
-		// read at all.
+		// read at all. The keys are copied into one arena, which the
+		// strings share (it is never written again): one allocation, not
+		// one per key.
+		total := 0
+		for id := uint32(0); int(id) < len(v.norms); id++ {
+			k, _ := bv.Row(id)
+			total += len(k)
+		}
+		arena := make([]byte, 0, total)
 		for id := uint32(0); int(id) < len(v.norms); id++ {
 			k, cnt := bv.Row(id)
+			start := len(arena)
+			arena = append(arena, k...)
 			v.ids = append(v.ids, id)
-			v.keys = append(v.keys, string(k))
+			v.keys = append(v.keys, unsafe.String(unsafe.SliceData(arena[start:]), len(k)))
 			v.counts = append(v.counts, cnt)
 		}
 		return nil
