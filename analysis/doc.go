@@ -27,7 +27,9 @@
 // # Projections
 //
 // PCA centres the points and takes the leading eigenvectors of the
-// covariance matrix (gonum's mat.EigenSym), sign-normalised so the
+// covariance matrix (our own Householder tridiagonalisation and implicit
+// QL, so that package db links no linear-algebra library), sign-normalised
+// so the
 // largest loading of each component is positive. TSNE is exact t-SNE with
 // early exaggeration, momentum and adaptive gains, for at most
 // MaxTSNEPoints points. ProjectOnto gives the cosine of each point with an

@@ -1,12 +1,9 @@
 package analysis
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // PCAResult is a principal component analysis of n points of dimension dim.
@@ -27,7 +24,8 @@ type PCAResult struct {
 
 // PCA projects the n = len(data)/dim row-major points of data onto their
 // first components principal axes, found by a symmetric eigendecomposition
-// (gonum's mat.EigenSym) of the dim×dim covariance matrix. The cost is
+// (symEigen: Householder tridiagonalisation and implicit QL) of the dim×dim
+// covariance matrix. The cost is
 // O(n·dim²) for the covariance plus O(dim³) for the decomposition.
 //
 // It returns ErrComponents unless 1 ≤ components ≤ dim, and ErrDimension or
@@ -50,24 +48,34 @@ func PCA(data []float32, dim, components int) (*PCAResult, error) {
 	for t := range mean {
 		mean[t] /= float64(n)
 	}
-	centred := mat.NewDense(n, dim, nil)
-	raw := centred.RawMatrix()
+	// The covariance matrix, upper triangle first: Σ (x−m)(x−m)ᵀ/(n−1).
+	cov := make([]float64, dim*dim)
+	centred := make([]float64, dim)
 	for i := range n {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+dim]
 		for t, v := range data[i*dim : (i+1)*dim] {
-			row[t] = float64(v) - mean[t]
+			centred[t] = float64(v) - mean[t]
+		}
+		for a, xa := range centred {
+			if xa == 0 {
+				continue
+			}
+			row := cov[a*dim+a : a*dim+dim]
+			for j, xb := range centred[a:] {
+				row[j] += xa * xb
+			}
 		}
 	}
-	var cov mat.SymDense
-	cov.SymOuterK(1/float64(max(n-1, 1)), centred.T())
-
-	var eig mat.EigenSym
-	if !eig.Factorize(&cov, true) {
-		return nil, errors.New("pca: eigendecomposition did not converge")
+	scale := 1 / float64(max(n-1, 1))
+	for a := range dim {
+		for b := a; b < dim; b++ {
+			v := cov[a*dim+b] * scale
+			cov[a*dim+b], cov[b*dim+a] = v, v
+		}
 	}
-	values := eig.Values(nil)
-	var vectors mat.Dense
-	eig.VectorsTo(&vectors)
+	values, vectors, err := symEigen(cov, dim)
+	if err != nil {
+		return nil, fmt.Errorf("pca: %w", err)
+	}
 
 	order := make([]int, dim)
 	for i := range order {
@@ -88,31 +96,36 @@ func PCA(data []float32, dim, components int) (*PCAResult, error) {
 	for t, m := range mean {
 		res.Mean[t] = float32(m)
 	}
-	basis := mat.NewDense(dim, components, nil)
+	basis := make([]float64, components*dim) // row c: component c
 	for c := range components {
 		col := order[c]
 		// Sign: the largest-magnitude loading is positive.
 		big, sign := 0.0, 1.0
 		for t := range dim {
-			if v := vectors.At(t, col); math.Abs(v) > big {
+			if v := vectors[t*dim+col]; math.Abs(v) > big {
 				big = math.Abs(v)
 				sign = math.Copysign(1, v)
 			}
 		}
 		for t := range dim {
-			v := sign * vectors.At(t, col)
-			basis.Set(t, c, v)
+			v := sign * vectors[t*dim+col]
+			basis[c*dim+t] = v
 			res.Components[c*dim+t] = float32(v)
 		}
 		if total > 0 {
 			res.Explained[c] = max(values[col], 0) / total
 		}
 	}
-	var coords mat.Dense
-	coords.Mul(centred, basis)
 	for i := range n {
+		for t, v := range data[i*dim : (i+1)*dim] {
+			centred[t] = float64(v) - mean[t]
+		}
 		for c := range components {
-			res.Coords[i*components+c] = float32(coords.At(i, c))
+			var sum float64
+			for t, b := range basis[c*dim : (c+1)*dim] {
+				sum += centred[t] * b
+			}
+			res.Coords[i*components+c] = float32(sum)
 		}
 	}
 	return res, nil

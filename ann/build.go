@@ -59,6 +59,7 @@ func (x *Index) Build(ctx context.Context, ids []uint32, vecs [][]float32, threa
 	for i, id := range ids {
 		s := x.allocSlot(id, x.randomLevel())
 		_ = x.prepare(x.vec(s), vecs[i]) // checked above
+		x.quantizeSlot(s)
 		slots[i] = s
 	}
 

@@ -48,6 +48,29 @@
 //     index draws the same levels as the original would have.
 //   - KeepPruned (default false): fill link lists with the candidates the
 //     heuristic discarded.
+//   - Int8 (default false): keep int8 codes of every vector beside it and
+//     walk the graph with them at search time (see Quantization).
+//
+// # Quantization
+//
+// With Config.Int8 every node also holds dim int8 codes and one float32
+// scale, max|v|/127, so that v ≈ scale*code (codes -127..127). Searches
+// quantize the query the same way and walk the graph with int8 distances
+// (vec.DotInt8 times both scales; for L2 the squared norms are added), keep
+// a beam of max(ef, k*rescore) candidates and rescore all of them with the
+// float32 vectors, so the results and their distances are exact float32
+// ones (SearchWith; Search uses DefaultRescore, 4). Construction links with
+// float32 distances, so the graph is the one a float32 index would have.
+// One scale per vector rather than per dimension: each vector's codes
+// depend on it alone (inserts never rescale the others), and measured
+// brute force over unit vectors it keeps more of the true neighbours
+// before rescoring (recall@10 0.952 against 0.920 per dimension on 10k
+// word vectors of dim 50, 0.799 against 0.721 on 43k word vectors of dim
+// 100, 0.886 against 0.856 on 50k clustered vectors of dim 100; after
+// rescoring 4*k 0.999 against 0.989 on the 43k words, 1.000 for both on
+// the others; TestQuantScaleChoice).
+// The codes cost dim+8 bytes per vector in memory (codes, scale, squared
+// norm) and dim+8 in each node record.
 //
 // # Memory layout
 //
@@ -83,10 +106,15 @@
 // write that would touch it).
 //
 // A node record is: uvarint level, then for each layer 0..level a uvarint
-// link count followed by that many uvarint external ids, in link order.
+// link count followed by that many uvarint external ids, in link order;
+// with Int8, then the scale (little-endian float32), the dim codes and a
+// CRC-32 (IEEE) of scale and codes. Loading checks the checksum and that
+// the codes are those of the node's float32 vector (within one rounding
+// step, as another processor may round a last bit differently), so a
+// damaged code is ErrCorrupt, never a silently worse walk.
 // The meta record is "HNSW", a version byte (1), uvarint dimension, M,
 // EfConstruction and EfSearch, a metric byte, a flags byte (bit 0:
-// KeepPruned), varint seed, 8 bytes of little-endian level-generator state,
+// KeepPruned, bit 1: Int8), varint seed, 8 bytes of little-endian level-generator state,
 // uvarint node count, and an entry byte (0: empty index; 1: followed by the
 // uvarint entry id and uvarint top layer).
 //

@@ -59,6 +59,12 @@ type Config struct {
 	// the neighbour-selection heuristic discarded (keepPrunedConnections in
 	// the paper). Default false.
 	KeepPruned bool
+	// Int8 keeps int8 codes of every vector beside it (one scale per
+	// vector) and walks the graph with int8 distances at search time; the
+	// best candidates are rescored with the float32 vectors (SearchWith).
+	// Construction links with float32 distances. Dimensions above 131072
+	// cannot be quantized; New panics then.
+	Int8 bool
 }
 
 func (c Config) withDefaults() Config {
@@ -133,6 +139,12 @@ type Index struct {
 
 	pool sync.Pool // *scratch
 
+	// int8 codes (Config.Int8): codes holds dim codes per slot, qscale
+	// the scale and qnorm the squared norm of the float32 vector per slot.
+	codes  []int8
+	qscale []float32
+	qnorm  []float32
+
 	// sharedVecs is set by LoadShared while vecs is the caller's memory:
 	// nothing may write into it then, so the first write copies it.
 	sharedVecs bool
@@ -149,6 +161,9 @@ type stripes [nStripes]sync.Mutex
 func New(dim int, cfg Config) *Index {
 	if dim <= 0 {
 		panic(fmt.Sprintf("ann: New with dimension %d", dim))
+	}
+	if cfg.Int8 && dim > maxInt8Dim {
+		panic(fmt.Sprintf("ann: int8 quantization of dimension %d (max %d)", dim, maxInt8Dim))
 	}
 	cfg = cfg.withDefaults()
 	x := &Index{
@@ -377,6 +392,7 @@ func (x *Index) allocSlot(id uint32, level int) uint32 {
 		if int(s/64) >= len(x.dirty) {
 			x.dirty = append(x.dirty, 0)
 		}
+		x.growQuant()
 	}
 	x.levels[s] = uint8(level)
 	x.ids[s] = id
@@ -409,6 +425,7 @@ func (x *Index) reserve(n int) {
 		x.upper = append(make([][]uint32, 0, total), x.upper...)
 		x.ids = append(make([]uint32, 0, total), x.ids...)
 	}
+	x.reserveQuant(total)
 	if need := (total + 63) / 64; need > len(x.dirty) {
 		x.dirty = append(x.dirty, make([]uint64, need-len(x.dirty))...)
 	}
@@ -435,7 +452,8 @@ func (x *Index) MemoryBytes() int64 {
 	}
 	n := vecBytes + int64(cap(x.l0))*4 + int64(cap(x.levels)) +
 		int64(cap(x.upper))*24 + int64(cap(x.ids))*4 + int64(cap(x.dirty))*8 +
-		int64(cap(x.free))*4 + int64(cap(x.slotOf))*4 + int64(len(x.sparse))*16
+		int64(cap(x.free))*4 + int64(cap(x.slotOf))*4 + int64(len(x.sparse))*16 +
+		int64(cap(x.codes)) + int64(cap(x.qscale))*4 + int64(cap(x.qnorm))*4
 	for _, u := range x.upper {
 		n += int64(cap(u)) * 4
 	}

@@ -20,6 +20,7 @@ func (x *Index) Insert(id uint32, v []float32) error {
 	}
 	s := x.allocSlot(id, x.randomLevel())
 	copy(x.vec(s), buf)
+	x.quantizeSlot(s)
 	sc := x.getScratch()
 	x.linkNode(sc, s)
 	x.putScratch(sc)

@@ -91,6 +91,9 @@ func (x *Index) marshalMeta() []byte {
 	if x.cfg.KeepPruned {
 		flags |= 1
 	}
+	if x.cfg.Int8 {
+		flags |= 2
+	}
 	b = append(b, flags)
 	b = binary.AppendVarint(b, x.cfg.Seed)
 	b = binary.LittleEndian.AppendUint64(b, x.rng)
@@ -167,6 +170,7 @@ func parseMeta(b []byte) (meta, error) {
 	m.cfg.Metric = vec.Metric(r.byte1("metric"))
 	flags := r.byte1("flags")
 	m.cfg.KeepPruned = flags&1 != 0
+	m.cfg.Int8 = flags&2 != 0
 	if r.err == nil {
 		v, n := binary.Varint(r.b)
 		if n <= 0 {
@@ -202,9 +206,11 @@ func parseMeta(b []byte) (meta, error) {
 		return m, fmt.Errorf("%w: M %d", ErrCorrupt, m.cfg.M)
 	case m.cfg.EfConstruction == 0 || m.cfg.EfSearch == 0:
 		return m, fmt.Errorf("%w: ef 0", ErrCorrupt)
+	case m.cfg.Int8 && m.dim > maxInt8Dim:
+		return m, fmt.Errorf("%w: int8 codes for dimension %d", ErrCorrupt, m.dim)
 	case m.cfg.Metric > vec.L2:
 		return m, fmt.Errorf("%w: unknown metric %d", ErrCorrupt, m.cfg.Metric)
-	case flags&^1 != 0:
+	case flags&^3 != 0:
 		return m, fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, flags)
 	case m.hasEntry != (m.count > 0):
 		return m, fmt.Errorf("%w: %d nodes but entry point flag %v", ErrCorrupt, m.count, m.hasEntry)
@@ -281,6 +287,7 @@ func (l *loader) links(id, s uint32, lv int, r *reader) error {
 			b[1+i] = uint32(r.uvarint("link", math.MaxUint32))
 		}
 	}
+	x.readQuant(s, r)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
 	}
@@ -397,6 +404,9 @@ func (x *Index) trim() {
 	x.upper = trimSlice(x.upper)
 	x.ids = trimSlice(x.ids)
 	x.dirty = trimSlice(x.dirty)
+	x.codes = trimSlice(x.codes)
+	x.qscale = trimSlice(x.qscale)
+	x.qnorm = trimSlice(x.qnorm)
 }
 
 func trimSlice[T any](a []T) []T {
@@ -461,6 +471,7 @@ func LoadShared(meta []byte, rows []float32, rowOf func(id uint32) (int, bool), 
 	x.upper = make([][]uint32, n)
 	x.ids = make([]uint32, n)
 	x.dirty = make([]uint64, (n+63)/64)
+	x.growQuant()
 	l := &loader{x: x, meta: m, rowOf: rowOf}
 	err = nodes(func(id uint32, rec []byte) error {
 		return l.add(id, nil, rec)
@@ -511,7 +522,7 @@ func (x *Index) WriteTo(w io.Writer) (int64, error) {
 
 func (x *Index) marshalNodeLocked(s uint32) []byte {
 	lv := int(x.levels[s])
-	buf := make([]byte, 0, 2+lv+len(x.linksOf(s, 0))*3)
+	buf := make([]byte, 0, 2+lv+len(x.linksOf(s, 0))*3+len(x.codes)/max(1, len(x.levels))+8)
 	buf = binary.AppendUvarint(buf, uint64(lv))
 	for lc := 0; lc <= lv; lc++ {
 		links := x.linksOf(s, lc)
@@ -520,7 +531,7 @@ func (x *Index) marshalNodeLocked(s uint32) []byte {
 			buf = binary.AppendUvarint(buf, uint64(x.ids[l]))
 		}
 	}
-	return buf
+	return x.appendQuant(buf, s)
 }
 
 type countWriter struct {

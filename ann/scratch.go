@@ -19,6 +19,10 @@ type scratch struct {
 	nb    []uint32  // unvisited neighbours of the expanded node
 	ds    []float32 // their distances
 	touch float32   // sink for distMany's early loads
+	int8  bool      // an int8 walk (Config.Int8): distances from qc
+	qc    []int8    // the query's int8 codes
+	qs    float32   // their scale
+	qn    float32   // the query's squared norm
 }
 
 // reset starts a new visited epoch for a graph of n slots.

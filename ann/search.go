@@ -20,7 +20,7 @@ func (x *Index) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
 	for changed := true; changed; {
 		changed = false
 		for _, n := range x.links(sc, ep.s, lc) {
-			if d := x.dist(q, x.vec(n)); d < ep.d {
+			if d := x.distSlot(sc, q, n); d < ep.d {
 				ep = cand{d, n}
 				changed = true
 			}
@@ -90,6 +90,17 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		sc.ds = make([]float32, len(nb), 2*len(nb))
 	}
 	ds := sc.ds[:len(nb)]
+	if sc.int8 {
+		var touch int8
+		for i, n := range nb {
+			if i+1 < len(nb) {
+				touch += x.codes[int(nb[i+1])*x.dim]
+			}
+			ds[i] = x.distInt8(sc, n)
+		}
+		sc.touch = float32(touch)
+		return ds
+	}
 	dim := x.dim
 	vecs := x.vecs
 	var touch float32
@@ -135,7 +146,19 @@ func (sc *scratch) drain() []cand {
 // returns nil when len(q) differs from Dim, k <= 0 or the index is empty.
 // filter is called with the read lock held and must not call methods of the
 // index that write. Search is safe for concurrent use.
+//
+// An Int8 index walks the graph with int8 distances and rescores the beam
+// with the float32 vectors (SearchWith with the default factor).
 func (x *Index) Search(q []float32, k, ef int, filter func(id uint32) bool) []Result {
+	return x.SearchWith(q, k, ef, 0, filter)
+}
+
+// SearchWith is Search with the oversampling factor of an Int8 index: the
+// int8 beam keeps at least k*rescore candidates (ef when that is more),
+// all of which are rescored with the float32 vectors before the k best are
+// returned, with their exact distances. rescore <= 0 means
+// DefaultRescore; it is ignored by an index without int8 codes.
+func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint32) bool) []Result {
 	if len(q) != x.dim || k <= 0 {
 		return nil
 	}
@@ -145,12 +168,24 @@ func (x *Index) Search(q []float32, k, ef int, filter func(id uint32) bool) []Re
 	if ef < k {
 		ef = k
 	}
+	if x.cfg.Int8 {
+		if rescore <= 0 {
+			rescore = DefaultRescore
+		}
+		ef = max(ef, k*min(rescore, MaxRescore))
+	}
 	sc := x.getScratch()
-	defer x.putScratch(sc)
+	defer func() {
+		sc.int8 = false
+		x.putScratch(sc)
+	}()
 	if x.cfg.Metric == vec.Cosine { // normalise a copy
 		sc.q = append(sc.q[:0], q...)
 		normalize(sc.q)
 		q = sc.q
+	}
+	if x.cfg.Int8 {
+		x.setQuery(sc, q)
 	}
 
 	x.mu.RLock()
@@ -158,12 +193,15 @@ func (x *Index) Search(q []float32, k, ef int, filter func(id uint32) bool) []Re
 	if x.entry == noSlot {
 		return nil
 	}
-	ep := cand{x.dist(q, x.vec(x.entry)), x.entry}
+	ep := cand{x.distSlot(sc, q, x.entry), x.entry}
 	for lc := x.maxLevel; lc > 0; lc-- {
 		ep = x.greedy(sc, q, ep, lc)
 	}
 	sc.eps = append(sc.eps[:0], ep)
 	x.searchLayer(sc, q, sc.eps, ef, 0, filter)
+	if sc.int8 {
+		x.rescore(sc, q, k)
+	}
 	for len(sc.res) > k {
 		sc.res.pop()
 	}

@@ -17,15 +17,19 @@
 //     inplace.go: a view's vectors read in place from the file's vector
 //     blocks (storage's pinned read transactions), copied to memory only
 //     when the file must be mapped again, for the HNSW graph, or never.
-//   - index.go: CreateIndex, DropIndex (HNSW, package ann).
+//   - index.go: CreateIndex, DropIndex (HNSW, package ann; IndexConfig.Quantize
+//     "int8" walks the graph with int8 codes and rescores with float32).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
-//     (vector files of package format); coldstart.go: vectors for items
-//     with metadata but no events (MetadataOptions.ColdStart); table.go: Parquet (ExportParquet,
+//     (vector files of package format); fasttext.go: fastText model files
+//     (package format/fasttext), their n-gram rows stored as the
+//     collection's subword table; coldstart.go: vectors for items with
+//     metadata but no events (MetadataOptions.ColdStart); table.go: Parquet (ExportParquet,
 //     ImportParquet, IMPORT METADATA and event logs from Parquet,
 //     EventLogSource), through the codec that package format/parquet
 //     registers (ErrNoTableCodec without it).
 //   - train.go, users.go: Train (package trainer), TrainConfig, EvaluateAnalogies,
-//     EvaluatePairs, CreateUsers; recommend.go: Recommend; receval.go:
+//     EvaluatePairs, CreateUsers; tune.go: TrainOptions.Tune (TRAIN … WITH
+//     (tune = true), trainer.Tune); recommend.go: Recommend; receval.go:
 //     EvaluateRecommend (EVALUATE RECOMMEND), SetRecommendDefaults;
 //     subwords.go: the n-gram table of a collection trained with subwords,
 //     and the vectors it builds for keys that are not stored

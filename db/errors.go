@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/format"
+	"github.com/vecdb/vecdb/format/fasttext"
 	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -78,6 +79,12 @@ var (
 	// says how many; no search returns them as neighbours. It matches
 	// ErrInvalid.
 	ErrZeroVector = errdefs.ErrZeroVector
+	// ErrBudgetTooSmall is returned when the time budget of a search of
+	// item settings (TRAIN … WITH (tune = true, budget = s),
+	// TrainOptions.Tune) cannot hold its first trial; the message gives
+	// the trial's estimated cost. Nothing is written. It matches
+	// ErrInvalid.
+	ErrBudgetTooSmall = errdefs.ErrBudgetTooSmall
 )
 
 // ErrNoTableCodec is returned by every statement and call that reads or
@@ -91,6 +98,11 @@ var (
 // as the vecdb binary does. The message names that import; nothing is
 // written.
 var ErrNoTableCodec = format.ErrNoTableCodec
+
+// ErrQuantized is returned by IMPORT of a quantized fastText model (a .ftz
+// file, from `fasttext quantize`): it holds compressed codes, not vectors;
+// import the .bin it was made from. It matches format.ErrHeader.
+var ErrQuantized = fasttext.ErrQuantized
 
 // MaxKeyBytes is the longest key, in bytes, that a collection stores (4
 // KiB, the same as trainer.MaxTokenBytes, so every trained token fits).

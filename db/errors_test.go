@@ -9,12 +9,15 @@ import (
 	"go/token"
 	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // positioned matches the "line:col: " that a language error starts with.
@@ -43,6 +46,15 @@ func TestSentinelsThroughLanguage(t *testing.T) {
 	ctx := context.Background()
 	items, err := d.Collection("items")
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Sessions for a tune whose first trial (10,000 epochs) cannot fit in
+	// a budget of one second.
+	var sessions strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&sessions, "a%d b%d c%d d%d\n", i%7, i%5, i%3, i%11)
+	}
+	if err := os.WriteFile(filepath.Join(top, "tune.txt"), []byte(sessions.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -93,6 +105,20 @@ func TestSentinelsThroughLanguage(t *testing.T) {
 					return err
 				}
 				return p.Save(filepath.Join(top, "p.svg"))
+			}},
+		{"budget too small", ErrBudgetTooSmall, "TRAIN tuned FROM 'tune.txt' WITH (tune = true, budget = 1, epochs = 10000, threads = 1)",
+			func() error {
+				cfg := trainer.ItemConfig()
+				cfg.Epochs, cfg.Threads = 10000, 1
+				_, err := d.TrainFile(ctx, "tuned", "tune.txt", TrainOptions{Config: cfg, Tune: &TuneOptions{Budget: time.Second}})
+				return err
+			}},
+		{"invalid (budget too small)", ErrInvalid, "TRAIN tuned FROM 'tune.txt' WITH (tune = true, budget = 1, epochs = 10000, threads = 1)",
+			func() error {
+				cfg := trainer.ItemConfig()
+				cfg.Epochs, cfg.Threads = 10000, 1
+				_, err := d.TrainFile(ctx, "tuned", "tune.txt", TrainOptions{Config: cfg, Tune: &TuneOptions{Budget: time.Second}})
+				return err
 			}},
 		// Not in errors.go, but sentinels of db that statements produce.
 		{"sandbox", ErrSandbox, "IMPORT INTO x FROM '/etc/passwd'",

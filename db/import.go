@@ -17,6 +17,7 @@ import (
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // Format is a vector file layout (GloVe, word2vec text or binary, fastText
@@ -39,6 +40,12 @@ type ImportOptions struct {
 	// Parquet file (ignoring case); "" finds them by their usual names
 	// (key, word, id; vector, embedding). Other formats refuse them.
 	KeyColumn, VectorColumn string
+	// AllBuckets keeps every n-gram row of a fastText model
+	// (format.FastTextBinary), so that every key the model never saw gets
+	// exactly fastText's vector; by default only the rows that the
+	// model's words use are kept (see fasttext.ReadOptions). Other formats
+	// refuse it.
+	AllBuckets bool
 }
 
 // ImportResult says what an import did.
@@ -78,6 +85,15 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // count is its 1-based rank in the file. Gzipped files (.gz, as EXPORT
 // writes them) are read transparently, by their content; a .parquet.gz name
 // is refused (see Export).
+//
+// A fastText model file (format.FastTextBinary, or by its magic number
+// with format.Auto: a .bin name alone means word2vec's binary layout)
+// gives its words as rows, with fastText's counts and the vectors
+// `fasttext print-word-vectors` prints, and its character n-gram rows as
+// the collection's subword table, stored in the same commit: a key the
+// collection does not store then gets its vector from its n-grams, as in
+// a collection trained with subwords (View.WordVector). A quantized model
+// (.ftz) is refused with ErrQuantized.
 func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) (*ImportResult, error) {
 	if isParquetGzPath(path) {
 		return nil, fmt.Errorf("import %s: %w", name, parquetGzError(path))
@@ -91,6 +107,9 @@ func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) 
 	if st, err := f.Stat(); err == nil {
 		if st.IsDir() {
 			if opts.Format == format.Auto || opts.Format == format.Parquet {
+				if err := opts.notFastText(name, path); err != nil {
+					return nil, err
+				}
 				return d.importTableDir(ctx, name, path, f, opts)
 			}
 			return nil, fmt.Errorf("import %s: %s is a directory", name, path)
@@ -101,13 +120,24 @@ func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) 
 	if opts.Format == format.Auto {
 		if magic, _ := br.Peek(len(parquetMagic)); string(magic) == parquetMagic {
 			opts.Format = format.Parquet
+		} else if isFastTextModel(br) {
+			opts.Format = format.FastTextBinary
 		}
 	}
 	if opts.Format == format.Parquet {
+		if err := opts.notFastText(name, path); err != nil {
+			return nil, err
+		}
 		return d.importTable(ctx, name, path, []*os.File{f}, opts)
 	}
 	if err := opts.textOnly(); err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
+	if opts.Format == format.FastTextBinary {
+		return d.importFastText(ctx, name, path, br, total, opts)
+	}
+	if err := opts.notFastText(name, path); err != nil {
+		return nil, err
 	}
 	cr := &countingReader{r: br}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, total, path, opts)
@@ -120,6 +150,9 @@ func (d *DB) Import(ctx context.Context, name, path string, opts ImportOptions) 
 // must then be an io.ReaderAt and io.Seeker, such as *os.File.
 func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source string, opts ImportOptions) (*ImportResult, error) {
 	if opts.Format == format.Parquet {
+		if err := opts.notFastText(name, source); err != nil {
+			return nil, err
+		}
 		ra, ok := r.(format.ReadAtSeeker)
 		if !ok {
 			return nil, fmt.Errorf("import %s from %s: %w: a Parquet file needs random access (an io.ReaderAt and io.Seeker such as *os.File)", name, source, ErrInvalid)
@@ -129,14 +162,35 @@ func (d *DB) ImportReader(ctx context.Context, name string, r io.Reader, source 
 	if err := opts.textOnly(); err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(r, 1<<16)
+	if opts.Format == format.FastTextBinary || (opts.Format == format.Auto && isFastTextModel(br)) {
+		return d.importFastText(ctx, name, source, br, 0, opts)
+	}
+	if err := opts.notFastText(name, source); err != nil {
+		return nil, err
+	}
+	cr := &countingReader{r: br}
 	return d.importReader(ctx, name, cr, func() int64 { return cr.n.Load() }, 0, source, opts)
 }
 
-// textOnly refuses the options of Parquet files for a text import.
+// textOnly refuses the options of Parquet files for a text import or a
+// fastText model.
 func (o ImportOptions) textOnly() error {
 	if o.KeyColumn != "" || o.VectorColumn != "" {
 		return invalidf("the key and vector columns are named only for a Parquet file (this is %v)", o.Format)
+	}
+	return nil
+}
+
+// notFastText refuses the options of fastText models for the file source
+// of another format, imported into name.
+func (o ImportOptions) notFastText(name, source string) error {
+	switch {
+	case !o.AllBuckets:
+	case o.Format == format.Auto:
+		return invalidf("import %s from %s: all_buckets goes only with a fastText model (a .bin that fasttext saved), and this file is not one", name, source)
+	default:
+		return invalidf("import %s from %s: all_buckets goes only with a fastText model (FORMAT FASTTEXT BINARY), not %v", name, source, o.Format)
 	}
 	return nil
 }
@@ -221,6 +275,11 @@ type loadSource struct {
 	// the file has no counts), or io.EOF.
 	next     func() (*storage.Row, error)
 	progress func(rows int) Progress
+	// subwords, when not nil, is stored as the collection's subword table
+	// with the rows (a fastText model's n-grams).
+	subwords *trainer.Subwords
+	// params are recorded beside "format" and "limit".
+	params map[string]string
 }
 
 // load streams src into a private bucket and swaps it in for the
@@ -242,6 +301,9 @@ func (d *DB) load(ctx context.Context, name string, existing *storage.Collection
 	meta.Params = map[string]string{"format": src.format.String()}
 	if opts.Limit > 0 {
 		meta.Params["limit"] = strconv.Itoa(opts.Limit)
+	}
+	for k, v := range src.params {
+		meta.Params[k] = v
 	}
 	// Serialise with other writers only for the final swap; the chunked
 	// loading itself runs in its own transactions on a private bucket.
@@ -295,6 +357,11 @@ func (d *DB) load(ctx context.Context, name string, existing *storage.Collection
 		return nil, err
 	}
 	report(true)
+	if s := src.subwords; s != nil {
+		if err := l.PutSubwords(func(w io.Writer) error { _, err := s.WriteTo(w); return err }); err != nil {
+			return nil, fmt.Errorf("import %s: subwords: %w", name, err)
+		}
+	}
 	if cfg, ok := wantIndex(opts.Index, meta.Index, l.Rows()); ok {
 		if err := indexLoad(ctx, l, meta.Metric, meta.Dim, vecs, cfg); err != nil {
 			return nil, fmt.Errorf("import %s: index: %w", name, err)
@@ -356,7 +423,13 @@ func (d *DB) ImportCatalog(ctx context.Context, name, entry string, opts ImportO
 //
 // A path ending in .gz is gzipped, whatever the layout (the layout is then
 // guessed from the name before .gz: 'w.bin.gz' is word2vec binary); Import
-// reads it back as it is. Parquet compresses inside the file, so a
+// reads it back as it is.
+//
+// format.FastTextBinary writes a fastText model file (never guessed from
+// the name: .bin is word2vec binary): the keys, counts and vectors, and
+// the collection's subword table when it has one, so that `fasttext
+// print-word-vectors` and `nn` give the collection's vectors for its keys
+// and, from the n-grams, for other words (see fasttext.Write). Parquet compresses inside the file, so a
 // .parquet.gz path (or Parquet to a .gz path) is refused with an error
 // matching ErrInvalid, before anything is written.
 func (d *DB) Export(ctx context.Context, name, path string, f Format) (int, error) {
@@ -430,6 +503,9 @@ func (d *DB) ExportWriter(ctx context.Context, name string, w io.Writer, f Forma
 	if f == format.Parquet {
 		return d.exportTable(ctx, name, w, f, ParquetOptions{})
 	}
+	if f == format.FastTextBinary {
+		return d.exportFastText(ctx, name, w)
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	n := 0
 	prog := newThrottle(ctx)
@@ -469,6 +545,7 @@ var importOptions = []optDef{
 	{name: "index", kind: optBool, def: "the collection's", doc: "build (or drop) the HNSW index with the rows"},
 	{name: "key", kind: optString, def: "key, word or id", doc: "Parquet only: the column holding the keys"},
 	{name: "vector", kind: optString, def: "vector or embedding", doc: "Parquet only: the list column holding the vectors"},
+	{name: "all_buckets", kind: optBool, def: "false", doc: "fastText models (FORMAT FASTTEXT BINARY) only: keep every n-gram row, so that every key the model never saw gets exactly fastText's vector; by default only the rows the model's words use are kept (a smaller table)"},
 }
 
 var exportOptions = []optDef{
@@ -483,10 +560,18 @@ func (c *compiler) format(name string, binary bool, at query.Position) (string, 
 	if !containsFold(query.FileFormats, u) {
 		return "", errorAt(at, "unknown format %s (want %s)%s", name, strings.Join(query.FileFormats, ", "), didYouMean(u, query.FileFormats, bare))
 	}
-	if binary && u != "WORD2VEC" {
-		return "", errorAt(at, "BINARY goes only with FORMAT WORD2VEC")
+	if binary && u != "WORD2VEC" && u != "FASTTEXT" {
+		return "", errorAt(at, "BINARY goes only with FORMAT WORD2VEC or FORMAT FASTTEXT")
 	}
 	return u, nil
+}
+
+// binaryWord is " BINARY" after a format that has it, for EXPLAIN.
+func binaryWord(binary bool) string {
+	if binary {
+		return " BINARY"
+	}
+	return ""
 }
 
 func (c *compiler) compileImport(s *query.Import) (Plan, error) {
@@ -507,6 +592,12 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	}
 	if b, ok := opts["index"].(bool); ok {
 		spec.Index = &b
+	}
+	if b, ok := opts["all_buckets"].(bool); ok {
+		if (f != "" && !(f == "FASTTEXT" && s.Binary)) || s.Catalog {
+			return nil, errorIs(ErrInvalid, s.At("option all_buckets", s.With["all_buckets"].Pos), "all_buckets goes only with a fastText model (FORMAT FASTTEXT BINARY, or a file that fasttext saved)")
+		}
+		spec.AllBuckets = b
 	}
 	for _, o := range []string{"key", "vector"} {
 		col, ok := opts[o].(string)
@@ -535,7 +626,7 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	}
 	desc := fmt.Sprintf("IMPORT INTO %s FROM %s", query.QuoteIdent(s.Into), what)
 	if f != "" {
-		desc += " (format " + f + ")"
+		desc += " (format " + f + binaryWord(s.Binary) + ")"
 	} else {
 		desc += " (format sniffed)"
 	}
@@ -548,13 +639,16 @@ func (c *compiler) compileImport(s *query.Import) (Plan, error) {
 	if spec.VectorColumn != "" {
 		desc += ", vectors from column " + query.QuoteString(spec.VectorColumn)
 	}
+	if spec.AllBuckets {
+		desc += ", every n-gram row"
+	}
 	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) {
 		return d.execImport(ctx, spec)
 	}}, nil
 }
 
 func (c *compiler) compileExport(s *query.Export) (Plan, error) {
-	if _, err := c.source(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
+	if err := c.exists(s.Collection, s.NameAt(s.Collection, s.Pos)); err != nil {
 		return nil, err
 	}
 	f, err := c.format(s.Format, s.Binary, s.At("format", s.Pos))
@@ -568,7 +662,7 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 	spec := ExportSpec{Collection: s.Collection, Path: s.Path, Format: f, Binary: s.Binary}
 	desc := fmt.Sprintf("EXPORT %s TO %s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path))
 	if f != "" {
-		desc += " (format " + f + ")"
+		desc += " (format " + f + binaryWord(s.Binary) + ")"
 	}
 	if fixed, ok := opts["fixed_size"].(bool); ok {
 		if f != "PARQUET" && (f != "" || guessFormat(s.Path) != format.Parquet) {
@@ -585,7 +679,9 @@ func (c *compiler) compileExport(s *query.Export) (Plan, error) {
 }
 
 // ImportSpec is a compiled IMPORT INTO c FROM 'path' | CATALOG 'name'.
-// Format is "" to sniff, or GLOVE, WORD2VEC, FASTTEXT, CSV, JSONL, PARQUET.
+// Format is "" to sniff, or GLOVE, WORD2VEC, FASTTEXT, CSV, JSONL, PARQUET
+// (Binary with WORD2VEC or FASTTEXT: word2vec's binary layout, a fastText
+// model file).
 type ImportSpec struct {
 	Collection string
 	Path       string
@@ -598,6 +694,9 @@ type ImportSpec struct {
 	// KeyColumn and VectorColumn name a Parquet file's key and vector
 	// columns (WITH (key = ..., vector = ...)); "" finds them by name.
 	KeyColumn, VectorColumn string
+	// AllBuckets (WITH (all_buckets = true)) keeps every n-gram row of a
+	// fastText model.
+	AllBuckets bool
 }
 
 // ExportSpec is a compiled EXPORT. FixedSize (WITH (fixed_size = true))
@@ -622,6 +721,9 @@ func parseFormat(name string, binary bool) (Format, error) {
 		}
 		return format.Word2VecText, nil
 	case "FASTTEXT":
+		if binary {
+			return format.FastTextBinary, nil
+		}
 		return format.FastText, nil
 	case "CSV":
 		return format.CSV, nil
@@ -638,7 +740,7 @@ func (d *DB) execImport(ctx context.Context, s ImportSpec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index, KeyColumn: s.KeyColumn, VectorColumn: s.VectorColumn}
+	opts := ImportOptions{Format: f, Limit: s.Limit, Index: s.Index, KeyColumn: s.KeyColumn, VectorColumn: s.VectorColumn, AllBuckets: s.AllBuckets}
 	if s.Metric != nil {
 		opts.Metric = *s.Metric
 	}

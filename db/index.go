@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/vecdb/vecdb/ann"
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
@@ -34,7 +35,39 @@ func DefaultIndexConfig() IndexConfig {
 }
 
 func annConfig(cfg IndexConfig, m Metric) ann.Config {
-	return ann.Config{M: cfg.M, EfConstruction: cfg.EfConstruction, EfSearch: cfg.EfSearch, Metric: m, Seed: 1}
+	return ann.Config{M: cfg.M, EfConstruction: cfg.EfConstruction, EfSearch: cfg.EfSearch, Metric: m, Seed: 1,
+		Int8: cfg.Quantize == quantInt8}
+}
+
+// The values of CREATE INDEX's quantize option.
+const (
+	quantNone = "none"
+	quantInt8 = "int8"
+)
+
+// checkQuantize validates and canonicalises the quantization settings:
+// Quantize "" (none) or "int8", Rescore the oversampling factor of int8
+// (ann.DefaultRescore when 0), refused without int8.
+func checkQuantize(cfg *IndexConfig) error {
+	switch strings.ToLower(cfg.Quantize) {
+	case "", quantNone:
+		cfg.Quantize = ""
+		if cfg.Rescore != 0 {
+			return invalidf("rescore needs quantize = 'int8' (a float32 index has nothing to rescore)")
+		}
+		return nil
+	case quantInt8:
+		cfg.Quantize = quantInt8
+	default:
+		return invalidf("quantize must be 'none' or 'int8', got %q", cfg.Quantize)
+	}
+	if cfg.Rescore == 0 {
+		cfg.Rescore = ann.DefaultRescore
+	}
+	if cfg.Rescore < 1 || cfg.Rescore > ann.MaxRescore {
+		return invalidf("rescore must be between 1 and %d, got %d", ann.MaxRescore, cfg.Rescore)
+	}
+	return nil
 }
 
 func checkIndexConfig(cfg *IndexConfig) error {
@@ -60,6 +93,9 @@ func checkIndexConfig(cfg *IndexConfig) error {
 		return invalidf("ef_construction must be between 1 and 4096, got %d", cfg.EfConstruction)
 	case cfg.EfSearch < 1 || cfg.EfSearch > 4096:
 		return invalidf("ef_search must be between 1 and 4096, got %d", cfg.EfSearch)
+	}
+	if err := checkQuantize(cfg); err != nil {
+		return err
 	}
 	cfg.Kind = "HNSW"
 	return nil
@@ -367,14 +403,25 @@ type SearchPlan struct {
 	M           int     // the index's M
 	Selectivity float64 // estimated fraction of rows passing the filter (1 without one)
 	Reason      string  // why this path
+	Quantize    string  // "int8" when the graph is walked with int8 codes, else ""
+	Rescore     int     // int8: the oversampling factor (k*Rescore candidates at least)
+	Rescored    int     // int8: the candidates the walk keeps and rescores with float32
+}
+
+// walk describes the distances of an HNSW path for EXPLAIN.
+func (p SearchPlan) walk() string {
+	if p.Quantize == "" {
+		return ""
+	}
+	return fmt.Sprintf(", %s walk, %d candidates rescored with float32 (rescore=%d)", p.Quantize, p.Rescored, p.Rescore)
 }
 
 func (p SearchPlan) String() string {
 	switch p.Path {
 	case "HNSW":
-		return fmt.Sprintf("HNSW search (m=%d, ef_search=%d) over %d rows", p.M, p.EfSearch, p.Rows)
+		return fmt.Sprintf("HNSW search (m=%d, ef_search=%d%s) over %d rows", p.M, p.EfSearch, p.walk(), p.Rows)
 	case "HNSW with filter":
-		return fmt.Sprintf("HNSW search with filter (m=%d, ef_search=%d, estimated selectivity %.3g) over %d rows", p.M, p.EfSearch, p.Selectivity, p.Rows)
+		return fmt.Sprintf("HNSW search with filter (m=%d, ef_search=%d%s, estimated selectivity %.3g) over %d rows", p.M, p.EfSearch, p.walk(), p.Selectivity, p.Rows)
 	}
 	s := fmt.Sprintf("exact scan of %d rows", p.Rows)
 	if p.Selectivity < 1 {
@@ -432,6 +479,12 @@ func (v *View) Plan(k int, opts *SearchOptions) SearchPlan {
 	default:
 		p.M = v.info.Index.M
 		p.EfSearch = v.efSearch(opts)
+		if p.Quantize = v.info.Index.Quantize; p.Quantize != "" {
+			// What searchIndex and ann.SearchWith will use.
+			want := k + opts.Offset
+			p.Rescore = v.info.Index.Rescore
+			p.Rescored = max(p.EfSearch, want, want*min(p.Rescore, ann.MaxRescore))
+		}
 		p.Path = "HNSW"
 		p.Reason = ""
 		if keep != nil && p.Selectivity < 1 || opts.Filter != nil {
@@ -501,7 +554,7 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 		filter = func(id uint32) bool { return !exclIDs[id] }
 	}
 	ef := max(plan.EfSearch, want)
-	res := idx.Search(q, want, ef, filter)
+	res := idx.SearchWith(q, want, ef, v.info.Index.Rescore, filter)
 	out := make([]Hit, 0, len(res))
 	for _, r := range res {
 		p, ok := v.posOfID(r.ID)
@@ -595,6 +648,10 @@ var indexOptions = []optDef{
 		set: bindInt(func(o *indexStatement) *int { return &o.cfg.EfSearch })},
 	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores, or SET threads", doc: "build goroutines (speed only)",
 		set: bindInt(func(o *indexStatement) *int { return &o.threads })},
+	{name: "quantize", kind: optWord, def: "'none'", doc: "'int8': keep int8 codes of every vector (one scale per vector, dim+8 bytes) and walk the graph with them; the best candidates are rescored with the float32 vectors",
+		set: bindString(func(o *indexStatement) *string { return &o.cfg.Quantize })},
+	{name: "rescore", kind: optInt, min: 1, max: ann.MaxRescore, def: fmt.Sprint(ann.DefaultRescore), doc: "int8 only: oversampling factor, the int8 beam keeps at least k×rescore candidates (more when ef_search is wider), all rescored with float32",
+		set: bindInt(func(o *indexStatement) *int { return &o.cfg.Rescore })},
 }
 
 // indexStatement is what CREATE INDEX's WITH options set.
@@ -617,6 +674,16 @@ func (c *compiler) compileCreateIndex(s *query.CreateIndex) (Plan, error) {
 	opts, err := c.options(s, s.With, indexOptions, "CREATE INDEX")
 	if err != nil {
 		return nil, err
+	}
+	if q, ok := opts["quantize"].(string); ok {
+		qc := IndexConfig{Quantize: q}
+		if err := checkQuantize(&qc); err != nil {
+			return nil, errorIs(errdefs.ErrInvalid, s.With["quantize"].Pos, "option quantize must be 'none' or 'int8', got %s", s.With["quantize"].String())
+		}
+		opts["quantize"] = strings.ToLower(q)
+	}
+	if _, ok := opts["rescore"]; ok && opts["quantize"] != quantInt8 {
+		return nil, errorIs(errdefs.ErrInvalid, s.With["rescore"].Pos, "option rescore needs quantize = 'int8'")
 	}
 	spec := IndexSpec{Collection: s.On, Kind: kind, Options: opts}
 	desc := fmt.Sprintf("CREATE INDEX ON %s USING %s%s", query.QuoteIdent(s.On), kind, optionsText(opts))
@@ -649,8 +716,8 @@ func (d *DB) execCreateIndex(ctx context.Context, s IndexSpec) (*Result, error) 
 	if err := d.CreateIndex(ctx, s.Collection, cfg, st.threads); err != nil {
 		return nil, err
 	}
-	return &Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d)",
-		cfg.Kind, s.Collection, cfg.M, cfg.EfConstruction, cfg.EfSearch)}, nil
+	return &Result{Message: fmt.Sprintf("created %s index on %s (m=%d, ef_construction=%d, ef_search=%d%s)",
+		cfg.Kind, s.Collection, cfg.M, cfg.EfConstruction, cfg.EfSearch, quantText(&cfg))}, nil
 }
 
 func (d *DB) execDropIndex(ctx context.Context, name string) (*Result, error) {

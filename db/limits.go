@@ -16,7 +16,8 @@ type Limits struct {
 	Timeout           time.Duration // wall time per statement (context deadline); default none
 	// MaxMemory is the memory in bytes one statement may plan to use,
 	// estimated before it allocates: TRAIN's weights once the vocabulary is
-	// counted, PROJECT's t-SNE matrices and image. Default 4 GiB.
+	// counted, PROJECT's t-SNE matrices and image, the words and n-gram
+	// rows of a fastText model that IMPORT reads. Default 4 GiB.
 	MaxMemory int64
 }
 

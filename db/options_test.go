@@ -94,8 +94,14 @@ var optionCases = func() map[string]optCase {
 		"TRAIN/min_ngram_words": {base: fmt.Sprintf(tr, ", subwords = true"), with: fmt.Sprintf(tr, ", subwords = true, min_ngram_words = 3"), target: "t2", how: "differs"},
 		"TRAIN/continue": {setup: fmt.Sprintf(tr, ""), base: fmt.Sprintf(tr, ""), with: fmt.Sprintf(tr, ", continue = true"),
 			target: "t2", how: "differs"},
-		"TRAIN/watch":       train("watch = 'w1:w2'"),
-		"TRAIN/index":       train("index = true"),
+		"TRAIN/watch": train("watch = 'w1:w2'"),
+		"TRAIN/index": train("index = true"),
+		// tune: the settings searched and RECOMMEND's weights recorded.
+		"TRAIN/tune":       train("tune = true, max_trials = 2"),
+		"TRAIN/max_trials": {base: fmt.Sprintf(tr, ", tune = true, max_trials = 1"), with: fmt.Sprintf(tr, ", tune = true, max_trials = 3"), target: "t2", how: "differs"},
+		// A budget bounds time only (TestSentinelsThroughLanguage refuses
+		// one too small for the first trial): EXPLAIN shows it.
+		"TRAIN/budget":      {base: fmt.Sprintf(tr, ", tune = true"), with: fmt.Sprintf(tr, ", tune = true, budget = 30"), how: "plan"},
 		"TRAIN/sequence_by": {base: fmt.Sprintf(evNoOrder, ""), with: fmt.Sprintf(evNoOrder, ", sequence_by = 'user', item = 'item'"), target: "t2", how: "differs"},
 		"TRAIN/item":        {base: fmt.Sprintf(ev, ""), with: fmt.Sprintf(evNoOrder, ", sequence_by = 'user', item = 'ts'"), target: "t2", how: "differs"},
 		"TRAIN/order_by":    inner(ev, "order_by = 'ts'", "t2"),
@@ -105,6 +111,9 @@ var optionCases = func() map[string]optCase {
 		"CREATE INDEX/ef_construction": idx("ef_construction = 20", "differs"),
 		"CREATE INDEX/ef_search":       idx("ef_search = 10", "differs"),
 		"CREATE INDEX/threads":         idx("threads = 2", "plan"),
+		"CREATE INDEX/quantize":        idx("quantize = 'int8'", "differs"),
+		"CREATE INDEX/rescore": {base: "CREATE INDEX ON t WITH (quantize = 'int8')",
+			with: "CREATE INDEX ON t WITH (quantize = 'int8', rescore = 1)", target: "t", how: "differs"},
 
 		"IMPORT/limit":  pair(imp, "limit = 5", "v"),
 		"IMPORT/metric": pair(imp, "metric = 'dot'", "v"),
@@ -112,16 +121,18 @@ var optionCases = func() map[string]optCase {
 		// Parquet only; the columns they pick are tested in format/parquet.
 		"IMPORT/key":    {base: "IMPORT INTO v FROM 'v.parquet'", with: "IMPORT INTO v FROM 'v.parquet' WITH (key = 'name')", how: "plan"},
 		"IMPORT/vector": {base: "IMPORT INTO v FROM 'v.parquet'", with: "IMPORT INTO v FROM 'v.parquet' WITH (vector = 'emb')", how: "plan"},
+		// Every n-gram row of the fastText model, not only the words' ones.
+		"IMPORT/all_buckets": {base: "IMPORT INTO ft FROM 'tiny.bin'", with: "IMPORT INTO ft FROM 'tiny.bin' WITH (all_buckets = true)", target: "ft", how: "differs"},
 
 		// The written schema is checked in package format/parquet (db's
 		// tests link no Parquet codec); here the plan shows the option.
 		"EXPORT/fixed_size": {base: "EXPORT t TO 'x.parquet'", with: "EXPORT t TO 'x.parquet' WITH (fixed_size = true)", how: "plan"},
 
-		"IMPORT METADATA/key":       pair(meta, "key = 'title'", "t"),
-		"IMPORT METADATA/header":    pair(meta, "header = false", "t"),
-		"IMPORT METADATA/columns":   pair(meta, "header = true, columns = 'id,name,year'", "t"),
-		"IMPORT METADATA/delimiter": pair(meta, "delimiter = ','", "t"),
-		"IMPORT METADATA/trim":      pair("IMPORT METADATA INTO t FROM 'meta_space.tsv'%s", "trim = false", "t"),
+		"IMPORT METADATA/key":        pair(meta, "key = 'title'", "t"),
+		"IMPORT METADATA/header":     pair(meta, "header = false", "t"),
+		"IMPORT METADATA/columns":    pair(meta, "header = true, columns = 'id,name,year'", "t"),
+		"IMPORT METADATA/delimiter":  pair(meta, "delimiter = ','", "t"),
+		"IMPORT METADATA/trim":       pair("IMPORT METADATA INTO t FROM 'meta_space.tsv'%s", "trim = false", "t"),
 		"IMPORT METADATA/cold_start": pair("IMPORT METADATA INTO t FROM 'cold.tsv'%s", "cold_start = 'genre'", "t"),
 
 		"NEAREST/ef_search": {setup: "CREATE INDEX ON t", base: "SELECT NEAREST 3 TO 'w1' FROM t",
@@ -243,6 +254,11 @@ func optionFixture(t *testing.T, dir string) *DB {
 		fmt.Fprintf(&sb, "w%d W%d w%d w%d\n", r.Intn(20), r.Intn(20), r.Intn(20), r.Intn(20))
 	}
 	write("analogies.txt", sb.String())
+	tiny, err := os.ReadFile("../format/fasttext/testdata/tiny.bin") // a fastText model
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("tiny.bin", string(tiny))
 
 	d, err := Open(filepath.Join(dir, "o.vdb"), &Options{NoSync: true, Sandbox: dir})
 	if err != nil {

@@ -289,6 +289,29 @@ type marked interface {
 	At(key string, def query.Position) query.Position
 }
 
+// exists checks that the collection whose name is at p in the statement
+// exists, with "did you mean" on a miss, without loading its read view:
+// for statements that stream the collection's rows themselves (EXPORT)
+// and need not hold them all in memory.
+func (c *compiler) exists(name string, p query.Position) error {
+	if _, ok := c.sources[name]; ok {
+		return nil
+	}
+	if _, err := c.d.Collection(name); err != nil {
+		return c.sourceErr(name, p, err)
+	}
+	return nil
+}
+
+// sourceErr is the error of a statement naming at p the collection name
+// that could not be opened (err).
+func (c *compiler) sourceErr(name string, p query.Position, err error) error {
+	if errors.Is(err, errdefs.ErrCollectionNotFound) {
+		return &query.Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", query.QuoteIdent(name), didYouMean(name, c.collectionNames(), query.QuoteIdent)), Err: err}
+	}
+	return wrapAt(p, err)
+}
+
 // source opens the read view of a collection whose name is at p in the
 // statement, with "did you mean" on a miss.
 func (c *compiler) source(name string, p query.Position) (*View, error) {
@@ -297,10 +320,7 @@ func (c *compiler) source(name string, p query.Position) (*View, error) {
 	}
 	s, err := c.d.execSource(name)
 	if err != nil {
-		if errors.Is(err, errdefs.ErrCollectionNotFound) {
-			return nil, &query.Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", query.QuoteIdent(name), didYouMean(name, c.collectionNames(), query.QuoteIdent)), Err: err}
-		}
-		return nil, wrapAt(p, err)
+		return nil, c.sourceErr(name, p, err)
 	}
 	if c.d.subwordsOn() {
 		s = s.withSubwords()

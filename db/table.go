@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/vecdb/vecdb/format"
 	"github.com/vecdb/vecdb/internal/errdefs"
@@ -200,51 +202,122 @@ func (d *DB) importTables(ctx context.Context, name, source string, files []tabl
 	if len(files) > 1 {
 		total = 0 // unknown until every part is opened
 	}
+	// A goroutine decodes the file ahead of the loader, a batch of rows at
+	// a time (Parquet decoding is CPU work that overlaps the loader's
+	// writes); stop ends it, and it ends before the deferred closeCur
+	// closes its reader.
+	var (
+		ch      = make(chan rowBatch, 2)
+		quit    = make(chan struct{})
+		wg      sync.WaitGroup
+		started bool
+		shown   atomic.Int64 // the file being read, for progress
+		pending []*storage.Row
+		perr    error
+	)
+	stop := func() {
+		if started {
+			close(quit)
+			wg.Wait()
+		}
+	}
+	defer stop()
 	var rank int64
+	read := func() ([]*storage.Row, error) {
+		rows := make([]storage.Row, prefetchRows)
+		out := make([]*storage.Row, 0, prefetchRows)
+		var metas []any
+		if len(fields) > 0 {
+			metas = make([]any, prefetchRows*len(fields))
+		}
+		var tr format.TableRow
+		for len(out) < prefetchRows {
+			if opts.Limit > 0 && rank >= int64(opts.Limit) {
+				return out, io.EOF
+			}
+			err := rd.Next(&tr)
+			if err == io.EOF && cur+1 < len(files) {
+				if err := open(cur + 1); err != nil {
+					return out, err
+				}
+				shown.Store(int64(cur))
+				continue
+			}
+			if err != nil {
+				return out, err
+			}
+			rank++
+			row := &rows[len(out)]
+			*row = storage.Row{Key: tr.Key, Vector: tr.Vector, Count: rank}
+			if hasCount && tr.Count > 0 {
+				row.Count = tr.Count
+			}
+			if len(fields) > 0 {
+				row.Meta = metas[len(out)*len(fields) : (len(out)+1)*len(fields) : (len(out)+1)*len(fields)]
+				for j, v := range tr.Meta {
+					row.Meta[conv[j].field] = conv[j].convert(v)
+				}
+			}
+			out = append(out, row)
+		}
+		return out, nil
+	}
 	src := &loadSource{
 		source: source,
 		format: format.Parquet,
 		dim:    rd.Dim(),
 		fields: fields,
 		next: func() (*storage.Row, error) {
-			if opts.Limit > 0 && rank >= int64(opts.Limit) {
-				return nil, io.EOF
+			if !started {
+				started = true
+				shown.Store(int64(cur))
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						rows, err := read()
+						select {
+						case ch <- rowBatch{rows, err}:
+						case <-quit:
+							return
+						}
+						if err != nil {
+							return
+						}
+					}
+				}()
 			}
-			var tr format.TableRow
-			for {
-				err := rd.Next(&tr)
-				if err == nil {
-					break
+			for len(pending) == 0 {
+				if perr != nil {
+					return nil, perr
 				}
-				if err != io.EOF || cur+1 >= len(files) {
-					return nil, err
-				}
-				if err := open(cur + 1); err != nil {
-					return nil, err
-				}
+				b := <-ch
+				pending, perr = b.rows, b.err
 			}
-			rank++
-			row := &storage.Row{Key: tr.Key, Vector: tr.Vector, Count: rank}
-			if hasCount && tr.Count > 0 {
-				row.Count = tr.Count
-			}
-			if len(fields) > 0 {
-				row.Meta = make([]any, len(fields))
-				for j, v := range tr.Meta {
-					row.Meta[conv[j].field] = conv[j].convert(v)
-				}
-			}
+			row := pending[0]
+			pending = pending[1:]
 			return row, nil
 		},
 		progress: func(rows int) Progress {
 			p := Progress{Op: "import", Done: int64(rows), Total: total, Unit: "rows"}
 			if len(files) > 1 {
-				p.Detail = fmt.Sprintf("file %d of %d", cur+1, len(files))
+				p.Detail = fmt.Sprintf("file %d of %d", shown.Load()+1, len(files))
 			}
 			return p
 		},
 	}
 	return d.load(ctx, name, existing, src, opts)
+}
+
+// prefetchRows is the number of rows that importTables decodes ahead of
+// the loader at a time (two such batches may wait).
+const prefetchRows = 1024
+
+// rowBatch is a batch of decoded rows, and the error that ended it (io.EOF
+// after the last row).
+type rowBatch struct {
+	rows []*storage.Row
+	err  error
 }
 
 // columnConv maps a table column to a field of the collection.

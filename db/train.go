@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vecdb/vecdb/internal/errdefs"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 	"github.com/vecdb/vecdb/trainer"
@@ -27,6 +28,7 @@ type TrainOptions struct {
 	// output weights and new keys are appended. Without it, Train replaces
 	// the collection's contents. Config is used as given, but for a Dim of
 	// 0, which takes the collection's; another Dim is refused (ErrDimension).
+	// It keeps RECOMMEND's recorded weights (View.RecommendDefaults).
 	Continue bool
 	// Watch lists key pairs whose cosine is reported after every epoch.
 	Watch [][2]string
@@ -35,6 +37,15 @@ type TrainOptions struct {
 	// Index says whether to build an HNSW index with the result; nil builds
 	// one when the collection had one or has at least AutoIndexRows keys.
 	Index *bool
+	// Tune, when set, searches item settings before training
+	// (trainer.Tune: a validation split carved from src, next-item hit
+	// rate): the search starts from Config (start from
+	// trainer.ItemConfig) and the collection is trained on all of src with
+	// the best settings found, recorded as any TRAIN records its
+	// settings, with RECOMMEND's best recency and popularity weights
+	// (View.RecommendDefaults) in the same atomic write. It does not go
+	// with Continue.
+	Tune *TuneOptions
 }
 
 // TrainResult says what Train did.
@@ -52,6 +63,9 @@ type TrainResult struct {
 	// NgramRows is the number of n-gram rows stored with subwords (0
 	// without).
 	NgramRows int
+	// Tune is the search of TrainOptions.Tune (nil without it); Seconds
+	// and WordsPerSec count the final training only.
+	Tune *trainer.TuneResult
 }
 
 // Train fills a collection with word2vec vectors learned from src (one
@@ -61,7 +75,10 @@ type TrainResult struct {
 // recorded in the collection (Info.Params, shown by DESCRIBE), and the
 // output weights are stored so that training can be continued later.
 // Progress (epoch, words/sec, ETA, alpha, watched pairs) goes to the
-// context's progress callback (WithProgress).
+// context's progress callback (WithProgress). With opts.Tune, a search of
+// item settings comes first (each trial a Progress.Note); a budget too
+// small for its first trial is ErrBudgetTooSmall, and nothing is written
+// until the final training commits.
 func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts TrainOptions) (*TrainResult, error) {
 	if d.ReadOnly() {
 		return nil, ErrReadOnly
@@ -72,6 +89,12 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	cfg := opts.Config
 	if cfg.Threads == 0 {
 		cfg.Threads = runtime.GOMAXPROCS(0)
+	}
+	if opts.Tune != nil && opts.Continue {
+		return nil, invalidf("tune trains %s afresh: it does not go with continue", name)
+	}
+	if opts.Tune != nil && cfg.Subwords {
+		return nil, invalidf("tune searches item settings by next-item hit rate, which says nothing of word vectors: it does not go with subwords")
 	}
 	var existing *storage.CollectionMeta
 	var prev *trainer.Model
@@ -120,6 +143,20 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 		cfg.Dim = existing.Dim
 	}
 	prog := newThrottle(ctx)
+	var tuned *trainer.TuneResult
+	if opts.Tune != nil {
+		r, seqs, err := d.tuneSequences(ctx, src, cfg, *opts.Tune, prog)
+		if err != nil {
+			var det *errdefs.Detailed
+			if errors.As(err, &det) {
+				// A language error prints the detail alone.
+				return nil, errdefs.Newf(det.Err, "train %s: tune: %s", name, det.Detail)
+			}
+			return nil, fmt.Errorf("train %s: tune: %w", name, err)
+		}
+		tuned, cfg = r, r.Best.Settings.Config
+		src = namedSource{trainer.SliceSource(seqs), sourceName(src)}
+	}
 	start := time.Now()
 	var last trainer.Progress
 	topts := trainer.Options{Watch: opts.Watch, Continue: prev, Progress: func(p trainer.Progress) {
@@ -150,6 +187,18 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	}
 	meta.Params = trainParams(m, src, secs, opts)
 	meta.Source = fmt.Sprintf("TRAIN FROM '%s'", sourceName(src))
+	if tuned != nil {
+		tunedParams(meta.Params, tuned)
+	}
+	if opts.Continue && existing != nil {
+		// Continued training keeps RECOMMEND's recorded weights (a
+		// tune's, or SetRecommendDefaults').
+		for _, k := range []string{paramRecency, paramPopularity} {
+			if v, ok := existing.Params[k]; ok {
+				meta.Params[k] = v
+			}
+		}
+	}
 	l, err := d.store.NewLoader(meta)
 	if err != nil {
 		return nil, err
@@ -201,12 +250,21 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	}
 	words := m.CorpusWords
 	res := &TrainResult{Collection: name, Keys: len(m.Keys), Words: words, Epochs: m.Config.Epochs, Seconds: secs,
-		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens}
+		WordsPerSec: float64(words) * float64(m.Config.Epochs) / secs, History: m.History, SkippedTokens: m.SkippedTokens, Tune: tuned}
 	if m.Subwords != nil {
 		res.NgramRows = m.Subwords.Len()
 	}
 	return res, nil
 }
+
+// namedSource is a Source with the name of another: the sequences a tune
+// read, trained on under the name of the file they came from.
+type namedSource struct {
+	trainer.Source
+	name string
+}
+
+func (s namedSource) String() string { return s.name }
 
 // describeProgress is the Detail of a training report: the epoch and the
 // learning rate. The rate and the ETA are the progress line's own (from
@@ -415,7 +473,7 @@ var trainOptions = []optDef{
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.MinAlpha })},
 	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores, or SET threads", doc: "training goroutines; threads = 1 gives bit-for-bit reproducible vectors for a seed (more threads update shared weights without locks, as word2vec and gensim do)",
 		set: bindInt(func(o *trainStatement) *int { return &o.Config.Threads })},
-	{name: "seed", kind: optInt, min: 0, def: "1", doc: "random seed (one thread: reproducible)",
+	{name: "seed", kind: optInt, min: 0, def: "1", doc: "random seed (one thread: reproducible); with tune, it also draws the validation split",
 		set: bindInt64(func(o *trainStatement) *int64 { return &o.Config.Seed })},
 	{name: "ns_exponent", kind: optFloat, min: -10, max: 10, def: "0.75", doc: "exponent of the negative-sampling distribution",
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.NsExponent })},
@@ -465,6 +523,12 @@ var trainOptions = []optDef{
 		set: func(o *trainStatement, v any) error { return o.log.set("item", v) }},
 	{name: "delimiter", kind: optString, def: "tab, else comma", doc: "event log: the field separator (one character)",
 		set: func(o *trainStatement, v any) error { return o.log.set("delimiter", v) }},
+	{name: "tune", kind: optBool, def: "false", doc: "search item settings (window, ns_exponent, sample, epochs, dim, min_count; those the statement names stay fixed) from window 20, epochs 10, min_count 1, each trial scored by next-item HR@10 on a validation split of the sequences, then train with the best and record RECOMMEND's best recency and popularity; for item sequences (sessions, playlists, histories), not text",
+		set: bindBool(func(o *trainStatement) *bool { return &o.tune })},
+	{name: "budget", kind: optFloat, min: 1, def: "600 (none with max_trials)", doc: "tune: seconds the search may take (the final training not counted)",
+		set: func(o *trainStatement, v any) error { o.budget = optFloatValue(v); return nil }},
+	{name: "max_trials", kind: optInt, min: 1, max: 10000, def: "no limit", doc: "tune: the most trials (trained models) to run",
+		set: bindInt(func(o *trainStatement) *int { return &o.maxTrials })},
 }
 
 // trainStatement is what TRAIN's WITH options set: the Go API's
@@ -474,6 +538,25 @@ type trainStatement struct {
 	log      eventLogSpec
 	dimGiven bool
 	subGiven []string // subword options given (they need subwords = true)
+	// tune = true, budget in seconds (0: not given), max_trials.
+	tune      bool
+	budget    float64
+	maxTrials int
+}
+
+// tuneOptions returns the search that the statement asks for, or nil.
+func (st *trainStatement) tuneOptions(given map[string]any) *TuneOptions {
+	if !st.tune {
+		return nil
+	}
+	t := &TuneOptions{MaxTrials: st.maxTrials, Fixed: tuneFixed(given)}
+	switch {
+	case st.budget > 0:
+		t.Budget = time.Duration(st.budget * float64(time.Second))
+	case st.maxTrials == 0:
+		t.Budget = DefaultTuneBudget
+	}
+	return t
 }
 
 // eventLogSpec gathers the event-log options of TRAIN and CREATE
@@ -541,6 +624,18 @@ func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 	if err := checkSubwordOptions(s, opts); err != nil {
 		return nil, err
 	}
+	tune, _ := opts["tune"].(bool)
+	for _, o := range tuneOnlyOptions {
+		if _, ok := opts[o]; ok && !tune {
+			return nil, errorIs(ErrInvalid, s.At("option "+o, s.With[o].Pos), "%s goes with tune = true", o)
+		}
+	}
+	if cont, _ := opts["continue"].(bool); cont && tune {
+		return nil, errorIs(ErrInvalid, s.At("option continue", s.With["continue"].Pos), "tune = true trains afresh: it does not go with continue = true")
+	}
+	if sub, _ := opts["subwords"].(bool); sub && tune {
+		return nil, errorIs(ErrInvalid, s.At("option subwords", s.With["subwords"].Pos), "tune = true searches item settings by next-item hit rate, which says nothing of word vectors: it does not go with subwords = true")
+	}
 	spec := TrainSpec{Collection: s.Collection, Path: s.Path, Method: method, Options: opts}
 	using := method
 	if using == "" {
@@ -550,7 +645,28 @@ func (c *compiler) compileTrain(s *query.Train) (Plan, error) {
 		}
 	}
 	desc := fmt.Sprintf("TRAIN %s FROM %s USING %s%s", query.QuoteIdent(s.Collection), query.QuoteString(s.Path), using, optionsText(opts))
-	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: func(ctx context.Context, d *DB) (*Result, error) { return d.execTrain(ctx, spec) }}, nil
+	run := func(ctx context.Context, d *DB) (*Result, error) { return d.execTrain(ctx, spec) }
+	if tune {
+		var st trainStatement
+		if err := bindOptions(trainOptions, opts, &st); err != nil {
+			return nil, wrapAt(s.At("path", s.Pos), err)
+		}
+		desc += "; " + st.tuneOptions(opts).String() + ", then train with the best"
+		// A budget too small for one trial is the budget's fault (or,
+		// when the statement names none, the default's: the tune option).
+		at := s.At("option tune", s.With["tune"].Pos)
+		if b, ok := s.With["budget"]; ok {
+			at = s.At("option budget", b.Pos)
+		}
+		run = func(ctx context.Context, d *DB) (*Result, error) {
+			res, err := d.execTrain(ctx, spec)
+			if errors.Is(err, ErrBudgetTooSmall) {
+				return nil, wrapAt(at, err)
+			}
+			return res, err
+		}
+	}
+	return &backendPlan{desc: desc, pos: s.At("path", s.Pos), run: run}, nil
 }
 
 func (c *compiler) compileEvaluate(s *query.Evaluate) (Plan, error) {
@@ -622,6 +738,11 @@ type EvaluateSpec struct {
 
 func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	st := trainStatement{TrainOptions: TrainOptions{Config: trainer.DefaultConfig()}}
+	if tune, _ := s.Options["tune"].(bool); tune {
+		// The search starts from the item settings (window 20, epochs
+		// 10, min_count 1), not from the word defaults.
+		st.Config = trainer.ItemConfig()
+	}
 	st.Config.Threads = d.threads()
 	if cont, _ := s.Options["continue"].(bool); cont {
 		// Continuing keeps the model's recorded settings (gensim's
@@ -659,6 +780,7 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 		st.Config.Dim = 0 // take the collection's
 	}
 	topts := st.TrainOptions
+	topts.Tune = st.tuneOptions(s.Options)
 	var res *TrainResult
 	ev, err := st.log.options()
 	if err != nil {
@@ -681,6 +803,10 @@ func (d *DB) execTrain(ctx context.Context, s TrainSpec) (*Result, error) {
 	}
 	out := &Result{Message: fmt.Sprintf("trained %s: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
 		res.Collection, res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec), Stats: Stats{RowsAffected: res.Keys}}
+	if res.Tune != nil {
+		out.Message = fmt.Sprintf("tuned %s: %s; trained with them: %d keys, %d words × %d epochs in %.1fs (%.0f words/s)",
+			res.Collection, tuneMessage(res.Tune), res.Keys, res.Words, res.Epochs, res.Seconds, res.WordsPerSec)
+	}
 	if res.NgramRows > 0 {
 		out.Message += fmt.Sprintf("; %d n-gram rows", res.NgramRows)
 	}

@@ -49,17 +49,33 @@ func (p *showCollectionsPlan) Run(ctx context.Context, d *DB) (*Result, error) {
 }
 
 // subwordsText describes a collection's subword settings for DESCRIBE
-// from its training parameters.
+// from its parameters: those of TRAIN, or of IMPORT of a fastText model
+// (which keeps the rows its words use, or every row with all_buckets).
 func subwordsText(p map[string]string) string {
-	return fmt.Sprintf("n-grams of %s to %s characters, %s n-gram rows (buckets %s, min_ngram_words %s)",
-		p["minn"], p["maxn"], p["ngram_rows"], p["buckets"], p["min_ngram_words"])
+	how := "min_ngram_words " + p["min_ngram_words"]
+	switch {
+	case p["all_buckets"] == "true":
+		how = "every bucket kept"
+	case p["min_ngram_words"] == "":
+		how = "those the words use"
+	}
+	return fmt.Sprintf("n-grams of %s to %s characters, %s n-gram rows (buckets %s, %s)",
+		p["minn"], p["maxn"], p["ngram_rows"], p["buckets"], how)
 }
 
 func indexText(ix *IndexConfig) string {
 	if ix == nil {
 		return "none"
 	}
-	return fmt.Sprintf("%s (m=%d, ef_construction=%d, ef_search=%d)", ix.Kind, ix.M, ix.EfConstruction, ix.EfSearch)
+	return fmt.Sprintf("%s (m=%d, ef_construction=%d, ef_search=%d%s)", ix.Kind, ix.M, ix.EfConstruction, ix.EfSearch, quantText(ix))
+}
+
+// quantText is ", quantize=int8, rescore=N" for an int8 index, else "".
+func quantText(ix *IndexConfig) string {
+	if ix.Quantize == "" {
+		return ""
+	}
+	return fmt.Sprintf(", quantize=%s, rescore=%d", ix.Quantize, ix.Rescore)
 }
 
 func (c *compiler) compileDescribe(s *query.Describe) (Plan, error) {
@@ -236,9 +252,25 @@ func (d *DB) execStats(name string) (*Result, error) {
 		add("index", "none")
 	} else {
 		add("index", fmt.Sprintf("%s m=%d ef_construction=%d ef_search=%d", in.Index.Kind, in.Index.M, in.Index.EfConstruction, in.Index.EfSearch))
+		quant := quantNone
+		if in.Index.Quantize != "" {
+			quant = in.Index.Quantize
+		}
+		add("index_quantize", quant)
+		if in.Index.Quantize != "" {
+			add("index_rescore", in.Index.Rescore)
+		}
 		if idx, err := v.loadedIndex(); err == nil && idx != nil {
 			add("index_nodes", idx.Len())
 			add("index_deleted_fraction", fmt.Sprintf("%.4f", idx.DeletedFraction()))
+			if n := idx.Len(); n > 0 {
+				// The index's own heap (graph, codes; not the float32
+				// vectors it shares with the view) and, with them, all a
+				// vector costs in memory.
+				per := float64(idx.MemoryBytes()) / float64(n)
+				add("index_bytes_per_vector", fmt.Sprintf("%.0f", per))
+				add("bytes_per_vector", fmt.Sprintf("%.0f", per+4*float64(v.Dim())))
+			}
 		}
 	}
 	return res, nil

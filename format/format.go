@@ -31,6 +31,12 @@ const (
 	// it needs random access and a registered codec (see RegisterTable and
 	// ParquetImport).
 	Parquet
+	// FastTextBinary is a fastText model file (the .bin that `fasttext
+	// skipgram` saves): words, counts, and the character n-gram rows that
+	// give any word a vector. NewReader and NewWriter do not handle it;
+	// package format/fasttext reads and writes it, and vecdb's IMPORT and
+	// EXPORT use that package.
+	FastTextBinary
 )
 
 var formatNames = [...]string{
@@ -42,6 +48,7 @@ var formatNames = [...]string{
 	CSV:            "CSV",
 	JSONL:          "JSONL",
 	Parquet:        "PARQUET",
+	FastTextBinary: "FASTTEXT BINARY",
 }
 
 // String returns the name used by the IMPORT and EXPORT statements, such as
@@ -55,8 +62,8 @@ func (f Format) String() string {
 
 // ParseFormat returns the Format named s, ignoring case and collapsing runs
 // of white space: "glove", "word2vec", "Word2Vec  Binary", "fasttext",
-// "csv", "jsonl", "parquet" and "auto". An unknown name is an error listing the known
-// ones.
+// "fasttext binary", "csv", "jsonl", "parquet" and "auto". An unknown
+// name is an error listing the known ones.
 func ParseFormat(s string) (Format, error) {
 	norm := strings.ToUpper(strings.Join(strings.Fields(s), " "))
 	for f, name := range formatNames {
@@ -64,7 +71,7 @@ func ParseFormat(s string) (Format, error) {
 			return Format(f), nil
 		}
 	}
-	return Auto, fmt.Errorf("unknown format %q (want GLOVE, WORD2VEC, WORD2VEC BINARY, FASTTEXT, CSV, JSONL or PARQUET)", s)
+	return Auto, fmt.Errorf("unknown format %q (want GLOVE, WORD2VEC, WORD2VEC BINARY, FASTTEXT, FASTTEXT BINARY, CSV, JSONL or PARQUET)", s)
 }
 
 // hasHeader reports whether files of this layout start with an `N D` line.

@@ -167,7 +167,7 @@ func TestWriterErrors(t *testing.T) {
 }
 
 func TestFormatNames(t *testing.T) {
-	for f := Auto; f <= Parquet; f++ {
+	for f := Auto; f <= FastTextBinary; f++ {
 		got, err := ParseFormat(strings.ToLower(f.String()))
 		if err != nil || got != f {
 			t.Errorf("ParseFormat(%q) = %v, %v", f.String(), got, err)

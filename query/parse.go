@@ -731,8 +731,8 @@ func (c *converter) format(f *formatClause) (string, bool) {
 	}
 	c.mark("format", f.Name.Pos)
 	name := c.word(f.Name, "format", FileFormats...)
-	if f.Binary && name != "WORD2VEC" {
-		c.fail(f.Pos, "BINARY goes only with FORMAT WORD2VEC")
+	if f.Binary && name != "WORD2VEC" && name != "FASTTEXT" {
+		c.fail(f.Pos, "BINARY goes only with FORMAT WORD2VEC or FORMAT FASTTEXT")
 	}
 	return name, f.Binary
 }

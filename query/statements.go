@@ -259,7 +259,7 @@ type Import struct {
 	PathParam *Param `vq:"the file path"`
 	Catalog   bool
 	Format    string // "" (sniff), "GLOVE", "WORD2VEC", "FASTTEXT", "CSV", "JSONL" or "PARQUET"
-	Binary    bool   // FORMAT WORD2VEC BINARY
+	Binary    bool   // FORMAT WORD2VEC BINARY, FORMAT FASTTEXT BINARY (a fastText model)
 	With      Options
 }
 

@@ -27,7 +27,7 @@ type Loader struct {
 	db      *DB
 	meta    *CollectionMeta
 	bucket  string
-	keys    map[string]struct{}
+	keys    *keySet // every key added, key i being row i's
 	batch   []*Row
 	done    bool
 	idx     []idxRec
@@ -60,7 +60,7 @@ func (db *DB) NewLoader(m *CollectionMeta) (*Loader, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	l := &Loader{db: db, meta: m.Clone(), keys: make(map[string]struct{})}
+	l := &Loader{db: db, meta: m.Clone(), keys: newKeySet()}
 	l.meta.Rows, l.meta.NextID = 0, 0
 	err := db.boltUpdate(func(tx *bolt.Tx) error {
 		name, _, err := newDataBucket(tx, l.meta.Dim)
@@ -103,13 +103,15 @@ func (l *Loader) Add(r *Row) (bool, error) {
 	if len(r.Meta) > len(l.meta.Fields) {
 		return false, fmt.Errorf("key %q has %d metadata values for %d fields", r.Key, len(r.Meta), len(l.meta.Fields))
 	}
-	if _, dup := l.keys[r.Key]; dup {
+	if len(l.keys.arena)+len(r.Key) > math.MaxUint32 {
+		return false, fmt.Errorf("the keys of one load exceed 4 GiB")
+	}
+	if !l.keys.Add(r.Key) {
 		if l.Dups == DupKeepFirst {
 			return false, nil
 		}
 		return false, fmt.Errorf("%w: %q appears twice", ErrDuplicateKey, r.Key)
 	}
-	l.keys[r.Key] = struct{}{}
 	l.batch = append(l.batch, r)
 	if len(l.batch) >= ChunkRows || len(l.batch)*8*l.meta.Dim >= ChunkBytes {
 		return true, l.flush()
@@ -126,7 +128,7 @@ func (l *Loader) flush() error {
 		if b == nil {
 			return fmt.Errorf("load bucket vanished")
 		}
-		rows, keys := b.Bucket(subRows), b.Bucket(subKeys)
+		rows := b.Bucket(subRows)
 		rows.FillPercent = 1.0
 		var outs *bolt.Bucket
 		vbk := b.Bucket(subVBlocks)
@@ -147,9 +149,6 @@ func (l *Loader) flush() error {
 				return err
 			}
 			if err := rows.Put(idKey(id), arena[start:len(arena):len(arena)]); err != nil {
-				return err
-			}
-			if err := keys.Put([]byte(r.Key), idKey(id)); err != nil {
 				return err
 			}
 			if bn := uint64(id) / uint64(rpb); l.vb == nil || bn != l.vbn {
@@ -190,6 +189,41 @@ func (l *Loader) flush() error {
 	return nil
 }
 
+// keyChunk is the number of keys writeKeys puts per transaction (a
+// variable for tests).
+var keyChunk = 100000
+
+// writeKeys fills the key map of the loaded copy (key → id) in key order,
+// keyChunk keys per transaction: appended in order, bbolt writes each page
+// once and full, where putting the keys with their rows, in file order,
+// would dirty pages all over a growing tree in every chunk (most of a
+// load's time and memory).
+func (l *Loader) writeKeys() error {
+	all := l.keys.Sorted()
+	for len(all) > 0 {
+		n := min(len(all), keyChunk)
+		err := l.db.boltUpdate(func(tx *bolt.Tx) error {
+			b := tx.Bucket([]byte(l.bucket))
+			if b == nil {
+				return fmt.Errorf("load bucket vanished")
+			}
+			keys := b.Bucket(subKeys)
+			keys.FillPercent = 1.0
+			for _, id := range all[:n] {
+				if err := keys.Put(l.keys.key(int(id)), idKey(id)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		all = all[n:]
+	}
+	return nil
+}
+
 // Flush writes buffered rows; useful before a long pause.
 func (l *Loader) Flush() error { return l.flush() }
 
@@ -207,6 +241,10 @@ func (l *Loader) Commit(ctx context.Context, replace bool, extra func(c *Coll) e
 		return err
 	}
 	if err := l.flush(); err != nil {
+		l.Abort()
+		return err
+	}
+	if err := l.writeKeys(); err != nil {
 		l.Abort()
 		return err
 	}

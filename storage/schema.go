@@ -99,6 +99,10 @@ type IndexConfig struct {
 	M              int    `json:"m"`
 	EfConstruction int    `json:"ef_construction"`
 	EfSearch       int    `json:"ef_search"`
+	// Quantize is "int8" when the graph is walked with int8 codes ("" or
+	// absent: float32 only); Rescore is then the oversampling factor.
+	Quantize string `json:"quantize,omitempty"`
+	Rescore  int    `json:"rescore,omitempty"`
 }
 
 // CollectionMeta is the catalog record of a collection.

@@ -517,3 +517,58 @@ func TestKeyLimit(t *testing.T) {
 		return nil
 	})
 }
+
+// TestLoaderKeysInOrder: the key map, written in key order after the rows
+// (keyChunk keys per transaction), maps every key, given in any order and
+// with skipped duplicates, to its row, and the file checks clean.
+func TestLoaderKeysInOrder(t *testing.T) {
+	defer func(n int) { keyChunk = n }(keyChunk)
+	keyChunk = 7
+	db := mustOpen(t)
+	l, err := db.NewLoader(&CollectionMeta{Name: "k", Dim: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Dups = DupKeepFirst
+	r := rand.New(rand.NewSource(3))
+	var order []string
+	for _, i := range r.Perm(100) {
+		k := fmt.Sprintf("key%03d", i%60) // 40 repeats, skipped
+		kept, err := l.Add(&Row{Key: k, Vector: []float32{float32(i), 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kept {
+			order = append(order, k)
+		}
+	}
+	if err := l.Commit(context.Background(), true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 60 {
+		t.Fatalf("%d keys kept, want 60", len(order))
+	}
+	err = db.View(func(tx *Tx) error {
+		c, err := tx.Collection("k")
+		if err != nil {
+			return err
+		}
+		for id, k := range order {
+			row, err := c.Get(k)
+			if err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			if row.ID != uint32(id) || row.Key != k {
+				t.Errorf("key %s gives row %d %q, want %d", k, row.ID, row.Key, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := db.Check(context.Background(), "", nil)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("check: %+v, %v", rep, err)
+	}
+}

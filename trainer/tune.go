@@ -89,6 +89,9 @@ type TuneConfig struct {
 	ValidationCases int
 	// Seed draws the validation sequences.
 	Seed int64
+	// Fixed names searched fields (of TuneParams) that the search holds
+	// at Base's values, such as the ones a user chose by hand.
+	Fixed []string
 	// Recencies and Popularities are the recommend-time weights every
 	// trained model is scored with (every pair); nil means
 	// DefaultTuneRecencies and DefaultTunePopularities. Values must be
@@ -217,6 +220,17 @@ var tuneParams = []tuneParam{
 		get: func(c Config) float64 { return float64(c.MinCount) }, set: func(c *Config, v float64) { c.MinCount = int(v) }},
 }
 
+// TuneParams returns the names of the fields Tune searches, in the
+// order it searches them: window, ns_exponent, sample, epochs, dim,
+// min_count (TuneConfig.Fixed takes these names).
+func TuneParams() []string {
+	out := make([]string, len(tuneParams))
+	for i, p := range tuneParams {
+		out[i] = p.name
+	}
+	return out
+}
+
 // ladderOf returns p's ladder with v in its place and v's index.
 func (p tuneParam) ladderOf(v float64) ([]float64, int) {
 	if i := slices.Index(p.ladder, v); i >= 0 {
@@ -251,7 +265,8 @@ func configKey(c Config) string {
 // tries the next cheaper value on the field's ladder, then the next
 // costlier one, and keeps moving while the hit rate improves; passes repeat
 // until one improves nothing (StopConverged), MaxTrials trials have run or
-// the Budget is spent. A configuration is never trained twice. Starting
+// the Budget is spent. Fields named in Fixed keep Base's values. A
+// configuration is never trained twice. Starting
 // from known-good settings means the first trial is already a sound
 // answer, and each later one can only replace it by beating it on
 // validation, so any budget that holds one trial gives a usable result.
@@ -305,6 +320,11 @@ func (tc *TuneConfig) check() error {
 	}
 	tc.K = orDefault(tc.K, DefaultTuneK)
 	tc.ValidationCases = orDefault(tc.ValidationCases, DefaultTuneValidationCases)
+	for _, f := range tc.Fixed {
+		if !slices.Contains(TuneParams(), f) {
+			return bad("cannot hold %q fixed: the searched settings are %v", f, TuneParams())
+		}
+	}
 	if tc.Recencies == nil {
 		tc.Recencies = DefaultTuneRecencies
 	}
@@ -396,7 +416,7 @@ func (s *search) run(ctx context.Context) error {
 	for {
 		improved := false
 		for _, p := range tuneParams {
-			if p.name == "window" && cur.WholeSequenceWindow {
+			if p.name == "window" && cur.WholeSequenceWindow || slices.Contains(s.tc.Fixed, p.name) {
 				continue
 			}
 			ladder, i := p.ladderOf(p.get(cur))

@@ -256,3 +256,32 @@ func TestTuneConverges(t *testing.T) {
 		seen[k] = true
 	}
 }
+
+// TestTuneFixed: fields named in Fixed keep Base's values in every trial
+// (window 1 here, which the search would otherwise leave first), and an
+// unknown name is refused.
+func TestTuneFixed(t *testing.T) {
+	base := smallBase()
+	res, err := Tune(context.Background(), topicSequences(300, 8), TuneConfig{Base: base, MaxTrials: 3, Seed: 1,
+		Fixed: []string{"window", "dim"}, Recencies: []float64{0}, Popularities: []float64{0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Trials) != 3 {
+		t.Fatalf("%d trials", len(res.Trials))
+	}
+	moved := false
+	for _, tr := range res.Trials {
+		c := tr.Settings.Config
+		if c.Window != base.Window || c.Dim != base.Dim {
+			t.Errorf("trial %d changed a fixed field: %s", tr.N, tr.Settings)
+		}
+		moved = moved || c.NsExponent != base.NsExponent
+	}
+	if !moved {
+		t.Errorf("the search did not move to the next field: %+v", res.Trials)
+	}
+	if _, err := Tune(context.Background(), topicSequences(50, 8), TuneConfig{MaxTrials: 1, Fixed: []string{"negative"}}); !errors.Is(err, errdefs.ErrInvalid) {
+		t.Errorf("fixing a field that is not searched: %v", err)
+	}
+}

@@ -7,7 +7,9 @@
 //	                                  (no index), CREATE INDEX on each thread
 //	                                  count (fresh index each), then recall@10
 //	                                  and single-thread QPS per ef_search,
-//	                                  memory per vector; writes DIR/query.txt
+//	                                  memory per vector; writes DIR/query.txt;
+//	                                  -quantize int8 [-rescore N] measures the
+//	                                  int8 index
 //	annbench open DB QUERYFILE        in a fresh process: Open read-only and
 //	                                  the first NEAREST through the index
 package main
@@ -151,6 +153,8 @@ func benchCmd(file, dir string, args []string) error {
 	efs := fs.String("ef", "10,20,40,80,160,320", "ef_search values")
 	m := fs.Int("m", 16, "M")
 	efc := fs.Int("efc", 200, "ef_construction")
+	quant := fs.String("quantize", "none", "CREATE INDEX quantize: none or int8 (int8 walk, float32 rescoring)")
+	rescore := fs.Int("rescore", 0, "int8 oversampling factor (0: the default)")
 	annDirect := fs.Bool("ann", true, "also build an ann.Index in process (2 threads): MemoryBytes and QPS without db")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the query loops")
 	fs.Parse(args)
@@ -214,7 +218,7 @@ func benchCmd(file, dir string, args []string) error {
 	emit(map[string]any{"vecdb": "import", "rows": len(ds.base), "seconds": round(time.Since(t0).Seconds(), 3)})
 	os.Remove(basePath)
 
-	cfg := db.IndexConfig{M: *m, EfConstruction: *efc, EfSearch: 64}
+	cfg := db.IndexConfig{M: *m, EfConstruction: *efc, EfSearch: 64, Quantize: *quant, Rescore: *rescore}
 	for i, ts := range strings.Split(*threadsFlag, ",") {
 		th, _ := strconv.Atoi(ts)
 		if i > 0 {
@@ -228,7 +232,7 @@ func benchCmd(file, dir string, args []string) error {
 			return err
 		}
 		secs := time.Since(t0).Seconds()
-		emit(map[string]any{"vecdb": "create-index", "M": *m, "ef_construction": *efc, "threads": th,
+		emit(map[string]any{"vecdb": "create-index", "M": *m, "ef_construction": *efc, "threads": th, "quantize": *quant,
 			"seconds": round(secs, 3), "vectors_per_sec": int(float64(len(ds.base)) / secs)})
 	}
 	c, err := d.Collection(coll)
@@ -311,7 +315,7 @@ func benchCmd(file, dir string, args []string) error {
 			}
 		}
 		secs := time.Since(t0).Seconds()
-		emit(map[string]any{"vecdb": "search", "via": "db.View.Search", "ef_search": ef, "threads": 1,
+		emit(map[string]any{"vecdb": "search", "via": "db.View.Search", "quantize": *quant, "ef_search": ef, "threads": 1,
 			"recall": round(float64(hit)/float64(10*len(ds.queries)), 4), "qps": round(float64(len(ds.queries))/secs, 1)})
 	}
 	runtime.GOMAXPROCS(prev)
@@ -332,7 +336,7 @@ func benchCmd(file, dir string, args []string) error {
 	for i := range ids {
 		ids[i] = uint32(i)
 	}
-	idx := ann.New(dim, ann.Config{M: *m, EfConstruction: *efc, Seed: 1})
+	idx := ann.New(dim, ann.Config{M: *m, EfConstruction: *efc, Seed: 1, Int8: *quant == "int8"})
 	t0 = time.Now()
 	if err := idx.Build(ctx, ids, ds.base, 2, nil); err != nil {
 		return err
@@ -359,7 +363,7 @@ func benchCmd(file, dir string, args []string) error {
 		hit := 0
 		t0 = time.Now()
 		for i, q := range ds.queries {
-			for _, r := range idx.Search(q, 10, ef, nil) {
+			for _, r := range idx.SearchWith(q, 10, ef, *rescore, nil) {
 				if truthIDs[i][r.ID] {
 					hit++
 				}
@@ -385,7 +389,7 @@ func benchCmd(file, dir string, args []string) error {
 		hit := 0
 		t0 = time.Now()
 		for i, q := range ds.queries {
-			for _, r := range idx.Search(q, 10, ef, filter) {
+			for _, r := range idx.SearchWith(q, 10, ef, *rescore, filter) {
 				if truthIDs[i][r.ID] {
 					hit++
 				}

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Issue 16's goal, side by side in one run: 1M × 100 vectors with two
 # metadata fields (title TEXT, year INT), EXPORT and IMPORT as Parquet
-# against vecdb's own word2vec binary export and import. Time and peak
-# resident memory (/usr/bin/time -f %M) of each statement in a fresh vecdb
-# process. Usage: bench/parquet/run.sh [N] (default 1000000); scratch in
-# $TMPDIR (or /tmp), removed at the end.
+# against vecdb's own word2vec binary export and import. For each
+# statement, in a fresh vecdb process: wall time, CPU time (user + system)
+# and peak resident memory (/usr/bin/time), and the peak of the process's
+# anonymous memory (RssAnon of /proc/PID/status, sampled every 50 ms: heap
+# and buffers, without the pages of the database file that bbolt maps,
+# which are file-backed and reclaimable). Dirty pages are synced before
+# each statement. Usage: bench/parquet/run.sh [N] (default 1000000);
+# scratch in $TMPDIR (or /tmp), removed at the end.
 set -euo pipefail
 export PATH=$PATH:/usr/local/go/bin
 cd "$(dirname "$0")/../.."
@@ -18,15 +22,27 @@ awk -v OFS='\t' 'NR>1 {print $1, "title " NR, 1950 + NR % 70}' "$T/v.vec" > "$T/
 V="$T/vecdb"
 "$V" "$T/src.vdb" "IMPORT INTO v FROM '$T/v.vec' WITH (index = false); IMPORT METADATA INTO v FROM '$T/meta.tsv' WITH (columns = 'key,title,year')" >/dev/null
 step() { # label db statement
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$V" "$2" "$3" >/dev/null; } 2>&1 | tail -1)
-  printf '%-44s %6ss %6d MB\n' "$1" "${out% *}" $(( ${out#* } / 1024 ))
+  sync # no statement pays for the writeback of the files of the one before
+  /usr/bin/time -f '%e %M %U %S' -o "$T/time" "$V" "$2" "$3" >/dev/null &
+  local tp=$! pid="" anon=0 a
+  while kill -0 "$tp" 2>/dev/null; do
+    [ -n "$pid" ] || pid=$(cat "/proc/$tp/task/$tp/children" 2>/dev/null | awk '{print $1}')
+    if [ -n "$pid" ]; then
+      a=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      [ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
+    fi
+    sleep 0.05
+  done
+  wait "$tp"
+  local e m u s
+  read -r e m u s < <(tail -1 "$T/time")
+  printf '%-38s %7ss %7ss %8d MB %8d MB\n' "$1" "$e" "$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')" $(( m / 1024 )) $(( anon / 1024 ))
 }
 echo "rows $N, dim 100, fields title TEXT, year INT; $(nproc) cores; $(date -u +%F)"
-printf '%-44s %7s %9s\n' statement time "peak RSS"
+printf '%-38s %8s %8s %11s %11s\n' statement time CPU "peak RSS" "peak anon"
 step "EXPORT v TO v.bin (word2vec binary)"  "$T/src.vdb" "EXPORT v TO '$T/v.bin'"
 step "EXPORT v TO v.parquet"                "$T/src.vdb" "EXPORT v TO '$T/v.parquet'"
 step "IMPORT INTO b FROM v.bin"             "$T/b.vdb"   "IMPORT INTO b FROM '$T/v.bin' WITH (index = false)"
 step "IMPORT INTO p FROM v.parquet"         "$T/p.vdb"   "IMPORT INTO p FROM '$T/v.parquet' WITH (index = false)"
-ls -l "$T/v.bin" "$T/v.parquet" | awk '{print $5, $NF}' | sed "s#$T/##"
+ls -l "$T/src.vdb" "$T/v.bin" "$T/v.parquet" | awk '{print $5, $NF}' | sed "s#$T/##"
 "$V" "$T/p.vdb" "SELECT key, count, title, year FROM p LIMIT 2" | tail -2

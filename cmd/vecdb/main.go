@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"io"
 	iofs "io/fs"
+	"math"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/vecdb/vecdb/db"
@@ -118,6 +120,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sandbox := fs.String("sandbox", "", "file statements and dot-commands may only touch this directory (it must exist)")
 	check := fs.Bool("check", false, "verify FILE (pages, key and row maps, checksums, vectors, index) and exit: status 0 when sound")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	var maxMem memFlag
+	fs.Var(&maxMem, "max-memory", "the memory one statement may plan to use (TRAIN, PROJECT, IMPORT of a fastText model), as `SIZE` with K, M, G or T (powers of 1024); 0 means no limit (default 4G)")
 	var cmds cmdFlags
 	fs.Var(&cmds, "cmd", "run `STATEMENT` (or a dot-command) before the shell or the statements; repeatable")
 	fs.Usage = func() {} // printed below, on stdout for -help
@@ -227,6 +231,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		path = p
 	}
 	opts := &db.Options{ReadOnly: *readonly, Sandbox: *sandbox}
+	if maxMem.set {
+		opts.Limits.MaxMemory = maxMem.limit()
+	}
 	d, err := db.Open(path, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
@@ -288,4 +295,42 @@ func termWidth(f any) int {
 func isTerminal(f any) bool {
 	fd, ok := f.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(fd.Fd()))
+}
+
+// memFlag is -max-memory: a size in bytes with an optional K, M, G or T
+// suffix (powers of 1024); 0 means no limit.
+type memFlag struct {
+	bytes int64
+	set   bool
+}
+
+func (m *memFlag) String() string {
+	if m == nil || !m.set {
+		return ""
+	}
+	return strconv.FormatInt(m.bytes, 10)
+}
+
+func (m *memFlag) Set(v string) error {
+	num, mult := strings.ToUpper(strings.TrimSpace(v)), int64(1)
+	for i, suf := range []string{"K", "M", "G", "T"} {
+		if t, ok := strings.CutSuffix(strings.TrimSuffix(num, "B"), suf); ok {
+			num, mult = t, int64(1)<<(10*(i+1))
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return fmt.Errorf("%q is not a size (a whole number, with K, M, G or T)", v)
+	}
+	m.bytes, m.set = n*mult, true
+	return nil
+}
+
+// limit is the value for Limits.MaxMemory: negative for no limit.
+func (m *memFlag) limit() int64 {
+	if m.bytes == 0 {
+		return -1
+	}
+	return m.bytes
 }

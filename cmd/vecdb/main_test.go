@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vecdb/vecdb/db"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -334,6 +335,46 @@ func TestParseArgs(t *testing.T) {
 		pos, err := parseArgs(fs, c.args)
 		if err != nil || !slices.Equal(pos, c.pos) || *bail != c.bail || len(cmds) != c.cmds {
 			t.Errorf("%q: %q bail=%v cmds=%q %v", c.args, pos, *bail, cmds, err)
+		}
+	}
+}
+
+// TestMaxMemoryFlag: -max-memory sets Limits.MaxMemory for the session: a
+// TRAIN that fits the default is refused under 1K, and nothing is created;
+// 0 lifts the limit; a size that is not one is a usage error (status 2).
+func TestMaxMemoryFlag(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "c.txt")
+	if err := os.WriteFile(corpus, []byte(strings.Repeat("a b c d e f g h\n", 50)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stmt := "TRAIN c FROM '" + corpus + "' WITH (dim = 100, min_count = 1, epochs = 1, threads = 1)"
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"-max-memory", "1K"}, 1},
+		{[]string{"-max-memory", "0"}, 0},
+		{[]string{"-max-memory", "64M"}, 0},
+		{[]string{"-max-memory", "lots"}, 2},
+		{[]string{"-max-memory", "-5"}, 2},
+	} {
+		path := filepath.Join(dir, strings.Join(c.args, "")+".vdb")
+		var out, errOut bytes.Buffer
+		code := run(append(append([]string{}, c.args...), path, stmt), strings.NewReader(""), &out, &errOut)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d; stderr %s", c.args, code, c.code, errOut.String())
+			continue
+		}
+		if c.code == 1 {
+			d, err := db.Open(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if names, _ := d.Collections(); len(names) != 0 {
+				t.Errorf("%v: refused TRAIN left collections %v", c.args, names)
+			}
+			d.Close()
 		}
 	}
 }

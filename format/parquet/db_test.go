@@ -3,12 +3,15 @@ package parquet_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vecdb/vecdb/db"
 	"github.com/vecdb/vecdb/format"
@@ -243,5 +246,73 @@ func TestImportReaderAndLimit(t *testing.T) {
 	}
 	if _, err := d.ImportReader(bg, "r2", struct{ io.Reader }{strings.NewReader(string(data))}, "c.parquet", db.ImportOptions{Format: format.Parquet}); !errors.Is(err, db.ErrInvalid) {
 		t.Fatalf("a plain io.Reader: %v", err)
+	}
+}
+
+// TestImportReadAheadEnds: the goroutine that decodes a Parquet file ahead
+// of the loader ends with the import, whether the import fails early (a
+// duplicate key while later rows are being decoded), stops at a limit or
+// is cancelled, and the rows are those of the file, in order.
+func TestImportReadAheadEnds(t *testing.T) {
+	d := openDB(t)
+	path := filepath.Join(t.TempDir(), "big.parquet")
+	write := func(n, dupAt int) {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := parquet.NewWriter(f, format.TableWriterOptions{Dim: 3, RowGroupRows: 700})
+		for i := 0; i < n; i++ {
+			k := i
+			if i == dupAt {
+				k = 0
+			}
+			if err := w.Write(&format.TableRow{Key: fmt.Sprintf("k%d", k), Count: int64(n - i), Vector: []float32{float32(i), 1, 2}, Meta: []any{}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	base := runtime.NumGoroutine()
+	ended := func(what string) {
+		t.Helper()
+		for i := 0; i < 100 && runtime.NumGoroutine() > base; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > base {
+			t.Errorf("%s: %d goroutines, %d before the import", what, n, base)
+		}
+	}
+	write(5000, 1500)
+	if _, err := d.Import(bg, "c", path, db.ImportOptions{}); !errors.Is(err, db.ErrDuplicateKey) {
+		t.Fatalf("duplicate at row 1501: %v", err)
+	}
+	ended("duplicate key")
+	if _, err := d.Collection("c"); !errors.Is(err, db.ErrCollectionNotFound) {
+		t.Errorf("a failed import left collection c: %v", err)
+	}
+	res, err := d.Import(bg, "c", path, db.ImportOptions{Limit: 1200})
+	if err != nil || res.Rows != 1200 {
+		t.Fatalf("limit 1200: %+v, %v", res, err)
+	}
+	ended("limit")
+	c, _ := d.Collection("c")
+	for _, i := range []int{0, 699, 700, 1023, 1024, 1199} {
+		r, err := c.Get(fmt.Sprintf("k%d", i))
+		if err != nil || r.Vector[0] != float32(i) || r.Count != int64(5000-i) {
+			t.Errorf("row %d: %+v, %v", i, r, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if _, err := d.Import(ctx, "c", path, db.ImportOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+	ended("cancelled")
+	if c.Len() != 1200 {
+		t.Errorf("a cancelled import changed c: %d rows", c.Len())
 	}
 }

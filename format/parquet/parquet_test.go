@@ -3,6 +3,7 @@ package parquet
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"reflect"
@@ -13,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/vecdb/vecdb/format"
@@ -242,5 +245,70 @@ func TestRegistered(t *testing.T) {
 	c, err := format.TableCodecFor(format.Parquet)
 	if err != nil || c.NewReader == nil || c.NewWriter == nil {
 		t.Fatalf("codec %v, %v", c, err)
+	}
+}
+
+// TestWriterCompression: the key, count and metadata columns are Snappy,
+// the vector values uncompressed (Snappy does not shrink float32 noise),
+// in every row group.
+func TestWriterCompression(t *testing.T) {
+	data := writeRows(t, format.TableWriterOptions{Dim: 8, Columns: metaCols, RowGroupRows: 5}, sampleRows(12, 8))
+	pf, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pf.NumRowGroups() != 3 {
+		t.Fatalf("%d row groups, want 3", pf.NumRowGroups())
+	}
+	for g := 0; g < pf.NumRowGroups(); g++ {
+		rg := pf.MetaData().RowGroup(g)
+		for c := 0; c < rg.NumColumns(); c++ {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := compress.Codecs.Snappy
+			if cc.PathInSchema().String() == "vector.list.element" {
+				want = compress.Codecs.Uncompressed
+			}
+			if cc.Compression() != want {
+				t.Errorf("row group %d column %s: compression %v, want %v", g, cc.PathInSchema(), cc.Compression(), want)
+			}
+		}
+	}
+}
+
+// TestWriterDictionary: a TEXT column whose values repeat gets a
+// dictionary; one of distinct values (titles, names) is written plain.
+func TestWriterDictionary(t *testing.T) {
+	cols := []format.Column{{Name: "pos", Type: format.TextColumn}, {Name: "title", Type: format.TextColumn}}
+	var rows []format.TableRow
+	for i := 0; i < 40; i++ {
+		rows = append(rows, format.TableRow{Key: fmt.Sprintf("k%d", i), Vector: []float32{1, 2},
+			Meta: []any{[]string{"noun", "verb", "adj"}[i%3], fmt.Sprintf("title %d", i)}})
+	}
+	data := writeRows(t, format.TableWriterOptions{Dim: 2, Columns: cols, RowGroupRows: 16}, rows)
+	pf, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := 0; g < pf.NumRowGroups(); g++ {
+		rg := pf.MetaData().RowGroup(g)
+		for c, want := range map[int]bool{0: false, 3: true, 4: false} {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.HasDictionaryPage() != want {
+				t.Errorf("row group %d column %s: dictionary %v, want %v", g, cc.PathInSchema(), cc.HasDictionaryPage(), want)
+			}
+		}
+	}
+	_, got, err := readAll(t, data, format.TableReaderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 40 || got[39].Meta[0] != "noun" || got[39].Meta[1] != "title 39" {
+		t.Fatalf("read back %d rows, last %+v", len(got), got[len(got)-1])
 	}
 }

@@ -94,10 +94,42 @@ type Reader struct {
 	keyArr, cntArr arrow.Array
 	vecArr         array.ListLike
 	metaArrs       []arrow.Array
+	// f32 holds the vector values of the batch when they are float32
+	// without nulls (the common case, read by copying); nil otherwise.
+	f32 []float32
+	// The vectors and metadata slices of the batch's rows are carved from
+	// these, one allocation per batch instead of two per row.
+	vecSlab  []float32
+	metaSlab []any
 
 	pending bool
 	prow    format.TableRow
+
+	// direct: the vector column is a list (of one level) of float32 and
+	// is read with its column chunk reader (vcr, one per row group) into
+	// lv, rather than as Arrow lists, which cost three times as much.
+	direct    bool
+	vecLeaf   int   // its leaf column
+	vecDef    int16 // the definition level of a value
+	emptyDef  int16 // of an empty list (below: a NULL list)
+	nullElems bool  // its elements may be NULL (def vecDef-1)
+	vcr       *file.Float32ColumnChunkReader
+	lv        levels
 }
+
+// levels holds definition and repetition levels of the vector column read
+// ahead, with the values of the levels that have one: the rows not yet
+// returned are levels p..n-1 and values vp..vn-1.
+type levels struct {
+	defs, reps   []int16
+	vals         []float32
+	p, n, vp, vn int
+	eof          bool
+}
+
+// directChunk is the number of levels read from the vector column at a
+// time.
+const directChunk = 1 << 16
 
 // NewReader opens the Parquet file in r (name is used in messages), finds
 // its columns and reads its first row, so that Dim is known when it
@@ -232,8 +264,11 @@ func (r *Reader) findColumns() error {
 		return r.errf(format.ErrSyntax, "vector column %s has type %s: want a list of float or double", vf.Name, vf.Type)
 	}
 	r.keyName, r.vecName = sc.Field(ki).Name, vf.Name
-	var want []int // top-level fields to read
-	want = append(want, ki, vi)
+	var want []int // top-level fields to read through Arrow
+	want = append(want, ki)
+	if !r.directVector(vi) {
+		want = append(want, vi)
+	}
 	for i, f := range sc.Fields() {
 		if i == ki || i == vi {
 			continue
@@ -274,6 +309,113 @@ func appendLeaves(dst []int, f *pqarrow.SchemaField) []int {
 		dst = appendLeaves(dst, &f.Children[i])
 	}
 	return dst
+}
+
+// directVector reports whether the vector column (field vi) can be read
+// directly, and sets the reader up for it: a list of one level (list,
+// large list or fixed-size list in Arrow) of float32 values.
+func (r *Reader) directVector(vi int) bool {
+	leaves := appendLeaves(nil, &r.fr.Manifest.Fields[vi])
+	if len(leaves) != 1 {
+		return false
+	}
+	d := r.pf.MetaData().Schema.Column(leaves[0])
+	if d.PhysicalType() != pq.Types.Float || d.MaxRepetitionLevel() != 1 {
+		return false
+	}
+	r.direct, r.vecLeaf, r.vecDef = true, leaves[0], d.MaxDefinitionLevel()
+	r.nullElems = d.SchemaNode().RepetitionType() == pq.Repetitions.Optional
+	r.emptyDef = r.vecDef - 1
+	if r.nullElems {
+		r.emptyDef--
+	}
+	return true
+}
+
+// fill reads more levels of the vector column, keeping those not yet
+// used; at the end of the column chunk it sets lv.eof.
+func (r *Reader) fill() error {
+	l := &r.lv
+	k := copy(l.defs, l.defs[l.p:l.n])
+	copy(l.reps, l.reps[l.p:l.n])
+	l.n, l.p = k, 0
+	l.vn = copy(l.vals, l.vals[l.vp:l.vn])
+	l.vp = 0
+	if need := l.n + directChunk; need > len(l.defs) {
+		l.defs = append(l.defs[:l.n], make([]int16, need-l.n)...)
+		l.reps = append(l.reps[:l.n], make([]int16, need-l.n)...)
+	}
+	if need := l.vn + directChunk; need > len(l.vals) {
+		l.vals = append(l.vals[:l.vn], make([]float32, need-l.vn)...)
+	}
+	tot, nv, err := r.vcr.ReadBatch(directChunk, l.vals[l.vn:], l.defs[l.n:], l.reps[l.n:])
+	if err != nil {
+		return r.errf(format.ErrSyntax, "vector column: %v", err)
+	}
+	if tot == 0 {
+		l.eof = true
+	}
+	l.n += int(tot)
+	l.vn += nv
+	return nil
+}
+
+// directNext returns the next row's vector (of the row with key, i-th of
+// the batch) from the vector column read directly, with the checks and
+// errors of vector.
+func (r *Reader) directNext(key string, i int) ([]float32, error) {
+	l := &r.lv
+	end := l.p + 1 // the row's levels are p..end-1: up to the next row's
+	for {
+		for end < l.n && l.reps[end] != 0 {
+			end++
+		}
+		if end < l.n || l.eof {
+			break
+		}
+		off := end - l.p
+		if err := r.fill(); err != nil {
+			return nil, err
+		}
+		end = l.p + off
+	}
+	if l.p >= l.n || l.reps[l.p] != 0 {
+		return nil, r.errf(format.ErrSyntax, "row group %d: the vector column has fewer rows than the others", r.rg)
+	}
+	n := end - l.p
+	switch d := l.defs[l.p]; {
+	case d < r.emptyDef:
+		return nil, r.errf(format.ErrSyntax, "vector of %q is null", key)
+	case d == r.emptyDef:
+		n = 0
+	}
+	if r.dim == 0 {
+		if n < 1 || n > format.MaxDim {
+			return nil, r.errf(format.ErrRagged, "vector of %q has %d values: want 1..%d", key, n, format.MaxDim)
+		}
+		r.dim = n
+	}
+	if n != r.dim {
+		return nil, r.errf(format.ErrRagged, "vector of %q has %d values, want %d", key, n, r.dim)
+	}
+	for j, d := range l.defs[l.p:end] {
+		if d != r.vecDef {
+			return nil, r.errf(format.ErrNumber, "value %d of %q is null", j+1, key)
+		}
+	}
+	if len(r.vecSlab) < n {
+		r.vecSlab = make([]float32, n*(int(r.rec.NumRows())-i))
+	}
+	vec := r.vecSlab[:n:n]
+	r.vecSlab = r.vecSlab[n:]
+	copy(vec, l.vals[l.vp:l.vp+n])
+	l.p, l.vp = end, l.vp+n
+	for j, v := range vec {
+		if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // NaN or ±Inf
+			return nil, r.errf(format.ErrNotFinite, "value %d of %q is not a finite float32: %v", j+1, key, v)
+		}
+	}
+	return vec, nil
 }
 
 // Dim returns the dimension (see format.TableReader).
@@ -346,8 +488,22 @@ func (r *Reader) advance() error {
 		if r.rg+1 >= r.pf.NumRowGroups() {
 			return io.EOF
 		}
+		if r.vcr != nil && r.lv.p < r.lv.n {
+			return r.errf(format.ErrSyntax, "row group %d: the vector column has more rows than the others", r.rg)
+		}
 		r.rg++
 		r.rgRow = 0
+		if r.direct {
+			cr, err := r.pf.RowGroup(r.rg).Column(r.vecLeaf)
+			if err != nil {
+				return r.errf(format.ErrSyntax, "row group %d: %v", r.rg, err)
+			}
+			var ok bool
+			if r.vcr, ok = cr.(*file.Float32ColumnChunkReader); !ok {
+				return r.errf(format.ErrSyntax, "row group %d: the vector column is not of floats", r.rg)
+			}
+			r.lv.p, r.lv.n, r.lv.vp, r.lv.vn, r.lv.eof = 0, 0, 0, 0, false
+		}
 		rr, err := r.fr.GetRecordReader(context.Background(), r.leaves, []int{r.rg})
 		if err != nil {
 			return r.errf(format.ErrSyntax, "row group %d: %v", r.rg, err)
@@ -370,13 +526,19 @@ func (r *Reader) bind() error {
 	if r.keyArr, err = col(r.keyName); err != nil {
 		return err
 	}
-	v, err := col(r.vecName)
-	if err != nil {
-		return err
-	}
-	var ok bool
-	if r.vecArr, ok = v.(array.ListLike); !ok {
-		return r.errf(format.ErrSyntax, "vector column %s is %s, not a list", r.vecName, v.DataType())
+	r.vecSlab, r.metaSlab, r.f32 = nil, nil, nil
+	if !r.direct {
+		v, err := col(r.vecName)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if r.vecArr, ok = v.(array.ListLike); !ok {
+			return r.errf(format.ErrSyntax, "vector column %s is %s, not a list", r.vecName, v.DataType())
+		}
+		if vals, ok := r.vecArr.ListValues().(*array.Float32); ok && vals.NullN() == 0 {
+			r.f32 = vals.Float32Values()
+		}
 	}
 	r.cntArr = nil
 	if r.countName != "" {
@@ -415,6 +577,9 @@ func (r *Reader) next(row *format.TableRow) error {
 	if key == "" {
 		return r.errf(format.ErrSyntax, "key is empty")
 	}
+	// A string of an Arrow array shares the batch's buffer; a loader
+	// keeps every key, which must not keep every batch's buffers alive.
+	key = strings.Clone(key)
 	vec, err := r.vector(key, i)
 	if err != nil {
 		return err
@@ -425,7 +590,11 @@ func (r *Reader) next(row *format.TableRow) error {
 			return err
 		}
 	}
-	meta := make([]any, len(r.cols))
+	if len(r.metaSlab) < len(r.cols) {
+		r.metaSlab = make([]any, len(r.cols)*(int(r.rec.NumRows())-i))
+	}
+	meta := r.metaSlab[:len(r.cols):len(r.cols)]
+	r.metaSlab = r.metaSlab[len(r.cols):]
 	for j, a := range r.metaArrs {
 		if a.IsNull(i) {
 			continue
@@ -498,6 +667,9 @@ func (r *Reader) integer(a arrow.Array, i int, name string) (int64, error) {
 }
 
 func (r *Reader) vector(key string, i int) ([]float32, error) {
+	if r.direct {
+		return r.directNext(key, i)
+	}
 	if r.vecArr.IsNull(i) {
 		return nil, r.errf(format.ErrSyntax, "vector of %q is null", key)
 	}
@@ -512,8 +684,21 @@ func (r *Reader) vector(key string, i int) ([]float32, error) {
 	if n != r.dim {
 		return nil, r.errf(format.ErrRagged, "vector of %q has %d values, want %d", key, n, r.dim)
 	}
+	if len(r.vecSlab) < n {
+		r.vecSlab = make([]float32, n*(int(r.rec.NumRows())-i))
+	}
+	vec := r.vecSlab[:n:n]
+	r.vecSlab = r.vecSlab[n:]
+	if r.f32 != nil {
+		copy(vec, r.f32[start:end])
+		for j, v := range vec {
+			if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // NaN or ±Inf
+				return nil, r.errf(format.ErrNotFinite, "value %d of %q is not a finite float32: %v", j+1, key, v)
+			}
+		}
+		return vec, nil
+	}
 	vals := r.vecArr.ListValues()
-	vec := make([]float32, n)
 	for j := range vec {
 		k := int(start) + j
 		if vals.IsNull(k) {

@@ -1,17 +1,21 @@
 package parquet
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/vecdb/vecdb/format"
 )
@@ -27,29 +31,85 @@ const (
 // WriterOptions.RowGroupRows is 0.
 const rowGroupBytes = 16 << 20
 
-// Codec is the compression of every column: Snappy, the default of Spark,
-// DuckDB, pyarrow and parquet-mr, which every Parquet reader has.
+// Codec is the compression of every column but the vector values, which
+// are stored uncompressed (see the package documentation): Snappy, the
+// default of Spark, DuckDB, pyarrow and parquet-mr, which every Parquet
+// reader has.
 var Codec = compress.Codecs.Snappy
 
-// Writer streams rows into a Parquet file: one row group is assembled in
-// memory (RowGroupRows rows), written, and released. The columns are
-// `key` (string, required), `count` (int64, required), `vector` (a list,
-// or with FixedSize a fixed-size list, of required float32) and the
-// metadata columns (optional: TEXT as string, INT as int64, FLOAT as
-// double, BOOL as boolean). A Writer is not safe for concurrent use.
+// Writer streams rows into a Parquet file: one row group is gathered in
+// memory (RowGroupRows rows, in flat buffers), then handed to a goroutine
+// that encodes and writes it while the next one is gathered; two sets of
+// buffers take turns, so the memory is two row groups whatever the number
+// of rows. The columns are `key` (string, required), `count` (int64,
+// required), `vector` (a list, or with FixedSize a fixed-size list, of
+// required float32) and the metadata columns (optional: TEXT as string,
+// INT as int64, FLOAT as double, BOOL as boolean). It writes the Parquet
+// column chunks itself, the vectors in slices of a row group with their
+// levels computed once, rather than through Arrow arrays. A Writer is not
+// safe for concurrent use; Close ends its goroutine.
 type Writer struct {
-	opts  format.TableWriterOptions
-	fw    *pqarrow.FileWriter
-	rb    *array.RecordBuilder
-	key   *array.StringBuilder
-	count *array.Int64Builder
-	list  array.ListLikeBuilder
-	vals  *array.Float32Builder
-	meta  []array.Builder
-	n     int // rows in the row group being built
-	rows  int
-	err   error
+	opts   format.TableWriterOptions
+	dst    io.Writer
+	psc    *schema.Schema
+	kv     metadata.KeyValueMetadata
+	fw     *file.Writer // started by the first row group (or Close)
+	closed bool
+	maxDef int16 // of the vector values (1: a required list of required floats)
+	maxRep int16
+
+	g *group // the row group being gathered
+
+	// The encoder goroutine, started by the first full row group: it
+	// writes the groups sent on work and returns each on free, emptied;
+	// encErr is its first error, read after a receive from free or done.
+	work   chan *group
+	free   chan *group
+	done   chan struct{}
+	encErr error
+
+	ba         []pq.ByteArray // the encoder's scratch for a string column
+	defs, reps []int16        // levels of vecSlice rows of vector values
+	rows       int
+	err        error
 }
+
+// group is a row group being gathered: the keys end to end in keys
+// (keyEnd the end of each), the vectors end to end in vals.
+type group struct {
+	keys   []byte
+	keyEnd []int
+	counts []int64
+	vals   []float32
+	meta   []metaBuf
+	n      int
+}
+
+// reset empties g, keeping its memory for the next row group.
+func (g *group) reset() {
+	g.n = 0
+	g.keys, g.keyEnd, g.counts, g.vals = g.keys[:0], g.keyEnd[:0], g.counts[:0], g.vals[:0]
+	for i := range g.meta {
+		m := &g.meta[i]
+		m.defs, m.text, m.textEnd, m.ints, m.floats, m.bools = m.defs[:0], m.text[:0], m.textEnd[:0], m.ints[:0], m.floats[:0], m.bools[:0]
+	}
+}
+
+// metaBuf holds the values of a metadata column in a row group: one
+// definition level per row (0 NULL, 1 a value) and the values of the
+// non-NULL rows.
+type metaBuf struct {
+	defs    []int16
+	text    []byte // TEXT: the values end to end
+	textEnd []int  // and the end of each
+	ints    []int64
+	floats  []float64
+	bools   []bool
+}
+
+// vecSlice is the number of rows of vector values given to the column
+// writer at a time.
+const vecSlice = 1024
 
 // onlyWriter hides a Close method of the destination: closing the Parquet
 // writer must not close the caller's io.Writer.
@@ -104,36 +164,28 @@ func NewWriter(w io.Writer, opts format.TableWriterOptions) (*Writer, error) {
 	if opts.RowGroupRows <= 0 {
 		opts.RowGroupRows = min(max(rowGroupBytes/(4*opts.Dim), 1024), 1<<20)
 	}
-	// Dictionaries help only repetitive text; vectors and keys are not.
-	props := []pq.WriterProperty{
-		pq.WithCompression(Codec),
-		pq.WithDictionaryDefault(false),
-		pq.WithMaxRowGroupLength(int64(opts.RowGroupRows)),
-		pq.WithStatsFor(VectorColumn+".list.element", false),
-		pq.WithCreatedBy("vecdb"),
-	}
-	for _, c := range opts.Columns {
-		if c.Type == format.TextColumn {
-			props = append(props, pq.WithDictionaryFor(c.Name, true))
-		}
-	}
 	sc := Schema(opts)
-	var aprops []pqarrow.WriterOption
-	if opts.FixedSize {
-		aprops = append(aprops, pqarrow.WithStoreSchema()) // so Arrow readers see the fixed size
-	}
-	fw, err := pqarrow.NewFileWriter(sc, onlyWriter{w}, pq.NewWriterProperties(props...), pqarrow.NewArrowWriterProperties(aprops...))
+	psc, err := pqarrow.ToParquet(sc, pq.NewWriterProperties(), pqarrow.NewArrowWriterProperties())
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
-	rb := array.NewRecordBuilder(memory.DefaultAllocator, sc)
-	wr := &Writer{opts: opts, fw: fw, rb: rb,
-		key:   rb.Field(0).(*array.StringBuilder),
-		count: rb.Field(1).(*array.Int64Builder),
-		list:  rb.Field(2).(array.ListLikeBuilder),
-		meta:  rb.Fields()[3:],
+	var kv metadata.KeyValueMetadata
+	if opts.FixedSize {
+		// The Arrow schema in the footer, as Arrow writers store it, so
+		// that Arrow readers see the fixed size of the vector column.
+		kv.Append("ARROW:schema", base64.StdEncoding.EncodeToString(flight.SerializeSchema(sc, memory.DefaultAllocator)))
 	}
-	wr.vals = wr.list.ValueBuilder().(*array.Float32Builder)
+	vd := psc.Column(2)
+	wr := &Writer{opts: opts, dst: w, psc: psc, kv: kv, maxDef: vd.MaxDefinitionLevel(), maxRep: vd.MaxRepetitionLevel(),
+		g: &group{meta: make([]metaBuf, len(opts.Columns))}}
+	wr.defs = make([]int16, vecSlice*opts.Dim)
+	wr.reps = make([]int16, vecSlice*opts.Dim)
+	for i := range wr.defs {
+		wr.defs[i] = wr.maxDef
+		if i%opts.Dim != 0 {
+			wr.reps[i] = wr.maxRep
+		}
+	}
 	return wr, nil
 }
 
@@ -149,16 +201,41 @@ func (w *Writer) Write(r *format.TableRow) error {
 		w.err = err
 		return err
 	}
-	w.key.Append(r.Key)
-	w.count.Append(r.Count)
-	w.list.Append(true)
-	w.vals.AppendValues(r.Vector, nil)
-	for i, b := range w.meta {
-		appendMeta(b, r.Meta[i])
+	g := w.g
+	g.keys = append(g.keys, r.Key...)
+	g.keyEnd = append(g.keyEnd, len(g.keys))
+	g.counts = append(g.counts, r.Count)
+	if need := len(g.vals) + len(r.Vector); need > cap(g.vals) {
+		// Double up to a row group's values (append would grow a large
+		// slice by a quarter at a time, copying it again and again).
+		nv := make([]float32, len(g.vals), min(max(2*cap(g.vals), 256*w.opts.Dim, need), max(w.opts.RowGroupRows*w.opts.Dim, need)))
+		copy(nv, g.vals)
+		g.vals = nv
 	}
-	w.n++
+	g.vals = append(g.vals, r.Vector...)
+	for i := range g.meta {
+		m := &g.meta[i]
+		v := r.Meta[i]
+		if v == nil {
+			m.defs = append(m.defs, 0)
+			continue
+		}
+		m.defs = append(m.defs, 1)
+		switch v := v.(type) {
+		case string:
+			m.text = append(m.text, v...)
+			m.textEnd = append(m.textEnd, len(m.text))
+		case int64:
+			m.ints = append(m.ints, v)
+		case float64:
+			m.floats = append(m.floats, v)
+		case bool:
+			m.bools = append(m.bools, v)
+		}
+	}
+	g.n++
 	w.rows++
-	if w.n >= w.opts.RowGroupRows {
+	if g.n >= w.opts.RowGroupRows {
 		return w.flush()
 	}
 	return nil
@@ -173,7 +250,7 @@ func (w *Writer) check(r *format.TableRow) error {
 		return &format.Error{Row: int64(row), Msg: fmt.Sprintf("expected %d values, got %d", w.opts.Dim, len(r.Vector)), Err: format.ErrRagged}
 	}
 	for j, v := range r.Vector {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+		if math.Float32bits(v)&expMask == expMask { // NaN or ±Inf
 			return &format.Error{Row: int64(row), Msg: fmt.Sprintf("value %d of %q is not finite: %v", j+1, r.Key, v), Err: format.ErrNotFinite}
 		}
 	}
@@ -200,36 +277,165 @@ func (w *Writer) check(r *format.TableRow) error {
 	return nil
 }
 
-func appendMeta(b array.Builder, v any) {
-	if v == nil {
-		b.AppendNull()
-		return
-	}
-	switch b := b.(type) {
-	case *array.StringBuilder:
-		b.Append(v.(string))
-	case *array.Int64Builder:
-		b.Append(v.(int64))
-	case *array.Float64Builder:
-		b.Append(v.(float64))
-	case *array.BooleanBuilder:
-		b.Append(v.(bool))
-	}
-}
+// expMask is the exponent of a float32, all ones for NaN and ±Inf.
+const expMask = 0x7f800000
 
-// flush writes the rows built so far as one row group.
+// flush hands the rows gathered so far, as one row group, to the encoder
+// goroutine (starting it) and goes on with the other set of buffers once
+// the encoder is done with them.
 func (w *Writer) flush() error {
-	if w.n == 0 {
+	if w.g.n == 0 {
 		return nil
 	}
-	rec := w.rb.NewRecordBatch()
-	defer rec.Release()
-	w.n = 0
-	if err := w.fw.Write(rec); err != nil {
-		w.err = fmt.Errorf("parquet: write row group: %w", err)
+	if w.fw == nil {
+		if err := w.start(); err != nil {
+			w.err = err
+			return err
+		}
+	}
+	if w.work == nil {
+		w.work, w.free, w.done = make(chan *group), make(chan *group, 1), make(chan struct{})
+		// The second set of buffers, as large as the first has grown.
+		g := w.g
+		w.free <- &group{keys: make([]byte, 0, cap(g.keys)), keyEnd: make([]int, 0, cap(g.keyEnd)),
+			counts: make([]int64, 0, cap(g.counts)), vals: make([]float32, 0, cap(g.vals)),
+			meta: make([]metaBuf, len(w.opts.Columns))}
+		go w.encode()
+	}
+	w.work <- w.g
+	w.g = <-w.free
+	if w.encErr != nil {
+		w.err = w.encErr
 		return w.err
 	}
 	return nil
+}
+
+// start starts the file, its properties chosen after the first row group
+// (in w.g): a dictionary for a TEXT column whose values repeat (at least
+// half of them, in the first group), as part-of-speech tags or languages
+// do; titles and names, mostly distinct, are written plain (a dictionary
+// of them would be as large as the values, and building it costs a tenth
+// of the export). Keys, counts and vectors are never repetitive.
+func (w *Writer) start() error {
+	props := []pq.WriterProperty{
+		pq.WithCompression(Codec),
+		pq.WithDictionaryDefault(false),
+		pq.WithMaxRowGroupLength(int64(w.opts.RowGroupRows)),
+		pq.WithStatsFor(VectorColumn+".list.element", false),
+		pq.WithCompressionFor(VectorColumn+".list.element", compress.Codecs.Uncompressed),
+		pq.WithCreatedBy("vecdb"),
+	}
+	for i, c := range w.opts.Columns {
+		if c.Type == format.TextColumn && w.g.meta[i].repetitive() {
+			props = append(props, pq.WithDictionaryFor(c.Name, true))
+		}
+	}
+	fw, err := file.NewParquetWriterWithError(onlyWriter{w.dst}, w.psc.Root(), file.WithWriterProps(pq.NewWriterProperties(props...)), file.WithWriteMetadata(w.kv))
+	if err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	w.fw = fw
+	return nil
+}
+
+// repetitive reports whether at most half of the TEXT values in m are
+// distinct (true when there are none).
+func (m *metaBuf) repetitive() bool {
+	seen := make(map[string]struct{})
+	start := 0
+	for _, e := range m.textEnd {
+		seen[string(m.text[start:e])] = struct{}{}
+		start = e
+		if 2*len(seen) > len(m.textEnd) {
+			return false
+		}
+	}
+	return true
+}
+
+// encode writes the row groups sent on w.work until it is closed; after an
+// error it only empties them.
+func (w *Writer) encode() {
+	defer close(w.done)
+	for g := range w.work {
+		if w.encErr == nil {
+			if err := w.writeRowGroup(g); err != nil {
+				w.encErr = fmt.Errorf("parquet: write row group: %w", err)
+			}
+		}
+		g.reset()
+		w.free <- g
+	}
+}
+
+// byteArrays returns the strings stored end to end in text, each ending
+// at its element of ends, as byte arrays (in w.ba, reused).
+func (w *Writer) byteArrays(text []byte, ends []int) []pq.ByteArray {
+	w.ba = w.ba[:0]
+	start := 0
+	for _, e := range ends {
+		w.ba = append(w.ba, text[start:e:e])
+		start = e
+	}
+	return w.ba
+}
+
+func (w *Writer) writeRowGroup(g *group) error {
+	rg, err := w.fw.AppendRowGroupChecked()
+	if err != nil {
+		return err
+	}
+	next := func() (file.ColumnChunkWriter, error) { return rg.NextColumn() }
+	cw, err := next()
+	if err != nil {
+		return err
+	}
+	if err := writeStrings(cw, w.byteArrays(g.keys, g.keyEnd), nil); err != nil {
+		return err
+	}
+	if cw, err = next(); err != nil {
+		return err
+	}
+	if _, err := cw.(*file.Int64ColumnChunkWriter).WriteBatch(g.counts, nil, nil); err != nil {
+		return err
+	}
+	if cw, err = next(); err != nil {
+		return err
+	}
+	vw := cw.(*file.Float32ColumnChunkWriter)
+	dim := w.opts.Dim
+	for i := 0; i < g.n; i += vecSlice {
+		k := min(vecSlice, g.n-i)
+		if _, err := vw.WriteBatch(g.vals[i*dim:(i+k)*dim], w.defs[:k*dim], w.reps[:k*dim]); err != nil {
+			return err
+		}
+	}
+	for i, c := range w.opts.Columns {
+		m := &g.meta[i]
+		if cw, err = next(); err != nil {
+			return err
+		}
+		switch c.Type {
+		case format.TextColumn:
+			err = writeStrings(cw, w.byteArrays(m.text, m.textEnd), m.defs)
+		case format.IntColumn:
+			_, err = cw.(*file.Int64ColumnChunkWriter).WriteBatch(m.ints, m.defs, nil)
+		case format.FloatColumn:
+			_, err = cw.(*file.Float64ColumnChunkWriter).WriteBatch(m.floats, m.defs, nil)
+		case format.BoolColumn:
+			_, err = cw.(*file.BooleanColumnChunkWriter).WriteBatch(m.bools, m.defs, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return rg.Close()
+}
+
+func writeStrings(cw file.ColumnChunkWriter, vals []pq.ByteArray, defs []int16) error {
+	_, err := cw.(*file.ByteArrayColumnChunkWriter).WriteBatch(vals, defs, nil)
+	return err
 }
 
 // Rows returns the number of rows written so far.
@@ -239,16 +445,30 @@ func (w *Writer) Rows() int { return w.rows }
 // io.Writer given to NewWriter. After an error from Write, Close releases
 // the writer's memory and returns that error.
 func (w *Writer) Close() error {
-	if w.rb == nil {
+	if w.closed {
 		return w.err
 	}
+	w.closed = true
 	err := w.err
 	if err == nil {
 		err = w.flush()
 	}
-	cerr := w.fw.Close()
-	w.rb.Release()
-	w.rb = nil
+	if err == nil && w.fw == nil {
+		err = w.start() // no rows: a file with the schema and no row groups
+	}
+	if w.work != nil {
+		close(w.work)
+		<-w.done
+		if err == nil {
+			err = w.encErr
+		}
+	}
+	var cerr error
+	if w.fw != nil {
+		cerr = w.fw.Close()
+		w.fw = nil
+	}
+	w.g, w.work, w.free, w.ba = nil, nil, nil, nil
 	if err == nil && cerr != nil {
 		err = fmt.Errorf("parquet: %w", cerr)
 	}

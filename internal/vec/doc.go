@@ -63,6 +63,21 @@
 // arm64 processor, so no feature check is needed. The NEON code is tested
 // under qemu-aarch64; its speed has not been measured on real hardware yet.
 //
+// DotInt8 (the int8 inner product of quantized vectors, exact in int32 up to
+// 131072 codes) has its own kernels: on amd64 with AVX2, VPMOVSXBW widens 16
+// codes to int16 and VPMADDWD multiplies and pairs them into int32 lanes, 32
+// codes per iteration (int8_amd64.s); where the processor has AVX-512 BW
+// and VNNI, 32 codes widen into a ZMM register and one VPDPWSSD multiplies,
+// pairs and accumulates them, 64 per iteration, with a K-masked load for
+// the last len%32 (no scalar tail). On arm64, SMULL/SMULL2 and SADALP do 16
+// codes at a time (int8_arm64.s, WORD encodings). Every kernel is tested
+// against the pure-Go version for every length 0..300 at unaligned
+// offsets, at the extremes -128 and 127, and against a guard page; the NEON
+// one under qemu-aarch64 by TestARM64UnderQemu when qemu is installed.
+// BenchmarkDotInt8 (shared 2-core Xeon, three runs): dim 100 in 5.3-6.3 ns
+// with VNNI, 9.0-9.7 ns with AVX2 (float32 Dot 8.5-9.8 ns); dim 300
+// 12-15 ns against 18-20 ns (float32 28 ns).
+//
 // Go assembly needs no cgo, so CGO_ENABLED=0 builds keep it. Everywhere else
 // (other architectures, amd64 CPUs without AVX2 or FMA, and the "purego" tag)
 // the pure-Go kernels run:

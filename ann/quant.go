@@ -1,0 +1,222 @@
+package ann
+
+import (
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"slices"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// int8 quantization (Config.Int8). Every vector also keeps dim int8 codes
+// and one float32 scale: code[i] = round(v[i]/scale) with scale =
+// max|v[i]|/127, so codes lie in -127..127 and v ≈ scale*code. One scale
+// per vector (not per dimension) keeps every vector's code independent of
+// the others (an insert never rescales the collection) and, for Cosine,
+// where vectors are unit length, spends the 8 bits on the vector's own
+// range; TestQuantScaleChoice measures both. Searches walk the graph with
+// int8 distances (vec.DotInt8 of the query's codes and the node's, times
+// both scales), then rescore the beam's best candidates with the float32
+// vectors, so the distances returned are exact.
+
+// DefaultRescore is the oversampling factor of an int8 search when none is
+// given: the beam keeps at least k*DefaultRescore candidates (more when
+// ef_search is wider), and every one of them is rescored with the float32
+// vectors. Chosen by measurement (BenchmarkInt8, TestInt8Recall).
+const DefaultRescore = 4
+
+// MaxRescore bounds the oversampling factor.
+const MaxRescore = 100
+
+// maxInt8Dim is the largest dimension whose int8 dot products cannot
+// overflow int32 (vec.DotInt8 is exact up to 131072 codes).
+const maxInt8Dim = 131072
+
+// quantize writes the int8 codes of v into dst and returns the scale.
+// A zero vector gets scale 0 and zero codes.
+func quantize(dst []int8, v []float32) float32 {
+	var m float32
+	for _, f := range v {
+		m = max(m, float32(math.Abs(float64(f))))
+	}
+	if m == 0 {
+		clear(dst)
+		return 0
+	}
+	inv := 127 / m
+	for i, f := range v {
+		c := math.Round(float64(f * inv))
+		dst[i] = int8(max(-127, min(127, c)))
+	}
+	return m / 127
+}
+
+// Int8 reports whether the index walks its graph with int8 codes.
+func (x *Index) Int8() bool { return x.cfg.Int8 }
+
+func (x *Index) codesOf(s uint32) []int8 {
+	i := int(s) * x.dim
+	return x.codes[i : i+x.dim : i+x.dim]
+}
+
+// quantizeSlot computes the codes, scale and squared norm of slot s from
+// its float32 vector.
+func (x *Index) quantizeSlot(s uint32) {
+	if !x.cfg.Int8 {
+		return
+	}
+	v := x.vec(s)
+	x.qscale[s] = quantize(x.codesOf(s), v)
+	x.qnorm[s] = vec.Dot(v, v)
+}
+
+// growQuant keeps the per-slot int8 arrays as long as the slot arrays.
+func (x *Index) growQuant() {
+	if !x.cfg.Int8 {
+		return
+	}
+	n := len(x.levels)
+	if d := n*x.dim - len(x.codes); d > 0 {
+		x.codes = append(x.codes, make([]int8, d)...)
+	}
+	if d := n - len(x.qscale); d > 0 {
+		x.qscale = append(x.qscale, make([]float32, d)...)
+		x.qnorm = append(x.qnorm, make([]float32, d)...)
+	}
+}
+
+// reserveQuant is reserve for the int8 arrays.
+func (x *Index) reserveQuant(total int) {
+	if !x.cfg.Int8 || cap(x.qscale) >= total {
+		return
+	}
+	x.codes = append(make([]int8, 0, total*x.dim), x.codes...)
+	x.qscale = append(make([]float32, 0, total), x.qscale...)
+	x.qnorm = append(make([]float32, 0, total), x.qnorm...)
+}
+
+// setQuery prepares sc for an int8 walk from q (already normalised for
+// Cosine).
+func (x *Index) setQuery(sc *scratch, q []float32) {
+	if cap(sc.qc) < x.dim {
+		sc.qc = make([]int8, x.dim)
+	}
+	sc.qc = sc.qc[:x.dim]
+	sc.qs = quantize(sc.qc, q)
+	sc.qn = vec.Dot(q, q)
+	sc.int8 = true
+}
+
+// distInt8 is the int8 estimate of the index distance from the query in sc
+// to slot n.
+func (x *Index) distInt8(sc *scratch, n uint32) float32 {
+	dot := float32(vec.DotInt8(sc.qc, x.codesOf(n))) * sc.qs * x.qscale[n]
+	switch x.cfg.Metric {
+	case vec.L2:
+		return sc.qn + x.qnorm[n] - 2*dot
+	case vec.DotProduct:
+		return -dot
+	default:
+		return 1 - dot
+	}
+}
+
+// distSlot is the distance the current walk uses from q to slot n: int8
+// during an int8 search, float32 otherwise.
+func (x *Index) distSlot(sc *scratch, q []float32, n uint32) float32 {
+	if sc.int8 {
+		return x.distInt8(sc, n)
+	}
+	return x.dist(q, x.vec(n))
+}
+
+// rescore replaces the int8 distances of the candidates in sc.res by exact
+// float32 ones and keeps the k best in sc.res.
+func (x *Index) rescore(sc *scratch, q []float32, k int) {
+	w := sc.w[:0]
+	for len(sc.res) > 0 {
+		c := sc.res.pop()
+		c.d = x.dist(q, x.vec(c.s))
+		w = append(w, c)
+	}
+	slices.SortFunc(w, func(a, b cand) int {
+		switch {
+		case a.d < b.d:
+			return -1
+		case a.d > b.d:
+			return 1
+		}
+		return cmp.Compare(x.ids[a.s], x.ids[b.s])
+	})
+	if len(w) > k {
+		w = w[:k]
+	}
+	for _, c := range w {
+		sc.res.push(c)
+	}
+	sc.w = w
+}
+
+// appendQuant appends the int8 part of slot s's node record: the scale
+// (float32, little-endian), the dim codes and a CRC-32 (IEEE) of both.
+func (x *Index) appendQuant(buf []byte, s uint32) []byte {
+	if !x.cfg.Int8 {
+		return buf
+	}
+	start := len(buf)
+	buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x.qscale[s]))
+	for _, c := range x.codesOf(s) {
+		buf = append(buf, byte(c))
+	}
+	return binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf[start:]))
+}
+
+// readQuant decodes the int8 part of a node record into slot s and checks
+// it: the checksum, and that the codes are those of the slot's float32
+// vector (within one step of rounding, as another processor's arithmetic
+// may round a last bit differently).
+func (x *Index) readQuant(s uint32, r *reader) {
+	if !x.cfg.Int8 || r.err != nil {
+		return
+	}
+	n := 4 + x.dim + 4
+	if len(r.b) < n {
+		r.err = fmt.Errorf("%w: int8 codes truncated (%d bytes, want %d)", ErrCorrupt, len(r.b), n)
+		return
+	}
+	b := r.b[:n]
+	r.b = r.b[n:]
+	if got, want := binary.LittleEndian.Uint32(b[n-4:]), crc32.ChecksumIEEE(b[:n-4]); got != want {
+		r.err = fmt.Errorf("%w: int8 codes fail their checksum", ErrCorrupt)
+		return
+	}
+	scale := math.Float32frombits(binary.LittleEndian.Uint32(b))
+	codes := x.codesOf(s)
+	for i := range codes {
+		codes[i] = int8(b[4+i])
+	}
+	v := x.vec(s)
+	m := float32(0)
+	for _, f := range v {
+		m = max(m, float32(math.Abs(float64(f))))
+	}
+	if d := math.Abs(float64(scale) - float64(m/127)); !(d <= 1e-5*float64(m/127)) {
+		r.err = fmt.Errorf("%w: int8 scale %g does not match the vector (want %g)", ErrCorrupt, scale, m/127)
+		return
+	}
+	if m > 0 {
+		inv := 127 / m
+		for i, f := range v {
+			want := int8(max(-127, min(127, math.Round(float64(f*inv)))))
+			if d := int(codes[i]) - int(want); d < -1 || d > 1 {
+				r.err = fmt.Errorf("%w: int8 code %d is %d, the vector's is %d", ErrCorrupt, i, codes[i], want)
+				return
+			}
+		}
+	}
+	x.qscale[s] = scale
+	x.qnorm[s] = vec.Dot(v, v)
+}
