@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -274,5 +275,36 @@ func TestWriterGrowsFileWhileReadersSearch(t *testing.T) {
 	}
 	if rep, err := d.Check(bg, ""); err != nil || !rep.OK() {
 		t.Fatalf("check: %v %v", rep, err)
+	}
+}
+
+// TestDroppedViewsClosePins: views left behind by writes close their pinned
+// transactions once collected (each open one would keep bbolt from reusing
+// freed pages), and Pin starts a collection itself when many are open.
+func TestDroppedViewsClosePins(t *testing.T) {
+	d := MustOpen(t)
+	c, vs := fillColl(t, d, "c", 300, 8, Cosine)
+	for i := 0; i < 80; i++ {
+		if _, err := c.Upsert(bg, Row{Key: "k1", Vector: vs[i]}); err != nil {
+			t.Fatal(err)
+		}
+		v, err := c.View()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.InPlace() {
+			t.Fatal("view not in place")
+		}
+	}
+	if n := d.store.Pins(); n > 80 {
+		t.Fatalf("%d pins for 80 views", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for d.store.Pins() > 2 && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := d.store.Pins(); n > 2 {
+		t.Fatalf("%d pins still open after the views were dropped", n)
 	}
 }

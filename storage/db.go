@@ -80,6 +80,7 @@ type DB struct {
 	noPins   bool
 	headroom int64
 	pageSize int
+	lastGC   time.Time // when Pin last started a collection
 }
 
 // Open opens or, unless opts.ReadOnly, creates the vecdb file at path.

@@ -46,6 +46,10 @@ import (
 // below 256 MiB). Both are address space, not memory.
 const mapHeadroom = 1 << 30
 
+// pinsBeforeGC is how many pins may be open before Pin starts a garbage
+// collection, which closes the pins of views nobody holds any more.
+const pinsBeforeGC = 32
+
 // pinsSupported reports whether this platform maps the file without
 // growing it (Windows truncates the file to the size of its map) and has
 // the address space for the headroom.
@@ -94,6 +98,15 @@ func (db *DB) Pin(evict func(keep bool)) (*Pin, error) {
 		db.pins = map[*Pin]struct{}{}
 	}
 	db.pins[p] = struct{}{}
+	// Holders close a pin they no longer reach when the garbage collector
+	// finds it (runtime.AddCleanup), but reading in place allocates little,
+	// so the collector may not run for long while writes leave views
+	// behind, and every open pin keeps bbolt from reusing the pages freed
+	// since it began (the file grows). Many pins: collect now.
+	if len(db.pins) > pinsBeforeGC && time.Since(db.lastGC) > time.Second {
+		db.lastGC = time.Now()
+		go runtime.GC()
+	}
 	return p, nil
 }
 
