@@ -406,6 +406,18 @@ func TestRecommendPopularityAndDefaults(t *testing.T) {
 	if reflect.DeepEqual(ev.Rows[0], ev0.Rows[0]) {
 		t.Errorf("EVALUATE RECOMMEND ignores the recorded weights: %v", ev.Rows[0])
 	}
+	// train = false scores the collection as a plain RECOMMEND would: with
+	// the recorded weights (bench/items/tuned.sh measures a tuned
+	// collection this way).
+	asIs := run(fmt.Sprintf("EVALUATE RECOMMEND items FROM '%s' WITH (train = false)", path))
+	explicit := run(fmt.Sprintf("EVALUATE RECOMMEND items FROM '%s' WITH (train = false, recency = 2, popularity = 0.5)", path))
+	unweighted := run(fmt.Sprintf("EVALUATE RECOMMEND items FROM '%s' WITH (train = false, recency = 0, popularity = 0)", path))
+	if !reflect.DeepEqual(asIs.Rows, explicit.Rows) {
+		t.Errorf("train = false without weights %v, with the recorded ones given %v", asIs.Rows, explicit.Rows)
+	}
+	if reflect.DeepEqual(asIs.Rows[0], unweighted.Rows[0]) {
+		t.Errorf("train = false ignores the recorded weights: %v", asIs.Rows[0])
+	}
 	for _, bad := range []RecommendDefaults{{Recency: -1}, {Popularity: -0.5}} {
 		if err := d.SetRecommendDefaults(bg, "items", bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("SetRecommendDefaults(%+v): %v", bad, err)

@@ -89,7 +89,7 @@ func TestCompleterComplete(t *testing.T) {
 		// Options by statement.
 		{"TRAIN words FROM 'x.txt' WITH (ep", []string{"epochs"}},
 		{"TRAIN words FROM 'x.txt' WITH (dim = 10, min_", []string{"min_alpha", "min_count", "min_ngram_words"}},
-		{"CREATE INDEX ON words USING HNSW WITH (", []string{"ef_construction", "ef_search", "m", "threads"}},
+		{"CREATE INDEX ON words USING HNSW WITH (", []string{"ef_construction", "ef_search", "m", "quantize", "rescore", "threads"}},
 		{"IMPORT INTO words FROM 'g.txt' WITH (l", []string{"limit"}},
 		{"SELECT NEAREST 5 TO 'king' FROM words WITH (e", []string{"ef_search"}},
 		{"SELECT NEAREST 5 TO 'king' FROM words WITH (ef_search = ", nil},

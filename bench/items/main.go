@@ -1,7 +1,11 @@
 // Command items-bench measures next-item prediction with vecdb's RECOMMEND:
 // the last item of each sequence is held out, a model is trained on the
 // rest, and the previous items of each sequence are asked for 10
-// recommendations (HR@10, MRR@10). See run.sh and RESULTS.md.
+// recommendations (HR@10, MRR@10). See run.sh, tuned.sh and RESULTS.md.
+// split writes train.txt and test.tsv (the test split), valid_train.txt
+// and valid.tsv (the validation split, carved from train.txt), all.txt
+// (the whole sequences) and test_seqs.txt (each test case as one
+// sequence, for EVALUATE RECOMMEND … WITH (train = false)).
 //
 //	items-bench split -seq FILE | -events FILE -by COL -order COL -item COL  -out DIR [-max-test N] [-seed S]
 //	items-bench eval  -train DIR/train.txt -test DIR/test.tsv [word2vec flags] [-recency 0,0.3] [-pop]
@@ -147,9 +151,19 @@ func split(args []string) {
 		log.Fatal(err)
 	}
 	seqs := readSeqs(src)
+	// all.txt: the whole sequences, for EVALUATE RECOMMEND's own split.
+	writeSeqs(filepath.Join(*out, "all.txt"), seqs)
 	train, test := holdOut(seqs, *maxTest, *seed)
 	writeSeqs(filepath.Join(*out, "train.txt"), train)
 	writeLines(filepath.Join(*out, "test.tsv"), test)
+	// test_seqs.txt: each test case as one sequence (history, then the
+	// target), for EVALUATE RECOMMEND … WITH (train = false).
+	testSeqs := make([]string, len(test))
+	for i, l := range test {
+		t, h, _ := strings.Cut(l, "\t")
+		testSeqs[i] = h + " " + t
+	}
+	writeLines(filepath.Join(*out, "test_seqs.txt"), testSeqs)
 	// The validation split holds out the last training item: the test
 	// items are never seen while tuning.
 	vtrain, valid := holdOut(train, *maxTest, *seed+1)

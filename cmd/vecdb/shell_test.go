@@ -81,6 +81,33 @@ func (c *console) expect(want ...string) string {
 	}
 }
 
+// expectEither waits like expect until the output holds one of the
+// sequences a or b, and returns it.
+func (c *console) expectEither(a, b []string) string {
+	c.t.Helper()
+	holds := func(out string, want []string) bool {
+		for _, w := range want {
+			i := strings.Index(out, w)
+			if i < 0 {
+				return false
+			}
+			out = out[i+len(w):]
+		}
+		return true
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out := c.since()
+		if holds(out, a) || holds(out, b) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("waited for %q or %q; the terminal shows:\n%s", a, b, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestShell drives the real binary's interactive shell through a
 // pseudo-terminal: a multi-line statement, Tab completion of a collection
 // and a key, history, Ctrl-C on a completion list, .mode json, Ctrl-C
@@ -152,7 +179,9 @@ func TestShell(t *testing.T) {
 	c.send("\x03")
 	c.expect("^C", "vecdb> ")
 	c.send("SHOW COLLECTIONS;\r")
-	if out := c.expect("vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
+	// Wait for the statement's answer (a box, or an error) and the prompt
+	// after it: readline redraws the prompt for each typed character first.
+	if out := c.expectEither([]string{"│ words", "└", "vecdb> "}, []string{"Error", "vecdb> "}); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
 		t.Errorf("after Ctrl-C on a completion list:\n%s", out)
 	}
 	c.send("SELECT NEAREST 3\r")
@@ -162,7 +191,9 @@ func TestShell(t *testing.T) {
 	c.send("\x03")
 	c.expect("^C", "vecdb> ")
 	c.send("SHOW COLLECTIONS;\r")
-	if out := c.expect("vecdb> "); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
+	// Wait for the statement's answer (a box, or an error) and the prompt
+	// after it: readline redraws the prompt for each typed character first.
+	if out := c.expectEither([]string{"│ words", "└", "vecdb> "}, []string{"Error", "vecdb> "}); !strings.Contains(out, "│ words") || strings.Contains(out, "Error") {
 		t.Errorf("after Ctrl-C on a completion list in a continued statement:\n%s", out)
 	}
 
