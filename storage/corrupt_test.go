@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -218,6 +219,9 @@ func answers(ctx context.Context, d *db.DB) (string, error) {
 				fmt.Fprintf(h, " get: %v", errors.Is(err, db.ErrCorrupt))
 			} else {
 				fmt.Fprintf(h, " get %d", r.Count)
+				for _, x := range r.Vector { // the stored bits, exactly
+					fmt.Fprintf(h, " %08x", math.Float32bits(x))
+				}
 			}
 			m, err := v.Meta(i)
 			if err != nil {
@@ -516,13 +520,10 @@ func findVBlocks(b []byte) []span {
 	return out
 }
 
-// TestEarlierLayoutFixtureMigrates: the fixture as the earlier layout wrote
-// it (no vector blocks; testdata/fixture-v1.vdb.gz) opens and checks, its
-// views hold their vectors in memory, and VACUUM gives its collections
-// without deleted rows blocks that views then read in place, every answer
-// unchanged.
-func TestEarlierLayoutFixtureMigrates(t *testing.T) {
-	f, err := os.Open("testdata/fixture-v1.vdb.gz")
+// gunzipFile returns the contents of a gzipped test file.
+func gunzipFile(t *testing.T, name string) []byte {
+	t.Helper()
+	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -535,55 +536,88 @@ func TestEarlierLayoutFixtureMigrates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "v1.vdb")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return data
+}
+
+// TestEarlierLayoutFixtureMigrates: the fixture as the earlier layout wrote
+// it (format version 1, every vector in its row record, no vector blocks;
+// testdata/fixture-v1.vdb.gz), and as an unreleased build wrote it (the
+// same, plus blocks that repeated the vectors; fixture-vm01.vdb.gz), open
+// and check, their views hold their vectors in memory, they answer as the
+// fixture of this layout does (same keys, counts, metadata, exact vector
+// bits from Get, search results), and VACUUM converts them: afterwards
+// the collections without deleted rows are read in place, the file is of
+// format version 2, and every answer is unchanged.
+func TestEarlierLayoutFixtureMigrates(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(path, &db.Options{NoSync: true})
+	cur := filepath.Join(t.TempDir(), "cur.vdb")
+	if err := os.WriteFile(cur, gunzipFile(t, fixtureFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dc, err := db.Open(cur, &db.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	inPlace := func() map[string]bool {
-		out := map[string]bool{}
-		for _, name := range []string{"items", "sub", "words"} {
-			c, err := d.Collection(name)
+	want, err := answers(ctx, dc)
+	dc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"testdata/fixture-v1.vdb.gz", "testdata/fixture-vm01.vdb.gz"} {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "v1.vdb")
+			if err := os.WriteFile(path, gunzipFile(t, name), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			d, err := db.Open(path, &db.Options{NoSync: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := c.View()
+			defer d.Close()
+			inPlace := func() map[string]bool {
+				out := map[string]bool{}
+				for _, name := range []string{"items", "sub", "words"} {
+					c, err := d.Collection(name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					v, err := c.View()
+					if err != nil {
+						t.Fatal(err)
+					}
+					out[name] = v.InPlace()
+				}
+				return out
+			}
+			if rep, err := d.Check(ctx, ""); err != nil || !rep.OK() {
+				t.Fatalf("check: %v %v", rep, err)
+			}
+			before, err := answers(ctx, d)
 			if err != nil {
 				t.Fatal(err)
 			}
-			out[name] = v.InPlace()
-		}
-		return out
-	}
-	if rep, err := d.Check(ctx, ""); err != nil || !rep.OK() {
-		t.Fatalf("check: %v %v", rep, err)
-	}
-	before, err := answers(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := inPlace(); got["sub"] || got["words"] || got["items"] {
-		t.Fatalf("views of the earlier layout read in place: %v", got)
-	}
-	if _, err := d.Vacuum(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if rep, err := d.Check(ctx, ""); err != nil || !rep.OK() {
-		t.Fatalf("check after VACUUM: %v %v", rep, err)
-	}
-	if got := inPlace(); !got["sub"] || !got["words"] || got["items"] {
-		t.Fatalf("after VACUUM, in place: %v (want sub and words; items has deleted rows)", got)
-	}
-	after, err := answers(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after != before {
-		t.Fatalf("answers changed by the migration:\n%s\nwant\n%s", after, before)
+			if before != want {
+				t.Fatalf("the earlier layout answers\n%s\nthis layout\n%s", before, want)
+			}
+			if got := inPlace(); got["sub"] || got["words"] || got["items"] {
+				t.Fatalf("views of the earlier layout read in place: %v", got)
+			}
+			if _, err := d.Vacuum(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if rep, err := d.Check(ctx, ""); err != nil || !rep.OK() {
+				t.Fatalf("check after VACUUM: %v %v", rep, err)
+			}
+			if got := inPlace(); !got["sub"] || !got["words"] || got["items"] {
+				t.Fatalf("after VACUUM, in place: %v (want sub and words; items has deleted rows)", got)
+			}
+			after, err := answers(ctx, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after != before {
+				t.Fatalf("answers changed by the migration:\n%s\nwant\n%s", after, before)
+			}
+		})
 	}
 }

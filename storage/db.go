@@ -16,8 +16,16 @@ import (
 	bolterr "go.etcd.io/bbolt/errors"
 )
 
-// FormatVersion is the version of the on-disk layout written by this package.
-const FormatVersion = 1
+// FormatVersion is the version of the on-disk layout written by this
+// package: 2 since vectors are stored once, in vector blocks (vblock.go).
+// It reads files of version 1 (every vector in its row record) too: their
+// collections keep that layout, and are written in it, until VACUUM
+// converts them; a collection created in such a file has the block layout
+// and makes it version 2, which earlier releases refuse.
+const FormatVersion = 2
+
+// minFormatVersion is the oldest layout this package reads.
+const minFormatVersion = 1
 
 var (
 	bucketFormat  = []byte("vecdb")
@@ -243,8 +251,8 @@ func (db *DB) init() (err error) {
 		if len(v) != 4 {
 			return false, ErrNotVecdb
 		}
-		if ver := binary.BigEndian.Uint32(v); ver != FormatVersion {
-			return false, fmt.Errorf("%w: file has version %d, this vecdb reads version %d", ErrVersion, ver, FormatVersion)
+		if ver := binary.BigEndian.Uint32(v); ver < minFormatVersion || ver > FormatVersion {
+			return false, fmt.Errorf("%w: file has version %d, this vecdb reads versions %d to %d", ErrVersion, ver, minFormatVersion, FormatVersion)
 		}
 		return false, nil
 	}
@@ -469,6 +477,12 @@ func newDataBucket(tx *bolt.Tx, dim int) (string, *bolt.Bucket, error) {
 	}
 	if dim > 0 {
 		if err := createVBlocks(b, dim); err != nil {
+			return "", nil, err
+		}
+		// A bucket of the block layout: earlier releases must refuse the
+		// file from now on.
+		binary.BigEndian.PutUint32(sv[:4], FormatVersion)
+		if err := f.Put(keyVersion, append([]byte(nil), sv[:4]...)); err != nil {
 			return "", nil, err
 		}
 	}

@@ -140,17 +140,6 @@ func (l *Loader) flush() error {
 		id := l.meta.NextID
 		arena := make([]byte, 0, 1<<20)
 		for _, r := range l.batch {
-			// bbolt keeps a reference to the value until commit, so each
-			// record gets its own slice, carved from a per-chunk arena.
-			start := len(arena)
-			var err error
-			arena, err = appendRow(arena, r, l.meta.Fields)
-			if err != nil {
-				return err
-			}
-			if err := rows.Put(idKey(id), arena[start:len(arena):len(arena)]); err != nil {
-				return err
-			}
 			if bn := uint64(id) / uint64(rpb); l.vb == nil || bn != l.vbn {
 				if l.vb != nil {
 					if err := putBlock(); err != nil {
@@ -159,7 +148,20 @@ func (l *Loader) flush() error {
 				}
 				l.vb, l.vbn = newBlockBuf(rpb, l.meta.Dim), bn
 			}
-			l.vb.set(int(id)%rpb, r, l.meta.Metric, l.meta.Dim)
+			slot := int(id) % rpb
+			l.vb.set(slot, r, l.meta.Metric, l.meta.Dim)
+			vx := l.vb.extra(slot, r.Vector, l.meta.Metric, l.meta.Dim)
+			// bbolt keeps a reference to the value until commit, so each
+			// record gets its own slice, carved from a per-chunk arena.
+			start := len(arena)
+			var err error
+			arena, err = appendRowVX(arena, r, l.meta.Fields, vx)
+			if err != nil {
+				return err
+			}
+			if err := rows.Put(idKey(id), arena[start:len(arena):len(arena)]); err != nil {
+				return err
+			}
 			if r.Output != nil {
 				if len(r.Output) != l.meta.Dim {
 					return fmt.Errorf("%w: output weights of %q have %d values", ErrDimension, r.Key, len(r.Output))

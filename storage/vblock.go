@@ -12,13 +12,14 @@ import (
 	"github.com/vecdb/vecdb/internal/vec"
 )
 
-// Vector blocks: the search form of a collection's vectors, laid out so
-// that an opened database reads them in place from bbolt's memory map.
+// Vector blocks: a collection's vectors, stored once and laid out so that
+// an opened database reads them in place from bbolt's memory map.
 //
-// A data bucket written by this version has a sub-bucket "vblocks" and a
-// record "vblockmeta" beside it. Block b holds the rows with ids
-// b·R … b·R+R-1 (R, the rows per block, is a power of two chosen from the
-// dimension so that a block is about 64 KiB; it is in vblockmeta):
+// A data bucket written by this release has a sub-bucket "vblocks" and a
+// record "vblockmeta" beside it, and its row records hold no vector (see
+// row.go). Block b holds the rows with ids b·R … b·R+R-1 (R, the rows per
+// block, is a power of two chosen from the dimension so that a block is
+// about 64 KiB; it is in vblockmeta):
 //
 //	key:   block number, uint64 big endian (8 bytes)
 //	value: "VB01" | n uint32 LE (slots used, ≤ R) | CRC-32C uint32 LE of
@@ -32,7 +33,10 @@ import (
 //	       zero padding to a multiple of 8 bytes
 //
 // The keys and counts let a reader load a view from the blocks alone,
-// without reading the row records.
+// without reading the row records. The raw vector of a row is its search
+// vector (the unit vector times the norm, for COSINE, corrected by the
+// few units in the last place that the row record's vx gives): every
+// reader gets it through vecReader.vector.
 //
 // Every key of the bucket is 8 bytes and every value a multiple of 8, and
 // the 16-byte page header and 16-byte element headers of bbolt's leaf pages
@@ -42,12 +46,13 @@ import (
 // block at run time and copies a block that is not aligned (a bucket
 // small enough to be stored inline in its parent, say).
 //
-// vblockmeta: "VM01" | R uint32 LE | dim uint32 LE | 4 zero bytes |
-// catalog version uint64 LE. The version is written, in the same
-// transaction, whenever the collection's catalog record is: blocks whose
-// version is not the catalog's were left behind by a vecdb that did not
-// maintain them (an older release writing to a newer file), and readers
-// ignore them (the rows are the truth) until VACUUM rebuilds them.
+// vblockmeta: "VM02" | R uint32 LE | dim uint32 LE | 4 zero bytes |
+// catalog version uint64 LE (written with the catalog record, for Check).
+// A bucket of the earlier layout has no vblockmeta, or one with the magic
+// "VM01" (blocks that repeated the vectors of its rows, from an unreleased
+// build): its rows hold the vectors and its blocks are ignored. Files of
+// format version 2 may hold buckets of both layouts; VACUUM converts every
+// bucket to the block layout.
 //
 // Reads ignore the block checksums (as they do the row checksums); Check
 // verifies them and compares every block with the rows.
@@ -56,7 +61,7 @@ var (
 	subVBlocks    = []byte("vblocks")
 	subVBlockMeta = []byte("vblockmeta")
 	vbMagic       = [4]byte{'V', 'B', '0', '1'}
-	vmMagic       = [4]byte{'V', 'M', '0', '1'}
+	vmMagic       = [4]byte{'V', 'M', '0', '2'}
 )
 
 const (
@@ -214,6 +219,11 @@ func (bb *blockBuf) set(slot int, r *Row, metric vec.Metric, dim int) {
 	bb.has[slot], bb.keys[slot], bb.counts[slot] = true, r.Key, r.Count
 }
 
+// extra returns the vx of slot s, which holds raw's search form.
+func (bb *blockBuf) extra(s int, raw []float32, metric vec.Metric, dim int) []byte {
+	return vectorExtra(raw, bb.vec[s*dim:(s+1)*dim], bb.nrm[s], metric)
+}
+
 func (bb *blockBuf) drop(slot int, dim int) {
 	clear(bb.vec[slot*dim : (slot+1)*dim])
 	bb.nrm[slot], bb.has[slot], bb.keys[slot], bb.counts[slot] = 0, false, "", 0
@@ -273,7 +283,7 @@ func createVBlocks(b *bolt.Bucket, dim int) error {
 // without blocks.
 func syncVBlocks(btx *bolt.Tx, m *CollectionMeta) error {
 	b := btx.Bucket([]byte(m.Bucket))
-	if b == nil || b.Bucket(subVBlocks) == nil {
+	if b == nil || !inBlocks(b) {
 		return nil
 	}
 	vm, err := decodeVBMeta(b.Get(subVBlockMeta))
@@ -284,12 +294,22 @@ func syncVBlocks(btx *bolt.Tx, m *CollectionMeta) error {
 	return b.Put(subVBlockMeta, encodeVBMeta(vm))
 }
 
+// inBlocks reports whether the data bucket b keeps its vectors in blocks
+// (the block layout) rather than in its row records.
+func inBlocks(b *bolt.Bucket) bool {
+	v := b.Get(subVBlockMeta)
+	return len(v) >= 4 && [4]byte(v[:4]) == vmMagic
+}
+
 // vblocks returns the collection's block bucket and header, or nil when
-// the collection has none (a file of the earlier layout).
+// the collection keeps its vectors in its rows (the earlier layout).
 func (c *Coll) vblocks() (*bolt.Bucket, vbMeta, error) {
+	if !c.dec.blocks {
+		return nil, vbMeta{}, nil
+	}
 	vb := c.b.Bucket(subVBlocks)
 	if vb == nil {
-		return nil, vbMeta{}, nil
+		return nil, vbMeta{}, fmt.Errorf("%w: the vector blocks of %s are missing", ErrCorrupt, c.meta.Name)
 	}
 	vm, err := decodeVBMeta(c.b.Get(subVBlockMeta))
 	if err != nil {
@@ -320,18 +340,20 @@ func (c *Coll) blockFor(vb *bolt.Bucket, vm vbMeta, bn uint64) (*blockBuf, error
 	return bb, nil
 }
 
-// blockPut records row r (id) in its block (written at Save).
-func (c *Coll) blockPut(id uint32, r *Row) error {
+// blockPut records row r (id) in its block (written at Save) and returns
+// the vx that its record then holds (see vectorExtra).
+func (c *Coll) blockPut(id uint32, r *Row) ([]byte, error) {
 	vb, vm, err := c.vblocks()
 	if vb == nil || err != nil {
-		return err
+		return nil, err
 	}
 	bb, err := c.blockFor(vb, vm, uint64(id)/uint64(vm.rows))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	bb.set(int(id)%vm.rows, r, c.meta.Metric, vm.dim)
-	return nil
+	s := int(id) % vm.rows
+	bb.set(s, r, c.meta.Metric, vm.dim)
+	return bb.extra(s, r.Vector, c.meta.Metric, vm.dim), nil
 }
 
 // blockDrop marks row id absent in its block.
@@ -367,6 +389,7 @@ func (c *Coll) flushBlocks() error {
 		}
 	}
 	c.vdirty = nil
+	c.vgen++
 	return nil
 }
 
@@ -404,9 +427,9 @@ func (bv *BlockVectors) Row(id uint32) ([]byte, int64) {
 }
 
 // BlockVectors resolves the collection's vector blocks for use in place.
-// It returns nil, nil when the collection has no blocks, when they are not
-// current (see the layout notes) or when its row ids are not dense (a row
-// was deleted), which readers then serve from the rows. A block that is
+// It returns nil, nil when the collection has the earlier layout or when
+// its row ids are not dense (a row was deleted), which readers then serve
+// through Scan. A block that is
 // missing or does not match its layout is an ErrCorrupt error. The result
 // lives only as long as the transaction.
 func (c *Coll) BlockVectors() (*BlockVectors, error) {
@@ -418,7 +441,7 @@ func (c *Coll) BlockVectors() (*BlockVectors, error) {
 		return nil, err
 	}
 	m := c.meta
-	if vm.version != m.Version || uint32(m.Rows) != m.NextID {
+	if uint32(m.Rows) != m.NextID {
 		return nil, nil
 	}
 	nb := (int(m.NextID) + vm.rows - 1) / vm.rows
@@ -473,78 +496,23 @@ func blockFloats(body []byte) (f []float32, copied bool) {
 	return f, true
 }
 
-// HasBlocks reports whether the collection keeps current vector blocks.
-func (c *Coll) HasBlocks() bool {
-	vb, vm, err := c.vblocks()
-	return vb != nil && err == nil && vm.version == c.meta.Version
-}
+// HasBlocks reports whether the collection keeps its vectors in blocks
+// (false: the earlier layout, converted by VACUUM).
+func (c *Coll) HasBlocks() bool { return c.dec.blocks }
 
-// buildVBlocks (re)writes the vector blocks of the collection m in the data
-// bucket b from its rows, in one transaction (VACUUM's conversion of a
-// collection of the earlier layout).
-func buildVBlocks(btx *bolt.Tx, m *CollectionMeta) error {
-	b := btx.Bucket([]byte(m.Bucket))
-	if b == nil {
-		return fmt.Errorf("%w: data of collection %s is missing", ErrCorrupt, m.Name)
-	}
-	if b.Bucket(subVBlocks) != nil {
-		if err := b.DeleteBucket(subVBlocks); err != nil {
-			return err
-		}
-	}
-	if err := createVBlocks(b, m.Dim); err != nil {
-		return err
-	}
-	vb := b.Bucket(subVBlocks)
-	vb.FillPercent = 1.0
-	rows := blockRows(m.Dim)
-	dec := rowDecoder{dim: m.Dim}
-	var bb *blockBuf
-	cur := uint64(0)
-	flush := func() error {
-		if bb == nil || bb.n == 0 {
-			return nil
-		}
-		return vb.Put(blockKey(cur), bb.encode(m.Dim))
-	}
-	raw := make([]float32, m.Dim)
-	var r Row
-	c := b.Bucket(subRows).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		id, ok := keyID(k)
-		if !ok || id >= m.NextID {
-			return fmt.Errorf("%w: collection %s: bad row id", ErrCorrupt, m.Name)
-		}
-		if err := dec.decode(id, v, &r, raw, false); err != nil {
-			return err
-		}
-		if len(r.Key) > MaxKeyBytes {
-			return fmt.Errorf("%w: collection %s: row %d has a key of %d bytes", ErrCorrupt, m.Name, id, len(r.Key))
-		}
-		bn := uint64(id) / uint64(rows)
-		if bb == nil || bn != cur {
-			if err := flush(); err != nil {
-				return err
-			}
-			bb, cur = newBlockBuf(rows, m.Dim), bn
-		}
-		bb.set(int(id)%rows, &r, m.Metric, m.Dim)
-	}
-	if err := flush(); err != nil {
-		return err
-	}
-	vm := vbMeta{rows: rows, dim: m.Dim, version: m.Version}
-	return b.Put(subVBlockMeta, encodeVBMeta(vm))
-}
-
-// checkVBlocks verifies the vector blocks of a data bucket b that has
-// them: the header record, every block's layout and checksum, and that the
-// blocks hold exactly the search form of the rows' vectors (present slots
-// for rows that exist, absent ones for the others). Blocks that are not
-// current are a note-worthy state, not damage: readers ignore them.
+// checkVBlocks verifies the vector blocks of a data bucket b of the block
+// layout: the header record, every block's layout and checksum, that the
+// present slots are exactly the rows (with their keys and counts), and
+// that every row's vector, rebuilt from its block and record, is finite.
+// A bucket of the earlier layout has its vectors in its rows (checkRows);
+// blocks beside them are ignored and only noted.
 func checkVBlocks(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, add func(Problem)) {
+	if !dec.blocks {
+		return
+	}
 	vb := b.Bucket(subVBlocks)
 	if vb == nil {
+		add(Problem{What: "the vector blocks are missing"})
 		return
 	}
 	vm, err := decodeVBMeta(b.Get(subVBlockMeta))
@@ -557,9 +525,10 @@ func checkVBlocks(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, add f
 		return
 	}
 	if vm.version != m.Version {
-		return // left behind by a writer that does not keep blocks; unused
+		add(Problem{What: fmt.Sprintf("vector block header is of catalog version %d, the catalog %d", vm.version, m.Version)})
 	}
 	bufs := map[uint64]*blockBuf{}
+	damaged := map[uint64]bool{}
 	c := vb.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 8 || v == nil {
@@ -573,47 +542,63 @@ func checkVBlocks(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, add f
 		}
 		if _, err := vbCheck(v, vm.rows, vm.dim); err != nil {
 			add(Problem{What: fmt.Sprintf("vector block %d: %v", bn, err)})
+			damaged[bn] = true
 			continue
 		}
 		if binary.LittleEndian.Uint32(v[8:]) != vbSum(v) {
 			add(Problem{What: fmt.Sprintf("vector block %d: checksum mismatch (block damaged)", bn)})
+			damaged[bn] = true
 			continue
 		}
 		bb := newBlockBuf(vm.rows, vm.dim)
 		bb.load(v, vm.rows, vm.dim)
 		bufs[bn] = bb
 	}
-	want := make([]float32, m.Dim)
 	seen := map[uint64]int{}
 	rc := rows.Cursor()
 	var r Row
 	raw := make([]float32, m.Dim)
 	for k, v := rc.First(); k != nil; k, v = rc.Next() {
 		id, ok := keyID(k)
-		if !ok || id >= m.NextID || dec.decode(id, v, &r, raw, false) != nil {
+		if !ok || id >= m.NextID {
+			continue // reported by checkRows
+		}
+		vx, err := dec.decode(id, v, &r, false)
+		if err != nil {
 			continue // reported by checkRows
 		}
 		bn, s := uint64(id)/uint64(vm.rows), int(id)%vm.rows
 		bb := bufs[bn]
 		if bb == nil {
-			if _, damaged := seen[bn]; !damaged && vb.Get(blockKey(bn)) == nil {
+			if !damaged[bn] && vb.Get(blockKey(bn)) == nil {
 				add(Problem{ID: id, HasID: true, Key: r.Key, What: fmt.Sprintf("vector block %d is missing", bn)})
 			}
-			seen[bn] = -1
 			continue
 		}
-		seen[bn]++
-		nrm := searchForm(want, raw, m.Metric)
 		if s >= bb.n || !bb.has[s] {
 			add(Problem{ID: id, HasID: true, Key: r.Key, What: "row is absent from its vector block"})
 			continue
 		}
-		same := bb.nrm[s] == nrm && bb.keys[s] == r.Key && bb.counts[s] == r.Count
-		for i, x := range want {
-			same = same && bb.vec[s*m.Dim+i] == x
+		seen[bn]++
+		if bb.keys[s] != r.Key || bb.counts[s] != r.Count {
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: "vector block does not hold the row's key and count"})
+			continue
 		}
-		if !same {
-			add(Problem{ID: id, HasID: true, Key: r.Key, What: "vector block does not hold the row's key, count and vector"})
+		copy(raw, bb.vec[s*m.Dim:(s+1)*m.Dim])
+		if err := applyExtra(raw, bb.nrm[s], vx, m.Metric); err != nil {
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: "vector: " + err.Error()})
+			continue
+		}
+		if !finite(raw) {
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: "vector holds NaN or Inf"})
+			continue
+		}
+		// The block's search form is what the vector gives (a damaged
+		// norm or unit vector that still passed the checksum cannot, but
+		// a mismatch would mislead every search).
+		want := make([]float32, m.Dim)
+		if nrm := searchForm(want, raw, m.Metric); nrm != bb.nrm[s] && !closeNorm(nrm, bb.nrm[s]) {
+			add(Problem{ID: id, HasID: true, Key: r.Key, What: "vector block's norm does not match the vector"})
 		}
 	}
 	for bn, bb := range bufs {
@@ -627,4 +612,222 @@ func checkVBlocks(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, add f
 			add(Problem{What: fmt.Sprintf("vector block %d holds %d rows, the rows bucket %d", bn, n, seen[bn])})
 		}
 	}
+}
+
+// closeNorm reports whether two norms of one vector agree to float32
+// rounding (another machine's dot product kernel may round differently).
+func closeNorm(a, b float32) bool {
+	d := math.Abs(float64(a) - float64(b))
+	return d <= 1e-5*math.Max(math.Abs(float64(a)), math.Abs(float64(b)))
+}
+
+// vx: what a row record of the block layout says about its vector. The
+// block holds the search form of the raw vector r: r itself for L2 and
+// DOT, and for COSINE the unit vector u = r·(1/n) and the norm n. u·n,
+// rounded to float32, is r within a unit or two in the last place (ulp)
+// in most elements, so a COSINE record carries the difference of the
+// float32 bit patterns, element by element, in as few bits as it needs:
+//
+//	empty                 u·n is r exactly (always so for L2 and DOT)
+//	0x02 | dim × 2 bits   r's bits = (u·n)'s bits + code − 2 (−2 … +1)
+//	0x04 | dim × 4 bits   r's bits = (u·n)'s bits + code − 8 (−8 … +7)
+//	0x20 | dim × float32  r itself (a difference larger than that)
+//
+// codes packed from the low bits of each byte up. At dim 100 that is 26
+// bytes a row (the 2-bit form covers about 97% of vectors), against the
+// 400 of the vector. The products are single float32 multiplications, so
+// every platform rebuilds the same bits.
+const (
+	vx2   = 0x02
+	vx4   = 0x04
+	vxRaw = 0x20
+)
+
+// vectorExtra returns the vx of raw, whose search form u and norm n a
+// block holds.
+func vectorExtra(raw, u []float32, n float32, metric vec.Metric) []byte {
+	if metric != vec.Cosine {
+		return nil
+	}
+	lo, hi := int32(0), int32(0)
+	for i, x := range raw {
+		d := int32(math.Float32bits(x) - math.Float32bits(u[i]*n))
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	var bits int
+	switch {
+	case lo == 0 && hi == 0:
+		return nil
+	case lo >= -2 && hi <= 1:
+		bits = 2
+	case lo >= -8 && hi <= 7:
+		bits = 4
+	default:
+		out := make([]byte, 1, 1+4*len(raw))
+		out[0] = vxRaw
+		for _, x := range raw {
+			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(x))
+		}
+		return out
+	}
+	off := int32(1) << (bits - 1)
+	out := make([]byte, 1+(len(raw)*bits+7)/8)
+	out[0] = byte(bits)
+	for i, x := range raw {
+		code := byte(int32(math.Float32bits(x)-math.Float32bits(u[i]*n)) + off)
+		p := i * bits
+		out[1+p/8] |= code << (p % 8)
+	}
+	return out
+}
+
+// applyExtra turns dst, holding a row's search form, into its raw vector,
+// given the block's norm n and the record's vx.
+func applyExtra(dst []float32, n float32, vx []byte, metric vec.Metric) error {
+	if metric != vec.Cosine {
+		if len(vx) != 0 {
+			return fmt.Errorf("a %s row has vector corrections", metric)
+		}
+		return nil
+	}
+	if len(vx) == 0 {
+		for i := range dst {
+			dst[i] *= n
+		}
+		return nil
+	}
+	switch bits := int(vx[0]); bits {
+	case vx2, vx4:
+		if len(vx) != 1+(len(dst)*bits+7)/8 {
+			return fmt.Errorf("vector corrections are %d bytes, want %d", len(vx), 1+(len(dst)*bits+7)/8)
+		}
+		off := uint32(1) << (bits - 1)
+		mask := byte(1)<<bits - 1
+		for i := range dst {
+			p := i * bits
+			code := uint32(vx[1+p/8] >> (p % 8) & mask)
+			dst[i] = math.Float32frombits(math.Float32bits(dst[i]*n) + code - off)
+		}
+	case vxRaw:
+		if len(vx) != 1+4*len(dst) {
+			return fmt.Errorf("stored vector is %d bytes, want %d", len(vx)-1, 4*len(dst))
+		}
+		copyVector(dst, vx[1:])
+	default:
+		return fmt.Errorf("unknown vector correction form %#x", vx[0])
+	}
+	return nil
+}
+
+// vecReader is the one way to a row's raw vector: from its record in the
+// earlier layout, from its block and record in the block layout. It
+// remembers the last block it checked (Scan reads rows in block order).
+type vecReader struct {
+	dim    int
+	metric vec.Metric
+	name   string
+	blocks bool
+	vb     *bolt.Bucket
+	vm     vbMeta
+	coll   *Coll // for the blocks changed in its write transaction, or nil
+	// the last block read from the bucket
+	cached bool
+	bn     uint64
+	gen    uint64
+	v      []byte
+	n      int
+}
+
+// reader returns a vecReader for the collection's rows.
+func (c *Coll) reader() (*vecReader, error) {
+	vr := &vecReader{dim: c.meta.Dim, metric: c.meta.Metric, name: c.meta.Name, blocks: c.dec.blocks, coll: c}
+	if vr.blocks {
+		var err error
+		if vr.vb, vr.vm, err = c.vblocks(); err != nil {
+			return nil, err
+		}
+	}
+	return vr, nil
+}
+
+// newVecReader returns a vecReader for the rows of data bucket b of the
+// collection m, outside a Coll (Check).
+func newVecReader(b *bolt.Bucket, m *CollectionMeta) (*vecReader, error) {
+	vr := &vecReader{dim: m.Dim, metric: m.Metric, name: m.Name, blocks: inBlocks(b)}
+	if !vr.blocks {
+		return vr, nil
+	}
+	vm, err := decodeVBMeta(b.Get(subVBlockMeta))
+	if err != nil {
+		return nil, err
+	}
+	if vm.dim != m.Dim {
+		return nil, fmt.Errorf("%w: vector blocks of %s have dim %d, the collection %d", ErrCorrupt, m.Name, vm.dim, m.Dim)
+	}
+	vr.vb, vr.vm = b.Bucket(subVBlocks), vm
+	if vr.vb == nil {
+		return nil, fmt.Errorf("%w: the vector blocks of %s are missing", ErrCorrupt, m.Name)
+	}
+	return vr, nil
+}
+
+// vector returns the raw vector of row id, whose record's vector part
+// (rowDecoder.decode) is vpart, in dst (allocated when nil). A block that
+// is missing, damaged in its layout or without the row is ErrCorrupt.
+func (vr *vecReader) vector(id uint32, vpart []byte, dst []float32) ([]float32, error) {
+	if dst == nil {
+		dst = make([]float32, vr.dim)
+	}
+	dst = dst[:vr.dim]
+	if !vr.blocks {
+		copyVector(dst, vpart)
+		return dst, nil
+	}
+	rows := uint64(vr.vm.rows)
+	bn, s := uint64(id)/rows, int(uint64(id)%rows)
+	var n float32
+	if bb := vr.dirty(bn); bb != nil {
+		if s >= bb.n || !bb.has[s] {
+			return nil, vr.corrupt(id, "row is absent from its vector block")
+		}
+		copy(dst, bb.vec[s*vr.dim:(s+1)*vr.dim])
+		n = bb.nrm[s]
+	} else {
+		if !vr.cached || vr.bn != bn || (vr.coll != nil && vr.gen != vr.coll.vgen) {
+			vr.cached = false
+			v := vr.vb.Get(blockKey(bn))
+			if v == nil {
+				return nil, vr.corrupt(id, fmt.Sprintf("vector block %d is missing", bn))
+			}
+			nb, err := vbCheck(v, vr.vm.rows, vr.dim)
+			if err != nil {
+				return nil, vr.corrupt(id, fmt.Sprintf("vector block %d: %v", bn, err))
+			}
+			vr.cached, vr.bn, vr.v, vr.n = true, bn, v, nb
+			if vr.coll != nil {
+				vr.gen = vr.coll.vgen
+			}
+		}
+		v, nb := vr.v, vr.n
+		if s >= nb || v[vbHeader+4*nb*vr.dim+4*nb+s/8]&(1<<(s%8)) == 0 {
+			return nil, vr.corrupt(id, "row is absent from its vector block")
+		}
+		copyVector(dst, v[vbHeader+4*s*vr.dim:])
+		n = math.Float32frombits(binary.LittleEndian.Uint32(v[vbHeader+4*nb*vr.dim+4*s:]))
+	}
+	if err := applyExtra(dst, n, vpart, vr.metric); err != nil {
+		return nil, vr.corrupt(id, err.Error())
+	}
+	return dst, nil
+}
+
+func (vr *vecReader) dirty(bn uint64) *blockBuf {
+	if vr.coll == nil {
+		return nil
+	}
+	return vr.coll.vdirty[bn]
+}
+
+func (vr *vecReader) corrupt(id uint32, what string) error {
+	return fmt.Errorf("%w: collection %s: row %d: %s", ErrCorrupt, vr.name, id, what)
 }

@@ -210,60 +210,163 @@ func dataBucket(t *testing.T, tx *bolt.Tx, name string) (*bolt.Bucket, *Collecti
 	return tx.Bucket([]byte(m.Bucket)), m
 }
 
-// TestVectorBlocksMigration: a collection of the earlier layout (no
-// blocks) and one whose blocks an older vecdb left behind (a write that
-// did not update them) are read from the rows, pass Check, and get
-// current blocks from VACUUM.
+// makeEarlierLayout rewrites collection name as the earlier layout wrote
+// it (format version 1): every row record holds its vector, and there are
+// no blocks, or (vm01) blocks of the unreleased layout that repeated the
+// vectors, here left stale.
+func makeEarlierLayout(t *testing.T, db *DB, name string, vm01 bool) {
+	t.Helper()
+	var rows []*Row
+	if err := db.View(func(tx *Tx) error {
+		c, err := tx.Collection(name)
+		if err != nil {
+			return err
+		}
+		return c.Scan(ScanOptions{}, func(r *Row) (bool, error) {
+			cp := *r
+			rows = append(rows, &cp)
+			return true, nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rawUpdate(t, db, func(tx *bolt.Tx) error {
+		b, m := dataBucket(t, tx, name)
+		for _, r := range rows {
+			rec, err := appendRow(nil, r, m.Fields)
+			if err != nil {
+				return err
+			}
+			if err := b.Bucket(subRows).Put(idKey(r.ID), rec); err != nil {
+				return err
+			}
+		}
+		if vm01 {
+			meta := append([]byte(nil), b.Get(subVBlockMeta)...)
+			copy(meta, "VM01")
+			binary.LittleEndian.PutUint64(meta[16:], m.Version-1) // stale
+			if err := b.Put(subVBlockMeta, meta); err != nil {
+				return err
+			}
+		} else {
+			if err := b.DeleteBucket(subVBlocks); err != nil {
+				return err
+			}
+			if err := b.Delete(subVBlockMeta); err != nil {
+				return err
+			}
+		}
+		var v [4]byte
+		binary.BigEndian.PutUint32(v[:], 1)
+		return tx.Bucket(bucketFormat).Put(keyVersion, v[:])
+	})
+}
+
+func formatVersion(t *testing.T, db *DB) uint32 {
+	t.Helper()
+	var ver uint32
+	db.bolt.View(func(tx *bolt.Tx) error {
+		ver = binary.BigEndian.Uint32(tx.Bucket(bucketFormat).Get(keyVersion))
+		return nil
+	})
+	return ver
+}
+
+// TestVectorBlocksMigration: collections of the earlier layout (vectors in
+// the rows; no blocks, or stale blocks of the unreleased layout) in a file
+// of format version 1 are read from their rows, answer Get and Scan with
+// their exact vectors, take writes in their own layout, pass Check, and
+// are converted by VACUUM: then their records hold no vector, the blocks
+// hold every vector once, the answers are the same bits, and the file is
+// of version 2.
 func TestVectorBlocksMigration(t *testing.T) {
 	db := mustOpen(t)
-	rowsA := loadBlockRows(t, db, "old", 500, 16, vec.Cosine)
-	rowsB := loadBlockRows(t, db, "stale", 500, 16, vec.Cosine)
-	rawUpdate(t, db, func(tx *bolt.Tx) error {
-		b, _ := dataBucket(t, tx, "old")
-		if err := b.DeleteBucket(subVBlocks); err != nil {
-			return err
-		}
-		return b.Delete(subVBlockMeta)
-	})
-	rawUpdate(t, db, func(tx *bolt.Tx) error { // an older writer: a row changed, blocks untouched
-		b, m := dataBucket(t, tx, "stale")
-		m.Version++
-		rowsB[7].Vector[0] += 1
-		rec, err := appendRow(nil, rowsB[7], nil)
+	loadBlockRows(t, db, "old", 500, 16, vec.Cosine)
+	loadBlockRows(t, db, "vm01", 500, 16, vec.L2)
+	makeEarlierLayout(t, db, "old", false)
+	makeEarlierLayout(t, db, "vm01", true)
+	if v := formatVersion(t, db); v != 1 {
+		t.Fatalf("format version %d, want 1", v)
+	}
+	// A write in the earlier layout: its rows keep their vectors.
+	extra := &Row{Key: "new", Vector: []float32{1, -2, 3, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1e-3}, Count: 3}
+	if err := db.Update(func(tx *Tx) error {
+		c, err := tx.Collection("old")
 		if err != nil {
 			return err
 		}
-		if err := b.Bucket(subRows).Put(idKey(7), rec); err != nil {
+		if c.HasBlocks() {
+			t.Error("a collection of the earlier layout claims blocks")
+		}
+		if _, err := c.Insert(extra); err != nil {
 			return err
 		}
-		enc, err := encodeMeta(m)
-		if err != nil {
+		if _, err := c.Delete("k9"); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketCatalog).Put([]byte("stale"), enc)
-	})
-	for _, name := range []string{"old", "stale"} {
+		return c.Save()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"old", "vm01"} {
 		if vecs, _, _ := blocksOf(t, db, name); vecs != nil {
 			t.Errorf("%s: blocks used in place", name)
 		}
 	}
+	if v := formatVersion(t, db); v != 1 {
+		t.Fatalf("format version %d after a write to the earlier layout, want 1", v)
+	}
 	checkOK(t, db)
+	before := map[string][]Row{"old": snapshot(t, db, "old"), "vm01": snapshot(t, db, "vm01")}
 	if _, _, err := db.Vacuum(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	vecs, norms, _ := blocksOf(t, db, "old")
-	wantForm(t, rowsA, vecs, norms, vec.Cosine)
-	vecs, norms, _ = blocksOf(t, db, "stale")
-	wantForm(t, rowsB, vecs, norms, vec.Cosine)
+	if v := formatVersion(t, db); v != FormatVersion {
+		t.Fatalf("format version %d after VACUUM, want %d", v, FormatVersion)
+	}
 	checkOK(t, db)
+	for name, want := range before {
+		got := snapshot(t, db, name)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: rows changed by VACUUM", name)
+		}
+		for i := range got {
+			for j := range got[i].Vector {
+				if math.Float32bits(got[i].Vector[j]) != math.Float32bits(want[i].Vector[j]) {
+					t.Fatalf("%s: row %s: vector bits changed by VACUUM", name, got[i].Key)
+				}
+			}
+		}
+		db.View(func(tx *Tx) error {
+			c, err := tx.Collection(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.HasBlocks() {
+				t.Errorf("%s: no blocks after VACUUM", name)
+			}
+			// No record holds its vector any more.
+			return c.rows.ForEach(func(k, v []byte) error {
+				if len(v) >= 4*16 {
+					t.Fatalf("%s: record of %d bytes after VACUUM", name, len(v))
+				}
+				return nil
+			})
+		})
+	}
+	vecs, _, _ := blocksOf(t, db, "vm01")
+	if len(vecs) != 500 {
+		t.Fatalf("vm01: %d vectors in place after VACUUM, want 500", len(vecs))
+	}
 }
 
 // TestCheckFindsDamagedVectorBlocks: a block whose bytes changed (checksum
-// mismatch), a block that was rewritten with a consistent checksum but
-// another vector, and a missing block are all reported; a reader fails with
-// ErrCorrupt on the missing block rather than answering.
+// mismatch), a block whose count or presence bit was changed with a
+// consistent checksum, a block of the wrong length and a missing block
+// are all reported; Get, Scan and BlockVectors fail with ErrCorrupt on
+// the missing block, never answer from it.
 func TestCheckFindsDamagedVectorBlocks(t *testing.T) {
-	for _, damage := range []string{"flip", "rewrite", "count", "missing"} {
+	for _, damage := range []string{"flip", "absent", "count", "short", "missing"} {
 		db := mustOpen(t)
 		loadBlockRows(t, db, "c", 600, 64, vec.Cosine)
 		rawUpdate(t, db, func(tx *bolt.Tx) error {
@@ -273,9 +376,11 @@ func TestCheckFindsDamagedVectorBlocks(t *testing.T) {
 			switch damage {
 			case "flip":
 				v[vbHeader+100] ^= 0x10
-			case "rewrite":
-				v[vbHeader+100] ^= 0x10
+			case "absent": // slot 5 marked absent, checksum kept consistent
+				v[vbHeader+4*256*64+4*256] &^= 1 << 5
 				binary.LittleEndian.PutUint32(v[8:], vbSum(v))
+			case "short":
+				v = v[:len(v)-8]
 			case "count": // the count of slot 3, checksum kept consistent
 				f := vbFixed(256, 64)
 				v[f-12*256+8*3] ^= 1
@@ -294,7 +399,7 @@ func TestCheckFindsDamagedVectorBlocks(t *testing.T) {
 		} else if testing.Verbose() {
 			t.Logf("%s: %v", damage, rep.Problems[0])
 		}
-		if damage == "missing" {
+		if damage == "missing" || damage == "short" || damage == "absent" {
 			err := db.View(func(tx *Tx) error {
 				c, err := tx.Collection("c")
 				if err != nil {
@@ -304,7 +409,24 @@ func TestCheckFindsDamagedVectorBlocks(t *testing.T) {
 				return err
 			})
 			if !errors.Is(err, ErrCorrupt) {
-				t.Errorf("missing block: BlockVectors gave %v, want ErrCorrupt", err)
+				t.Errorf("%s block: BlockVectors gave %v, want ErrCorrupt", damage, err)
+			}
+			key := "k300" // row 300 is in block 1 (256 rows a block at dim 64)
+			if damage == "absent" {
+				key = "k261"
+			}
+			err = db.View(func(tx *Tx) error {
+				c, err := tx.Collection("c")
+				if err != nil {
+					return err
+				}
+				if _, err := c.Get(key); !errors.Is(err, ErrCorrupt) {
+					return fmt.Errorf("Get: %v", err)
+				}
+				return c.Scan(ScanOptions{}, func(*Row) (bool, error) { return true, nil })
+			})
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s block: got %v, want ErrCorrupt", damage, err)
 			}
 		}
 	}
@@ -477,4 +599,175 @@ func TestLargeWriteReleasesPinsWhenItsRemapWaits(t *testing.T) {
 		t.Fatal("the pin was not released")
 	}
 	checkOK(t, db)
+}
+
+// hardVectors returns vectors that exercise every form of vx: ordinary
+// ones (2-bit corrections), mixed scales and subnormal values (wider
+// corrections or the raw vector), negative zeros and a zero vector.
+func hardVectors(dim int) [][]float32 {
+	r := rand.New(rand.NewSource(int64(dim)))
+	var out [][]float32
+	for k := 0; k < 60; k++ {
+		v := make([]float32, dim)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+			switch k % 6 {
+			case 1:
+				v[i] *= 1e-39 // subnormal
+			case 2:
+				if i%2 == 0 {
+					v[i] *= 1e30
+				} else {
+					v[i] *= 1e-30
+				}
+			case 3:
+				v[i] *= 3e37
+			case 4:
+				if i%3 == 0 {
+					v[i] = float32(math.Copysign(0, -1))
+				}
+			case 5:
+				if k == 35 {
+					v[i] = 0
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestVectorStoredOnce: the row records of the block layout hold no
+// vector, yet Get and Scan return every stored vector bit for bit, for
+// every metric, whether it came from a bulk load, an Insert, an Upsert
+// (read back in the same transaction and after it), or kept its vector
+// through SetMeta; every form of vx occurs; Check passes.
+func TestVectorStoredOnce(t *testing.T) {
+	const dim = 33
+	vs := hardVectors(dim)
+	for _, metric := range []vec.Metric{vec.Cosine, vec.L2, vec.DotProduct} {
+		t.Run(metric.String(), func(t *testing.T) {
+			db := mustOpen(t)
+			l, err := db.NewLoader(&CollectionMeta{Name: "c", Dim: dim, Metric: metric, Fields: []Field{{Name: "f", Type: Int}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string][]float32{}
+			for i, v := range vs[:30] {
+				k := fmt.Sprintf("k%d", i)
+				want[k] = v
+				if _, err := l.Add(&Row{Key: k, Vector: v, Count: int64(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := l.Commit(context.Background(), false, nil); err != nil {
+				t.Fatal(err)
+			}
+			forms := map[byte]int{}
+			err = db.Update(func(tx *Tx) error {
+				c, err := tx.Collection("c")
+				if err != nil {
+					return err
+				}
+				for i, v := range vs[30:] {
+					k := fmt.Sprintf("n%d", i)
+					want[k] = v
+					if _, err := c.Insert(&Row{Key: k, Vector: v, Count: 1}); err != nil {
+						return err
+					}
+				}
+				// Upserts over loaded rows, read back before Save.
+				for i := 0; i < 10; i++ {
+					k := fmt.Sprintf("k%d", i)
+					want[k] = vs[59-i]
+					if _, _, err := c.Upsert(&Row{Key: k, Vector: vs[59-i], Count: 7}); err != nil {
+						return err
+					}
+					r, err := c.Get(k)
+					if err != nil {
+						return err
+					}
+					if !sameBits(r.Vector, want[k]) {
+						return fmt.Errorf("%s read in its write transaction: %v, want %v", k, r.Vector, want[k])
+					}
+				}
+				id, _ := c.ID("k12")
+				if err := c.SetMeta(id, []any{int64(5)}); err != nil {
+					return err
+				}
+				return c.Save()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.View(func(tx *Tx) error {
+				c, err := tx.Collection("c")
+				if err != nil {
+					return err
+				}
+				for k, v := range want {
+					r, err := c.Get(k)
+					if err != nil {
+						return err
+					}
+					if !sameBits(r.Vector, v) {
+						return fmt.Errorf("Get %s: %v, want %v", k, r.Vector, v)
+					}
+				}
+				n := 0
+				err = c.Scan(ScanOptions{Reuse: true}, func(r *Row) (bool, error) {
+					n++
+					if !sameBits(r.Vector, want[r.Key]) {
+						return false, fmt.Errorf("Scan %s: %v, want %v", r.Key, r.Vector, want[r.Key])
+					}
+					return true, nil
+				})
+				if err != nil || n != len(want) {
+					return fmt.Errorf("scan: %d rows, %v", n, err)
+				}
+				return c.rows.ForEach(func(k, v []byte) error {
+					var r Row
+					vx, err := c.dec.decode(binary.BigEndian.Uint32(k), v, &r, true)
+					if err != nil {
+						return err
+					}
+					if len(vx) > 0 {
+						forms[vx[0]]++
+					} else {
+						forms[0]++
+					}
+					if len(vx) >= 4*dim && (len(vx) != 1+4*dim || vx[0] != vxRaw) {
+						return fmt.Errorf("record of %s holds %d bytes of vector", r.Key, len(vx))
+					}
+					if r.Key == "k12" && (len(r.Meta) != 1 || r.Meta[0] != int64(5)) {
+						return fmt.Errorf("k12's metadata %v", r.Meta)
+					}
+					return nil
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if metric == vec.Cosine {
+				if forms[vx2] == 0 || forms[vx4]+forms[vxRaw] == 0 || forms[0] == 0 {
+					t.Errorf("vx forms used: %v", forms)
+				}
+			} else if len(forms) != 1 || forms[0] != len(want) {
+				t.Errorf("%s rows carry corrections: %v", metric, forms)
+			}
+			checkOK(t, db)
+		})
+	}
 }
