@@ -479,12 +479,6 @@ func newDataBucket(tx *bolt.Tx, dim int) (string, *bolt.Bucket, error) {
 		if err := createVBlocks(b, dim); err != nil {
 			return "", nil, err
 		}
-		// A bucket of the block layout: earlier releases must refuse the
-		// file from now on.
-		binary.BigEndian.PutUint32(sv[:4], FormatVersion)
-		if err := f.Put(keyVersion, append([]byte(nil), sv[:4]...)); err != nil {
-			return "", nil, err
-		}
 	}
 	return name, b, nil
 }

@@ -279,8 +279,8 @@ func createVBlocks(b *bolt.Bucket, dim int) error {
 }
 
 // syncVBlocks records, with the catalog record m being written, that the
-// blocks of its data bucket match it. It does nothing for a collection
-// without blocks.
+// blocks of its data bucket match it, and makes the file's format version
+// 2. It does nothing for a collection of the earlier layout.
 func syncVBlocks(btx *bolt.Tx, m *CollectionMeta) error {
 	b := btx.Bucket([]byte(m.Bucket))
 	if b == nil || !inBlocks(b) {
@@ -291,7 +291,18 @@ func syncVBlocks(btx *bolt.Tx, m *CollectionMeta) error {
 		return err
 	}
 	vm.version = m.Version
-	return b.Put(subVBlockMeta, encodeVBMeta(vm))
+	if err := b.Put(subVBlockMeta, encodeVBMeta(vm)); err != nil {
+		return err
+	}
+	// The catalog names a bucket of the block layout: earlier releases
+	// must refuse the file from now on.
+	f := btx.Bucket(bucketFormat)
+	if v := f.Get(keyVersion); len(v) == 4 && binary.BigEndian.Uint32(v) < FormatVersion {
+		var nv [4]byte
+		binary.BigEndian.PutUint32(nv[:], FormatVersion)
+		return f.Put(keyVersion, nv[:])
+	}
+	return nil
 }
 
 // inBlocks reports whether the data bucket b keeps its vectors in blocks

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"math/rand"
 	"path/filepath"
@@ -770,4 +771,184 @@ func TestVectorStoredOnce(t *testing.T) {
 			checkOK(t, db)
 		})
 	}
+}
+
+// contents returns a digest of every bucket, key and value of the file but
+// the format record's bucket sequence (a load that is aborted has used a
+// number), and the number of data buckets.
+func contents(t *testing.T, db *DB) string {
+	t.Helper()
+	h := crc32.NewIEEE()
+	var walk func(path string, b *bolt.Bucket)
+	walk = func(path string, b *bolt.Bucket) {
+		b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				walk(path+"/"+string(k), b.Bucket(k))
+				return nil
+			}
+			if path == "/vecdb" && string(k) == "seq" {
+				return nil
+			}
+			fmt.Fprintf(h, "%s %x %x\n", path, k, v)
+			return nil
+		})
+	}
+	n := 0
+	db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			n++
+			walk("/"+string(name), b)
+			return nil
+		})
+	})
+	return fmt.Sprintf("%d buckets, digest %08x", n, h.Sum32())
+}
+
+// TestFailedWritesLeaveTheFile: writes that fail or are aborted part way
+// leave every bucket, row and vector block as it was, and the file checks:
+// a transaction whose last insert is refused (after inserts, upserts and a
+// delete changed rows and blocks in it), one that saves and then fails, a
+// bulk replacement that wrote chunks and is aborted, a VACUUM cancelled
+// before its swap, and a VACUUM whose conversion of a collection of the
+// earlier layout meets a damaged row (no converted copy is left either).
+func TestFailedWritesLeaveTheFile(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	loadBlockRows(t, db, "c", 600, 16, vec.Cosine)
+	loadBlockRows(t, db, "old", 300, 8, vec.L2)
+	makeEarlierLayout(t, db, "old", false)
+	want := contents(t, db)
+	r := rand.New(rand.NewSource(3))
+	changes := func(c *Coll) error {
+		for i := 0; i < 40; i++ {
+			row := randRow(r, 16, fmt.Sprintf("new%d", i))
+			row.Meta = nil
+			if _, err := c.Insert(row); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < 40; i++ {
+			row := randRow(r, 16, fmt.Sprintf("k%d", i*7))
+			row.Meta = nil
+			if _, _, err := c.Upsert(row); err != nil {
+				return err
+			}
+		}
+		_, err := c.Delete("k5")
+		return err
+	}
+	coll := func(tx *Tx) *Coll {
+		c, err := tx.Collection("c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	bad := randRow(r, 16, "bad")
+	bad.Meta = nil
+	bad.Vector[3] = float32(math.NaN())
+	err := db.Update(func(tx *Tx) error {
+		c := coll(tx)
+		if err := changes(c); err != nil {
+			return err
+		}
+		_, err := c.Insert(bad)
+		return err
+	})
+	if err == nil {
+		t.Fatal("a NaN vector was accepted")
+	}
+	errLater := errors.New("later step failed")
+	if err := db.Update(func(tx *Tx) error {
+		c := coll(tx)
+		if err := changes(c); err != nil {
+			return err
+		}
+		if err := c.Save(); err != nil {
+			return err
+		}
+		return errLater
+	}); !errors.Is(err, errLater) {
+		t.Fatal(err)
+	}
+	if got := contents(t, db); got != want {
+		t.Fatalf("failed transactions changed the file: %s, want %s", got, want)
+	}
+	l, err := db.NewLoader(&CollectionMeta{Name: "c", Dim: 16, Metric: vec.Cosine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 700; i++ {
+		row := randRow(r, 16, fmt.Sprintf("r%d", i))
+		row.Meta = nil
+		if _, err := l.Add(row); err != nil {
+			t.Fatal(err)
+		}
+		if i%200 == 199 {
+			if err := l.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := l.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if got := contents(t, db); got != want {
+		t.Fatalf("an aborted load changed the file: %s, want %s", got, want)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := db.Vacuum(cctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled VACUUM: %v", err)
+	}
+	if got := contents(t, db); got != want {
+		t.Fatalf("a cancelled VACUUM changed the file: %s, want %s", got, want)
+	}
+	rawUpdate(t, db, func(tx *bolt.Tx) error { // a damaged record of the earlier layout
+		b, _ := dataBucket(t, tx, "old")
+		return b.Bucket(subRows).Put(idKey(9), []byte{200})
+	})
+	want = contents(t, db)
+	if _, _, err := db.Vacuum(ctx); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("VACUUM over a damaged row: %v, want ErrCorrupt", err)
+	}
+	if got := contents(t, db); got != want {
+		t.Fatalf("a failed VACUUM changed the file: %s, want %s", got, want)
+	}
+	if m, _ := filepath.Glob(db.path + "*"); len(m) != 1 {
+		t.Fatalf("files left beside the database: %v", m)
+	}
+}
+
+// TestNewCollectionMakesVersion2: a file of format version 1 stays so
+// while only its collections of the earlier layout are written; the
+// first collection of the block layout that the catalog names makes it
+// version 2 (earlier releases then refuse it with ErrVersion rather than
+// misread its rows), and this release reads both collections.
+func TestNewCollectionMakesVersion2(t *testing.T) {
+	db := mustOpen(t)
+	loadBlockRows(t, db, "old", 50, 8, vec.Cosine)
+	makeEarlierLayout(t, db, "old", false)
+	if err := db.Update(func(tx *Tx) error {
+		_, err := tx.CreateCollection(&CollectionMeta{Name: "fresh", Dim: 4})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v := formatVersion(t, db); v != 2 {
+		t.Fatalf("format version %d, want 2", v)
+	}
+	db.View(func(tx *Tx) error {
+		for name, blocks := range map[string]bool{"old": false, "fresh": true} {
+			c, err := tx.Collection(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.HasBlocks() != blocks {
+				t.Errorf("%s: blocks %v, want %v", name, c.HasBlocks(), blocks)
+			}
+		}
+		return nil
+	})
+	checkOK(t, db)
 }
