@@ -255,6 +255,19 @@ func TestWriterGrowsFileWhileReadersSearch(t *testing.T) {
 					errc <- fmt.Errorf("reader %d: row %s: search %v, then batch %v", g, v.Key(p), hitKeys(a), hitKeys(b[0]))
 					return
 				}
+				// The stored vector, from its block and record, while
+				// the writer grows the file: the view's unit vector.
+				row, err := c.Get(v.Key(p))
+				if err != nil {
+					errc <- fmt.Errorf("reader %d: get: %w", g, err)
+					return
+				}
+				u := append([]float32(nil), row.Vector...)
+				vec.Normalize(u)
+				if vec.Dot(u, q) < 0.9999 {
+					errc <- fmt.Errorf("reader %d: row %s: Get gave another vector than the view's", g, v.Key(p))
+					return
+				}
 			}
 		}(g)
 	}
