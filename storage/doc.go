@@ -10,15 +10,20 @@
 //     fields, counters, training parameters, index settings) that also names
 //     the data bucket holding the collection's rows.
 //   - "d/<seq>": a data bucket with sub-buckets "keys" (key → row id),
-//     "rows" (row id → key, count, vector, metadata) and, when the collection
-//     has an HNSW index, "hnsw" (row id → graph node) and "hnswmeta"; a
-//     collection trained with subwords also has "subwords", its n-gram
-//     table in pieces of at most 1 MiB (see Loader.PutSubwords); a data
-//     bucket written by this release also has "vblocks" and "vblockmeta",
-//     the search form of its vectors in blocks that readers use in place
-//     from the memory map (see vblock.go for the layout, pin.go for the
-//     read transactions that keep them valid). Buckets of earlier releases
-//     have no blocks and are read from "rows"; Vacuum adds the blocks.
+//     "rows" (row id → key, count, metadata), "vblocks" with the record
+//     "vblockmeta" (the vectors, stored once, in blocks that readers use
+//     in place from the memory map: see vblock.go for the layout, pin.go
+//     for the read transactions that keep them valid) and, when the
+//     collection has an HNSW index, "hnsw" (row id → graph node) and
+//     "hnswmeta"; a collection trained with subwords also has "subwords",
+//     its n-gram table in pieces of at most 1 MiB (see Loader.PutSubwords).
+//
+// Files of format version 1, written by earlier releases, keep every
+// vector in its row record and have no blocks. This release reads them,
+// and writes such a collection in its own layout; a collection it creates
+// has the block layout and makes the file version 2, which earlier
+// releases refuse (ErrVersion). VACUUM (Vacuum, CompactTo) converts every
+// collection to the block layout: nothing is converted on open.
 //
 // Keys are at most MaxKeyBytes (4 KiB) long: Insert, Upsert and Loader.Add
 // refuse a longer one with ErrKeyTooLong, well before bbolt's own 32 KiB
@@ -27,7 +32,9 @@
 // Row ids are uint32, assigned sequentially in insertion order and stored big
 // endian, so a scan of "rows" visits keys in frequency order (file order for
 // imports, descending count after training) and bulk loads append to the
-// B+tree. Vectors are float32 little endian.
+// B+tree. Vectors are float32 little endian. Every reader of a row's
+// vector (Get, Scan, Check, the index's validation) goes through
+// vecReader.vector.
 //
 // # Atomic replacement
 //
