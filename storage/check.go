@@ -205,6 +205,11 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, deep
 		return 0, probs, nil
 	}
 	dec := rowDecoder{dim: m.Dim, fields: m.Fields, blocks: inBlocks(b)}
+	if f := tx.btx.Bucket(bucketFormat); dec.blocks && f != nil {
+		if v := f.Get(keyVersion); len(v) == 4 && binary.BigEndian.Uint32(v) < FormatVersion {
+			add(Problem{What: fmt.Sprintf("vectors are stored in blocks, but the file's format version is %d (earlier releases would misread the rows)", binary.BigEndian.Uint32(v))})
+		}
+	}
 	n, err = checkRows(ctx, keys, rows, m, dec, add)
 	if err != nil {
 		return n, probs, err

@@ -951,4 +951,10 @@ func TestNewCollectionMakesVersion2(t *testing.T) {
 		return nil
 	})
 	checkOK(t, db)
+	rawUpdate(t, db, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFormat).Put(keyVersion, []byte{0, 0, 0, 1})
+	})
+	if rep, err := db.Check(context.Background(), "", nil); err != nil || len(rep.Problems) != 1 || rep.Problems[0].Collection != "fresh" {
+		t.Fatalf("a block-layout collection in a version 1 file: %v %v", err, rep.Problems)
+	}
 }
