@@ -6,6 +6,8 @@
 // compares them on files written by each.
 //
 //	openbench build -db FILE -n 200000 -dim 100 [-index]
+//	openbench convert -db FILE -to NEWFILE   (VACUUM INTO: this release
+//	                                          writes its own layout)
 //	openbench open -db FILE [-exact]
 //
 // It uses only the typed API that both layouts' releases have.
@@ -37,6 +39,8 @@ func main() {
 		err = build(os.Args[2:])
 	case "open":
 		err = open(os.Args[2:])
+	case "convert":
+		err = convert(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -100,6 +104,33 @@ func build(args []string) error {
 	return nil
 }
 
+// convert writes a compacted copy of a database with VacuumInto, which
+// converts collections of an earlier layout to this release's.
+func convert(args []string) error {
+	fs := flag.NewFlagSet("convert", flag.ExitOnError)
+	path := fs.String("db", "", "database file")
+	to := fs.String("to", "", "the copy to write")
+	fs.Parse(args)
+	d, err := db.Open(*path, &db.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	t0 := time.Now()
+	if _, err := d.VacuumInto(context.Background(), *to); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "converted in %v\n", time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// heapMiB returns the Go heap in use, in MiB.
+func heapMiB() float64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(int(float64(ms.HeapInuse)/(1<<20)*10)) / 10
+}
+
 // open measures one open and first query, in a fresh process.
 func open(args []string) error {
 	fs := flag.NewFlagSet("open", flag.ExitOnError)
@@ -124,6 +155,7 @@ func open(args []string) error {
 		return err
 	}
 	tView := time.Since(t0)
+	heapView := heapMiB()
 	q := v.Vector(v.Len() / 2)
 	hits, err := v.Search(ctx, q, 10, &db.SearchOptions{Exact: *exact})
 	if err != nil {
@@ -131,6 +163,7 @@ func open(args []string) error {
 	}
 	tFirst := time.Since(t0)
 	afterQuery := rss()
+	heapQuery := heapMiB()
 	t1 := time.Now()
 	if _, err := v.Search(ctx, v.Vector(7), 10, &db.SearchOptions{Exact: *exact}); err != nil {
 		return err
@@ -140,6 +173,7 @@ func open(args []string) error {
 		"rows": v.Len(), "dim": v.Dim(), "exact": *exact, "top": hits[0].Key,
 		"open_ms": ms(tOpen), "view_ms": ms(tView), "open_first_query_ms": ms(tFirst), "second_query_ms": ms(tSecond),
 		"rss_after_open": afterOpen, "rss_after_first_query": afterQuery,
+		"heap_before_first_query_MiB": heapView, "heap_after_first_query_MiB": heapQuery,
 	}
 	b, _ := json.Marshal(out)
 	fmt.Println(string(b))

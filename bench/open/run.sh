@@ -8,6 +8,9 @@
 #   INDEX=1 bench/open/run.sh 50000    (also an HNSW index, M 16, ef_c 200)
 #   BASE=<git revision> …              (the earlier layout; default: the
 #                                       merge base of HEAD and main)
+#   CONVERT=1 …                        (new.vdb is old.vdb converted by
+#                                       this release's VACUUM INTO, not
+#                                       built again: saves the index build)
 #
 # Work files go to $TMPDIR/bench-open-N-DIM (kept: the databases are
 # reused by a second run). Needs Go on PATH and git; it generates its own
@@ -28,6 +31,10 @@ git archive "$BASE" | tar -x -C "$OUT/old-src"
 mkdir -p "$OUT/old-src/bench/open"
 cp bench/open/main.go "$OUT/old-src/bench/open/"
 (cd "$OUT/old-src" && go build -o "$OUT/old" ./bench/open)
+if [ -n "${CONVERT:-}" ] && [ -f "$OUT/old.vdb" ] && [ ! -f "$OUT/new.vdb" ]; then
+	echo "converting old.vdb to new.vdb" >&2
+	"$OUT/new" convert -db "$OUT/old.vdb" -to "$OUT/new.vdb"
+fi
 for L in old new; do
 	if [ ! -f "$OUT/$L.vdb" ]; then
 		echo "building $L.vdb ($N x $DIM${INDEX:+, index})" >&2
