@@ -203,7 +203,7 @@ func (d *DB) loadView(name string) (*View, error) {
 // loadViewInPlace loads v from the collection's vector blocks, which it
 // then reads in place through a pinned read transaction (no decode, no
 // copy of the vectors; see inplace.go). It reports false, and loads
-// nothing, when the collection has no current blocks (a file of the
+// nothing, when the collection has no blocks (a file of the
 // earlier layout, or a collection with deleted rows) or the platform
 // does not pin.
 func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {

@@ -150,6 +150,23 @@ func vbCheck(v []byte, rows, dim int) (int, error) {
 	return n, nil
 }
 
+// vbCheckVectors is vbCheck for a reader of vectors, norms and presence
+// bits only: it checks the header and that the block is long enough for
+// them (not the keys, which vbCheck walks), and returns the slot count.
+func vbCheckVectors(v []byte, rows, dim int) (int, error) {
+	if len(v) < vbHeader || [4]byte(v[:4]) != vbMagic {
+		return 0, fmt.Errorf("bad block header")
+	}
+	n := int(binary.LittleEndian.Uint32(v[4:]))
+	if n < 1 || n > rows {
+		return 0, fmt.Errorf("block claims %d slots (at most %d)", n, rows)
+	}
+	if f := vbFixed(n, dim); len(v) < f {
+		return 0, fmt.Errorf("block is %d bytes, %d slots need %d and their keys", len(v), n, f)
+	}
+	return n, nil
+}
+
 func vbSum(v []byte) uint32 { return crc32.Checksum(v[vbHeader:], crcTable) }
 
 // searchForm returns the search form of raw (unit length for COSINE,
@@ -810,7 +827,7 @@ func (vr *vecReader) vector(id uint32, vpart []byte, dst []float32) ([]float32, 
 			if v == nil {
 				return nil, vr.corrupt(id, fmt.Sprintf("vector block %d is missing", bn))
 			}
-			nb, err := vbCheck(v, vr.vm.rows, vr.dim)
+			nb, err := vbCheckVectors(v, vr.vm.rows, vr.dim)
 			if err != nil {
 				return nil, vr.corrupt(id, fmt.Sprintf("vector block %d: %v", bn, err))
 			}
