@@ -13,7 +13,10 @@
 //   - db.go: Open, Options, Close, Collections, CreateCollection, DropCollection;
 //     collection.go: Collection (Insert, Upsert, Delete, Get, SetMeta, View).
 //   - view.go, search.go: View, a consistent snapshot of one collection:
-//     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine.
+//     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine;
+//     inplace.go: a view's vectors read in place from the file's vector
+//     blocks (storage's pinned read transactions), copied to memory only
+//     when the file must be mapped again, for the HNSW graph, or never.
 //   - index.go: CreateIndex, DropIndex (HNSW, package ann; IndexConfig.Quantize
 //     "int8" walks the graph with int8 codes and rescores with float32).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata

@@ -104,16 +104,20 @@ func checkIndexConfig(cfg *IndexConfig) error {
 // buildIndex builds a graph over a view's rows with every core.
 func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*ann.Index, error) {
 	idx := ann.New(v.dim, annConfig(cfg, v.metric))
+	data, err := v.searchData()
+	if err != nil {
+		return nil, err
+	}
 	vecs := make([][]float32, v.Len())
 	for i := range vecs {
-		vecs[i] = v.SearchVector(i)
+		vecs[i] = data[i*v.dim : (i+1)*v.dim : (i+1)*v.dim]
 	}
 	ids, vecs := indexable(v.metric, v.ids, vecs)
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
 	prog := newThrottle(ctx)
-	err := idx.Build(ctx, ids, vecs, threads, func(done, total int) {
+	err = idx.Build(ctx, ids, vecs, threads, func(done, total int) {
 		prog.report(Progress{Op: "index", Done: int64(done), Total: int64(total), Unit: "vectors",
 			Detail: fmt.Sprintf("HNSW m=%d ef_construction=%d", cfg.M, cfg.EfConstruction)}, done == total)
 	})
@@ -298,7 +302,11 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 		var err error
 		// The graph uses the view's vectors in place (no second copy);
 		// its first change copies them.
-		idx, err = ann.LoadShared(meta, v.data, v.posOfID, func(yield func(id uint32, rec []byte) error) error {
+		data, err := v.searchData()
+		if err != nil {
+			return err
+		}
+		idx, err = ann.LoadShared(meta, data, v.posOfID, func(yield func(id uint32, rec []byte) error) error {
 			return c.IndexScan(yield)
 		})
 		if err != nil {

@@ -33,7 +33,7 @@ func (db *DB) NewIndexWriter(coll string) (*IndexWriter, error) {
 	}
 	w := &IndexWriter{db: db, coll: coll}
 	err := db.boltUpdate(func(tx *bolt.Tx) error {
-		name, b, err := newDataBucket(tx)
+		name, b, err := newDataBucket(tx, 0)
 		if err != nil {
 			return err
 		}
