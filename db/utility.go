@@ -166,7 +166,7 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 // p; more are other words that may stand there (SHOW's COLLECTIONS).
 func unknownSetting(name string, p query.Position, more ...string) error {
 	if sug := query.Suggest(strings.ToLower(name), append(SettingNames(), more...)); sug != "" {
-		return errorIs(ErrInvalid, p, "unknown setting %s; did you mean %s?", name, sug)
+		return errorIs(ErrInvalid, p, "unknown setting %s%s", name, suggestion{"; did you mean " + sug + "?", sug})
 	}
 	return errorIs(ErrInvalid, p, "unknown setting %s (settings: %s)", name, strings.Join(SettingNames(), ", "))
 }
