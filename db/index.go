@@ -271,13 +271,26 @@ func (d *DB) setIndex(name string, idx *ann.Index, at collVersion) {
 	s.invalidate()
 }
 
-// loadedIndex returns the graph that indexes this view's rows, loading it
-// from the file (not rebuilding it) on first use. It returns nil without
-// error when the collection has no index, and when the view is older than
-// the collection in the file (the index was dropped, replaced or rebuilt
-// since the view was taken): its searches then scan the view's own rows
-// exactly, and the next view uses the graph.
+// loadedIndex returns the graph that indexes this view's rows, for a
+// search: on first use it is opened lazily from the file (ann.LoadLazy:
+// only its header record is read; a search fills the nodes it reaches).
+// It returns nil without error when the collection has no index, and when
+// the view is older than the collection in the file (the index was
+// dropped, replaced or rebuilt since the view was taken): its searches
+// then scan the view's own rows exactly, and the next view uses the graph.
 func (v *View) loadedIndex() (*ann.Index, error) {
+	return v.indexLoaded(false)
+}
+
+// fullIndex is loadedIndex for a caller that needs the whole graph in
+// memory (a write changes it, INFO measures it): a lazily opened graph is
+// replaced by one loaded whole (ann.LoadShared, every record read and
+// checked).
+func (v *View) fullIndex() (*ann.Index, error) {
+	return v.indexLoaded(true)
+}
+
+func (v *View) indexLoaded(full bool) (*ann.Index, error) {
 	if v.info.Index == nil || v.st == nil {
 		return nil, nil
 	}
@@ -288,7 +301,9 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 		if s.idxAt != v.at() {
 			return nil, nil // a graph of another state of the collection
 		}
-		return s.idx, nil
+		if !full || !s.idx.Lazy() {
+			return s.idx, nil
+		}
 	}
 	var idx *ann.Index
 	err := v.d.view(v.info.Name, func(c *storage.Coll) error {
@@ -300,15 +315,19 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 			return fmt.Errorf("%w: index of %s has no header record", ErrCorrupt, v.info.Name)
 		}
 		var err error
-		// The graph uses the view's vectors in place (no second copy);
-		// its first change copies them.
-		data, err := v.searchData()
-		if err != nil {
-			return err
+		if full {
+			// The graph uses the view's vectors in place (no second
+			// copy); its first change copies them.
+			var data []float32
+			if data, err = v.searchData(); err != nil {
+				return err
+			}
+			idx, err = ann.LoadShared(meta, data, v.posOfID, func(yield func(id uint32, rec []byte) error) error {
+				return c.IndexScan(yield)
+			})
+		} else {
+			idx, err = v.lazyIndex(meta, c.NodeReader())
 		}
-		idx, err = ann.LoadShared(meta, data, v.posOfID, func(yield func(id uint32, rec []byte) error) error {
-			return c.IndexScan(yield)
-		})
 		if err != nil {
 			return fmt.Errorf("%w: index of %s: %v", ErrCorrupt, v.info.Name, err)
 		}
@@ -324,6 +343,25 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 		s.idx, s.idxAt = idx, v.at()
 	}
 	return idx, nil
+}
+
+// lazyIndex opens the graph from its header record; searches fetch each
+// node's record through nr, and its vector from the view (a copy when the
+// view reads its vectors in place, which then stay in the file; the view's
+// own memory otherwise), the first time they reach it.
+func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error) {
+	rows := v.data
+	if v.file != nil {
+		rows = nil
+	}
+	return ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(id uint32, pos int, dst []float32) ([]byte, error) {
+		if dst != nil {
+			if err := v.file.vectorInto(pos, dst); err != nil {
+				return nil, err
+			}
+		}
+		return nr.Node(id)
+	})
 }
 
 // posOfID maps a storage row id to its position: through a dense table when
@@ -554,7 +592,15 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 		filter = func(id uint32) bool { return !exclIDs[id] }
 	}
 	ef := max(plan.EfSearch, want)
-	res := idx.SearchWith(q, want, ef, v.info.Index.Rescore, filter)
+	res, err := idx.SearchErr(q, want, ef, v.info.Index.Rescore, filter)
+	switch {
+	case errors.Is(err, storage.ErrStale):
+		return nil, false, nil // a lazy graph of a state the file has left
+	case errors.Is(err, ann.ErrCorrupt):
+		return nil, false, fmt.Errorf("%w: index of %s: %v", ErrCorrupt, v.info.Name, err)
+	case err != nil:
+		return nil, false, err
+	}
 	out := make([]Hit, 0, len(res))
 	for _, r := range res {
 		p, ok := v.posOfID(r.ID)

@@ -100,6 +100,27 @@ func (f *fileVectors) vector(i, dim int) []float32 {
 	return out
 }
 
+// vectorInto copies the search vector at position i into dst: ErrClosed
+// once the DB is closed, ErrCorrupt when the file no longer backs it.
+func (f *fileVectors) vectorInto(i int, dst []float32) (err error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	switch {
+	case f.closed:
+		return ErrClosed
+	case f.bv == nil:
+		copy(dst, f.heap[i*len(dst):(i+1)*len(dst)])
+		return nil
+	}
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	v := f.bv.Vector(uint32(i))
+	if len(v) != len(dst) {
+		return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, i)
+	}
+	copy(dst, v)
+	return nil
+}
+
 // span runs fn on rows start … end-1 of the vectors as one slice, valid
 // only during fn, for a range that crosses no multiple of the block's rows
 // (see step). fn must only compute: it runs with mu held for reading,
