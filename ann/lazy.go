@@ -27,21 +27,32 @@ import (
 // change it.
 var ErrLazy = errors.New("ann: a lazily loaded index cannot be changed")
 
-// NodeFunc supplies a lazily loaded index with node id, stored in row: it
-// copies the row's vector into vec (stored as the index stores vectors:
-// unit length for Cosine) unless vec is nil (the vectors are shared), and
-// returns the node's record (as MarshalNode wrote it), which the index
-// only reads during the call. It is called concurrently, for different
-// nodes, from searches.
-type NodeFunc func(id uint32, row int, vec []float32) ([]byte, error)
+// NodeFunc supplies a lazily loaded index with nodes: for each i, node
+// ids[i], stored in row rows[i], it sets recs[i] to the node's record (as
+// MarshalNode wrote it; the index only reads it during the call) and,
+// unless vecs is nil (the vectors are shared), copies the row's vector
+// (stored as the index stores vectors: unit length for Cosine) to
+// vecs[i*dim:(i+1)*dim]. A search asks for the nodes it is about to reach
+// together (the new neighbours of a node), so that one read of the file
+// serves them all. It is called concurrently from searches.
+type NodeFunc func(ids []uint32, rows []int, vecs []float32, recs [][]byte) error
 
 type lazyGraph struct {
 	fetch    NodeFunc
 	rowOf    func(id uint32) (int, bool)
-	done     []atomic.Uint32 // per slot: 1 once filled
+	done     []atomic.Uint32 // bit per slot: set once filled
 	lk       *stripes
 	filled   atomic.Int64
 	entryRow uint32
+}
+
+// lazyBuf is a search's buffers for fetching nodes.
+type lazyBuf struct {
+	slots []uint32
+	ids   []uint32
+	rows  []int
+	vecs  []float32
+	recs  [][]byte
 }
 
 // LoadLazy opens an index from its meta record alone; searches fill the
@@ -89,7 +100,7 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	x.ids = ids[:n:n]
 	x.growQuant()
 	x.live = m.count
-	z := &lazyGraph{fetch: fetch, rowOf: rowOf, done: make([]atomic.Uint32, n), lk: new(stripes), entryRow: noSlot}
+	z := &lazyGraph{fetch: fetch, rowOf: rowOf, done: make([]atomic.Uint32, (n+31)/32), lk: new(stripes), entryRow: noSlot}
 	if m.hasEntry {
 		r, ok := rowOf(m.entry)
 		if !ok || r < 0 || r >= n || ids[r] != m.entry {
@@ -115,45 +126,91 @@ func (x *Index) Filled() int {
 	return int(x.lazy.filled.Load())
 }
 
+func (z *lazyGraph) isDone(s uint32) bool {
+	return z.done[s/32].Load()&(1<<(s%32)) != 0
+}
+
 // ensure fills slot s of a lazy index if it is not yet; false (with
 // sc.err set) when that failed.
 func (x *Index) ensure(sc *scratch, s uint32) bool {
-	z := x.lazy
-	if z.done[s].Load() != 0 {
+	if x.lazy.isDone(s) {
 		return true
 	}
+	sc.lz.slots = append(sc.lz.slots[:0], s)
+	return x.fillSlots(sc)
+}
+
+// ensureMany fills the slots of nb that are not yet, with one fetch.
+func (x *Index) ensureMany(sc *scratch, nb []uint32) bool {
+	z := x.lazy
+	sc.lz.slots = sc.lz.slots[:0]
+	for _, s := range nb {
+		if !z.isDone(s) {
+			sc.lz.slots = append(sc.lz.slots, s)
+		}
+	}
+	return len(sc.lz.slots) == 0 || x.fillSlots(sc)
+}
+
+// fillSlots fetches, checks and stores the nodes of sc.lz.slots (two
+// searches may fetch a node at once; one stores it).
+func (x *Index) fillSlots(sc *scratch) bool {
 	if sc.err != nil {
 		return false
 	}
-	if err := x.fill(s); err != nil {
-		sc.err = err
+	z, b := x.lazy, &sc.lz
+	n := len(b.slots)
+	b.ids, b.rows = b.ids[:0], b.rows[:0]
+	for _, s := range b.slots {
+		b.ids = append(b.ids, x.ids[s])
+		b.rows = append(b.rows, int(s))
+	}
+	var vecs []float32
+	if !x.sharedVecs {
+		if cap(b.vecs) < n*x.dim {
+			b.vecs = make([]float32, n*x.dim)
+		}
+		vecs = b.vecs[:n*x.dim]
+	}
+	if cap(b.recs) < n {
+		b.recs = make([][]byte, n)
+	}
+	recs := b.recs[:n]
+	clear(recs)
+	if err := z.fetch(b.ids, b.rows, vecs, recs); err != nil {
+		sc.err = fmt.Errorf("ann: %w", err)
 		return false
 	}
+	for i, s := range b.slots {
+		var v []float32
+		if vecs != nil {
+			v = vecs[i*x.dim : (i+1)*x.dim]
+		}
+		if err := x.fillOne(s, v, recs[i]); err != nil {
+			sc.err = fmt.Errorf("ann: node %d: %w", x.ids[s], err)
+			return false
+		}
+	}
+	clear(recs) // drop the records
 	return true
 }
 
-// fill fetches, checks and stores node s.
-func (x *Index) fill(s uint32) error {
+// fillOne stores node s from its vector (nil when shared) and record.
+func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
 	z := x.lazy
 	mu := &z.lk[s%nStripes]
 	mu.Lock()
 	defer mu.Unlock()
-	if z.done[s].Load() != 0 {
+	if z.isDone(s) {
 		return nil
 	}
-	id := x.ids[s]
-	var dst []float32
-	if !x.sharedVecs {
-		dst = x.vec(s)
-	}
-	rec, err := z.fetch(id, int(s), dst)
-	if err != nil {
-		return fmt.Errorf("ann: node %d: %w", id, err)
+	if v != nil {
+		copy(x.vec(s), v)
 	}
 	if err := x.fillRecord(s, rec); err != nil {
-		return fmt.Errorf("ann: node %d: %w", id, err)
+		return err
 	}
-	z.done[s].Store(1)
+	z.done[s/32].Or(1 << (s % 32))
 	z.filled.Add(1)
 	return nil
 }

@@ -97,15 +97,11 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		sc.ds = make([]float32, len(nb), 2*len(nb))
 	}
 	ds := sc.ds[:len(nb)]
-	if x.lazy != nil {
-		for _, n := range nb {
-			if !x.ensure(sc, n) {
-				for i := range ds {
-					ds[i] = float32(math.Inf(1))
-				}
-				return ds
-			}
+	if x.lazy != nil && !x.ensureMany(sc, nb) {
+		for i := range ds {
+			ds[i] = float32(math.Inf(1))
 		}
+		return ds
 	}
 	if sc.int8 {
 		var touch int8

@@ -354,19 +354,20 @@ func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error
 	if v.file != nil {
 		rows = nil
 	}
-	return ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(id uint32, pos int, dst []float32) ([]byte, error) {
-		if dst != nil {
-			if err := v.file.vectorInto(pos, dst); err != nil {
-				return nil, err
+	return ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
+		if vecs != nil {
+			if err := v.file.vectorsInto(pos, vecs); err != nil {
+				return err
 			}
 		}
-		return nr.Node(id)
+		return nr.Nodes(ids, recs)
 	})
 }
 
 // posOfID maps a storage row id to its position: through a dense table when
-// ids are not too sparse (built once per view), else by binary search (ids
-// are sorted).
+// ids are not too sparse, else through a coarse table of where each range
+// of ids starts and a binary search within the range (ids are sorted);
+// both tables are built once per view.
 func (v *View) posOfID(id uint32) (int, bool) {
 	v.byIDOnce.Do(v.buildByID)
 	if v.byID != nil {
@@ -377,8 +378,14 @@ func (v *View) posOfID(id uint32) (int, bool) {
 		}
 		return 0, false
 	}
-	i := sort.Search(len(v.ids), func(i int) bool { return v.ids[i] >= id })
-	if i < len(v.ids) && v.ids[i] == id {
+	lo, hi := 0, len(v.ids)
+	if b := int(id >> v.byRangeShift); b+1 < len(v.byRange) {
+		lo, hi = int(v.byRange[b]), int(v.byRange[b+1])
+	} else if v.byRange != nil {
+		return 0, false
+	}
+	i := lo + sort.Search(hi-lo, func(i int) bool { return v.ids[lo+i] >= id })
+	if i < hi && v.ids[i] == id {
 		return i, true
 	}
 	return 0, false
@@ -390,7 +397,25 @@ func (v *View) buildByID() {
 	}
 	maxID := int(v.ids[len(v.ids)-1])
 	if maxID > 2*len(v.ids)+1024 {
-		return // sparse after many deletes: binary search instead
+		// Sparse after many deletes: byRange[b] is the position of the
+		// first id of at least b<<shift, with at most about two ranges
+		// per row.
+		shift := uint(0)
+		for maxID>>shift > 2*len(v.ids) {
+			shift++
+		}
+		t := make([]int32, maxID>>shift+2)
+		b := 0
+		for p, id := range v.ids {
+			for ; b <= int(id>>shift); b++ {
+				t[b] = int32(p)
+			}
+		}
+		for ; b < len(t); b++ {
+			t[b] = int32(len(v.ids))
+		}
+		v.byRange, v.byRangeShift = t, shift
+		return
 	}
 	t := make([]int32, maxID+1)
 	for i := range t {

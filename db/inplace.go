@@ -100,24 +100,30 @@ func (f *fileVectors) vector(i, dim int) []float32 {
 	return out
 }
 
-// vectorInto copies the search vector at position i into dst: ErrClosed
-// once the DB is closed, ErrCorrupt when the file no longer backs it.
-func (f *fileVectors) vectorInto(i int, dst []float32) (err error) {
+// vectorsInto copies the search vectors at positions pos into dst, one
+// after the other: ErrClosed once the DB is closed, ErrCorrupt when the
+// file no longer backs them.
+func (f *fileVectors) vectorsInto(pos []int, dst []float32) (err error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	switch {
-	case f.closed:
+	if f.closed {
 		return ErrClosed
-	case f.bv == nil:
-		copy(dst, f.heap[i*len(dst):(i+1)*len(dst)])
+	}
+	dim := len(dst) / max(1, len(pos))
+	if f.bv == nil {
+		for i, p := range pos {
+			copy(dst[i*dim:(i+1)*dim], f.heap[p*dim:(p+1)*dim])
+		}
 		return nil
 	}
 	defer faultGuard(&err, debug.SetPanicOnFault(true))
-	v := f.bv.Vector(uint32(i))
-	if len(v) != len(dst) {
-		return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, i)
+	for i, p := range pos {
+		v := f.bv.Vector(uint32(p))
+		if len(v) != dim {
+			return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, p)
+		}
+		copy(dst[i*dim:(i+1)*dim], v)
 	}
-	copy(dst, v)
 	return nil
 }
 

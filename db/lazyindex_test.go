@@ -270,3 +270,71 @@ func TestLazyIndexWritesAfterReads(t *testing.T) {
 		t.Fatalf("CHECK after writes: %v", err)
 	}
 }
+
+// TestPosOfIDSparse: after many deletes the ids are sparse and posOfID
+// maps them through ranges (byRange), still exactly; the lazy graph
+// resolves its links through it.
+func TestPosOfIDSparse(t *testing.T) {
+	path, vs := lazyIndexDB(t, 6000, "")
+	d, err := Open(path, &Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := d.Collection("c")
+	var del []string
+	for i := range vs {
+		if i%5 != 0 {
+			del = append(del, fmt.Sprint("k", i))
+		}
+	}
+	if _, err := c.Delete(bg, del...); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d, v := openView(t, path)
+	defer d.Close()
+	if v.Len() != 1200 {
+		t.Fatalf("%d rows", v.Len())
+	}
+	present := map[uint32]bool{}
+	for p, id := range v.ids {
+		present[id] = true
+		if q, ok := v.posOfID(id); !ok || q != p {
+			t.Fatalf("id %d: position %d %v, want %d", id, q, ok, p)
+		}
+	}
+	if v.byID != nil || v.byRange == nil {
+		t.Fatal("sparse ids did not take the range table")
+	}
+	for id := uint32(0); id < v.ids[len(v.ids)-1]+100; id++ {
+		if _, ok := v.posOfID(id); ok != present[id] {
+			t.Fatalf("id %d: found %v", id, ok)
+		}
+	}
+	if _, ok := v.posOfID(1 << 31); ok {
+		t.Fatal("a huge id was found")
+	}
+	var lazy [][]Hit
+	for i := 0; i < len(vs); i += 25 {
+		hs, err := v.Search(bg, vs[i], 5, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lazy = append(lazy, hs)
+	}
+	if idx, _ := v.loadedIndex(); idx == nil || !idx.Lazy() {
+		t.Fatal("not the lazy graph")
+	}
+	if _, err := v.fullIndex(); err != nil {
+		t.Fatal(err)
+	}
+	for j, i := 0, 0; i < len(vs); i, j = i+25, j+1 {
+		hs, err := v.Search(bg, vs[i], 5, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(hs, lazy[j]) {
+			t.Fatalf("query %d: lazy graph %v, whole graph %v", i, hitKeys(lazy[j]), hitKeys(hs))
+		}
+	}
+}

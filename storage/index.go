@@ -231,26 +231,28 @@ func (c *Coll) NodeReader() *NodeReader {
 	}
 }
 
-// Node returns a copy of the record of graph node id: ErrStale when the
-// collection changed since the reader was made, ErrCorrupt when the node
-// has no record.
-func (r *NodeReader) Node(id uint32) ([]byte, error) {
-	var out []byte
-	err := r.db.View(func(tx *Tx) error {
+// Nodes sets recs[i] to a copy of the record of graph node ids[i], all
+// read in one transaction: ErrStale when the collection changed since the
+// reader was made, ErrCorrupt when a node has no record.
+func (r *NodeReader) Nodes(ids []uint32, recs [][]byte) error {
+	return r.db.View(func(tx *Tx) error {
 		if !bytes.Equal(tx.btx.Bucket(bucketCatalog).Get(r.name), r.stamp) {
 			return ErrStale
 		}
-		var v []byte
+		var h *bolt.Bucket
 		if b := tx.btx.Bucket(r.bucket); b != nil {
-			if h := b.Bucket(subHNSW); h != nil {
+			h = b.Bucket(subHNSW)
+		}
+		for i, id := range ids {
+			var v []byte
+			if h != nil {
 				v = h.Get(idKey(id))
 			}
+			if v == nil {
+				return fmt.Errorf("%w: graph node %d has no record", ErrCorrupt, id)
+			}
+			recs[i] = bytes.Clone(v)
 		}
-		if v == nil {
-			return fmt.Errorf("%w: graph node %d has no record", ErrCorrupt, id)
-		}
-		out = bytes.Clone(v)
 		return nil
 	})
-	return out, err
 }
