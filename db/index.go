@@ -364,12 +364,16 @@ func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error
 	})
 }
 
-// posOfID maps a storage row id to its position: through a dense table when
-// ids are not too sparse, else through a coarse table of where each range
+// posOfID maps a storage row id to its position: the id itself when the
+// ids are 0 … Len-1 (no row deleted), through a dense table when ids are
+// not too sparse, else through a coarse table of where each range
 // of ids starts and a binary search within the range (ids are sorted);
 // both tables are built once per view.
 func (v *View) posOfID(id uint32) (int, bool) {
 	v.byIDOnce.Do(v.buildByID)
+	if v.idsDense {
+		return int(id), int64(id) < int64(len(v.ids))
+	}
 	if v.byID != nil {
 		if int(id) < len(v.byID) {
 			if p := v.byID[id]; p >= 0 {
@@ -396,6 +400,10 @@ func (v *View) buildByID() {
 		return
 	}
 	maxID := int(v.ids[len(v.ids)-1])
+	if v.ids[0] == 0 && maxID == len(v.ids)-1 {
+		v.idsDense = true // sorted and distinct: ids[p] == p
+		return
+	}
 	if maxID > 2*len(v.ids)+1024 {
 		// Sparse after many deletes: byRange[b] is the position of the
 		// first id of at least b<<shift, with at most about two ranges

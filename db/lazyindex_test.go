@@ -271,6 +271,38 @@ func TestLazyIndexWritesAfterReads(t *testing.T) {
 	}
 }
 
+// TestPosOfIDDense: ids 0 … n-1 map to themselves without a table.
+func TestPosOfIDDense(t *testing.T) {
+	d := MustOpen(t)
+	fillColl(t, d, "c", 50, 4, L2)
+	c, _ := d.Collection("c")
+	v, err := c.View()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, id := range v.ids {
+		if q, ok := v.posOfID(id); !ok || q != p {
+			t.Fatalf("id %d: %d %v", id, q, ok)
+		}
+	}
+	if !v.idsDense || v.byID != nil {
+		t.Fatal("ids 0 … n-1 took a table")
+	}
+	if _, ok := v.posOfID(50); ok {
+		t.Fatal("id 50 of 50 rows found")
+	}
+	if _, err := c.Delete(bg, "k10"); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = c.View()
+	if _, ok := v.posOfID(10); ok || v.idsDense {
+		t.Fatal("a deleted id found")
+	}
+	if p, ok := v.posOfID(11); !ok || p != 10 {
+		t.Fatalf("id 11 after deleting id 10: %d %v", p, ok)
+	}
+}
+
 // TestPosOfIDSparse: after many deletes the ids are sparse and posOfID
 // maps them through ranges (byRange), still exactly; the lazy graph
 // resolves its links through it.
@@ -303,7 +335,7 @@ func TestPosOfIDSparse(t *testing.T) {
 			t.Fatalf("id %d: position %d %v, want %d", id, q, ok, p)
 		}
 	}
-	if v.byID != nil || v.byRange == nil {
+	if v.byID != nil || v.byRange == nil || v.idsDense {
 		t.Fatal("sparse ids did not take the range table")
 	}
 	for id := uint32(0); id < v.ids[len(v.ids)-1]+100; id++ {

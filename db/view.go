@@ -125,6 +125,7 @@ type viewData struct {
 	byID     []int32 // row id → position, -1 for none (nil when ids are sparse)
 	// byRange[b]: position of the first id >= b<<byRangeShift (sparse ids)
 	byRange      []int32
+	idsDense     bool // ids[p] == p for every position (posOfID)
 	byRangeShift uint
 
 	fieldsOnce sync.Once
