@@ -68,9 +68,9 @@ type lazyBuf struct {
 // rows without a node, levels, int8 codes) is an ErrCorrupt error of the
 // search that reaches it (SearchErr); links to nodes that no search
 // reaches are not checked: Load (CHECK) verifies the whole graph. The
-// index only searches: Insert, Delete, DeleteBatch and Build return
-// ErrLazy (DeleteBatch deletes nothing), and Contains, Vector, MarshalNode,
-// TakeDirty and WriteTo see no nodes.
+// index only searches: Insert, Delete, Build and WriteTo return ErrLazy,
+// DeleteBatch deletes nothing, and Contains, Vector, MarshalNode and
+// TakeDirty see no nodes.
 func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc) (*Index, error) {
 	m, err := parseMeta(meta)
 	if err != nil {

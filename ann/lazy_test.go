@@ -1,7 +1,10 @@
 package ann
 
 import (
+	"context"
+	"encoding/binary"
 	"errors"
+	"io"
 	"math/rand"
 	"slices"
 	"sync"
@@ -122,6 +125,15 @@ func TestLoadLazySameAnswers(t *testing.T) {
 			if err := y.Delete(1); !errors.Is(err, ErrLazy) {
 				t.Errorf("Delete from a lazy index: %v", err)
 			}
+			if n := y.DeleteBatch([]uint32{1, 4}); n != 0 {
+				t.Errorf("DeleteBatch on a lazy index deleted %d", n)
+			}
+			if _, err := y.WriteTo(io.Discard); !errors.Is(err, ErrLazy) {
+				t.Errorf("WriteTo of a lazy index: %v", err)
+			}
+			if err := y.Build(context.Background(), []uint32{1}, f.queries[:1], 1, nil); !errors.Is(err, ErrLazy) {
+				t.Errorf("Build into a lazy index: %v", err)
+			}
 		}
 	}
 }
@@ -223,8 +235,31 @@ func TestLoadLazyDamaged(t *testing.T) {
 			t.Errorf("non-unit vector: %v", err)
 		}
 	}
+	// A link on an upper layer to a node that lacks the layer.
+	f := newLazyFixture(t, 1000, false)
+	if f.x.maxLevel == 0 {
+		t.Fatal("want a graph with upper layers")
+	}
+	var low uint32
+	for s, lv := range f.x.levels {
+		if lv == 0 {
+			low = f.x.ids[s]
+			break
+		}
+	}
+	entryID := f.x.ids[f.x.entry]
+	rec := binary.AppendUvarint(nil, uint64(f.x.maxLevel))
+	for lc := 0; lc <= f.x.maxLevel; lc++ {
+		rec = binary.AppendUvarint(binary.AppendUvarint(rec, 1), uint64(low))
+	}
+	f.recs[entryID] = rec
+	r, _ := f.rowOf(low)
+	q := f.rows[r*f.x.Dim() : (r+1)*f.x.Dim()] // low is the closest: the walk moves to it
+	if _, err := f.open(t, false).SearchErr(q, 1, 40, 0, nil); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("upper-layer link to a level-0 node: %v", err)
+	}
 	// The entry point must be a row.
-	f := newLazyFixture(t, 100, false)
+	f = newLazyFixture(t, 100, false)
 	if _, err := LoadLazy(f.meta, f.ids[:10], nil, f.rowOf, nil); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("meta counting more nodes than rows: %v", err)
 	}
