@@ -346,14 +346,14 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 	return nil
 }
 
-// indexForWrite returns the loaded graph of a collection that has one, so
-// that a write can keep it current; nil when there is none.
+// indexForWrite returns the graph of a collection that has one, loaded
+// whole, so that a write can keep it current; nil when there is none.
 func (d *DB) indexForWrite(name string) (*ann.Index, error) {
 	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
 	}
-	return v.loadedIndex()
+	return v.fullIndex()
 }
 
 func (d *DB) view(name string, fn func(c *storage.Coll) error) error {

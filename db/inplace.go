@@ -100,6 +100,33 @@ func (f *fileVectors) vector(i, dim int) []float32 {
 	return out
 }
 
+// vectorsInto copies the search vectors at positions pos into dst, one
+// after the other: ErrClosed once the DB is closed, ErrCorrupt when the
+// file no longer backs them.
+func (f *fileVectors) vectorsInto(pos []int, dst []float32) (err error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if f.closed {
+		return ErrClosed
+	}
+	dim := len(dst) / max(1, len(pos))
+	if f.bv == nil {
+		for i, p := range pos {
+			copy(dst[i*dim:(i+1)*dim], f.heap[p*dim:(p+1)*dim])
+		}
+		return nil
+	}
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	for i, p := range pos {
+		v := f.bv.Vector(uint32(p))
+		if len(v) != dim {
+			return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, p)
+		}
+		copy(dst[i*dim:(i+1)*dim], v)
+	}
+	return nil
+}
+
 // span runs fn on rows start … end-1 of the vectors as one slice, valid
 // only during fn, for a range that crosses no multiple of the block's rows
 // (see step). fn must only compute: it runs with mu held for reading,

@@ -123,6 +123,10 @@ type viewData struct {
 
 	byIDOnce sync.Once
 	byID     []int32 // row id → position, -1 for none (nil when ids are sparse)
+	// byRange[b]: position of the first id >= b<<byRangeShift (sparse ids)
+	byRange      []int32
+	idsDense     bool // ids[p] == p for every position (posOfID)
+	byRangeShift uint
 
 	fieldsOnce sync.Once
 	fieldPos   map[string]int // lower-case field name → position, for many fields

@@ -51,5 +51,9 @@
 // write transaction at a time. A file is locked by one writing process at a
 // time; a second writer waits up to Options.Timeout and then gets ErrLocked.
 // Values returned by a Tx are copies and stay valid after the transaction,
-// except BlockVectors, which points into the map (see Pin).
+// except BlockVectors, which points into the map (see Pin). A NodeReader
+// (Coll.NodeReader) reads graph records after its transaction has ended,
+// each batch in a short transaction of its own, for as long as the
+// collection stays in that state (ErrStale after), for a graph that is
+// loaded lazily.
 package storage

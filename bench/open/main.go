@@ -8,7 +8,8 @@
 //	openbench build -db FILE -n 200000 -dim 100 [-index]
 //	openbench convert -db FILE -to NEWFILE   (VACUUM INTO: this release
 //	                                          writes its own layout)
-//	openbench open -db FILE [-exact]
+//	openbench open -db FILE [-exact] [-repeat N]   (N: also the steady
+//	                        state: N queries, then the same N timed)
 //
 // It uses only the typed API that both layouts' releases have.
 package main
@@ -136,6 +137,7 @@ func open(args []string) error {
 	fs := flag.NewFlagSet("open", flag.ExitOnError)
 	path := fs.String("db", "", "database file")
 	exact := fs.Bool("exact", false, "search by exact scan even when there is an index")
+	repeat := fs.Int("repeat", 0, "after the first two queries, run this many more, then the same again timed (queries per second once the graph they reach is in memory)")
 	fs.Parse(args)
 	ctx := context.Background()
 	t0 := time.Now()
@@ -169,11 +171,35 @@ func open(args []string) error {
 		return err
 	}
 	tSecond := time.Since(t1)
+	var warmup, steady time.Duration
+	if *repeat > 0 {
+		n := v.Len()
+		batch := func() (time.Duration, error) {
+			t := time.Now()
+			for i := 0; i < *repeat; i++ {
+				if _, err := v.Search(ctx, v.Vector((i*7919)%n), 10, &db.SearchOptions{Exact: *exact}); err != nil {
+					return 0, err
+				}
+			}
+			return time.Since(t), nil
+		}
+		if warmup, err = batch(); err != nil {
+			return err
+		}
+		if steady, err = batch(); err != nil {
+			return err
+		}
+	}
 	out := map[string]any{
 		"rows": v.Len(), "dim": v.Dim(), "exact": *exact, "top": hits[0].Key,
 		"open_ms": ms(tOpen), "view_ms": ms(tView), "open_first_query_ms": ms(tFirst), "second_query_ms": ms(tSecond),
 		"rss_after_open": afterOpen, "rss_after_first_query": afterQuery,
 		"heap_before_first_query_MiB": heapView, "heap_after_first_query_MiB": heapQuery,
+	}
+	if *repeat > 0 {
+		out["repeat"] = *repeat
+		out["repeat_first_pass_s"] = warmup.Seconds()
+		out["repeat_qps"] = float64(*repeat) / steady.Seconds()
 	}
 	b, _ := json.Marshal(out)
 	fmt.Println(string(b))
