@@ -3,11 +3,14 @@
 bench/items/main.go scores vecdb's RECOMMEND: the query is the
 recency-weighted mean of the unit vectors of the history's known items
 (weight exp(-r*(n-1-i)) for item i of n), normalised; cosine against every
-item; history excluded; top 10. Histories with no known item fall back to
-the 10 most frequent training items not in the history. Prints one JSON
-line per recency value.
+item; history excluded; top 10. With --repeats w > 0 the history's known
+items are candidates too, scored by their cosine plus w times their
+recency-weighted share of the known history (RECOMMEND's repeats rule).
+Histories with no known item fall back to the 10 most frequent training
+items not in the history. Prints one JSON line per recency and repeats
+value.
 
-usage: gensim_items.py TRAIN.txt TEST.tsv [--sg 0|1] [--recency 0,1] [gensim options]
+usage: gensim_items.py TRAIN.txt TEST.tsv [--sg 0|1] [--recency 0,1] [--repeats 0,0.1] [gensim options]
 """
 import argparse
 import collections
@@ -26,6 +29,7 @@ def main():
     ap.add_argument("test")
     ap.add_argument("--sg", type=int, default=0, help="gensim's default is 0 (CBOW)")
     ap.add_argument("--recency", default="0")
+    ap.add_argument("--repeats", default="0")
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=5)
@@ -61,7 +65,7 @@ def main():
             target, _, hist = line.partition("\t")
             tests.append((target, hist.split()))
 
-    for r in [float(x) for x in args.recency.split(",")]:
+    for r, rep in [(float(x), float(y)) for x in args.recency.split(",") for y in args.repeats.split(",")]:
         hr = mrr = 0.0
         fallback = 0
         for target, hist in tests:
@@ -76,7 +80,14 @@ def main():
                 q = (w[:, None] * unit[known]).sum(axis=0) / w.sum()
                 q /= np.linalg.norm(q)
                 scores = unit @ q
-                scores[known] = -np.inf
+                if rep > 0:
+                    share = collections.defaultdict(float)
+                    for i, row in enumerate(known):
+                        share[row] += w[i] / w.sum()
+                    for row, sh in share.items():
+                        scores[row] += rep * sh
+                else:
+                    scores[known] = -np.inf
                 top = np.argpartition(-scores, 10)[:10] if len(scores) > 10 else np.arange(len(scores))
                 top = top[np.argsort(-scores[top], kind="stable")]
                 recs = [kv.index_to_key[i] for i in top if np.isfinite(scores[i])]
@@ -86,7 +97,7 @@ def main():
                 mrr += 1 / (rank + 1)
         n = len(tests)
         mode = "sg" if args.sg else "cbow"
-        print(json.dumps({"method": "gensim", "recency": r, "hr10": hr / n, "mrr10": mrr / n, "n": n,
+        print(json.dumps({"method": "gensim", "recency": r, "repeats": rep, "hr10": hr / n, "mrr10": mrr / n, "n": n,
                           "fallback": fallback, "keys": len(kv), "train_seconds": secs,
                           "config": f"{mode} dim=100 window={args.window} negative=5 min_count={args.min_count} "
                                     f"sample={args.sample:g} epochs={args.epochs} ns_exponent={args.ns_exponent:g}"}))
