@@ -117,7 +117,7 @@ type TuneConfig struct {
 // weights.
 type Trial struct {
 	N        int          // 1-based
-	Settings ItemSettings // the configuration trained, with its best recency and popularity
+	Settings ItemSettings // the configuration trained, with its best recency, popularity and repeats
 	HR, MRR  float64      // on the validation split at TuneConfig.K
 	Keys     int          // the model's vocabulary size
 	Seconds  float64      // training and scoring
@@ -264,7 +264,7 @@ func configKey(c Config) string {
 // carves a validation split from seqs (HoldoutSample: the last item of up
 // to ValidationCases sequences drawn with Seed), trains a model per trial
 // on the rest and scores it as RECOMMEND would (ItemRecommender) with
-// every pair of Recencies and Popularities, which costs no training; a
+// every combination of Recencies, Popularities and Repeats, which costs no training; a
 // trial's figure is its best pair's hit rate at K (ties by MRR).
 //
 // The search is a coordinate descent from Base (ItemConfig, the settings
@@ -281,7 +281,7 @@ func configKey(c Config) string {
 //
 // Tune returns the best settings and every trial, each also passed to
 // OnTrial; train the final model on all of seqs with Best.Settings.Config
-// and recommend with its Recency and Popularity. Errors: seqs with no sequence of 2 items or more, a bad
+// and recommend with its Recency, Popularity and Repeats (Scoring). Errors: seqs with no sequence of 2 items or more, a bad
 // TuneConfig (errdefs.ErrInvalid), a bad Base (ErrConfig), a budget too
 // small for the first trial (ErrBudgetTooSmall), and ctx's error when it is
 // cancelled (promptly, with the trials so far).
