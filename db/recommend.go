@@ -325,7 +325,11 @@ func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
 		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
 	}
 	desc := fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history excluded)", s.K, query.QuoteIdent(s.From), len(hist))
-	if w, ok := opts["repeats"]; ok && optFloatValue(w) > 0 {
+	w := src.RecommendDefaults().Repeats
+	if x, ok := opts["repeats"]; ok {
+		w = optFloatValue(x)
+	}
+	if w > 0 {
 		desc = fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history items scored with repeats)", s.K, query.QuoteIdent(s.From), len(hist))
 	}
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execRecommend(ctx, spec) }}, nil

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/vecdb/vecdb/query"
@@ -155,6 +156,12 @@ func TestRecommendRepeatsStatement(t *testing.T) {
 	}
 	if p := describeParams(t, d, "items"); p["repeats"] != "0.5" {
 		t.Errorf("DESCRIBE params %v: want repeats 0.5", p)
+	}
+	if ex := fmt.Sprint(run("EXPLAIN " + q).Rows); !strings.Contains(ex, "history items scored with repeats") {
+		t.Errorf("EXPLAIN with a recorded repeats weight: %s", ex)
+	}
+	if ex := fmt.Sprint(run("EXPLAIN " + q + " WITH (repeats = 0)").Rows); !strings.Contains(ex, "history excluded") {
+		t.Errorf("EXPLAIN with repeats = 0: %s", ex)
 	}
 	if got := run(q + " WITH (repeats = 0)"); !reflect.DeepEqual(got.Rows[:3], plain.Rows) {
 		t.Errorf("the statement's repeats = 0 does not override the recorded weight: %v", got.Rows)
@@ -329,5 +336,4 @@ func TestTrainTuneRecordsRepeats(t *testing.T) {
 	if got, ok := describeParams(t, d2, "s")["repeats"]; ok {
 		t.Errorf("drift sessions (no revisits): repeats %s recorded", got)
 	}
-	_ = fmt.Sprint
 }
