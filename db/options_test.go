@@ -157,6 +157,8 @@ var optionCases = func() map[string]optCase {
 
 		"RECOMMEND/popularity": {base: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20')",
 			with: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20') WITH (popularity = 1)", how: "differs"},
+		"RECOMMEND/repeats": {base: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20')",
+			with: "RECOMMEND 5 FROM t FOR ('w1', 'w9', 'w20') WITH (repeats = 1)", how: "differs"},
 		"EVALUATE RECOMMEND/k":              pair(evalR, "k = 3", ""),
 		"EVALUATE RECOMMEND/holdout":        inner(evalRLog, "order_by = 'ts', holdout = 'time'", ""),
 		"EVALUATE RECOMMEND/last":           pair(evalR, "last = 2", ""),
@@ -167,6 +169,7 @@ var optionCases = func() map[string]optCase {
 		"EVALUATE RECOMMEND/train":          pair(evalR, "train = false", ""),
 		"EVALUATE RECOMMEND/recency":        pair(evalR, "recency = 3", ""),
 		"EVALUATE RECOMMEND/popularity":     pair(evalR, "popularity = 1", ""),
+		"EVALUATE RECOMMEND/repeats":        pair(evalR, "repeats = 1", ""),
 		"EVALUATE RECOMMEND/threads":        {base: fmt.Sprintf(evalR, ""), with: fmt.Sprintf(evalR, " WITH (threads = 2)"), how: "plan"},
 		"EVALUATE RECOMMEND/save_as":        pair(evalR, "save_as = 'saved'", "saved"),
 		"EVALUATE RECOMMEND/sequence_by": {base: "EVALUATE RECOMMEND t FROM 'events.tsv'",

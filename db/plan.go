@@ -431,10 +431,12 @@ func optValue(lit query.Literal, d optDef) (any, error) {
 			return nil, bad()
 		}
 		if lit.Num < d.min || (d.max > 0 && lit.Num > d.max) {
+			// Out of range: ErrInvalid, as the Go API's check of the
+			// same value.
 			if d.max > 0 {
-				return nil, errorAt(lit.Pos, "option %s must be between %s and %s, got %s", d.name, query.FormatNum(d.min), query.FormatNum(d.max), lit.String())
+				return nil, errorIs(ErrInvalid, lit.Pos, "option %s must be between %s and %s, got %s", d.name, query.FormatNum(d.min), query.FormatNum(d.max), lit.String())
 			}
-			return nil, errorAt(lit.Pos, "option %s must be at least %s, got %s", d.name, query.FormatNum(d.min), lit.String())
+			return nil, errorIs(ErrInvalid, lit.Pos, "option %s must be at least %s, got %s", d.name, query.FormatNum(d.min), lit.String())
 		}
 		if d.kind == optInt {
 			n, ok := lit.Int()

@@ -55,10 +55,12 @@ type EvaluateRecommendOptions struct {
 	// baseline and the catalogue are then the collection's keys and
 	// counts.
 	NoTrain bool
-	// Recency and Popularity are RECOMMEND's weights for the model (see
-	// RecommendOptions); nil takes the collection's defaults
-	// (View.RecommendDefaults).
-	Recency, Popularity *float64
+	// Recency, Popularity and Repeats are RECOMMEND's weights for the
+	// model (see RecommendOptions); nil takes the collection's defaults
+	// (View.RecommendDefaults). With Repeats > 0 the model may recommend
+	// a history's own items; the popularity baseline still leaves them
+	// out.
+	Recency, Popularity, Repeats *float64
 	// Threads trains with that many goroutines; 0 means 1, which keeps the
 	// result reproducible.
 	Threads int
@@ -89,10 +91,10 @@ type RecommendEvaluation struct {
 	// Keys is the number of keys of the model scored; Catalog the number
 	// of distinct items the baseline and coverage count.
 	Keys, Catalog int
-	// Config is the training configuration (zero with NoTrain); Recency
-	// and PopularityWeight the RECOMMEND weights used.
-	Config                    trainer.Config
-	Recency, PopularityWeight float64
+	// Config is the training configuration (zero with NoTrain); Recency,
+	// PopularityWeight and Repeats the RECOMMEND weights used.
+	Config                             trainer.Config
+	Recency, PopularityWeight, Repeats float64
 	// HoldoutAt is the time of a time split.
 	HoldoutAt float64
 	Seconds   float64
@@ -103,14 +105,18 @@ type RecommendEvaluation struct {
 // collection, recorded with it (SetRecommendDefaults; the tuner records
 // the best ones).
 type RecommendDefaults struct {
-	Recency, Popularity float64
+	Recency, Popularity, Repeats float64
 }
 
 // Params recorded for RecommendDefaults.
 const (
 	paramRecency    = "recency"
 	paramPopularity = "popularity"
+	paramRepeats    = "repeats"
 )
+
+// recommendParams are the params of RecommendDefaults.
+var recommendParams = []string{paramRecency, paramPopularity, paramRepeats}
 
 // RecommendDefaults returns the weights recorded with the collection (zero
 // when none were).
@@ -122,17 +128,20 @@ func (v *View) RecommendDefaults() RecommendDefaults {
 	if x, err := strconv.ParseFloat(v.info.Params[paramPopularity], 64); err == nil && x >= 0 && !math.IsInf(x, 0) {
 		r.Popularity = x
 	}
+	if x, err := strconv.ParseFloat(v.info.Params[paramRepeats], 64); err == nil && x >= 0 && !math.IsInf(x, 0) {
+		r.Repeats = x
+	}
 	return r
 }
 
 // SetRecommendDefaults records the weights a plain RECOMMEND on the
-// collection uses (shown by DESCRIBE as param recency and param
-// popularity). Both must be finite and >= 0.
+// collection uses (shown by DESCRIBE as param recency, param popularity
+// and, when not 0, param repeats). All must be finite and >= 0.
 func (d *DB) SetRecommendDefaults(ctx context.Context, name string, r RecommendDefaults) error {
 	if d.ReadOnly() {
 		return ErrReadOnly
 	}
-	for _, x := range []float64{r.Recency, r.Popularity} {
+	for _, x := range []float64{r.Recency, r.Popularity, r.Repeats} {
 		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 			return invalidf("recommend defaults must be finite numbers >= 0, got %g", x)
 		}
@@ -145,9 +154,20 @@ func (d *DB) SetRecommendDefaults(ctx context.Context, name string, r RecommendD
 		}
 		p[paramRecency] = strconv.FormatFloat(r.Recency, 'g', -1, 64)
 		p[paramPopularity] = strconv.FormatFloat(r.Popularity, 'g', -1, 64)
+		setRepeatsParam(p, r.Repeats)
 		c.SetParams(p, m.Source)
 		return nil
 	})
+}
+
+// setRepeatsParam records the repeats weight in p, or removes it when it
+// is 0 (the default: DESCRIBE shows it only when it changes RECOMMEND).
+func setRepeatsParam(p map[string]string, w float64) {
+	if w == 0 {
+		delete(p, paramRepeats)
+		return
+	}
+	p[paramRepeats] = strconv.FormatFloat(w, 'g', -1, 64)
 }
 
 // trainedConfig rebuilds the training configuration recorded by TRAIN.
@@ -410,7 +430,13 @@ func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Sou
 	}
 	res.Keys = mv.Len()
 	defs := cv.RecommendDefaults()
-	res.Recency, res.PopularityWeight = defs.Recency, defs.Popularity
+	res.Recency, res.PopularityWeight, res.Repeats = defs.Recency, defs.Popularity, defs.Repeats
+	if opts.Repeats != nil {
+		res.Repeats = *opts.Repeats
+	}
+	if res.Repeats < 0 || math.IsNaN(res.Repeats) || math.IsInf(res.Repeats, 0) {
+		return nil, invalidf("repeats must be a finite number >= 0, got %g", res.Repeats)
+	}
 	if opts.Recency != nil {
 		res.Recency = *opts.Recency
 	}
@@ -456,7 +482,7 @@ func (d *DB) EvaluateRecommend(ctx context.Context, name string, src trainer.Sou
 			res.Fallback++
 			return pop(hist, k)
 		}
-		hits, err := mv.Recommend(ctx, known, k, RecommendOptions{Recency: res.Recency, Popularity: res.PopularityWeight})
+		hits, err := mv.Recommend(ctx, known, k, RecommendOptions{Recency: res.Recency, Popularity: res.PopularityWeight, Repeats: res.Repeats})
 		if err != nil {
 			if errors.Is(err, ErrInvalid) { // a history whose mean is zero: nothing to rank by
 				res.Fallback++
@@ -626,6 +652,8 @@ var evalRecOptions = []optDef{
 		set: func(o *evalRecStatement, v any) error { x := optFloatValue(v); o.Recency = &x; return nil }},
 	{name: "popularity", kind: optFloat, min: 0, def: "the collection's (0)", doc: "RECOMMEND's popularity weight for the model",
 		set: func(o *evalRecStatement, v any) error { x := optFloatValue(v); o.Popularity = &x; return nil }},
+	{name: "repeats", kind: optFloat, min: 0, def: "the collection's (0)", doc: "RECOMMEND's repeats weight for the model (history items may come back)",
+		set: func(o *evalRecStatement, v any) error { x := optFloatValue(v); o.Repeats = &x; return nil }},
 	{name: "threads", kind: optInt, min: 1, max: 1024, def: "1 (reproducible)", doc: "training goroutines",
 		set: bindInt(func(o *evalRecStatement) *int { return &o.Threads })},
 	{name: "save_as", kind: optString, def: "", doc: "store the trained model as a new collection of this name",
@@ -714,6 +742,9 @@ func (r *RecommendEvaluation) Result() *Result {
 	}
 	res.Message = fmt.Sprintf("HR@%d %.4f vs popularity %.4f (%s) on %d of %d sequences (%d too short); %d keys, recency %g, popularity %g",
 		r.K, r.Model.HR, r.Popularity.HR, gain, r.Cases, r.Sequences, r.Skipped, r.Keys, r.Recency, r.PopularityWeight)
+	if r.Repeats != 0 {
+		res.Message += fmt.Sprintf(", repeats %g", r.Repeats)
+	}
 	if r.Fallback > 0 {
 		res.Message += fmt.Sprintf("; %d histories with no known item got the popularity list", r.Fallback)
 	}

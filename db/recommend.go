@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // RecommendOptions tune Recommend. The zero value takes the plain mean of
@@ -24,12 +26,22 @@ type RecommendOptions struct {
 	// size (see PopularityPrior). 0 ranks by similarity alone; it must be
 	// >= 0. Hits keep their similarity; their order is by the sum.
 	Popularity float64
+	// Repeats, when > 0, lets the history's own items come back (a
+	// session that returns to a product, a playlist that replays a song):
+	// each stored history item is a candidate scored by its usual score
+	// (similarity, plus the popularity prior) plus Repeats·share, where
+	// share is its recency-weighted share of the history's occurrences
+	// (trainer.RepeatShares, with Recency: with n items, occurrence i
+	// weighs exp(-Recency·(n-1-i)), and share = the weights of the
+	// item's occurrences over the weights of all), in (0, 1]. 0, the
+	// default, leaves the history out; it must be >= 0.
+	Repeats float64
 	// Filter, when set, keeps only the rows for which it returns true. The
 	// search is exact, so k hits come back whenever k rows pass the filter
 	// (besides the history).
 	Filter func(pos int) bool
 	// Exclude lists further positions never returned (the history is
-	// always excluded).
+	// excluded too unless Repeats is set).
 	Exclude []int
 	// Subwords lets history keys that the collection does not store take
 	// vectors built from their character n-grams, in a collection trained
@@ -94,7 +106,7 @@ func (v *View) meanOf(pos []int, recency float64) []float32 {
 // a playlist, a session, the items a user liked), with RECOMMEND's
 // semantics: the query is the (recency-weighted) mean of the history's unit
 // vectors, normalised, the search is exact, and the history's keys are
-// never returned. Unknown history keys are all reported at once
+// not returned unless opts.Repeats is set (see RecommendOptions). Unknown history keys are all reported at once
 // (*KeysNotFoundError, matching ErrKeyNotFound). A View is immutable, so
 // Recommend is safe for concurrent use.
 func (v *View) Recommend(ctx context.Context, history []string, k int, opts RecommendOptions) ([]Hit, error) {
@@ -108,14 +120,97 @@ func (v *View) Recommend(ctx context.Context, history []string, k int, opts Reco
 	if err != nil {
 		return nil, err
 	}
+	if opts.Repeats < 0 || math.IsNaN(opts.Repeats) || math.IsInf(opts.Repeats, 0) {
+		return nil, invalidf("repeats must be a finite number >= 0, got %g", opts.Repeats)
+	}
 	excl := append(append([]int(nil), opts.Exclude...), pos...)
+	var hits []Hit
 	if opts.Popularity != 0 {
 		if opts.Popularity < 0 || math.IsNaN(opts.Popularity) || math.IsInf(opts.Popularity, 0) {
 			return nil, invalidf("popularity must be a finite number >= 0, got %g", opts.Popularity)
 		}
-		return v.recommendPrior(ctx, q, k, excl, opts)
+		hits, err = v.recommendPrior(ctx, q, k, excl, opts)
+	} else {
+		hits, err = v.Search(ctx, q, k, &SearchOptions{Exclude: excl, Filter: opts.Filter})
 	}
-	return v.Search(ctx, q, k, &SearchOptions{Exclude: excl, Filter: opts.Filter})
+	if err != nil || opts.Repeats == 0 {
+		return hits, err
+	}
+	return v.withRepeats(q, hits, k, pos, opts)
+}
+
+// RecommendScore returns the score by which Recommend ranked a hit for a
+// history: its similarity, plus the popularity prior (opts.Popularity), plus
+// opts.Repeats times its share of the history (RecommendOptions.Repeats)
+// when it is a history item.
+func (v *View) RecommendScore(h Hit, history []string, opts RecommendOptions) float64 {
+	s := float64(v.priorScore(h.Similarity, h.Pos, opts.Popularity, v.logTop()))
+	if opts.Repeats != 0 {
+		if pos, err := v.Positions(history); err == nil {
+			s += opts.Repeats * trainer.RepeatShares(pos, opts.Recency)[h.Pos]
+		}
+	}
+	return s
+}
+
+// withRepeats merges the stored history items into hits, the k best other
+// rows: each scores its similarity, plus the popularity prior, plus
+// Repeats·share; the merged list is ordered by score (ties to the lower
+// position, as the search orders them) and cut to k.
+func (v *View) withRepeats(q []float32, hits []Hit, k int, pos []int, opts RecommendOptions) ([]Hit, error) {
+	qv, err := v.PrepareQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	skip := make(map[int]bool, len(opts.Exclude))
+	for _, p := range opts.Exclude {
+		skip[p] = true
+	}
+	type cand struct {
+		hit   Hit
+		score float32
+	}
+	logTop := v.logTop()
+	cands := make([]cand, 0, len(hits)+len(pos))
+	for _, h := range hits {
+		cands = append(cands, cand{h, v.priorScore(h.Similarity, h.Pos, opts.Popularity, logTop)})
+	}
+	for p, share := range trainer.RepeatShares(pos, opts.Recency) {
+		if p >= len(v.keys) || skip[p] || (opts.Filter != nil && !opts.Filter(p)) {
+			continue // a key built from n-grams, or one the caller leaves out
+		}
+		h := v.hit(p, v.simOf(v.scoreVec(qv, v.SearchVector(p))))
+		cands = append(cands, cand{h, v.priorScore(h.Similarity, p, opts.Popularity, logTop) + float32(opts.Repeats*share)})
+	}
+	sort.Slice(cands, func(a, b int) bool {
+		if cands[a].score != cands[b].score {
+			return cands[a].score > cands[b].score
+		}
+		return cands[a].hit.Pos < cands[b].hit.Pos
+	})
+	out := make([]Hit, 0, min(k, len(cands)))
+	for _, c := range cands[:min(k, len(cands))] {
+		out = append(out, c.hit)
+	}
+	return out, nil
+}
+
+// logTop is log(1+max count), the popularity prior's scale (0 when no key
+// has a count).
+func (v *View) logTop() float64 {
+	if top := v.maxCount(); top > 0 {
+		return math.Log1p(float64(top))
+	}
+	return 0
+}
+
+// priorScore is a row's similarity plus the popularity prior, as
+// recommendPrior ranks it.
+func (v *View) priorScore(sim float32, p int, popularity, logTop float64) float32 {
+	if popularity != 0 && logTop > 0 && p < len(v.counts) && v.counts[p] > 0 {
+		sim += float32(popularity * math.Log1p(float64(v.counts[p])) / logTop)
+	}
+	return sim
 }
 
 // PopularityPrior returns the prior RecommendOptions.Popularity weighs at
@@ -148,10 +243,7 @@ func (v *View) recommendPrior(ctx context.Context, q []float32, k int, excl []in
 	for _, p := range excl {
 		skip[p] = true
 	}
-	var logTop float64
-	if top := v.maxCount(); top > 0 {
-		logTop = math.Log1p(float64(top))
-	}
+	logTop := v.logTop()
 	top := newTopK(k)
 	for p := range v.keys {
 		if p%65536 == 65535 {
@@ -162,11 +254,7 @@ func (v *View) recommendPrior(ctx context.Context, q []float32, k int, excl []in
 		if skip[p] || (opts.Filter != nil && !opts.Filter(p)) {
 			continue
 		}
-		s := v.simOf(v.scoreVec(qv, v.SearchVector(p)))
-		if logTop > 0 && v.counts[p] > 0 {
-			s += float32(opts.Popularity * math.Log1p(float64(v.counts[p])) / logTop)
-		}
-		top.push(s, p)
+		top.push(v.priorScore(v.simOf(v.scoreVec(qv, v.SearchVector(p))), p, opts.Popularity, logTop), p)
 	}
 	res := top.sorted()
 	out := make([]Hit, len(res))
@@ -190,6 +278,8 @@ var recommendOptions = []optDef{
 		set: bindFloat(func(o *RecommendOptions) *float64 { return &o.Recency })},
 	{name: "popularity", kind: optFloat, min: 0, def: "the collection's, else 0 (none)", doc: "add w × log(1+count)/log(1+max count) to each row's similarity: favour popular items",
 		set: bindFloat(func(o *RecommendOptions) *float64 { return &o.Popularity })},
+	{name: "repeats", kind: optFloat, min: 0, def: "the collection's, else 0 (history left out)", doc: "let history items come back, each scoring its similarity plus w × its recency-weighted share of the history",
+		set: bindFloat(func(o *RecommendOptions) *float64 { return &o.Repeats })},
 }
 
 func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
@@ -235,6 +325,13 @@ func (c *compiler) compileRecommend(s *query.Recommend) (Plan, error) {
 		spec.Filter = func(pos int) bool { r := row{src: src, pos: pos}; return where.fn(&r) }
 	}
 	desc := fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history excluded)", s.K, query.QuoteIdent(s.From), len(hist))
+	w := src.RecommendDefaults().Repeats
+	if x, ok := opts["repeats"]; ok {
+		w = optFloatValue(x)
+	}
+	if w > 0 {
+		desc = fmt.Sprintf("RECOMMEND %d FROM %s FOR %d keys (mean of the history, history items scored with repeats)", s.K, query.QuoteIdent(s.From), len(hist))
+	}
 	return &backendPlan{desc: desc, pos: s.Pos, run: func(ctx context.Context, d *DB) (*Result, error) { return d.execRecommend(ctx, spec) }}, nil
 }
 
@@ -259,7 +356,7 @@ func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error
 	}
 	// The collection's recorded weights, unless the statement gives its own.
 	defs := v.RecommendDefaults()
-	opts := RecommendOptions{Filter: s.Filter, Recency: defs.Recency, Popularity: defs.Popularity, Subwords: s.Subwords}
+	opts := RecommendOptions{Filter: s.Filter, Recency: defs.Recency, Popularity: defs.Popularity, Repeats: defs.Repeats, Subwords: s.Subwords}
 	if err := bindOptions(recommendOptions, s.Options, &opts); err != nil {
 		return nil, err
 	}
@@ -268,17 +365,27 @@ func (d *DB) execRecommend(ctx context.Context, s RecommendSpec) (*Result, error
 		return nil, err
 	}
 	res := &Result{Columns: []string{"rank", "key", "similarity"}}
-	if opts.Popularity != 0 {
-		// The order is by similarity plus the prior: show the sum.
+	scored := opts.Popularity != 0 || opts.Repeats != 0
+	var shares map[int]float64
+	if scored {
+		// The order is by similarity plus the prior and the repeat
+		// bonus: show the sum.
 		res.Columns = append(res.Columns, "score")
+		if opts.Repeats != 0 {
+			pos, err := v.Positions(s.History)
+			if err != nil {
+				return nil, err
+			}
+			shares = trainer.RepeatShares(pos, opts.Recency)
+		}
 	}
 	for _, f := range v.Info().Fields {
 		res.Columns = append(res.Columns, f.Name)
 	}
 	for i, h := range hits {
 		row := []any{int64(i + 1), h.Key, float64(h.Similarity)}
-		if opts.Popularity != 0 {
-			row = append(row, float64(h.Similarity)+opts.Popularity*v.PopularityPrior(h.Pos))
+		if scored {
+			row = append(row, float64(h.Similarity)+opts.Popularity*v.PopularityPrior(h.Pos)+opts.Repeats*shares[h.Pos])
 		}
 		if len(v.Info().Fields) > 0 {
 			m, err := v.Meta(h.Pos)

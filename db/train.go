@@ -42,7 +42,7 @@ type TrainOptions struct {
 	// rate): the search starts from Config (start from
 	// trainer.ItemConfig) and the collection is trained on all of src with
 	// the best settings found, recorded as any TRAIN records its
-	// settings, with RECOMMEND's best recency and popularity weights
+	// settings, with RECOMMEND's best recency, popularity and repeats weights
 	// (View.RecommendDefaults) in the same atomic write. It does not go
 	// with Continue.
 	Tune *TuneOptions
@@ -193,7 +193,7 @@ func (d *DB) Train(ctx context.Context, name string, src trainer.Source, opts Tr
 	if opts.Continue && existing != nil {
 		// Continued training keeps RECOMMEND's recorded weights (a
 		// tune's, or SetRecommendDefaults').
-		for _, k := range []string{paramRecency, paramPopularity} {
+		for _, k := range recommendParams {
 			if v, ok := existing.Params[k]; ok {
 				meta.Params[k] = v
 			}
@@ -523,7 +523,7 @@ var trainOptions = []optDef{
 		set: func(o *trainStatement, v any) error { return o.log.set("item", v) }},
 	{name: "delimiter", kind: optString, def: "tab, else comma", doc: "event log: the field separator (one character)",
 		set: func(o *trainStatement, v any) error { return o.log.set("delimiter", v) }},
-	{name: "tune", kind: optBool, def: "false", doc: "search item settings (window, ns_exponent, sample, epochs, dim, min_count; those the statement names stay fixed) from window 20, epochs 10, min_count 1, each trial scored by next-item HR@10 on a validation split of the sequences, then train with the best and record RECOMMEND's best recency and popularity; for item sequences (sessions, playlists, histories), not text",
+	{name: "tune", kind: optBool, def: "false", doc: "search item settings (window, ns_exponent, sample, epochs, dim, min_count; those the statement names stay fixed) from window 20, epochs 10, min_count 1, each trial scored by next-item HR@10 on a validation split of the sequences, then train with the best and record RECOMMEND's best recency, popularity and repeats; for item sequences (sessions, playlists, histories), not text",
 		set: bindBool(func(o *trainStatement) *bool { return &o.tune })},
 	{name: "budget", kind: optFloat, min: 1, def: "600 (none with max_trials)", doc: "tune: seconds the search may take (the final training not counted)",
 		set: func(o *trainStatement, v any) error { o.budget = optFloatValue(v); return nil }},

@@ -43,7 +43,7 @@ func (t *TuneOptions) String() string {
 	}
 	s := "search " + strings.Join(searched, ", ")
 	if len(searched) == 0 {
-		s = "search recency and popularity only"
+		s = "search recency, popularity and repeats only"
 	}
 	if len(t.Fixed) > 0 {
 		s += " (" + strings.Join(t.Fixed, ", ") + " fixed)"
@@ -110,6 +110,7 @@ func (d *DB) tuneSequences(ctx context.Context, src trainer.Source, cfg trainer.
 func tunedParams(p map[string]string, r *trainer.TuneResult) {
 	p[paramRecency] = strconv.FormatFloat(r.Best.Settings.Recency, 'g', -1, 64)
 	p[paramPopularity] = strconv.FormatFloat(r.Best.Settings.Popularity, 'g', -1, 64)
+	setRepeatsParam(p, r.Best.Settings.Repeats)
 	p["tuned"] = fmt.Sprintf("%d trials (%s), best trial %d: validation HR@%d %.4f vs popularity %.4f on %d sequences",
 		len(r.Trials), r.Stop, r.Best.N, trainer.DefaultTuneK, r.Best.HR, r.PopularityHR, r.Cases)
 }

@@ -128,13 +128,19 @@
 // (bench/items' split, validation) a weight of 0.1 to 0.8 doubles HR@10
 // at recency 1 (0.053 to 0.116 at 0.2), where a linear count/max prior
 // peaks at the same figure but collapses at 0.8 (0.072).
+// RecScoring.Repeats lets the history's own items come back, each scored
+// with its RepeatShares share (the recency-weighted share of its
+// occurrences) times the weight added: 38% of the e-commerce sessions'
+// next items are already in the session (bench/items' split), and on the
+// validation split a repeats weight raises HR@10 from 0.217 to 0.314 with
+// the README's settings.
 //
 // Tune searches item settings for such a recommender: window,
 // ns_exponent, sample, epochs, dim and min_count by coordinate descent
 // from ItemConfig (the settings bench/items found good), each trained
 // model scored on a validation split carved from the training sequences
-// with every pair of recency and popularity weights (which costs no
-// training). It honours a time budget, estimating each trial's cost from
+// with every combination of recency, popularity and repeats weights
+// (which costs no training). It honours a time budget, estimating each trial's cost from
 // the previous ones and refusing a budget that cannot hold the first
 // trial (ErrBudgetTooSmall); without a budget and with MaxTrials, it is
 // reproducible. See Tune for the details.

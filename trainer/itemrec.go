@@ -50,12 +50,42 @@ func RecommendScore(similarity, popularity float64, count, maxCount int64) float
 	return similarity + popularity*PopularityPrior(count, maxCount)
 }
 
+// RepeatShares returns the recency-weighted share of each distinct item of
+// a history (oldest first) among the history's occurrences: for an item x,
+// the sum of RecencyWeight(recency, n-1-i) over the positions i where x
+// occurs, divided by the sum over all n positions. Shares lie in (0, 1]
+// and add up to 1; an item the history holds only once, long ago, has a
+// small share, one repeated or seen last a large one. RECOMMEND's repeats
+// weight w adds w·share to a history item's score (see RecScoring.Repeats).
+func RepeatShares[T comparable](history []T, recency float64) map[T]float64 {
+	out := make(map[T]float64, len(history))
+	n := len(history)
+	var total float64
+	for i, x := range history {
+		w := RecencyWeight(recency, n-1-i)
+		out[x] += w
+		total += w
+	}
+	if total > 0 {
+		for x, w := range out {
+			out[x] = w / total
+		}
+	}
+	return out
+}
+
 // RecScoring are the recommend-time settings of an ItemRecommender:
-// RECOMMEND's recency and popularity weights (both >= 0; zero values give
-// the plain mean of the history and no prior).
+// RECOMMEND's recency, popularity and repeats weights (all >= 0; zero
+// values give the plain mean of the history, no prior, and the history
+// left out).
 type RecScoring struct {
 	Recency    float64 // see RecencyWeight
 	Popularity float64 // see RecommendScore
+	// Repeats, when > 0, lets the history's own items be recommended
+	// again: each scores its RecommendScore plus Repeats times its
+	// RepeatShares share (with the same Recency). 0 leaves the history
+	// out, as RECOMMEND does by default.
+	Repeats float64
 }
 
 // ItemRecommender recommends keys of a model with RECOMMEND's rule: the
@@ -63,8 +93,10 @@ type RecScoring struct {
 // known keys (unknown keys are left out, and ages count known keys only),
 // normalised; candidates are ranked by RecommendScore of their cosine with
 // the query, best first, ties to the more frequent key; the history's keys
-// are never returned. A history with no known key (or a zero mean) gets
-// the most frequent keys not in it. It is safe for concurrent use.
+// are not returned unless RecScoring.Repeats is set, which adds
+// Repeats·share to theirs (RepeatShares). A history with no known key (or
+// a zero mean) gets the most frequent keys not in it. It is safe for
+// concurrent use.
 type ItemRecommender struct {
 	keys    []string
 	index   map[string]int
@@ -161,6 +193,21 @@ func (r *ItemRecommender) top(dst []int, rows []int, q, sims []float32, k int, s
 	if k <= 0 {
 		return dst
 	}
+	if s.Repeats > 0 {
+		// The k best other rows, then the history merged in.
+		local := false
+		if have == nil {
+			have = &local
+		}
+		start := len(dst)
+		plain := s
+		plain.Repeats = 0
+		dst = r.top(dst, rows, q, sims, k, plain, have)
+		if !*have {
+			return dst // no query direction: the popularity fallback
+		}
+		return r.withRepeats(dst, start, rows, sims, k, s)
+	}
 	excluded := func(i int) bool {
 		for _, h := range rows {
 			if h == i {
@@ -221,6 +268,44 @@ func (r *ItemRecommender) top(dst []int, rows []int, q, sims []float32, k int, s
 		}
 		sc[j] = v
 		dst[start+j] = i
+	}
+	return dst
+}
+
+// withRepeats merges the history rows into dst[start:], the k best other
+// rows, best first: each history row scores its similarity (in sims) plus
+// the popularity prior plus Repeats·share, and the merged list keeps the
+// order of top (by score, ties to the lower row), cut to k.
+func (r *ItemRecommender) withRepeats(dst []int, start int, rows []int, sims []float32, k int, s RecScoring) []int {
+	w := float32(s.Popularity)
+	score := func(i int) float32 {
+		v := sims[i]
+		if w != 0 {
+			v += w * r.prior[i]
+		}
+		return v
+	}
+	type cand struct {
+		row   int
+		score float32
+	}
+	shares := RepeatShares(rows, s.Recency)
+	cands := make([]cand, 0, len(dst)-start+len(shares))
+	for _, i := range dst[start:] {
+		cands = append(cands, cand{i, score(i)})
+	}
+	for i, sh := range shares {
+		cands = append(cands, cand{i, score(i) + float32(s.Repeats*sh)})
+	}
+	sort.Slice(cands, func(a, b int) bool {
+		if cands[a].score != cands[b].score {
+			return cands[a].score > cands[b].score
+		}
+		return cands[a].row < cands[b].row
+	})
+	dst = dst[:start]
+	for _, c := range cands[:min(k, len(cands))] {
+		dst = append(dst, c.row)
 	}
 	return dst
 }

@@ -38,26 +38,34 @@ const (
 	DefaultTuneValidationCases = 2000
 )
 
-// DefaultTuneRecencies and DefaultTunePopularities are the recommend-time
-// weights Tune scores every trained model with, when TuneConfig leaves
-// them nil. Scoring them needs no training.
+// DefaultTuneRecencies, DefaultTunePopularities and DefaultTuneRepeats
+// are the recommend-time weights Tune scores every trained model with,
+// when TuneConfig leaves them nil. Scoring them needs no training.
 var (
 	DefaultTuneRecencies    = []float64{0, 0.3, 1, 3, 10}
 	DefaultTunePopularities = []float64{0, 0.05, 0.1, 0.2, 0.4, 0.8}
+	DefaultTuneRepeats      = []float64{0, 0.03, 0.1, 0.3, 1, 3}
 )
 
 // ItemSettings are what Tune chooses: the training configuration and
-// RECOMMEND's recency and popularity weights.
+// RECOMMEND's recency, popularity and repeats weights.
 type ItemSettings struct {
 	Config     Config
 	Recency    float64 // see RecencyWeight
 	Popularity float64 // see RecommendScore
+	Repeats    float64 // see RecScoring.Repeats
+}
+
+// Scoring returns the settings' recommend-time weights.
+func (s ItemSettings) Scoring() RecScoring {
+	return RecScoring{Recency: s.Recency, Popularity: s.Popularity, Repeats: s.Repeats}
 }
 
 // String describes the searched settings: "window=20 ns_exponent=0.75
-// sample=0.001 epochs=10 dim=100 min_count=1 recency=1 popularity=0".
+// sample=0.001 epochs=10 dim=100 min_count=1 recency=1 popularity=0
+// repeats=0".
 func (s ItemSettings) String() string {
-	return fmt.Sprintf("%s recency=%g popularity=%g", configKey(s.Config), s.Recency, s.Popularity)
+	return fmt.Sprintf("%s recency=%g popularity=%g repeats=%g", configKey(s.Config), s.Recency, s.Popularity, s.Repeats)
 }
 
 // TuneConfig controls Tune. The zero value (apart from a Budget or
@@ -92,11 +100,11 @@ type TuneConfig struct {
 	// Fixed names searched fields (of TuneParams) that the search holds
 	// at Base's values, such as the ones a user chose by hand.
 	Fixed []string
-	// Recencies and Popularities are the recommend-time weights every
-	// trained model is scored with (every pair); nil means
-	// DefaultTuneRecencies and DefaultTunePopularities. Values must be
-	// finite and >= 0.
-	Recencies, Popularities []float64
+	// Recencies, Popularities and Repeats are the recommend-time weights
+	// every trained model is scored with (every combination); nil means
+	// DefaultTuneRecencies, DefaultTunePopularities and
+	// DefaultTuneRepeats. Values must be finite and >= 0.
+	Recencies, Popularities, Repeats []float64
 	// OnTrial, when set, is called after every trial, from Tune's
 	// goroutine.
 	OnTrial func(Trial)
@@ -109,7 +117,7 @@ type TuneConfig struct {
 // weights.
 type Trial struct {
 	N        int          // 1-based
-	Settings ItemSettings // the configuration trained, with its best recency and popularity
+	Settings ItemSettings // the configuration trained, with its best recency, popularity and repeats
 	HR, MRR  float64      // on the validation split at TuneConfig.K
 	Keys     int          // the model's vocabulary size
 	Seconds  float64      // training and scoring
@@ -256,7 +264,7 @@ func configKey(c Config) string {
 // carves a validation split from seqs (HoldoutSample: the last item of up
 // to ValidationCases sequences drawn with Seed), trains a model per trial
 // on the rest and scores it as RECOMMEND would (ItemRecommender) with
-// every pair of Recencies and Popularities, which costs no training; a
+// every combination of Recencies, Popularities and Repeats, which costs no training; a
 // trial's figure is its best pair's hit rate at K (ties by MRR).
 //
 // The search is a coordinate descent from Base (ItemConfig, the settings
@@ -273,7 +281,7 @@ func configKey(c Config) string {
 //
 // Tune returns the best settings and every trial, each also passed to
 // OnTrial; train the final model on all of seqs with Best.Settings.Config
-// and recommend with its Recency and Popularity. Errors: seqs with no sequence of 2 items or more, a bad
+// and recommend with its Recency, Popularity and Repeats (Scoring). Errors: seqs with no sequence of 2 items or more, a bad
 // TuneConfig (errdefs.ErrInvalid), a bad Base (ErrConfig), a budget too
 // small for the first trial (ErrBudgetTooSmall), and ctx's error when it is
 // cancelled (promptly, with the trials so far).
@@ -331,10 +339,13 @@ func (tc *TuneConfig) check() error {
 	if tc.Popularities == nil {
 		tc.Popularities = DefaultTunePopularities
 	}
+	if tc.Repeats == nil {
+		tc.Repeats = DefaultTuneRepeats
+	}
 	for _, l := range []struct {
 		name string
 		v    []float64
-	}{{"recency", tc.Recencies}, {"popularity", tc.Popularities}} {
+	}{{"recency", tc.Recencies}, {"popularity", tc.Popularities}, {"repeats", tc.Repeats}} {
 		if len(l.v) == 0 {
 			return bad("no %s weight to try", l.name)
 		}
@@ -546,7 +557,7 @@ func (s *search) trial(ctx context.Context, cfg Config) (bool, error) {
 		return false, err
 	}
 	trained := time.Since(t0)
-	best, err := scoreGrid(tctx, NewItemRecommender(m), s.split, s.tc.K, s.tc.Recencies, s.tc.Popularities)
+	best, err := scoreGrid(tctx, NewItemRecommender(m), s.split, s.tc.K, s.tc.Recencies, s.tc.Popularities, s.tc.Repeats)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
@@ -566,7 +577,7 @@ func (s *search) trial(ctx context.Context, cfg Config) (bool, error) {
 		s.fastest = secs
 	}
 
-	t := Trial{N: n, Settings: ItemSettings{Config: cfg, Recency: best.recency, Popularity: best.popularity},
+	t := Trial{N: n, Settings: ItemSettings{Config: cfg, Recency: best.recency, Popularity: best.popularity, Repeats: best.repeats},
 		HR: best.hr, MRR: best.mrr, Keys: m.Len(), Seconds: secs}
 	better := s.best == nil || t.HR > s.best.HR || (t.HR == s.best.HR && t.MRR > s.best.MRR)
 	t.Best = better
@@ -581,26 +592,31 @@ func (s *search) trial(ctx context.Context, cfg Config) (bool, error) {
 	return better, nil
 }
 
-// gridScore is the figures of one (recency, popularity) pair.
+// gridScore is the figures of one (recency, popularity, repeats) triple.
 type gridScore struct {
-	recency, popularity float64
-	hr, mrr             float64
+	recency, popularity, repeats float64
+	hr, mrr                      float64
 }
 
 // scoreGrid scores r on the split's cases (one target each: the first) with
-// every pair of recency and popularity weights, and returns the best pair
-// (by HR, then MRR, then the first in grid order). It checks ctx every 64
+// every triple of recency, popularity and repeats weights, and returns the
+// best (by HR, then MRR, then the first in grid order: recency, then
+// popularity, then repeats). The repeats weights cost little: the history
+// is merged into each (recency, popularity) top k. It checks ctx every 64
 // cases.
-func scoreGrid(ctx context.Context, r *ItemRecommender, split HoldoutSplit, k int, recencies, pops []float64) (gridScore, error) {
-	grid := make([]gridScore, 0, len(recencies)*len(pops))
+func scoreGrid(ctx context.Context, r *ItemRecommender, split HoldoutSplit, k int, recencies, pops, repeats []float64) (gridScore, error) {
+	grid := make([]gridScore, 0, len(recencies)*len(pops)*len(repeats))
 	for _, rc := range recencies {
 		for _, p := range pops {
-			grid = append(grid, gridScore{recency: rc, popularity: p})
+			for _, w := range repeats {
+				grid = append(grid, gridScore{recency: rc, popularity: p, repeats: w})
+			}
 		}
 	}
 	q := make([]float32, r.dim)
 	sims := make([]float32, len(r.keys))
 	top := make([]int, 0, k)
+	merged := make([]int, 0, k)
 	for c, hist := range split.Histories {
 		if c%64 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -615,11 +631,20 @@ func scoreGrid(ctx context.Context, r *ItemRecommender, split HoldoutSplit, k in
 		for i, rc := range recencies {
 			have := false
 			for j, p := range pops {
-				top = r.top(top[:0], rows, q, sims, k, RecScoring{Recency: rc, Popularity: p}, &have)
-				if rank := slices.Index(top, target); rank >= 0 {
-					g := &grid[i*len(pops)+j]
-					g.hr++
-					g.mrr += 1 / float64(rank+1)
+				s := RecScoring{Recency: rc, Popularity: p}
+				top = r.top(top[:0], rows, q, sims, k, s, &have)
+				for l, w := range repeats {
+					list := top
+					if w > 0 && have {
+						s.Repeats = w
+						merged = r.withRepeats(append(merged[:0], top...), 0, rows, sims, k, s)
+						list = merged
+					}
+					if rank := slices.Index(list, target); rank >= 0 {
+						g := &grid[(i*len(pops)+j)*len(repeats)+l]
+						g.hr++
+						g.mrr += 1 / float64(rank+1)
+					}
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -201,6 +202,8 @@ func TestTuneBadInput(t *testing.T) {
 		"negative recency": {Recencies: []float64{-1}},
 		"empty popularity": {Popularities: []float64{}},
 		"negative cases":   {ValidationCases: -2},
+		"negative repeats": {Repeats: []float64{0, -0.1}},
+		"NaN repeats":      {Repeats: []float64{math.NaN()}},
 	} {
 		if _, err := Tune(ctx, seqs, tc); !errors.Is(err, errdefs.ErrInvalid) {
 			t.Errorf("%s: %v", name, err)

@@ -4,7 +4,11 @@
 # seeded test cases), score
 #   (a) gensim's defaults: skip-gram, min_count 1, everything else gensim's
 #       default (gensim_items.py; the query recency is chosen on the
-#       validation split, as run.sh does);
+#       validation split, as run.sh does, with the history excluded);
+#   (a+) the same model also given RECOMMEND's repeats rule: the recency and
+#       repeats weight (0, .03, .1, .3, 1, 3) chosen together on the
+#       validation split, so that the table shows how much of (d)'s gain
+#       is the repeats rule and how much the vectors;
 #   (b) the popularity baseline;
 #   (c) the README's item settings (window 20, epochs 10, min_count 1,
 #       recency 1) through items-bench, and again through the vecdb binary's
@@ -13,7 +17,8 @@
 #       agree;
 #   (d) TRAIN t FROM 'train.txt' WITH (tune = true, budget = B, seed = 1,
 #       threads = 1): the tuner carves its validation split from train.txt
-#       only (the test items are not in it), records recency and popularity,
+#       only (the test items are not in it), records recency, popularity
+#       and repeats,
 #       and EVALUATE RECOMMEND t FROM 'test_seqs.txt' WITH (train = false)
 #       scores the collection as a plain RECOMMEND would, with those
 #       recorded weights.
@@ -50,9 +55,13 @@ run() { # run NAME CMD...: stdout to NAME.json, stderr to NAME.err, wall time to
   t1=$(date +%s.%N)
   $py -c "print(round($t1 - $t0, 1))" >"$out/$name.time"
 }
-best_recency() { # best_recency FILE: the recency of the line with the best HR@10
-  $py -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]; print(max(r, key=lambda x: (x["hr10"], x["mrr10"]))["recency"])' "$1"
+best_recency() { # best_recency FILE: the recency of the repeats-0 line with the best HR@10
+  $py -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]; print(max((x for x in r if x.get("repeats", 0) == 0), key=lambda x: (x["hr10"], x["mrr10"]))["recency"])' "$1"
 }
+best_repeats() { # best_repeats FILE: "recency repeats" of the line with the best HR@10
+  $py -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]; b=max(r, key=lambda x: (x["hr10"], x["mrr10"])); print(b["recency"], b.get("repeats", 0))' "$1"
+}
+repeats=0,0.03,0.1,0.3,1,3
 
 for ds in "${datasets[@]}"; do
   d=$out/$ds
@@ -65,12 +74,13 @@ for ds in "${datasets[@]}"; do
     esac
   fi
   # (a) gensim's defaults (sg, min_count 1); recency chosen on validation.
-  run "$ds-a-recency" $py "$here/gensim_items.py" "$d/valid_train.txt" "$d/valid.tsv" --sg 1 --min-count 1 --recency 0,0.3,1,3
+  run "$ds-a-recency" $py "$here/gensim_items.py" "$d/valid_train.txt" "$d/valid.tsv" --sg 1 --min-count 1 --recency 0,0.3,1,3 --repeats $repeats
   rec=$(best_recency "$out/$ds-a-recency.json")
   echo "$rec" >"$out/$ds-a.recency"
+  best_repeats "$out/$ds-a-recency.json" >"$out/$ds-a.repeats"
   # Every recency on the test split (one training); the table takes the
   # validation's choice and shows the plain mean (recency 0) beside it.
-  run "$ds-a" $py "$here/gensim_items.py" "$d/train.txt" "$d/test.tsv" --sg 1 --min-count 1 --recency 0,0.3,1,3
+  run "$ds-a" $py "$here/gensim_items.py" "$d/train.txt" "$d/test.tsv" --sg 1 --min-count 1 --recency 0,0.3,1,3 --repeats $repeats
   # (b) popularity.
   run "$ds-b" "$bin" eval -pop -train "$d/train.txt" -test "$d/test.tsv"
   # (c) the README's item settings, three ways.
