@@ -249,7 +249,7 @@ func (r *NodeReader) Nodes(ids []uint32, recs [][]byte) error {
 		if h != nil && len(ids) > 1 {
 			c = h.Cursor()
 		}
-		var ck []byte // the cursor's key, when it is on a record
+		var ck []byte                        // the cursor's key, when it is on a record
 		buf := make([]byte, 0, 160*len(ids)) // about a record at M 16
 		ends := make([]int, len(ids))
 		for i, id := range ids {
