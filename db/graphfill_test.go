@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"math/rand"
 	"reflect"
 	"runtime"
 	"sync"
@@ -334,5 +335,51 @@ func TestGraphFillDamagedNode(t *testing.T) {
 	}
 	if _, err := v.Search(bg, vs[7], 3, nil); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("query reaching the damaged node: %v, want ErrCorrupt", err)
+	}
+}
+
+// TestGraphFillWhileFileGrows: writes that grow the file past its small
+// map (so that it is mapped again) while the fill reads the graph; the
+// fill holds no transaction across its steps, so the writes go through
+// (go test -race -run TestGraphFill), the fill of the old graph stops,
+// and queries see the new rows.
+func TestGraphFillWhileFileGrows(t *testing.T) {
+	defer func(b int) { fillBatch = b }(fillBatch)
+	fillBatch = 4
+	path, vs := lazyIndexDB(t, 3000, "")
+	d, v := openFill(t, path, Options{MapHeadroom: 1 << 16})
+	defer d.Close()
+	if _, err := v.Search(bg, vs[0], 10, nil); err != nil {
+		t.Fatal(err)
+	}
+	f := fillOf(t, d)
+	if f == nil {
+		t.Fatal("no fill")
+	}
+	size := d.FileSize()
+	c, _ := d.Collection("c")
+	extra := clustered(rand.New(rand.NewSource(5)), 400, 16, 4)
+	for i := 0; i < len(extra); i += 40 {
+		rows := make([]Row, 0, 40)
+		for j, x := range extra[i : i+40] {
+			rows = append(rows, Row{Key: fmt.Sprint("grow", i+j), Vector: x})
+		}
+		if err := c.Insert(bg, rows...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitDone(t, f, "writes")
+	if d.FileSize() <= size {
+		t.Errorf("the file did not grow (%d -> %d bytes)", size, d.FileSize())
+	}
+	v, err := c.View()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(extra); i += 37 {
+		hs, err := v.Search(bg, extra[i], 1, nil)
+		if err != nil || hs[0].Key != fmt.Sprint("grow", i) {
+			t.Fatalf("new row %d: %v %v", i, hitKeys(hs), err)
+		}
 	}
 }
