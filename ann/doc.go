@@ -108,6 +108,8 @@
 // first time, through the caller's NodeFunc, checks it as Load would and
 // keeps it; such an index only searches (SearchErr reports a damaged node
 // it reached as ErrCorrupt), and the caller loads it whole before a write.
+// FillNext fills such an index's nodes in row order, a batch per call,
+// beside searches (a caller's background fill).
 //
 // A node record is: uvarint level, then for each layer 0..level a uvarint
 // link count followed by that many uvarint external ids, in link order;

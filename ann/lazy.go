@@ -43,6 +43,7 @@ type lazyGraph struct {
 	done     []atomic.Uint32 // bit per slot: set once filled
 	lk       *stripes
 	filled   atomic.Int64
+	claimed  atomic.Bool // ClaimFill
 	entryRow uint32
 }
 
@@ -287,4 +288,72 @@ func (x *Index) lazyLinks(sc *scratch, s uint32, lc int) []uint32 {
 		return nil
 	}
 	return x.linksOf(s, lc)
+}
+
+// FillNext fills the nodes of a lazily loaded index that are not filled
+// yet, in slot (row) order from slot from, fetching up to n of them with
+// one call of the index's NodeFunc, as a search would; it returns the slot
+// to go on from (Slots when every slot has been visited). Searches may run
+// meanwhile: a node is filled once, by whichever gets to it first.
+//
+// When the fetch of a batch fails, its nodes are fetched one at a time;
+// those whose fetch or record fails stay unfilled (a search that reaches
+// one reports the error) and FillNext returns the first such error with
+// next past the batch: the caller decides whether to go on.
+// An index from any other constructor is full: FillNext returns Slots.
+func (x *Index) FillNext(from, n int) (next int, err error) {
+	z := x.lazy
+	slots := len(x.levels)
+	if z == nil || from >= slots {
+		return slots, nil
+	}
+	from = max(from, 0)
+	n = max(n, 1)
+	sc := x.getScratch()
+	defer func() {
+		sc.err = nil
+		x.putScratch(sc)
+	}()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	b := &sc.lz
+	b.slots = b.slots[:0]
+	next = from
+	for ; next < slots && len(b.slots) < n; next++ {
+		if !z.isDone(uint32(next)) {
+			b.slots = append(b.slots, uint32(next))
+		}
+	}
+	if len(b.slots) == 0 {
+		return next, nil
+	}
+	sc.err = nil
+	if x.fillSlots(sc) {
+		return next, nil
+	}
+	// A node of the batch failed: fill them one at a time, past those
+	// that fail.
+	batch := append([]uint32(nil), b.slots...)
+	for _, s := range batch {
+		if z.isDone(s) {
+			continue
+		}
+		sc.err = nil
+		b.slots = append(b.slots[:0], s)
+		if !x.fillSlots(sc) && err == nil {
+			err = sc.err
+		}
+	}
+	return next, err
+}
+
+// Slots returns the number of slots of the index (filled or not, live or
+// deleted): the end of FillNext's range.
+func (x *Index) Slots() int { return len(x.levels) }
+
+// ClaimFill reports whether the caller is the first to ask for this lazily
+// loaded index: the one that starts filling it in the background. It is
+// false for any other index.
+func (x *Index) ClaimFill() bool {
+	return x.lazy != nil && x.lazy.claimed.CompareAndSwap(false, true)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand"
 	"slices"
@@ -262,5 +263,87 @@ func TestLoadLazyDamaged(t *testing.T) {
 	f = newLazyFixture(t, 100, false)
 	if _, err := LoadLazy(f.meta, f.ids[:10], nil, f.rowOf, nil); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("meta counting more nodes than rows: %v", err)
+	}
+}
+
+// FillNext fills the whole graph in slot order while searches run (go test
+// -race -run TestFillNext): answers stay those of the eager index, every
+// node is filled once, and a damaged record is skipped, left for the search
+// that reaches it to report.
+func TestFillNext(t *testing.T) {
+	f := newLazyFixture(t, 3000, true)
+	top := f.x.Search(f.queries[0], 1, 40, nil)[0].ID
+	orig := f.recs[top]
+	f.recs[top] = orig[:len(orig)-1] // truncated
+	y := f.open(t, false)
+	want := make([][]Result, len(f.queries))
+	for i, q := range f.queries {
+		want[i] = f.x.Search(q, 10, 40, nil)
+	}
+	if n, err := f.x.FillNext(0, 10); n != f.x.Slots() || err != nil {
+		t.Fatalf("FillNext of an eager index: %d, %v", n, err)
+	}
+	if f.x.ClaimFill() || !y.ClaimFill() || y.ClaimFill() {
+		t.Fatal("ClaimFill: true once, for a lazy index only")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := 0; g < 3; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 1; i < len(f.queries); i++ {
+				i := 1 + (i+g*7)%(len(f.queries)-1)
+				got, err := y.SearchErr(f.queries[i], 10, 40, 0, nil)
+				if errors.Is(err, ErrCorrupt) {
+					continue // it reached the damaged node
+				}
+				if err != nil || !slices.Equal(got, want[i]) {
+					errs <- fmt.Errorf("search %d during the fill: %v, %v, want %v", i, got, err, want[i])
+					return
+				}
+			}
+		}(g)
+	}
+	var failed []error
+	calls := 0
+	for next := 0; next < y.Slots(); calls++ {
+		var err error
+		if next, err = y.FillNext(next, 64); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// Every fifth row is no node (no record) and one record is damaged:
+	// those stay unfilled, every node else is filled.
+	if y.Filled() != f.x.Len()-1 {
+		t.Errorf("filled %d of %d nodes (one damaged)", y.Filled(), f.x.Len())
+	}
+	if len(failed) == 0 {
+		t.Error("no error reported for the nodes left unfilled")
+	}
+	for _, err := range failed {
+		if !errors.Is(err, ErrCorrupt) {
+			t.Errorf("fill error %v, want ErrCorrupt", err)
+		}
+	}
+	if calls > len(f.ids)/64+1 {
+		t.Errorf("%d calls of 64 nodes for %d rows", calls, len(f.ids))
+	}
+	if got := f.fetches.Load(); got > int64(3*len(f.ids)) {
+		t.Errorf("%d nodes fetched for %d rows", got, len(f.ids))
+	}
+	if _, err := y.SearchErr(f.queries[0], 1, 40, 0, nil); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("search reaching the damaged node after the fill: %v", err)
+	}
+	f.recs[top] = orig
+	for i := 1; i < len(f.queries); i++ {
+		if got := y.Search(f.queries[i], 10, 40, nil); !slices.Equal(got, want[i]) {
+			t.Fatalf("search %d after the fill differs", i)
+		}
 	}
 }

@@ -48,6 +48,14 @@ type Options struct {
 	// Limits bound what one statement may ask for; the zero value applies
 	// the defaults documented on Limits.
 	Limits Limits
+	// NoGraphFill keeps a lazily opened HNSW graph to the nodes searches
+	// reach. By default, after the first search through it, a background
+	// goroutine fills the rest of the graph in id order at low priority,
+	// so that a process that goes on querying soon searches a graph
+	// wholly in memory (about 600 bytes a vector at M 16); memory-tight
+	// applications that query a small part of a collection set it (as SET
+	// graph_fill = false does).
+	NoGraphFill bool
 }
 
 // DB is an open vecdb database file. It is safe for concurrent use by many
@@ -68,6 +76,10 @@ type DB struct {
 
 	threadsN atomic.Int64 // SET threads, DB.SetThreads; 0 = runtime.GOMAXPROCS
 	slots    slotGate     // searches running now, at most threads (parallel.go)
+
+	noFill   atomic.Bool    // Options.NoGraphFill, SET graph_fill = false (graphfill.go)
+	fills    sync.WaitGroup // background fills running
+	fillQuit chan struct{}  // closed at Close; made by the first fill, under mu
 
 	setOnce sync.Once
 	set     *settings // values of SET, shared by the DB's statements
@@ -111,7 +123,9 @@ func Open(path string, opts *Options) (*DB, error) {
 		return nil, err
 	}
 	self, _ := os.Stat(path)
-	return &DB{store: st, opts: *opts, self: self, colls: map[string]*collState{}}, nil
+	d := &DB{store: st, opts: *opts, self: self, colls: map[string]*collState{}}
+	d.noFill.Store(opts.NoGraphFill)
+	return d, nil
 }
 
 // Close releases the file. Collections obtained from d must not be used
@@ -125,6 +139,7 @@ func (d *DB) Close() error {
 	d.closed = true
 	d.colls = nil
 	d.mu.Unlock()
+	d.stopFills()
 	return d.store.Close()
 }
 
@@ -285,8 +300,12 @@ func (d *DB) state(name string) (*collState, error) {
 
 func (d *DB) forget(name string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	s := d.colls[name]
 	delete(d.colls, name)
+	d.mu.Unlock()
+	if s != nil {
+		s.stopFill()
+	}
 }
 
 // update runs fn against the named collection in one write transaction and
@@ -333,7 +352,7 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 	if touched {
 		s.idxMu.Lock()
 		if err != nil {
-			s.idx = nil // the graph in memory is ahead of the file: reload it
+			s.setIdx(nil, collVersion{}) // the graph in memory is ahead of the file: reload it
 		} else if s.idx == idx {
 			s.idxAt = at // the graph now indexes the committed rows
 		}

@@ -24,6 +24,9 @@
 //     only); a search copies each node it reaches (record, codes and
 //     vector, read through storage.NodeReader and the view) into memory
 //     once. A write, and SHOW STATS, load it whole first (ann.LoadShared).
+//     graphfill.go: after the first search, a background goroutine fills
+//     the rest of a lazy graph in id order (Options.NoGraphFill, SET
+//     graph_fill = false turn it off); Close waits for it.
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
 //     (vector files of package format); fasttext.go: fastText model files
 //     (package format/fasttext), their n-gram rows stored as the

@@ -266,7 +266,7 @@ func (d *DB) setIndex(name string, idx *ann.Index, at collVersion) {
 		return
 	}
 	s.idxMu.Lock()
-	s.idx, s.idxAt = idx, at
+	s.setIdx(idx, at)
 	s.idxMu.Unlock()
 	s.invalidate()
 }
@@ -340,7 +340,7 @@ func (v *View) indexLoaded(full bool) (*ann.Index, error) {
 		return nil, err
 	}
 	if idx != nil {
-		s.idx, s.idxAt = idx, v.at()
+		s.setIdx(idx, v.at())
 	}
 	return idx, nil
 }
@@ -626,6 +626,9 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 	}
 	ef := max(plan.EfSearch, want)
 	res, err := idx.SearchErr(q, want, ef, v.info.Index.Rescore, filter)
+	if err == nil && idx.Lazy() {
+		v.d.startFill(v.st, idx)
+	}
 	switch {
 	case errors.Is(err, storage.ErrStale):
 		return nil, false, nil // a lazy graph of a state the file has left

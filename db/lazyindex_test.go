@@ -42,9 +42,11 @@ func lazyIndexDB(t *testing.T, n int, quantize string) (string, [][]float32) {
 	return path, vs
 }
 
+// openView opens path without the background fill (graphfill_test.go
+// tests it), so that the graph holds the nodes that searches reached.
 func openView(t *testing.T, path string) (*DB, *View) {
 	t.Helper()
-	d, err := Open(path, &Options{NoSync: true})
+	d, err := Open(path, &Options{NoSync: true, NoGraphFill: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,6 +107,13 @@ func (d *DB) holdsSlot(ctx context.Context) bool {
 	return h == d
 }
 
+// inUse returns how many slots are taken now.
+func (g *slotGate) inUse() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.busy
+}
+
 // enter takes a search slot for one search unless ctx already holds one;
 // the caller runs release when the search is done.
 func (d *DB) enter(ctx context.Context) (release func(), err error) {

@@ -12,12 +12,14 @@ import (
 )
 
 // Settings lists what SET accepts: ef_search (HNSW search breadth, an
-// integer ≥ 1), threads (worker goroutines for long statements and the
+// integer ≥ 1), graph_fill (fill a lazily opened HNSW graph in the
+// background; see Options.NoGraphFill), threads (worker goroutines for long statements and the
 // searches that run at once, ≥ 1; see DB.SetThreads) and timeout (seconds
 // per statement; 0 = none).
 var Settings = []optDef{
 	{name: "ef_search", kind: optInt, min: 1, max: 4096, def: "each index's", doc: "HNSW beam width of later searches"},
 	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores (GOMAXPROCS)", doc: "goroutines of TRAIN, CREATE INDEX and CLUSTER, and searches running at once: NEAREST … TO EACH spreads over them, concurrent queries beyond them wait (search results do not depend on it)"},
+	{name: "graph_fill", kind: optBool, def: "true (false with Options.NoGraphFill)", doc: "after the first search through an HNSW graph opened lazily, fill the rest of it in the background, at low priority; false stops running fills and keeps later graphs to the nodes searches reach (less memory)"},
 	{name: "subwords", kind: optBool, def: "true", doc: "in a collection trained with subwords, a key that is not stored gets a vector from its character n-grams (the result says so); false: such a key is an error"},
 	{name: "timeout", kind: optFloat, min: 0, def: "0 (none)", doc: "seconds per statement; only shortens Limits.Timeout"},
 }
@@ -208,6 +210,8 @@ func (d *DB) settingOf(name string) (value, source string) {
 		return fmt.Sprint(d.efSearch.Load()), "Go API"
 	case name == "threads" && d.threadsN.Load() > 0:
 		return fmt.Sprint(d.threadsN.Load()), "Go API"
+	case name == "graph_fill" && d.opts.NoGraphFill:
+		return "false", "Go API"
 	case name == "timeout" && d.opts.Limits.Timeout > 0:
 		return fmt.Sprint(d.opts.Limits.Timeout.Seconds()), "Go API"
 	}
@@ -296,6 +300,9 @@ func (d *DB) execSet(name string, value any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.vals[name] = value
+	if b, ok := value.(bool); ok && name == "graph_fill" {
+		d.noFill.Store(!b)
+	}
 	if n, ok := value.(int); ok {
 		switch name {
 		case "ef_search":

@@ -37,6 +37,7 @@ type collState struct {
 	idxMu sync.Mutex
 	idx   *ann.Index
 	idxAt collVersion
+	fill  *graphFill // the background fill of idx, when lazy (graphfill.go)
 }
 
 // collVersion identifies one state of a collection in the file: its data

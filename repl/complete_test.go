@@ -121,7 +121,7 @@ func TestCompleterComplete(t *testing.T) {
 		{".describe ", []string{"songs", "users", "words"}},
 		{".x", nil},
 		{".ta", []string{".tables"}},
-		{"SHOW ", []string{"COLLECTIONS", "SETTINGS", "STATS", "ef_search", "subwords", "threads", "timeout"}},
+		{"SHOW ", []string{"COLLECTIONS", "SETTINGS", "STATS", "ef_search", "graph_fill", "subwords", "threads", "timeout"}},
 		{"show s", []string{"settings", "stats", "subwords"}},
 		{"SHOW ef", []string{"ef_search"}},
 		{".sch", []string{".schema"}},

@@ -49,6 +49,24 @@ func TestNodeReader(t *testing.T) {
 	if err := nr.Nodes([]uint32{1, 3}, got[:2]); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("missing record: %v", err)
 	}
+	// Increasing ids (read by one cursor): adjacent, with gaps, missing.
+	for _, ids := range [][]uint32{{1, 2, 7}, {1, 7}, {2, 7}, {1, 2}} {
+		got := make([][]byte, len(ids))
+		if err := nr.Nodes(ids, got); err != nil {
+			t.Fatalf("%v: %v", ids, err)
+		}
+		for i, id := range ids {
+			if !bytes.Equal(got[i], recs[id]) {
+				t.Fatalf("%v: node %d: %v, want %v", ids, id, got[i], recs[id])
+			}
+		}
+	}
+	for _, ids := range [][]uint32{{1, 2, 3}, {1, 5, 7}, {0, 1}, {7, 8}, {2, 2}} {
+		err := nr.Nodes(ids, make([][]byte, len(ids)))
+		if want := ids[0] != 2; want != errors.Is(err, ErrCorrupt) {
+			t.Fatalf("%v: %v", ids, err)
+		}
+	}
 	// A change of the collection (its catalog record is rewritten).
 	err = db.Update(func(tx *Tx) error {
 		c, err := tx.Collection("c")

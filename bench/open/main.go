@@ -8,8 +8,9 @@
 //	openbench build -db FILE -n 200000 -dim 100 [-index]
 //	openbench convert -db FILE -to NEWFILE   (VACUUM INTO: this release
 //	                                          writes its own layout)
-//	openbench open -db FILE [-exact] [-repeat N]   (N: also the steady
-//	                        state: N queries, then the same N timed)
+//	openbench open -db FILE [-exact] [-repeat N] [-nofill]   (N: also the
+//	                        steady state: N queries, then the same N timed;
+//	                        -nofill: no background fill of the graph)
 //
 // It uses only the typed API that both layouts' releases have.
 package main
@@ -138,6 +139,7 @@ func open(args []string) error {
 	path := fs.String("db", "", "database file")
 	exact := fs.Bool("exact", false, "search by exact scan even when there is an index")
 	repeat := fs.Int("repeat", 0, "after the first two queries, run this many more, then the same again timed (queries per second once the graph they reach is in memory)")
+	noFill := fs.Bool("nofill", false, "SET graph_fill = false after Open (no background fill of a lazily opened graph; not in earlier releases)")
 	fs.Parse(args)
 	ctx := context.Background()
 	t0 := time.Now()
@@ -146,6 +148,13 @@ func open(args []string) error {
 		return err
 	}
 	defer d.Close()
+	if *noFill {
+		// A statement, not the Options field, so that the earlier
+		// release that run.sh builds from this file compiles it.
+		if _, err := d.Exec(ctx, "SET graph_fill = false"); err != nil {
+			return err
+		}
+	}
 	tOpen := time.Since(t0)
 	afterOpen := rss()
 	c, err := d.Collection("c")
