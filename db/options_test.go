@@ -441,6 +441,21 @@ func TestEverySettingDoesSomething(t *testing.T) {
 				t.Errorf("SET subwords = false did not restore the error: %v", err)
 			}
 		},
+		// What graph_fill does to a lazily opened graph (filled in the
+		// background, or only where queries reach) is TestGraphFillOff's;
+		// here, that the setting takes and SHOW reports it.
+		"graph_fill": func(t *testing.T, d *DB) {
+			if _, err := d.Exec(ctx, "SET graph_fill = false"); err != nil {
+				t.Fatal(err)
+			}
+			if d.graphFillOn() {
+				t.Error("SET graph_fill = false left the fill on")
+			}
+			res, err := d.Query(ctx, "SHOW graph_fill")
+			if err != nil || fmt.Sprint(res.Rows[0][1]) != "false" {
+				t.Errorf("SHOW graph_fill: %v %v", res, err)
+			}
+		},
 		"timeout": func(t *testing.T, d *DB) {
 			if _, err := d.Exec(ctx, "SET timeout = 0.05"); err != nil {
 				t.Fatal(err)
