@@ -475,7 +475,7 @@ func (v *View) Plan(k int, opts *SearchOptions) SearchPlan {
 			// What searchIndex and ann.SearchWith will use.
 			want := k + opts.Offset
 			p.Rescore = v.info.Index.Rescore
-			p.Rescored = max(p.EfSearch, want, want*min(p.Rescore, ann.MaxRescore))
+			p.Rescored = ann.Int8Beam(max(p.EfSearch, want), want, p.Rescore)
 		}
 		p.Path = "HNSW"
 		p.Reason = ""

@@ -235,6 +235,20 @@ func benchCmd(file, dir string, args []string) error {
 		emit(map[string]any{"vecdb": "create-index", "M": *m, "ef_construction": *efc, "threads": th, "quantize": *quant,
 			"seconds": round(secs, 3), "vectors_per_sec": int(float64(len(ds.base)) / secs)})
 	}
+	// Memory per vector of the opened collection as SHOW STATS reports it:
+	// the index's heap (graph, int8 codes) and, with the float32 vectors,
+	// all a vector costs.
+	st, err := d.Query(ctx, "SHOW STATS "+coll)
+	if err != nil {
+		return err
+	}
+	stats := map[string]any{"vecdb": "stats", "quantize": *quant}
+	for _, row := range st.Rows {
+		if k := fmt.Sprint(row[0]); k == "index_bytes_per_vector" || k == "bytes_per_vector" {
+			stats[k], _ = strconv.ParseFloat(fmt.Sprint(row[1]), 64)
+		}
+	}
+	emit(stats)
 	c, err := d.Collection(coll)
 	if err != nil {
 		return err
