@@ -211,4 +211,3 @@ func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint3
 	}
 	return out
 }
-
