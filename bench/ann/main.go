@@ -157,6 +157,7 @@ func benchCmd(file, dir string, args []string) error {
 	rescore := fs.Int("rescore", 0, "int8 oversampling factor (0: the default)")
 	annDirect := fs.Bool("ann", true, "also build an ann.Index in process (2 threads): MemoryBytes and QPS without db")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the query loops")
+	rounds := fs.Int("rounds", 1, "time each ef_search this many times and keep the best (a shared machine's quietest)")
 	fs.Parse(args)
 	ctx := context.Background()
 
@@ -315,21 +316,26 @@ func benchCmd(file, dir string, args []string) error {
 		return fmt.Errorf("search did not use the index: %s", plan)
 	}
 	for _, ef := range efList {
-		hit := 0
-		t0 = time.Now()
-		for i, q := range ds.queries {
-			hits, err := v.Search(ctx, q, 10, &db.SearchOptions{EfSearch: ef})
-			if err != nil {
-				return err
-			}
-			for _, h := range hits {
-				if truth[i][h.Key] {
-					hit++
+		hit, secs := 0, 0.0
+		for r := 0; r < max(1, *rounds); r++ { // the best of the rounds
+			hit = 0
+			t0 = time.Now()
+			for i, q := range ds.queries {
+				hits, err := v.Search(ctx, q, 10, &db.SearchOptions{EfSearch: ef})
+				if err != nil {
+					return err
+				}
+				for _, h := range hits {
+					if truth[i][h.Key] {
+						hit++
+					}
 				}
 			}
+			if s := time.Since(t0).Seconds(); r == 0 || s < secs {
+				secs = s
+			}
 		}
-		secs := time.Since(t0).Seconds()
-		emit(map[string]any{"vecdb": "search", "via": "db.View.Search", "quantize": *quant, "ef_search": ef, "threads": 1,
+		emit(map[string]any{"vecdb": "search", "via": "db.View.Search", "quantize": *quant, "ef_search": ef, "threads": 1, "rounds": max(1, *rounds),
 			"recall": round(float64(hit)/float64(10*len(ds.queries)), 4), "qps": round(float64(len(ds.queries))/secs, 1)})
 	}
 	runtime.GOMAXPROCS(prev)

@@ -8,7 +8,8 @@
 # JSON lines); the markdown table is printed at the end and saved as
 # /tmp/bench/ann-NAME/table.md. Needs Go on PATH and /usr/bin/python3 with
 # hnswlib and faiss. INT8=1 adds an int8 index (issue 15's side-by-side
-# table), SKIP_OPEN=1 leaves out the open + first query runs.
+# table), SKIP_OPEN=1 leaves out the open + first query runs, ROUNDS=N
+# times every single-thread QPS N times on both sides and keeps the best.
 set -eu
 FILE=$1
 NAME=$2
@@ -17,6 +18,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=/tmp/bench/ann-$NAME
 mkdir -p "$OUT"
 cd "$HERE/../.."
+ROUNDS=${ROUNDS:-1}
+if [ "$ROUNDS" -gt 1 ]; then
+	set -- "$@" -rounds "$ROUNDS"
+fi
 SHARED=$(cd .. && pwd)/shared # the kit beside the repository root
 go build -o "$OUT/annbench" ./bench/ann
 
@@ -34,6 +39,12 @@ if [ "${SKIP_ANCHOR:-0}" = 1 ]; then
 	"$OUT/annbench" bench "$FILE" "$OUT" "$@" | tee "$OUT/vecdb.jsonl"
 else
 	/usr/bin/python3 "$SHARED/bench/ann_reference.py" "$FILE" --threads 2 --truth "$OUT/truth.tsv" | tee "$OUT/ref.jsonl"
+	# ROUNDS=N: hnswlib's QPS again as the best of N rounds (annbench gets
+	# -rounds N below), since the anchor times each ef once.
+	: >"$OUT/hnswlib-best.jsonl"
+	if [ "${ROUNDS:-1}" -gt 1 ]; then
+		/usr/bin/python3 "$HERE/hnswlib_qps.py" "$FILE" "$OUT/truth.tsv" --rounds "$ROUNDS" | tee "$OUT/hnswlib-best.jsonl"
+	fi
 	printf '{"loadavg_before_vecdb": "%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.jsonl"
 	"$OUT/annbench" bench "$FILE" "$OUT" -truth "$OUT/truth.tsv" "$@" | tee "$OUT/vecdb.jsonl"
 fi
