@@ -107,7 +107,16 @@ v8 = lines("vecdb-int8.jsonl")
 if v8 and real_h:
     srch_8 = [r for r in v8 if r.get("vecdb") == "search"]
     build_8 = {r["threads"]: r["seconds"] for r in v8 if r.get("vecdb") == "create-index"}
-    stat = lambda rows: next((r for r in rows if r.get("vecdb") == "stats"), {})
+    def stat(rows):
+        """Bytes per vector of the opened collection (vectors + graph + codes):
+        SHOW STATS after reopening, else right after CREATE INDEX, where the
+        new graph's own copy of the vectors makes index_bytes_per_vector that
+        same figure (bytes_per_vector there counts the vectors twice)."""
+        o = next((r for r in rows if r.get("vecdb") == "stats-opened"), None)
+        if o:
+            return {"bytes_per_vector": o["bytes_per_vector"]}
+        r = next((r for r in rows if r.get("vecdb") == "stats"), None)
+        return {"bytes_per_vector": r["index_bytes_per_vector"]} if r else {}
     s32, s8 = stat(vdb), stat(v8)
     efs = [r["ef_search"] for r in real_h]
     print(f"\n#### Issue 15: vecdb float32 / int8 against hnswlib ({n} × {dim})\n")
