@@ -9,7 +9,9 @@
 # /tmp/bench/ann-NAME/table.md. Needs Go on PATH and /usr/bin/python3 with
 # hnswlib and faiss. INT8=1 adds an int8 index (issue 15's side-by-side
 # table), SKIP_OPEN=1 leaves out the open + first query runs, ROUNDS=N
-# times every single-thread QPS N times on both sides and keeps the best.
+# times every single-thread QPS N times on both sides and keeps the best
+# (with BUILDS=B hnswlib also builds on two threads B times; give annbench
+# -threads 2,2,... for as many builds of vecdb: the table keeps the fastest).
 set -eu
 FILE=$1
 NAME=$2
@@ -43,7 +45,7 @@ else
 	# -rounds N below), since the anchor times each ef once.
 	: >"$OUT/hnswlib-best.jsonl"
 	if [ "${ROUNDS:-1}" -gt 1 ]; then
-		/usr/bin/python3 "$HERE/hnswlib_qps.py" "$FILE" "$OUT/truth.tsv" --rounds "$ROUNDS" | tee "$OUT/hnswlib-best.jsonl"
+		/usr/bin/python3 "$HERE/hnswlib_qps.py" "$FILE" "$OUT/truth.tsv" --rounds "$ROUNDS" --builds "${BUILDS:-1}" | tee "$OUT/hnswlib-best.jsonl"
 	fi
 	printf '{"loadavg_before_vecdb": "%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.jsonl"
 	"$OUT/annbench" bench "$FILE" "$OUT" -truth "$OUT/truth.tsv" "$@" | tee "$OUT/vecdb.jsonl"
