@@ -553,9 +553,13 @@ func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 // scores. Only rows whose scores are within rounding error of each other at
 // the k-th place (more than batchMargin of them) could make the two differ.
 //
-// The blocks (and groups of queries) are spread over up to threads
-// goroutines (DB.SetThreads; opts.Filter must then be safe for concurrent
-// use); the answer does not depend on their number. ctx is checked before
+// The blocks are spread over up to threads goroutines (DB.SetThreads;
+// opts.Filter must then be safe for concurrent use), each scoring its block
+// against every group of queries while the block is in its cache, so that
+// no row is read from memory twice (with fewer than batchItemsPerWorker
+// blocks per worker a block's groups are split between workers instead);
+// merging the workers' candidates and rescoring are spread per query. The
+// answer does not depend on the number of workers. ctx is checked before
 // each block: a cancelled batch returns ctx.Err() once the blocks under
 // way are scored.
 func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts *SearchOptions) ([][]Hit, error) {
