@@ -25,6 +25,9 @@ import (
 // once at the end with the number of vectors linked so far; calls are
 // serialised but may come from any worker goroutine.
 func (x *Index) Build(ctx context.Context, ids []uint32, vecs [][]float32, threads int, progress func(done, total int)) error {
+	if x.lazy != nil {
+		return ErrLazy
+	}
 	if len(ids) != len(vecs) {
 		return fmt.Errorf("ann: build: %d ids for %d vectors", len(ids), len(vecs))
 	}

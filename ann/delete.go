@@ -14,6 +14,9 @@ import (
 // about a millisecond per 100k nodes); to remove many ids use DeleteBatch,
 // which pays for one pass. Delete takes the exclusive lock.
 func (x *Index) Delete(id uint32) error {
+	if x.lazy != nil {
+		return ErrLazy
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	s, ok := x.lookup(id)
@@ -28,6 +31,9 @@ func (x *Index) Delete(id uint32) error {
 // graph once for all of them, and returns how many it removed. Absent ids
 // are ignored. It takes the exclusive lock.
 func (x *Index) DeleteBatch(ids []uint32) int {
+	if x.lazy != nil {
+		return 0
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var slots []uint32

@@ -104,7 +104,11 @@
 // records and the stored vectors without running construction; LoadShared
 // does the same over vectors the caller already holds in one flat slice
 // and uses that memory instead of a copy (copying it only before the first
-// write that would touch it).
+// write that would touch it). LoadLazy reads the meta record only: a
+// search fetches the record (and vector) of each node it reaches the
+// first time, through the caller's NodeFunc, checks it as Load would and
+// keeps it; such an index only searches (SearchErr reports a damaged node
+// it reached as ErrCorrupt), and the caller loads it whole before a write.
 //
 // A node record is: uvarint level, then for each layer 0..level a uvarint
 // link count followed by that many uvarint external ids, in link order;

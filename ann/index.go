@@ -148,6 +148,9 @@ type Index struct {
 	// sharedVecs is set by LoadShared while vecs is the caller's memory:
 	// nothing may write into it then, so the first write copies it.
 	sharedVecs bool
+
+	// lazy is set by LoadLazy: nodes are filled on first use (lazy.go).
+	lazy *lazyGraph
 }
 
 const nStripes = 4096

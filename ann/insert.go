@@ -6,6 +6,9 @@ package ann
 // or ErrInvalidVector for a bad vector and leaves the index unchanged then.
 // Insert takes the exclusive lock.
 func (x *Index) Insert(id uint32, v []float32) error {
+	if x.lazy != nil {
+		return ErrLazy
+	}
 	if err := x.check1(v); err != nil {
 		return err
 	}

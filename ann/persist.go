@@ -490,6 +490,9 @@ func LoadShared(meta []byte, rows []float32, rowOf func(id uint32) (int, bool), 
 // every node its id, its stored vector (little-endian float32) and its node
 // record, each length-prefixed. It takes the read lock.
 func (x *Index) WriteTo(w io.Writer) (int64, error) {
+	if x.lazy != nil {
+		return 0, ErrLazy
+	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	cw := &countWriter{w: w}

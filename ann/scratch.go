@@ -23,6 +23,8 @@ type scratch struct {
 	qc    []int8    // the query's int8 codes
 	qs    float32   // their scale
 	qn    float32   // the query's squared norm
+	err   error     // a lazy index failed to fill a node (lazy.go)
+	lz    lazyBuf   // a lazy index's fetch buffers
 }
 
 // reset starts a new visited epoch for a graph of n slots.

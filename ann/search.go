@@ -1,10 +1,17 @@
 package ann
 
-import "github.com/vecdb/vecdb/internal/vec"
+import (
+	"math"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
 
 // links returns the links of s on layer lc. During a parallel build it
 // copies them under the node lock into sc.links.
 func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
+	if x.lazy != nil {
+		return x.lazyLinks(sc, s, lc)
+	}
 	if x.lk == nil {
 		return x.linksOf(s, lc)
 	}
@@ -91,6 +98,12 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		sc.ds = make([]float32, len(nb), 2*len(nb))
 	}
 	ds := sc.ds[:len(nb)]
+	if x.lazy != nil && !x.ensureMany(sc, nb) {
+		for i := range ds {
+			ds[i] = float32(math.Inf(1))
+		}
+		return ds
+	}
 	if sc.int8 {
 		var touch int8
 		for i, n := range nb {
@@ -161,8 +174,17 @@ func (x *Index) Search(q []float32, k, ef int, filter func(id uint32) bool) []Re
 // distances. rescore <= 0 means DefaultRescore; it is ignored by an index
 // without int8 codes.
 func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint32) bool) []Result {
+	res, _ := x.SearchErr(q, k, ef, rescore, filter)
+	return res
+}
+
+// SearchErr is SearchWith that reports why an index from LoadLazy could
+// not answer: a node record it reached is damaged (ErrCorrupt) or could not
+// be fetched (the fetch function's error). SearchWith returns nil then. An
+// index from any other constructor never fails.
+func (x *Index) SearchErr(q []float32, k, ef, rescore int, filter func(id uint32) bool) ([]Result, error) {
 	if len(q) != x.dim || k <= 0 {
-		return nil
+		return nil, nil
 	}
 	if ef <= 0 {
 		ef = x.cfg.EfSearch
@@ -174,8 +196,10 @@ func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint3
 		ef = Int8Beam(ef, k, rescore)
 	}
 	sc := x.getScratch()
+	sc.err = nil
 	defer func() {
 		sc.int8 = false
+		sc.err = nil
 		x.putScratch(sc)
 	}()
 	if x.cfg.Metric == vec.Cosine { // normalise a copy
@@ -190,7 +214,7 @@ func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint3
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.entry == noSlot {
-		return nil
+		return nil, nil
 	}
 	ep := cand{x.distSlot(sc, q, x.entry), x.entry}
 	for lc := x.maxLevel; lc > 0; lc-- {
@@ -198,6 +222,9 @@ func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint3
 	}
 	sc.eps = append(sc.eps[:0], ep)
 	x.searchLayer(sc, q, sc.eps, ef, 0, filter)
+	if sc.err != nil {
+		return nil, sc.err
+	}
 	if sc.int8 {
 		x.rescore(sc, q, k)
 	}
@@ -209,5 +236,5 @@ func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint3
 		c := sc.res.pop()
 		out[i] = Result{ID: x.ids[c.s], Distance: c.d}
 	}
-	return out
+	return out, nil
 }

@@ -231,7 +231,7 @@ func (v *View) gather(pos []int) []float32 {
 			break
 		}
 	}
-	if contiguous {
+	if contiguous && v.file == nil {
 		return v.data[: len(pos)*v.dim : len(pos)*v.dim]
 	}
 	out := make([]float32, 0, len(pos)*v.dim)

@@ -29,6 +29,13 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for throwaway databases and tests:
 	// a power failure may then lose committed data.
 	NoSync bool
+	// MapHeadroom is how much address space beyond the file's size the
+	// database maps (zero: 1 GiB, or the file's size when larger). Views
+	// read vectors in place from that map while writes grow the file;
+	// when a write might outgrow it, views copy what they use and the
+	// file is mapped again with this headroom. It costs address space,
+	// not memory.
+	MapHeadroom int64
 	// Sandbox, when not empty, confines every file that a statement or API
 	// call names (IMPORT, EXPORT, TRAIN, IMPORT METADATA, PROJECT … TO,
 	// EVALUATE) to this directory: no "..", no absolute paths outside it,
@@ -82,7 +89,7 @@ func Open(path string, opts *Options) (*DB, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	so := &storage.Options{ReadOnly: opts.ReadOnly, Timeout: opts.Timeout, NoSync: opts.NoSync}
+	so := &storage.Options{ReadOnly: opts.ReadOnly, Timeout: opts.Timeout, NoSync: opts.NoSync, MapHeadroom: opts.MapHeadroom}
 	if opts.SandboxFile && opts.Sandbox != "" {
 		box := &DB{opts: *opts}
 		r, rel, err := box.inRoot(path, !opts.ReadOnly)
@@ -339,14 +346,14 @@ func (d *DB) update(ctx context.Context, name string, fn func(c *storage.Coll) e
 	return nil
 }
 
-// indexForWrite returns the loaded graph of a collection that has one, so
-// that a write can keep it current; nil when there is none.
+// indexForWrite returns the graph of a collection that has one, loaded
+// whole, so that a write can keep it current; nil when there is none.
 func (d *DB) indexForWrite(name string) (*ann.Index, error) {
 	v, err := d.viewOf(name)
 	if err != nil {
 		return nil, err
 	}
-	return v.loadedIndex()
+	return v.fullIndex()
 }
 
 func (d *DB) view(name string, fn func(c *storage.Coll) error) error {

@@ -13,9 +13,17 @@
 //   - db.go: Open, Options, Close, Collections, CreateCollection, DropCollection;
 //     collection.go: Collection (Insert, Upsert, Delete, Get, SetMeta, View).
 //   - view.go, search.go: View, a consistent snapshot of one collection:
-//     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine.
+//     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine;
+//     inplace.go: a view's vectors read in place from the file's vector
+//     blocks (storage's pinned read transactions), copied to memory only
+//     when the file must be mapped again, for a write to the HNSW graph,
+//     or never.
 //   - index.go: CreateIndex, DropIndex (HNSW, package ann; IndexConfig.Quantize
 //     "int8" walks the graph with int8 codes and rescores with float32).
+//     Searches open the graph lazily (ann.LoadLazy: its header record
+//     only); a search copies each node it reaches (record, codes and
+//     vector, read through storage.NodeReader and the view) into memory
+//     once. A write, and SHOW STATS, load it whole first (ann.LoadShared).
 //   - import.go, metadata.go: Import, ImportCatalog, Export, ImportMetadata
 //     (vector files of package format); fasttext.go: fastText model files
 //     (package format/fasttext), their n-gram rows stored as the

@@ -104,16 +104,20 @@ func checkIndexConfig(cfg *IndexConfig) error {
 // buildIndex builds a graph over a view's rows with every core.
 func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*ann.Index, error) {
 	idx := ann.New(v.dim, annConfig(cfg, v.metric))
+	data, err := v.searchData()
+	if err != nil {
+		return nil, err
+	}
 	vecs := make([][]float32, v.Len())
 	for i := range vecs {
-		vecs[i] = v.SearchVector(i)
+		vecs[i] = data[i*v.dim : (i+1)*v.dim : (i+1)*v.dim]
 	}
 	ids, vecs := indexable(v.metric, v.ids, vecs)
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
 	prog := newThrottle(ctx)
-	err := idx.Build(ctx, ids, vecs, threads, func(done, total int) {
+	err = idx.Build(ctx, ids, vecs, threads, func(done, total int) {
 		prog.report(Progress{Op: "index", Done: int64(done), Total: int64(total), Unit: "vectors",
 			Detail: fmt.Sprintf("HNSW m=%d ef_construction=%d", cfg.M, cfg.EfConstruction)}, done == total)
 	})
@@ -267,13 +271,26 @@ func (d *DB) setIndex(name string, idx *ann.Index, at collVersion) {
 	s.invalidate()
 }
 
-// loadedIndex returns the graph that indexes this view's rows, loading it
-// from the file (not rebuilding it) on first use. It returns nil without
-// error when the collection has no index, and when the view is older than
-// the collection in the file (the index was dropped, replaced or rebuilt
-// since the view was taken): its searches then scan the view's own rows
-// exactly, and the next view uses the graph.
+// loadedIndex returns the graph that indexes this view's rows, for a
+// search: on first use it is opened lazily from the file (ann.LoadLazy:
+// only its header record is read; a search fills the nodes it reaches).
+// It returns nil without error when the collection has no index, and when
+// the view is older than the collection in the file (the index was
+// dropped, replaced or rebuilt since the view was taken): its searches
+// then scan the view's own rows exactly, and the next view uses the graph.
 func (v *View) loadedIndex() (*ann.Index, error) {
+	return v.indexLoaded(false)
+}
+
+// fullIndex is loadedIndex for a caller that needs the whole graph in
+// memory (a write changes it, INFO measures it): a lazily opened graph is
+// replaced by one loaded whole (ann.LoadShared, every record read and
+// checked).
+func (v *View) fullIndex() (*ann.Index, error) {
+	return v.indexLoaded(true)
+}
+
+func (v *View) indexLoaded(full bool) (*ann.Index, error) {
 	if v.info.Index == nil || v.st == nil {
 		return nil, nil
 	}
@@ -284,7 +301,9 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 		if s.idxAt != v.at() {
 			return nil, nil // a graph of another state of the collection
 		}
-		return s.idx, nil
+		if !full || !s.idx.Lazy() {
+			return s.idx, nil
+		}
 	}
 	var idx *ann.Index
 	err := v.d.view(v.info.Name, func(c *storage.Coll) error {
@@ -296,11 +315,19 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 			return fmt.Errorf("%w: index of %s has no header record", ErrCorrupt, v.info.Name)
 		}
 		var err error
-		// The graph uses the view's vectors in place (no second copy);
-		// its first change copies them.
-		idx, err = ann.LoadShared(meta, v.data, v.posOfID, func(yield func(id uint32, rec []byte) error) error {
-			return c.IndexScan(yield)
-		})
+		if full {
+			// The graph uses the view's vectors in place (no second
+			// copy); its first change copies them.
+			var data []float32
+			if data, err = v.searchData(); err != nil {
+				return err
+			}
+			idx, err = ann.LoadShared(meta, data, v.posOfID, func(yield func(id uint32, rec []byte) error) error {
+				return c.IndexScan(yield)
+			})
+		} else {
+			idx, err = v.lazyIndex(meta, c.NodeReader())
+		}
 		if err != nil {
 			return fmt.Errorf("%w: index of %s: %v", ErrCorrupt, v.info.Name, err)
 		}
@@ -318,11 +345,35 @@ func (v *View) loadedIndex() (*ann.Index, error) {
 	return idx, nil
 }
 
-// posOfID maps a storage row id to its position: through a dense table when
-// ids are not too sparse (built once per view), else by binary search (ids
-// are sorted).
+// lazyIndex opens the graph from its header record; searches fetch each
+// node's record through nr, and its vector from the view (a copy when the
+// view reads its vectors in place, which then stay in the file; the view's
+// own memory otherwise), the first time they reach it.
+func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error) {
+	rows := v.data
+	if v.file != nil {
+		rows = nil
+	}
+	return ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
+		if vecs != nil {
+			if err := v.file.vectorsInto(pos, vecs); err != nil {
+				return err
+			}
+		}
+		return nr.Nodes(ids, recs)
+	})
+}
+
+// posOfID maps a storage row id to its position: the id itself when the
+// ids are 0 … Len-1 (no row deleted), through a dense table when ids are
+// not too sparse, else through a coarse table of where each range
+// of ids starts and a binary search within the range (ids are sorted);
+// both tables are built once per view.
 func (v *View) posOfID(id uint32) (int, bool) {
 	v.byIDOnce.Do(v.buildByID)
+	if v.idsDense {
+		return int(id), int64(id) < int64(len(v.ids))
+	}
 	if v.byID != nil {
 		if int(id) < len(v.byID) {
 			if p := v.byID[id]; p >= 0 {
@@ -331,8 +382,14 @@ func (v *View) posOfID(id uint32) (int, bool) {
 		}
 		return 0, false
 	}
-	i := sort.Search(len(v.ids), func(i int) bool { return v.ids[i] >= id })
-	if i < len(v.ids) && v.ids[i] == id {
+	lo, hi := 0, len(v.ids)
+	if b := int(id >> v.byRangeShift); b+1 < len(v.byRange) {
+		lo, hi = int(v.byRange[b]), int(v.byRange[b+1])
+	} else if v.byRange != nil {
+		return 0, false
+	}
+	i := lo + sort.Search(hi-lo, func(i int) bool { return v.ids[lo+i] >= id })
+	if i < hi && v.ids[i] == id {
 		return i, true
 	}
 	return 0, false
@@ -343,8 +400,30 @@ func (v *View) buildByID() {
 		return
 	}
 	maxID := int(v.ids[len(v.ids)-1])
+	if v.ids[0] == 0 && maxID == len(v.ids)-1 {
+		v.idsDense = true // sorted and distinct: ids[p] == p
+		return
+	}
 	if maxID > 2*len(v.ids)+1024 {
-		return // sparse after many deletes: binary search instead
+		// Sparse after many deletes: byRange[b] is the position of the
+		// first id of at least b<<shift, with at most about two ranges
+		// per row.
+		shift := uint(0)
+		for maxID>>shift > 2*len(v.ids) {
+			shift++
+		}
+		t := make([]int32, maxID>>shift+2)
+		b := 0
+		for p, id := range v.ids {
+			for ; b <= int(id>>shift); b++ {
+				t[b] = int32(p)
+			}
+		}
+		for ; b < len(t); b++ {
+			t[b] = int32(len(v.ids))
+		}
+		v.byRange, v.byRangeShift = t, shift
+		return
 	}
 	t := make([]int32, maxID+1)
 	for i := range t {
@@ -546,7 +625,15 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 		filter = func(id uint32) bool { return !exclIDs[id] }
 	}
 	ef := max(plan.EfSearch, want)
-	res := idx.SearchWith(q, want, ef, v.info.Index.Rescore, filter)
+	res, err := idx.SearchErr(q, want, ef, v.info.Index.Rescore, filter)
+	switch {
+	case errors.Is(err, storage.ErrStale):
+		return nil, false, nil // a lazy graph of a state the file has left
+	case errors.Is(err, ann.ErrCorrupt):
+		return nil, false, fmt.Errorf("%w: index of %s: %v", ErrCorrupt, v.info.Name, err)
+	case err != nil:
+		return nil, false, err
+	}
 	out := make([]Hit, 0, len(res))
 	for _, r := range res {
 		p, ok := v.posOfID(r.ID)

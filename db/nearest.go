@@ -297,7 +297,7 @@ func (c *compiler) nearestColumns(p *nearestPlan, returning []string, st marked,
 			cands := append([]string{"rank", "key", "similarity", "distance", "count", "vector"}, fieldNames(p.src)...)
 			hint := didYouMean(n, cands, query.QuoteIdent)
 			if strings.EqualFold(n, "query") {
-				hint = " (query is a column of NEAREST k TO EACH (...))"
+				hint = suggestion{hint: " (query is a column of NEAREST k TO EACH (...))"}
 			}
 			return errorAt(st.At("returning "+strings.ToLower(n), stmt), "unknown column %s in RETURNING%s", query.QuoteIdent(n), hint)
 		}

@@ -172,14 +172,14 @@ func writesAlways[T query.Statement](T) bool { return true }
 // Errors
 
 func errorAt(p query.Position, format string, a ...any) error {
-	return &query.Error{Pos: p, Msg: fmt.Sprintf(format, a...)}
+	return &query.Error{Pos: p, Msg: fmt.Sprintf(format, a...), Suggest: suggested(a)}
 }
 
 // errorIs is errorAt for a problem that has a sentinel (internal/errdefs,
 // re-exported by db), or for the backend's error cause: the error matches
 // it with errors.Is, as the Go API's error for the same problem does.
 func errorIs(cause error, p query.Position, format string, a ...any) error {
-	return &query.Error{Pos: p, Msg: fmt.Sprintf(format, a...), Err: cause}
+	return &query.Error{Pos: p, Msg: fmt.Sprintf(format, a...), Err: cause, Suggest: suggested(a)}
 }
 
 // wrapAt turns an error from the backend into a positioned error that
@@ -205,10 +205,28 @@ func wrapAt(p query.Position, err error) error {
 	return &query.Error{Pos: p, Msg: msg, Err: err}
 }
 
-// didYouMean returns "; did you mean 'x'?" for the closest candidate, or "".
-func didYouMean(name string, cands []string, quote func(string) string) string {
+// suggestion is a "did you mean" hint for a message: it prints as
+// "; did you mean 'x'?" (or as nothing), and errorAt and errorIs put its
+// spelling, as it is typed, in query.Error.Suggest.
+type suggestion struct{ hint, typed string }
+
+func (s suggestion) String() string { return s.hint }
+
+// didYouMean returns the hint for the closest candidate to name, empty
+// when none is close.
+func didYouMean(name string, cands []string, quote func(string) string) suggestion {
 	if s := query.Suggest(name, cands); s != "" {
-		return "; did you mean " + quote(s) + "?"
+		return suggestion{"; did you mean " + quote(s) + "?", quote(s)}
+	}
+	return suggestion{}
+}
+
+// suggested returns the spelling of the first suggestion among a.
+func suggested(a []any) string {
+	for _, x := range a {
+		if s, ok := x.(suggestion); ok && s.typed != "" {
+			return s.typed
+		}
 	}
 	return ""
 }
@@ -307,7 +325,8 @@ func (c *compiler) exists(name string, p query.Position) error {
 // that could not be opened (err).
 func (c *compiler) sourceErr(name string, p query.Position, err error) error {
 	if errors.Is(err, errdefs.ErrCollectionNotFound) {
-		return &query.Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", query.QuoteIdent(name), didYouMean(name, c.collectionNames(), query.QuoteIdent)), Err: err}
+		hint := didYouMean(name, c.collectionNames(), query.QuoteIdent)
+		return &query.Error{Pos: p, Msg: fmt.Sprintf("collection %s does not exist%s", query.QuoteIdent(name), hint), Err: err, Suggest: hint.typed}
 	}
 	return wrapAt(p, err)
 }
@@ -384,11 +403,11 @@ func (c *compiler) options(st marked, o query.Options, defs []optDef, what strin
 			}
 			p := st.At("option "+n, lit.Pos)
 			hint := didYouMean(n, valid, bare)
-			if hint == "" {
+			if hint.typed == "" {
 				if len(valid) == 0 {
-					hint = " (it takes no options)"
+					hint.hint = " (it takes no options)"
 				} else {
-					hint = " (options: " + strings.Join(valid, ", ") + ")"
+					hint.hint = " (options: " + strings.Join(valid, ", ") + ")"
 				}
 			}
 			return nil, errorAt(p, "unknown option %s for %s%s", n, what, hint)

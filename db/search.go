@@ -176,24 +176,31 @@ func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptio
 		}
 	}
 	top := newTopK(want)
-	const block = 4096
-	scores := make([]float32, block)
 	dim := v.dim
+	block := 4096
+	if step := v.rowStep(); step > 0 {
+		block = min(block, step) // a block of the scan within one of the file's
+	}
+	scores := make([]float32, block)
 	for start := 0; start < n; start += block {
-		if start%(16*block) == 0 && start > 0 {
+		if start%65536 < block && start > 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
 		end := min(start+block, n)
 		sc := scores[:end-start]
-		rows := v.data[start*dim : end*dim]
-		if v.metric == L2 {
-			for i := range sc {
-				sc[i] = -vec.L2Sq(qv, rows[i*dim:(i+1)*dim])
+		err := v.withSpan(start, end, func(rows []float32) {
+			if v.metric == L2 {
+				for i := range sc {
+					sc[i] = -vec.L2Sq(qv, rows[i*dim:(i+1)*dim])
+				}
+			} else {
+				vec.DotBatch(qv, rows, sc)
 			}
-		} else {
-			vec.DotBatch(qv, rows, sc)
+		})
+		if err != nil {
+			return nil, err
 		}
 		for i, s := range sc {
 			if !top.wants(s) {
@@ -610,6 +617,18 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		return nil, err
 	}
 	defer release()
+	if step := v.rowStep(); step > 0 {
+		// Vectors read in place: a block of the scan must not cross one
+		// of the file's (a power of two rows each).
+		for block = step; block > 16 && block*4*max(dim, 1) > batchBlockBytes; block /= 2 {
+		}
+	}
+	return v.searchBatchRows(ctx, qbuf, nq, n, block, group, keep, want, rescore, minSim, excl, opts)
+}
+
+// searchBatchRows is SearchBatch's scan, in blocks of block rows.
+func (v *View) searchBatchRows(ctx context.Context, qbuf []float32, nq, n, block, group, keep, want int, rescore bool, minSim float32, excl map[int]bool, opts *SearchOptions) ([][]Hit, error) {
+	dim := v.dim
 	nblocks, ngroups := (n+block-1)/block, (nq+group-1)/group
 	// An item is one block of rows scored against a run of groups of
 	// queries, one group after another: the block is read from memory once
@@ -628,7 +647,7 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		scores []float32
 	}
 	ws := make([]*worker, limit)
-	err = v.d.spread(ctx, nblocks*runs, limit, func(ctx context.Context, w, item int) error {
+	err := v.d.spread(ctx, nblocks*runs, limit, func(ctx context.Context, w, item int) error {
 		wk := ws[w]
 		if wk == nil {
 			wk = &worker{tops: make([]*topK, nq), scores: make([]float32, group*block)}
@@ -640,22 +659,28 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		start := item / runs * block
 		end := min(start+block, n)
 		nr := end - start
-		rows := v.data[start*dim : end*dim]
 		first := item % runs * perRun
 		for gi := first; gi < min(first+perRun, ngroups); gi++ {
 			g := gi * group
 			ng := min(group, nq-g)
 			sc := wk.scores[:ng*nr]
-			if v.metric == L2 {
-				for qi := 0; qi < ng; qi++ {
-					q := qbuf[(g+qi)*dim : (g+qi+1)*dim]
-					s := sc[qi*nr : (qi+1)*nr]
-					for i := range s {
-						s[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+			// withSpan only scores (its fn may not call out); the block
+			// stays in cache from one group to the next all the same.
+			err := v.withSpan(start, end, func(rows []float32) {
+				if v.metric == L2 {
+					for qi := 0; qi < ng; qi++ {
+						q := qbuf[(g+qi)*dim : (g+qi+1)*dim]
+						s := sc[qi*nr : (qi+1)*nr]
+						for i := range s {
+							s[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+						}
 					}
+				} else {
+					vec.DotBlock(qbuf[g*dim:], ng, rows, nr, dim, sc)
 				}
-			} else {
-				vec.DotBlock(qbuf[g*dim:], ng, rows, nr, dim, sc)
+			})
+			if err != nil {
+				return err
 			}
 			for qi := 0; qi < ng; qi++ {
 				v.feedTop(wk.tops[g+qi], sc[qi*nr:(qi+1)*nr], start, excl, opts.Filter, opts.MinSimilarity != nil, minSim)
@@ -690,7 +715,10 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		}
 		res := top.sorted()
 		if rescore {
-			res = v.rescoreBatch(qbuf[qi*dim:(qi+1)*dim], res, want, opts.MinSimilarity)
+			var err error
+			if res, err = v.rescoreBatch(qbuf[qi*dim:(qi+1)*dim], res, want, opts.MinSimilarity); err != nil {
+				return err
+			}
 		}
 		for i, e := range res {
 			if i >= opts.Offset {
@@ -734,12 +762,13 @@ func batchRun(nblocks, ngroups, workers int) int {
 // rescoreBatch scores the candidates res of query q again with vec.DotBatch,
 // exactly as Search does, drops those below MinSimilarity and returns the
 // best want of them, best first.
-func (v *View) rescoreBatch(q []float32, res []scored, want int, minSim *float32) []scored {
-	dim := v.dim
+func (v *View) rescoreBatch(q []float32, res []scored, want int, minSim *float32) ([]scored, error) {
 	kept := res[:0]
 	var one [1]float32
 	for _, e := range res {
-		vec.DotBatch(q, v.data[e.pos*dim:(e.pos+1)*dim], one[:])
+		if err := v.withSpan(e.pos, e.pos+1, func(row []float32) { vec.DotBatch(q, row, one[:]) }); err != nil {
+			return nil, err
+		}
 		e.score = one[0]
 		if minSim != nil && e.score < *minSim {
 			continue
@@ -747,7 +776,7 @@ func (v *View) rescoreBatch(q []float32, res []scored, want int, minSim *float32
 		kept = append(kept, e)
 	}
 	sort.Slice(kept, func(i, j int) bool { return worse(kept[j], kept[i]) })
-	return kept[:min(want, len(kept))]
+	return kept[:min(want, len(kept))], nil
 }
 
 // feedTop offers the scores sc of rows start, start+1, ... to top as Search

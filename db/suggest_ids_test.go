@@ -57,3 +57,34 @@ func TestSuggestKeyContainingTheTypedID(t *testing.T) {
 		t.Errorf("WITH TOP: %v, want Suggest WITHIN", err)
 	}
 }
+
+// TestPlannerSuggest: every "did you mean" the planner writes into a
+// message is also in query.Error.Suggest, spelt as it would be typed.
+func TestPlannerSuggest(t *testing.T) {
+	d := MustOpen(t)
+	if _, err := d.Exec(bg, "CREATE COLLECTION words (DIM 2, genre TEXT); INSERT INTO words (key, vector, genre) VALUES ('a', [1, 0], 'jazz'), ('b', [0, 1], 'rock')"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ stmt, want string }{
+		{"SELECT NEAREST 1 TO 'a' FROM wrods", "words"},
+		{"SET thraeds = 2", "threads"},
+		{"SHOW thraeds", "threads"},
+		{"CREATE INDEX ON words USING HNSW WITH (efconstruction = 40)", "ef_construction"},
+		{"EXPORT words TO 'w.vec' FORMAT PARQUE", "PARQUET"},
+		{"SELECT NEAREST 1 TO 'a' FROM words RETURNING ky", "key"},
+		{"SELECT key FROM words ORDER BY genra", "genre"},
+		{"SELECT key FROM words WHERE genra = 'x'", "genre"},
+		{"SELECT NEAREST 1 TO ITEM(genre = 'jaz') FROM words", "'jazz'"},
+		{"SELECT NEAREST 1 TO ITEM(genre = 'blues') FROM words", ""},
+	} {
+		_, err := d.Exec(bg, c.stmt)
+		var qe *query.Error
+		if !errors.As(err, &qe) {
+			t.Errorf("%s: %v, want a language error", c.stmt, err)
+			continue
+		}
+		if qe.Suggest != c.want {
+			t.Errorf("%s: Suggest %q, want %q (%v)", c.stmt, qe.Suggest, c.want, err)
+		}
+	}
+}

@@ -606,7 +606,7 @@ var evaluateOptions = func() map[string][]optDef {
 	defs := []optDef{
 		{name: "restrict_vocab", kind: optInt, min: 1, def: "300000", doc: "look words up among the most frequent keys only (gensim's)",
 			set: bindInt(func(o *EvaluateOptions) *int { return &o.RestrictVocab })},
-		{name: "case_insensitive", kind: optBool, def: "true", doc: "compare words and keys upper-cased (gensim's)",
+		{name: "case_insensitive", kind: optBool, def: "true", doc: "compare words and keys upper-cased (gensim's); a word built from n-grams is built from its lowercase spelling",
 			set: func(o *EvaluateOptions, v any) error { o.CaseSensitive = !v.(bool); return nil }},
 	}
 	return map[string][]optDef{"ANALOGIES": defs, "PAIRS": defs}

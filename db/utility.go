@@ -166,7 +166,7 @@ func (c *compiler) compileSet(s *query.Set) (Plan, error) {
 // p; more are other words that may stand there (SHOW's COLLECTIONS).
 func unknownSetting(name string, p query.Position, more ...string) error {
 	if sug := query.Suggest(strings.ToLower(name), append(SettingNames(), more...)); sug != "" {
-		return errorIs(ErrInvalid, p, "unknown setting %s; did you mean %s?", name, sug)
+		return errorIs(ErrInvalid, p, "unknown setting %s%s", name, suggestion{"; did you mean " + sug + "?", sug})
 	}
 	return errorIs(ErrInvalid, p, "unknown setting %s (settings: %s)", name, strings.Join(SettingNames(), ", "))
 }
@@ -260,7 +260,7 @@ func (d *DB) execStats(name string) (*Result, error) {
 		if in.Index.Quantize != "" {
 			add("index_rescore", in.Index.Rescore)
 		}
-		if idx, err := v.loadedIndex(); err == nil && idx != nil {
+		if idx, err := v.fullIndex(); err == nil && idx != nil {
 			add("index_nodes", idx.Len())
 			add("index_deleted_fraction", fmt.Sprintf("%.4f", idx.DeletedFraction()))
 			if n := idx.Len(); n > 0 {

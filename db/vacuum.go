@@ -43,6 +43,14 @@ func (d *DB) Vacuum(ctx context.Context) (VacuumResult, error) {
 	if fi, err := os.Stat(d.Path()); err == nil {
 		d.self = fi // the compacted file is a new inode
 	}
+	// The views read in place from the old file copied their vectors
+	// before it went; the next views read the new file in place (which
+	// also has vector blocks for collections of the earlier layout now).
+	d.mu.Lock()
+	for _, s := range d.colls {
+		s.invalidate()
+	}
+	d.mu.Unlock()
 	return VacuumResult{Before: before, After: after}, nil
 }
 

@@ -305,15 +305,18 @@ func (c *compiler) item(src *View, it *query.VItem) (int, error) {
 	case 1:
 		return matches[0], nil
 	case 0:
-		hint := ""
+		var hint suggestion
 		if wantText {
 			hint = didYouMean(ws, near, sq)
-			if hint == "" && len(containing) > 0 {
+			if hint.typed == "" && len(containing) > 0 {
 				qs := make([]string, len(containing))
 				for i, s := range containing {
 					qs[i] = query.QuoteString(s)
 				}
-				hint = "; did you mean " + strings.Join(qs, " or ") + "?"
+				hint.hint = "; did you mean " + strings.Join(qs, " or ") + "?"
+				if len(qs) == 1 {
+					hint.typed = qs[0]
+				}
 			}
 		}
 		return 0, errorAt(it.Pos, "no row of %s has %s = %s%s", query.QuoteIdent(src.Info().Name), it.Field, it.Value.String(), hint)

@@ -3,9 +3,12 @@ package db
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
+	"weak"
 
 	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/internal/vec"
@@ -77,6 +80,9 @@ func (s *collState) cache(v *View, gen uint64) {
 // length for COSINE collections, raw otherwise). Positions 0..Len()-1 follow
 // frequency order. A View is safe for concurrent use and stays valid (and
 // unchanged) after later writes; Collection.View returns a fresh one then.
+// A view of a collection with vector blocks reads its vectors in place from
+// the file (InPlace, inplace.go): after its DB is closed, its searches fail
+// with ErrClosed and SearchVector, Vector and Unit return zero vectors.
 //
 // A statement of the language may see a collection that has a subword
 // table through a View with built rows (see withSubwords): keys that are
@@ -95,7 +101,8 @@ type viewData struct {
 	ids      []uint32
 	keys     []string
 	counts   []int64
-	data     []float32        // Len×dim, unit vectors for Cosine, raw otherwise
+	data     []float32        // Len×dim, unit vectors for Cosine, raw otherwise; nil while file is set
+	file     *fileVectors     // the vectors read in place from the file (inplace.go), or nil
 	norms    []float32        // raw norms
 	zeros    []int            // COSINE: the positions of zero vectors, never neighbours
 	pos      map[string]int32 // built on demand: see Lookup
@@ -116,6 +123,10 @@ type viewData struct {
 
 	byIDOnce sync.Once
 	byID     []int32 // row id → position, -1 for none (nil when ids are sparse)
+	// byRange[b]: position of the first id >= b<<byRangeShift (sparse ids)
+	byRange      []int32
+	idsDense     bool // ids[p] == p for every position (posOfID)
+	byRangeShift uint
 
 	fieldsOnce sync.Once
 	fieldPos   map[string]int // lower-case field name → position, for many fields
@@ -155,6 +166,9 @@ func (c *Collection) View() (*View, error) {
 
 func (d *DB) loadView(name string) (*View, error) {
 	v := &View{viewData: &viewData{d: d}}
+	if ok, err := d.loadViewInPlace(v, name); ok || err != nil {
+		return v, err
+	}
 	err := d.view(name, func(c *storage.Coll) error {
 		m := c.Meta()
 		v.info = infoOf(m)
@@ -188,6 +202,92 @@ func (d *DB) loadView(name string) (*View, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// loadViewInPlace loads v from the collection's vector blocks, which it
+// then reads in place through a pinned read transaction (no decode, no
+// copy of the vectors; see inplace.go). It reports false, and loads
+// nothing, when the collection has no blocks (a file of the
+// earlier layout, or a collection with deleted rows) or the platform
+// does not pin.
+func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {
+	f := &fileVectors{}
+	wp := weak.Make(v.viewData)
+	pin, err := d.store.Pin(func(keep bool) {
+		if vd := wp.Value(); vd != nil {
+			vd.evict(keep)
+		}
+	})
+	if pin == nil || err != nil {
+		return false, err
+	}
+	used := false
+	defer func() {
+		if !used {
+			pin.Close()
+		}
+	}()
+	err = pin.View(func(tx *storage.Tx) error {
+		c, err := tx.Collection(name)
+		if err != nil {
+			return err
+		}
+		bv, err := c.BlockVectors()
+		if bv == nil || err != nil {
+			return err
+		}
+		m := c.Meta()
+		v.info = infoOf(m)
+		v.version, v.bucket = m.Version, m.Bucket
+		v.dim, v.metric = m.Dim, m.Metric
+		n := m.Rows
+		v.ids = make([]uint32, 0, n)
+		v.keys = make([]string, 0, n)
+		v.counts = make([]int64, 0, n)
+		v.norms = make([]float32, 0, n)
+		v.hasSub = c.HasSubwords()
+		for _, nb := range bv.Norms {
+			v.norms = append(v.norms, nb...)
+		}
+		if v.metric == Cosine {
+			for i, x := range v.norms {
+				if x == 0 {
+					v.zeros = append(v.zeros, i)
+				}
+			}
+		}
+		f.bv, f.step = bv, bv.Rows
+		// Keys and counts from the blocks too: the row records are not
+		// read at all. The keys are copied into one arena, which the
+		// strings share (it is never written again): one allocation, not
+		// one per key.
+		total := 0
+		for id := uint32(0); int(id) < len(v.norms); id++ {
+			k, _ := bv.Row(id)
+			total += len(k)
+		}
+		arena := make([]byte, 0, total)
+		for id := uint32(0); int(id) < len(v.norms); id++ {
+			k, cnt := bv.Row(id)
+			start := len(arena)
+			arena = append(arena, k...)
+			v.ids = append(v.ids, id)
+			v.keys = append(v.keys, unsafe.String(unsafe.SliceData(arena[start:]), len(k)))
+			v.counts = append(v.counts, cnt)
+		}
+		return nil
+	})
+	if err != nil || f.bv == nil {
+		return false, err
+	}
+	if len(v.ids) != len(v.norms) {
+		return false, fmt.Errorf("%w: collection %s: %d rows, its vector blocks %d", ErrCorrupt, name, len(v.ids), len(v.norms))
+	}
+	f.pin = pin
+	v.file = f
+	used = true
+	runtime.AddCleanup(v.viewData, func(p *storage.Pin) { p.Close() }, pin)
+	return true, nil
 }
 
 // at returns the state of the collection this view is a snapshot of.
@@ -272,6 +372,9 @@ func (v *View) posMap() map[string]int32 {
 func (v *View) SearchVector(i int) []float32 {
 	if i >= len(v.keys) {
 		return v.built.row(i - len(v.keys)).vec
+	}
+	if v.file != nil {
+		return v.file.vector(i, v.dim) // a copy: the file's bytes stay inside
 	}
 	return v.data[i*v.dim : (i+1)*v.dim : (i+1)*v.dim]
 }

@@ -175,7 +175,8 @@ func checkFormat(btx *bolt.Tx) []Problem {
 		return []Problem{{What: "the format record is missing"}}
 	case !bytes.Equal(f.Get(keyMagic), magic):
 		return []Problem{{What: "the format record's magic is damaged"}}
-	case len(f.Get(keyVersion)) != 4 || binary.BigEndian.Uint32(f.Get(keyVersion)) != FormatVersion:
+	case len(f.Get(keyVersion)) != 4 || binary.BigEndian.Uint32(f.Get(keyVersion)) < minFormatVersion ||
+		binary.BigEndian.Uint32(f.Get(keyVersion)) > FormatVersion:
 		return []Problem{{What: "the format record's version is damaged"}}
 	}
 	return nil
@@ -203,7 +204,12 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, deep
 	if b == nil {
 		return 0, probs, nil
 	}
-	dec := rowDecoder{dim: m.Dim, fields: m.Fields}
+	dec := rowDecoder{dim: m.Dim, fields: m.Fields, blocks: inBlocks(b)}
+	if f := tx.btx.Bucket(bucketFormat); dec.blocks && f != nil {
+		if v := f.Get(keyVersion); len(v) == 4 && binary.BigEndian.Uint32(v) < FormatVersion {
+			add(Problem{What: fmt.Sprintf("vectors are stored in blocks, but the file's format version is %d (earlier releases would misread the rows)", binary.BigEndian.Uint32(v))})
+		}
+	}
 	n, err = checkRows(ctx, keys, rows, m, dec, add)
 	if err != nil {
 		return n, probs, err
@@ -216,7 +222,8 @@ func checkColl(ctx context.Context, tx *Tx, name string, m *CollectionMeta, deep
 	if deep == nil {
 		deep = &Validators{}
 	}
-	checkGraph(b, rows, m, dec, deep.Index, add)
+	checkGraph(b, rows, m, deep.Index, add)
+	checkVBlocks(b, rows, m, dec, add)
 	checkSubwords(b, m.Dim, deep.Subwords, add)
 	return n, probs, nil
 }
@@ -339,7 +346,7 @@ func checkOutputWeights(ob, rows *bolt.Bucket, dim int, add func(Problem)) {
 
 // checkGraph checks that the graph records match the catalog's index and
 // that its nodes belong to live rows; index, when set, checks the rest.
-func checkGraph(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, index IndexValidator, add func(Problem)) {
+func checkGraph(b, rows *bolt.Bucket, m *CollectionMeta, index IndexValidator, add func(Problem)) {
 	hb, hmeta := b.Bucket(subHNSW), b.Get(subHNSWMeta)
 	switch {
 	case m.Index == nil && (hb != nil || hmeta != nil):
@@ -363,20 +370,35 @@ func checkGraph(b, rows *bolt.Bucket, m *CollectionMeta, dec rowDecoder, index I
 			})
 		}
 		if !bad && index != nil {
-			validateGraph(hb, hmeta, rows, dec, index, add)
+			validateGraph(b, m, hb, hmeta, rows, index, add)
 		}
 	}
 }
 
 // validateGraph runs index on the graph header hmeta, the nodes in hb (nil
 // when there are none) and the rows' vectors.
-func validateGraph(hb *bolt.Bucket, hmeta []byte, rows *bolt.Bucket, dec rowDecoder, index IndexValidator, add func(Problem)) {
+func validateGraph(b *bolt.Bucket, m *CollectionMeta, hb *bolt.Bucket, hmeta []byte, rows *bolt.Bucket, index IndexValidator, add func(Problem)) {
+	dec := rowDecoder{dim: m.Dim, fields: m.Fields, blocks: inBlocks(b)}
+	vr, err := newVecReader(b, m)
+	if err != nil {
+		add(Problem{What: "index: " + err.Error()})
+		return
+	}
 	vectors := func(id uint32) []float32 {
 		var r Row
-		if rec := rows.Get(idKey(id)); rec != nil && dec.decode(id, rec, &r, nil, false) == nil {
-			return r.Vector
+		rec := rows.Get(idKey(id))
+		if rec == nil {
+			return nil
 		}
-		return nil
+		vpart, err := dec.decode(id, rec, &r, false)
+		if err != nil {
+			return nil
+		}
+		v, err := vr.vector(id, vpart, nil)
+		if err != nil {
+			return nil
+		}
+		return v
 	}
 	nodes := func(yield func(id uint32, rec []byte) error) error {
 		if hb == nil {
@@ -398,16 +420,25 @@ func validateGraph(hb *bolt.Bucket, hmeta []byte, rows *bolt.Bucket, dec rowDeco
 // could be decoded even on error.
 func verifyRecord(id uint32, b []byte, dec rowDecoder) (*Row, error) {
 	r := new(Row)
-	if err := dec.decode(id, b, r, nil, true); err != nil {
+	vpart, err := dec.decode(id, b, r, true)
+	if err != nil {
 		return r, err
 	}
-	if !finite(r.Vector) {
-		return r, fmt.Errorf("vector holds NaN or Inf")
+	var enc []byte
+	if dec.blocks {
+		// The vector is checked with the blocks (checkVBlocks).
+		enc, err = appendRowVX(nil, r, dec.fields, vpart)
+	} else {
+		r.Vector = make([]float32, dec.dim)
+		copyVector(r.Vector, vpart)
+		if !finite(r.Vector) {
+			return r, fmt.Errorf("vector holds NaN or Inf")
+		}
+		enc, err = appendRow(nil, r, dec.fields)
 	}
 	if r.Key == "" {
 		return r, fmt.Errorf("empty key")
 	}
-	enc, err := appendRow(nil, r, dec.fields)
 	if err != nil {
 		return r, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}

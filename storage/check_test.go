@@ -43,12 +43,18 @@ func TestCheck(t *testing.T) {
 		{"row missing", func(cat, b *bolt.Bucket, m *CollectionMeta) {
 			b.Bucket(subRows).Delete(idKey(5))
 		}, "key 'w5' (id 5): key maps to a missing row"},
-		{"flipped vector bit", func(cat, b *bolt.Bucket, m *CollectionMeta) {
+		{"flipped count bit", func(cat, b *bolt.Bucket, m *CollectionMeta) {
 			rows := b.Bucket(subRows)
 			v := append([]byte(nil), rows.Get(idKey(7))...)
-			v[10] ^= 0x01
+			v[3] ^= 0x02 // the count's first byte, after "w7" and its length
 			rows.Put(idKey(7), v)
 		}, "key 'w7' (id 7): database file is corrupt: checksum mismatch"},
+		{"flipped vector bit", func(cat, b *bolt.Bucket, m *CollectionMeta) {
+			vb := b.Bucket(subVBlocks)
+			v := append([]byte(nil), vb.Get(blockKey(0))...)
+			v[vbHeader+4*7*8+1] ^= 0x01 // row 7's vector, element 0
+			vb.Put(blockKey(0), v)
+		}, "vector block 0: checksum mismatch (block damaged)"},
 		{"row counter", func(cat, b *bolt.Bucket, m *CollectionMeta) {
 			m.Rows++
 			rec, _ := encodeMeta(m)
@@ -117,7 +123,7 @@ func TestCheckOrphanAndUnknown(t *testing.T) {
 	if _, err := db.Check(context.Background(), "nope", nil); !errorsIsAny(err, ErrCollectionNotFound) {
 		t.Fatalf("want ErrCollectionNotFound, got %v", err)
 	}
-	db.bolt.Update(func(tx *bolt.Tx) error { _, _, err := newDataBucket(tx); return err })
+	db.bolt.Update(func(tx *bolt.Tx) error { _, _, err := newDataBucket(tx, 0); return err })
 	// An orphan data bucket is what a crash during a load leaves: a note,
 	// not a problem.
 	rep, err := db.Check(context.Background(), "", nil)

@@ -16,8 +16,16 @@ import (
 	bolterr "go.etcd.io/bbolt/errors"
 )
 
-// FormatVersion is the version of the on-disk layout written by this package.
-const FormatVersion = 1
+// FormatVersion is the version of the on-disk layout written by this
+// package: 2 since vectors are stored once, in vector blocks (vblock.go).
+// It reads files of version 1 (every vector in its row record) too: their
+// collections keep that layout, and are written in it, until VACUUM
+// converts them; a collection created in such a file has the block layout
+// and makes it version 2, which earlier releases refuse.
+const FormatVersion = 2
+
+// minFormatVersion is the oldest layout this package reads.
+const minFormatVersion = 1
 
 var (
 	bucketFormat  = []byte("vecdb")
@@ -46,6 +54,10 @@ type Options struct {
 	// NoSync skips fsync after each commit (tests and throwaway databases
 	// only: a crash may then lose committed data).
 	NoSync bool
+	// MapHeadroom is how much address space beyond the file's size bbolt
+	// maps, so that pinned read transactions (pin.go) need not be released
+	// at every write. Zero means 1 GiB, or the file's size when larger.
+	MapHeadroom int64
 	// OpenFile, when set, opens the database file instead of os.OpenFile
 	// (db uses it to open a file inside a sandbox through an os.Root).
 	OpenFile func(name string, flag int, perm os.FileMode) (*os.File, error)
@@ -67,6 +79,16 @@ type DB struct {
 	// start of its copy to the swap, so no commit lands in the old file
 	// after the copy was taken.
 	wgate sync.Mutex
+	// Pins (pin.go): the open pinned read transactions, the least size of
+	// bbolt's map, and how often pins were released to make room.
+	pinMu    sync.Mutex
+	pins     map[*Pin]struct{}
+	mapped   int64
+	releases int
+	noPins   bool
+	headroom int64
+	pageSize int
+	lastGC   time.Time // when Pin last started a collection
 }
 
 // Open opens or, unless opts.ReadOnly, creates the vecdb file at path.
@@ -105,6 +127,17 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		// than inside bbolt's Check goroutine.
 		PreLoadFreelist: true,
 	}
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	// Map far more than the file holds, so that views can keep read
+	// transactions open (pin.go) while writes grow the file.
+	headroom := opts.MapHeadroom
+	if headroom <= 0 {
+		headroom = mapHeadroom
+	}
+	bopts.InitialMmapSize = initialMap(size, headroom)
 	if open := opts.OpenFile; open != nil {
 		bopts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			f, err := open(name, flag, perm)
@@ -132,7 +165,9 @@ func Open(path string, opts *Options) (_ *DB, err error) {
 		}
 		return nil, openErr(path, err)
 	}
-	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly, opts: bopts}
+	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly, opts: bopts, headroom: headroom,
+		pageSize: bdb.Info().PageSize}
+	db.mapped = bboltMapSize(max(size, int64(bopts.InitialMmapSize)), db.pageSize)
 	if !opts.ReadOnly {
 		os.Remove(path + vacuumSuffix) // a compacted copy left by a crashed Vacuum
 	}
@@ -216,8 +251,8 @@ func (db *DB) init() (err error) {
 		if len(v) != 4 {
 			return false, ErrNotVecdb
 		}
-		if ver := binary.BigEndian.Uint32(v); ver != FormatVersion {
-			return false, fmt.Errorf("%w: file has version %d, this vecdb reads version %d", ErrVersion, ver, FormatVersion)
+		if ver := binary.BigEndian.Uint32(v); ver < minFormatVersion || ver > FormatVersion {
+			return false, fmt.Errorf("%w: file has version %d, this vecdb reads versions %d to %d", ErrVersion, ver, minFormatVersion, FormatVersion)
 		}
 		return false, nil
 	}
@@ -324,6 +359,8 @@ func guard(err *error, panicOnFault bool) {
 // Close releases the file.
 func (db *DB) Close() error {
 	handles.remove(db)
+	db.blockPins(true)
+	db.releasePins(false)
 	db.swap.Lock()
 	defer db.swap.Unlock()
 	return db.bolt.Close()
@@ -342,9 +379,20 @@ func (db *DB) boltUpdate(fn func(*bolt.Tx) error) error {
 	// Vacuum hold all of them back while it copies the file.
 	db.wgate.Lock()
 	defer db.wgate.Unlock()
+	if err := db.makeRoom(); err != nil {
+		return err
+	}
 	db.swap.RLock()
 	defer db.swap.RUnlock()
-	return db.bolt.Update(fn)
+	// With the map far larger than the file, bbolt would grow the file
+	// by its AllocSize (16 MiB) at every step; grow it by about its size
+	// instead (as bbolt does for a map that fits the file), at most 16 MiB.
+	db.bolt.AllocSize = int(min(max(db.dataSize(), 32<<10), 16<<20))
+	stop := db.watchRemap()
+	err := db.bolt.Update(fn)
+	stop()
+	db.noteMapped(bboltMapSize(db.dataSize(), db.pageSize))
+	return err
 }
 
 // Path returns the file's path.
@@ -403,8 +451,9 @@ func (db *DB) Size() int64 {
 	return n
 }
 
-// newDataBucket creates a fresh, unreferenced data bucket and returns its name.
-func newDataBucket(tx *bolt.Tx) (string, *bolt.Bucket, error) {
+// newDataBucket creates a fresh, unreferenced data bucket and returns its
+// name; with dim > 0 it gets empty vector blocks for that dimension.
+func newDataBucket(tx *bolt.Tx, dim int) (string, *bolt.Bucket, error) {
 	f := tx.Bucket(bucketFormat)
 	var seq uint64
 	if v := f.Get(keySeq); len(v) == 8 {
@@ -423,6 +472,11 @@ func newDataBucket(tx *bolt.Tx) (string, *bolt.Bucket, error) {
 	}
 	for _, sub := range [][]byte{subKeys, subRows} {
 		if _, err := b.CreateBucket(sub); err != nil {
+			return "", nil, err
+		}
+	}
+	if dim > 0 {
+		if err := createVBlocks(b, dim); err != nil {
 			return "", nil, err
 		}
 	}

@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -33,7 +35,7 @@ func (db *DB) NewIndexWriter(coll string) (*IndexWriter, error) {
 	}
 	w := &IndexWriter{db: db, coll: coll}
 	err := db.boltUpdate(func(tx *bolt.Tx) error {
-		name, b, err := newDataBucket(tx)
+		name, b, err := newDataBucket(tx, 0)
 		if err != nil {
 			return err
 		}
@@ -198,4 +200,59 @@ func (l *Loader) flushIndex() error {
 	})
 	l.idx = l.idx[:0]
 	return err
+}
+
+// ErrStale is returned by NodeReader.Node when the collection is no longer
+// in the state the reader was made from (a write, a new index or a bulk
+// load committed since): the caller's graph is not the file's any more.
+var ErrStale = errors.New("storage: the collection changed since its graph was opened")
+
+// NodeReader reads the graph node records of a collection after the
+// transaction that made it, one short read transaction per record, as long
+// as the collection stays in that transaction's state. A lazily loaded
+// graph fetches its nodes through it; no byte of the map outlives the
+// call. It is safe for concurrent use.
+type NodeReader struct {
+	db     *DB
+	name   []byte
+	stamp  []byte // the catalog record of that state
+	bucket []byte
+}
+
+// NodeReader returns a reader of the graph records of this state of the
+// collection.
+func (c *Coll) NodeReader() *NodeReader {
+	name := []byte(c.meta.Name)
+	return &NodeReader{
+		db:     c.tx.db,
+		name:   name,
+		stamp:  bytes.Clone(c.tx.btx.Bucket(bucketCatalog).Get(name)),
+		bucket: []byte(c.meta.Bucket),
+	}
+}
+
+// Nodes sets recs[i] to a copy of the record of graph node ids[i], all
+// read in one transaction: ErrStale when the collection changed since the
+// reader was made, ErrCorrupt when a node has no record.
+func (r *NodeReader) Nodes(ids []uint32, recs [][]byte) error {
+	return r.db.View(func(tx *Tx) error {
+		if !bytes.Equal(tx.btx.Bucket(bucketCatalog).Get(r.name), r.stamp) {
+			return ErrStale
+		}
+		var h *bolt.Bucket
+		if b := tx.btx.Bucket(r.bucket); b != nil {
+			h = b.Bucket(subHNSW)
+		}
+		for i, id := range ids {
+			var v []byte
+			if h != nil {
+				v = h.Get(idKey(id))
+			}
+			if v == nil {
+				return fmt.Errorf("%w: graph node %d has no record", ErrCorrupt, id)
+			}
+			recs[i] = bytes.Clone(v)
+		}
+		return nil
+	})
 }

@@ -11,8 +11,13 @@ import (
 	"github.com/vecdb/vecdb/internal/errdefs"
 )
 
-// ChunkRows is the number of rows a Loader writes per transaction.
-const ChunkRows = 20000
+// ChunkRows is the number of rows a Loader writes per transaction, and
+// ChunkBytes about the most bytes of vectors it writes per transaction
+// (rows of a large dimension make smaller chunks; see pin.go).
+const (
+	ChunkRows  = 20000
+	ChunkBytes = 32 << 20
+)
 
 // Loader fills a new copy of a collection aside from the live one and swaps
 // it in with Commit. Until Commit, readers see the previous contents; after a
@@ -27,6 +32,10 @@ type Loader struct {
 	done    bool
 	idx     []idxRec
 	idxMeta []byte
+	// vb is the vector block being filled (the last one written), vbn its
+	// number.
+	vb  *blockBuf
+	vbn uint64
 	// subwords is set once PutSubwords has run.
 	subwords bool
 	// Dups controls what Add does with a key it has already seen.
@@ -54,7 +63,7 @@ func (db *DB) NewLoader(m *CollectionMeta) (*Loader, error) {
 	l := &Loader{db: db, meta: m.Clone(), keys: newKeySet()}
 	l.meta.Rows, l.meta.NextID = 0, 0
 	err := db.boltUpdate(func(tx *bolt.Tx) error {
-		name, _, err := newDataBucket(tx)
+		name, _, err := newDataBucket(tx, l.meta.Dim)
 		l.bucket = name
 		return err
 	})
@@ -104,7 +113,7 @@ func (l *Loader) Add(r *Row) (bool, error) {
 		return false, fmt.Errorf("%w: %q appears twice", ErrDuplicateKey, r.Key)
 	}
 	l.batch = append(l.batch, r)
-	if len(l.batch) >= ChunkRows {
+	if len(l.batch) >= ChunkRows || len(l.batch)*8*l.meta.Dim >= ChunkBytes {
 		return true, l.flush()
 	}
 	return true, nil
@@ -122,14 +131,31 @@ func (l *Loader) flush() error {
 		rows := b.Bucket(subRows)
 		rows.FillPercent = 1.0
 		var outs *bolt.Bucket
+		vbk := b.Bucket(subVBlocks)
+		vbk.FillPercent = 1.0
+		rpb := blockRows(l.meta.Dim)
+		putBlock := func() error {
+			return vbk.Put(blockKey(l.vbn), l.vb.encode(l.meta.Dim))
+		}
 		id := l.meta.NextID
 		arena := make([]byte, 0, 1<<20)
 		for _, r := range l.batch {
+			if bn := uint64(id) / uint64(rpb); l.vb == nil || bn != l.vbn {
+				if l.vb != nil {
+					if err := putBlock(); err != nil {
+						return err
+					}
+				}
+				l.vb, l.vbn = newBlockBuf(rpb, l.meta.Dim), bn
+			}
+			slot := int(id) % rpb
+			l.vb.set(slot, r, l.meta.Metric, l.meta.Dim)
+			vx := l.vb.extra(slot, r.Vector, l.meta.Metric, l.meta.Dim)
 			// bbolt keeps a reference to the value until commit, so each
 			// record gets its own slice, carved from a per-chunk arena.
 			start := len(arena)
 			var err error
-			arena, err = appendRow(arena, r, l.meta.Fields)
+			arena, err = appendRowVX(arena, r, l.meta.Fields, vx)
 			if err != nil {
 				return err
 			}
@@ -153,7 +179,7 @@ func (l *Loader) flush() error {
 			}
 			id++
 		}
-		return nil
+		return putBlock()
 	})
 	if err != nil {
 		return err

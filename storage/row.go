@@ -21,11 +21,21 @@ type Row struct {
 	Output []float32
 }
 
-// Record layout (all in one bbolt value, keyed by the big-endian row id):
+// Record layout (all in one bbolt value, keyed by the big-endian row id).
+// A data bucket whose vectors live in its vector blocks (vblock.go: every
+// bucket this release writes) stores no vector in the record:
 //
-//	uvarint len(key) | key | varint count | dim × float32 LE |
+//	uvarint len(key) | key | varint count | uvarint len(vx) | vx |
 //	uvarint nfields | per field: tag byte (0 NULL, else FieldType) + value |
 //	CRC-32C of everything before it (4 bytes LE)
+//
+// where vx is empty except for a COSINE collection, whose blocks hold the
+// unit vector u and the norm n: vx then says how the raw vector differs
+// from u·n (see vectorExtra). A data bucket of the earlier layout (files
+// of format version 1 not yet vacuumed) has the vector itself in place of
+// len(vx) | vx:
+//
+//	uvarint len(key) | key | varint count | dim × float32 LE | …
 //
 // Text values are uvarint length + bytes, Int a varint, Float 8 bytes LE,
 // Bool one byte. Rows written before a field was added simply have fewer
@@ -33,14 +43,32 @@ type Row struct {
 // without one is also valid); Check verifies it, so that a flipped bit in a
 // vector, which decodes to another finite number, is still found.
 
+// appendRow appends the record of r in the earlier layout (the vector in
+// the record).
 func appendRow(dst []byte, r *Row, fields []Field) ([]byte, error) {
+	return appendRecord(dst, r, fields, func(dst []byte) []byte {
+		for _, x := range r.Vector {
+			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(x))
+		}
+		return dst
+	})
+}
+
+// appendRowVX appends the record of r in the block layout: the vector
+// itself is in the blocks, the record has only vx (vectorExtra).
+func appendRowVX(dst []byte, r *Row, fields []Field, vx []byte) ([]byte, error) {
+	return appendRecord(dst, r, fields, func(dst []byte) []byte {
+		dst = binary.AppendUvarint(dst, uint64(len(vx)))
+		return append(dst, vx...)
+	})
+}
+
+func appendRecord(dst []byte, r *Row, fields []Field, vec func([]byte) []byte) ([]byte, error) {
 	start := len(dst)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Key)))
 	dst = append(dst, r.Key...)
 	dst = binary.AppendVarint(dst, r.Count)
-	for _, x := range r.Vector {
-		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(x))
-	}
+	dst = vec(dst)
 	n := len(r.Meta)
 	for n > 0 && r.Meta[n-1] == nil {
 		n--
@@ -83,22 +111,25 @@ func appendRow(dst []byte, r *Row, fields []Field) ([]byte, error) {
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // rowDecoder decodes records; parts of a Row can be skipped for speed.
+// blocks says that the records are of the block layout (no vector).
 type rowDecoder struct {
 	dim    int
 	fields []Field
+	blocks bool
 }
 
 func errRecord(id uint32, what string) error {
 	return fmt.Errorf("%w: row %d: %s", ErrCorrupt, id, what)
 }
 
-// decode fills r from b. When vecDst is non-nil the vector is decoded into it
-// (it must have length dim) instead of a new slice. wantMeta controls whether
-// metadata is decoded.
-func (d rowDecoder) decode(id uint32, b []byte, r *Row, vecDst []float32, wantMeta bool) error {
+// decode fills r from b, all but its vector: it returns the record's
+// vector part (the dim × 4 bytes of the vector in the earlier layout, vx
+// in the block layout), which vecReader.vector turns into the vector.
+// wantMeta controls whether metadata is decoded.
+func (d rowDecoder) decode(id uint32, b []byte, r *Row, wantMeta bool) ([]byte, error) {
 	kl, n := binary.Uvarint(b)
 	if n <= 0 || uint64(len(b)-n) < kl {
-		return errRecord(id, "bad key length")
+		return nil, errRecord(id, "bad key length")
 	}
 	b = b[n:]
 	r.ID = id
@@ -106,32 +137,39 @@ func (d rowDecoder) decode(id uint32, b []byte, r *Row, vecDst []float32, wantMe
 	b = b[kl:]
 	c, n := binary.Varint(b)
 	if n <= 0 {
-		return errRecord(id, "bad count")
+		return nil, errRecord(id, "bad count")
 	}
 	r.Count = c
 	b = b[n:]
-	if len(b) < 4*d.dim {
-		return errRecord(id, "vector shorter than the collection's dimension")
+	var vpart []byte
+	if d.blocks {
+		l, n := binary.Uvarint(b)
+		if n <= 0 || uint64(len(b)-n) < l {
+			return nil, errRecord(id, "bad vector part length")
+		}
+		vpart = b[n : n+int(l) : n+int(l)]
+		b = b[n+int(l):]
+	} else {
+		if len(b) < 4*d.dim {
+			return nil, errRecord(id, "vector shorter than the collection's dimension")
+		}
+		vpart = b[: 4*d.dim : 4*d.dim]
+		b = b[4*d.dim:]
 	}
-	if vecDst == nil {
-		vecDst = make([]float32, d.dim)
-	}
-	copyVector(vecDst[:d.dim], b)
-	r.Vector = vecDst[:d.dim]
-	b = b[4*d.dim:]
+	r.Vector = nil
 	if !wantMeta {
 		r.Meta = nil
-		return nil
+		return vpart, nil
 	}
 	nf, n := binary.Uvarint(b)
 	if n <= 0 || nf > uint64(len(d.fields)) {
-		return errRecord(id, "bad metadata count")
+		return nil, errRecord(id, "bad metadata count")
 	}
 	b = b[n:]
 	meta := make([]any, len(d.fields))
 	for i := 0; i < int(nf); i++ {
 		if len(b) < 1 {
-			return errRecord(id, "truncated metadata")
+			return nil, errRecord(id, "truncated metadata")
 		}
 		tag := FieldType(b[0])
 		b = b[1:]
@@ -139,41 +177,41 @@ func (d rowDecoder) decode(id uint32, b []byte, r *Row, vecDst []float32, wantMe
 			continue
 		}
 		if tag != d.fields[i].Type {
-			return errRecord(id, "metadata type does not match its field")
+			return nil, errRecord(id, "metadata type does not match its field")
 		}
 		switch tag {
 		case Text:
 			l, n := binary.Uvarint(b)
 			if n <= 0 || uint64(len(b)-n) < l {
-				return errRecord(id, "bad text value")
+				return nil, errRecord(id, "bad text value")
 			}
 			meta[i] = string(b[n : n+int(l)])
 			b = b[n+int(l):]
 		case Int:
 			v, n := binary.Varint(b)
 			if n <= 0 {
-				return errRecord(id, "bad int value")
+				return nil, errRecord(id, "bad int value")
 			}
 			meta[i] = v
 			b = b[n:]
 		case Float:
 			if len(b) < 8 {
-				return errRecord(id, "bad float value")
+				return nil, errRecord(id, "bad float value")
 			}
 			meta[i] = math.Float64frombits(binary.LittleEndian.Uint64(b))
 			b = b[8:]
 		case Bool:
 			if len(b) < 1 {
-				return errRecord(id, "bad bool value")
+				return nil, errRecord(id, "bad bool value")
 			}
 			meta[i] = b[0] != 0
 			b = b[1:]
 		default:
-			return errRecord(id, "unknown metadata tag")
+			return nil, errRecord(id, "unknown metadata tag")
 		}
 	}
 	r.Meta = meta
-	return nil
+	return vpart, nil
 }
 
 func idKey(id uint32) []byte {

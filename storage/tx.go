@@ -61,7 +61,7 @@ func (tx *Tx) Collection(name string) (*Coll, error) {
 		return nil, fmt.Errorf("%w: data of collection %s is missing", ErrCorrupt, name)
 	}
 	return &Coll{tx: tx, meta: m, b: b, keys: b.Bucket(subKeys), rows: b.Bucket(subRows),
-		dec: rowDecoder{dim: m.Dim, fields: m.Fields}}, nil
+		dec: rowDecoder{dim: m.Dim, fields: m.Fields, blocks: inBlocks(b)}}, nil
 }
 
 // CreateCollection adds an empty collection described by m (Name, Dim,
@@ -77,7 +77,7 @@ func (tx *Tx) CreateCollection(m *CollectionMeta) (*Coll, error) {
 	if cat.Get([]byte(m.Name)) != nil {
 		return nil, fmt.Errorf("%w: %s", ErrCollectionExists, m.Name)
 	}
-	name, _, err := newDataBucket(tx.btx)
+	name, _, err := newDataBucket(tx.btx, m.Dim)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +113,9 @@ func (tx *Tx) putMeta(m *CollectionMeta) error {
 	if err != nil {
 		return err
 	}
+	if err := syncVBlocks(tx.btx, m); err != nil {
+		return err
+	}
 	return tx.btx.Bucket(bucketCatalog).Put([]byte(m.Name), b)
 }
 
@@ -125,6 +128,10 @@ type Coll struct {
 	dec            rowDecoder
 	dirty          bool
 	putIDs, delIDs []uint32 // row ids written and deleted in this transaction
+	// vdirty holds the vector blocks changed in this transaction, written
+	// by Save (vblock.go); vgen counts those writes.
+	vdirty map[uint64]*blockBuf
+	vgen   uint64
 }
 
 // Changes returns the ids of rows written (inserted or updated) and deleted
@@ -157,7 +164,15 @@ func (c *Coll) GetID(id uint32) (*Row, error) {
 		return nil, fmt.Errorf("%w: row id %d", ErrKeyNotFound, id)
 	}
 	r := new(Row)
-	if err := c.dec.decode(id, v, r, nil, true); err != nil {
+	vpart, err := c.dec.decode(id, v, r, true)
+	if err != nil {
+		return nil, err
+	}
+	vr, err := c.reader()
+	if err != nil {
+		return nil, err
+	}
+	if r.Vector, err = vr.vector(id, vpart, nil); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -179,6 +194,10 @@ func (c *Coll) Scan(opts ScanOptions, fn func(r *Row) (bool, error)) error {
 	cur := c.rows.Cursor()
 	var buf []float32
 	var r Row
+	vr, err := c.reader()
+	if err != nil {
+		return err
+	}
 	first, prev := true, uint32(0)
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		id, ok := keyID(k)
@@ -198,12 +217,14 @@ func (c *Coll) Scan(opts ScanOptions, fn func(r *Row) (bool, error)) error {
 		} else if buf == nil {
 			buf = make([]float32, c.meta.Dim)
 		}
-		if opts.NoVector {
-			if err := c.decodeNoVector(id, v, &r, !opts.NoMeta); err != nil {
+		vpart, err := c.dec.decode(id, v, &r, !opts.NoMeta)
+		if err != nil {
+			return err
+		}
+		if !opts.NoVector {
+			if r.Vector, err = vr.vector(id, vpart, buf); err != nil {
 				return err
 			}
-		} else if err := c.dec.decode(id, v, &r, buf, !opts.NoMeta); err != nil {
-			return err
 		}
 		if opts.Output {
 			r.Output = c.Output(id)
@@ -213,25 +234,6 @@ func (c *Coll) Scan(opts ScanOptions, fn func(r *Row) (bool, error)) error {
 			return err
 		}
 	}
-	return nil
-}
-
-func (c *Coll) decodeNoVector(id uint32, v []byte, r *Row, meta bool) error {
-	var scratch [1]float32
-	d := c.dec
-	if !meta {
-		// decode key and count only
-		d.dim = 0
-		if err := d.decode(id, v, r, scratch[:0], false); err != nil {
-			return err
-		}
-		r.Vector = nil
-		return nil
-	}
-	if err := d.decode(id, v, r, nil, true); err != nil {
-		return err
-	}
-	r.Vector = nil
 	return nil
 }
 
@@ -287,7 +289,24 @@ func (c *Coll) put(r *Row, id uint32, isNew, vector bool) (uint32, error) {
 	if isNew && id == ^uint32(0) {
 		return 0, fmt.Errorf("collection %s is full (2^32-1 rows)", c.meta.Name)
 	}
-	rec, err := appendRow(nil, r, c.meta.Fields)
+	var rec []byte
+	var err error
+	switch {
+	case !c.dec.blocks:
+		rec, err = appendRow(nil, r, c.meta.Fields)
+	case vector:
+		var vx []byte
+		if vx, err = c.blockPut(id, r); err == nil {
+			rec, err = appendRowVX(nil, r, c.meta.Fields, vx)
+		}
+	default:
+		// The vector, key and count are those in the block already: the
+		// record keeps its vx.
+		var vx []byte
+		if vx, err = c.recordExtra(id); err == nil {
+			rec, err = appendRowVX(nil, r, c.meta.Fields, vx)
+		}
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -306,6 +325,17 @@ func (c *Coll) put(r *Row, id uint32, isNew, vector bool) (uint32, error) {
 	}
 	c.dirty = true
 	return id, nil
+}
+
+// recordExtra returns a copy of the vx of row id's record (block layout).
+func (c *Coll) recordExtra(id uint32) ([]byte, error) {
+	v := c.rows.Get(idKey(id))
+	if v == nil {
+		return nil, fmt.Errorf("%w: row id %d", ErrKeyNotFound, id)
+	}
+	var r Row
+	vx, err := c.dec.decode(id, v, &r, false)
+	return append([]byte(nil), vx...), err
 }
 
 // SetMeta replaces the metadata values of the row with the given id.
@@ -340,6 +370,9 @@ func (c *Coll) Delete(key string) (uint32, error) {
 		if err := ob.Delete(idKey(id)); err != nil {
 			return 0, err
 		}
+	}
+	if err := c.blockDrop(id); err != nil {
+		return 0, err
 	}
 	c.meta.Rows--
 	c.dirty = true
@@ -380,6 +413,9 @@ func (c *Coll) SetIndexConfig(ix *IndexConfig) {
 func (c *Coll) Save() error {
 	if !c.dirty {
 		return nil
+	}
+	if err := c.flushBlocks(); err != nil {
+		return err
 	}
 	c.meta.Updated = time.Now().UTC().Truncate(time.Second)
 	c.dirty = false

@@ -40,6 +40,24 @@ func isKey(kv KeyedVectors, word string) bool {
 	return ok
 }
 
+// buildWord asks wv for a vector of word, which the evaluation did not
+// find among kv's keys. A case-insensitive evaluation (gensim's default)
+// builds it from the lowercase spelling: evaluation files capitalise names
+// ("Athens", "Jerusalem") that models are mostly trained lowercased, and
+// n-grams are case-sensitive.
+func buildWord(kv KeyedVectors, wv WordVectors, word string, caseInsensitive bool) ([]float32, bool) {
+	if wv == nil {
+		return nil, false
+	}
+	if caseInsensitive {
+		word = strings.ToLower(word)
+	}
+	if isKey(kv, word) {
+		return nil, false
+	}
+	return wv.WordVector(word)
+}
+
 // DefaultRestrictVocab is gensim's default restrict_vocab for evaluations.
 const DefaultRestrictVocab = 300000
 
@@ -131,8 +149,8 @@ func EvaluateAnalogies(kv KeyedVectors, r io.Reader, restrictVocab int, caseInse
 		known, nbuilt := true, 0
 		for k, w := range f {
 			id, ok := okVocab[norm(w)]
-			if !ok && k < 3 && wv != nil && !isKey(kv, w) {
-				if v, vok := wv.WordVector(w); vok && len(v) == dim {
+			if !ok && k < 3 {
+				if v, vok := buildWord(kv, wv, w, caseInsensitive); vok && len(v) == dim {
 					u := append([]float32(nil), v...)
 					if vec.Normalize(u) > 0 {
 						built[k], id, ok = u, -1, true
@@ -311,10 +329,7 @@ func EvaluatePairs(kv KeyedVectors, r io.Reader, restrictVocab int, caseInsensit
 		if ok {
 			return kv.Vector(id), true, false
 		}
-		if wv == nil || isKey(kv, word) {
-			return nil, false, false
-		}
-		v, ok := wv.WordVector(word)
+		v, ok := buildWord(kv, wv, word, caseInsensitive)
 		return v, ok, ok
 	}
 	var gold, model []float64

@@ -156,3 +156,39 @@ func TestEvaluateWordVectors(t *testing.T) {
 		t.Errorf("without WordVectors: %+v", res)
 	}
 }
+
+// TestEvaluateBuildsLowercase: a case-insensitive evaluation builds a
+// word it does not store from its lowercase spelling (n-grams are
+// case-sensitive and models are mostly trained lowercased); a
+// case-sensitive one asks for the spelling of the file.
+func TestEvaluateBuildsLowercase(t *testing.T) {
+	kv := builtKV{
+		memKV: memKV{keys: []string{"man", "woman", "king", "queen"},
+			vecs: [][]float32{{1, 0}, {0, 1}, {1, 0.2}, {0.2, 1}}},
+		extra: map[string][]float32{"kings": {1, 0.25}, "Queens": {-1, 0}},
+	}
+	pairs := "Kings\tking\t9\nqueens\tqueen\t2\nman\twoman\t1\n"
+	res, err := EvaluatePairs(kv, strings.NewReader(pairs), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "Kings" is built from "kings"; "queens" has no lowercase vector.
+	if res.Pairs != 2 || res.Built != 1 {
+		t.Errorf("case-insensitive: %+v; want 2 scored, 1 built", res)
+	}
+	res, err = EvaluatePairs(kv, strings.NewReader(pairs), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pairs != 1 || res.Built != 0 {
+		t.Errorf("case-sensitive: %+v; want only man/woman", res)
+	}
+	ana := ": s\nMan Kings woman queen\n"
+	ares, err := EvaluateAnalogies(kv, strings.NewReader(ana), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ares.Built != 1 || ares.Sections[0].Total != 1 {
+		t.Errorf("analogies: %+v; want the question scored with Kings built from kings", ares)
+	}
+}

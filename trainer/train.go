@@ -172,9 +172,14 @@ func buildModel(c *counter, cfg Config, old *Model, check func(keys, dim int) er
 		copy(m.Vectors, old.Vectors)
 		copy(m.Output, old.Output)
 	}
-	// Input vectors uniform in [-0.5/dim, 0.5/dim); output weights zero.
+	// Input vectors uniform in [-0.5/dim, 0.5/dim) (word2vec's), with
+	// subwords in [-1/dim, 1/dim) (fastText's: a key's input is then the
+	// mean of many rows); output weights zero.
 	r := newRNG(cfg.Seed, 0x5eed)
 	scale := 1 / float32(cfg.Dim)
+	if cfg.Subwords {
+		scale *= 2
+	}
 	for i := first * cfg.Dim; i < size; i++ {
 		m.Vectors[i] = (float32(r.next()>>40)/(1<<24) - 0.5) * scale
 	}

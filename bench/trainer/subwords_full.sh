@@ -2,7 +2,9 @@
 # Subwords, full corpus (issue 14): vecdb against fastText on the whole shared
 # corpus, both trained with fastText's default skip-gram settings: dim 100,
 # window 5, negative 5, minCount 5, sample 1e-4, minn 3, maxn 6, 2,000,000
-# buckets, learning rate 0.05, 5 epochs (EPOCHS overrides), 2 threads.
+# buckets, learning rate 0.05, 5 epochs (EPOCHS overrides), 2 threads, and
+# fastText's noise distribution, count^0.5 (vecdb's ns_exponent = 0.5;
+# NS overrides it, e.g. NS=0.75 for vecdb's word-level default).
 # vecdb trains through its command-line client (TRAIN … WITH (subwords = true,
 # …) into a database file) under /usr/bin/time -v, then EXPORTs the vectors.
 #
@@ -57,7 +59,7 @@ echo "$(wc -w <"$corpus") $(wc -w <"$half") $(wc -w <"$slice")" >"$out/tokens"
 ftflags=(-dim 100 -ws 5 -neg 5 -minCount 5 -t 1e-4 -minn 3 -maxn 6 -bucket 2000000 -lr 0.05
   -epoch "$epochs" -thread 2 -verbose 2)
 vdbwith="dim = 100, window = 5, negative = 5, min_count = 5, sample = 0.0001, alpha = 0.05, epochs = $epochs, threads = 2"
-subwith="subwords = true, minn = 3, maxn = 6, buckets = 2000000"
+subwith="subwords = true, minn = 3, maxn = 6, buckets = 2000000, ns_exponent = ${NS:-0.5}"
 gensim=no
 /usr/bin/python3 -c 'import gensim' 2>/dev/null && gensim=yes
 log() { echo "+ $*" | tee -a "$out/commands.txt" >&2; }

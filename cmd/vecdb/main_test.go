@@ -166,7 +166,9 @@ func TestCheckFlag(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "c.vdb")
 	var out, errOut bytes.Buffer
-	if code := run([]string{path, "CREATE COLLECTION c (DIM 2); INSERT INTO c (key, vector) VALUES ('a', [1, 2]);"}, strings.NewReader(""), &out, &errOut); code != 0 {
+	// METRIC L2: the file holds the vector as given (in its vector block),
+	// where a COSINE collection holds it at unit length.
+	if code := run([]string{path, "CREATE COLLECTION c (DIM 2, METRIC L2); INSERT INTO c (key, vector) VALUES ('a', [1, 2]);"}, strings.NewReader(""), &out, &errOut); code != 0 {
 		t.Fatalf("setup: %d %s", code, errOut.String())
 	}
 	out.Reset()
@@ -194,7 +196,7 @@ func TestCheckFlag(t *testing.T) {
 		!strings.Contains(out.String(), "the next writable open removes it") || errOut.Len() != 0 {
 		t.Fatalf("-check with an orphan bucket: %d %q %q", code, out.String(), errOut.String())
 	}
-	// Damage the row record: flip bytes inside the value area of the file.
+	// Damage the vector: flip a bit inside the value area of the file.
 	b, _ := os.ReadFile(path)
 	i := bytes.Index(b, []byte{0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40}) // the vector [1, 2]
 	if i < 0 {

@@ -1,0 +1,290 @@
+package ann
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+
+	"github.com/vecdb/vecdb/internal/vec"
+)
+
+// A lazily loaded index (LoadLazy) reads only the meta record when it is
+// opened; a node's record (its links and int8 codes) and, unless the
+// vectors are shared, its vector are fetched, checked and copied into the
+// index's own arrays the first time a search reaches the node, and kept.
+// Once every node a workload reaches is filled, searches run exactly as on
+// an index from Load: the same arrays, one atomic load more per node.
+//
+// Fills run under the read lock, from concurrent searches: a per-node flag
+// (done) is set with an atomic store after the node's arrays are written,
+// and read with an atomic load before they are, so a search sees a node
+// either whole or not at all; a striped mutex keeps two searches from
+// filling the same node at once.
+
+// ErrLazy is returned by the methods that change an index from LoadLazy:
+// such an index only searches. Load the whole graph (Load, LoadShared) to
+// change it.
+var ErrLazy = errors.New("ann: a lazily loaded index cannot be changed")
+
+// NodeFunc supplies a lazily loaded index with nodes: for each i, node
+// ids[i], stored in row rows[i], it sets recs[i] to the node's record (as
+// MarshalNode wrote it; the index only reads it during the call) and,
+// unless vecs is nil (the vectors are shared), copies the row's vector
+// (stored as the index stores vectors: unit length for Cosine) to
+// vecs[i*dim:(i+1)*dim]. A search asks for the nodes it is about to reach
+// together (the new neighbours of a node), so that one read of the file
+// serves them all. It is called concurrently from searches.
+type NodeFunc func(ids []uint32, rows []int, vecs []float32, recs [][]byte) error
+
+type lazyGraph struct {
+	fetch    NodeFunc
+	rowOf    func(id uint32) (int, bool)
+	done     []atomic.Uint32 // bit per slot: set once filled
+	lk       *stripes
+	filled   atomic.Int64
+	entryRow uint32
+}
+
+// lazyBuf is a search's buffers for fetching nodes.
+type lazyBuf struct {
+	slots []uint32
+	ids   []uint32
+	rows  []int
+	vecs  []float32
+	recs  [][]byte
+}
+
+// LoadLazy opens an index from its meta record alone; searches fill the
+// nodes they reach through fetch (see NodeFunc). ids[r] is the id of the
+// node stored in row r (rows that are no node are never reached through a
+// valid graph), rowOf maps an id back to its row; neither may change while
+// the index is used. rows, when not nil, holds every row's vector
+// (row r is rows[r*dim:(r+1)*dim], unit length for Cosine) and is used in
+// place, as by LoadShared; when nil the index copies each vector it
+// reaches through fetch.
+//
+// A node record that fails the checks Load makes of it (lengths, links to
+// rows without a node, levels, int8 codes) is an ErrCorrupt error of the
+// search that reaches it (SearchErr); links to nodes that no search
+// reaches are not checked: Load (CHECK) verifies the whole graph. The
+// index only searches: Insert, Delete, Build and WriteTo return ErrLazy,
+// DeleteBatch deletes nothing, and Contains, Vector, MarshalNode and
+// TakeDirty see no nodes.
+func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc) (*Index, error) {
+	m, err := parseMeta(meta)
+	if err != nil {
+		return nil, fmt.Errorf("ann: load: %w", err)
+	}
+	n := len(ids)
+	if rows != nil && len(rows) != n*m.dim {
+		return nil, fmt.Errorf("ann: load: %d shared values are not %d rows of %d", len(rows), n, m.dim)
+	}
+	if m.count > n {
+		return nil, fmt.Errorf("ann: load: %w: %d nodes in meta, %d rows", ErrCorrupt, m.count, n)
+	}
+	x := New(m.dim, m.cfg)
+	x.rng = m.rng
+	if rows != nil {
+		x.vecs = rows[: n*m.dim : n*m.dim]
+		x.sharedVecs = true
+	} else {
+		x.vecs = make([]float32, n*m.dim)
+	}
+	x.l0 = make([]uint32, n*x.stride)
+	x.levels = make([]uint8, n)
+	for i := range x.levels {
+		x.levels[i] = freeLevel
+	}
+	x.upper = make([][]uint32, n)
+	x.ids = ids[:n:n]
+	x.growQuant()
+	x.live = m.count
+	z := &lazyGraph{fetch: fetch, rowOf: rowOf, done: make([]atomic.Uint32, (n+31)/32), lk: new(stripes), entryRow: noSlot}
+	if m.hasEntry {
+		r, ok := rowOf(m.entry)
+		if !ok || r < 0 || r >= n || ids[r] != m.entry {
+			return nil, fmt.Errorf("ann: load: %w: entry point %d is not a node", ErrCorrupt, m.entry)
+		}
+		x.entry, x.maxLevel = uint32(r), m.maxLevel
+		z.entryRow = uint32(r)
+	}
+	x.lazy = z
+	return x, nil
+}
+
+// Lazy reports whether the index was opened by LoadLazy (it then only
+// searches).
+func (x *Index) Lazy() bool { return x.lazy != nil }
+
+// Filled returns how many nodes a lazily loaded index has filled so far
+// (every node for any other index).
+func (x *Index) Filled() int {
+	if x.lazy == nil {
+		return x.Len()
+	}
+	return int(x.lazy.filled.Load())
+}
+
+func (z *lazyGraph) isDone(s uint32) bool {
+	return z.done[s/32].Load()&(1<<(s%32)) != 0
+}
+
+// ensure fills slot s of a lazy index if it is not yet; false (with
+// sc.err set) when that failed.
+func (x *Index) ensure(sc *scratch, s uint32) bool {
+	if x.lazy.isDone(s) {
+		return true
+	}
+	sc.lz.slots = append(sc.lz.slots[:0], s)
+	return x.fillSlots(sc)
+}
+
+// ensureMany fills the slots of nb that are not yet, with one fetch.
+func (x *Index) ensureMany(sc *scratch, nb []uint32) bool {
+	z := x.lazy
+	sc.lz.slots = sc.lz.slots[:0]
+	for _, s := range nb {
+		if !z.isDone(s) {
+			sc.lz.slots = append(sc.lz.slots, s)
+		}
+	}
+	return len(sc.lz.slots) == 0 || x.fillSlots(sc)
+}
+
+// fillSlots fetches, checks and stores the nodes of sc.lz.slots (two
+// searches may fetch a node at once; one stores it).
+func (x *Index) fillSlots(sc *scratch) bool {
+	if sc.err != nil {
+		return false
+	}
+	z, b := x.lazy, &sc.lz
+	n := len(b.slots)
+	b.ids, b.rows = b.ids[:0], b.rows[:0]
+	for _, s := range b.slots {
+		b.ids = append(b.ids, x.ids[s])
+		b.rows = append(b.rows, int(s))
+	}
+	var vecs []float32
+	if !x.sharedVecs {
+		if cap(b.vecs) < n*x.dim {
+			b.vecs = make([]float32, n*x.dim)
+		}
+		vecs = b.vecs[:n*x.dim]
+	}
+	if cap(b.recs) < n {
+		b.recs = make([][]byte, n)
+	}
+	recs := b.recs[:n]
+	clear(recs)
+	if err := z.fetch(b.ids, b.rows, vecs, recs); err != nil {
+		sc.err = fmt.Errorf("ann: %w", err)
+		return false
+	}
+	for i, s := range b.slots {
+		var v []float32
+		if vecs != nil {
+			v = vecs[i*x.dim : (i+1)*x.dim]
+		}
+		if err := x.fillOne(s, v, recs[i]); err != nil {
+			sc.err = fmt.Errorf("ann: node %d: %w", x.ids[s], err)
+			return false
+		}
+	}
+	clear(recs) // drop the records
+	return true
+}
+
+// fillOne stores node s from its vector (nil when shared) and record.
+func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
+	z := x.lazy
+	mu := &z.lk[s%nStripes]
+	mu.Lock()
+	defer mu.Unlock()
+	if z.isDone(s) {
+		return nil
+	}
+	if v != nil {
+		copy(x.vec(s), v)
+	}
+	if err := x.fillRecord(s, rec); err != nil {
+		return err
+	}
+	z.done[s/32].Or(1 << (s % 32))
+	z.filled.Add(1)
+	return nil
+}
+
+// fillRecord checks the vector of slot s and decodes its record into the
+// slot, as the loader does.
+func (x *Index) fillRecord(s uint32, rec []byte) error {
+	z := x.lazy
+	v := x.vec(s)
+	if !vec.Finite(v) {
+		return fmt.Errorf("%w: vector holds NaN or Inf", ErrCorrupt)
+	}
+	if x.cfg.Metric == vec.Cosine {
+		if n := vec.Norm(v); math.Abs(float64(n)-1) > 1e-4 {
+			return fmt.Errorf("%w: vector of norm %g in a cosine index", ErrCorrupt, n)
+		}
+	}
+	r := &reader{b: rec}
+	lv := int(r.uvarint("level", uint64(x.maxLevel)))
+	if r.err != nil {
+		return r.err
+	}
+	if s == z.entryRow && lv != x.maxLevel {
+		return fmt.Errorf("%w: entry point has level %d, top layer is %d", ErrCorrupt, lv, x.maxLevel)
+	}
+	if lv > 0 {
+		x.upper[s] = make([]uint32, lv*(x.cfg.M+1))
+	} else {
+		x.upper[s] = nil
+	}
+	for lc := 0; lc <= lv && r.err == nil; lc++ {
+		n := int(r.uvarint("link count", uint64(x.maxLinks(lc))))
+		b := x.linkBlock(s, lc)
+		b[0] = 0
+		for i := 0; i < n && r.err == nil; i++ {
+			t := r.uvarint("link", math.MaxUint32)
+			row, ok := z.rowOf(uint32(t))
+			switch {
+			case r.err != nil:
+			case !ok || row < 0 || row >= len(x.ids):
+				r.err = fmt.Errorf("%w: links to missing node %d on layer %d", ErrCorrupt, t, lc)
+			case uint32(row) == s:
+				r.err = fmt.Errorf("%w: links to itself on layer %d", ErrCorrupt, lc)
+			default:
+				for _, u := range b[1 : 1+i] {
+					if u == uint32(row) {
+						r.err = fmt.Errorf("%w: links twice to node %d on layer %d", ErrCorrupt, t, lc)
+					}
+				}
+				b[1+i] = uint32(row)
+			}
+		}
+		b[0] = uint32(n)
+	}
+	x.readQuant(s, r)
+	if r.err == nil && len(r.b) != 0 {
+		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
+	}
+	if r.err != nil {
+		return r.err
+	}
+	x.levels[s] = uint8(lv)
+	return nil
+}
+
+// lazyLinks is links for a lazy index: it fills s and checks that it has
+// layer lc (a link on layer lc to a node of a lower level is corrupt).
+func (x *Index) lazyLinks(sc *scratch, s uint32, lc int) []uint32 {
+	if !x.ensure(sc, s) {
+		return nil
+	}
+	if int(x.levels[s]) < lc {
+		sc.err = fmt.Errorf("ann: node %d: %w: reached on layer %d, has level %d", x.ids[s], ErrCorrupt, lc, x.levels[s])
+		return nil
+	}
+	return x.linksOf(s, lc)
+}

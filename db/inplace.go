@@ -1,0 +1,210 @@
+package db
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	"github.com/vecdb/vecdb/storage"
+)
+
+// fileVectors are the search vectors of a View read in place from the
+// file's vector blocks (storage/vblock.go) through a pinned read
+// transaction (storage/pin.go): opening a collection decodes and copies
+// no vector.
+//
+// The bytes are valid only while the pin is held, so no slice of them
+// leaves this type: searches score one block at a time inside span (under
+// mu, read-locked, computing only), and SearchVector returns a copy. The DB releases the pin before a write that
+// could need a larger memory map, before VACUUM and at Close; evict then
+// copies the vectors to the heap (or, at Close, forgets them), with mu
+// held for writing so that no search is reading them meanwhile. A view
+// that nobody references any more closes its pin when it is collected.
+type fileVectors struct {
+	mu     sync.RWMutex
+	pin    *storage.Pin
+	bv     *storage.BlockVectors // nil once evicted
+	step   int                   // rows per block of bv
+	heap   []float32             // the copy made by evict or materialize
+	closed bool                  // evicted at Close: searches fail with ErrClosed
+}
+
+// evict is called by the DB before it releases the view's pin.
+func (vd *viewData) evict(keep bool) {
+	f := vd.file
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.bv == nil {
+		return
+	}
+	if keep {
+		f.heap = f.copyOut(vd.dim)
+	} else {
+		f.closed = true
+	}
+	f.bv = nil
+}
+
+// copyOut returns the vectors as one heap slice (mu held).
+func (f *fileVectors) copyOut(dim int) []float32 {
+	n := 0
+	for _, b := range f.bv.Vecs {
+		n += len(b)
+	}
+	out := make([]float32, 0, n)
+	for _, b := range f.bv.Vecs {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// materialize copies the vectors to the heap for a user that needs them
+// past any transaction (the HNSW graph shares them), closes the pin and
+// returns the copy.
+func (f *fileVectors) materialize(dim int) ([]float32, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil, ErrClosed
+	}
+	if f.bv != nil {
+		var err error
+		func() {
+			defer faultGuard(&err, debug.SetPanicOnFault(true))
+			f.heap = f.copyOut(dim)
+		}()
+		if err != nil {
+			return nil, err
+		}
+		f.bv = nil
+		f.pin.Close()
+	}
+	return f.heap, nil
+}
+
+// vector returns a copy of the search vector at position i (a zero
+// vector once the DB is closed).
+func (f *fileVectors) vector(i, dim int) []float32 {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	out := make([]float32, dim)
+	switch {
+	case f.bv != nil:
+		copy(out, f.bv.Vector(uint32(i)))
+	case f.heap != nil:
+		copy(out, f.heap[i*dim:(i+1)*dim])
+	}
+	return out
+}
+
+// vectorsInto copies the search vectors at positions pos into dst, one
+// after the other: ErrClosed once the DB is closed, ErrCorrupt when the
+// file no longer backs them.
+func (f *fileVectors) vectorsInto(pos []int, dst []float32) (err error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if f.closed {
+		return ErrClosed
+	}
+	dim := len(dst) / max(1, len(pos))
+	if f.bv == nil {
+		for i, p := range pos {
+			copy(dst[i*dim:(i+1)*dim], f.heap[p*dim:(p+1)*dim])
+		}
+		return nil
+	}
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	for i, p := range pos {
+		v := f.bv.Vector(uint32(p))
+		if len(v) != dim {
+			return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, p)
+		}
+		copy(dst[i*dim:(i+1)*dim], v)
+	}
+	return nil
+}
+
+// span runs fn on rows start … end-1 of the vectors as one slice, valid
+// only during fn, for a range that crosses no multiple of the block's rows
+// (see step). fn must only compute: it runs with mu held for reading,
+// which an eviction waits for, and an eviction may be what a write waits
+// for. A read of a page that a damaged (truncated) file no longer backs is
+// an ErrCorrupt error, not a crash.
+func (f *fileVectors) span(start, end, dim int, fn func(rows []float32)) (err error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	switch {
+	case f.closed:
+		return ErrClosed
+	case f.bv == nil:
+		fn(f.heap[start*dim : end*dim])
+		return nil
+	}
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	r := f.bv.Rows
+	s := start % r
+	fn(f.bv.Vecs[start/r][s*dim : (s+end-start)*dim])
+	return nil
+}
+
+// faultGuard turns a memory fault (a page of the map the file no longer
+// backs) into an ErrCorrupt error; it restores the previous setting.
+func faultGuard(err *error, panicOnFault bool) {
+	debug.SetPanicOnFault(panicOnFault)
+	if r := recover(); r != nil {
+		if e, ok := r.(error); ok && isFault(e) {
+			*err = fmt.Errorf("%w: reading vectors in place failed (%v)", ErrCorrupt, r)
+			return
+		}
+		panic(r)
+	}
+}
+
+// isFault reports whether a recovered error is a memory fault.
+func isFault(e error) bool {
+	_, ok := e.(interface{ Addr() uintptr })
+	return ok
+}
+
+// rowStep returns the rows per block of a view that reads its vectors in
+// place (a range given to withSpan must not cross a multiple of it), or 0
+// for a view that holds them in memory.
+func (v *View) rowStep() int {
+	if v.file == nil {
+		return 0
+	}
+	return v.file.step
+}
+
+// withSpan runs fn on the search vectors of rows start … end-1 (see
+// fileVectors.span: fn only computes, and must not keep rows).
+func (v *View) withSpan(start, end int, fn func(rows []float32)) error {
+	if v.file != nil {
+		return v.file.span(start, end, v.dim, fn)
+	}
+	fn(v.data[start*v.dim : end*v.dim])
+	return nil
+}
+
+// searchData returns the view's search vectors as one slice in memory,
+// copying them out of the file first when the view reads them in place.
+func (v *View) searchData() ([]float32, error) {
+	if v.file != nil {
+		return v.file.materialize(v.dim)
+	}
+	return v.data, nil
+}
+
+// InPlace reports whether the view reads its vectors in place from the
+// file (not copied to memory).
+func (v *View) InPlace() bool {
+	if v.file == nil {
+		return false
+	}
+	v.file.mu.RLock()
+	defer v.file.mu.RUnlock()
+	return v.file.bv != nil
+}
