@@ -57,9 +57,10 @@
 // scale, max|v|/127, so that v ≈ scale*code (codes -127..127). Searches
 // quantize the query the same way and walk the graph with int8 distances
 // (vec.DotInt8 times both scales; for L2 the squared norms are added), keep
-// a beam of max(ef, k*rescore) candidates and rescore all of them with the
-// float32 vectors, so the results and their distances are exact float32
-// ones (SearchWith; Search uses DefaultRescore, 4). Construction links with
+// a beam of max(ef + ⌈ef/10⌉, k*rescore) candidates (Int8Beam: the tenth
+// keeps recall at equal ef_search at least the float32 walk's) and rescore
+// all of them with the float32 vectors, so the results and their distances
+// are exact float32 ones (SearchWith; Search uses DefaultRescore, 4). Construction links with
 // float32 distances, so the graph is the one a float32 index would have.
 // One scale per vector rather than per dimension: each vector's codes
 // depend on it alone (inserts never rescale the others), and measured

@@ -100,6 +100,31 @@ func (h *maxHeap) pop() cand {
 	return top
 }
 
+// replaceTop replaces the farthest candidate by c and returns it: a push
+// followed by a pop when c is closer than the top, in one sift.
+func (h maxHeap) replaceTop(c cand) cand {
+	a := h
+	top := a[0]
+	n := len(a)
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		if r := l + 1; r < n && a[r].d > a[l].d {
+			l = r
+		}
+		if c.d >= a[l].d {
+			break
+		}
+		a[i] = a[l]
+		i = l
+	}
+	a[i] = c
+	return top
+}
+
 // sortCands sorts a small slice ascending by distance (insertion sort; the
 // slices sorted here hold at most 2M+1 entries or an ef-sized result).
 func sortCands(a []cand) {

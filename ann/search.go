@@ -78,9 +78,10 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 			if len(sc.res) < ef || d < sc.res[0].d {
 				sc.cand.push(cand{d, n})
 				if keep == nil || keep(x.ids[n]) {
-					sc.res.push(cand{d, n})
-					if len(sc.res) > ef {
-						sc.res.pop()
+					if len(sc.res) < ef {
+						sc.res.push(cand{d, n})
+					} else {
+						sc.res.replaceTop(cand{d, n})
 					}
 				}
 			}
@@ -167,10 +168,11 @@ func (x *Index) Search(q []float32, k, ef int, filter func(id uint32) bool) []Re
 }
 
 // SearchWith is Search with the oversampling factor of an Int8 index: the
-// int8 beam keeps at least k*rescore candidates (ef when that is more),
-// all of which are rescored with the float32 vectors before the k best are
-// returned, with their exact distances. rescore <= 0 means
-// DefaultRescore; it is ignored by an index without int8 codes.
+// int8 beam is Int8Beam(ef, k, rescore) wide (at least k*rescore, and a
+// tenth wider than ef), and every candidate in it is rescored with the
+// float32 vectors before the k best are returned, with their exact
+// distances. rescore <= 0 means DefaultRescore; it is ignored by an index
+// without int8 codes.
 func (x *Index) SearchWith(q []float32, k, ef, rescore int, filter func(id uint32) bool) []Result {
 	res, _ := x.SearchErr(q, k, ef, rescore, filter)
 	return res
@@ -191,10 +193,7 @@ func (x *Index) SearchErr(q []float32, k, ef, rescore int, filter func(id uint32
 		ef = k
 	}
 	if x.cfg.Int8 {
-		if rescore <= 0 {
-			rescore = DefaultRescore
-		}
-		ef = max(ef, k*min(rescore, MaxRescore))
+		ef = Int8Beam(ef, k, rescore)
 	}
 	sc := x.getScratch()
 	sc.err = nil

@@ -114,3 +114,47 @@ func BenchmarkConcurrentQuery(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateIndex: CREATE INDEX (m 16, ef_construction 200) over the
+// collection of the parallel benchmarks, on one and two threads, writing
+// the graph included; with -cpuprofile it shows build against write.
+func BenchmarkCreateIndex(b *testing.B) {
+	n, dim := *parBenchRows, *parBenchDim
+	d := MustOpen(b)
+	c, err := d.CreateCollection(bg, Spec{Name: "c", Dim: dim, Metric: Cosine}, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(1))
+	centres := randVecs(r, 100, dim)
+	rows := make([]Row, 0, 5000)
+	for i := 0; i < n; i++ {
+		v := make([]float32, dim)
+		ctr := centres[r.Intn(len(centres))]
+		for j := range v {
+			v[j] = ctr[j] + 0.6*float32(r.NormFloat64())
+		}
+		rows = append(rows, Row{Key: fmt.Sprint("k", i), Vector: v})
+		if len(rows) == cap(rows) || i == n-1 {
+			if err := c.Insert(bg, rows...); err != nil {
+				b.Fatal(err)
+			}
+			rows = rows[:0]
+		}
+	}
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if err := d.CreateIndex(bg, "c", DefaultIndexConfig(), threads); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if err := d.DropIndex(bg, "c", false); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "vectors/s")
+		})
+	}
+}

@@ -93,7 +93,7 @@ func TestInt8Index(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := fmt.Sprint(ex.Rows); !strings.Contains(s, "HNSW search (m=12, ef_search=64, int8 walk, 64 candidates rescored with float32 (rescore=3)) over 3001 rows") {
+	if s := fmt.Sprint(ex.Rows); !strings.Contains(s, "HNSW search (m=12, ef_search=64, int8 walk, 71 candidates rescored with float32 (rescore=3)) over 3001 rows") {
 		t.Errorf("EXPLAIN: %s", s)
 	}
 	ex, err = d.Query(bg, "EXPLAIN SELECT NEAREST 30 TO 'k1' FROM c")

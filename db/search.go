@@ -560,9 +560,13 @@ func (v *View) DoesntMatch(keys []string) (string, []float32, error) {
 // scores. Only rows whose scores are within rounding error of each other at
 // the k-th place (more than batchMargin of them) could make the two differ.
 //
-// The blocks (and groups of queries) are spread over up to threads
-// goroutines (DB.SetThreads; opts.Filter must then be safe for concurrent
-// use); the answer does not depend on their number. ctx is checked before
+// The blocks are spread over up to threads goroutines (DB.SetThreads;
+// opts.Filter must then be safe for concurrent use), each scoring its block
+// against every group of queries while the block is in its cache, so that
+// no row is read from memory twice (with fewer than batchItemsPerWorker
+// blocks per worker a block's groups are split between workers instead);
+// merging the workers' candidates and rescoring are spread per query. The
+// answer does not depend on the number of workers. ctx is checked before
 // each block: a cancelled batch returns ctx.Err() once the blocks under
 // way are scored.
 func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts *SearchOptions) ([][]Hit, error) {
@@ -608,11 +612,6 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 	block := max(64, batchBlockBytes/(4*max(dim, 1)))
 	block -= block % 12 // whole tiles of 3 or 4 rows: no leftover rows but in the last block
 	group := min(batchGroup, max(nq, 1))
-	// The (block, group of queries) pairs are spread over the workers,
-	// each with its own heaps and scores; a pair is scored exactly as on
-	// one worker, and the heaps keep the best of a strict order (score,
-	// then position), so merging them gives the same candidates whatever
-	// the split.
 	ctx, release, err := v.d.hold(ctx)
 	if err != nil {
 		return nil, err
@@ -631,13 +630,24 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 func (v *View) searchBatchRows(ctx context.Context, qbuf []float32, nq, n, block, group, keep, want int, rescore bool, minSim float32, excl map[int]bool, opts *SearchOptions) ([][]Hit, error) {
 	dim := v.dim
 	nblocks, ngroups := (n+block-1)/block, (nq+group-1)/group
-	limit := v.d.workers(nblocks * ngroups)
+	// An item is one block of rows scored against a run of groups of
+	// queries, one group after another: the block is read from memory once
+	// and stays in the worker's cache while the groups sweep it, so two
+	// workers do not read the same rows twice. A run is every group, unless
+	// the blocks are too few to keep the workers busy. The groups are the
+	// same whatever the split, each (block, group) pair is scored exactly as
+	// on one worker, and the heaps keep the best of a strict order (score,
+	// then position), so merging them gives the same candidates whatever
+	// the number of workers.
+	perRun := batchRun(nblocks, ngroups, v.d.workers(nblocks*ngroups))
+	runs := (ngroups + perRun - 1) / perRun
+	limit := v.d.workers(nblocks * runs)
 	type worker struct {
 		tops   []*topK
 		scores []float32
 	}
 	ws := make([]*worker, limit)
-	err := v.d.spread(ctx, nblocks*ngroups, limit, func(ctx context.Context, w, item int) error {
+	err := v.d.spread(ctx, nblocks*runs, limit, func(ctx context.Context, w, item int) error {
 		wk := ws[w]
 		if wk == nil {
 			wk = &worker{tops: make([]*topK, nq), scores: make([]float32, group*block)}
@@ -646,63 +656,68 @@ func (v *View) searchBatchRows(ctx context.Context, qbuf []float32, nq, n, block
 			}
 			ws[w] = wk
 		}
-		start := item / ngroups * block
+		start := item / runs * block
 		end := min(start+block, n)
 		nr := end - start
-		g := item % ngroups * group
-		ng := min(group, nq-g)
-		sc := wk.scores[:ng*nr]
-		err := v.withSpan(start, end, func(rows []float32) {
-			if v.metric == L2 {
-				for qi := 0; qi < ng; qi++ {
-					q := qbuf[(g+qi)*dim : (g+qi+1)*dim]
-					s := sc[qi*nr : (qi+1)*nr]
-					for i := range s {
-						s[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+		first := item % runs * perRun
+		for gi := first; gi < min(first+perRun, ngroups); gi++ {
+			g := gi * group
+			ng := min(group, nq-g)
+			sc := wk.scores[:ng*nr]
+			// withSpan only scores (its fn may not call out); the block
+			// stays in cache from one group to the next all the same.
+			err := v.withSpan(start, end, func(rows []float32) {
+				if v.metric == L2 {
+					for qi := 0; qi < ng; qi++ {
+						q := qbuf[(g+qi)*dim : (g+qi+1)*dim]
+						s := sc[qi*nr : (qi+1)*nr]
+						for i := range s {
+							s[i] = -vec.L2Sq(q, rows[i*dim:(i+1)*dim])
+						}
 					}
+				} else {
+					vec.DotBlock(qbuf[g*dim:], ng, rows, nr, dim, sc)
 				}
-			} else {
-				vec.DotBlock(qbuf[g*dim:], ng, rows, nr, dim, sc)
+			})
+			if err != nil {
+				return err
 			}
-		})
-		if err != nil {
-			return err
-		}
-		for qi := 0; qi < ng; qi++ {
-			v.feedTop(wk.tops[g+qi], sc[qi*nr:(qi+1)*nr], start, excl, opts.Filter, opts.MinSimilarity != nil, minSim)
+			for qi := 0; qi < ng; qi++ {
+				v.feedTop(wk.tops[g+qi], sc[qi*nr:(qi+1)*nr], start, excl, opts.Filter, opts.MinSimilarity != nil, minSim)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	tops := make([]*topK, nq)
-	for qi := range tops {
+	// Merging the workers' heaps and rescoring is per query: spread too,
+	// so that it does not run on one core while the others wait.
+	out := make([][]Hit, nq)
+	err = v.d.spread(ctx, nq, v.d.workers(nq), func(ctx context.Context, _, qi int) error {
+		var top *topK
 		for _, wk := range ws {
 			if wk == nil {
 				continue
 			}
-			if tops[qi] == nil {
-				tops[qi] = wk.tops[qi]
+			if top == nil {
+				top = wk.tops[qi]
 				continue
 			}
 			for _, e := range wk.tops[qi].h {
-				if tops[qi].wants(e.score) {
-					tops[qi].push(e.score, e.pos)
+				if top.wants(e.score) {
+					top.push(e.score, e.pos)
 				}
 			}
 		}
-		if tops[qi] == nil {
-			tops[qi] = newTopK(keep)
+		if top == nil {
+			top = newTopK(keep)
 		}
-	}
-	out := make([][]Hit, nq)
-	for qi, top := range tops {
 		res := top.sorted()
 		if rescore {
 			var err error
 			if res, err = v.rescoreBatch(qbuf[qi*dim:(qi+1)*dim], res, want, opts.MinSimilarity); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		for i, e := range res {
@@ -710,6 +725,10 @@ func (v *View) searchBatchRows(ctx context.Context, qbuf []float32, nq, n, block
 				out[qi] = append(out[qi], v.hit(e.pos, v.simOf(e.score)))
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -722,7 +741,23 @@ const (
 	batchBlockBytes = 128 << 10
 	batchGroup      = 32
 	batchMargin     = 8
+	// batchItemsPerWorker: below this many blocks per worker the groups of
+	// queries are split between items too, so the workers' shares even out.
+	batchItemsPerWorker = 4
 )
+
+// batchRun returns how many groups of queries (of ngroups) one item of
+// SearchBatch scores against its block of rows, for nblocks blocks and
+// the given number of workers: all of them when there are at least
+// batchItemsPerWorker blocks per worker, else fewer, so that the items
+// are enough to share out.
+func batchRun(nblocks, ngroups, workers int) int {
+	if nblocks >= batchItemsPerWorker*workers || ngroups <= 1 {
+		return max(ngroups, 1)
+	}
+	runs := min(ngroups, (batchItemsPerWorker*workers+nblocks-1)/max(nblocks, 1))
+	return (ngroups + runs - 1) / runs
+}
 
 // rescoreBatch scores the candidates res of query q again with vec.DotBatch,
 // exactly as Search does, drops those below MinSimilarity and returns the

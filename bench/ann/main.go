@@ -157,6 +157,7 @@ func benchCmd(file, dir string, args []string) error {
 	rescore := fs.Int("rescore", 0, "int8 oversampling factor (0: the default)")
 	annDirect := fs.Bool("ann", true, "also build an ann.Index in process (2 threads): MemoryBytes and QPS without db")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the query loops")
+	rounds := fs.Int("rounds", 1, "time each ef_search this many times and keep the best (a shared machine's quietest)")
 	fs.Parse(args)
 	ctx := context.Background()
 
@@ -235,6 +236,20 @@ func benchCmd(file, dir string, args []string) error {
 		emit(map[string]any{"vecdb": "create-index", "M": *m, "ef_construction": *efc, "threads": th, "quantize": *quant,
 			"seconds": round(secs, 3), "vectors_per_sec": int(float64(len(ds.base)) / secs)})
 	}
+	// Memory per vector of the opened collection as SHOW STATS reports it:
+	// the index's heap (graph, int8 codes) and, with the float32 vectors,
+	// all a vector costs.
+	st, err := d.Query(ctx, "SHOW STATS "+coll)
+	if err != nil {
+		return err
+	}
+	stats := map[string]any{"vecdb": "stats", "quantize": *quant}
+	for _, row := range st.Rows {
+		if k := fmt.Sprint(row[0]); k == "index_bytes_per_vector" || k == "bytes_per_vector" {
+			stats[k], _ = strconv.ParseFloat(fmt.Sprint(row[1]), 64)
+		}
+	}
+	emit(stats)
 	c, err := d.Collection(coll)
 	if err != nil {
 		return err
@@ -301,21 +316,26 @@ func benchCmd(file, dir string, args []string) error {
 		return fmt.Errorf("search did not use the index: %s", plan)
 	}
 	for _, ef := range efList {
-		hit := 0
-		t0 = time.Now()
-		for i, q := range ds.queries {
-			hits, err := v.Search(ctx, q, 10, &db.SearchOptions{EfSearch: ef})
-			if err != nil {
-				return err
-			}
-			for _, h := range hits {
-				if truth[i][h.Key] {
-					hit++
+		hit, secs := 0, 0.0
+		for r := 0; r < max(1, *rounds); r++ { // the best of the rounds
+			hit = 0
+			t0 = time.Now()
+			for i, q := range ds.queries {
+				hits, err := v.Search(ctx, q, 10, &db.SearchOptions{EfSearch: ef})
+				if err != nil {
+					return err
+				}
+				for _, h := range hits {
+					if truth[i][h.Key] {
+						hit++
+					}
 				}
 			}
+			if s := time.Since(t0).Seconds(); r == 0 || s < secs {
+				secs = s
+			}
 		}
-		secs := time.Since(t0).Seconds()
-		emit(map[string]any{"vecdb": "search", "via": "db.View.Search", "quantize": *quant, "ef_search": ef, "threads": 1,
+		emit(map[string]any{"vecdb": "search", "via": "db.View.Search", "quantize": *quant, "ef_search": ef, "threads": 1, "rounds": max(1, *rounds),
 			"recall": round(float64(hit)/float64(10*len(ds.queries)), 4), "qps": round(float64(len(ds.queries))/secs, 1)})
 	}
 	runtime.GOMAXPROCS(prev)
@@ -325,6 +345,9 @@ func benchCmd(file, dir string, args []string) error {
 	d = nil
 	v = nil
 	c = nil
+	if err := openedStats(ctx, dbPath, ds.queries[0], *quant); err != nil {
+		return err
+	}
 
 	if !*annDirect {
 		return nil
@@ -400,6 +423,43 @@ func benchCmd(file, dir string, args []string) error {
 			"recall": round(float64(hit)/float64(10*len(ds.queries)), 4), "qps": round(float64(len(ds.queries))/secs, 1)})
 	}
 	runtime.GOMAXPROCS(prev)
+	return nil
+}
+
+// openedStats reopens the database read-only, loads the graph with one
+// search and emits SHOW STATS's memory per vector: what an opened
+// collection holds (the float32 vectors, the graph and any int8 codes; the
+// graph reads the vectors in place). Right after CREATE INDEX the new
+// graph still holds a copy of the vectors, so the figures emitted there
+// count them twice.
+func openedStats(ctx context.Context, path string, q []float32, quant string) error {
+	d, err := db.Open(path, &db.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	c, err := d.Collection(coll)
+	if err != nil {
+		return err
+	}
+	v, err := c.View()
+	if err != nil {
+		return err
+	}
+	if _, err := v.Search(ctx, q, 10, nil); err != nil {
+		return err
+	}
+	st, err := d.Query(ctx, "SHOW STATS "+coll)
+	if err != nil {
+		return err
+	}
+	stats := map[string]any{"vecdb": "stats-opened", "quantize": quant}
+	for _, row := range st.Rows {
+		if k := fmt.Sprint(row[0]); k == "index_bytes_per_vector" || k == "bytes_per_vector" {
+			stats[k], _ = strconv.ParseFloat(fmt.Sprint(row[1]), 64)
+		}
+	}
+	emit(stats)
 	return nil
 }
 

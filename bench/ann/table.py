@@ -15,9 +15,21 @@ def lines(name):
 ref, vdb, opn, mach = lines("ref.jsonl"), lines("vecdb.jsonl"), lines("open.jsonl"), lines("machine.jsonl")
 head = ref[0] if ref else vdb[0]
 dim, n, M = head["dim"], head["base"], 16
-build_h = {r["threads"]: r["seconds"] for r in ref if r.get("anchor") == "hnswlib-build"}
-build_v = {r["threads"]: r["seconds"] for r in vdb if r.get("vecdb") == "create-index"}
+def fastest(rows, key, name):
+    """The fastest build per thread count (several when asked for)."""
+    out = {}
+    for r in rows:
+        if r.get(key) == name:
+            out[r["threads"]] = min(out.get(r["threads"], r["seconds"]), r["seconds"])
+    return out
+
+
+build_h = fastest(ref + lines("hnswlib-best.jsonl"), "anchor", "hnswlib-build")
+build_v = fastest(vdb, "vecdb", "create-index")
 srch_h = [r for r in ref if r.get("anchor") == "hnswlib-search"]
+best_h = [r for r in lines("hnswlib-best.jsonl") if r.get("anchor") == "hnswlib-search-best"]
+if best_h:  # ROUNDS=N: the best of N rounds, as annbench's
+    srch_h = best_h
 srch_v = [r for r in vdb if r.get("vecdb") == "search"]
 srch_a = [r for r in vdb if r.get("ann") == "search"]
 srch_f = [r for r in vdb if r.get("ann") == "search-dbfilter"]
@@ -98,3 +110,53 @@ for o in opn:
 flat = [r for r in ref if r.get("anchor") == "faiss-flat-ip"]
 if flat:
     print(f"\nFAISS flat inner product, 1 thread: {flat[0]['qps']} QPS (exact).")
+
+# Issue 15: float32 / int8 / hnswlib side by side (run.sh with INT8=1).
+v8 = lines("vecdb-int8.jsonl")
+if v8 and real_h:
+    srch_8 = [r for r in v8 if r.get("vecdb") == "search"]
+    build_8 = fastest(v8, "vecdb", "create-index")
+    def stat(rows):
+        """Bytes per vector of the opened collection (vectors + graph + codes):
+        SHOW STATS after reopening, else right after CREATE INDEX, where the
+        new graph's own copy of the vectors makes index_bytes_per_vector that
+        same figure (bytes_per_vector there counts the vectors twice)."""
+        o = next((r for r in rows if r.get("vecdb") == "stats-opened"), None)
+        if o:
+            return {"bytes_per_vector": o["bytes_per_vector"]}
+        r = next((r for r in rows if r.get("vecdb") == "stats"), None)
+        return {"bytes_per_vector": r["index_bytes_per_vector"]} if r else {}
+    s32, s8 = stat(vdb), stat(v8)
+    efs = [r["ef_search"] for r in real_h]
+    print(f"\n#### Issue 15: vecdb float32 / int8 against hnswlib ({n} × {dim})\n")
+    print("| index | bytes/vector | build, 2 threads, s | " + " | ".join(f"ef {e}: recall / QPS" for e in efs) + " |")
+    print("|---|---|---|" + "---|" * len(efs))
+    def row(name, mem, build, rows):
+        cells = []
+        for e in efs:
+            r = next((x for x in rows if x["ef_search"] == e), None)
+            cells.append(f"{r['recall']:.4f} / {r['qps']:.0f}" if r else "–")
+        print(f"| {name} | {mem} | {build} | " + " | ".join(cells) + " |")
+    row("hnswlib", f"{hmem:.0f} ({core:.0f} core)", build_h.get(2, "–"), real_h)
+    row("vecdb float32", f"{s32.get('bytes_per_vector', 0):.0f}", build_v.get(2, "–"), srch_v)
+    row("vecdb int8", f"{s8.get('bytes_per_vector', 0):.0f}", build_8.get(2, "–"), srch_8)
+    q8 = qps_at(srch_8)
+    print()
+    print("| ratio to hnswlib | vecdb float32 | vecdb int8 | goal (int8) |")
+    print("|---|---|---|---|")
+    print(f"| QPS at recall@10 0.95, 1 thread | {rat(qv, qh)} | {rat(q8, qh)} | ≥ 1.5 |")
+    if s32 and s8:
+        print(f"| bytes/vector (hnswlib {hmem:.0f} with locks and label map) | {s32['bytes_per_vector'] / hmem:.2f} | {s8['bytes_per_vector'] / hmem:.2f} | ≤ 0.35 |")
+    if 2 in build_h:
+        b32 = f"{build_v[2] / build_h[2]:.2f}" if 2 in build_v else "n/a"
+        b8 = f"{build_8[2] / build_h[2]:.2f}" if 2 in build_8 else "n/a"
+        print(f"| build time, 2 threads, CREATE INDEX incl. writing the graph | {b32} | {b8} | ≤ 1 |")
+    eq = []
+    for e in efs:
+        a = next((x for x in srch_v if x["ef_search"] == e), None)
+        b = next((x for x in srch_8 if x["ef_search"] == e), None)
+        if a and b:
+            eq.append(f"ef {e} {b['recall'] - a['recall']:+.4f}")
+    print(f"\nint8 − float32 recall at equal ef_search: {', '.join(eq)}.")
+    loads = [f"{k} {m[k]}" for m in mach for k in m if k.startswith("loadavg")]
+    print(f"Load averages: {'; '.join(loads)}.")
