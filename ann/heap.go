@@ -76,37 +76,25 @@ func (h *maxHeap) pop() cand {
 	top := a[0]
 	n := len(a) - 1
 	last := a[n]
-	a = a[:n]
-	*h = a
-	if n == 0 {
-		return top
+	*h = a[:n]
+	if n > 0 {
+		h.siftDown(last)
 	}
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		if r := l + 1; r < n && a[r].d > a[l].d {
-			l = r
-		}
-		if last.d >= a[l].d {
-			break
-		}
-		a[i] = a[l]
-		i = l
-	}
-	a[i] = last
 	return top
 }
 
 // replaceTop replaces the farthest candidate by c and returns it: a push
 // followed by a pop when c is closer than the top, in one sift.
 func (h maxHeap) replaceTop(c cand) cand {
-	a := h
-	top := a[0]
-	n := len(a)
-	i := 0
+	top := h[0]
+	h.siftDown(c)
+	return top
+}
+
+// siftDown puts c in the root's place and moves it down to where the heap
+// order holds.
+func (h maxHeap) siftDown(c cand) {
+	a, n, i := h, len(h), 0
 	for {
 		l := 2*i + 1
 		if l >= n {
@@ -122,7 +110,6 @@ func (h maxHeap) replaceTop(c cand) cand {
 		i = l
 	}
 	a[i] = c
-	return top
 }
 
 // sortCands sorts a small slice ascending by distance (insertion sort; the
