@@ -230,7 +230,11 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 	if err := w.Commit(ctx, idx.MarshalMeta(), &cfg, v.version); err != nil {
 		return err
 	}
-	d.setIndex(name, idx, collVersion{bucket: v.bucket, version: w.Version()})
+	// The built graph holds a copy of every vector. Searches open the
+	// written one instead, lazily and on the view's vectors (read in
+	// place from the file), so memory after CREATE INDEX is what it is
+	// after reopening the database.
+	d.setIndex(name, nil, collVersion{})
 	return nil
 }
 

@@ -300,3 +300,41 @@ func TestInt8KeptByImport(t *testing.T) {
 		t.Fatalf("CHECK: %v", err)
 	}
 }
+
+// TestCreateIndexKeepsNoSecondCopy: right after CREATE INDEX, the
+// collection holds in memory what it holds after the database is reopened
+// (the built graph's own copy of the vectors is not kept), and answers the
+// same.
+func TestCreateIndexKeepsNoSecondCopy(t *testing.T) {
+	for _, quant := range []string{"", ", quantize = 'int8'"} {
+		d, path := int8DB(t, 3000)
+		if _, err := d.Exec(bg, "CREATE INDEX ON c USING HNSW WITH (m = 12, threads = 1"+quant+")"); err != nil {
+			t.Fatal(err)
+		}
+		const q = "SELECT NEAREST 10 TO 'k7' FROM c"
+		before, err := d.Query(bg, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := queryCells(t, d, "SHOW STATS c")
+		d.Close()
+		d2, err := Open(path, &Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := d2.Query(bg, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st2 := queryCells(t, d2, "SHOW STATS c")
+		d2.Close()
+		if fmt.Sprint(before.Rows) != fmt.Sprint(after.Rows) {
+			t.Errorf("%q: answers after CREATE INDEX %v, after reopening %v", quant, before.Rows, after.Rows)
+		}
+		for _, k := range []string{"bytes_per_vector", "index_bytes_per_vector"} {
+			if st[k] == "" || st[k] != st2[k] {
+				t.Errorf("%q: %s %q right after CREATE INDEX, %q after reopening", quant, k, st[k], st2[k])
+			}
+		}
+	}
+}
