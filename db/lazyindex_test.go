@@ -46,19 +46,7 @@ func lazyIndexDB(t *testing.T, n int, quantize string) (string, [][]float32) {
 // tests it), so that the graph holds the nodes that searches reached.
 func openView(t *testing.T, path string) (*DB, *View) {
 	t.Helper()
-	d, err := Open(path, &Options{NoSync: true, NoGraphFill: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := d.Collection("c")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := c.View()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d, v
+	return openFill(t, path, Options{NoGraphFill: true})
 }
 
 // TestLazyIndexSameAnswers: the first query through the graph of a freshly

@@ -17,10 +17,9 @@ var (
 	parBenchDim  = flag.Int("parbench.dim", 100, "dimension of that collection")
 )
 
-// parBenchDB returns a database with a collection c of clustered random
-// vectors (keys k0, k1, ...) and an HNSW index of the default settings
-// (m 16, ef_construction 200), built on every core.
-func parBenchDB(b *testing.B) *DB {
+// parBenchRowsDB returns a database with the parallel benchmarks'
+// collection c (clustered random vectors, keys k0, k1, ...), unindexed.
+func parBenchRowsDB(b *testing.B) *DB {
 	b.Helper()
 	n, dim := *parBenchRows, *parBenchDim
 	d := MustOpen(b)
@@ -45,6 +44,15 @@ func parBenchDB(b *testing.B) *DB {
 			rows = rows[:0]
 		}
 	}
+	return d
+}
+
+// parBenchDB returns a database with a collection c of clustered random
+// vectors (keys k0, k1, ...) and an HNSW index of the default settings
+// (m 16, ef_construction 200), built on every core.
+func parBenchDB(b *testing.B) *DB {
+	b.Helper()
+	d := parBenchRowsDB(b)
 	if err := d.CreateIndex(bg, "c", DefaultIndexConfig(), 0); err != nil {
 		b.Fatal(err)
 	}
@@ -119,29 +127,8 @@ func BenchmarkConcurrentQuery(b *testing.B) {
 // collection of the parallel benchmarks, on one and two threads, writing
 // the graph included; with -cpuprofile it shows build against write.
 func BenchmarkCreateIndex(b *testing.B) {
-	n, dim := *parBenchRows, *parBenchDim
-	d := MustOpen(b)
-	c, err := d.CreateCollection(bg, Spec{Name: "c", Dim: dim, Metric: Cosine}, false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := rand.New(rand.NewSource(1))
-	centres := randVecs(r, 100, dim)
-	rows := make([]Row, 0, 5000)
-	for i := 0; i < n; i++ {
-		v := make([]float32, dim)
-		ctr := centres[r.Intn(len(centres))]
-		for j := range v {
-			v[j] = ctr[j] + 0.6*float32(r.NormFloat64())
-		}
-		rows = append(rows, Row{Key: fmt.Sprint("k", i), Vector: v})
-		if len(rows) == cap(rows) || i == n-1 {
-			if err := c.Insert(bg, rows...); err != nil {
-				b.Fatal(err)
-			}
-			rows = rows[:0]
-		}
-	}
+	n := *parBenchRows
+	d := parBenchRowsDB(b)
 	for _, threads := range []int{1, 2} {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
