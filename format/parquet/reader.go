@@ -1,7 +1,6 @@
 package parquet
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -72,21 +71,15 @@ func (a boundedAllocator) Reallocate(size int, b []byte) []byte {
 // integers INT, float and double FLOAT, booleans BOOL. A column of another
 // type is an error naming it. A Reader is not safe for concurrent use.
 type Reader struct {
+	batches
 	name string
 	opts format.TableReaderOptions
-	pf   *file.Reader
-	fr   *pqarrow.FileReader
 
 	keyName, vecName, countName string
 	cols                        []format.Column
 	metaNames                   []string
-	leaves                      []int
 
-	rg    int // row group being read
 	rgRow int64
-	rr    pqarrow.RecordReader
-	rec   arrow.RecordBatch
-	i     int // next row in rec
 	row   int64
 	dim   int
 	err   error
@@ -147,7 +140,7 @@ func NewReader(r format.ReadAtSeeker, name string, opts format.TableReaderOption
 	if err != nil {
 		return nil, err
 	}
-	rd = &Reader{name: name, opts: opts, pf: pf, fr: fr, rg: -1, dim: opts.Dim}
+	rd = &Reader{batches: batches{pf: pf, fr: fr, rg: -1}, name: name, opts: opts, dim: opts.Dim}
 	if err := rd.findColumns(); err != nil {
 		return nil, err
 	}
@@ -471,45 +464,43 @@ func corrupt(name string, row int64, rg int, p any) error {
 
 // advance moves to the next batch; io.EOF after the last row group.
 func (r *Reader) advance() error {
-	for {
-		if r.rr != nil {
-			if r.rr.Next() {
-				r.rec = r.rr.RecordBatch()
-				r.i = 0
-				return r.bind()
-			}
-			err := r.rr.Err()
-			r.rr.Release()
-			r.rr, r.rec = nil, nil
-			if err != nil && err != io.EOF {
-				return r.errf(format.ErrSyntax, "read row group: %v", err)
-			}
-		}
-		if r.rg+1 >= r.pf.NumRowGroups() {
-			return io.EOF
-		}
-		if r.vcr != nil && r.lv.p < r.lv.n {
-			return r.errf(format.ErrSyntax, "row group %d: the vector column has more rows than the others", r.rg)
-		}
-		r.rg++
-		r.rgRow = 0
-		if r.direct {
-			cr, err := r.pf.RowGroup(r.rg).Column(r.vecLeaf)
-			if err != nil {
-				return r.errf(format.ErrSyntax, "row group %d: %v", r.rg, err)
-			}
-			var ok bool
-			if r.vcr, ok = cr.(*file.Float32ColumnChunkReader); !ok {
-				return r.errf(format.ErrSyntax, "row group %d: the vector column is not of floats", r.rg)
-			}
-			r.lv.p, r.lv.n, r.lv.vp, r.lv.vn, r.lv.eof = 0, 0, 0, 0, false
-		}
-		rr, err := r.fr.GetRecordReader(context.Background(), r.leaves, []int{r.rg})
-		if err != nil {
-			return r.errf(format.ErrSyntax, "row group %d: %v", r.rg, err)
-		}
-		r.rr = rr
+	if err := r.batches.advance(r.errf, r.enterRowGroup); err != nil {
+		return err
 	}
+	return r.bind()
+}
+
+// enterRowGroup is called before the reader moves on to row group rg: it
+// checks that the vector column of the group left has no rows left over
+// and, for the direct path, opens the vector column's chunk reader.
+func (r *Reader) enterRowGroup(rg int) error {
+	if r.vcr != nil && r.lv.p < r.lv.n {
+		return r.errf(format.ErrSyntax, "row group %d: the vector column has more rows than the others", r.rg)
+	}
+	r.rgRow = 0
+	if !r.direct {
+		return nil
+	}
+	cr, err := r.pf.RowGroup(rg).Column(r.vecLeaf)
+	if err != nil {
+		return r.errAt(rg, "row group %d: %v", rg, err)
+	}
+	var ok bool
+	if r.vcr, ok = cr.(*file.Float32ColumnChunkReader); !ok {
+		return r.errAt(rg, "row group %d: the vector column is not of floats", rg)
+	}
+	r.lv.p, r.lv.n, r.lv.vp, r.lv.vn, r.lv.eof = 0, 0, 0, 0, false
+	return nil
+}
+
+// errAt is an ErrSyntax error placed in row group rg, which the reader is
+// about to enter.
+func (r *Reader) errAt(rg int, msg string, args ...any) error {
+	err := r.errf(format.ErrSyntax, msg, args...)
+	if e, ok := err.(*format.Error); ok && r.row > 0 {
+		e.RowGroup = rg
+	}
+	return err
 }
 
 // bind looks up the columns of the current batch.
@@ -722,10 +713,7 @@ func (r *Reader) vector(key string, i int) ([]float32, error) {
 // Close releases the reader's memory. It does not close the file given to
 // NewReader. It is safe to call more than once.
 func (r *Reader) Close() error {
-	if r.rr != nil {
-		r.rr.Release()
-		r.rr, r.rec = nil, nil
-	}
+	r.release()
 	if r.err == nil || r.err == io.EOF {
 		r.err = errors.New("parquet: reader is closed")
 	}

@@ -1,7 +1,6 @@
 package parquet
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/vecdb/vecdb/format"
 )
@@ -22,18 +19,12 @@ import (
 // and timestamps INT counts of their unit since 1970; a dictionary column
 // is read as its values. Like Reader it holds one batch of rows at a time.
 type RecordReader struct {
+	batches
 	name   string
-	pf     *file.Reader
-	fr     *pqarrow.FileReader
 	fields []format.Field
 	sel    []int // selected fields
-	leaves []int
 
-	rg   int
-	rr   pqarrow.RecordReader
-	rec  arrow.RecordBatch
 	arrs []arrow.Array
-	i    int
 	row  int64
 	err  error
 }
@@ -53,7 +44,7 @@ func NewRecordReader(r format.ReadAtSeeker, name string, opts format.RecordReade
 	if err != nil {
 		return nil, err
 	}
-	rd = &RecordReader{name: name, pf: pf, fr: fr, rg: -1}
+	rd = &RecordReader{batches: batches{pf: pf, fr: fr, rg: -1}, name: name}
 	sc, err := fr.Schema()
 	if err != nil {
 		return nil, &format.Error{File: name, Msg: fmt.Sprintf("schema: %v", err), Err: format.ErrSyntax}
@@ -162,30 +153,10 @@ func (r *RecordReader) Next(dst []any) (err error) {
 
 // advance moves to the next batch; io.EOF after the last row group.
 func (r *RecordReader) advance() error {
-	for {
-		if r.rr != nil {
-			if r.rr.Next() {
-				r.rec = r.rr.RecordBatch()
-				r.i = 0
-				return r.bind()
-			}
-			err := r.rr.Err()
-			r.rr.Release()
-			r.rr, r.rec = nil, nil
-			if err != nil && err != io.EOF {
-				return r.errf(format.ErrSyntax, "read row group: %v", err)
-			}
-		}
-		if r.rg+1 >= r.pf.NumRowGroups() {
-			return io.EOF
-		}
-		r.rg++
-		rr, err := r.fr.GetRecordReader(context.Background(), r.leaves, []int{r.rg})
-		if err != nil {
-			return r.errf(format.ErrSyntax, "row group %d: %v", r.rg, err)
-		}
-		r.rr = rr
+	if err := r.batches.advance(r.errf, nil); err != nil {
+		return err
 	}
+	return r.bind()
 }
 
 // bind finds the selected columns in the current batch.
@@ -266,10 +237,7 @@ func (r *RecordReader) text(s, col string) (any, error) {
 // Close releases the reader's memory. It does not close the file given to
 // NewRecordReader. It is safe to call more than once.
 func (r *RecordReader) Close() error {
-	if r.rr != nil {
-		r.rr.Release()
-		r.rr, r.rec = nil, nil
-	}
+	r.release()
 	if r.err == nil || r.err == io.EOF {
 		r.err = errors.New("parquet: reader is closed")
 	}
