@@ -205,6 +205,11 @@ func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
 	if z.isDone(s) {
 		return nil
 	}
+	if x.cg != nil {
+		// Every node was filled and the graph made compact: this row is
+		// no node, yet something linked to it and its fetch succeeded.
+		return fmt.Errorf("%w: row %d is no node of the graph", ErrCorrupt, s)
+	}
 	if v != nil {
 		copy(x.vec(s), v)
 	}
@@ -301,7 +306,45 @@ func (x *Index) lazyLinks(sc *scratch, s uint32, lc int) []uint32 {
 // one reports the error) and FillNext returns the first such error with
 // next past the batch: the caller decides whether to go on.
 // An index from any other constructor is full: FillNext returns Slots.
+//
+// The call that reaches the end with every node filled moves the graph to
+// the compact layout of a loaded index (compact.go), taking the exclusive
+// lock for a moment.
 func (x *Index) FillNext(from, n int) (next int, err error) {
+	next, err = x.fillNext(from, n)
+	if next >= len(x.levels) {
+		x.compactFilled()
+	}
+	return next, err
+}
+
+// compactFilled moves the graph of a lazily loaded index whose every node
+// is filled to the compact layout: nothing writes the padded one any more
+// (fills only write nodes that are not filled), so the copy is made under
+// the read lock, beside running searches, and only the swap takes the
+// exclusive lock.
+func (x *Index) compactFilled() {
+	z := x.lazy
+	if z == nil || z.filled.Load() != int64(x.live) {
+		return
+	}
+	x.mu.RLock()
+	var cg *compactGraph
+	if x.cg == nil {
+		cg = x.buildCompact()
+	}
+	x.mu.RUnlock()
+	if cg == nil {
+		return
+	}
+	x.mu.Lock()
+	if x.cg == nil {
+		x.cg, x.l0, x.upper = cg, nil, nil
+	}
+	x.mu.Unlock()
+}
+
+func (x *Index) fillNext(from, n int) (next int, err error) {
 	z := x.lazy
 	slots := len(x.levels)
 	if z == nil || from >= slots {

@@ -177,7 +177,7 @@ func (x *Index) rescore(sc *scratch, q []float32, k int) {
 		case a.d > b.d:
 			return 1
 		}
-		return cmp.Compare(x.ids[a.s], x.ids[b.s])
+		return cmp.Compare(x.idOf(a.s), x.idOf(b.s))
 	})
 	if len(w) > k {
 		w = w[:k]
