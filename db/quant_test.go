@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -336,5 +337,68 @@ func TestCreateIndexKeepsNoSecondCopy(t *testing.T) {
 				t.Errorf("%q: %s %q right after CREATE INDEX, %q after reopening", quant, k, st[k], st2[k])
 			}
 		}
+	}
+}
+
+// TestStatsBytesPerVector: SHOW STATS counts in bytes_per_vector what the
+// process holds: the index's heap (after a reopen the compact graph and
+// the int8 codes) plus the view's float32 vectors when they are on the
+// heap; vectors read in place from the file are mapped_bytes_per_vector.
+func TestStatsBytesPerVector(t *testing.T) {
+	const dim, m = 16, 12
+	num := func(st map[string]string, k string) float64 {
+		t.Helper()
+		f, err := strconv.ParseFloat(st[k], 64)
+		if err != nil {
+			t.Fatalf("%s: %q", k, st[k])
+		}
+		return f
+	}
+	d, path := int8DB(t, 3000)
+	if _, err := d.Exec(bg, "CREATE INDEX ON c USING HNSW WITH (m = 12, threads = 1, quantize = 'int8')"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d, err := Open(path, &Options{NoSync: true, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := queryCells(t, d, "SHOW STATS c")
+	d.Close()
+	t.Logf("reopened: index %s, held %s, mapped %s", st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
+	// The whole graph is loaded, sharing the view's vectors (copied to
+	// the heap for it): those count, the index's own heap is its codes
+	// (dim + 8) and its compact links, well under the 2m+1 words a node
+	// the padded layout takes on layer 0 alone.
+	idx := num(st, "index_bytes_per_vector")
+	if idx < dim+8 || idx > dim+8+4*(2*m+1) {
+		t.Errorf("index_bytes_per_vector %v after a reopen", idx)
+	}
+	if num(st, "bytes_per_vector") != idx+4*dim || num(st, "mapped_bytes_per_vector") != 0 {
+		t.Errorf("reopened: %v", st)
+	}
+
+	// After a write the graph holds its own copy of the vectors, and the
+	// next view reads the collection's in place: those are mapped, not
+	// held.
+	d, err = Open(path, &Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	extra := make([]float32, dim)
+	extra[3] = 1
+	if err := mustCollection(t, d, "c").Insert(bg, Row{Key: "extra", Vector: extra}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := mustCollection(t, d, "c").View()
+	if !v.InPlace() {
+		t.Fatal("the view after the write does not read its vectors in place")
+	}
+	st = queryCells(t, d, "SHOW STATS c")
+	t.Logf("after a write: index %s, held %s, mapped %s", st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
+	idx = num(st, "index_bytes_per_vector")
+	if idx < 4*dim+dim+8 || num(st, "bytes_per_vector") != idx || num(st, "mapped_bytes_per_vector") != 4*dim {
+		t.Errorf("after a write: %v", st)
 	}
 }
