@@ -112,6 +112,14 @@
 // FillNext fills such an index's nodes in row order, a batch per call,
 // beside searches (a caller's background fill).
 //
+// A loaded index (Load, LoadShared, ReadFrom; LoadLazy once FillNext has
+// filled every node) keeps its links compact and read-only (compact.go):
+// each layer's links packed node after node with only the links a node
+// has, instead of 2M (layer 0) or M slots per node, and no id tables when
+// every node's id is its slot. The first Insert, Delete, DeleteBatch or
+// Build converts it back to the padded layout that writes change in
+// place; searches read both through one accessor and answer alike.
+//
 // A node record is: uvarint level, then for each layer 0..level a uvarint
 // link count followed by that many uvarint external ids, in link order;
 // with Int8, then the scale (little-endian float32), the dim codes and a
