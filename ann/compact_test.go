@@ -2,12 +2,16 @@ package ann
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // reload writes x whole and reads it back (ReadFrom, like Load, leaves the
@@ -260,5 +264,62 @@ func TestCompactLazyFill(t *testing.T) {
 	}
 	if y.cg != nil || y.Filled() != f.x.Len()-1 {
 		t.Fatalf("with a damaged node: compact %v, filled %d of %d", y.cg != nil, y.Filled(), f.x.Len())
+	}
+}
+
+// BenchmarkSearchLayout compares searches over the same loaded graph in the
+// compact layout and, converted as by a first write, the padded one.
+func BenchmarkSearchLayout(b *testing.B) {
+	const n, dim = 10000, 100
+	for _, int8 := range []bool{false, true} {
+		rng := rand.New(rand.NewSource(1))
+		data := clustered(rng, n+200, dim, 100, 1.0)
+		cache := filepath.Join(os.TempDir(), fmt.Sprintf("vecdb-ann-bench-%d-%d-int8-%v-v1.hnsw", n, dim, int8))
+		var compact *Index
+		if raw, err := os.ReadFile(cache); err == nil {
+			compact, _ = ReadFrom(bytes.NewReader(raw))
+		}
+		if compact == nil {
+			x := New(dim, Config{Seed: 1, Int8: int8})
+			if err := x.Build(context.Background(), seqIDs(n), data[:n], 2, nil); err != nil {
+				b.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if _, err := x.WriteTo(&buf); err != nil {
+				b.Fatal(err)
+			}
+			_ = os.WriteFile(cache, buf.Bytes(), 0o644)
+			if compact, _ = ReadFrom(&buf); compact == nil {
+				b.Fatal("reading the graph back failed")
+			}
+		}
+		var buf bytes.Buffer
+		compact.WriteTo(&buf)
+		padded, _ := ReadFrom(&buf)
+		padded.mu.Lock()
+		padded.mutable()
+		padded.mu.Unlock()
+		queries := data[n:]
+		for _, ef := range []int{40, 160} {
+			// The two layouts alternate, a round of every query each,
+			// and each keeps its fastest round: on a shared machine the
+			// load then falls on both alike.
+			b.Run(fmt.Sprintf("int8=%v/ef=%d", int8, ef), func(b *testing.B) {
+				best := [2]time.Duration{time.Hour, time.Hour}
+				for i := 0; i < b.N; i++ {
+					for j, x := range []*Index{padded, compact} {
+						start := time.Now()
+						for _, q := range queries {
+							x.Search(q, 10, ef, nil)
+						}
+						best[j] = min(best[j], time.Since(start))
+					}
+				}
+				b.ReportMetric(float64(best[0].Nanoseconds())/float64(len(queries)), "padded-ns/search")
+				b.ReportMetric(float64(best[1].Nanoseconds())/float64(len(queries)), "compact-ns/search")
+				b.ReportMetric(float64(padded.MemoryBytes())/n, "padded-bytes/vec")
+				b.ReportMetric(float64(compact.MemoryBytes())/n, "compact-bytes/vec")
+			})
+		}
 	}
 }
