@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -321,5 +322,63 @@ func BenchmarkSearchLayout(b *testing.B) {
 				b.ReportMetric(float64(compact.MemoryBytes())/n, "compact-bytes/vec")
 			})
 		}
+	}
+}
+
+// TestReadVectorsInPlace: a lazily loaded int8 index told to read its
+// vectors in place holds none, answers exactly as the index it was saved
+// from, fills and compacts as any lazy index, and a failed read is the
+// search's error.
+func TestReadVectorsInPlace(t *testing.T) {
+	f := newLazyFixture(t, 3000, true)
+	dim := f.x.Dim()
+	var reads atomic.Int64
+	fail := errors.New("read failed")
+	var failing atomic.Bool
+	read := func(rows []int, dst []float32) error {
+		if failing.Load() {
+			return fail
+		}
+		reads.Add(1)
+		for i, r := range rows {
+			copy(dst[i*dim:(i+1)*dim], f.rows[r*dim:(r+1)*dim])
+		}
+		return nil
+	}
+	if f.x.ReadVectorsInPlace(read) || f.open(t, true).ReadVectorsInPlace(read) || newLazyFixture(t, 100, false).open(t, false).ReadVectorsInPlace(read) {
+		t.Fatal("ReadVectorsInPlace applies to a lazy int8 index without shared rows only")
+	}
+	held := f.open(t, false)
+	y := f.open(t, false)
+	if !y.ReadVectorsInPlace(read) {
+		t.Fatal("ReadVectorsInPlace did not apply")
+	}
+	sameSearch(t, f.x, y, f.queries)
+	for _, q := range f.queries {
+		for _, rescore := range []int{1, 4} {
+			if a, b := f.x.SearchWith(q, 5, 30, rescore, nil), y.SearchWith(q, 5, 30, rescore, nil); !slices.Equal(a, b) {
+				t.Fatalf("rescore %d differs:\n%v\n%v", rescore, a, b)
+			}
+		}
+	}
+	if reads.Load() == 0 {
+		t.Fatal("no vector read")
+	}
+	for next := 0; next < y.Slots(); {
+		next, _ = y.FillNext(next, 200)
+	}
+	for next := 0; next < held.Slots(); {
+		next, _ = held.FillNext(next, 200)
+	}
+	if y.cg == nil || y.vecs != nil {
+		t.Fatalf("after the fill: compact %v, vectors held %v", y.cg != nil, y.vecs != nil)
+	}
+	if got, want := held.MemoryBytes()-y.MemoryBytes(), int64(4*dim*len(f.ids)); got != want {
+		t.Errorf("holds %d bytes less than with its vectors, want %d", got, want)
+	}
+	sameSearch(t, f.x, y, f.queries)
+	failing.Store(true)
+	if res, err := y.SearchErr(f.queries[0], 10, 40, 0, nil); !errors.Is(err, fail) || res != nil {
+		t.Fatalf("search with a failing read: %v, %v", res, err)
 	}
 }

@@ -45,6 +45,9 @@ type lazyGraph struct {
 	filled   atomic.Int64
 	claimed  atomic.Bool // ClaimFill
 	entryRow uint32
+	// read, set by ReadVectorsInPlace, supplies the vectors of the
+	// candidates an int8 search rescores; x.vecs is nil then.
+	read func(rows []int, dst []float32) error
 }
 
 // lazyBuf is a search's buffers for fetching nodes.
@@ -112,6 +115,53 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	}
 	x.lazy = z
 	return x, nil
+}
+
+// ReadVectorsInPlace makes a lazily loaded Int8 index that was given no
+// rows (one that copies the vector of each node it fills) keep no float32
+// vectors at all: it walks the graph with the int8 codes alone and, each
+// search anew, reads the vectors of the candidates it rescores through
+// read, which copies the vector of row rows[i] (stored as the index
+// stores vectors: unit length for Cosine) to dst[i*dim:(i+1)*dim]. A
+// node's vector still comes with its record when the node is filled, to
+// check its codes against, and is dropped after. A failed read is the
+// error of the search (SearchErr). It reports whether it applies: false,
+// changing nothing, for an index that is not lazily loaded, not Int8, or
+// shares its rows. Call it before the first search; read is called
+// concurrently from searches.
+func (x *Index) ReadVectorsInPlace(read func(rows []int, dst []float32) error) bool {
+	if x.lazy == nil || !x.cfg.Int8 || x.sharedVecs || read == nil {
+		return false
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.vecs = nil
+	x.lazy.read = read
+	return true
+}
+
+// rescoreRead sets the exact distances of the candidates w from vectors
+// read through the lazy index's read function; false (with sc.err set)
+// when the read failed.
+func (x *Index) rescoreRead(sc *scratch, q []float32, w []cand) bool {
+	b := &sc.lz
+	b.rows = b.rows[:0]
+	for _, c := range w {
+		b.rows = append(b.rows, int(c.s))
+	}
+	n := len(w) * x.dim
+	if cap(b.vecs) < n {
+		b.vecs = make([]float32, n)
+	}
+	vecs := b.vecs[:n]
+	if err := x.lazy.read(b.rows, vecs); err != nil {
+		sc.err = fmt.Errorf("ann: %w", err)
+		return false
+	}
+	for i := range w {
+		w[i].d = x.dist(q, vecs[i*x.dim:(i+1)*x.dim])
+	}
+	return true
 }
 
 // Lazy reports whether the index was opened by LoadLazy (it then only
@@ -210,10 +260,13 @@ func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
 		// no node, yet something linked to it and its fetch succeeded.
 		return fmt.Errorf("%w: row %d is no node of the graph", ErrCorrupt, s)
 	}
-	if v != nil {
+	switch {
+	case v == nil:
+		v = x.vec(s) // shared
+	case x.vecs != nil:
 		copy(x.vec(s), v)
 	}
-	if err := x.fillRecord(s, rec); err != nil {
+	if err := x.fillRecord(s, v, rec); err != nil {
 		return err
 	}
 	z.done[s/32].Or(1 << (s % 32))
@@ -221,11 +274,10 @@ func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
 	return nil
 }
 
-// fillRecord checks the vector of slot s and decodes its record into the
-// slot, as the loader does.
-func (x *Index) fillRecord(s uint32, rec []byte) error {
+// fillRecord checks v, the vector of slot s, and decodes its record into
+// the slot, as the loader does.
+func (x *Index) fillRecord(s uint32, v []float32, rec []byte) error {
 	z := x.lazy
-	v := x.vec(s)
 	if !vec.Finite(v) {
 		return fmt.Errorf("%w: vector holds NaN or Inf", ErrCorrupt)
 	}
@@ -271,7 +323,7 @@ func (x *Index) fillRecord(s uint32, rec []byte) error {
 		}
 		b[0] = uint32(n)
 	}
-	x.readQuant(s, r)
+	x.readQuant(s, v, r)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
 	}

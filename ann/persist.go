@@ -287,7 +287,7 @@ func (l *loader) links(id, s uint32, lv int, r *reader) error {
 			b[1+i] = uint32(r.uvarint("link", math.MaxUint32))
 		}
 	}
-	x.readQuant(s, r)
+	x.readQuant(s, x.vec(s), r)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
 	}

@@ -166,9 +166,17 @@ func (x *Index) distSlot(sc *scratch, q []float32, n uint32) float32 {
 func (x *Index) rescore(sc *scratch, q []float32, k int) {
 	w := sc.w[:0]
 	for len(sc.res) > 0 {
-		c := sc.res.pop()
-		c.d = x.dist(q, x.vec(c.s))
-		w = append(w, c)
+		w = append(w, sc.res.pop())
+	}
+	if x.lazy != nil && x.lazy.read != nil {
+		if !x.rescoreRead(sc, q, w) {
+			sc.w = w[:0]
+			return
+		}
+	} else {
+		for i := range w {
+			w[i].d = x.dist(q, x.vec(w[i].s))
+		}
 	}
 	slices.SortFunc(w, func(a, b cand) int {
 		switch {
@@ -204,9 +212,9 @@ func (x *Index) appendQuant(buf []byte, s uint32) []byte {
 
 // readQuant decodes the int8 part of a node record into slot s and checks
 // it: the checksum, and that the codes are those of the slot's float32
-// vector (within one step of rounding, as another processor's arithmetic
+// vector v (within one step of rounding, as another processor's arithmetic
 // may round a last bit differently).
-func (x *Index) readQuant(s uint32, r *reader) {
+func (x *Index) readQuant(s uint32, v []float32, r *reader) {
 	if !x.cfg.Int8 || r.err != nil {
 		return
 	}
@@ -226,7 +234,6 @@ func (x *Index) readQuant(s uint32, r *reader) {
 	for i := range codes {
 		codes[i] = int8(b[4+i])
 	}
-	v := x.vec(s)
 	m := float32(0)
 	for _, f := range v {
 		m = max(m, float32(math.Abs(float64(f))))

@@ -227,6 +227,9 @@ func (x *Index) SearchErr(q []float32, k, ef, rescore int, filter func(id uint32
 	}
 	if sc.int8 {
 		x.rescore(sc, q, k)
+		if sc.err != nil {
+			return nil, sc.err
+		}
 	}
 	for len(sc.res) > k {
 		sc.res.pop()
