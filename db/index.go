@@ -358,7 +358,7 @@ func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error
 	if v.file != nil {
 		rows = nil
 	}
-	return ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
+	idx, err := ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
 		if vecs != nil {
 			if err := v.file.vectorsInto(pos, vecs); err != nil {
 				return err
@@ -366,6 +366,34 @@ func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error
 		}
 		return nr.Nodes(ids, recs)
 	})
+	if err == nil && v.file != nil {
+		// An int8 graph walks with its codes alone: it keeps no copy of
+		// the vectors, and reads those of the candidates it rescores in
+		// place, as the exact scan does. The function refers to v, so
+		// that the view, whose pin the reads need, lives as long as the
+		// graph.
+		idx.ReadVectorsInPlace(func(pos []int, dst []float32) error {
+			return v.file.vectorsInto(pos, dst)
+		})
+	}
+	return idx, err
+}
+
+// statsIndex returns the graph SHOW STATS measures: the one searches use,
+// filled whole first when it was opened lazily (as the background fill
+// would fill it); when a node fails to fill, the graph loaded whole, which
+// reports the damage.
+func (v *View) statsIndex() (*ann.Index, error) {
+	idx, err := v.loadedIndex()
+	if err != nil || idx == nil || !idx.Lazy() {
+		return idx, err
+	}
+	for next := 0; next < idx.Slots(); {
+		if next, err = idx.FillNext(next, fillBatch); err != nil {
+			return v.fullIndex()
+		}
+	}
+	return idx, nil
 }
 
 // posOfID maps a storage row id to its position: the id itself when the

@@ -341,9 +341,11 @@ func TestCreateIndexKeepsNoSecondCopy(t *testing.T) {
 }
 
 // TestStatsBytesPerVector: SHOW STATS counts in bytes_per_vector what the
-// process holds: the index's heap (after a reopen the compact graph and
-// the int8 codes) plus the view's float32 vectors when they are on the
-// heap; vectors read in place from the file are mapped_bytes_per_vector.
+// process holds: the index's heap (after a reopen the compact graph, the
+// int8 codes, and for float32 the graph's copy of the vectors) plus the
+// view's float32 vectors when they are on the heap; vectors read in place
+// from the file are mapped_bytes_per_vector. After a reopen an int8 graph
+// holds no float32 vector.
 func TestStatsBytesPerVector(t *testing.T) {
 	const dim, m = 16, 12
 	num := func(st map[string]string, k string) float64 {
@@ -354,38 +356,49 @@ func TestStatsBytesPerVector(t *testing.T) {
 		}
 		return f
 	}
-	d, path := int8DB(t, 3000)
+	for _, quant := range []string{"", ", quantize = 'int8'"} {
+		d, path := int8DB(t, 3000)
+		if _, err := d.Exec(bg, "CREATE INDEX ON c USING HNSW WITH (m = 12, threads = 1"+quant+")"); err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		d, err := Open(path, &Options{NoSync: true, ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Query(bg, "SELECT NEAREST 10 TO 'k7' FROM c"); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := mustCollection(t, d, "c").View()
+		st := queryCells(t, d, "SHOW STATS c")
+		if !v.InPlace() {
+			t.Fatal("the reopened view does not read its vectors in place")
+		}
+		d.Close()
+		t.Logf("%q reopened: index %s, held %s, mapped %s", quant, st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
+		// The graph the searches use, filled whole: its compact links,
+		// well under the 2m+1 words a node the padded layout takes on
+		// layer 0 alone, the int8 codes (dim + 8) or, for float32, its
+		// copy of the vectors, and the row ids it shares with the view.
+		idx, own := num(st, "index_bytes_per_vector"), float64(4*dim)
+		if quant != "" {
+			own = dim + 8
+		}
+		if idx < own || idx > own+4+4*(2*m+1) {
+			t.Errorf("%q: index_bytes_per_vector %v after a reopen", quant, idx)
+		}
+		if num(st, "bytes_per_vector") != idx || num(st, "mapped_bytes_per_vector") != 4*dim {
+			t.Errorf("%q reopened: %v", quant, st)
+		}
+	}
+
+	// After a write the graph is loaded whole, with its own copy of the
+	// vectors once it changes, and the next view reads the collection's
+	// in place: those are mapped, not held.
+	d, _ := int8DB(t, 3000)
 	if _, err := d.Exec(bg, "CREATE INDEX ON c USING HNSW WITH (m = 12, threads = 1, quantize = 'int8')"); err != nil {
 		t.Fatal(err)
 	}
-	d.Close()
-	d, err := Open(path, &Options{NoSync: true, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := queryCells(t, d, "SHOW STATS c")
-	d.Close()
-	t.Logf("reopened: index %s, held %s, mapped %s", st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
-	// The whole graph is loaded, sharing the view's vectors (copied to
-	// the heap for it): those count, the index's own heap is its codes
-	// (dim + 8) and its compact links, well under the 2m+1 words a node
-	// the padded layout takes on layer 0 alone.
-	idx := num(st, "index_bytes_per_vector")
-	if idx < dim+8 || idx > dim+8+4*(2*m+1) {
-		t.Errorf("index_bytes_per_vector %v after a reopen", idx)
-	}
-	if num(st, "bytes_per_vector") != idx+4*dim || num(st, "mapped_bytes_per_vector") != 0 {
-		t.Errorf("reopened: %v", st)
-	}
-
-	// After a write the graph holds its own copy of the vectors, and the
-	// next view reads the collection's in place: those are mapped, not
-	// held.
-	d, err = Open(path, &Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
 	extra := make([]float32, dim)
 	extra[3] = 1
 	if err := mustCollection(t, d, "c").Insert(bg, Row{Key: "extra", Vector: extra}); err != nil {
@@ -395,9 +408,10 @@ func TestStatsBytesPerVector(t *testing.T) {
 	if !v.InPlace() {
 		t.Fatal("the view after the write does not read its vectors in place")
 	}
-	st = queryCells(t, d, "SHOW STATS c")
+	st := queryCells(t, d, "SHOW STATS c")
+	d.Close()
 	t.Logf("after a write: index %s, held %s, mapped %s", st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
-	idx = num(st, "index_bytes_per_vector")
+	idx := num(st, "index_bytes_per_vector")
 	if idx < 4*dim+dim+8 || num(st, "bytes_per_vector") != idx || num(st, "mapped_bytes_per_vector") != 4*dim {
 		t.Errorf("after a write: %v", st)
 	}

@@ -264,7 +264,7 @@ func (d *DB) execStats(name string) (*Result, error) {
 		if in.Index.Quantize != "" {
 			add("index_rescore", in.Index.Rescore)
 		}
-		if idx, err := v.fullIndex(); err == nil && idx != nil {
+		if idx, err := v.statsIndex(); err == nil && idx != nil {
 			add("index_nodes", idx.Len())
 			add("index_deleted_fraction", fmt.Sprintf("%.4f", idx.DeletedFraction()))
 			if n := idx.Len(); n > 0 {
