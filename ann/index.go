@@ -461,8 +461,10 @@ func (x *Index) ownVecs() {
 }
 
 // MemoryBytes estimates the heap bytes the index holds: vectors, links,
-// per-node bookkeeping and the id table (capacities, not lengths). Vectors
-// still shared with the caller of LoadShared are not counted.
+// per-node bookkeeping and the id tables (capacities, not lengths). Vectors
+// still shared with the caller of LoadShared or LoadLazy, and those an
+// index reads in place (ReadVectorsInPlace), are not counted; the ids a
+// lazily loaded index shares with its caller are.
 func (x *Index) MemoryBytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -476,6 +478,9 @@ func (x *Index) MemoryBytes() int64 {
 		int64(cap(x.codes)) + int64(cap(x.qscale))*4 + int64(cap(x.qnorm))*4
 	if x.cg != nil {
 		n += x.cg.bytes()
+	}
+	if x.lazy != nil {
+		n += int64(len(x.lazy.done)) * 4
 	}
 	for _, u := range x.upper {
 		n += int64(cap(u)) * 4
