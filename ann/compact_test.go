@@ -325,11 +325,33 @@ func BenchmarkSearchLayout(b *testing.B) {
 	}
 }
 
-// TestReadVectorsInPlace: a lazily loaded int8 index told to read its
-// vectors in place holds none, answers exactly as the index it was saved
-// from, fills and compacts as any lazy index, and a failed read is the
-// search's error.
-func TestReadVectorsInPlace(t *testing.T) {
+// openInPlace is open for LoadLazyInPlace.
+func (f *lazyFixture) openInPlace(t *testing.T, read func(rows []int, dst []float32) error) *Index {
+	t.Helper()
+	dim := f.x.Dim()
+	y, err := LoadLazyInPlace(f.meta, f.ids, f.rowOf, func(ids []uint32, rs []int, vecs []float32, recs [][]byte) error {
+		f.fetches.Add(int64(len(ids)))
+		for i, id := range ids {
+			copy(vecs[i*dim:], f.rows[rs[i]*dim:(rs[i]+1)*dim])
+			rec, ok := f.recs[id]
+			if !ok {
+				return ErrCorrupt
+			}
+			recs[i] = rec
+		}
+		return nil
+	}, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return y
+}
+
+// TestLoadLazyInPlace: a lazily loaded int8 index that reads its vectors
+// in place holds none, answers exactly as the index it was saved from,
+// fills and compacts as any lazy index, and a failed read is the search's
+// error; a float32 index copies the vectors it reaches as LoadLazy does.
+func TestLoadLazyInPlace(t *testing.T) {
 	f := newLazyFixture(t, 3000, true)
 	dim := f.x.Dim()
 	var reads atomic.Int64
@@ -345,13 +367,20 @@ func TestReadVectorsInPlace(t *testing.T) {
 		}
 		return nil
 	}
-	if f.x.ReadVectorsInPlace(read) || f.open(t, true).ReadVectorsInPlace(read) || newLazyFixture(t, 100, false).open(t, false).ReadVectorsInPlace(read) {
-		t.Fatal("ReadVectorsInPlace applies to a lazy int8 index without shared rows only")
+	fl := newLazyFixture(t, 500, false)
+	z := fl.openInPlace(t, read)
+	if z.vecs == nil || z.lazy.read != nil {
+		t.Fatal("a float32 index opened in place holds no vectors")
 	}
+	sameSearch(t, fl.x, z, fl.queries)
+	if reads.Load() != 0 {
+		t.Fatal("a float32 index read vectors in place")
+	}
+
 	held := f.open(t, false)
-	y := f.open(t, false)
-	if !y.ReadVectorsInPlace(read) {
-		t.Fatal("ReadVectorsInPlace did not apply")
+	y := f.openInPlace(t, read)
+	if y.vecs != nil {
+		t.Fatal("an int8 index opened in place holds vectors")
 	}
 	sameSearch(t, f.x, y, f.queries)
 	for _, q := range f.queries {

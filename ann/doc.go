@@ -110,7 +110,10 @@
 // keeps it; such an index only searches (SearchErr reports a damaged node
 // it reached as ErrCorrupt), and the caller loads it whole before a write.
 // FillNext fills such an index's nodes in row order, a batch per call,
-// beside searches (a caller's background fill).
+// beside searches (a caller's background fill). LoadLazyInPlace is LoadLazy
+// for a caller that can read the vectors but holds none: an Int8 index then
+// keeps none either, walking with its codes and reading the rescored
+// candidates' vectors through the caller.
 //
 // A loaded index (Load, LoadShared, ReadFrom; LoadLazy once FillNext has
 // filled every node) keeps its links compact and read-only (compact.go):

@@ -463,7 +463,7 @@ func (x *Index) ownVecs() {
 // MemoryBytes estimates the heap bytes the index holds: vectors, links,
 // per-node bookkeeping and the id tables (capacities, not lengths). Vectors
 // still shared with the caller of LoadShared or LoadLazy, and those an
-// index reads in place (ReadVectorsInPlace), are not counted; the ids a
+// index reads in place (LoadLazyInPlace), are not counted; the ids a
 // lazily loaded index shares with its caller are.
 func (x *Index) MemoryBytes() int64 {
 	x.mu.RLock()

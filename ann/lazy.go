@@ -45,8 +45,8 @@ type lazyGraph struct {
 	filled   atomic.Int64
 	claimed  atomic.Bool // ClaimFill
 	entryRow uint32
-	// read, set by ReadVectorsInPlace, supplies the vectors of the
-	// candidates an int8 search rescores; x.vecs is nil then.
+	// read, set by LoadLazyInPlace for an Int8 index, supplies the
+	// vectors of the candidates a search rescores; x.vecs is nil then.
 	read func(rows []int, dst []float32) error
 }
 
@@ -76,6 +76,25 @@ type lazyBuf struct {
 // DeleteBatch deletes nothing, and Contains, Vector, MarshalNode and
 // TakeDirty see no nodes.
 func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc) (*Index, error) {
+	return loadLazy(meta, ids, rows, rowOf, fetch, nil)
+}
+
+// LoadLazyInPlace is LoadLazy for a caller that holds no vectors in memory
+// (rows nil) but can read them: an Int8 index then keeps no float32
+// vectors at all. It walks the graph with the int8 codes alone and, each
+// search anew, reads the vectors of the candidates it rescores through
+// read, which copies the vector of row rows[i] (stored as the index stores
+// vectors: unit length for Cosine) to dst[i*dim:(i+1)*dim]. A node's
+// vector still comes through fetch when the node is filled, to check its
+// codes against, and is dropped after. A failed read is the error of the
+// search (SearchErr). read is called concurrently from searches. An index
+// without int8 codes, which walks with the vectors, copies each vector it
+// reaches as LoadLazy does, and never calls read.
+func LoadLazyInPlace(meta []byte, ids []uint32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read func(rows []int, dst []float32) error) (*Index, error) {
+	return loadLazy(meta, ids, nil, rowOf, fetch, read)
+}
+
+func loadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read func(rows []int, dst []float32) error) (*Index, error) {
 	m, err := parseMeta(meta)
 	if err != nil {
 		return nil, fmt.Errorf("ann: load: %w", err)
@@ -89,10 +108,14 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	}
 	x := New(m.dim, m.cfg)
 	x.rng = m.rng
-	if rows != nil {
+	if !m.cfg.Int8 {
+		read = nil
+	}
+	switch {
+	case rows != nil:
 		x.vecs = rows[: n*m.dim : n*m.dim]
 		x.sharedVecs = true
-	} else {
+	case read == nil:
 		x.vecs = make([]float32, n*m.dim)
 	}
 	x.l0 = make([]uint32, n*x.stride)
@@ -104,7 +127,7 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	x.ids = ids[:n:n]
 	x.growQuant()
 	x.live = m.count
-	z := &lazyGraph{fetch: fetch, rowOf: rowOf, done: make([]atomic.Uint32, (n+31)/32), lk: new(stripes), entryRow: noSlot}
+	z := &lazyGraph{fetch: fetch, rowOf: rowOf, done: make([]atomic.Uint32, (n+31)/32), lk: new(stripes), entryRow: noSlot, read: read}
 	if m.hasEntry {
 		r, ok := rowOf(m.entry)
 		if !ok || r < 0 || r >= n || ids[r] != m.entry {
@@ -115,29 +138,6 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	}
 	x.lazy = z
 	return x, nil
-}
-
-// ReadVectorsInPlace makes a lazily loaded Int8 index that was given no
-// rows (one that copies the vector of each node it fills) keep no float32
-// vectors at all: it walks the graph with the int8 codes alone and, each
-// search anew, reads the vectors of the candidates it rescores through
-// read, which copies the vector of row rows[i] (stored as the index
-// stores vectors: unit length for Cosine) to dst[i*dim:(i+1)*dim]. A
-// node's vector still comes with its record when the node is filled, to
-// check its codes against, and is dropped after. A failed read is the
-// error of the search (SearchErr). It reports whether it applies: false,
-// changing nothing, for an index that is not lazily loaded, not Int8, or
-// shares its rows. Call it before the first search; read is called
-// concurrently from searches.
-func (x *Index) ReadVectorsInPlace(read func(rows []int, dst []float32) error) bool {
-	if x.lazy == nil || !x.cfg.Int8 || x.sharedVecs || read == nil {
-		return false
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.vecs = nil
-	x.lazy.read = read
-	return true
 }
 
 // rescoreRead sets the exact distances of the candidates w from vectors

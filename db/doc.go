@@ -24,7 +24,7 @@
 //     only); a search copies each node it reaches (record, codes and
 //     vector, read through storage.NodeReader and the view) into memory
 //     once; an int8 graph over vectors read in place keeps no vector and
-//     reads the rescored candidates' in place (ann.ReadVectorsInPlace).
+//     reads the rescored candidates' in place (ann.LoadLazyInPlace).
 //     A write loads it whole first (ann.LoadShared); SHOW STATS fills it
 //     whole. A filled graph is kept compact (package ann, compact.go).
 //     graphfill.go: after the first search, a background goroutine fills

@@ -350,33 +350,29 @@ func (v *View) indexLoaded(full bool) (*ann.Index, error) {
 }
 
 // lazyIndex opens the graph from its header record; searches fetch each
-// node's record through nr, and its vector from the view (a copy when the
-// view reads its vectors in place, which then stay in the file; the view's
-// own memory otherwise), the first time they reach it.
+// node's record through nr, and its vector from the view (the view's own
+// memory, or, when the view reads its vectors in place, a copy; those stay
+// in the file), the first time they reach it. An int8 graph over vectors
+// read in place keeps no copy: it walks with its codes alone and reads
+// the vectors of the candidates it rescores in place, as the exact scan
+// does.
 func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error) {
-	rows := v.data
-	if v.file != nil {
-		rows = nil
-	}
-	idx, err := ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
+	fetch := func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
 		if vecs != nil {
 			if err := v.file.vectorsInto(pos, vecs); err != nil {
 				return err
 			}
 		}
 		return nr.Nodes(ids, recs)
-	})
-	if err == nil && v.file != nil {
-		// An int8 graph walks with its codes alone: it keeps no copy of
-		// the vectors, and reads those of the candidates it rescores in
-		// place, as the exact scan does. The function refers to v, so
-		// that the view, whose pin the reads need, lives as long as the
-		// graph.
-		idx.ReadVectorsInPlace(func(pos []int, dst []float32) error {
-			return v.file.vectorsInto(pos, dst)
-		})
 	}
-	return idx, err
+	if v.file == nil {
+		return ann.LoadLazy(meta, v.ids, v.data, v.posOfID, fetch)
+	}
+	// The functions refer to v, so that the view, whose pin the reads
+	// need, lives as long as the graph.
+	return ann.LoadLazyInPlace(meta, v.ids, v.posOfID, fetch, func(pos []int, dst []float32) error {
+		return v.file.vectorsInto(pos, dst)
+	})
 }
 
 // statsIndex returns the graph SHOW STATS measures: the one searches use,
