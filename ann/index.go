@@ -140,7 +140,8 @@ type Index struct {
 	pool sync.Pool // *scratch
 
 	// int8 codes (Config.Int8): codes holds dim codes per slot, qscale
-	// the scale and qnorm the squared norm of the float32 vector per slot.
+	// the scale and qnorm (L2 only; nil otherwise) the squared norm of the
+	// float32 vector per slot.
 	codes  []int8
 	qscale []float32
 	qnorm  []float32

@@ -95,8 +95,14 @@ func (x *Index) quantizeSlot(s uint32) {
 	}
 	v := x.vec(s)
 	x.qscale[s] = quantize(x.codesOf(s), v)
-	x.qnorm[s] = vec.Dot(v, v)
+	if x.qnorm != nil {
+		x.qnorm[s] = vec.Dot(v, v)
+	}
 }
+
+// needNorms reports whether the int8 distance uses the vectors' squared
+// norms: for L2 only, so that the other metrics keep no qnorm.
+func (x *Index) needNorms() bool { return x.cfg.Metric == vec.L2 }
 
 // growQuant keeps the per-slot int8 arrays as long as the slot arrays.
 func (x *Index) growQuant() {
@@ -109,7 +115,9 @@ func (x *Index) growQuant() {
 	}
 	if d := n - len(x.qscale); d > 0 {
 		x.qscale = append(x.qscale, make([]float32, d)...)
-		x.qnorm = append(x.qnorm, make([]float32, d)...)
+		if x.needNorms() {
+			x.qnorm = append(x.qnorm, make([]float32, d)...)
+		}
 	}
 }
 
@@ -120,7 +128,9 @@ func (x *Index) reserveQuant(total int) {
 	}
 	x.codes = append(make([]int8, 0, total*x.dim), x.codes...)
 	x.qscale = append(make([]float32, 0, total), x.qscale...)
-	x.qnorm = append(make([]float32, 0, total), x.qnorm...)
+	if x.needNorms() {
+		x.qnorm = append(make([]float32, 0, total), x.qnorm...)
+	}
 }
 
 // setQuery prepares sc for an int8 walk from q (already normalised for
@@ -253,5 +263,7 @@ func (x *Index) readQuant(s uint32, v []float32, r *reader) {
 		}
 	}
 	x.qscale[s] = scale
-	x.qnorm[s] = vec.Dot(v, v)
+	if x.qnorm != nil {
+		x.qnorm[s] = vec.Dot(v, v)
+	}
 }
