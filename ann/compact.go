@@ -1,6 +1,9 @@
 package ann
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // A loaded graph (Load, LoadShared, ReadFrom, and a lazily loaded one once
 // every node is filled) is kept in a compact read-only layout: the links
@@ -19,10 +22,14 @@ type compactGraph struct {
 	// of slot s (len(off0) == slots+1).
 	off0 []uint32
 	l0   []uint32
-	// offU[s] … offU[s+1] is the range of up holding slot s's upper
-	// layers 1 … level, each as [count, links...].
-	offU []uint32
-	up   []uint32
+	// upSlots lists, ascending, the slots of level 1 and above (about one
+	// node in M); upOff[i] … upOff[i+1] is the range of up holding the
+	// upper layers 1 … level of upSlots[i], each as [count, links...].
+	// The upper layers are read a few dozen times a search, so a binary
+	// search there costs nothing measurable and saves an offset a node.
+	upSlots []uint32
+	upOff   []uint32
+	up      []uint32
 }
 
 // links returns the links of slot s on layer lc.
@@ -31,7 +38,8 @@ func (c *compactGraph) links(s uint32, lc int) []uint32 {
 		a, b := c.off0[s], c.off0[s+1]
 		return c.l0[a:b:b]
 	}
-	p := c.offU[s]
+	i, _ := slices.BinarySearch(c.upSlots, s)
+	p := c.upOff[i]
 	for l := 1; l < lc; l++ {
 		p += 1 + c.up[p]
 	}
@@ -40,7 +48,7 @@ func (c *compactGraph) links(s uint32, lc int) []uint32 {
 }
 
 func (c *compactGraph) bytes() int64 {
-	return 4 * int64(cap(c.off0)+cap(c.l0)+cap(c.offU)+cap(c.up))
+	return 4 * int64(cap(c.off0)+cap(c.l0)+cap(c.upSlots)+cap(c.upOff)+cap(c.up))
 }
 
 // idOf returns the external id of slot s.
@@ -72,12 +80,15 @@ func (x *Index) compact() {
 // it would not fit 32-bit offsets.
 func (x *Index) buildCompact() *compactGraph {
 	n := len(x.levels)
-	var n0, nu int
+	var n0, nu, nUp int
 	for s, lv := range x.levels {
 		if lv == freeLevel {
 			continue
 		}
 		n0 += len(x.linksOf(uint32(s), 0))
+		if lv > 0 {
+			nUp++
+		}
 		for lc := 1; lc <= int(lv); lc++ {
 			nu += 1 + len(x.linksOf(uint32(s), lc))
 		}
@@ -86,14 +97,19 @@ func (x *Index) buildCompact() *compactGraph {
 		return nil
 	}
 	c := &compactGraph{
-		off0: make([]uint32, n+1),
-		l0:   make([]uint32, 0, n0),
-		offU: make([]uint32, n+1),
-		up:   make([]uint32, 0, nu),
+		off0:    make([]uint32, n+1),
+		l0:      make([]uint32, 0, n0),
+		upSlots: make([]uint32, 0, nUp),
+		upOff:   make([]uint32, 0, nUp+1),
+		up:      make([]uint32, 0, nu),
 	}
 	for s, lv := range x.levels {
 		if lv != freeLevel {
 			c.l0 = append(c.l0, x.linksOf(uint32(s), 0)...)
+			if lv > 0 {
+				c.upSlots = append(c.upSlots, uint32(s))
+				c.upOff = append(c.upOff, uint32(len(c.up)))
+			}
 			for lc := 1; lc <= int(lv); lc++ {
 				links := x.linksOf(uint32(s), lc)
 				c.up = append(c.up, uint32(len(links)))
@@ -101,8 +117,8 @@ func (x *Index) buildCompact() *compactGraph {
 			}
 		}
 		c.off0[s+1] = uint32(len(c.l0))
-		c.offU[s+1] = uint32(len(c.up))
 	}
+	c.upOff = append(c.upOff, uint32(len(c.up)))
 	return c
 }
 
