@@ -326,7 +326,7 @@ func BenchmarkSearchLayout(b *testing.B) {
 }
 
 // openInPlace is open for LoadLazyInPlace.
-func (f *lazyFixture) openInPlace(t *testing.T, read func(rows []int, dst []float32) error) *Index {
+func (f *lazyFixture) openInPlace(t *testing.T, read VectorFunc) *Index {
 	t.Helper()
 	dim := f.x.Dim()
 	y, err := LoadLazyInPlace(f.meta, f.ids, f.rowOf, func(ids []uint32, rs []int, vecs []float32, recs [][]byte) error {
@@ -357,13 +357,18 @@ func TestLoadLazyInPlace(t *testing.T) {
 	var reads atomic.Int64
 	fail := errors.New("read failed")
 	var failing atomic.Bool
-	read := func(rows []int, dst []float32) error {
+	var short atomic.Bool
+	read := func(rows []int, each func(int, []float32)) error {
 		if failing.Load() {
 			return fail
 		}
 		reads.Add(1)
 		for i, r := range rows {
-			copy(dst[i*dim:(i+1)*dim], f.rows[r*dim:(r+1)*dim])
+			v := f.rows[r*dim : (r+1)*dim]
+			if short.Load() {
+				v = v[:dim-1]
+			}
+			each(i, v)
 		}
 		return nil
 	}
@@ -406,6 +411,10 @@ func TestLoadLazyInPlace(t *testing.T) {
 		t.Errorf("holds %d bytes less than with its vectors, want %d", got, want)
 	}
 	sameSearch(t, f.x, y, f.queries)
+	short.Store(true)
+	if res, err := y.SearchErr(f.queries[0], 10, 40, 0, nil); !errors.Is(err, ErrCorrupt) || res != nil {
+		t.Fatalf("search reading a short vector: %v, %v", res, err)
+	}
 	failing.Store(true)
 	if res, err := y.SearchErr(f.queries[0], 10, 40, 0, nil); !errors.Is(err, fail) || res != nil {
 		t.Fatalf("search with a failing read: %v, %v", res, err)

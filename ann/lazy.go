@@ -47,7 +47,7 @@ type lazyGraph struct {
 	entryRow uint32
 	// read, set by LoadLazyInPlace for an Int8 index, supplies the
 	// vectors of the candidates a search rescores; x.vecs is nil then.
-	read func(rows []int, dst []float32) error
+	read VectorFunc
 }
 
 // lazyBuf is a search's buffers for fetching nodes.
@@ -79,22 +79,27 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	return loadLazy(meta, ids, rows, rowOf, fetch, nil)
 }
 
+// VectorFunc gives an index the vectors it does not hold: it calls each
+// with i and the vector of row rows[i] (stored as the index stores
+// vectors: unit length for Cosine), for every i in order. The vector is
+// only valid during the call, which only computes: it may be the caller's
+// memory, read in place. It is called concurrently from searches.
+type VectorFunc func(rows []int, each func(i int, v []float32)) error
+
 // LoadLazyInPlace is LoadLazy for a caller that holds no vectors in memory
 // (rows nil) but can read them: an Int8 index then keeps no float32
 // vectors at all. It walks the graph with the int8 codes alone and, each
-// search anew, reads the vectors of the candidates it rescores through
-// read, which copies the vector of row rows[i] (stored as the index stores
-// vectors: unit length for Cosine) to dst[i*dim:(i+1)*dim]. A node's
-// vector still comes through fetch when the node is filled, to check its
-// codes against, and is dropped after. A failed read is the error of the
-// search (SearchErr). read is called concurrently from searches. An index
-// without int8 codes, which walks with the vectors, copies each vector it
-// reaches as LoadLazy does, and never calls read.
-func LoadLazyInPlace(meta []byte, ids []uint32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read func(rows []int, dst []float32) error) (*Index, error) {
+// search anew, scores the candidates it rescores on their vectors as read
+// gives them. A node's vector still comes through fetch when the node is
+// filled, to check its codes against, and is dropped after. A failed read
+// is the error of the search (SearchErr). An index without int8 codes,
+// which walks with the vectors, copies each vector it reaches as LoadLazy
+// does, and never calls read.
+func LoadLazyInPlace(meta []byte, ids []uint32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read VectorFunc) (*Index, error) {
 	return loadLazy(meta, ids, nil, rowOf, fetch, read)
 }
 
-func loadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read func(rows []int, dst []float32) error) (*Index, error) {
+func loadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read VectorFunc) (*Index, error) {
 	m, err := parseMeta(meta)
 	if err != nil {
 		return nil, fmt.Errorf("ann: load: %w", err)
@@ -140,26 +145,29 @@ func loadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	return x, nil
 }
 
-// rescoreRead sets the exact distances of the candidates w from vectors
-// read through the lazy index's read function; false (with sc.err set)
-// when the read failed.
+// rescoreRead sets the exact distances of the candidates w from their
+// vectors as the lazy index's read function gives them; false (with
+// sc.err set) when the read failed.
 func (x *Index) rescoreRead(sc *scratch, q []float32, w []cand) bool {
 	b := &sc.lz
 	b.rows = b.rows[:0]
 	for _, c := range w {
 		b.rows = append(b.rows, int(c.s))
 	}
-	n := len(w) * x.dim
-	if cap(b.vecs) < n {
-		b.vecs = make([]float32, n)
+	bad, badLen := -1, 0
+	err := x.lazy.read(b.rows, func(i int, v []float32) {
+		if len(v) != x.dim {
+			bad, badLen = i, len(v)
+			return
+		}
+		w[i].d = x.dist(q, v)
+	})
+	if err == nil && bad >= 0 {
+		err = fmt.Errorf("node %d: %w: its vector has %d values, want %d", x.ids[w[bad].s], ErrCorrupt, badLen, x.dim)
 	}
-	vecs := b.vecs[:n]
-	if err := x.lazy.read(b.rows, vecs); err != nil {
+	if err != nil {
 		sc.err = fmt.Errorf("ann: %w", err)
 		return false
-	}
-	for i := range w {
-		w[i].d = x.dist(q, vecs[i*x.dim:(i+1)*x.dim])
 	}
 	return true
 }
