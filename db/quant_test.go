@@ -378,11 +378,11 @@ func TestStatsBytesPerVector(t *testing.T) {
 		t.Logf("%q reopened: index %s, held %s, mapped %s", quant, st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
 		// The graph the searches use, filled whole: its compact links,
 		// well under the 2m+1 words a node the padded layout takes on
-		// layer 0 alone, the int8 codes (dim + 8) or, for float32, its
+		// layer 0 alone, the int8 codes (dim + 4) or, for float32, its
 		// copy of the vectors, and the row ids it shares with the view.
 		idx, own := num(st, "index_bytes_per_vector"), float64(4*dim)
 		if quant != "" {
-			own = dim + 8
+			own = dim + 4
 		}
 		if idx < own || idx > own+4+4*(2*m+1) {
 			t.Errorf("%q: index_bytes_per_vector %v after a reopen", quant, idx)
@@ -412,7 +412,7 @@ func TestStatsBytesPerVector(t *testing.T) {
 	d.Close()
 	t.Logf("after a write: index %s, held %s, mapped %s", st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
 	idx := num(st, "index_bytes_per_vector")
-	if idx < 4*dim+dim+8 || num(st, "bytes_per_vector") != idx || num(st, "mapped_bytes_per_vector") != 4*dim {
+	if idx < 4*dim+dim+4 || num(st, "bytes_per_vector") != idx || num(st, "mapped_bytes_per_vector") != 4*dim {
 		t.Errorf("after a write: %v", st)
 	}
 }
