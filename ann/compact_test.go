@@ -103,6 +103,14 @@ func TestCompactLoad(t *testing.T) {
 				mustCheck(t, y)
 				absent := []uint32{uint32(5 * n), uint32(5*n + 3), 1 << 30}
 				sameIndex(t, x, y, data[n:], append(slices.Clone(ids), absent...))
+				// The compact index writes the same stream.
+				var a, b bytes.Buffer
+				if _, err := x.WriteTo(&a); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := y.WriteTo(&b); err != nil || !bytes.Equal(a.Bytes(), b.Bytes()) {
+					t.Fatalf("WriteTo of the compact index differs (%v)", err)
+				}
 
 				// A failed write leaves it compact; the first write
 				// converts it, and both go on alike.
