@@ -407,16 +407,18 @@ func (f *fileVectors) eachVector(pos []int, dim int, fn func(i int, v []float32)
 // statsIndex returns the graph SHOW STATS measures: the one searches use,
 // filled whole first when it was opened lazily (as the background fill
 // would fill it); when a node fails to fill, the graph loaded whole, which
-// reports the damage.
+// reports the damage. (Rows that are no node, such as the zero vectors a
+// cosine graph leaves out, fail to fill too; they do not count.)
 func (v *View) statsIndex() (*ann.Index, error) {
 	idx, err := v.loadedIndex()
 	if err != nil || idx == nil || !idx.Lazy() {
 		return idx, err
 	}
 	for next := 0; next < idx.Slots(); {
-		if next, err = idx.FillNext(next, fillBatch); err != nil {
-			return v.fullIndex()
-		}
+		next, _ = idx.FillNext(next, fillBatch)
+	}
+	if idx.Filled() != idx.Len() {
+		return v.fullIndex()
 	}
 	return idx, nil
 }

@@ -416,3 +416,52 @@ func TestStatsBytesPerVector(t *testing.T) {
 		t.Errorf("after a write: %v", st)
 	}
 }
+
+// TestStatsFillsPastZeroVectors: the zero vectors an IMPORT keeps in a
+// COSINE collection are no nodes of its graph, so they never fill; SHOW
+// STATS still measures the graph searches use, filled, with the vectors
+// in place, instead of loading it whole.
+func TestStatsFillsPastZeroVectors(t *testing.T) {
+	const n, dim = 2000, 8
+	r := rand.New(rand.NewSource(3))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %d\n", n, dim)
+	for i := 0; i < n; i++ {
+		b.WriteString(fmt.Sprint("w", i))
+		for j := 0; j < dim; j++ {
+			x := r.Float32() - 0.5
+			if i%500 == 7 {
+				x = 0
+			}
+			fmt.Fprintf(&b, " %g", x)
+		}
+		b.WriteString("\n")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "z.vec")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "z.vdb")
+	d, err := Open(path, &Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(bg, "IMPORT INTO c FROM "+query.QuoteString(file)+"; CREATE INDEX ON c USING HNSW WITH (threads = 1, quantize = 'int8')"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if d, err = Open(path, &Options{NoSync: true, ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	v, _ := mustCollection(t, d, "c").View()
+	st := queryCells(t, d, "SHOW STATS c")
+	idx, err := v.loadedIndex()
+	if err != nil || idx == nil || !idx.Lazy() || idx.Filled() != idx.Len() || idx.Len() != n-4 {
+		t.Fatalf("graph after SHOW STATS: %v, lazy %v, filled %d of %d", err, idx != nil && idx.Lazy(), idx.Filled(), idx.Len())
+	}
+	if !v.InPlace() || st["mapped_bytes_per_vector"] != fmt.Sprint(4*dim) || st["bytes_per_vector"] != st["index_bytes_per_vector"] {
+		t.Errorf("in place %v, stats %v", v.InPlace(), st)
+	}
+}
