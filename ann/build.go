@@ -48,6 +48,7 @@ func (x *Index) Build(ctx context.Context, ids []uint32, vecs [][]float32, threa
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.mutable()
 
 	var existing []uint32
 	for _, id := range ids {

@@ -19,23 +19,22 @@ func (x *Index) check() error {
 		}
 		live++
 		su := uint32(u)
-		id := x.ids[u]
+		id := x.idOf(su)
 		if s, ok := x.lookup(id); !ok || s != su {
 			return fmt.Errorf("slot %d: id %d maps to slot %d (%v)", u, id, s, ok)
 		}
 		if int(lv) > maxLevels {
 			return fmt.Errorf("node %d: level %d", id, lv)
 		}
-		if lv > 0 && len(x.upper[u]) != int(lv)*(x.cfg.M+1) {
+		if x.cg == nil && lv > 0 && len(x.upper[u]) != int(lv)*(x.cfg.M+1) {
 			return fmt.Errorf("node %d: upper links sized %d for level %d", id, len(x.upper[u]), lv)
 		}
 		top = max(top, int(lv))
 		for lc := 0; lc <= int(lv); lc++ {
-			b := x.linkBlock(su, lc)
-			if int(b[0]) > x.maxLinks(lc) {
-				return fmt.Errorf("node %d: %d links on layer %d (max %d)", id, b[0], lc, x.maxLinks(lc))
+			links := x.linksOf(su, lc)
+			if len(links) > x.maxLinks(lc) {
+				return fmt.Errorf("node %d: %d links on layer %d (max %d)", id, len(links), lc, x.maxLinks(lc))
 			}
-			links := b[1 : 1+b[0]]
 			for i, l := range links {
 				switch {
 				case int(l) >= len(x.levels) || x.levels[l] == freeLevel:
@@ -43,9 +42,9 @@ func (x *Index) check() error {
 				case l == su:
 					return fmt.Errorf("node %d: self link on layer %d", id, lc)
 				case int(x.levels[l]) < lc:
-					return fmt.Errorf("node %d: layer %d links to node %d of level %d", id, lc, x.ids[l], x.levels[l])
+					return fmt.Errorf("node %d: layer %d links to node %d of level %d", id, lc, x.idOf(l), x.levels[l])
 				case slices.Contains(links[:i], l):
-					return fmt.Errorf("node %d: duplicate link to %d on layer %d", id, x.ids[l], lc)
+					return fmt.Errorf("node %d: duplicate link to %d on layer %d", id, x.idOf(l), lc)
 				}
 			}
 		}

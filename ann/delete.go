@@ -54,6 +54,7 @@ func (x *Index) removeSlots(dead []uint32) {
 	if len(dead) == 0 {
 		return
 	}
+	x.mutable()
 	n := len(x.levels)
 	words := (n + 63) / 64
 	bits := make([]uint64, 2*words)

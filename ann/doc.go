@@ -70,8 +70,9 @@
 // 100, 0.886 against 0.856 on 50k clustered vectors of dim 100; after
 // rescoring 4*k 0.999 against 0.989 on the 43k words, 1.000 for both on
 // the others; TestQuantScaleChoice).
-// The codes cost dim+8 bytes per vector in memory (codes, scale, squared
-// norm) and dim+8 in each node record.
+// The codes cost dim+4 bytes per vector in memory (codes and scale; L2
+// also keeps the squared norm, dim+8) and dim+8 in each node record
+// (codes, scale, checksum).
 //
 // # Memory layout
 //
@@ -80,7 +81,9 @@
 // upper-layer links in a small per-node slice only for nodes above layer 0.
 // External ids map to slots through a dense slice while ids stay close to
 // the number of nodes, and a map beyond that. Freed slots are reused. With
-// dim 100 and M 16 an index takes about 570 bytes per vector. A search
+// dim 100 and M 16 an index takes about 570 bytes per vector. A loaded
+// index keeps its links compact instead (see Persistence format): about
+// 500 bytes per vector with the vectors, 76 for the graph alone. A search
 // allocates only its result slice: the visited set (epoch-stamped uint16
 // per slot) and the heaps come from a sync.Pool.
 //
@@ -110,7 +113,18 @@
 // keeps it; such an index only searches (SearchErr reports a damaged node
 // it reached as ErrCorrupt), and the caller loads it whole before a write.
 // FillNext fills such an index's nodes in row order, a batch per call,
-// beside searches (a caller's background fill).
+// beside searches (a caller's background fill). LoadLazyInPlace is LoadLazy
+// for a caller that can read the vectors but holds none: an Int8 index then
+// keeps none either, walking with its codes and reading the rescored
+// candidates' vectors through the caller.
+//
+// A loaded index (Load, LoadShared, ReadFrom; LoadLazy once FillNext has
+// filled every node) keeps its links compact and read-only (compact.go):
+// each layer's links packed node after node with only the links a node
+// has, instead of 2M (layer 0) or M slots per node, and no id tables when
+// every node's id is its slot. The first Insert, Delete, DeleteBatch or
+// Build converts it back to the padded layout that writes change in
+// place; searches read both through one accessor and answer alike.
 //
 // A node record is: uvarint level, then for each layer 0..level a uvarint
 // link count followed by that many uvarint external ids, in link order;

@@ -140,7 +140,8 @@ type Index struct {
 	pool sync.Pool // *scratch
 
 	// int8 codes (Config.Int8): codes holds dim codes per slot, qscale
-	// the scale and qnorm the squared norm of the float32 vector per slot.
+	// the scale and qnorm (L2 only; nil otherwise) the squared norm of the
+	// float32 vector per slot.
 	codes  []int8
 	qscale []float32
 	qnorm  []float32
@@ -151,6 +152,12 @@ type Index struct {
 
 	// lazy is set by LoadLazy: nodes are filled on first use (lazy.go).
 	lazy *lazyGraph
+
+	// cg is the compact read-only graph of a loaded index (compact.go);
+	// l0 and upper are nil while it is set. identity is set when every
+	// node's id is its slot: ids, slotOf and sparse are nil then.
+	cg       *compactGraph
+	identity bool
 }
 
 const nStripes = 4096
@@ -220,6 +227,9 @@ func (x *Index) Vector(id uint32) []float32 {
 }
 
 func (x *Index) lookup(id uint32) (uint32, bool) {
+	if x.identity {
+		return id, int64(id) < int64(len(x.levels)) && x.levels[id] != freeLevel
+	}
 	if int64(id) < int64(len(x.slotOf)) {
 		if v := x.slotOf[id]; v != 0 {
 			return v - 1, true
@@ -306,9 +316,17 @@ func (x *Index) linkBlock(s uint32, lc int) []uint32 {
 	return x.upper[s][off : off+m : off+m]
 }
 
-// linksOf returns the live links of slot s on layer lc. Outside a parallel
-// build the result aliases the graph.
+// linksOf returns the live links of slot s on layer lc, from either layout
+// (compact.go). Outside a parallel build the result aliases the graph; it
+// is written only in the padded layout.
 func (x *Index) linksOf(s uint32, lc int) []uint32 {
+	if c := x.cg; c != nil {
+		if lc == 0 {
+			a, b := c.off0[s], c.off0[s+1]
+			return c.l0[a:b:b]
+		}
+		return c.links(s, lc)
+	}
 	b := x.linkBlock(s, lc)
 	return b[1 : 1+b[0]]
 }
@@ -444,8 +462,10 @@ func (x *Index) ownVecs() {
 }
 
 // MemoryBytes estimates the heap bytes the index holds: vectors, links,
-// per-node bookkeeping and the id table (capacities, not lengths). Vectors
-// still shared with the caller of LoadShared are not counted.
+// per-node bookkeeping and the id tables (capacities, not lengths). Vectors
+// still shared with the caller of LoadShared or LoadLazy, and those an
+// index reads in place (LoadLazyInPlace), are not counted; the ids a
+// lazily loaded index shares with its caller are.
 func (x *Index) MemoryBytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -457,6 +477,12 @@ func (x *Index) MemoryBytes() int64 {
 		int64(cap(x.upper))*24 + int64(cap(x.ids))*4 + int64(cap(x.dirty))*8 +
 		int64(cap(x.free))*4 + int64(cap(x.slotOf))*4 + int64(len(x.sparse))*16 +
 		int64(cap(x.codes)) + int64(cap(x.qscale))*4 + int64(cap(x.qnorm))*4
+	if x.cg != nil {
+		n += x.cg.bytes()
+	}
+	if x.lazy != nil {
+		n += int64(len(x.lazy.done)) * 4
+	}
 	for _, u := range x.upper {
 		n += int64(cap(u)) * 4
 	}

@@ -18,6 +18,7 @@ func (x *Index) Insert(id uint32, v []float32) error {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.mutable()
 	if s, ok := x.lookup(id); ok {
 		x.removeSlots([]uint32{s})
 	}

@@ -45,6 +45,9 @@ type lazyGraph struct {
 	filled   atomic.Int64
 	claimed  atomic.Bool // ClaimFill
 	entryRow uint32
+	// read, set by LoadLazyInPlace for an Int8 index, supplies the
+	// vectors of the candidates a search rescores; x.vecs is nil then.
+	read VectorFunc
 }
 
 // lazyBuf is a search's buffers for fetching nodes.
@@ -73,6 +76,30 @@ type lazyBuf struct {
 // DeleteBatch deletes nothing, and Contains, Vector, MarshalNode and
 // TakeDirty see no nodes.
 func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc) (*Index, error) {
+	return loadLazy(meta, ids, rows, rowOf, fetch, nil)
+}
+
+// VectorFunc gives an index the vectors it does not hold: it calls each
+// with i and the vector of row rows[i] (stored as the index stores
+// vectors: unit length for Cosine), for every i in order. The vector is
+// only valid during the call, which only computes: it may be the caller's
+// memory, read in place. It is called concurrently from searches.
+type VectorFunc func(rows []int, each func(i int, v []float32)) error
+
+// LoadLazyInPlace is LoadLazy for a caller that holds no vectors in memory
+// (rows nil) but can read them: an Int8 index then keeps no float32
+// vectors at all. It walks the graph with the int8 codes alone and, each
+// search anew, scores the candidates it rescores on their vectors as read
+// gives them. A node's vector still comes through fetch when the node is
+// filled, to check its codes against, and is dropped after. A failed read
+// is the error of the search (SearchErr). An index without int8 codes,
+// which walks with the vectors, copies each vector it reaches as LoadLazy
+// does, and never calls read.
+func LoadLazyInPlace(meta []byte, ids []uint32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read VectorFunc) (*Index, error) {
+	return loadLazy(meta, ids, nil, rowOf, fetch, read)
+}
+
+func loadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (int, bool), fetch NodeFunc, read VectorFunc) (*Index, error) {
 	m, err := parseMeta(meta)
 	if err != nil {
 		return nil, fmt.Errorf("ann: load: %w", err)
@@ -86,10 +113,14 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	}
 	x := New(m.dim, m.cfg)
 	x.rng = m.rng
-	if rows != nil {
+	if !m.cfg.Int8 {
+		read = nil
+	}
+	switch {
+	case rows != nil:
 		x.vecs = rows[: n*m.dim : n*m.dim]
 		x.sharedVecs = true
-	} else {
+	case read == nil:
 		x.vecs = make([]float32, n*m.dim)
 	}
 	x.l0 = make([]uint32, n*x.stride)
@@ -101,7 +132,7 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	x.ids = ids[:n:n]
 	x.growQuant()
 	x.live = m.count
-	z := &lazyGraph{fetch: fetch, rowOf: rowOf, done: make([]atomic.Uint32, (n+31)/32), lk: new(stripes), entryRow: noSlot}
+	z := &lazyGraph{fetch: fetch, rowOf: rowOf, done: make([]atomic.Uint32, (n+31)/32), lk: new(stripes), entryRow: noSlot, read: read}
 	if m.hasEntry {
 		r, ok := rowOf(m.entry)
 		if !ok || r < 0 || r >= n || ids[r] != m.entry {
@@ -112,6 +143,33 @@ func LoadLazy(meta []byte, ids []uint32, rows []float32, rowOf func(id uint32) (
 	}
 	x.lazy = z
 	return x, nil
+}
+
+// rescoreRead sets the exact distances of the candidates w from their
+// vectors as the lazy index's read function gives them; false (with
+// sc.err set) when the read failed.
+func (x *Index) rescoreRead(sc *scratch, q []float32, w []cand) bool {
+	b := &sc.lz
+	b.rows = b.rows[:0]
+	for _, c := range w {
+		b.rows = append(b.rows, int(c.s))
+	}
+	bad, badLen := -1, 0
+	err := x.lazy.read(b.rows, func(i int, v []float32) {
+		if len(v) != x.dim {
+			bad, badLen = i, len(v)
+			return
+		}
+		w[i].d = x.dist(q, v)
+	})
+	if err == nil && bad >= 0 {
+		err = fmt.Errorf("node %d: %w: its vector has %d values, want %d", x.ids[w[bad].s], ErrCorrupt, badLen, x.dim)
+	}
+	if err != nil {
+		sc.err = fmt.Errorf("ann: %w", err)
+		return false
+	}
+	return true
 }
 
 // Lazy reports whether the index was opened by LoadLazy (it then only
@@ -205,10 +263,18 @@ func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
 	if z.isDone(s) {
 		return nil
 	}
-	if v != nil {
+	if x.cg != nil {
+		// Every node was filled and the graph made compact: this row is
+		// no node, yet something linked to it and its fetch succeeded.
+		return fmt.Errorf("%w: row %d is no node of the graph", ErrCorrupt, s)
+	}
+	switch {
+	case v == nil:
+		v = x.vec(s) // shared
+	case x.vecs != nil:
 		copy(x.vec(s), v)
 	}
-	if err := x.fillRecord(s, rec); err != nil {
+	if err := x.fillRecord(s, v, rec); err != nil {
 		return err
 	}
 	z.done[s/32].Or(1 << (s % 32))
@@ -216,11 +282,10 @@ func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
 	return nil
 }
 
-// fillRecord checks the vector of slot s and decodes its record into the
-// slot, as the loader does.
-func (x *Index) fillRecord(s uint32, rec []byte) error {
+// fillRecord checks v, the vector of slot s, and decodes its record into
+// the slot, as the loader does.
+func (x *Index) fillRecord(s uint32, v []float32, rec []byte) error {
 	z := x.lazy
-	v := x.vec(s)
 	if !vec.Finite(v) {
 		return fmt.Errorf("%w: vector holds NaN or Inf", ErrCorrupt)
 	}
@@ -266,7 +331,7 @@ func (x *Index) fillRecord(s uint32, rec []byte) error {
 		}
 		b[0] = uint32(n)
 	}
-	x.readQuant(s, r)
+	x.readQuant(s, v, r)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
 	}
@@ -301,7 +366,45 @@ func (x *Index) lazyLinks(sc *scratch, s uint32, lc int) []uint32 {
 // one reports the error) and FillNext returns the first such error with
 // next past the batch: the caller decides whether to go on.
 // An index from any other constructor is full: FillNext returns Slots.
+//
+// The call that reaches the end with every node filled moves the graph to
+// the compact layout of a loaded index (compact.go), taking the exclusive
+// lock for a moment.
 func (x *Index) FillNext(from, n int) (next int, err error) {
+	next, err = x.fillNext(from, n)
+	if next >= len(x.levels) {
+		x.compactFilled()
+	}
+	return next, err
+}
+
+// compactFilled moves the graph of a lazily loaded index whose every node
+// is filled to the compact layout: nothing writes the padded one any more
+// (fills only write nodes that are not filled), so the copy is made under
+// the read lock, beside running searches, and only the swap takes the
+// exclusive lock.
+func (x *Index) compactFilled() {
+	z := x.lazy
+	if z == nil || z.filled.Load() != int64(x.live) {
+		return
+	}
+	x.mu.RLock()
+	var cg *compactGraph
+	if x.cg == nil {
+		cg = x.buildCompact()
+	}
+	x.mu.RUnlock()
+	if cg == nil {
+		return
+	}
+	x.mu.Lock()
+	if x.cg == nil {
+		x.cg, x.l0, x.upper = cg, nil, nil
+	}
+	x.mu.Unlock()
+}
+
+func (x *Index) fillNext(from, n int) (next int, err error) {
 	z := x.lazy
 	slots := len(x.levels)
 	if z == nil || from >= slots {

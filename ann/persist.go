@@ -47,7 +47,7 @@ func (x *Index) TakeDirty() []uint32 {
 			b := uint32(w*64) + uint32(trailingZeros(bits))
 			bits &= bits - 1
 			if x.levels[b] != freeLevel {
-				out = append(out, x.ids[b])
+				out = append(out, x.idOf(b))
 			}
 		}
 	}
@@ -102,7 +102,7 @@ func (x *Index) marshalMeta() []byte {
 		b = append(b, 0)
 	} else {
 		b = append(b, 1)
-		b = binary.AppendUvarint(b, uint64(x.ids[x.entry]))
+		b = binary.AppendUvarint(b, uint64(x.idOf(x.entry)))
 		b = binary.AppendUvarint(b, uint64(x.maxLevel))
 	}
 	return b
@@ -287,7 +287,7 @@ func (l *loader) links(id, s uint32, lv int, r *reader) error {
 			b[1+i] = uint32(r.uvarint("link", math.MaxUint32))
 		}
 	}
-	x.readQuant(s, r)
+	x.readQuant(s, x.vec(s), r)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
 	}
@@ -393,6 +393,7 @@ func (l *loader) finish() (*Index, error) {
 	}
 	clear(x.dirty)
 	x.trim()
+	x.compact()
 	return x, nil
 }
 
@@ -508,7 +509,7 @@ func (x *Index) WriteTo(w io.Writer) (int64, error) {
 		if lv == freeLevel {
 			continue
 		}
-		tmp = binary.AppendUvarint(tmp[:0], uint64(x.ids[s]))
+		tmp = binary.AppendUvarint(tmp[:0], uint64(x.idOf(uint32(s))))
 		bw.Write(tmp)
 		for i, f := range x.vec(uint32(s)) {
 			binary.LittleEndian.PutUint32(vb[4*i:], math.Float32bits(f))
@@ -531,7 +532,7 @@ func (x *Index) marshalNodeLocked(s uint32) []byte {
 		links := x.linksOf(s, lc)
 		buf = binary.AppendUvarint(buf, uint64(len(links)))
 		for _, l := range links {
-			buf = binary.AppendUvarint(buf, uint64(x.ids[l]))
+			buf = binary.AppendUvarint(buf, uint64(x.idOf(l)))
 		}
 	}
 	return x.appendQuant(buf, s)

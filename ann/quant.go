@@ -95,8 +95,14 @@ func (x *Index) quantizeSlot(s uint32) {
 	}
 	v := x.vec(s)
 	x.qscale[s] = quantize(x.codesOf(s), v)
-	x.qnorm[s] = vec.Dot(v, v)
+	if x.qnorm != nil {
+		x.qnorm[s] = vec.Dot(v, v)
+	}
 }
+
+// needNorms reports whether the int8 distance uses the vectors' squared
+// norms: for L2 only, so that the other metrics keep no qnorm.
+func (x *Index) needNorms() bool { return x.cfg.Metric == vec.L2 }
 
 // growQuant keeps the per-slot int8 arrays as long as the slot arrays.
 func (x *Index) growQuant() {
@@ -109,7 +115,9 @@ func (x *Index) growQuant() {
 	}
 	if d := n - len(x.qscale); d > 0 {
 		x.qscale = append(x.qscale, make([]float32, d)...)
-		x.qnorm = append(x.qnorm, make([]float32, d)...)
+		if x.needNorms() {
+			x.qnorm = append(x.qnorm, make([]float32, d)...)
+		}
 	}
 }
 
@@ -120,7 +128,9 @@ func (x *Index) reserveQuant(total int) {
 	}
 	x.codes = append(make([]int8, 0, total*x.dim), x.codes...)
 	x.qscale = append(make([]float32, 0, total), x.qscale...)
-	x.qnorm = append(make([]float32, 0, total), x.qnorm...)
+	if x.needNorms() {
+		x.qnorm = append(make([]float32, 0, total), x.qnorm...)
+	}
 }
 
 // setQuery prepares sc for an int8 walk from q (already normalised for
@@ -166,9 +176,17 @@ func (x *Index) distSlot(sc *scratch, q []float32, n uint32) float32 {
 func (x *Index) rescore(sc *scratch, q []float32, k int) {
 	w := sc.w[:0]
 	for len(sc.res) > 0 {
-		c := sc.res.pop()
-		c.d = x.dist(q, x.vec(c.s))
-		w = append(w, c)
+		w = append(w, sc.res.pop())
+	}
+	if x.lazy != nil && x.lazy.read != nil {
+		if !x.rescoreRead(sc, q, w) {
+			sc.w = w[:0]
+			return
+		}
+	} else {
+		for i := range w {
+			w[i].d = x.dist(q, x.vec(w[i].s))
+		}
 	}
 	slices.SortFunc(w, func(a, b cand) int {
 		switch {
@@ -177,7 +195,7 @@ func (x *Index) rescore(sc *scratch, q []float32, k int) {
 		case a.d > b.d:
 			return 1
 		}
-		return cmp.Compare(x.ids[a.s], x.ids[b.s])
+		return cmp.Compare(x.idOf(a.s), x.idOf(b.s))
 	})
 	if len(w) > k {
 		w = w[:k]
@@ -204,9 +222,9 @@ func (x *Index) appendQuant(buf []byte, s uint32) []byte {
 
 // readQuant decodes the int8 part of a node record into slot s and checks
 // it: the checksum, and that the codes are those of the slot's float32
-// vector (within one step of rounding, as another processor's arithmetic
+// vector v (within one step of rounding, as another processor's arithmetic
 // may round a last bit differently).
-func (x *Index) readQuant(s uint32, r *reader) {
+func (x *Index) readQuant(s uint32, v []float32, r *reader) {
 	if !x.cfg.Int8 || r.err != nil {
 		return
 	}
@@ -226,7 +244,6 @@ func (x *Index) readQuant(s uint32, r *reader) {
 	for i := range codes {
 		codes[i] = int8(b[4+i])
 	}
-	v := x.vec(s)
 	m := float32(0)
 	for _, f := range v {
 		m = max(m, float32(math.Abs(float64(f))))
@@ -246,5 +263,7 @@ func (x *Index) readQuant(s uint32, r *reader) {
 		}
 	}
 	x.qscale[s] = scale
-	x.qnorm[s] = vec.Dot(v, v)
+	if x.qnorm != nil {
+		x.qnorm[s] = vec.Dot(v, v)
+	}
 }

@@ -44,6 +44,11 @@ func TestInt8Recall(t *testing.T) {
 	for _, m := range []vec.Metric{vec.Cosine, vec.DotProduct, vec.L2} {
 		f, q := int8Pair(t, data[:n], m)
 		mustCheck(t, q)
+		// Only L2's int8 distance uses the squared norms: the other
+		// metrics keep none.
+		if got, want := len(q.qnorm), map[bool]int{true: n, false: 0}[m == vec.L2]; got != want {
+			t.Errorf("metric %v: %d squared norms for %d nodes", m, got, n)
+		}
 		ids := seqIDs(n)
 		for _, ef := range []int{10, 20, 40} {
 			rf := recall(t, f, ids, data[n:], 10, ef, nil)

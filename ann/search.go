@@ -49,7 +49,7 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 			continue
 		}
 		sc.cand.push(e)
-		if keep == nil || keep(x.ids[e.s]) {
+		if keep == nil || keep(x.idOf(e.s)) {
 			sc.res.push(e)
 			if len(sc.res) > ef {
 				sc.res.pop()
@@ -77,7 +77,7 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 			d := ds[i]
 			if len(sc.res) < ef || d < sc.res[0].d {
 				sc.cand.push(cand{d, n})
-				if keep == nil || keep(x.ids[n]) {
+				if keep == nil || keep(x.idOf(n)) {
 					if len(sc.res) < ef {
 						sc.res.push(cand{d, n})
 					} else {
@@ -227,6 +227,9 @@ func (x *Index) SearchErr(q []float32, k, ef, rescore int, filter func(id uint32
 	}
 	if sc.int8 {
 		x.rescore(sc, q, k)
+		if sc.err != nil {
+			return nil, sc.err
+		}
 	}
 	for len(sc.res) > k {
 		sc.res.pop()
@@ -234,7 +237,7 @@ func (x *Index) SearchErr(q []float32, k, ef, rescore int, filter func(id uint32
 	out := make([]Result, len(sc.res))
 	for i := len(out) - 1; i >= 0; i-- {
 		c := sc.res.pop()
-		out[i] = Result{ID: x.ids[c.s], Distance: c.d}
+		out[i] = Result{ID: x.idOf(c.s), Distance: c.d}
 	}
 	return out, nil
 }

@@ -23,7 +23,10 @@
 //     Searches open the graph lazily (ann.LoadLazy: its header record
 //     only); a search copies each node it reaches (record, codes and
 //     vector, read through storage.NodeReader and the view) into memory
-//     once. A write, and SHOW STATS, load it whole first (ann.LoadShared).
+//     once; an int8 graph over vectors read in place keeps no vector and
+//     reads the rescored candidates' in place (ann.LoadLazyInPlace).
+//     A write loads it whole first (ann.LoadShared); SHOW STATS fills it
+//     whole. A filled graph is kept compact (package ann, compact.go).
 //     graphfill.go: after the first search, a background goroutine fills
 //     the rest of a lazy graph in id order (Options.NoGraphFill, SET
 //     graph_fill = false turn it off); Close waits for it.

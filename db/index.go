@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -350,22 +351,76 @@ func (v *View) indexLoaded(full bool) (*ann.Index, error) {
 }
 
 // lazyIndex opens the graph from its header record; searches fetch each
-// node's record through nr, and its vector from the view (a copy when the
-// view reads its vectors in place, which then stay in the file; the view's
-// own memory otherwise), the first time they reach it.
+// node's record through nr, and its vector from the view (the view's own
+// memory, or, when the view reads its vectors in place, a copy; those stay
+// in the file), the first time they reach it. An int8 graph over vectors
+// read in place keeps no copy: it walks with its codes alone and reads
+// the vectors of the candidates it rescores in place, as the exact scan
+// does.
 func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error) {
-	rows := v.data
-	if v.file != nil {
-		rows = nil
-	}
-	return ann.LoadLazy(meta, v.ids, rows, v.posOfID, func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
+	fetch := func(ids []uint32, pos []int, vecs []float32, recs [][]byte) error {
 		if vecs != nil {
 			if err := v.file.vectorsInto(pos, vecs); err != nil {
 				return err
 			}
 		}
 		return nr.Nodes(ids, recs)
+	}
+	if v.file == nil {
+		return ann.LoadLazy(meta, v.ids, v.data, v.posOfID, fetch)
+	}
+	// The functions refer to v, so that the view, whose pin the reads
+	// need, lives as long as the graph.
+	return ann.LoadLazyInPlace(meta, v.ids, v.posOfID, fetch, func(pos []int, each func(int, []float32)) error {
+		return v.file.eachVector(pos, v.dim, each)
 	})
+}
+
+// eachVector calls fn with i and the search vector at position pos[i],
+// for every i in order; the vector is valid only during fn, which must
+// only compute (it runs with mu held for reading, as in span). It is
+// ErrClosed once the DB is closed, ErrCorrupt when the file no longer
+// backs a vector.
+func (f *fileVectors) eachVector(pos []int, dim int, fn func(i int, v []float32)) (err error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	switch {
+	case f.closed:
+		return ErrClosed
+	case f.bv == nil:
+		for i, p := range pos {
+			fn(i, f.heap[p*dim:(p+1)*dim:(p+1)*dim])
+		}
+		return nil
+	}
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	for i, p := range pos {
+		v := f.bv.Vector(uint32(p))
+		if len(v) != dim {
+			return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, p)
+		}
+		fn(i, v)
+	}
+	return nil
+}
+
+// statsIndex returns the graph SHOW STATS measures: the one searches use,
+// filled whole first when it was opened lazily (as the background fill
+// would fill it); when a node fails to fill, the graph loaded whole, which
+// reports the damage. (Rows that are no node, such as the zero vectors a
+// cosine graph leaves out, fail to fill too; they do not count.)
+func (v *View) statsIndex() (*ann.Index, error) {
+	idx, err := v.loadedIndex()
+	if err != nil || idx == nil || !idx.Lazy() {
+		return idx, err
+	}
+	for next := 0; next < idx.Slots(); {
+		next, _ = idx.FillNext(next, fillBatch)
+	}
+	if idx.Filled() != idx.Len() {
+		return v.fullIndex()
+	}
+	return idx, nil
 }
 
 // posOfID maps a storage row id to its position: the id itself when the
@@ -734,7 +789,7 @@ var indexOptions = []optDef{
 		set: bindInt(func(o *indexStatement) *int { return &o.cfg.EfSearch })},
 	{name: "threads", kind: optInt, min: 1, max: 1024, def: "all cores, or SET threads", doc: "build goroutines (speed only)",
 		set: bindInt(func(o *indexStatement) *int { return &o.threads })},
-	{name: "quantize", kind: optWord, def: "'none'", doc: "'int8': keep int8 codes of every vector (one scale per vector, dim+8 bytes) and walk the graph with them; the best candidates are rescored with the float32 vectors",
+	{name: "quantize", kind: optWord, def: "'none'", doc: "'int8': keep int8 codes of every vector (one scale per vector, dim+4 bytes; dim+8 for L2) and walk the graph with them; the best candidates are rescored with the float32 vectors",
 		set: bindString(func(o *indexStatement) *string { return &o.cfg.Quantize })},
 	{name: "rescore", kind: optInt, min: 1, max: ann.MaxRescore, def: fmt.Sprint(ann.DefaultRescore), doc: "int8 only: oversampling factor; the int8 beam keeps max(⌈1.1×ef_search⌉, k×rescore) candidates, all rescored with float32 (the tenth over ef_search keeps recall at equal ef_search at least float32's: on 43k word vectors at ef_search 40, 0.866 against 0.857, where a beam of exactly ef_search gave 0.851)",
 		set: bindInt(func(o *indexStatement) *int { return &o.cfg.Rescore })},

@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -336,5 +337,131 @@ func TestCreateIndexKeepsNoSecondCopy(t *testing.T) {
 				t.Errorf("%q: %s %q right after CREATE INDEX, %q after reopening", quant, k, st[k], st2[k])
 			}
 		}
+	}
+}
+
+// TestStatsBytesPerVector: SHOW STATS counts in bytes_per_vector what the
+// process holds: the index's heap (after a reopen the compact graph, the
+// int8 codes, and for float32 the graph's copy of the vectors) plus the
+// view's float32 vectors when they are on the heap; vectors read in place
+// from the file are mapped_bytes_per_vector. After a reopen an int8 graph
+// holds no float32 vector.
+func TestStatsBytesPerVector(t *testing.T) {
+	const dim, m = 16, 12
+	num := func(st map[string]string, k string) float64 {
+		t.Helper()
+		f, err := strconv.ParseFloat(st[k], 64)
+		if err != nil {
+			t.Fatalf("%s: %q", k, st[k])
+		}
+		return f
+	}
+	for _, quant := range []string{"", ", quantize = 'int8'"} {
+		d, path := int8DB(t, 3000)
+		if _, err := d.Exec(bg, "CREATE INDEX ON c USING HNSW WITH (m = 12, threads = 1"+quant+")"); err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		d, err := Open(path, &Options{NoSync: true, ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Query(bg, "SELECT NEAREST 10 TO 'k7' FROM c"); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := mustCollection(t, d, "c").View()
+		st := queryCells(t, d, "SHOW STATS c")
+		if !v.InPlace() {
+			t.Fatal("the reopened view does not read its vectors in place")
+		}
+		d.Close()
+		t.Logf("%q reopened: index %s, held %s, mapped %s", quant, st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
+		// The graph the searches use, filled whole: its compact links,
+		// well under the 2m+1 words a node the padded layout takes on
+		// layer 0 alone, the int8 codes (dim + 4) or, for float32, its
+		// copy of the vectors, and the row ids it shares with the view.
+		idx, own := num(st, "index_bytes_per_vector"), float64(4*dim)
+		if quant != "" {
+			own = dim + 4
+		}
+		if idx < own || idx > own+4+4*(2*m+1) {
+			t.Errorf("%q: index_bytes_per_vector %v after a reopen", quant, idx)
+		}
+		if num(st, "bytes_per_vector") != idx || num(st, "mapped_bytes_per_vector") != 4*dim {
+			t.Errorf("%q reopened: %v", quant, st)
+		}
+	}
+
+	// After a write the graph is loaded whole, with its own copy of the
+	// vectors once it changes, and the next view reads the collection's
+	// in place: those are mapped, not held.
+	d, _ := int8DB(t, 3000)
+	if _, err := d.Exec(bg, "CREATE INDEX ON c USING HNSW WITH (m = 12, threads = 1, quantize = 'int8')"); err != nil {
+		t.Fatal(err)
+	}
+	extra := make([]float32, dim)
+	extra[3] = 1
+	if err := mustCollection(t, d, "c").Insert(bg, Row{Key: "extra", Vector: extra}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := mustCollection(t, d, "c").View()
+	if !v.InPlace() {
+		t.Fatal("the view after the write does not read its vectors in place")
+	}
+	st := queryCells(t, d, "SHOW STATS c")
+	d.Close()
+	t.Logf("after a write: index %s, held %s, mapped %s", st["index_bytes_per_vector"], st["bytes_per_vector"], st["mapped_bytes_per_vector"])
+	idx := num(st, "index_bytes_per_vector")
+	if idx < 4*dim+dim+4 || num(st, "bytes_per_vector") != idx || num(st, "mapped_bytes_per_vector") != 4*dim {
+		t.Errorf("after a write: %v", st)
+	}
+}
+
+// TestStatsFillsPastZeroVectors: the zero vectors an IMPORT keeps in a
+// COSINE collection are no nodes of its graph, so they never fill; SHOW
+// STATS still measures the graph searches use, filled, with the vectors
+// in place, instead of loading it whole.
+func TestStatsFillsPastZeroVectors(t *testing.T) {
+	const n, dim = 2000, 8
+	r := rand.New(rand.NewSource(3))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %d\n", n, dim)
+	for i := 0; i < n; i++ {
+		b.WriteString(fmt.Sprint("w", i))
+		for j := 0; j < dim; j++ {
+			x := r.Float32() - 0.5
+			if i%500 == 7 {
+				x = 0
+			}
+			fmt.Fprintf(&b, " %g", x)
+		}
+		b.WriteString("\n")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "z.vec")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "z.vdb")
+	d, err := Open(path, &Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(bg, "IMPORT INTO c FROM "+query.QuoteString(file)+"; CREATE INDEX ON c USING HNSW WITH (threads = 1, quantize = 'int8')"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if d, err = Open(path, &Options{NoSync: true, ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	v, _ := mustCollection(t, d, "c").View()
+	st := queryCells(t, d, "SHOW STATS c")
+	idx, err := v.loadedIndex()
+	if err != nil || idx == nil || !idx.Lazy() || idx.Filled() != idx.Len() || idx.Len() != n-4 {
+		t.Fatalf("graph after SHOW STATS: %v, lazy %v, filled %d of %d", err, idx != nil && idx.Lazy(), idx.Filled(), idx.Len())
+	}
+	if !v.InPlace() || st["mapped_bytes_per_vector"] != fmt.Sprint(4*dim) || st["bytes_per_vector"] != st["index_bytes_per_vector"] {
+		t.Errorf("in place %v, stats %v", v.InPlace(), st)
 	}
 }

@@ -264,16 +264,23 @@ func (d *DB) execStats(name string) (*Result, error) {
 		if in.Index.Quantize != "" {
 			add("index_rescore", in.Index.Rescore)
 		}
-		if idx, err := v.fullIndex(); err == nil && idx != nil {
+		if idx, err := v.statsIndex(); err == nil && idx != nil {
 			add("index_nodes", idx.Len())
 			add("index_deleted_fraction", fmt.Sprintf("%.4f", idx.DeletedFraction()))
 			if n := idx.Len(); n > 0 {
 				// The index's own heap (graph, codes; not the float32
-				// vectors it shares with the view) and, with them, all a
-				// vector costs in memory.
+				// vectors it shares with the view) and, with the view's
+				// vectors when they are on the heap, all a vector holds
+				// in memory. Vectors read in place from the file are
+				// page cache the kernel may evict: a separate figure.
 				per := float64(idx.MemoryBytes()) / float64(n)
+				vecHeap, vecMapped := 4*float64(v.Dim()), 0.0
+				if v.InPlace() {
+					vecHeap, vecMapped = 0, vecHeap
+				}
 				add("index_bytes_per_vector", fmt.Sprintf("%.0f", per))
-				add("bytes_per_vector", fmt.Sprintf("%.0f", per+4*float64(v.Dim())))
+				add("bytes_per_vector", fmt.Sprintf("%.0f", per+vecHeap))
+				add("mapped_bytes_per_vector", fmt.Sprintf("%.0f", vecMapped))
 			}
 		}
 	}
