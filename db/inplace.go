@@ -44,8 +44,9 @@ type fileVectors struct {
 
 // rowReadsBeforeCopy is how many keys or counts a view reads from the
 // blocks one at a time before it copies them all (a caller walking every
-// key through View.Key would otherwise lock and copy for each).
-const rowReadsBeforeCopy = 1 << 14
+// key through View.Key would otherwise lock and copy for each). A
+// variable for tests.
+var rowReadsBeforeCopy int32 = 1 << 14
 
 // evict is called by the DB before it releases the view's pin.
 func (vd *viewData) evict(keep bool) {

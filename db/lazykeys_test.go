@@ -2,8 +2,10 @@ package db
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -129,12 +131,12 @@ func TestInPlaceViewReadsKeysLazily(t *testing.T) {
 // and a copy each.
 func TestInPlaceKeysOneByOneThenCopied(t *testing.T) {
 	d := MustOpen(t)
-	c := fillKeysColl(t, d, "c", rowReadsBeforeCopy+500, 4)
+	c := fillKeysColl(t, d, "c", int(rowReadsBeforeCopy)+500, 4)
 	v, err := c.View()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < rowReadsBeforeCopy-1; i++ {
+	for i := 0; i < int(rowReadsBeforeCopy)-1; i++ {
 		v.Key(i)
 	}
 	if v.file.rowsIn.Load() {
@@ -166,6 +168,28 @@ func TestInPlaceKeysAcrossEviction(t *testing.T) {
 	if !v.InPlace() || v.file.rowsIn.Load() {
 		t.Fatal("want a fresh view read in place")
 	}
+	// A reader walks the keys meanwhile (one at a time while they are
+	// in the blocks, from the copy after), never so many that it copies
+	// them itself.
+	defer func(was int32) { rowReadsBeforeCopy = was }(rowReadsBeforeCopy)
+	rowReadsBeforeCopy = math.MaxInt32
+	stop, bad := make(chan struct{}), make(chan string, 1)
+	go func() {
+		defer close(bad)
+		for i := 0; ; i = (i + 7) % n {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if k, c := v.Key(i), v.Count(i); k != want.Key(i) || c != want.Count(i) {
+				bad <- fmt.Sprintf("position %d: %q %d during the writes", i, k, c)
+				return
+			}
+		}
+	}()
+	stopReader := sync.OnceValue(func() string { close(stop); return <-bad })
+	defer stopReader() // before rowReadsBeforeCopy is restored
 	r := rand.New(rand.NewSource(3))
 	before := d.store.Releases()
 	for i := 0; v.InPlace(); i++ {
@@ -179,6 +203,9 @@ func TestInPlaceKeysAcrossEviction(t *testing.T) {
 		if err := c.Insert(bg, rows...); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if msg := stopReader(); msg != "" {
+		t.Fatal(msg)
 	}
 	if d.store.Releases() == before || !v.file.rowsIn.Load() {
 		t.Fatalf("pin released %d times; keys copied at the eviction: %v", d.store.Releases()-before, v.file.rowsIn.Load())
