@@ -99,8 +99,21 @@ func TestInPlaceViewReadsKeysLazily(t *testing.T) {
 	if fmt.Sprint(hitKeys(hs)) != fmt.Sprint(hitKeys(whs)) || hs[0].Key != "K700" {
 		t.Fatalf("search hits %v, want %v (K700 first)", hitKeys(hs), hitKeys(whs))
 	}
+	// The language's first question: the same neighbours (the key
+	// itself left out), no key copied.
+	rows, err := d.Query(bg, "SELECT NEAREST 4 TO 'K700' FROM c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows.Rows {
+		got = append(got, r[1].(string))
+	}
+	if fmt.Sprint(got) != fmt.Sprint(hitKeys(whs[1:])) {
+		t.Fatalf("NEAREST: %v, want %v", got, hitKeys(whs[1:]))
+	}
 	if v.file.rowsIn.Load() || v.posReady.Load() || v.Len() != n {
-		t.Fatalf("keys copied (or their map built) by Key, Count, Lookup or Search (%d rows)", v.Len())
+		t.Fatalf("keys copied (or their map built) by Key, Count, Lookup, Search or NEAREST (%d rows)", v.Len())
 	}
 	// Every key at once: the case variants and a close spelling.
 	for _, k := range []string{"K3", "k4", "k14999", "x"} {
