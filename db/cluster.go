@@ -207,7 +207,7 @@ func (d *DB) saveClusters(ctx context.Context, coll, name string, res *ClusterRe
 // selectPositions returns the positions among the first top rows (all rows
 // when top is 0) that pass filter (all when nil), in frequency order.
 func (v *View) selectPositions(top int, filter func(int) bool) []int {
-	n := len(v.keys)
+	n := v.rows
 	if top > 0 && top < n {
 		n = top
 	}

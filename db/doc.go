@@ -14,10 +14,11 @@
 //     collection.go: Collection (Insert, Upsert, Delete, Get, SetMeta, View).
 //   - view.go, search.go: View, a consistent snapshot of one collection:
 //     Lookup, Search, SearchBatch, MostSimilar, Similarity, Combine;
-//     inplace.go: a view's vectors read in place from the file's vector
-//     blocks (storage's pinned read transactions), copied to memory only
-//     when the file must be mapped again, for a write to the HNSW graph,
-//     or never.
+//     inplace.go: a view's vectors, keys and counts read in place from
+//     the file's vector blocks (storage's pinned read transactions); the
+//     vectors are copied to memory only when the file must be mapped
+//     again, for a write to the HNSW graph, or never; the keys and counts
+//     then too, or when a user needs them all.
 //   - index.go: CreateIndex, DropIndex (HNSW, package ann; IndexConfig.Quantize
 //     "int8" walks the graph with int8 codes and rescores with float32).
 //     Searches open the graph lazily (ann.LoadLazy: its header record

@@ -306,7 +306,7 @@ func TestGraphFillDamagedNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := v.ids[pos[0]]
+	id := v.ID(pos[0])
 	err = d.store.Update(func(tx *storage.Tx) error {
 		c, err := tx.Collection("c")
 		if err != nil {

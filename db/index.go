@@ -113,7 +113,7 @@ func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*an
 	for i := range vecs {
 		vecs[i] = data[i*v.dim : (i+1)*v.dim : (i+1)*v.dim]
 	}
-	ids, vecs := indexable(v.metric, v.ids, vecs)
+	ids, vecs := indexable(v.metric, v.idList(), vecs)
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
@@ -215,7 +215,7 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 		return err
 	}
 	defer w.Abort()
-	for i, id := range v.ids {
+	for i, id := range v.idList() {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -367,11 +367,11 @@ func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error
 		return nr.Nodes(ids, recs)
 	}
 	if v.file == nil {
-		return ann.LoadLazy(meta, v.ids, v.data, v.posOfID, fetch)
+		return ann.LoadLazy(meta, v.idList(), v.data, v.posOfID, fetch)
 	}
 	// The functions refer to v, so that the view, whose pin the reads
 	// need, lives as long as the graph.
-	return ann.LoadLazyInPlace(meta, v.ids, v.posOfID, fetch, func(pos []int, each func(int, []float32)) error {
+	return ann.LoadLazyInPlace(meta, v.idList(), v.posOfID, fetch, func(pos []int, each func(int, []float32)) error {
 		return v.file.eachVector(pos, v.dim, each)
 	})
 }
@@ -431,7 +431,7 @@ func (v *View) statsIndex() (*ann.Index, error) {
 func (v *View) posOfID(id uint32) (int, bool) {
 	v.byIDOnce.Do(v.buildByID)
 	if v.idsDense {
-		return int(id), int64(id) < int64(len(v.ids))
+		return int(id), int64(id) < int64(v.rows)
 	}
 	if v.byID != nil {
 		if int(id) < len(v.byID) {
@@ -455,7 +455,7 @@ func (v *View) posOfID(id uint32) (int, bool) {
 }
 
 func (v *View) buildByID() {
-	if len(v.ids) == 0 {
+	if v.denseIDs || len(v.ids) == 0 { // denseIDs: idsDense is set
 		return
 	}
 	maxID := int(v.ids[len(v.ids)-1])
@@ -588,7 +588,7 @@ func (v *View) Plan(k int, opts *SearchOptions) SearchPlan {
 	if opts == nil {
 		opts = &SearchOptions{}
 	}
-	n := len(v.keys)
+	n := v.rows
 	if opts.WithinTop > 0 && opts.WithinTop < n {
 		n = opts.WithinTop
 	}
@@ -637,7 +637,7 @@ func (v *View) efSearch(opts *SearchOptions) int {
 // keepFunc combines WithinTop and Filter into one predicate (nil when
 // neither restricts).
 func (v *View) keepFunc(opts *SearchOptions, n int) func(int) bool {
-	limit := opts.WithinTop > 0 && opts.WithinTop < len(v.keys)
+	limit := opts.WithinTop > 0 && opts.WithinTop < v.rows
 	switch {
 	case opts.Filter != nil && limit:
 		return func(p int) bool { return p < n && opts.Filter(p) }
@@ -677,8 +677,8 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 	case len(opts.Exclude) > 0:
 		exclIDs := make(map[uint32]bool, len(opts.Exclude))
 		for _, p := range opts.Exclude {
-			if p >= 0 && p < len(v.ids) {
-				exclIDs[v.ids[p]] = true
+			if p >= 0 && p < v.rows {
+				exclIDs[v.ID(p)] = true
 			}
 		}
 		filter = func(id uint32) bool { return !exclIDs[id] }

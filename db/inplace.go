@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/vecdb/vecdb/storage"
 )
@@ -11,7 +13,10 @@ import (
 // fileVectors are the search vectors of a View read in place from the
 // file's vector blocks (storage/vblock.go) through a pinned read
 // transaction (storage/pin.go): opening a collection decodes and copies
-// no vector.
+// no vector. The keys and counts are read from the blocks too, one row at a
+// time (row: the key copied into a new string), until a user needs them
+// all (allRows), or many have been read one by one, or the pin is
+// released to a write: they are then copied out once, and kept.
 //
 // The bytes are valid only while the pin is held, so no slice of them
 // leaves this type: searches score one block at a time inside span (under
@@ -27,7 +32,21 @@ type fileVectors struct {
 	step   int                   // rows per block of bv
 	heap   []float32             // the copy made by evict or materialize
 	closed bool                  // evicted at Close: searches fail with ErrClosed
+
+	// keys and counts by position, once copied out of the blocks (by
+	// allRows, evict or materialize, with mu held for writing; never
+	// changed after): nil until then. rowsIn is set when they are.
+	keys   []string
+	counts []int64
+	rowsIn atomic.Bool
+	reads  atomic.Int32 // rows read one at a time (row)
 }
+
+// rowReadsBeforeCopy is how many keys or counts a view reads from the
+// blocks one at a time before it copies them all (a caller walking every
+// key through View.Key would otherwise lock and copy for each). A
+// variable for tests.
+var rowReadsBeforeCopy int32 = 1 << 14
 
 // evict is called by the DB before it releases the view's pin.
 func (vd *viewData) evict(keep bool) {
@@ -41,6 +60,9 @@ func (vd *viewData) evict(keep bool) {
 		return
 	}
 	if keep {
+		if !f.rowsIn.Load() {
+			f.copyRows() // on a fault, keys read as "" from now on
+		}
 		f.heap = f.copyOut(vd.dim)
 	} else {
 		f.closed = true
@@ -71,6 +93,11 @@ func (f *fileVectors) materialize(dim int) ([]float32, error) {
 		return nil, ErrClosed
 	}
 	if f.bv != nil {
+		if !f.rowsIn.Load() {
+			if err := f.copyRows(); err != nil {
+				return nil, err
+			}
+		}
 		var err error
 		func() {
 			defer faultGuard(&err, debug.SetPanicOnFault(true))
@@ -83,6 +110,77 @@ func (f *fileVectors) materialize(dim int) ([]float32, error) {
 		f.pin.Close()
 	}
 	return f.heap, nil
+}
+
+// copyRows copies every key and count out of the blocks (mu held for
+// writing, bv set). The keys share one arena, which is never written
+// again: one allocation, not one per key.
+func (f *fileVectors) copyRows() (err error) {
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	arena := make([]byte, 0, f.bv.KeyBytes())
+	n := 0
+	for _, nb := range f.bv.Norms {
+		n += len(nb)
+	}
+	keys, counts := make([]string, 0, n), make([]int64, 0, n)
+	f.bv.EachRow(func(_ uint32, k []byte, c int64) {
+		start := len(arena)
+		arena = append(arena, k...)
+		keys = append(keys, unsafe.String(unsafe.SliceData(arena[start:]), len(k)))
+		counts = append(counts, c)
+	})
+	f.keys, f.counts = keys, counts
+	f.rowsIn.Store(true)
+	return nil
+}
+
+// allRows returns every key and count by position, copying them out of
+// the blocks on first use; nil when they were not copied before the DB
+// was closed, or the file no longer backs them.
+func (f *fileVectors) allRows() ([]string, []int64) {
+	if f.rowsIn.Load() {
+		return f.keys, f.counts
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.rowsIn.Load() && f.bv != nil {
+		f.copyRows()
+	}
+	return f.keys, f.counts
+}
+
+// row returns the key (when withKey) and count at position i: from the
+// copy once made, else read from the block ("" and 0 once the DB is
+// closed, or where the file no longer backs them).
+func (f *fileVectors) row(i int, withKey bool) (string, int64) {
+	if f.rowsIn.Load() {
+		return f.keys[i], f.counts[i]
+	}
+	if f.reads.Add(1) == rowReadsBeforeCopy {
+		if keys, counts := f.allRows(); keys != nil {
+			return keys[i], counts[i]
+		}
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	switch {
+	case f.rowsIn.Load(): // copied by an eviction meanwhile
+		return f.keys[i], f.counts[i]
+	case f.bv == nil:
+		return "", 0
+	}
+	k, c, _ := f.readRow(i, withKey)
+	return k, c
+}
+
+// readRow reads row i from the blocks (mu held, bv set).
+func (f *fileVectors) readRow(i int, withKey bool) (key string, count int64, err error) {
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	k, c := f.bv.Row(uint32(i))
+	if withKey {
+		key = string(k) // a copy: no string points into the map
+	}
+	return key, c, nil
 }
 
 // vector returns a copy of the search vector at position i (a zero

@@ -159,7 +159,7 @@ func TestLazyIndexDamagedNode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := v.ids[pos[0]]
+		id := v.ID(pos[0])
 		err = d.store.Update(func(tx *storage.Tx) error {
 			c, err := tx.Collection("c")
 			if err != nil {
@@ -270,7 +270,7 @@ func TestPosOfIDDense(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for p, id := range v.ids {
+	for p, id := range v.idList() {
 		if q, ok := v.posOfID(id); !ok || q != p {
 			t.Fatalf("id %d: %d %v", id, q, ok)
 		}
@@ -319,7 +319,7 @@ func TestPosOfIDSparse(t *testing.T) {
 		t.Fatalf("%d rows", v.Len())
 	}
 	present := map[uint32]bool{}
-	for p, id := range v.ids {
+	for p, id := range v.idList() {
 		present[id] = true
 		if q, ok := v.posOfID(id); !ok || q != p {
 			t.Fatalf("id %d: position %d %v, want %d", id, q, ok, p)
@@ -328,7 +328,7 @@ func TestPosOfIDSparse(t *testing.T) {
 	if v.byID != nil || v.byRange == nil || v.idsDense {
 		t.Fatal("sparse ids did not take the range table")
 	}
-	for id := uint32(0); id < v.ids[len(v.ids)-1]+100; id++ {
+	for id := uint32(0); id < v.ID(v.Len()-1)+100; id++ {
 		if _, ok := v.posOfID(id); ok != present[id] {
 			t.Fatalf("id %d: found %v", id, ok)
 		}

@@ -454,8 +454,8 @@ func (v *View) uniquePositions(positions []int) ([]int, error) {
 	seen := make(map[int]bool, len(positions))
 	out := make([]int, 0, len(positions))
 	for _, p := range positions {
-		if p < 0 || p >= len(v.keys)+v.built.len() {
-			return nil, invalidf("position %d is outside %s's %d rows", p, v.info.Name, len(v.keys))
+		if p < 0 || p >= v.rows+v.built.len() {
+			return nil, invalidf("position %d is outside %s's %d rows", p, v.info.Name, v.rows)
 		}
 		if !seen[p] {
 			seen[p] = true

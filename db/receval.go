@@ -567,7 +567,7 @@ func viewPopularity(v *View) trainer.Recommender {
 // modelView is an in-memory View of a trained model, never stored: exact
 // search, no metadata.
 func modelView(d *DB, name string, metric Metric, m *trainer.Model) *View {
-	v := &View{viewData: &viewData{d: d, dim: m.Dim, metric: metric, keys: m.Keys, counts: m.Counts}}
+	v := &View{viewData: &viewData{d: d, dim: m.Dim, metric: metric, rows: len(m.Keys), keys: m.Keys, counts: m.Counts}}
 	v.info = Info{Name: name, Dim: m.Dim, Metric: metric, Rows: len(m.Keys)}
 	v.data = append([]float32(nil), m.Vectors...)
 	v.norms = make([]float32, len(m.Keys))

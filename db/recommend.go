@@ -176,7 +176,7 @@ func (v *View) withRepeats(q []float32, hits []Hit, k int, pos []int, opts Recom
 		cands = append(cands, cand{h, v.priorScore(h.Similarity, h.Pos, opts.Popularity, logTop)})
 	}
 	for p, share := range trainer.RepeatShares(pos, opts.Recency) {
-		if p >= len(v.keys) || skip[p] || (opts.Filter != nil && !opts.Filter(p)) {
+		if p >= v.rows || skip[p] || (opts.Filter != nil && !opts.Filter(p)) {
 			continue // a key built from n-grams, or one the caller leaves out
 		}
 		h := v.hit(p, v.simOf(v.scoreVec(qv, v.SearchVector(p))))
@@ -207,8 +207,8 @@ func (v *View) logTop() float64 {
 // priorScore is a row's similarity plus the popularity prior, as
 // recommendPrior ranks it.
 func (v *View) priorScore(sim float32, p int, popularity, logTop float64) float32 {
-	if popularity != 0 && logTop > 0 && p < len(v.counts) && v.counts[p] > 0 {
-		sim += float32(popularity * math.Log1p(float64(v.counts[p])) / logTop)
+	if popularity != 0 && logTop > 0 && p < v.rows && v.Count(p) > 0 {
+		sim += float32(popularity * math.Log1p(float64(v.Count(p))) / logTop)
 	}
 	return sim
 }
@@ -218,15 +218,15 @@ func (v *View) priorScore(sim float32, p int, popularity, logTop float64) float3
 // when no key has a count).
 func (v *View) PopularityPrior(i int) float64 {
 	top := v.maxCount()
-	if top <= 0 || v.counts[i] <= 0 {
+	if top <= 0 || v.Count(i) <= 0 {
 		return 0
 	}
-	return math.Log1p(float64(v.counts[i])) / math.Log1p(float64(top))
+	return math.Log1p(float64(v.Count(i))) / math.Log1p(float64(top))
 }
 
 func (v *View) maxCount() int64 {
 	var top int64
-	for _, c := range v.counts {
+	for _, c := range v.allCounts() {
 		top = max(top, c)
 	}
 	return top
@@ -245,7 +245,7 @@ func (v *View) recommendPrior(ctx context.Context, q []float32, k int, excl []in
 	}
 	logTop := v.logTop()
 	top := newTopK(k)
-	for p := range v.keys {
+	for p := range v.rows {
 		if p%65536 == 65535 {
 			if err := ctx.Err(); err != nil {
 				return nil, err

@@ -70,7 +70,7 @@ func (v *View) scoreVec(a, b []float32) float32 {
 func l2Sim(sq float32) float32 { return 1 / (1 + float32(math.Sqrt(float64(sq)))) }
 
 func (v *View) hit(pos int, sim float32) Hit {
-	h := Hit{Pos: pos, Key: v.keys[pos], Similarity: sim}
+	h := Hit{Pos: pos, Key: v.Key(pos), Similarity: sim}
 	switch v.metric {
 	case Cosine:
 		h.Distance = 1 - sim
@@ -160,7 +160,7 @@ func (v *View) Search(ctx context.Context, q []float32, k int, opts *SearchOptio
 	if opts.Plan != nil {
 		*opts.Plan = plan
 	}
-	n := len(v.keys)
+	n := v.rows
 	if opts.WithinTop > 0 && opts.WithinTop < n {
 		n = opts.WithinTop
 	}
@@ -402,7 +402,7 @@ func (v *View) MostSimilarCosmul(ctx context.Context, positive, negative [][]flo
 		return nil, err
 	}
 	defer release()
-	n := len(v.keys)
+	n := v.rows
 	if opts.WithinTop > 0 && opts.WithinTop < n {
 		n = opts.WithinTop
 	}
@@ -452,7 +452,7 @@ func (v *View) MostSimilarCosmul(ctx context.Context, positive, negative [][]flo
 	var out []Hit
 	for i, e := range top.sorted() {
 		if i >= opts.Offset {
-			out = append(out, Hit{Pos: e.pos, Key: v.keys[e.pos], Similarity: e.score, Distance: 1 - e.score})
+			out = append(out, Hit{Pos: e.pos, Key: v.Key(e.pos), Similarity: e.score, Distance: 1 - e.score})
 		}
 	}
 	return out, nil
@@ -478,7 +478,7 @@ func (v *View) Rank(a, b string) (int, error) {
 	target := v.Score(p[0], p[1])
 	qa := v.SearchVector(p[0])
 	r := 1
-	for i := range v.keys {
+	for i := range v.rows {
 		if i == p[0] || i == p[1] {
 			continue
 		}
@@ -588,7 +588,7 @@ func (v *View) SearchBatch(ctx context.Context, queries [][]float32, k int, opts
 		copy(qbuf[i*dim:], p)
 	}
 	nq := len(queries)
-	n := len(v.keys)
+	n := v.rows
 	if opts.WithinTop > 0 && opts.WithinTop < n {
 		n = opts.WithinTop
 	}

@@ -139,7 +139,7 @@ func (v *View) build(key string) (pos int, ok bool, err error) {
 	b.mu.Lock()
 	if i, ok := b.byKey[key]; ok {
 		b.mu.Unlock()
-		return len(v.keys) + i, true, nil
+		return v.rows + i, true, nil
 	}
 	b.mu.Unlock()
 	sub, err := v.subwords()
@@ -160,11 +160,11 @@ func (v *View) build(key string) (pos int, ok bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if i, ok := b.byKey[key]; ok {
-		return len(v.keys) + i, true, nil
+		return v.rows + i, true, nil
 	}
 	b.byKey[key] = len(b.rows)
 	b.rows = append(b.rows, &builtRow{key: key, vec: x, norm: n})
-	return len(v.keys) + len(b.rows) - 1, true, nil
+	return v.rows + len(b.rows) - 1, true, nil
 }
 
 // WordVector returns the raw vector of key: the stored one, or, in a

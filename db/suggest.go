@@ -27,7 +27,7 @@ func suggestKey(ctx context.Context, v *View, key string) string {
 	bestHas := false // best contains key
 	a := []rune(key)
 	var b []rune
-	for i, k := range v.keys {
+	for i, k := range v.allKeys() {
 		if i%4096 == 4095 && ctx.Err() != nil {
 			return ""
 		}

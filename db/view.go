@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 	"weak"
 
 	"github.com/vecdb/vecdb/ann"
@@ -82,8 +81,12 @@ func (s *collState) cache(v *View, gen uint64) {
 // frequency order. A View is safe for concurrent use and stays valid (and
 // unchanged) after later writes; Collection.View returns a fresh one then.
 // A view of a collection with vector blocks reads its vectors in place from
-// the file (InPlace, inplace.go): after its DB is closed, its searches fail
-// with ErrClosed and SearchVector, Vector and Unit return zero vectors.
+// the file (InPlace, inplace.go), and its keys and counts too, one at a time,
+// until something needs all of them (a map for many lookups, a suggestion
+// for a misspelt key, the popularity prior), which copies them once: after
+// its DB is closed, its searches fail with ErrClosed, SearchVector, Vector
+// and Unit return zero vectors, and Key and Count return "" and 0 unless
+// the keys had been copied before.
 //
 // A statement of the language may see a collection that has a subword
 // table through a View with built rows (see withSubwords): keys that are
@@ -96,14 +99,21 @@ type View struct {
 
 // viewData is the part of a View shared by every View of one loaded state.
 type viewData struct {
-	info     Info
-	dim      int
-	metric   Metric
-	ids      []uint32
-	keys     []string
-	counts   []int64
+	info   Info
+	dim    int
+	metric Metric
+	rows   int      // Len
+	ids    []uint32 // storage row ids by position; nil when denseIDs (see idList)
+	keys   []string // nil when file is set: see Key and allKeys
+	counts []int64  // likewise
+	// denseIDs: the row ids are the positions (a view read in place,
+	// which no row was deleted from), and ids is not kept.
+	denseIDs bool
+	idsOnce  sync.Once
+	idsMade  []uint32 // idList's ids when denseIDs
+
 	data     []float32        // Len×dim, unit vectors for Cosine, raw otherwise; nil while file is set
-	file     *fileVectors     // the vectors read in place from the file (inplace.go), or nil
+	file     *fileVectors     // the vectors (and keys, counts) read in place from the file (inplace.go), or nil
 	norms    []float32        // raw norms
 	zeros    []int            // COSINE: the positions of zero vectors, never neighbours
 	pos      map[string]int32 // built on demand: see Lookup
@@ -170,6 +180,13 @@ func (d *DB) loadView(name string) (*View, error) {
 	if ok, err := d.loadViewInPlace(v, name); ok || err != nil {
 		return v, err
 	}
+	return d.loadViewScan(v, name)
+}
+
+// loadViewScan loads v from the collection's rows, decoding every vector
+// into memory: for files of the earlier layout and collections with
+// deleted rows.
+func (d *DB) loadViewScan(v *View, name string) (*View, error) {
 	err := d.view(name, func(c *storage.Coll) error {
 		m := c.Meta()
 		v.info = infoOf(m)
@@ -202,6 +219,7 @@ func (d *DB) loadView(name string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
+	v.rows = len(v.keys)
 	return v, nil
 }
 
@@ -241,11 +259,7 @@ func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {
 		v.info = infoOf(m)
 		v.version, v.bucket = m.Version, m.Bucket
 		v.dim, v.metric = m.Dim, m.Metric
-		n := m.Rows
-		v.ids = make([]uint32, 0, n)
-		v.keys = make([]string, 0, n)
-		v.counts = make([]int64, 0, n)
-		v.norms = make([]float32, 0, n)
+		v.norms = make([]float32, 0, m.Rows)
 		v.hasSub = c.HasSubwords()
 		for _, nb := range bv.Norms {
 			v.norms = append(v.norms, nb...)
@@ -257,33 +271,19 @@ func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {
 				}
 			}
 		}
+		// Keys and counts stay in the blocks too (fileVectors.row): no
+		// loop over the rows at open, which would read the tail of every
+		// block and copy a million keys before the first question.
 		f.bv, f.step = bv, bv.Rows
-		// Keys and counts from the blocks too: the row records are not
-		// read at all. The keys are copied into one arena, which the
-		// strings share (it is never written again): one allocation, not
-		// one per key.
-		total := 0
-		for id := uint32(0); int(id) < len(v.norms); id++ {
-			k, _ := bv.Row(id)
-			total += len(k)
-		}
-		arena := make([]byte, 0, total)
-		for id := uint32(0); int(id) < len(v.norms); id++ {
-			k, cnt := bv.Row(id)
-			start := len(arena)
-			arena = append(arena, k...)
-			v.ids = append(v.ids, id)
-			v.keys = append(v.keys, unsafe.String(unsafe.SliceData(arena[start:]), len(k)))
-			v.counts = append(v.counts, cnt)
-		}
 		return nil
 	})
 	if err != nil || f.bv == nil {
 		return false, err
 	}
-	if len(v.ids) != len(v.norms) {
-		return false, fmt.Errorf("%w: collection %s: %d rows, its vector blocks %d", ErrCorrupt, name, len(v.ids), len(v.norms))
+	if v.info.Rows != len(v.norms) {
+		return false, fmt.Errorf("%w: collection %s: %d rows, its vector blocks %d", ErrCorrupt, name, v.info.Rows, len(v.norms))
 	}
+	v.rows, v.denseIDs, v.idsDense = len(v.norms), true, true
 	f.pin = pin
 	v.file = f
 	used = true
@@ -302,7 +302,7 @@ func (v *View) current(c *storage.Coll) bool { return versionOf(c.Meta()) == v.a
 func (v *View) Info() Info { return v.info }
 
 // Len returns the number of rows.
-func (v *View) Len() int { return len(v.keys) }
+func (v *View) Len() int { return v.rows }
 
 // Dim returns the vector dimension.
 func (v *View) Dim() int { return v.dim }
@@ -312,8 +312,12 @@ func (v *View) Metric() Metric { return v.metric }
 
 // Key returns the key at position i (frequency order).
 func (v *View) Key(i int) string {
-	if i >= len(v.keys) {
-		return v.built.row(i - len(v.keys)).key
+	if i >= v.rows {
+		return v.built.row(i - v.rows).key
+	}
+	if v.file != nil {
+		k, _ := v.file.row(i, true)
+		return k
 	}
 	return v.keys[i]
 }
@@ -321,45 +325,94 @@ func (v *View) Key(i int) string {
 // Count returns the count of the key at position i (0 for a key built
 // from n-grams).
 func (v *View) Count(i int) int64 {
-	if i >= len(v.counts) {
+	if i >= v.rows {
 		return 0
+	}
+	if v.file != nil {
+		_, c := v.file.row(i, false)
+		return c
 	}
 	return v.counts[i]
 }
 
+// allKeys returns every key by position, copied out of the file once for
+// a view read in place; nil when the file can no longer give them (the
+// DB was closed before they were copied, or the file is damaged).
+func (v *viewData) allKeys() []string {
+	if v.file != nil {
+		k, _ := v.file.allRows()
+		return k
+	}
+	return v.keys
+}
+
+// allCounts is allKeys for the counts.
+func (v *viewData) allCounts() []int64 {
+	if v.file != nil {
+		_, c := v.file.allRows()
+		return c
+	}
+	return v.counts
+}
+
 // ID returns the storage row id at position i.
-func (v *View) ID(i int) uint32 { return v.ids[i] }
+func (v *View) ID(i int) uint32 {
+	if v.denseIDs {
+		return uint32(i)
+	}
+	return v.ids[i]
+}
+
+// idList returns the storage row ids by position (made once when they
+// are the positions). The caller must not modify it.
+func (v *viewData) idList() []uint32 {
+	if !v.denseIDs {
+		return v.ids
+	}
+	v.idsOnce.Do(func() {
+		v.idsMade = make([]uint32, v.rows)
+		for i := range v.idsMade {
+			v.idsMade[i] = uint32(i)
+		}
+	})
+	return v.idsMade
+}
 
 // Lookup returns the position of key. The first few lookups of a view go
 // through the file's key index (a B+tree search each), so that opening a
 // large collection and asking one question does not wait for a map of every
-// key; from the 33rd lookup on, the map is built once and used.
+// key (nor, in a view read in place, for a copy of every key); from the
+// 33rd lookup on, the map is built once and used.
 func (v *View) Lookup(key string) (int, bool) {
 	if v.posReady.Load() || v.lookups.Add(1) > 32 {
 		p, ok := v.posMap()[key]
 		return int(p), ok
 	}
 	var id uint32
-	found := false
+	found, same := false, false
 	v.d.view(v.info.Name, func(c *storage.Coll) error {
 		id, found = c.ID(key)
+		same = v.current(c)
 		return nil
 	})
 	if found {
-		if p, ok := v.posOfID(id); ok && v.keys[p] == key {
+		if p, ok := v.posOfID(id); ok && v.Key(p) == key {
 			return p, true
 		}
+	} else if same {
+		return 0, false // the file is still this view's state
 	}
-	// Not found, or the file has moved on since this view was taken: the
-	// view's own map is the answer.
+	// The file has moved on since this view was taken (or could not be
+	// read): the view's own map is the answer.
 	p, ok := v.posMap()[key]
 	return int(p), ok
 }
 
 func (v *View) posMap() map[string]int32 {
 	v.posOnce.Do(func() {
-		m := make(map[string]int32, len(v.keys))
-		for i, k := range v.keys {
+		keys := v.allKeys()
+		m := make(map[string]int32, len(keys))
+		for i, k := range keys {
 			m[k] = int32(i)
 		}
 		v.pos = m
@@ -371,8 +424,8 @@ func (v *View) posMap() map[string]int32 {
 // SearchVector returns the vector used for search at position i: unit length
 // for COSINE collections, raw otherwise. The caller must not modify it.
 func (v *View) SearchVector(i int) []float32 {
-	if i >= len(v.keys) {
-		return v.built.row(i - len(v.keys)).vec
+	if i >= v.rows {
+		return v.built.row(i - v.rows).vec
 	}
 	if v.file != nil {
 		return v.file.vector(i, v.dim) // a copy: the file's bytes stay inside
@@ -447,11 +500,15 @@ func (v *View) Meta(i int) ([]any, error) {
 // key: the values are then those of the file now, and a row no longer in
 // the file has none.
 func (v *View) loadMeta() {
-	meta := make([][]any, len(v.keys))
+	meta := make([][]any, v.rows)
 	v.metaErr = v.d.view(v.info.Name, func(c *storage.Coll) error {
 		same := v.current(c)
+		var keys []string
+		if !same {
+			keys = v.allKeys()
+		}
 		return c.Scan(storage.ScanOptions{NoVector: true}, func(r *storage.Row) (bool, error) {
-			if p, ok := v.posOfID(r.ID); ok && (same || v.keys[p] == r.Key) {
+			if p, ok := v.posOfID(r.ID); ok && (same || p < len(keys) && keys[p] == r.Key) {
 				meta[p] = r.Meta
 			}
 			return true, nil
@@ -486,17 +543,18 @@ func (v *View) FieldIndex(name string) int {
 // CaseVariants returns the keys equal to key up to case (for "did you mean"
 // hints such as 'King' → 'king').
 func (v *View) CaseVariants(key string) []string {
+	keys := v.allKeys()
 	v.lowerOnce.Do(func() {
 		v.lower = make(map[string][]int32)
-		for i, k := range v.keys {
+		for i, k := range keys {
 			l := strings.ToLower(k)
 			v.lower[l] = append(v.lower[l], int32(i))
 		}
 	})
 	var out []string
 	for _, p := range v.lower[strings.ToLower(key)] {
-		if v.keys[p] != key {
-			out = append(out, v.keys[p])
+		if int(p) < len(keys) && keys[p] != key {
+			out = append(out, keys[p])
 		}
 	}
 	return out
@@ -572,5 +630,5 @@ func (v *View) suggest(ctx context.Context, key string) string {
 }
 
 func (v *View) String() string {
-	return fmt.Sprintf("view of %s (%d rows, dim %d, %s)", v.info.Name, len(v.keys), v.dim, v.metric)
+	return fmt.Sprintf("view of %s (%d rows, dim %d, %s)", v.info.Name, v.rows, v.dim, v.metric)
 }

@@ -454,6 +454,32 @@ func (bv *BlockVectors) Row(id uint32) ([]byte, int64) {
 	return blockRow(v, len(bv.Norms[b]), bv.Dim, int(id)%bv.Rows)
 }
 
+// EachRow calls fn with the id, key (valid only while the transaction is
+// open) and count of every row, in id order.
+func (bv *BlockVectors) EachRow(fn func(id uint32, key []byte, count int64)) {
+	for b, v := range bv.raw {
+		n := len(bv.Norms[b])
+		f := vbFixed(n, bv.Dim)
+		counts, offs := v[f-12*n:f-4*n], v[f-4*n:f]
+		start := uint32(0)
+		for s := 0; s < n; s++ {
+			end := binary.LittleEndian.Uint32(offs[4*s:])
+			fn(uint32(b*bv.Rows+s), v[f+int(start):f+int(end)], int64(binary.LittleEndian.Uint64(counts[8*s:])))
+			start = end
+		}
+	}
+}
+
+// KeyBytes returns the length of all the keys together.
+func (bv *BlockVectors) KeyBytes() int {
+	t := 0
+	for b, v := range bv.raw {
+		f := vbFixed(len(bv.Norms[b]), bv.Dim)
+		t += int(binary.LittleEndian.Uint32(v[f-4 : f]))
+	}
+	return t
+}
+
 // BlockVectors resolves the collection's vector blocks for use in place.
 // It returns nil, nil when the collection has the earlier layout or when
 // its row ids are not dense (a row was deleted), which readers then serve
@@ -473,10 +499,17 @@ func (c *Coll) BlockVectors() (*BlockVectors, error) {
 		return nil, nil
 	}
 	nb := (int(m.NextID) + vm.rows - 1) / vm.rows
-	bv := &BlockVectors{Rows: vm.rows, Dim: vm.dim, Vecs: make([][]float32, nb), Norms: make([][]float32, nb)}
+	bv := &BlockVectors{Rows: vm.rows, Dim: vm.dim, Vecs: make([][]float32, nb), Norms: make([][]float32, nb),
+		raw: make([][]byte, 0, nb)}
+	// One cursor walks the blocks in key order (a Get per block would
+	// search the B+tree from its root each time).
+	cur := vb.Cursor()
+	k, v := cur.First()
 	for bn := 0; bn < nb; bn++ {
-		v := vb.Get(blockKey(uint64(bn)))
-		if v == nil {
+		for k != nil && (len(k) != 8 || binary.BigEndian.Uint64(k) < uint64(bn)) {
+			k, v = cur.Next() // not the key of a block: skipped, as a Get would
+		}
+		if k == nil || len(k) != 8 || binary.BigEndian.Uint64(k) != uint64(bn) || v == nil {
 			return nil, fmt.Errorf("%w: collection %s: vector block %d is missing", ErrCorrupt, m.Name, bn)
 		}
 		n, err := vbCheck(v, vm.rows, vm.dim)
@@ -489,6 +522,10 @@ func (c *Coll) BlockVectors() (*BlockVectors, error) {
 		if err == nil {
 			bits := v[vbHeader+4*n*vm.dim+4*n:]
 			for s := 0; s < n; s++ {
+				if s%8 == 0 && s+8 <= n && bits[s/8] == 0xff {
+					s += 7 // eight rows present
+					continue
+				}
 				if bits[s/8]&(1<<(s%8)) == 0 {
 					err = fmt.Errorf("row %d is absent, the collection has no deleted rows", bn*vm.rows+s)
 					break
@@ -505,6 +542,7 @@ func (c *Coll) BlockVectors() (*BlockVectors, error) {
 		bv.raw = append(bv.raw, v)
 		bv.Vecs[bn] = f[: n*vm.dim : n*vm.dim]
 		bv.Norms[bn] = f[n*vm.dim : n*vm.dim+n : n*vm.dim+n]
+		k, v = cur.Next()
 	}
 	return bv, nil
 }

@@ -59,6 +59,21 @@ func blocksOf(t *testing.T, db *DB, name string) (vecs [][]float32, norms []floa
 			return err
 		}
 		copied = bv.Copied
+		// EachRow walks the same keys and counts as Row, in id order,
+		// and KeyBytes is their length.
+		next, keyBytes := uint32(0), 0
+		var walkErr error
+		bv.EachRow(func(id uint32, key []byte, count int64) {
+			k, cnt := bv.Row(id)
+			if walkErr == nil && (id != next || string(key) != string(k) || count != cnt) {
+				walkErr = fmt.Errorf("EachRow: row %d %q %d after row %d, Row gives %q %d", id, key, count, next, k, cnt)
+			}
+			next++
+			keyBytes += len(key)
+		})
+		if walkErr != nil || next != c.Meta().NextID || keyBytes != bv.KeyBytes() {
+			return fmt.Errorf("EachRow: %v; %d rows of %d, %d key bytes, KeyBytes %d", walkErr, next, c.Meta().NextID, keyBytes, bv.KeyBytes())
+		}
 		for id := uint32(0); id < c.Meta().NextID; id++ {
 			vecs = append(vecs, append([]float32(nil), bv.Vector(id)...))
 			norms = append(norms, bv.Norms[int(id)/bv.Rows][int(id)%bv.Rows])
