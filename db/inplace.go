@@ -88,28 +88,36 @@ func (f *fileVectors) copyOut(dim int) []float32 {
 // returns the copy.
 func (f *fileVectors) materialize(dim int) ([]float32, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.closed {
+		f.mu.Unlock()
 		return nil, ErrClosed
 	}
-	if f.bv != nil {
-		if !f.rowsIn.Load() {
-			if err := f.copyRows(); err != nil {
-				return nil, err
-			}
-		}
-		var err error
-		func() {
-			defer faultGuard(&err, debug.SetPanicOnFault(true))
-			f.heap = f.copyOut(dim)
-		}()
-		if err != nil {
+	if f.bv == nil {
+		f.mu.Unlock()
+		return f.heap, nil
+	}
+	if !f.rowsIn.Load() {
+		if err := f.copyRows(); err != nil {
+			f.mu.Unlock()
 			return nil, err
 		}
-		f.bv = nil
-		f.pin.Close()
 	}
-	return f.heap, nil
+	var err error
+	func() {
+		defer faultGuard(&err, debug.SetPanicOnFault(true))
+		f.heap = f.copyOut(dim)
+	}()
+	if err != nil {
+		f.mu.Unlock()
+		return nil, err
+	}
+	f.bv = nil
+	heap := f.heap
+	f.mu.Unlock()
+	// Closed after mu is let go: a release of the pin that began meanwhile
+	// holds the pin's once while its evict waits for mu.
+	f.pin.Close()
+	return heap, nil
 }
 
 // copyRows copies every key and count out of the blocks (mu held for

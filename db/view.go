@@ -246,7 +246,9 @@ func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {
 			pin.Close()
 		}
 	}()
+	ran := false
 	err = pin.View(func(tx *storage.Tx) error {
+		ran = true
 		c, err := tx.Collection(name)
 		if err != nil {
 			return err
@@ -274,18 +276,22 @@ func (d *DB) loadViewInPlace(v *View, name string) (bool, error) {
 		// Keys and counts stay in the blocks too (fileVectors.row): no
 		// loop over the rows at open, which would read the tail of every
 		// block and copy a million keys before the first question.
-		f.bv, f.step = bv, bv.Rows
+		if m.Rows != len(v.norms) {
+			return fmt.Errorf("%w: collection %s: %d rows, its vector blocks %d", ErrCorrupt, name, m.Rows, len(v.norms))
+		}
+		v.rows, v.denseIDs, v.idsDense = len(v.norms), true, true
+		// Published before the pin's lock is let go: a release of the pin
+		// waits for this function, then finds the vectors and evicts them.
+		f.bv, f.step, f.pin = bv, bv.Rows, pin
+		v.file = f
 		return nil
 	})
-	if err != nil || f.bv == nil {
+	if !ran {
+		return false, nil // released before it was read: the caller scans
+	}
+	if err != nil || v.file == nil {
 		return false, err
 	}
-	if v.info.Rows != len(v.norms) {
-		return false, fmt.Errorf("%w: collection %s: %d rows, its vector blocks %d", ErrCorrupt, name, v.info.Rows, len(v.norms))
-	}
-	v.rows, v.denseIDs, v.idsDense = len(v.norms), true, true
-	f.pin = pin
-	v.file = f
 	used = true
 	runtime.AddCleanup(v.viewData, func(p *storage.Pin) { p.Close() }, pin)
 	return true, nil

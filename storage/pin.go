@@ -63,6 +63,11 @@ type Pin struct {
 	btx   *bolt.Tx
 	evict func(keep bool)
 	once  sync.Once
+	// mu is held by View and by the release: a release waits for a View
+	// that is reading (its bytes stay mapped until it returns), and what
+	// the View published by then is what evict finds.
+	mu   sync.Mutex
+	done bool // closed or released (under mu)
 }
 
 // Pin opens a read transaction that stays open until Close or until the
@@ -111,8 +116,15 @@ func (db *DB) Pin(evict func(keep bool)) (*Pin, error) {
 }
 
 // View runs fn on the pinned transaction. What fn reads stays valid until
-// the pin is closed or released.
+// the pin is closed or released; a release waits for fn to return, so fn
+// should publish where its holder's evict finds it whatever it keeps. fn
+// must not write. View on a pin already released is ErrClosed.
 func (p *Pin) View(fn func(tx *Tx) error) (err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return ErrClosed
+	}
 	defer guard(&err, debug.SetPanicOnFault(true))
 	return fn(&Tx{btx: p.btx, db: p.db})
 }
@@ -122,12 +134,25 @@ func (p *Pin) Close() {
 	p.db.pinMu.Lock()
 	delete(p.db.pins, p)
 	p.db.pinMu.Unlock()
-	p.once.Do(func() { p.btx.Rollback() })
+	p.once.Do(func() {
+		p.finish()
+		p.btx.Rollback()
+	})
+}
+
+// finish marks the pin done, after waiting for a View that is running.
+// It does not hold mu while evict runs: evict takes its holder's locks,
+// under which the holder may Close the pin.
+func (p *Pin) finish() {
+	p.mu.Lock()
+	p.done = true
+	p.mu.Unlock()
 }
 
 // release calls evict and closes the transaction.
 func (p *Pin) release(keep bool) {
 	p.once.Do(func() {
+		p.finish()
 		if p.evict != nil {
 			p.evict(keep)
 		}

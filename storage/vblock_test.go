@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
@@ -1012,4 +1013,66 @@ func FuzzBlockRecord(f *testing.F) {
 			t.Fatal("vector length changed")
 		}
 	})
+}
+
+// TestReleaseWaitsForView: a release of a pin (here the one a write that
+// needs a larger map makes) waits for a View that is reading, so that what
+// the View publishes is there for evict and no byte it reads is unmapped
+// under it; a View after the release is ErrClosed and does not run.
+func TestReleaseWaitsForView(t *testing.T) {
+	if !pinsSupported {
+		t.Skip("no pins on this platform")
+	}
+	db, err := Open(filepath.Join(t.TempDir(), "t.vdb"), &Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	loadBlockRows(t, db, "c", 50, 8, vec.Cosine)
+	var published atomic.Bool
+	sawPublished := make(chan bool, 1)
+	pin, err := db.Pin(func(keep bool) { sawPublished <- published.Load() })
+	if err != nil || pin == nil {
+		t.Fatal(pin, err)
+	}
+	inView, finish := make(chan struct{}), make(chan struct{})
+	viewDone := make(chan error, 1)
+	go func() {
+		viewDone <- pin.View(func(tx *Tx) error {
+			close(inView)
+			<-finish
+			c, err := tx.Collection("c")
+			if err != nil {
+				return err
+			}
+			if _, err := c.BlockVectors(); err != nil {
+				return err
+			}
+			published.Store(true)
+			return nil
+		})
+	}()
+	<-inView
+	released := make(chan struct{})
+	go func() {
+		db.releasePins(true)
+		close(released)
+	}()
+	select {
+	case <-released:
+		t.Fatal("the pin was released while a View was reading it")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(finish)
+	if err := <-viewDone; err != nil {
+		t.Fatal(err)
+	}
+	<-released
+	if !<-sawPublished {
+		t.Error("evict ran before the View had published")
+	}
+	ran := false
+	if err := pin.View(func(*Tx) error { ran = true; return nil }); !errors.Is(err, ErrClosed) || ran {
+		t.Errorf("View after the release: %v, ran %v", err, ran)
+	}
 }
