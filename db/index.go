@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -374,34 +373,6 @@ func (v *View) lazyIndex(meta []byte, nr *storage.NodeReader) (*ann.Index, error
 	return ann.LoadLazyInPlace(meta, v.idList(), v.posOfID, fetch, func(pos []int, each func(int, []float32)) error {
 		return v.file.eachVector(pos, v.dim, each)
 	})
-}
-
-// eachVector calls fn with i and the search vector at position pos[i],
-// for every i in order; the vector is valid only during fn, which must
-// only compute (it runs with mu held for reading, as in span). It is
-// ErrClosed once the DB is closed, ErrCorrupt when the file no longer
-// backs a vector.
-func (f *fileVectors) eachVector(pos []int, dim int, fn func(i int, v []float32)) (err error) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	switch {
-	case f.closed:
-		return ErrClosed
-	case f.bv == nil:
-		for i, p := range pos {
-			fn(i, f.heap[p*dim:(p+1)*dim:(p+1)*dim])
-		}
-		return nil
-	}
-	defer faultGuard(&err, debug.SetPanicOnFault(true))
-	for i, p := range pos {
-		v := f.bv.Vector(uint32(p))
-		if len(v) != dim {
-			return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, p)
-		}
-		fn(i, v)
-	}
-	return nil
 }
 
 // statsIndex returns the graph SHOW STATS measures: the one searches use,

@@ -209,16 +209,25 @@ func (f *fileVectors) vector(i, dim int) []float32 {
 // vectorsInto copies the search vectors at positions pos into dst, one
 // after the other: ErrClosed once the DB is closed, ErrCorrupt when the
 // file no longer backs them.
-func (f *fileVectors) vectorsInto(pos []int, dst []float32) (err error) {
+func (f *fileVectors) vectorsInto(pos []int, dst []float32) error {
+	dim := len(dst) / max(1, len(pos))
+	return f.eachVector(pos, dim, func(i int, v []float32) { copy(dst[i*dim:(i+1)*dim], v) })
+}
+
+// eachVector calls fn with i and the search vector at position pos[i],
+// for every i in order; the vector is valid only during fn, which must
+// only compute (it runs with mu held for reading, as in span). It is
+// ErrClosed once the DB is closed, ErrCorrupt when the file no longer
+// backs a vector.
+func (f *fileVectors) eachVector(pos []int, dim int, fn func(i int, v []float32)) (err error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	if f.closed {
+	switch {
+	case f.closed:
 		return ErrClosed
-	}
-	dim := len(dst) / max(1, len(pos))
-	if f.bv == nil {
+	case f.bv == nil:
 		for i, p := range pos {
-			copy(dst[i*dim:(i+1)*dim], f.heap[p*dim:(p+1)*dim])
+			fn(i, f.heap[p*dim:(p+1)*dim:(p+1)*dim])
 		}
 		return nil
 	}
@@ -228,7 +237,7 @@ func (f *fileVectors) vectorsInto(pos []int, dst []float32) (err error) {
 		if len(v) != dim {
 			return fmt.Errorf("%w: no vector at position %d", ErrCorrupt, p)
 		}
-		copy(dst[i*dim:(i+1)*dim], v)
+		fn(i, v)
 	}
 	return nil
 }
