@@ -164,11 +164,18 @@ func (x *Index) distSlot(sc *scratch, q []float32, n uint32) float32 {
 // rescore replaces the int8 distances of the candidates in sc.res by exact
 // float32 ones and keeps the k best in sc.res.
 func (x *Index) rescore(sc *scratch, q []float32, k int) {
-	w := sc.w[:0]
+	// Pop the beam and prefetch all its vectors before scoring any, so
+	// that their cache misses overlap.
+	w, nb := sc.w[:0], sc.nb[:0]
 	for len(sc.res) > 0 {
 		c := sc.res.pop()
-		c.d = x.dist(q, x.vec(c.s))
 		w = append(w, c)
+		nb = append(nb, c.s)
+	}
+	sc.nb = nb
+	vec.PrefetchFloat32Rows(x.vecs, x.dim, nb)
+	for i := range w {
+		w[i].d = x.dist(q, x.vec(w[i].s))
 	}
 	slices.SortFunc(w, func(a, b cand) int {
 		switch {

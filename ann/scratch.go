@@ -18,7 +18,6 @@ type scratch struct {
 	q     []float32 // normalised query
 	nb    []uint32  // unvisited neighbours of the expanded node
 	ds    []float32 // their distances
-	touch float32   // sink for distMany's early loads
 	int8  bool      // an int8 walk (Config.Int8): distances from qc
 	qc    []int8    // the query's int8 codes
 	qs    float32   // their scale

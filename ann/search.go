@@ -21,6 +21,17 @@ func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
 	return sc.links
 }
 
+// prefetchLinks hints that the links of slot s on layer lc will soon be
+// read (layer 0 of an index in memory; elsewhere it does nothing).
+func (x *Index) prefetchLinks(s uint32, lc int) {
+	if lc != 0 || x.lazy != nil {
+		return
+	}
+	if i := int(s) * x.stride; i+x.stride <= len(x.l0) {
+		vec.PrefetchUint32s(x.l0[i : i+x.stride])
+	}
+}
+
 // greedy walks layer lc from ep towards q, moving while a neighbour is
 // closer (the upper-layer descent with ef = 1).
 func (x *Index) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
@@ -61,6 +72,11 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 		if len(sc.res) >= ef && c.d > sc.res[0].d {
 			break
 		}
+		if len(sc.cand) > 0 {
+			// The likeliest next node to expand: fetch its links while
+			// this one's neighbours are scored.
+			x.prefetchLinks(sc.cand[0].s, lc)
+		}
 		// Gather the unvisited neighbours first and compute their
 		// distances in one branch-free pass: the loads of the next vectors
 		// then overlap the arithmetic on the current one instead of
@@ -90,9 +106,9 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 }
 
 // distMany computes the distances from q to the vectors of slots nb into
-// sc.ds and returns them. Before each distance it touches the first value
-// of the next vector, so that its cache miss is under way while the
-// current one is computed (Go has no prefetch instruction).
+// sc.ds and returns them. It first prefetches all their vectors (or codes),
+// so that the cache misses overlap each other and the arithmetic instead
+// of being waited for one by one.
 func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 	if cap(sc.ds) < len(nb) {
 		sc.ds = make([]float32, len(nb), 2*len(nb))
@@ -105,23 +121,16 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		return ds
 	}
 	if sc.int8 {
-		var touch int8
+		vec.PrefetchInt8Rows(x.codes, x.dim, nb)
 		for i, n := range nb {
-			if i+1 < len(nb) {
-				touch += x.codes[int(nb[i+1])*x.dim]
-			}
 			ds[i] = x.distInt8(sc, n)
 		}
-		sc.touch = float32(touch)
 		return ds
 	}
 	dim := x.dim
 	vecs := x.vecs
-	var touch float32
+	vec.PrefetchFloat32Rows(vecs, dim, nb)
 	for i, n := range nb {
-		if i+1 < len(nb) {
-			touch += vecs[int(nb[i+1])*dim]
-		}
 		v := vecs[int(n)*dim : int(n)*dim+dim : int(n)*dim+dim]
 		switch x.cfg.Metric {
 		case vec.L2:
@@ -132,7 +141,6 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 			ds[i] = 1 - vec.Dot(q, v)
 		}
 	}
-	sc.touch = touch
 	return ds
 }
 

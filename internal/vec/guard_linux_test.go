@@ -90,3 +90,16 @@ func TestInt8KernelsStayInBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetchAtGuardPage prefetches rows that end at, and rows that lie
+// in, an unreadable page: a prefetch must not fault.
+func TestPrefetchAtGuardPage(t *testing.T) {
+	for _, dim := range []int{1, 16, 100, 333} {
+		f := guardedTail(t, (dim*3+3)/4)
+		b := unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(f))), len(f)*4)
+		codes := b[len(b)-3*dim:]
+		PrefetchInt8Rows(codes, dim, []uint32{0, 1, 2, 3, 4, 100})
+		PrefetchFloat32Rows(f, 1, []uint32{uint32(len(f) - 1), uint32(len(f)), uint32(len(f) + 1000)})
+		PrefetchUint32s(unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(f))), len(f)))
+	}
+}
