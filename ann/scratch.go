@@ -56,3 +56,26 @@ func (x *Index) getScratch() *scratch {
 }
 
 func (x *Index) putScratch(sc *scratch) { x.pool.Put(sc) }
+
+// gather marks links seen and returns, in sc.nb, those that were not
+// already (a link listed twice is returned once). It does what a loop of
+// visit calls does without a branch per link, whose outcome the processor
+// could not predict.
+func (sc *scratch) gather(links []uint32) []uint32 {
+	if cap(sc.nb) < len(links) {
+		sc.nb = make([]uint32, 0, 2*len(links))
+	}
+	nb := sc.nb[:len(links)]
+	seen, epoch := sc.seen, sc.epoch
+	k := 0
+	for _, n := range links {
+		nb[k] = n
+		old := seen[n]
+		seen[n] = epoch
+		if old != epoch {
+			k++
+		}
+	}
+	sc.nb = nb[:k]
+	return sc.nb
+}

@@ -81,13 +81,7 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 		// distances in one branch-free pass: the loads of the next vectors
 		// then overlap the arithmetic on the current one instead of
 		// waiting behind the heap updates' branches.
-		nb := sc.nb[:0]
-		for _, n := range x.links(sc, c.s, lc) {
-			if !sc.visit(n) {
-				nb = append(nb, n)
-			}
-		}
-		sc.nb = nb
+		nb := sc.gather(x.links(sc, c.s, lc))
 		ds := x.distMany(sc, q, nb)
 		for i, n := range nb {
 			d := ds[i]
