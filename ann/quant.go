@@ -138,7 +138,13 @@ func (x *Index) setQuery(sc *scratch, q []float32) {
 // distInt8 is the int8 estimate of the index distance from the query in sc
 // to slot n.
 func (x *Index) distInt8(sc *scratch, n uint32) float32 {
-	dot := float32(vec.DotInt8(sc.qc, x.codesOf(n))) * sc.qs * x.qscale[n]
+	return x.int8Dist(sc, vec.DotInt8(sc.qc, x.codesOf(n)), n)
+}
+
+// int8Dist is distInt8 from the int8 dot product of the query's codes and
+// slot n's.
+func (x *Index) int8Dist(sc *scratch, idot int32, n uint32) float32 {
+	dot := float32(idot) * sc.qs * x.qscale[n]
 	switch x.cfg.Metric {
 	case vec.L2:
 		return sc.qn + x.qnorm[n] - 2*dot

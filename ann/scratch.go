@@ -18,6 +18,7 @@ type scratch struct {
 	q     []float32 // normalised query
 	nb    []uint32  // unvisited neighbours of the expanded node
 	ds    []float32 // their distances
+	dots  []int32   // their int8 dot products with qc
 	int8  bool      // an int8 walk (Config.Int8): distances from qc
 	qc    []int8    // the query's int8 codes
 	qs    float32   // their scale

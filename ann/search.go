@@ -116,8 +116,13 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 	}
 	if sc.int8 {
 		vec.PrefetchInt8Rows(x.codes, x.dim, nb)
+		if cap(sc.dots) < len(nb) {
+			sc.dots = make([]int32, len(nb), 2*len(nb))
+		}
+		dots := sc.dots[:len(nb)]
+		vec.DotInt8Rows(sc.qc, x.codes, nb, dots)
 		for i, n := range nb {
-			ds[i] = x.distInt8(sc, n)
+			ds[i] = x.int8Dist(sc, dots[i], n)
 		}
 		return ds
 	}
