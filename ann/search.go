@@ -37,7 +37,19 @@ func (x *Index) prefetchLinks(s uint32, lc int) {
 func (x *Index) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
 	for changed := true; changed; {
 		changed = false
-		for _, n := range x.links(sc, ep.s, lc) {
+		links := x.links(sc, ep.s, lc)
+		if x.lazy == nil {
+			// All the distances first (prefetched, in one batch), then
+			// the same scan: the distances do not depend on ep.
+			for i, d := range x.distMany(sc, q, links) {
+				if d < ep.d {
+					ep = cand{d, links[i]}
+					changed = true
+				}
+			}
+			continue
+		}
+		for _, n := range links {
 			if d := x.distSlot(sc, q, n); d < ep.d {
 				ep = cand{d, n}
 				changed = true
