@@ -99,6 +99,7 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 			d := ds[i]
 			if len(sc.res) < ef || d < sc.res[0].d {
 				sc.cand.push(cand{d, n})
+				x.prefetchLinks(n, lc)
 				if keep == nil || keep(x.ids[n]) {
 					if len(sc.res) < ef {
 						sc.res.push(cand{d, n})
