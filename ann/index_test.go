@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand"
+	"slices"
 	"sync"
 	"testing"
 
@@ -330,5 +331,43 @@ func TestBuildCancel(t *testing.T) {
 	x := New(16, Config{})
 	if err := x.Build(ctx, seqIDs(10), data[:10], 2, nil); !errors.Is(err, context.Canceled) || x.Len() != 0 {
 		t.Fatalf("pre-cancelled build: %v, Len %d", err, x.Len())
+	}
+}
+
+// TestGatherMatchesVisit: scratch.gather returns exactly the links a loop
+// of visit calls keeps, in order, and leaves the same nodes seen: links
+// seen before, links listed twice, an empty list, and across epochs.
+func TestGatherMatchesVisit(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	var a, b scratch
+	for round := 0; round < 50; round++ {
+		a.reset(500)
+		b.reset(500)
+		for i := 0; i < 30; i++ { // some nodes seen before
+			s := uint32(rng.Intn(500))
+			a.visit(s)
+			b.visit(s)
+		}
+		for list := 0; list < 10; list++ {
+			links := make([]uint32, rng.Intn(40))
+			for i := range links {
+				links[i] = uint32(rng.Intn(500))
+			}
+			var want []uint32
+			for _, s := range links {
+				if !b.visit(s) {
+					want = append(want, s)
+				}
+			}
+			got := a.gather(links)
+			if !slices.Equal(got, want) {
+				t.Fatalf("round %d: gather(%v) = %v, want %v", round, links, got, want)
+			}
+		}
+		for s := uint32(0); s < 500; s++ {
+			if a.visit(s) != b.visit(s) {
+				t.Fatalf("round %d: slot %d seen differently", round, s)
+			}
+		}
 	}
 }

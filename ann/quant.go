@@ -148,7 +148,13 @@ func (x *Index) setQuery(sc *scratch, q []float32) {
 // distInt8 is the int8 estimate of the index distance from the query in sc
 // to slot n.
 func (x *Index) distInt8(sc *scratch, n uint32) float32 {
-	dot := float32(vec.DotInt8(sc.qc, x.codesOf(n))) * sc.qs * x.qscale[n]
+	return x.int8Dist(sc, vec.DotInt8(sc.qc, x.codesOf(n)), n)
+}
+
+// int8Dist is distInt8 from the int8 dot product of the query's codes and
+// slot n's.
+func (x *Index) int8Dist(sc *scratch, idot int32, n uint32) float32 {
+	dot := float32(idot) * sc.qs * x.qscale[n]
 	switch x.cfg.Metric {
 	case vec.L2:
 		return sc.qn + x.qnorm[n] - 2*dot
@@ -174,16 +180,22 @@ func (x *Index) distSlot(sc *scratch, q []float32, n uint32) float32 {
 // rescore replaces the int8 distances of the candidates in sc.res by exact
 // float32 ones and keeps the k best in sc.res.
 func (x *Index) rescore(sc *scratch, q []float32, k int) {
-	w := sc.w[:0]
+	// Pop the beam and prefetch all its vectors before scoring any, so
+	// that their cache misses overlap.
+	w, nb := sc.w[:0], sc.nb[:0]
 	for len(sc.res) > 0 {
-		w = append(w, sc.res.pop())
+		c := sc.res.pop()
+		w = append(w, c)
+		nb = append(nb, c.s)
 	}
+	sc.nb = nb
 	if x.lazy != nil && x.lazy.read != nil {
 		if !x.rescoreRead(sc, q, w) {
 			sc.w = w[:0]
 			return
 		}
 	} else {
+		vec.PrefetchFloat32Rows(x.vecs, x.dim, nb)
 		for i := range w {
 			w[i].d = x.dist(q, x.vec(w[i].s))
 		}

@@ -18,7 +18,7 @@ type scratch struct {
 	q     []float32 // normalised query
 	nb    []uint32  // unvisited neighbours of the expanded node
 	ds    []float32 // their distances
-	touch float32   // sink for distMany's early loads
+	dots  []int32   // their int8 dot products with qc
 	int8  bool      // an int8 walk (Config.Int8): distances from qc
 	qc    []int8    // the query's int8 codes
 	qs    float32   // their scale
@@ -57,3 +57,26 @@ func (x *Index) getScratch() *scratch {
 }
 
 func (x *Index) putScratch(sc *scratch) { x.pool.Put(sc) }
+
+// gather marks links seen and returns, in sc.nb, those that were not
+// already (a link listed twice is returned once). It does what a loop of
+// visit calls does without a branch per link, whose outcome the processor
+// could not predict.
+func (sc *scratch) gather(links []uint32) []uint32 {
+	if cap(sc.nb) < len(links) {
+		sc.nb = make([]uint32, 0, 2*len(links))
+	}
+	nb := sc.nb[:len(links)]
+	seen, epoch := sc.seen, sc.epoch
+	k := 0
+	for _, n := range links {
+		nb[k] = n
+		old := seen[n]
+		seen[n] = epoch
+		if old != epoch {
+			k++
+		}
+	}
+	sc.nb = nb[:k]
+	return sc.nb
+}

@@ -21,12 +21,41 @@ func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
 	return sc.links
 }
 
+// prefetchLinks hints that the links of slot s on layer lc will soon be
+// read (layer 0, once the node is in memory; elsewhere it does nothing).
+func (x *Index) prefetchLinks(s uint32, lc int) {
+	if lc != 0 || (x.lazy != nil && !x.lazy.isDone(s)) {
+		return
+	}
+	if c := x.cg; c != nil {
+		if int(s)+1 < len(c.off0) {
+			vec.PrefetchUint32s(c.l0[c.off0[s]:c.off0[s+1]])
+		}
+		return
+	}
+	if i := int(s) * x.stride; i+x.stride <= len(x.l0) {
+		vec.PrefetchUint32s(x.l0[i : i+x.stride])
+	}
+}
+
 // greedy walks layer lc from ep towards q, moving while a neighbour is
 // closer (the upper-layer descent with ef = 1).
 func (x *Index) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
 	for changed := true; changed; {
 		changed = false
-		for _, n := range x.links(sc, ep.s, lc) {
+		links := x.links(sc, ep.s, lc)
+		if x.lazy == nil {
+			// All the distances first (prefetched, in one batch), then
+			// the same scan: the distances do not depend on ep.
+			for i, d := range x.distMany(sc, q, links) {
+				if d < ep.d {
+					ep = cand{d, links[i]}
+					changed = true
+				}
+			}
+			continue
+		}
+		for _, n := range links {
 			if d := x.distSlot(sc, q, n); d < ep.d {
 				ep = cand{d, n}
 				changed = true
@@ -61,22 +90,22 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 		if len(sc.res) >= ef && c.d > sc.res[0].d {
 			break
 		}
+		if len(sc.cand) > 0 {
+			// The likeliest next node to expand: fetch its links while
+			// this one's neighbours are scored.
+			x.prefetchLinks(sc.cand[0].s, lc)
+		}
 		// Gather the unvisited neighbours first and compute their
 		// distances in one branch-free pass: the loads of the next vectors
 		// then overlap the arithmetic on the current one instead of
 		// waiting behind the heap updates' branches.
-		nb := sc.nb[:0]
-		for _, n := range x.links(sc, c.s, lc) {
-			if !sc.visit(n) {
-				nb = append(nb, n)
-			}
-		}
-		sc.nb = nb
+		nb := sc.gather(x.links(sc, c.s, lc))
 		ds := x.distMany(sc, q, nb)
 		for i, n := range nb {
 			d := ds[i]
 			if len(sc.res) < ef || d < sc.res[0].d {
 				sc.cand.push(cand{d, n})
+				x.prefetchLinks(n, lc)
 				if keep == nil || keep(x.idOf(n)) {
 					if len(sc.res) < ef {
 						sc.res.push(cand{d, n})
@@ -90,9 +119,9 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 }
 
 // distMany computes the distances from q to the vectors of slots nb into
-// sc.ds and returns them. Before each distance it touches the first value
-// of the next vector, so that its cache miss is under way while the
-// current one is computed (Go has no prefetch instruction).
+// sc.ds and returns them. It first prefetches all their vectors (or codes),
+// so that the cache misses overlap each other and the arithmetic instead
+// of being waited for one by one.
 func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 	if cap(sc.ds) < len(nb) {
 		sc.ds = make([]float32, len(nb), 2*len(nb))
@@ -105,23 +134,21 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		return ds
 	}
 	if sc.int8 {
-		var touch int8
-		for i, n := range nb {
-			if i+1 < len(nb) {
-				touch += x.codes[int(nb[i+1])*x.dim]
-			}
-			ds[i] = x.distInt8(sc, n)
+		vec.PrefetchInt8Rows(x.codes, x.dim, nb)
+		if cap(sc.dots) < len(nb) {
+			sc.dots = make([]int32, len(nb), 2*len(nb))
 		}
-		sc.touch = float32(touch)
+		dots := sc.dots[:len(nb)]
+		vec.DotInt8Rows(sc.qc, x.codes, nb, dots)
+		for i, n := range nb {
+			ds[i] = x.int8Dist(sc, dots[i], n)
+		}
 		return ds
 	}
 	dim := x.dim
 	vecs := x.vecs
-	var touch float32
+	vec.PrefetchFloat32Rows(vecs, dim, nb)
 	for i, n := range nb {
-		if i+1 < len(nb) {
-			touch += vecs[int(nb[i+1])*dim]
-		}
 		v := vecs[int(n)*dim : int(n)*dim+dim : int(n)*dim+dim]
 		switch x.cfg.Metric {
 		case vec.L2:
@@ -132,7 +159,6 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 			ds[i] = 1 - vec.Dot(q, v)
 		}
 	}
-	sc.touch = touch
 	return ds
 }
 

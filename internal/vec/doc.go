@@ -76,7 +76,17 @@
 // one under qemu-aarch64 by TestARM64UnderQemu when qemu is installed.
 // BenchmarkDotInt8 (shared 2-core Xeon, three runs): dim 100 in 5.3-6.3 ns
 // with VNNI, 9.0-9.7 ns with AVX2 (float32 Dot 8.5-9.8 ns); dim 300
-// 12-15 ns against 18-20 ns (float32 28 ns).
+// 12-15 ns against 18-20 ns (float32 28 ns). DotInt8Rows scores a batch of
+// rows of a code table (a graph node's neighbours) in one call: on amd64 the
+// same AVX-512 VNNI or AVX2 loop per row, the tail mask set once; elsewhere
+// a loop of DotInt8 calls.
+//
+// PrefetchInt8Rows, PrefetchFloat32Rows and PrefetchUint32s are cache hints
+// for graph walks: PREFETCHT0 (amd64) or PRFM PLDL1KEEP (arm64) on every
+// 64-byte line of each row of a batch, so that the misses of a node's
+// neighbours overlap instead of being waited for one at a time. They change
+// nothing and never fault; with "purego" and on other architectures they
+// are empty functions.
 //
 // Go assembly needs no cgo, so CGO_ENABLED=0 builds keep it. Everywhere else
 // (other architectures, amd64 CPUs without AVX2 or FMA, and the "purego" tag)

@@ -90,3 +90,42 @@ func TestInt8KernelsStayInBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetchAtGuardPage prefetches rows that end at, and rows that lie
+// in, an unreadable page: a prefetch must not fault.
+func TestPrefetchAtGuardPage(t *testing.T) {
+	for _, dim := range []int{1, 16, 100, 333} {
+		f := guardedTail(t, (dim*3+3)/4)
+		b := unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(f))), len(f)*4)
+		codes := b[len(b)-3*dim:]
+		PrefetchInt8Rows(codes, dim, []uint32{0, 1, 2, 3, 4, 100})
+		PrefetchFloat32Rows(f, 1, []uint32{uint32(len(f) - 1), uint32(len(f)), uint32(len(f) + 1000)})
+		PrefetchUint32s(unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(f))), len(f)))
+	}
+}
+
+// TestInt8RowsKernelsStayInBounds scores the last row of a table of codes
+// that ends at a guard page, with every DotInt8Rows kernel and dimension
+// up to 200.
+func TestInt8RowsKernelsStayInBounds(t *testing.T) {
+	for dim := 1; dim <= 200; dim++ {
+		f := guardedTail(t, (3*dim+3)/4)
+		b := unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(f))), len(f)*4)
+		codes := b[len(b)-3*dim:]
+		q := make([]int8, dim)
+		for i := range codes {
+			codes[i] = int8(i * 13)
+		}
+		for i := range q {
+			q[i] = int8(i*7 - 50)
+		}
+		want := dotInt8Generic(q, codes[2*dim:])
+		for _, k := range int8RowsVariants {
+			out := []int32{0, 0}
+			k.fn(q, codes, []uint32{2, 2}, out)
+			if out[0] != want || out[1] != want {
+				t.Fatalf("%s dim=%d: %v, want %d", k.name, dim, out, want)
+			}
+		}
+	}
+}

@@ -11,13 +11,17 @@ func init() {
 		dotInt8Impl = dotInt8AVX2
 		int8ImplName = "avx2"
 		int8Variants = append(int8Variants, int8Variant{"avx2", dotInt8AVX2})
+		dotInt8RowsImpl = dotInt8RowsAVX2
+		int8RowsVariants = append(int8RowsVariants, int8RowsVariant{"avx2", dotInt8RowsAVX2})
 	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI {
 		int8Variants = append(int8Variants, int8Variant{"avx512-vnni", dotInt8VNNI})
 		if useVNNIInt8 {
 			dotInt8Impl = dotInt8VNNI
 			int8ImplName = "avx512-vnni"
+			dotInt8RowsImpl = dotInt8RowsVNNI
 		}
+		int8RowsVariants = append(int8RowsVariants, int8RowsVariant{"avx512-vnni", dotInt8RowsVNNI})
 	}
 }
 
@@ -34,3 +38,15 @@ func dotInt8VNNI(a, b []int8) int32
 //
 //go:noescape
 func dotInt8AVX2(a, b []int8) int32
+
+// dotInt8RowsVNNI is DotInt8Rows with AVX-512 BW and VNNI, for rows the
+// caller has checked.
+//
+//go:noescape
+func dotInt8RowsVNNI(q, codes []int8, rows []uint32, out []int32)
+
+// dotInt8RowsAVX2 is DotInt8Rows with AVX2, for rows the caller has
+// checked.
+//
+//go:noescape
+func dotInt8RowsAVX2(q, codes []int8, rows []uint32, out []int32)

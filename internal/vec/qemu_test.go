@@ -29,7 +29,7 @@ func TestARM64UnderQemu(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("cross-compiling for arm64: %v\n%s", err, out)
 	}
-	run := exec.Command(qemu, bin, "-test.run", "^(TestDotInt8Kernel|TestDotInt8Wraps|TestKernelsName)$", "-test.v")
+	run := exec.Command(qemu, bin, "-test.run", "^(TestDotInt8Kernel|TestDotInt8Wraps|TestKernelsName|TestPrefetchChangesNothing|TestPrefetchAtGuardPage|TestDotInt8RowsKernel|TestDotInt8RowsPanics|TestInt8RowsKernelsStayInBounds)$", "-test.v")
 	out, err := run.CombinedOutput()
 	if err != nil {
 		t.Fatalf("arm64 tests under qemu: %v\n%s", err, out)
