@@ -242,8 +242,8 @@ func TestCompactLazyFill(t *testing.T) {
 			if next, err = y.FillNext(next, 100); err != nil && !errors.Is(err, ErrCorrupt) {
 				t.Fatal(err)
 			}
-			if next < y.Slots() && y.cg != nil {
-				t.Fatal("compact before the fill ended")
+			if next < y.Slots() && (y.cg != nil || !y.filling()) {
+				t.Fatal("compact, or searches without fill checks, before the fill ended")
 			}
 		}
 		wg.Wait()
@@ -251,8 +251,8 @@ func TestCompactLazyFill(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		if y.cg == nil || y.l0 != nil || !y.Lazy() {
-			t.Fatalf("int8 %v: after the whole fill: compact %v", int8, y.cg != nil)
+		if y.cg == nil || y.l0 != nil || !y.Lazy() || y.filling() {
+			t.Fatalf("int8 %v: after the whole fill: compact %v, fill checks %v", int8, y.cg != nil, y.filling())
 		}
 		if after := y.MemoryBytes(); after >= before {
 			t.Errorf("int8 %v: MemoryBytes %d compact, %d padded", int8, after, before)

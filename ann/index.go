@@ -152,6 +152,10 @@ type Index struct {
 
 	// lazy is set by LoadLazy: nodes are filled on first use (lazy.go).
 	lazy *lazyGraph
+	// filledAll is set (under mu held for writing) once a lazily loaded
+	// index has every node filled and compact: searches then take the
+	// paths of a loaded index, without a fill check per node.
+	filledAll bool
 
 	// cg is the compact read-only graph of a loaded index (compact.go);
 	// l0 and upper are nil while it is set. identity is set when every

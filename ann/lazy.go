@@ -401,8 +401,13 @@ func (x *Index) compactFilled() {
 	if x.cg == nil {
 		x.cg, x.l0, x.upper = cg, nil, nil
 	}
+	x.filledAll = true
 	x.mu.Unlock()
 }
+
+// filling reports whether searches must check that the nodes they reach
+// are filled: a lazily loaded index before every node is (mu held).
+func (x *Index) filling() bool { return x.lazy != nil && !x.filledAll }
 
 func (x *Index) fillNext(from, n int) (next int, err error) {
 	z := x.lazy

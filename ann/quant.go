@@ -168,7 +168,7 @@ func (x *Index) int8Dist(sc *scratch, idot int32, n uint32) float32 {
 // distSlot is the distance the current walk uses from q to slot n: int8
 // during an int8 search, float32 otherwise.
 func (x *Index) distSlot(sc *scratch, q []float32, n uint32) float32 {
-	if x.lazy != nil && !x.ensure(sc, n) {
+	if x.filling() && !x.ensure(sc, n) {
 		return float32(math.Inf(1))
 	}
 	if sc.int8 {

@@ -9,7 +9,7 @@ import (
 // links returns the links of s on layer lc. During a parallel build it
 // copies them under the node lock into sc.links.
 func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
-	if x.lazy != nil {
+	if x.filling() {
 		return x.lazyLinks(sc, s, lc)
 	}
 	if x.lk == nil {
@@ -24,7 +24,7 @@ func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
 // prefetchLinks hints that the links of slot s on layer lc will soon be
 // read (layer 0, once the node is in memory; elsewhere it does nothing).
 func (x *Index) prefetchLinks(s uint32, lc int) {
-	if lc != 0 || (x.lazy != nil && !x.lazy.isDone(s)) {
+	if lc != 0 || (x.filling() && !x.lazy.isDone(s)) {
 		return
 	}
 	if c := x.cg; c != nil {
@@ -44,7 +44,7 @@ func (x *Index) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
 	for changed := true; changed; {
 		changed = false
 		links := x.links(sc, ep.s, lc)
-		if x.lazy == nil {
+		if !x.filling() {
 			// All the distances first (prefetched, in one batch), then
 			// the same scan: the distances do not depend on ep.
 			for i, d := range x.distMany(sc, q, links) {
@@ -127,7 +127,7 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		sc.ds = make([]float32, len(nb), 2*len(nb))
 	}
 	ds := sc.ds[:len(nb)]
-	if x.lazy != nil && !x.ensureMany(sc, nb) {
+	if x.filling() && !x.ensureMany(sc, nb) {
 		for i := range ds {
 			ds[i] = float32(math.Inf(1))
 		}

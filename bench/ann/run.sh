@@ -8,7 +8,8 @@
 # JSON lines); the markdown table is printed at the end and saved as
 # /tmp/bench/ann-NAME/table.md. Needs Go on PATH and /usr/bin/python3 with
 # hnswlib and faiss. INT8=1 adds an int8 index (issue 15's side-by-side
-# table), SKIP_OPEN=1 leaves out the open + first query runs, ROUNDS=N
+# table; RESCORE="2 3" adds int8 runs with those oversampling factors),
+# SKIP_OPEN=1 leaves out the open + first query runs, ROUNDS=N
 # times every single-thread QPS N times on both sides and keeps the best
 # (with BUILDS=B hnswlib also builds on two threads B times; give annbench
 # -threads 2,2,... for as many builds of vecdb: the table keeps the fastest).
@@ -62,6 +63,20 @@ if [ "${INT8:-0}" = 1 ]; then
 		"$OUT/annbench" bench "$FILE" "$OUT" -truth "$OUT/truth.tsv" "$@" -quantize int8 | tee "$OUT/vecdb-int8.jsonl"
 	fi
 fi
+
+# RESCORE="2 3": with INT8=1, the int8 index again with each of these
+# oversampling factors (annbench -rescore; the default is 4), one file each,
+# so the table can show the factor that reaches recall 0.95 fastest.
+rm -f "$OUT"/vecdb-int8-r*.jsonl
+for R in ${RESCORE:-}; do
+	[ "${INT8:-0}" = 1 ] || break
+	printf '{"loadavg_before_int8_rescore_%s": "%s"}\n' "$R" "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.jsonl"
+	if [ "${SKIP_ANCHOR:-0}" = 1 ]; then
+		"$OUT/annbench" bench "$FILE" "$OUT" "$@" -quantize int8 -rescore "$R" | tee "$OUT/vecdb-int8-r$R.jsonl"
+	else
+		"$OUT/annbench" bench "$FILE" "$OUT" -truth "$OUT/truth.tsv" "$@" -quantize int8 -rescore "$R" | tee "$OUT/vecdb-int8-r$R.jsonl"
+	fi
+done
 
 # Open + first query in a fresh process: page cache warm, then dropped
 # (SKIP_OPEN=1 skips it).

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Markdown table for bench/ann/run.sh from the JSON lines in OUT (argv[1])."""
-import json, math, os, sys
+import glob, json, math, os, sys
 
 out = sys.argv[1]
 
@@ -140,7 +140,21 @@ if v8 and real_h:
     row("hnswlib", f"{hmem:.0f} ({core:.0f} core)", build_h.get(2, "–"), real_h)
     row("vecdb float32", f"{s32.get('bytes_per_vector', 0):.0f}", build_v.get(2, "–"), srch_v)
     row("vecdb int8", f"{s8.get('bytes_per_vector', 0):.0f}", build_8.get(2, "–"), srch_8)
-    q8 = qps_at(srch_8)
+    # RESCORE="2 3": the same int8 index with other oversampling factors;
+    # the int8 figure at 0.95 is the fastest of them (the factor is a
+    # setting, chosen by measurement).
+    q8s = {"4 (default)": qps_at(srch_8)}
+    for path in sorted(glob.glob(os.path.join(out, "vecdb-int8-r*.jsonl"))):
+        f = os.path.basename(path)[len("vecdb-int8-r"):-len(".jsonl")]
+        rows_r = [r for r in lines(os.path.basename(path)) if r.get("vecdb") == "search"]
+        if rows_r:
+            row(f"vecdb int8, rescore {f}", "", fastest(lines(os.path.basename(path)), "vecdb", "create-index").get(2, "–"), rows_r)
+            q8s[f] = qps_at(rows_r)
+    best = max((q, f) for f, q in q8s.items() if q) if any(q8s.values()) else (None, None)
+    q8 = best[0]
+    if len(q8s) > 1:
+        print("\nint8 QPS at recall@10 0.95 by rescore factor: " + ", ".join(
+            f"{f}: {q:.0f}" if q else f"{f}: below 0.95" for f, q in q8s.items()) + f" (best: {best[1]}).")
     print()
     print("| ratio to hnswlib | vecdb float32 | vecdb int8 | goal (int8) |")
     print("|---|---|---|---|")
