@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
 )
 
@@ -232,6 +233,14 @@ func (f *fileVectors) eachVector(pos []int, dim int, fn func(i int, v []float32)
 		return nil
 	}
 	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	if len(pos) > 1 {
+		// Ask for all the vectors first (an int8 search rescores a few
+		// dozen scattered ones), so that their cache misses overlap
+		// instead of each waiting for the one before.
+		for _, p := range pos {
+			vec.PrefetchFloat32s(f.bv.Vector(uint32(p)))
+		}
+	}
 	for i, p := range pos {
 		v := f.bv.Vector(uint32(p))
 		if len(v) != dim {
