@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -323,7 +324,7 @@ func TestDroppedViewsClosePins(t *testing.T) {
 }
 
 // TestEachVectorScattered: eachVector, which an int8 graph rescores its
-// beam through (asking for all the vectors before reading any), gives fn
+// beam through (asking for the vectors ahead of the one it reads), gives fn
 // every position's vector in the order asked, across blocks and with
 // repeats; a position past the blocks is ErrCorrupt, not a crash; after
 // Close it is ErrClosed.
@@ -339,7 +340,9 @@ func TestEachVectorScattered(t *testing.T) {
 		t.Fatal("the view copied its vectors")
 	}
 	f := v.file
-	for _, pos := range [][]int{{1499, 0, 1024, 1023, 7, 7, 1200, 3}, {5}, nil} {
+	long := rand.New(rand.NewSource(9)).Perm(n)[:300] // longer than the prefetch runs ahead
+	long = append(long, long[:40]...)
+	for _, pos := range [][]int{{1499, 0, 1024, 1023, 7, 7, 1200, 3}, {5}, nil, long} {
 		var got []int
 		err := f.eachVector(pos, dim, func(i int, x []float32) {
 			got = append(got, i)
@@ -359,7 +362,7 @@ func TestEachVectorScattered(t *testing.T) {
 			}
 		}
 	}
-	if err := f.eachVector([]int{3, n + 5000, 9}, dim, func(int, []float32) {}); !errors.Is(err, ErrCorrupt) {
+	if err := f.eachVector(append(slices.Clone(long), n+5000, 9), dim, func(int, []float32) {}); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("a position past the blocks: %v, want ErrCorrupt", err)
 	}
 	if err := d.Close(); err != nil {
