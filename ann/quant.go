@@ -180,21 +180,23 @@ func (x *Index) distSlot(sc *scratch, q []float32, n uint32) float32 {
 // rescore replaces the int8 distances of the candidates in sc.res by exact
 // float32 ones and keeps the k best in sc.res.
 func (x *Index) rescore(sc *scratch, q []float32, k int) {
-	// Pop the beam and prefetch all its vectors before scoring any, so
-	// that their cache misses overlap.
-	w, nb := sc.w[:0], sc.nb[:0]
-	for len(sc.res) > 0 {
-		c := sc.res.pop()
-		w = append(w, c)
-		nb = append(nb, c.s)
-	}
-	sc.nb = nb
+	// Take the beam as it lies in the heap (the sort below orders it by
+	// distance, then id, so the order it is scored in does not matter)
+	// and prefetch all its vectors before scoring any, so that their
+	// cache misses overlap.
+	w := append(sc.w[:0], sc.res...)
+	sc.res = sc.res[:0]
 	if x.lazy != nil && x.lazy.read != nil {
 		if !x.rescoreRead(sc, q, w) {
 			sc.w = w[:0]
 			return
 		}
 	} else {
+		nb := sc.nb[:0]
+		for _, c := range w {
+			nb = append(nb, c.s)
+		}
+		sc.nb = nb
 		vec.PrefetchFloat32Rows(x.vecs, x.dim, nb)
 		for i := range w {
 			w[i].d = x.dist(q, x.vec(w[i].s))

@@ -580,3 +580,66 @@ func TestInt8ConcurrentSearchAndInsert(t *testing.T) {
 		}
 	}
 }
+
+// TestRescoreOrder: rescore keeps the k candidates of the beam closest by
+// their exact distances, ties broken by the smaller id, whatever order the
+// beam's heap holds them in (it scores the heap as it lies, without
+// popping it). Many vectors are repeated, so exact ties occur at the k-th
+// place too.
+func TestRescoreOrder(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	const n, dim = 600, 20
+	base := clustered(rng, 150, dim, 10, 1)
+	data := make([][]float32, n)
+	for i := range data {
+		data[i] = base[rng.Intn(len(base))]
+	}
+	ids := make([]uint32, n)
+	for i := range ids {
+		ids[i] = uint32(3*i + 7) // ids differ from slots
+	}
+	x := New(dim, Config{M: 8, EfConstruction: 40, Seed: 2, Metric: vec.L2, Int8: true})
+	if err := x.Build(context.Background(), ids, data, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	for trial := 0; trial < 200; trial++ {
+		q := base[rng.Intn(len(base))]
+		k := 1 + rng.Intn(12)
+		beam := rng.Perm(n)[:k+rng.Intn(40)]
+		sc := x.getScratch()
+		sc.res = sc.res[:0]
+		for _, s := range beam {
+			sc.res.push(cand{rng.Float32(), uint32(s)})
+		}
+		x.rescore(sc, q, k)
+		got := slices.Clone(sc.res)
+		x.putScratch(sc)
+
+		// By distance, then id (the heap's own pop order among equal
+		// distances is the heap's, as before).
+		order := func(a, b cand) int {
+			if a.d != b.d {
+				if a.d < b.d {
+					return -1
+				}
+				return 1
+			}
+			return int(x.ids[a.s]) - int(x.ids[b.s])
+		}
+		slices.SortFunc(got, order)
+		var want []cand
+		for _, s := range beam {
+			want = append(want, cand{x.dist(q, x.vec(uint32(s))), uint32(s)})
+		}
+		slices.SortFunc(want, order)
+		want = want[:min(k, len(want))]
+		if len(got) != len(want) {
+			t.Fatalf("trial %d: %d kept, want %d", trial, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].s != want[i].s || math.Float32bits(got[i].d) != math.Float32bits(want[i].d) {
+				t.Fatalf("trial %d: result %d is %v, want %v", trial, i, got, want)
+			}
+		}
+	}
+}

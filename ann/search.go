@@ -22,14 +22,19 @@ func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
 }
 
 // prefetchLinks hints that the links of slot s on layer lc will soon be
-// read (layer 0, once the node is in memory; elsewhere it does nothing).
+// read (layer 0, once the node is in memory; elsewhere it does nothing;
+// in the compact layout only their first cache line).
 func (x *Index) prefetchLinks(s uint32, lc int) {
 	if lc != 0 || (x.filling() && !x.lazy.isDone(s)) {
 		return
 	}
 	if c := x.cg; c != nil {
-		if int(s)+1 < len(c.off0) {
-			vec.PrefetchUint32s(c.l0[c.off0[s]:c.off0[s+1]])
+		// The line where the links start, as for the codes in distMany:
+		// more lines per node measured slower.
+		if int(s) < len(c.off0) {
+			if a := c.off0[s]; int(a) < len(c.l0) {
+				vec.PrefetchUint32s(c.l0[a : a+1])
+			}
 		}
 		return
 	}
@@ -134,7 +139,10 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		return ds
 	}
 	if sc.int8 {
-		vec.PrefetchInt8Rows(x.codes, x.dim, nb)
+		// Only the line where each row's codes start: asking for all of
+		// them stalls on the processor's queue of misses (see
+		// vec.PrefetchInt8RowStarts).
+		vec.PrefetchInt8RowStarts(x.codes, x.dim, nb)
 		if cap(sc.dots) < len(nb) {
 			sc.dots = make([]int32, len(nb), 2*len(nb))
 		}

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -319,5 +320,55 @@ func TestDroppedViewsClosePins(t *testing.T) {
 	}
 	if n := d.store.Pins(); n > 2 {
 		t.Fatalf("%d pins still open after the views were dropped", n)
+	}
+}
+
+// TestEachVectorScattered: eachVector, which an int8 graph rescores its
+// beam through (asking for the vectors ahead of the one it reads), gives fn
+// every position's vector in the order asked, across blocks and with
+// repeats; a position past the blocks is ErrCorrupt, not a crash; after
+// Close it is ErrClosed.
+func TestEachVectorScattered(t *testing.T) {
+	d := MustOpen(t)
+	const n, dim = 1500, 24 // 1024 rows per block: two blocks
+	c, _ := fillColl(t, d, "c", n, dim, L2)
+	v, err := c.View()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.InPlace() {
+		t.Fatal("the view copied its vectors")
+	}
+	f := v.file
+	long := rand.New(rand.NewSource(9)).Perm(n)[:300] // longer than the prefetch runs ahead
+	long = append(long, long[:40]...)
+	for _, pos := range [][]int{{1499, 0, 1024, 1023, 7, 7, 1200, 3}, {5}, nil, long} {
+		var got []int
+		err := f.eachVector(pos, dim, func(i int, x []float32) {
+			got = append(got, i)
+			if want := f.vector(pos[i], dim); fmt.Sprint(x) != fmt.Sprint(want) {
+				t.Fatalf("position %d: %v, want %v", pos[i], x, want)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(pos) {
+			t.Fatalf("fn called %d times for %d positions", len(got), len(pos))
+		}
+		for i := range got {
+			if got[i] != i {
+				t.Fatalf("fn called out of order: %v", got)
+			}
+		}
+	}
+	if err := f.eachVector(append(slices.Clone(long), n+5000, 9), dim, func(int, []float32) {}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("a position past the blocks: %v, want ErrCorrupt", err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.eachVector([]int{3, 9}, dim, func(int, []float32) {}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v, want ErrClosed", err)
 	}
 }

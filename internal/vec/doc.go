@@ -81,10 +81,12 @@
 // same AVX-512 VNNI or AVX2 loop per row, the tail mask set once; elsewhere
 // a loop of DotInt8 calls.
 //
-// PrefetchInt8Rows, PrefetchFloat32Rows and PrefetchUint32s are cache hints
-// for graph walks: PREFETCHT0 (amd64) or PRFM PLDL1KEEP (arm64) on every
-// 64-byte line of each row of a batch, so that the misses of a node's
-// neighbours overlap instead of being waited for one at a time. They change
+// PrefetchInt8Rows, PrefetchFloat32Rows, PrefetchFloat32s and
+// PrefetchUint32s are cache hints for graph walks: PREFETCHT0 (amd64) or
+// PRFM PLDL1KEEP (arm64) on every 64-byte line of each row of a batch, so
+// that the misses of a node's neighbours overlap instead of being waited
+// for one at a time; PrefetchInt8RowStarts asks for the first line of each
+// row only (the int8 walk's choice: fewer outstanding misses). They change
 // nothing and never fault; with "purego" and on other architectures they
 // are empty functions.
 //

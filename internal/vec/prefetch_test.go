@@ -32,15 +32,21 @@ func TestPrefetchChangesNothing(t *testing.T) {
 		}
 		for _, rs := range [][]uint32{rows, rows[:1], nil} {
 			PrefetchInt8Rows(codes, dim, rs)
+			PrefetchInt8RowStarts(codes, dim, rs)
 			PrefetchFloat32Rows(data, dim, rs)
 		}
 		PrefetchInt8Rows(nil, dim, rows)
 		PrefetchInt8Rows(codes, 0, rows)
+		PrefetchInt8RowStarts(nil, dim, rows)
+		PrefetchInt8RowStarts(codes, 0, rows)
 		PrefetchFloat32Rows(nil, dim, rows)
 		PrefetchFloat32Rows(data, 0, rows)
 		PrefetchUint32s(links)
 		PrefetchUint32s(links[:1])
 		PrefetchUint32s(nil)
+		PrefetchFloat32s(data)
+		PrefetchFloat32s(data[len(data)-1:])
+		PrefetchFloat32s(nil)
 		if !slices.Equal(codes, c0) || !slices.Equal(data, d0) || !slices.Equal(links, l0) {
 			t.Fatalf("dim %d: a prefetch changed the memory", dim)
 		}
@@ -52,10 +58,13 @@ func TestPrefetchChangesNothing(t *testing.T) {
 func TestPrefetchDoesNotAllocate(t *testing.T) {
 	codes := make([]int8, 100*100)
 	links := make([]uint32, 33)
+	data := make([]float32, 100)
 	rows := []uint32{1, 50, 99}
 	if a := testing.AllocsPerRun(100, func() {
 		PrefetchInt8Rows(codes, 100, rows)
+		PrefetchInt8RowStarts(codes, 100, rows)
 		PrefetchUint32s(links)
+		PrefetchFloat32s(data)
 	}); a != 0 {
 		t.Fatalf("%v allocations per call", a)
 	}
