@@ -29,7 +29,8 @@
 # scores over every pair (words lowercased, as the corpus is), with the share
 # of pairs having a word outside the training vocabulary.
 # Prints a Markdown summary; the outputs stay in OUTDIR.
-# Usage: [RUNS=…] [BASE=commit] bench/trainer/subwords_full.sh [OUTDIR]   (VECDB_SHARED overrides ../shared)
+# SEED=n gives both tools that seed (fastText -seed, vecdb seed = n) for paired runs.
+# Usage: [RUNS=…] [SEED=n] [BASE=commit] bench/trainer/subwords_full.sh [OUTDIR]   (VECDB_SHARED overrides ../shared)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -59,6 +60,10 @@ echo "$(wc -w <"$corpus") $(wc -w <"$half") $(wc -w <"$slice")" >"$out/tokens"
 ftflags=(-dim 100 -ws 5 -neg 5 -minCount 5 -t 1e-4 -minn 3 -maxn 6 -bucket 2000000 -lr 0.05
   -epoch "$epochs" -thread 2 -verbose 2)
 vdbwith="dim = 100, window = 5, negative = 5, min_count = 5, sample = 0.0001, alpha = 0.05, epochs = $epochs, threads = 2"
+if [[ -n ${SEED:-} ]]; then # the same seed for both tools (paired runs)
+  ftflags+=(-seed "$SEED")
+  vdbwith+=", seed = $SEED"
+fi
 subwith="subwords = true, minn = 3, maxn = 6, buckets = 2000000, ns_exponent = ${NS:-0.5}"
 gensim=no
 /usr/bin/python3 -c 'import gensim' 2>/dev/null && gensim=yes
