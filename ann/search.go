@@ -12,6 +12,9 @@ func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
 	if x.filling() {
 		return x.lazyLinks(sc, s, lc)
 	}
+	if x.inplace {
+		return x.mappedLinks(sc, s, lc)
+	}
 	if x.lk == nil {
 		return x.linksOf(s, lc)
 	}
@@ -153,6 +156,9 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 		}
 		return ds
 	}
+	if x.vblk != nil {
+		return x.distManyBlocks(q, nb, ds)
+	}
 	dim := x.dim
 	vecs := x.vecs
 	vec.PrefetchFloat32Rows(vecs, dim, nb)
@@ -274,4 +280,23 @@ func (x *Index) SearchErr(q []float32, k, ef, rescore int, filter func(id uint32
 		out[i] = Result{ID: x.idOf(c.s), Distance: c.d}
 	}
 	return out, nil
+}
+
+// blockVec is vec for an index that reads its vectors from blocks
+// (Vectors.Blocks).
+func (x *Index) blockVec(s uint32) []float32 {
+	b := x.vblk[s>>x.vshift]
+	i := int(s&(1<<x.vshift-1)) * x.dim
+	return b[i : i+x.dim : i+x.dim]
+}
+
+// distManyBlocks is distMany's float32 path over vectors in blocks.
+func (x *Index) distManyBlocks(q []float32, nb []uint32, ds []float32) []float32 {
+	for _, n := range nb {
+		vec.PrefetchFloat32s(x.blockVec(n))
+	}
+	for i, n := range nb {
+		ds[i] = x.dist(q, x.blockVec(n))
+	}
+	return ds
 }
