@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/storage"
 )
 
 // VacuumResult reports what VACUUM did: the file's size before and after.
@@ -36,6 +38,9 @@ func (d *DB) Vacuum(ctx context.Context) (VacuumResult, error) {
 	}
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
+	if err := d.writeSegments(ctx); err != nil {
+		return VacuumResult{}, err
+	}
 	before, after, err := d.store.Vacuum(ctx)
 	if err != nil {
 		return VacuumResult{}, err
@@ -180,4 +185,58 @@ func init() {
 				return &Result{Message: fmt.Sprintf("backed up to %s: %s", s.To, humanBytes(n))}, nil
 			}}, nil
 	}, false, nil)
+}
+
+// writeSegments gives every indexed collection whose graph has no segment
+// (the graph changed row by row since it was written whole) a new one
+// (storage/segment.go), so that the compacted file serves every graph in
+// place. A graph that cannot be loaded keeps its records alone (CHECK
+// reports why); only cancellation is an error. d.wmu is held.
+func (d *DB) writeSegments(ctx context.Context) error {
+	infos, err := d.Collections()
+	if err != nil {
+		return err
+	}
+	for _, in := range infos {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if in.Index == nil || !writeGraphSegments {
+			continue
+		}
+		has := true
+		if d.view(in.Name, func(c *storage.Coll) error {
+			has = c.HasIndexSegment() || c.IndexMeta() == nil
+			return nil
+		}) != nil || has {
+			continue
+		}
+		v, err := d.viewOf(in.Name)
+		if err != nil {
+			continue
+		}
+		idx, err := v.fullIndex()
+		if err != nil || idx == nil {
+			continue
+		}
+		seg, err := idx.Segment(v.idList())
+		if err != nil {
+			continue
+		}
+		meta := idx.MarshalMeta()
+		err = d.store.Update(func(tx *storage.Tx) error {
+			c, err := tx.Collection(in.Name)
+			if err != nil || !v.current(c) || !bytes.Equal(c.IndexMeta(), meta) {
+				return err // changed meanwhile (d.wmu is held: never)
+			}
+			return c.IndexPutSegment(seg)
+		})
+		if err != nil {
+			return err
+		}
+		// The whole graph was loaded for this: let it go (the next
+		// searches read the segment in place).
+		d.setIndex(in.Name, nil, collVersion{})
+	}
+	return nil
 }
