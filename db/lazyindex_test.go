@@ -57,6 +57,7 @@ func dropSegment(t testing.TB, d *DB, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.setIndex(name, nil, collVersion{}) // the next view opens the graph anew
 }
 
 // openView opens path without the background fill (graphfill_test.go
