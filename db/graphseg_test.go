@@ -433,3 +433,67 @@ func TestWriterGrowsFileWhileGraphSearches(t *testing.T) {
 		t.Fatalf("check: %v %v", rep, err)
 	}
 }
+
+// TestGraphSegmentRandomDamage flips seeded random bytes of the arrays of
+// a segment in a real file (float32 and int8 graphs): CHECK reports every
+// variant, and no search panics (each answers or reports ErrCorrupt).
+func TestGraphSegmentRandomDamage(t *testing.T) {
+	for _, quant := range []string{"", "int8"} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "g.vdb")
+		d, err := Open(path, &Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, vs := fillColl(t, d, "c", 1500, 16, L2)
+		if err := d.CreateIndex(bg, "c", IndexConfig{M: 8, EfConstruction: 40, Quantize: quant}, 1); err != nil {
+			t.Fatal(err)
+		}
+		seg := segmentArrays(t, d, "c")
+		d.Close()
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spans [][2]int
+		for _, a := range seg {
+			if len(a) < 16 {
+				continue
+			}
+			i := bytes.Index(orig, a[:min(64, len(a))])
+			if i < 0 {
+				t.Fatalf("%q: a segment array is not in the file", quant)
+			}
+			spans = append(spans, [2]int{i, i + len(a)})
+		}
+		r := rand.New(rand.NewSource(7))
+		for variant := 0; variant < 30; variant++ {
+			data := bytes.Clone(orig)
+			for range 1 + r.Intn(6) {
+				sp := spans[r.Intn(len(spans))]
+				data[sp[0]+r.Intn(sp[1]-sp[0])] ^= byte(1 + r.Intn(255))
+			}
+			p := filepath.Join(dir, fmt.Sprintf("v%d.vdb", variant))
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			func() {
+				d, err := Open(p, &Options{NoSync: true, ReadOnly: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				if _, err := d.Query(bg, "CHECK c"); !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("%q variant %d: CHECK: %v", quant, variant, err)
+				}
+				v, _ := mustCollection(t, d, "c").View()
+				for _, q := range vs[:30] {
+					if _, err := v.Search(bg, q, 10, nil); err != nil && !errors.Is(err, ErrCorrupt) {
+						t.Fatalf("%q variant %d: search: %v", quant, variant, err)
+					}
+				}
+			}()
+			os.Remove(p)
+		}
+	}
+}
