@@ -107,7 +107,12 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 		// distances in one branch-free pass: the loads of the next vectors
 		// then overlap the arithmetic on the current one instead of
 		// waiting behind the heap updates' branches.
-		nb := sc.gather(x.links(sc, c.s, lc))
+		var nb []uint32
+		if x.inplace {
+			nb = x.gatherMapped(sc, x.links(sc, c.s, lc), c.s)
+		} else {
+			nb = sc.gather(x.links(sc, c.s, lc))
+		}
 		ds := x.distMany(sc, q, nb)
 		for i, n := range nb {
 			d := ds[i]
@@ -295,8 +300,19 @@ func (x *Index) distManyBlocks(q []float32, nb []uint32, ds []float32) []float32
 	for _, n := range nb {
 		vec.PrefetchFloat32s(x.blockVec(n))
 	}
-	for i, n := range nb {
-		ds[i] = x.dist(q, x.blockVec(n))
+	switch x.cfg.Metric {
+	case vec.L2:
+		for i, n := range nb {
+			ds[i] = vec.L2Sq(q, x.blockVec(n))
+		}
+	case vec.DotProduct:
+		for i, n := range nb {
+			ds[i] = -vec.Dot(q, x.blockVec(n))
+		}
+	default:
+		for i, n := range nb {
+			ds[i] = 1 - vec.Dot(q, x.blockVec(n))
+		}
 	}
 	return ds
 }

@@ -528,12 +528,40 @@ func (x *Index) mappedLinks(sc *scratch, s uint32, lc int) []uint32 {
 		}
 		l = c.up[p+1 : p+1+uint64(c.up[p])]
 	}
-	for _, t := range l {
-		if t >= n {
-			return x.segCorrupt(sc, s, fmt.Sprintf("links to slot %d of %d", t, n))
+	if lc > 0 { // layer 0's links are checked by gatherMapped
+		for _, t := range l {
+			if t >= n {
+				return x.segCorrupt(sc, s, fmt.Sprintf("links to slot %d of %d", t, n))
+			}
 		}
 	}
 	return l
+}
+
+// gatherMapped is sc.gather for the layer-0 links of slot s of an index
+// read in place: it also checks that every link names a slot, which costs
+// nothing the bounds check of the visited set did not already.
+func (x *Index) gatherMapped(sc *scratch, links []uint32, s uint32) []uint32 {
+	if cap(sc.nb) < len(links) {
+		sc.nb = make([]uint32, 0, 2*len(links))
+	}
+	nb := sc.nb[:len(links)]
+	seen, epoch := sc.seen[:len(x.levels)], sc.epoch
+	k := 0
+	for _, n := range links {
+		if int(n) >= len(seen) {
+			sc.nb = nb[:0]
+			return x.segCorrupt(sc, s, fmt.Sprintf("links to slot %d of %d", n, len(seen)))
+		}
+		nb[k] = n
+		old := seen[n]
+		seen[n] = epoch
+		if old != epoch {
+			k++
+		}
+	}
+	sc.nb = nb[:k]
+	return sc.nb
 }
 
 func (x *Index) segCorrupt(sc *scratch, s uint32, what string) []uint32 {

@@ -1,12 +1,15 @@
 package ann
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand"
 	"slices"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -363,5 +366,99 @@ func TestVerifySegmentFindsDifferences(t *testing.T) {
 	}
 	if err := f.x.VerifySegment(f.meta, aligned(good), f.ids); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkSearchInPlace compares searches over the same graph loaded
+// whole (compact, on the heap) and read in place from its segment (the
+// links checked as they are read; the float32 vectors in blocks of 128
+// rows, as the file's vector blocks hold them at dim 100; an int8 index
+// rescoring through a read function). Rounds alternate, each keeps its
+// fastest, so that a shared machine's load falls on both alike.
+func BenchmarkSearchInPlace(b *testing.B) {
+	const n, dim = 10000, 100
+	for _, int8 := range []bool{false, true} {
+		rng := rand.New(rand.NewSource(1))
+		data := clustered(rng, n+200, dim, 100, 1.0)
+		x := New(dim, Config{Seed: 1, Int8: int8})
+		if err := x.Build(context.Background(), seqIDs(n), data[:n], 2, nil); err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		x.WriteTo(&buf)
+		loaded, err := ReadFrom(&buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows := seqIDs(n)
+		seg, err := loaded.Segment(rows)
+		if err != nil {
+			b.Fatal(err)
+		}
+		seg = aligned(seg)
+		flat := make([]float32, 0, n*dim)
+		for _, id := range rows {
+			flat = append(flat, loaded.Vector(id)...)
+		}
+		var blocks [][]float32
+		for s := 0; s < n; s += 128 {
+			blocks = append(blocks, flat[s*dim:min(s+128, n)*dim])
+		}
+		read := func(rs []int, each func(int, []float32)) error {
+			for i, r := range rs {
+				each(i, flat[r*dim:(r+1)*dim])
+			}
+			return nil
+		}
+		inPlace, err := LoadInPlace(loaded.MarshalMeta(), seg, rows, Vectors{Blocks: blocks, BlockRows: 128}, read)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// The third: for int8, the graph opened lazily as the db opens
+		// it without a segment (vectors through read), every node filled
+		// (compact); for float32, in place over one flat array of vectors.
+		var third *Index
+		name := "inplace-flat"
+		if int8 {
+			name = "lazy-filled"
+			recs := map[uint32][]byte{}
+			for _, id := range rows {
+				recs[id] = loaded.MarshalNode(id)
+			}
+			third, err = LoadLazyInPlace(loaded.MarshalMeta(), rows, func(id uint32) (int, bool) { return int(id), int(id) < n },
+				func(ids []uint32, rs []int, vecs []float32, out [][]byte) error {
+					for i, id := range ids {
+						out[i] = recs[id]
+						copy(vecs[i*dim:], flat[rs[i]*dim:(rs[i]+1)*dim])
+					}
+					return nil
+				}, read)
+			for next := 0; err == nil && next < third.Slots(); {
+				next, err = third.FillNext(next, 512)
+			}
+		} else {
+			third, err = LoadInPlace(loaded.MarshalMeta(), seg, rows, Vectors{Flat: flat}, read)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		queries := data[n:]
+		for _, ef := range []int{40, 160} {
+			b.Run(fmt.Sprintf("int8=%v/ef=%d", int8, ef), func(b *testing.B) {
+				best := [3]time.Duration{time.Hour, time.Hour, time.Hour}
+				for i := 0; i < b.N; i++ {
+					for j, y := range []*Index{loaded, inPlace, third} {
+						start := time.Now()
+						for _, q := range queries {
+							y.Search(q, 10, ef, nil)
+						}
+						best[j] = min(best[j], time.Since(start))
+					}
+				}
+				b.ReportMetric(float64(best[0].Nanoseconds())/float64(len(queries)), "loaded-ns/search")
+				b.ReportMetric(float64(best[1].Nanoseconds())/float64(len(queries)), "inplace-ns/search")
+				b.ReportMetric(float64(best[2].Nanoseconds())/float64(len(queries)), name+"-ns/search")
+			})
+		}
 	}
 }
