@@ -497,3 +497,31 @@ func TestGraphSegmentRandomDamage(t *testing.T) {
 		}
 	}
 }
+
+// TestGraphSegmentOnlyWhenUsable: a collection with deleted rows holds its
+// vectors in memory and opens its graph from the records, so CREATE INDEX
+// and VACUUM write it no segment (it would only take room).
+func TestGraphSegmentOnlyWhenUsable(t *testing.T) {
+	d := MustOpen(t)
+	defer d.Close()
+	c, _ := fillColl(t, d, "c", 500, 8, Cosine)
+	if _, err := c.Delete(bg, "k3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateIndex(bg, "c", IndexConfig{M: 8, EfConstruction: 40}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if hasSegment(t, d, "c") {
+		t.Fatal("a segment for a collection with deleted rows")
+	}
+	if _, err := d.Exec(bg, "VACUUM"); err != nil {
+		t.Fatal(err)
+	}
+	if hasSegment(t, d, "c") {
+		t.Fatal("VACUUM wrote a segment for a collection with deleted rows")
+	}
+	v, _ := c.View()
+	if hs, err := v.Search(bg, v.SearchVector(10), 1, nil); err != nil || len(hs) != 1 || hs[0].Key != v.Key(10) {
+		t.Fatalf("search: %v %v", hs, err)
+	}
+}

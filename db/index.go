@@ -106,6 +106,16 @@ func checkIndexConfig(cfg *IndexConfig) error {
 // of the graph's records alone.
 var writeGraphSegments = true
 
+// segmentUsable reports whether a graph segment over v's rows would be
+// read: writeGraphSegments is set and the row ids are 0 … n-1, as the
+// views that read their vectors, and so their graph, in place need them
+// (a collection with deleted rows holds its vectors in memory, and opens
+// its graph from the records).
+func segmentUsable(v *View) bool {
+	ids := v.idList()
+	return writeGraphSegments && len(ids) > 0 && ids[len(ids)-1] == uint32(len(ids)-1)
+}
+
 // buildIndex builds a graph over a view's rows with every core.
 func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*ann.Index, error) {
 	idx := ann.New(v.dim, annConfig(cfg, v.metric))
@@ -220,10 +230,12 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 	}
 	defer w.Abort()
 	// The graph's segment, read in place by the next views; none when it
-	// cannot be made (the records alone serve then).
-	if seg, err := idx.Segment(v.idList()); err == nil && writeGraphSegments {
-		if err := w.PutSegment(seg); err != nil {
-			return err
+	// cannot be made or would not be used (the records alone serve then).
+	if segmentUsable(v) {
+		if seg, err := idx.Segment(v.idList()); err == nil {
+			if err := w.PutSegment(seg); err != nil {
+				return err
+			}
 		}
 	}
 	for i, id := range v.idList() {

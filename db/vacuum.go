@@ -201,7 +201,7 @@ func (d *DB) writeSegments(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if in.Index == nil || !writeGraphSegments {
+		if in.Index == nil {
 			continue
 		}
 		has := true
@@ -212,7 +212,7 @@ func (d *DB) writeSegments(ctx context.Context) error {
 			continue
 		}
 		v, err := d.viewOf(in.Name)
-		if err != nil {
+		if err != nil || !segmentUsable(v) {
 			continue
 		}
 		idx, err := v.fullIndex()
