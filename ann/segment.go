@@ -1,7 +1,9 @@
 package ann
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -91,6 +93,11 @@ func (x *Index) Segment(rows []uint32) ([][]byte, error) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	return x.segment(rows)
+}
+
+// segment is Segment with the read lock held.
+func (x *Index) segment(rows []uint32) ([][]byte, error) {
 	n := len(rows)
 	if int64(n) >= math.MaxUint32 {
 		return nil, fmt.Errorf("ann: segment of %d rows", n)
@@ -299,7 +306,7 @@ func parseSegHeader(seg [][]byte, metaRec []byte, m meta) (segInfo, error) {
 	si.metaSum = le.Uint32(h[24:])
 	for i := 1; i < segArrays; i++ {
 		l := le.Uint64(h[32+8*(i-1):])
-		if l > math.MaxInt32*4 || uint64(len(seg[i])) != l*uint64(segElem[i]) {
+		if l > math.MaxInt32 || uint64(len(seg[i])) != l*uint64(segElem[i]) {
 			return si, fmt.Errorf("%w: graph segment array %d has %d bytes, its header says %d elements", ErrCorrupt, i, len(seg[i]), l)
 		}
 		si.lens[i] = int(l)
@@ -338,7 +345,7 @@ func parseSegHeader(seg [][]byte, metaRec []byte, m meta) (segInfo, error) {
 // ErrStaleSegment is returned by LoadInPlace for a segment written for
 // another meta record than the one given: the graph changed since (the
 // caller opens it another way).
-var ErrStaleSegment = fmt.Errorf("ann: stale graph segment")
+var ErrStaleSegment = errors.New("ann: stale graph segment")
 
 // Vectors gives an index read in place the float32 vectors it walks with
 // (an index without int8 codes): Flat holds row r at r*dim, or Blocks[b]
@@ -621,6 +628,9 @@ func (x *Index) VerifySegment(meta []byte, seg [][]byte, rows []uint32) error {
 				return fmt.Errorf("%w: graph segment: node %d has %d links on layer %d, its record %d", ErrCorrupt, id, len(got), lc, len(want))
 			}
 			for i, t := range got {
+				if int(t) >= len(y.levels) {
+					return fmt.Errorf("%w: graph segment: node %d links to slot %d of %d", ErrCorrupt, id, t, len(y.levels))
+				}
 				if y.idOf(t) != x.idOf(want[i]) {
 					return fmt.Errorf("%w: graph segment: node %d links to %d on layer %d, its record to %d", ErrCorrupt, id, y.idOf(t), lc, x.idOf(want[i]))
 				}
@@ -628,7 +638,7 @@ func (x *Index) VerifySegment(meta []byte, seg [][]byte, rows []uint32) error {
 		}
 		if x.cfg.Int8 {
 			if !slices.Equal(y.codesOf(uint32(r)), x.codesOf(s)) || math.Float32bits(y.qscale[r]) != math.Float32bits(x.qscale[s]) ||
-				y.qnorm != nil && math.Float32bits(y.qnorm[r]) != math.Float32bits(x.qnorm[s]) {
+				y.qnorm != nil && !closeNorm(y.qnorm[r], x.qnorm[s]) {
 				return fmt.Errorf("%w: graph segment: the int8 codes of node %d differ from its record's", ErrCorrupt, id)
 			}
 		}
@@ -636,5 +646,29 @@ func (x *Index) VerifySegment(meta []byte, seg [][]byte, rows []uint32) error {
 	if live != x.live {
 		return fmt.Errorf("%w: graph segment has %d nodes, the records %d", ErrCorrupt, live, x.live)
 	}
+	// Then every byte (rows without a node included) as Segment writes
+	// them, but the squared norms, which Load computes again from the
+	// vectors (another processor's kernel may round a last bit
+	// differently).
+	want, err := x.segment(rows)
+	if err != nil {
+		return err
+	}
+	for i := segLevels; i < segArrays; i++ {
+		if i != segNorm && !bytes.Equal(seg[i], want[i]) {
+			return fmt.Errorf("%w: graph segment array %d differs from the graph of the records", ErrCorrupt, i)
+		}
+	}
+	for r := range y.qnorm {
+		if w := binary.LittleEndian.Uint32(want[segNorm][4*r:]); !closeNorm(y.qnorm[r], math.Float32frombits(w)) {
+			return fmt.Errorf("%w: graph segment: the squared norm of row %d differs from its vector's", ErrCorrupt, r)
+		}
+	}
 	return nil
+}
+
+// closeNorm reports whether two squared norms of one vector agree within
+// rounding.
+func closeNorm(a, b float32) bool {
+	return math.Abs(float64(a)-float64(b)) <= 1e-5*math.Max(1, math.Abs(float64(b)))
 }

@@ -307,6 +307,15 @@ func TestSegmentDamage(t *testing.T) {
 			if y := open(seg); y != nil {
 				searchAll(t, y, f.queries[:8])
 			}
+			// (A last bit of a squared norm is within the tolerance that
+			// another processor's rounding needs; the checksum finds it.)
+			changed := false
+			for i := 1; i < segArrays; i++ {
+				changed = changed || i != segNorm && !slices.Equal(seg[i], good[i])
+			}
+			if err := f.x.VerifySegment(f.meta, seg, f.ids); err == nil && changed {
+				t.Fatalf("round %d: a damaged segment verified", round)
+			}
 		}
 	}
 }
@@ -334,6 +343,10 @@ func FuzzSegment(f *testing.F) {
 				seg[a][(int(at)+i)%n] = b
 			}
 		}
+		// CHECK's comparison: an error or nil, never a panic.
+		if err := fx.x.VerifySegment(fx.meta, aligned(seg), fx.ids); err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrStaleSegment) {
+			t.Fatalf("verify: %v", err)
+		}
 		y, err := LoadInPlace(fx.meta, aligned(seg), fx.ids, Vectors{}, fx.read())
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrStaleSegment) {
@@ -358,6 +371,17 @@ func TestVerifySegmentFindsDifferences(t *testing.T) {
 	binary.LittleEndian.PutUint32(l0, (v+1)%uint32(len(f.ids)))
 	if err := f.x.VerifySegment(f.meta, seg, f.ids); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("renamed link: %v", err)
+	}
+	// A link far out of range, in a segment with an id array.
+	g := newSegFixture(t, 200, Config{M: 6, EfConstruction: 40, Seed: 3, Int8: true}, false)
+	gseg, err := g.x.Segment(g.ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gseg = aligned(gseg)
+	binary.LittleEndian.PutUint32(gseg[segL0][8:], 1<<31)
+	if err := g.x.VerifySegment(g.meta, gseg, g.ids); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("link out of range: %v", err)
 	}
 	seg = aligned(good)
 	seg[segCodes][17] ^= 4
