@@ -13,6 +13,12 @@ func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
 		return x.lazyLinks(sc, s, lc)
 	}
 	if x.inplace {
+		if c := x.cg; lc == 0 {
+			// The common case inline; mappedLinks reports a bad range.
+			if a, b := c.off0[s], c.off0[s+1]; a <= b && int(b) <= len(c.l0) {
+				return c.l0[a:b:b]
+			}
+		}
 		return x.mappedLinks(sc, s, lc)
 	}
 	if x.lk == nil {
