@@ -578,6 +578,19 @@ func (x *Index) segCorrupt(sc *scratch, s uint32, what string) []uint32 {
 	return nil
 }
 
+// SegmentCurrent reports, as LoadInPlace would, whether seg is a segment
+// of the graph whose meta record is meta over rows ids (nil when it is:
+// ErrStaleSegment when it belongs to another state, ErrCorrupt when its
+// header or lengths are damaged). It reads no link.
+func SegmentCurrent(meta []byte, seg [][]byte, ids []uint32) error {
+	m, err := parseMeta(meta)
+	if err != nil {
+		return err
+	}
+	_, err = loadSegment(meta, m, seg, ids)
+	return err
+}
+
 // InPlace reports whether the index reads its graph in place from the
 // bytes given to LoadInPlace.
 func (x *Index) InPlace() bool { return x.inplace }

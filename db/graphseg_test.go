@@ -313,6 +313,17 @@ func TestGraphSegmentStale(t *testing.T) {
 	if _, err := d.Query(bg, "CHECK c"); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("CHECK of a stale segment: %v", err)
 	}
+	// VACUUM writes it again.
+	if _, err := d.Exec(bg, "VACUUM"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Query(bg, "CHECK c"); err != nil {
+		t.Fatalf("CHECK after VACUUM: %v", err)
+	}
+	v, _ = mustCollection(t, d, "c").View()
+	if hs, err := v.Search(bg, extra, 1, nil); err != nil || len(hs) != 1 || hs[0].Key != "extra" || !inPlaceIndex(t, v) {
+		t.Fatalf("after VACUUM: %v %v", hs, err)
+	}
 }
 
 // TestGraphSegmentAbortedCreateIndex: the segment is written aside and

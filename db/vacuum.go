@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/query"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -204,15 +205,19 @@ func (d *DB) writeSegments(ctx context.Context) error {
 		if in.Index == nil {
 			continue
 		}
-		has := true
-		if d.view(in.Name, func(c *storage.Coll) error {
-			has = c.HasIndexSegment() || c.IndexMeta() == nil
-			return nil
-		}) != nil || has {
-			continue
-		}
 		v, err := d.viewOf(in.Name)
 		if err != nil || !segmentUsable(v) {
+			continue
+		}
+		current := true
+		if d.view(in.Name, func(c *storage.Coll) error {
+			// A segment left stale (by a release that did not delete it
+			// on a write) or damaged is written again.
+			seg, err := c.IndexSegment()
+			meta := c.IndexMeta()
+			current = meta == nil || err == nil && seg != nil && ann.SegmentCurrent(meta, seg, v.idList()) == nil
+			return nil
+		}) != nil || current {
 			continue
 		}
 		idx, err := v.fullIndex()
