@@ -126,6 +126,14 @@
 // Build converts it back to the padded layout that writes change in
 // place; searches read both through one accessor and answer alike.
 //
+// That compact layout is also a file layout (segment.go): Segment writes
+// the links, levels, ids and int8 codes of a whole index as a few
+// little-endian arrays, with the caller's rows as slots, and LoadInPlace
+// builds a search-only index whose arrays are those bytes (a caller's
+// memory map), with no decode, copy or fill. Its searches check every link
+// and range they read (ErrCorrupt through SearchErr, never a panic);
+// VerifySegment compares a segment with a loaded index, for CHECK.
+//
 // A node record is: uvarint level, then for each layer 0..level a uvarint
 // link count followed by that many uvarint external ids, in link order;
 // with Int8, then the scale (little-endian float32), the dim codes and a

@@ -162,6 +162,17 @@ type Index struct {
 	// node's id is its slot: ids, slotOf and sparse are nil then.
 	cg       *compactGraph
 	identity bool
+
+	// inplace is set by LoadInPlace (segment.go): the graph and codes are
+	// the caller's bytes, checked as searches read them (mappedLinks);
+	// segMapped and segHeap are the bytes used in place and copied.
+	// vblk, when set, holds the float32 vectors in blocks of 1<<vshift
+	// rows (Vectors.Blocks); vecs is nil then.
+	inplace   bool
+	segMapped int64
+	segHeap   int64
+	vblk      [][]float32
+	vshift    uint
 }
 
 const nStripes = 4096
@@ -285,6 +296,9 @@ func (x *Index) clearSlotOf(id uint32) {
 }
 
 func (x *Index) vec(s uint32) []float32 {
+	if x.vblk != nil {
+		return x.blockVec(s)
+	}
 	i := int(s) * x.dim
 	return x.vecs[i : i+x.dim : i+x.dim]
 }
@@ -481,7 +495,15 @@ func (x *Index) MemoryBytes() int64 {
 		int64(cap(x.upper))*24 + int64(cap(x.ids))*4 + int64(cap(x.dirty))*8 +
 		int64(cap(x.free))*4 + int64(cap(x.slotOf))*4 + int64(len(x.sparse))*16 +
 		int64(cap(x.codes)) + int64(cap(x.qscale))*4 + int64(cap(x.qnorm))*4
-	if x.cg != nil {
+	if x.inplace {
+		// The segment's arrays are the caller's memory, except those
+		// copied because they were not aligned.
+		n = x.segHeap
+		if !x.sharedVecs {
+			n += int64(cap(x.vecs)) * 4
+		}
+		return n
+	} else if x.cg != nil {
 		n += x.cg.bytes()
 	}
 	if x.lazy != nil {

@@ -172,14 +172,14 @@ func (x *Index) rescoreRead(sc *scratch, q []float32, w []cand) bool {
 	return true
 }
 
-// Lazy reports whether the index was opened by LoadLazy (it then only
-// searches).
+// Lazy reports whether the index was opened by LoadLazy or LoadInPlace
+// (it then only searches).
 func (x *Index) Lazy() bool { return x.lazy != nil }
 
 // Filled returns how many nodes a lazily loaded index has filled so far
 // (every node for any other index).
 func (x *Index) Filled() int {
-	if x.lazy == nil {
+	if x.lazy == nil || x.inplace {
 		return x.Len()
 	}
 	return int(x.lazy.filled.Load())
@@ -412,7 +412,7 @@ func (x *Index) filling() bool { return x.lazy != nil && !x.filledAll }
 func (x *Index) fillNext(from, n int) (next int, err error) {
 	z := x.lazy
 	slots := len(x.levels)
-	if z == nil || from >= slots {
+	if z == nil || x.inplace || from >= slots {
 		return slots, nil
 	}
 	from = max(from, 0)
@@ -463,5 +463,5 @@ func (x *Index) Slots() int { return len(x.levels) }
 // loaded index: the one that starts filling it in the background. It is
 // false for any other index.
 func (x *Index) ClaimFill() bool {
-	return x.lazy != nil && x.lazy.claimed.CompareAndSwap(false, true)
+	return x.lazy != nil && !x.inplace && x.lazy.claimed.CompareAndSwap(false, true)
 }

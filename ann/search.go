@@ -12,6 +12,15 @@ func (x *Index) links(sc *scratch, s uint32, lc int) []uint32 {
 	if x.filling() {
 		return x.lazyLinks(sc, s, lc)
 	}
+	if x.inplace {
+		if c := x.cg; lc == 0 {
+			// The common case inline; mappedLinks reports a bad range.
+			if a, b := c.off0[s], c.off0[s+1]; a <= b && int(b) <= len(c.l0) {
+				return c.l0[a:b:b]
+			}
+		}
+		return x.mappedLinks(sc, s, lc)
+	}
 	if x.lk == nil {
 		return x.linksOf(s, lc)
 	}
@@ -104,7 +113,12 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 		// distances in one branch-free pass: the loads of the next vectors
 		// then overlap the arithmetic on the current one instead of
 		// waiting behind the heap updates' branches.
-		nb := sc.gather(x.links(sc, c.s, lc))
+		var nb []uint32
+		if x.inplace {
+			nb = x.gatherMapped(sc, x.links(sc, c.s, lc), c.s)
+		} else {
+			nb = sc.gather(x.links(sc, c.s, lc))
+		}
 		ds := x.distMany(sc, q, nb)
 		for i, n := range nb {
 			d := ds[i]
@@ -152,6 +166,9 @@ func (x *Index) distMany(sc *scratch, q []float32, nb []uint32) []float32 {
 			ds[i] = x.int8Dist(sc, dots[i], n)
 		}
 		return ds
+	}
+	if x.vblk != nil {
+		return x.distManyBlocks(q, nb, ds)
 	}
 	dim := x.dim
 	vecs := x.vecs
@@ -274,4 +291,34 @@ func (x *Index) SearchErr(q []float32, k, ef, rescore int, filter func(id uint32
 		out[i] = Result{ID: x.idOf(c.s), Distance: c.d}
 	}
 	return out, nil
+}
+
+// blockVec is vec for an index that reads its vectors from blocks
+// (Vectors.Blocks).
+func (x *Index) blockVec(s uint32) []float32 {
+	b := x.vblk[s>>x.vshift]
+	i := int(s&(1<<x.vshift-1)) * x.dim
+	return b[i : i+x.dim : i+x.dim]
+}
+
+// distManyBlocks is distMany's float32 path over vectors in blocks.
+func (x *Index) distManyBlocks(q []float32, nb []uint32, ds []float32) []float32 {
+	for _, n := range nb {
+		vec.PrefetchFloat32s(x.blockVec(n))
+	}
+	switch x.cfg.Metric {
+	case vec.L2:
+		for i, n := range nb {
+			ds[i] = vec.L2Sq(q, x.blockVec(n))
+		}
+	case vec.DotProduct:
+		for i, n := range nb {
+			ds[i] = -vec.Dot(q, x.blockVec(n))
+		}
+	default:
+		for i, n := range nb {
+			ds[i] = 1 - vec.Dot(q, x.blockVec(n))
+		}
+	}
+	return ds
 }

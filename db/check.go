@@ -90,10 +90,15 @@ func (d *DB) Check(ctx context.Context, name string) (*CheckReport, error) {
 }
 
 // validateIndex loads a stored graph the way a search does, which
-// validates every node record and link.
-func validateIndex(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error) error {
-	_, err := ann.Load(meta, vectors, nodes)
-	return err
+// validates every node record and link, and checks that its segment, when
+// it has one, holds the same graph (a stale segment, which no search
+// uses, is reported too: it should have been deleted with the change).
+func validateIndex(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error, seg [][]byte, rows []uint32) error {
+	idx, err := ann.Load(meta, vectors, nodes)
+	if err != nil || seg == nil {
+		return err
+	}
+	return idx.VerifySegment(meta, seg, rows)
 }
 
 // validateSubwords reads a stored subword table the way a query does,

@@ -26,6 +26,10 @@
 //     vector, read through storage.NodeReader and the view) into memory
 //     once; an int8 graph over vectors read in place keeps no vector and
 //     reads the rescored candidates' in place (ann.LoadLazyInPlace).
+//     A graph written whole (CREATE INDEX, IMPORT with an index, VACUUM)
+//     also has a segment (storage/segment.go): a view that reads its
+//     vectors in place reads that graph in place too (ann.LoadInPlace,
+//     inplace.go), until a write deletes the segment.
 //     A write loads it whole first (ann.LoadShared); SHOW STATS fills it
 //     whole. A filled graph is kept compact (package ann, compact.go).
 //     graphfill.go: after the first search, a background goroutine fills

@@ -101,6 +101,21 @@ func checkIndexConfig(cfg *IndexConfig) error {
 	return nil
 }
 
+// writeGraphSegments is whether a graph written whole gets its segment
+// (storage/segment.go), read in place by the views. A variable for tests
+// of the graph's records alone.
+var writeGraphSegments = true
+
+// segmentUsable reports whether a graph segment over v's rows would be
+// read: writeGraphSegments is set and the row ids are 0 … n-1, as the
+// views that read their vectors, and so their graph, in place need them
+// (a collection with deleted rows holds its vectors in memory, and opens
+// its graph from the records).
+func segmentUsable(v *View) bool {
+	ids := v.idList()
+	return writeGraphSegments && len(ids) > 0 && ids[len(ids)-1] == uint32(len(ids)-1)
+}
+
 // buildIndex builds a graph over a view's rows with every core.
 func buildIndex(ctx context.Context, v *View, cfg IndexConfig, threads int) (*ann.Index, error) {
 	idx := ann.New(v.dim, annConfig(cfg, v.metric))
@@ -214,6 +229,15 @@ func (d *DB) CreateIndex(ctx context.Context, name string, cfg IndexConfig, thre
 		return err
 	}
 	defer w.Abort()
+	// The graph's segment, read in place by the next views; none when it
+	// cannot be made or would not be used (the records alone serve then).
+	if segmentUsable(v) {
+		if seg, err := idx.Segment(v.idList()); err == nil {
+			if err := w.PutSegment(seg); err != nil {
+				return err
+			}
+		}
+	}
 	for i, id := range v.idList() {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -297,6 +321,13 @@ func (v *View) fullIndex() (*ann.Index, error) {
 func (v *View) indexLoaded(full bool) (*ann.Index, error) {
 	if v.info.Index == nil || v.st == nil {
 		return nil, nil
+	}
+	if !full {
+		// The graph written whole is read in place from its segment: no
+		// record decoded, nothing copied (inplace.go).
+		if g := v.inPlaceGraph(); g != nil {
+			return g, nil
+		}
 	}
 	s := v.st
 	s.idxMu.Lock()
@@ -655,7 +686,22 @@ func (v *View) searchIndex(ctx context.Context, q []float32, k int, opts *Search
 		filter = func(id uint32) bool { return !exclIDs[id] }
 	}
 	ef := max(plan.EfSearch, want)
-	res, err := idx.SearchErr(q, want, ef, v.info.Index.Rescore, filter)
+	var res []ann.Result
+	if idx.InPlace() {
+		err = v.file.searchGraph(idx, func() (err error) {
+			res, err = idx.SearchErr(q, want, ef, v.info.Index.Rescore, filter)
+			return err
+		})
+		if errors.Is(err, errGraphGone) {
+			// Evicted meanwhile: the graph from its records.
+			if idx, err = v.loadedIndex(); err != nil || idx == nil || idx.InPlace() {
+				return nil, false, err
+			}
+			res, err = idx.SearchErr(q, want, ef, v.info.Index.Rescore, filter)
+		}
+	} else {
+		res, err = idx.SearchErr(q, want, ef, v.info.Index.Rescore, filter)
+	}
 	if err == nil && idx.Lazy() {
 		v.d.startFill(v.st, idx)
 	}
@@ -723,11 +769,11 @@ func indexLoad(ctx context.Context, l *storage.Loader, metric Metric, dim int, v
 		return err
 	}
 	idx := ann.New(dim, annConfig(cfg, metric))
-	ids := make([]uint32, len(vecs))
-	for i := range ids {
-		ids[i] = uint32(i)
+	rows := make([]uint32, len(vecs))
+	for i := range rows {
+		rows[i] = uint32(i)
 	}
-	ids, vecs = indexable(metric, ids, vecs)
+	ids, vecs := indexable(metric, rows, vecs)
 	prog := newThrottle(ctx)
 	err := idx.Build(ctx, ids, vecs, runtime.NumCPU(), func(done, total int) {
 		prog.report(Progress{Op: "index", Done: int64(done), Total: int64(total), Unit: "vectors",
@@ -744,6 +790,11 @@ func indexLoad(ctx context.Context, l *storage.Loader, metric Metric, dim int, v
 			}
 		}
 		if err := l.PutIndexNode(id, idx.MarshalNode(id)); err != nil {
+			return err
+		}
+	}
+	if seg, err := idx.Segment(rows); err == nil && writeGraphSegments {
+		if err := l.PutIndexSegment(seg); err != nil {
 			return err
 		}
 	}

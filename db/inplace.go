@@ -1,12 +1,14 @@
 package db
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/internal/vec"
 	"github.com/vecdb/vecdb/storage"
 )
@@ -41,6 +43,15 @@ type fileVectors struct {
 	counts []int64
 	rowsIn atomic.Bool
 	reads  atomic.Int32 // rows read one at a time (row)
+
+	// The HNSW graph read in place from the collection's graph segment
+	// (ann.LoadInPlace over the pin's bytes), once opened: nil when the
+	// collection has none (tried: not again). gmu guards it and is held
+	// for reading by every search of it, so that an eviction, which drops
+	// it, waits for them; it is taken before mu, never after.
+	gmu        sync.RWMutex
+	graph      *ann.Index
+	graphTried bool
 }
 
 // rowReadsBeforeCopy is how many keys or counts a view reads from the
@@ -55,6 +66,13 @@ func (vd *viewData) evict(keep bool) {
 	if f == nil {
 		return
 	}
+	// The graph read in place is dropped, kept or not: the next search
+	// opens the graph from its records (a view with its vectors copied
+	// out no longer has the pin the segment needs).
+	f.gmu.Lock()
+	f.graph = nil
+	f.graphTried = true
+	f.gmu.Unlock()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.bv == nil {
@@ -88,6 +106,9 @@ func (f *fileVectors) copyOut(dim int) []float32 {
 // past any transaction (the HNSW graph shares them), closes the pin and
 // returns the copy.
 func (f *fileVectors) materialize(dim int) ([]float32, error) {
+	f.gmu.Lock()
+	f.graph, f.graphTried = nil, true // it reads the pin that closes
+	f.gmu.Unlock()
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
@@ -342,4 +363,77 @@ func (v *View) InPlace() bool {
 	v.file.mu.RLock()
 	defer v.file.mu.RUnlock()
 	return v.file.bv != nil
+}
+
+// errGraphGone is searchGraph's answer when the graph read in place was
+// dropped (evicted) after the search took it: the caller opens the graph
+// again.
+var errGraphGone = errors.New("graph read in place was dropped")
+
+// inPlaceGraph returns the view's HNSW graph read in place from the
+// collection's graph segment (storage/segment.go), opening it on first
+// use inside the view's pin: nil when the collection has no segment, or
+// one for another state of its graph (a stale or damaged segment is not
+// used: the records are the truth, and CHECK reports the damage), and
+// once the pin is released.
+func (v *View) inPlaceGraph() *ann.Index {
+	f := v.file
+	if f == nil {
+		return nil
+	}
+	f.gmu.RLock()
+	g, tried := f.graph, f.graphTried
+	f.gmu.RUnlock()
+	if g != nil || tried {
+		return g
+	}
+	f.gmu.Lock()
+	defer f.gmu.Unlock()
+	if f.graph != nil || f.graphTried {
+		return f.graph
+	}
+	f.graphTried = true
+	f.mu.RLock()
+	bv := f.bv
+	f.mu.RUnlock()
+	if bv == nil {
+		return nil
+	}
+	var idx *ann.Index
+	f.pin.View(func(tx *storage.Tx) error {
+		c, err := tx.Collection(v.info.Name)
+		if err != nil || !v.current(c) {
+			return err
+		}
+		meta := c.IndexMeta()
+		seg, err := c.IndexSegment()
+		if meta == nil || seg == nil || err != nil {
+			return err
+		}
+		vecs := ann.Vectors{Blocks: bv.Vecs, BlockRows: bv.Rows}
+		// The int8 rescoring reads the candidates' vectors in place; the
+		// search holds gmu for reading, eachVector takes mu.
+		idx, err = ann.LoadInPlace(meta, seg, v.idList(), vecs, func(pos []int, each func(int, []float32)) error {
+			return f.eachVector(pos, v.dim, each)
+		})
+		if err != nil {
+			idx = nil
+		}
+		return nil
+	})
+	f.graph = idx
+	return idx
+}
+
+// searchGraph runs fn, a search of g, the graph read in place, with gmu
+// held for reading (an eviction waits for it) and memory faults turned
+// into ErrCorrupt: errGraphGone when g was dropped since.
+func (f *fileVectors) searchGraph(g *ann.Index, fn func() error) (err error) {
+	f.gmu.RLock()
+	defer f.gmu.RUnlock()
+	if f.graph != g {
+		return errGraphGone
+	}
+	defer faultGuard(&err, debug.SetPanicOnFault(true))
+	return fn()
 }

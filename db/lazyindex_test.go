@@ -39,7 +39,25 @@ func lazyIndexDB(t *testing.T, n int, quantize string) (string, [][]float32) {
 	if err := d.CreateIndex(bg, "c", IndexConfig{M: 8, EfConstruction: 40, Quantize: quantize}, 1); err != nil {
 		t.Fatal(err)
 	}
+	dropSegment(t, d, "c") // these tests are of the graph opened from its records
 	return path, vs
+}
+
+// dropSegment deletes the graph segment of collection name, so that its
+// graph is opened from its records (lazily), as after a write.
+func dropSegment(t testing.TB, d *DB, name string) {
+	t.Helper()
+	err := d.store.Update(func(tx *storage.Tx) error {
+		c, err := tx.Collection(name)
+		if err != nil {
+			return err
+		}
+		return c.IndexDropSegment()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.setIndex(name, nil, collVersion{}) // the next view opens the graph anew
 }
 
 // openView opens path without the background fill (graphfill_test.go

@@ -273,11 +273,16 @@ func (d *DB) execStats(name string) (*Result, error) {
 				// vectors when they are on the heap, all a vector holds
 				// in memory. Vectors read in place from the file are
 				// page cache the kernel may evict: a separate figure.
+				// A graph read in place from its segment is mapped
+				// too: its links and codes count there, not in
+				// index_bytes_per_vector.
 				per := float64(idx.MemoryBytes()) / float64(n)
 				vecHeap, vecMapped := 4*float64(v.Dim()), 0.0
 				if v.InPlace() {
 					vecHeap, vecMapped = 0, vecHeap
 				}
+				vecMapped += float64(idx.MappedBytes()) / float64(n)
+				add("graph_in_place", idx.InPlace())
 				add("index_bytes_per_vector", fmt.Sprintf("%.0f", per))
 				add("bytes_per_vector", fmt.Sprintf("%.0f", per+vecHeap))
 				add("mapped_bytes_per_vector", fmt.Sprintf("%.0f", vecMapped))

@@ -1,13 +1,16 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/vecdb/vecdb/ann"
 	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/storage"
 )
 
 // VacuumResult reports what VACUUM did: the file's size before and after.
@@ -36,6 +39,9 @@ func (d *DB) Vacuum(ctx context.Context) (VacuumResult, error) {
 	}
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
+	if err := d.writeSegments(ctx); err != nil {
+		return VacuumResult{}, err
+	}
 	before, after, err := d.store.Vacuum(ctx)
 	if err != nil {
 		return VacuumResult{}, err
@@ -180,4 +186,62 @@ func init() {
 				return &Result{Message: fmt.Sprintf("backed up to %s: %s", s.To, humanBytes(n))}, nil
 			}}, nil
 	}, false, nil)
+}
+
+// writeSegments gives every indexed collection whose graph has no segment
+// (the graph changed row by row since it was written whole) a new one
+// (storage/segment.go), so that the compacted file serves every graph in
+// place. A graph that cannot be loaded keeps its records alone (CHECK
+// reports why); only cancellation is an error. d.wmu is held.
+func (d *DB) writeSegments(ctx context.Context) error {
+	infos, err := d.Collections()
+	if err != nil {
+		return err
+	}
+	for _, in := range infos {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if in.Index == nil {
+			continue
+		}
+		v, err := d.viewOf(in.Name)
+		if err != nil || !segmentUsable(v) {
+			continue
+		}
+		current := true
+		if d.view(in.Name, func(c *storage.Coll) error {
+			// A segment left stale (by a release that did not delete it
+			// on a write) or damaged is written again.
+			seg, err := c.IndexSegment()
+			meta := c.IndexMeta()
+			current = meta == nil || err == nil && seg != nil && ann.SegmentCurrent(meta, seg, v.idList()) == nil
+			return nil
+		}) != nil || current {
+			continue
+		}
+		idx, err := v.fullIndex()
+		if err != nil || idx == nil {
+			continue
+		}
+		seg, err := idx.Segment(v.idList())
+		if err != nil {
+			continue
+		}
+		meta := idx.MarshalMeta()
+		err = d.store.Update(func(tx *storage.Tx) error {
+			c, err := tx.Collection(in.Name)
+			if err != nil || !v.current(c) || !bytes.Equal(c.IndexMeta(), meta) {
+				return err // changed meanwhile (d.wmu is held: never)
+			}
+			return c.IndexPutSegment(seg)
+		})
+		if err != nil {
+			return err
+		}
+		// The whole graph was loaded for this: let it go (the next
+		// searches read the segment in place).
+		d.setIndex(in.Name, nil, collVersion{})
+	}
+	return nil
 }

@@ -47,7 +47,12 @@ func (p Problem) String() string {
 // "hnswmeta" record, vectors returns a live row's vector (nil for an unknown
 // id) and nodes yields every node record. The db package passes one built
 // on ann.Load, so that storage need not import ann.
-type IndexValidator func(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error) error
+//
+// seg, when not nil, is the graph segment (segment.go), its checksums
+// verified, and rows the ids of the live rows in order (row r of the
+// segment is rows[r]): the validator checks that it holds the graph of the
+// records.
+type IndexValidator func(meta []byte, vectors func(id uint32) []float32, nodes func(yield func(id uint32, rec []byte) error) error, seg [][]byte, rows []uint32) error
 
 // Validators are the deep checks Check runs on parts of a collection whose
 // encoding belongs to another package; a nil Validators, or a nil field,
@@ -351,6 +356,8 @@ func checkGraph(b, rows *bolt.Bucket, m *CollectionMeta, index IndexValidator, a
 	switch {
 	case m.Index == nil && (hb != nil || hmeta != nil):
 		add(Problem{What: "graph records stored but the catalog has no index"})
+	case m.Index == nil:
+		checkSegment(b, m, add)
 	case m.Index != nil && hmeta == nil:
 		add(Problem{What: "the catalog has an index but its header record is missing"})
 	case m.Index != nil:
@@ -370,14 +377,16 @@ func checkGraph(b, rows *bolt.Bucket, m *CollectionMeta, index IndexValidator, a
 			})
 		}
 		if !bad && index != nil {
-			validateGraph(b, m, hb, hmeta, rows, index, add)
+			validateGraph(b, m, hb, hmeta, rows, index, checkSegment(b, m, add), add)
+		} else {
+			checkSegment(b, m, add)
 		}
 	}
 }
 
 // validateGraph runs index on the graph header hmeta, the nodes in hb (nil
 // when there are none) and the rows' vectors.
-func validateGraph(b *bolt.Bucket, m *CollectionMeta, hb *bolt.Bucket, hmeta []byte, rows *bolt.Bucket, index IndexValidator, add func(Problem)) {
+func validateGraph(b *bolt.Bucket, m *CollectionMeta, hb *bolt.Bucket, hmeta []byte, rows *bolt.Bucket, index IndexValidator, seg [][]byte, add func(Problem)) {
 	dec := rowDecoder{dim: m.Dim, fields: m.Fields, blocks: inBlocks(b)}
 	vr, err := newVecReader(b, m)
 	if err != nil {
@@ -409,7 +418,16 @@ func validateGraph(b *bolt.Bucket, m *CollectionMeta, hb *bolt.Bucket, hmeta []b
 			return yield(id, v)
 		})
 	}
-	if err := index(append([]byte(nil), hmeta...), vectors, nodes); err != nil {
+	var ids []uint32
+	if seg != nil {
+		rows.ForEach(func(k, _ []byte) error {
+			if id, ok := keyID(k); ok {
+				ids = append(ids, id)
+			}
+			return nil
+		})
+	}
+	if err := index(append([]byte(nil), hmeta...), vectors, nodes, seg, ids); err != nil {
 		add(Problem{What: "index: " + err.Error()})
 	}
 }

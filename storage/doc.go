@@ -15,7 +15,9 @@
 //     in place from the memory map: see vblock.go for the layout, pin.go
 //     for the read transactions that keep them valid) and, when the
 //     collection has an HNSW index, "hnsw" (row id → graph node) and
-//     "hnswmeta"; a collection trained with subwords also has "subwords",
+//     "hnswmeta", and, while the graph is as it was last written whole,
+//     "hnswseg" (the same graph as arrays that readers use in place: see
+//     segment.go); a collection trained with subwords also has "subwords",
 //     its n-gram table in pieces of at most 1 MiB (see Loader.PutSubwords).
 //
 // Files of format version 1, written by earlier releases, keep every

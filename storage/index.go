@@ -115,6 +115,13 @@ func (w *IndexWriter) Commit(ctx context.Context, meta []byte, cfg *IndexConfig,
 		if err := c.IndexPutMeta(meta); err != nil {
 			return err
 		}
+		// The segment (PutSegment) comes in with the records, in this
+		// transaction: a crash leaves both or neither.
+		if tmp.Bucket(subHNSWSeg) != nil {
+			if err := tmp.MoveBucket(subHNSWSeg, c.b); err != nil {
+				return err
+			}
+		}
 		c.SetIndexConfig(cfg)
 		if err := c.Save(); err != nil {
 			return err

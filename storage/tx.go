@@ -439,6 +439,9 @@ func (c *Coll) KeysWithPrefix(prefix string, limit int) []string {
 
 // IndexPut stores the graph record of one node.
 func (c *Coll) IndexPut(id uint32, rec []byte) error {
+	if err := c.dropSegment(); err != nil {
+		return err
+	}
 	b, err := c.b.CreateBucketIfNotExists(subHNSW)
 	if err != nil {
 		return err
@@ -448,14 +451,22 @@ func (c *Coll) IndexPut(id uint32, rec []byte) error {
 
 // IndexDelete removes the graph record of one node.
 func (c *Coll) IndexDelete(id uint32) error {
+	if err := c.dropSegment(); err != nil {
+		return err
+	}
 	if b := c.b.Bucket(subHNSW); b != nil {
 		return b.Delete(idKey(id))
 	}
 	return nil
 }
 
-// IndexPutMeta stores the graph's own header record.
+// IndexPutMeta stores the graph's own header record. Like IndexPut and
+// IndexDelete it deletes the graph segment (segment.go), which no longer
+// matches: IndexPutSegment writes a new one.
 func (c *Coll) IndexPutMeta(rec []byte) error {
+	if err := c.dropSegment(); err != nil {
+		return err
+	}
 	return c.b.Put(subHNSWMeta, rec)
 }
 
@@ -493,6 +504,9 @@ func (c *Coll) IndexNodes() int {
 
 // IndexClear removes the whole graph.
 func (c *Coll) IndexClear() error {
+	if err := c.dropSegment(); err != nil {
+		return err
+	}
 	if c.b.Bucket(subHNSW) != nil {
 		if err := c.b.DeleteBucket(subHNSW); err != nil {
 			return err

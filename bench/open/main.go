@@ -5,7 +5,7 @@
 // earlier one (the layout that decodes every vector into memory), and
 // compares them on files written by each.
 //
-//	openbench build -db FILE -n 200000 -dim 100 [-index]
+//	openbench build -db FILE -n 200000 -dim 100 [-index [-quantize int8]]
 //	openbench convert -db FILE -to NEWFILE   (VACUUM INTO: this release
 //	                                          writes its own layout)
 //	openbench open -db FILE [-exact] [-repeat N] [-nofill]   (N: also the
@@ -61,6 +61,7 @@ func build(args []string) error {
 	n := fs.Int("n", 200000, "rows")
 	dim := fs.Int("dim", 100, "dimension")
 	index := fs.Bool("index", false, "build an HNSW index")
+	quantize := fs.String("quantize", "", "the index's quantize setting (int8)")
 	fs.Parse(args)
 	ctx := context.Background()
 	d, err := db.Open(*path, nil)
@@ -98,7 +99,7 @@ func build(args []string) error {
 	fmt.Fprintf(os.Stderr, "inserted %d rows in %v\n", *n, time.Since(t0).Round(time.Millisecond))
 	if *index {
 		t0 = time.Now()
-		if err := d.CreateIndex(ctx, "c", db.IndexConfig{Kind: "HNSW", M: 16, EfConstruction: 200, EfSearch: 64}, runtime.NumCPU()); err != nil {
+		if err := d.CreateIndex(ctx, "c", db.IndexConfig{Kind: "HNSW", M: 16, EfConstruction: 200, EfSearch: 64, Quantize: *quantize}, runtime.NumCPU()); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "indexed in %v\n", time.Since(t0).Round(time.Millisecond))
