@@ -32,6 +32,11 @@ import (
 // tests).
 var fillBatch = 256
 
+// fillStepHook, set only by tests, runs before every step of a fill, with
+// the fill's stop and quit channels, so that a hook that holds the fill
+// back is ended by whatever ends the fill (a write, a drop, Close).
+var fillStepHook func(stop, quit <-chan struct{})
+
 // graphFill is a running background fill.
 type graphFill struct {
 	idx  *ann.Index
@@ -108,6 +113,9 @@ func (d *DB) runFill(f *graphFill, quit <-chan struct{}) {
 		// Queries first: wait (a while) as long as they use every slot.
 		for i := 0; i < 100 && d.slots.inUse() >= d.threads(); i++ {
 			time.Sleep(time.Millisecond)
+		}
+		if h := fillStepHook; h != nil {
+			h(f.stop, quit)
 		}
 		select {
 		case <-f.stop:

@@ -135,17 +135,23 @@ func TestGraphFillSameAnswers(t *testing.T) {
 	}
 }
 
-// holdSlots keeps every search slot of d busy (threads 1) until the
-// returned function runs: the fill waits meanwhile.
-func holdSlots(t *testing.T, d *DB) func() {
+// holdFills keeps every fill started during the test from taking a step
+// until what ends a fill (a write, a drop, Close) happens or the returned
+// function runs, so that a test of stopping a fill does not race the fill
+// to its end.
+func holdFills(t *testing.T) (release func()) {
 	t.Helper()
-	if err := d.SetThreads(1); err != nil {
-		t.Fatal(err)
+	open := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(open) }) }
+	fillStepHook = func(stop, quit <-chan struct{}) {
+		select {
+		case <-stop:
+		case <-quit:
+		case <-open:
+		}
 	}
-	release, err := d.enter(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { release(); fillStepHook = nil })
 	return release
 }
 
@@ -154,6 +160,7 @@ func holdSlots(t *testing.T, d *DB) func() {
 func TestGraphFillClose(t *testing.T) {
 	path, vs := lazyIndexDB(t, 3000, "")
 	before := runtime.NumGoroutine()
+	holdFills(t)
 	d, v := openFill(t, path, Options{})
 	if _, err := v.Search(bg, vs[0], 10, nil); err != nil {
 		t.Fatal(err)
@@ -162,8 +169,6 @@ func TestGraphFillClose(t *testing.T) {
 	if f == nil {
 		t.Fatal("no fill after the first query")
 	}
-	release := holdSlots(t, d) // the fill waits for the queries
-	defer release()
 	idx, _ := v.loadedIndex()
 	start := time.Now()
 	if err := d.Close(); err != nil {
@@ -192,6 +197,7 @@ func TestGraphFillClose(t *testing.T) {
 // old graph, as dropping the collection does; neither finishes it.
 func TestGraphFillStops(t *testing.T) {
 	path, vs := lazyIndexDB(t, 3000, "")
+	holdFills(t)
 	d, v := openFill(t, path, Options{})
 	defer d.Close()
 	if _, err := v.Search(bg, vs[0], 10, nil); err != nil {
@@ -199,12 +205,10 @@ func TestGraphFillStops(t *testing.T) {
 	}
 	f := fillOf(t, d)
 	lazy, _ := v.loadedIndex()
-	release := holdSlots(t, d)
 	c, _ := d.Collection("c")
 	if err := c.Insert(bg, Row{Key: "new", Vector: vs[1]}); err != nil {
 		t.Fatal(err)
 	}
-	release()
 	waitDone(t, f, "write")
 	if lazy.Filled() == lazy.Len() {
 		t.Error("the old graph's fill went on after the write")
@@ -221,11 +225,9 @@ func TestGraphFillStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	f = fillOf(t, d2)
-	release = holdSlots(t, d2)
 	if _, err := d2.Exec(bg, "DROP COLLECTION c"); err != nil {
 		t.Fatal(err)
 	}
-	release()
 	waitDone(t, f, "drop")
 }
 
@@ -262,11 +264,11 @@ func TestGraphFillOff(t *testing.T) {
 	d.Close()
 
 	// SET graph_fill = false stops a fill that is running.
+	release := holdFills(t)
 	d, v = openFill(t, path, Options{})
 	if _, err := v.Search(bg, vs[0], 10, nil); err != nil {
 		t.Fatal(err)
 	}
-	release := holdSlots(t, d)
 	if _, err := d.Exec(bg, "SET graph_fill = false"); err != nil {
 		t.Fatal(err)
 	}
