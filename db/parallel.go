@@ -192,20 +192,22 @@ func (d *DB) spread(ctx context.Context, n, limit int, fn func(ctx context.Conte
 			}
 		}
 	}
-	started := 1
-	grow := func() {
-		for started < limit && int(next.Load()) < n && d.slots.tryAcquire(d.threads()) {
+	if d != nil {
+		// Take every free slot first, then start the workers: a worker
+		// that started early could otherwise finish the items and give
+		// its slot back before the next is taken.
+		extra := 0
+		for 1+extra < limit && d.slots.tryAcquire(d.threads()) {
+			extra++
+		}
+		for w := 1; w <= extra; w++ {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
 				defer d.releaseSlot()
 				work(w)
-			}(started)
-			started++
+			}(w)
 		}
-	}
-	if d != nil {
-		grow()
 	}
 	work(0)
 	wg.Wait()
