@@ -359,8 +359,8 @@ func TestGatherMatchesVisit(t *testing.T) {
 					want = append(want, s)
 				}
 			}
-			got := a.gather(links)
-			if !slices.Equal(got, want) {
+			got, _, ok := a.gather(links, 500)
+			if !ok || !slices.Equal(got, want) {
 				t.Fatalf("round %d: gather(%v) = %v, want %v", round, links, got, want)
 			}
 		}
@@ -369,5 +369,10 @@ func TestGatherMatchesVisit(t *testing.T) {
 				t.Fatalf("round %d: slot %d seen differently", round, s)
 			}
 		}
+	}
+	// A link past the slots ends the gather with that link.
+	a.reset(500)
+	if nb, bad, ok := a.gather([]uint32{3, 500, 4}, 500); ok || bad != 500 || nb != nil {
+		t.Errorf("gather past the slots: %v %d %v, want nil 500 false", nb, bad, ok)
 	}
 }

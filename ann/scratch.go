@@ -61,15 +61,20 @@ func (x *Index) putScratch(sc *scratch) { x.pool.Put(sc) }
 // gather marks links seen and returns, in sc.nb, those that were not
 // already (a link listed twice is returned once). It does what a loop of
 // visit calls does without a branch per link, whose outcome the processor
-// could not predict.
-func (sc *scratch) gather(links []uint32) []uint32 {
+// could not predict. A link at or past slots (only a damaged graph read in
+// place has one) ends it early: it returns nil and that link.
+func (sc *scratch) gather(links []uint32, slots int) (nb []uint32, bad uint32, ok bool) {
 	if cap(sc.nb) < len(links) {
 		sc.nb = make([]uint32, 0, 2*len(links))
 	}
-	nb := sc.nb[:len(links)]
-	seen, epoch := sc.seen, sc.epoch
+	nb = sc.nb[:len(links)]
+	seen, epoch := sc.seen[:slots], sc.epoch
 	k := 0
 	for _, n := range links {
+		if int(n) >= len(seen) {
+			sc.nb = nb[:0]
+			return nil, n, false
+		}
 		nb[k] = n
 		old := seen[n]
 		seen[n] = epoch
@@ -78,5 +83,5 @@ func (sc *scratch) gather(links []uint32) []uint32 {
 		}
 	}
 	sc.nb = nb[:k]
-	return sc.nb
+	return sc.nb, 0, true
 }

@@ -1,6 +1,7 @@
 package ann
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/vecdb/vecdb/internal/vec"
@@ -113,11 +114,13 @@ func (x *Index) searchLayer(sc *scratch, q []float32, eps []cand, ef, lc int, ke
 		// distances in one branch-free pass: the loads of the next vectors
 		// then overlap the arithmetic on the current one instead of
 		// waiting behind the heap updates' branches.
-		var nb []uint32
+		slots := len(sc.seen)
 		if x.inplace {
-			nb = x.gatherMapped(sc, x.links(sc, c.s, lc), c.s)
-		} else {
-			nb = sc.gather(x.links(sc, c.s, lc))
+			slots = len(x.levels) // links of a graph read in place are checked
+		}
+		nb, bad, ok := sc.gather(x.links(sc, c.s, lc), slots)
+		if !ok {
+			x.segCorrupt(sc, c.s, fmt.Sprintf("links to slot %d of %d", bad, slots))
 		}
 		ds := x.distMany(sc, q, nb)
 		for i, n := range nb {

@@ -120,22 +120,12 @@ func (x *Index) segment(rows []uint32) ([][]byte, error) {
 		}
 		rowOf[s] = uint32(r)
 	}
-	var nUp, n0, nu int
 	for s, lv := range x.levels {
-		if lv == freeLevel {
-			continue
-		}
-		if rowOf[s] == noSlot {
+		if lv != freeLevel && rowOf[s] == noSlot {
 			return nil, fmt.Errorf("ann: segment: node %d is in no row", x.idOf(uint32(s)))
 		}
-		n0 += len(x.linksOf(uint32(s), 0))
-		if lv > 0 {
-			nUp++
-		}
-		for lc := 1; lc <= int(lv); lc++ {
-			nu += 1 + len(x.linksOf(uint32(s), lc))
-		}
 	}
+	n0, nu, nUp := x.linkTotals()
 	if n0 >= math.MaxUint32 || nu >= math.MaxUint32 {
 		return nil, fmt.Errorf("ann: segment: %d links do not fit 32-bit offsets", n0+nu)
 	}
@@ -543,32 +533,6 @@ func (x *Index) mappedLinks(sc *scratch, s uint32, lc int) []uint32 {
 		}
 	}
 	return l
-}
-
-// gatherMapped is sc.gather for the layer-0 links of slot s of an index
-// read in place: it also checks that every link names a slot, which costs
-// nothing the bounds check of the visited set did not already.
-func (x *Index) gatherMapped(sc *scratch, links []uint32, s uint32) []uint32 {
-	if cap(sc.nb) < len(links) {
-		sc.nb = make([]uint32, 0, 2*len(links))
-	}
-	nb := sc.nb[:len(links)]
-	seen, epoch := sc.seen[:len(x.levels)], sc.epoch
-	k := 0
-	for _, n := range links {
-		if int(n) >= len(seen) {
-			sc.nb = nb[:0]
-			return x.segCorrupt(sc, s, fmt.Sprintf("links to slot %d of %d", n, len(seen)))
-		}
-		nb[k] = n
-		old := seen[n]
-		seen[n] = epoch
-		if old != epoch {
-			k++
-		}
-	}
-	sc.nb = nb[:k]
-	return sc.nb
 }
 
 func (x *Index) segCorrupt(sc *scratch, s uint32, what string) []uint32 {
