@@ -51,6 +51,25 @@ func (c *compactGraph) bytes() int64 {
 	return 4 * int64(cap(c.off0)+cap(c.l0)+cap(c.upSlots)+cap(c.upOff)+cap(c.up))
 }
 
+// linkTotals counts, over the live nodes, the layer-0 links (n0), the
+// upper-layer words of the compact layout (nu: a count and the links per
+// layer) and the nodes with upper layers (nUp).
+func (x *Index) linkTotals() (n0, nu, nUp int) {
+	for s, lv := range x.levels {
+		if lv == freeLevel {
+			continue
+		}
+		n0 += len(x.linksOf(uint32(s), 0))
+		if lv > 0 {
+			nUp++
+		}
+		for lc := 1; lc <= int(lv); lc++ {
+			nu += 1 + len(x.linksOf(uint32(s), lc))
+		}
+	}
+	return n0, nu, nUp
+}
+
 // idOf returns the external id of slot s.
 func (x *Index) idOf(s uint32) uint32 {
 	if x.ids == nil {
@@ -80,19 +99,7 @@ func (x *Index) compact() {
 // it would not fit 32-bit offsets.
 func (x *Index) buildCompact() *compactGraph {
 	n := len(x.levels)
-	var n0, nu, nUp int
-	for s, lv := range x.levels {
-		if lv == freeLevel {
-			continue
-		}
-		n0 += len(x.linksOf(uint32(s), 0))
-		if lv > 0 {
-			nUp++
-		}
-		for lc := 1; lc <= int(lv); lc++ {
-			nu += 1 + len(x.linksOf(uint32(s), lc))
-		}
-	}
+	n0, nu, nUp := x.linkTotals()
 	if n0 >= math.MaxUint32 || nu >= math.MaxUint32 {
 		return nil
 	}
