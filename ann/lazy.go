@@ -277,8 +277,11 @@ func (x *Index) fillOne(s uint32, v []float32, rec []byte) error {
 	if err := x.fillRecord(s, v, rec); err != nil {
 		return err
 	}
-	z.done[s/32].Or(1 << (s % 32))
+	// Count the node before marking it done: FillNext skips nodes it sees
+	// done, and must find them counted when it checks for the last one
+	// (else nobody makes the graph compact).
 	z.filled.Add(1)
+	z.done[s/32].Or(1 << (s % 32))
 	return nil
 }
 
