@@ -218,3 +218,28 @@ func TestTrainWatchReportsEveryEpoch(t *testing.T) {
 		t.Errorf("TRAIN with watch returned a table: %v %v", res.Columns, res.Rows)
 	}
 }
+
+// Skip-gram with subwords has its own default learning rate (0.04, chosen
+// by measurement); without subwords and with CBOW the rates stay
+// word2vec's, and a rate the statement gives is kept.
+func TestTrainSubwordsDefaultAlpha(t *testing.T) {
+	d := MustOpen(t)
+	corpus := query.QuoteString(writeCorpus(t, "c.txt", 300, 30, 1))
+	for _, c := range []struct{ name, with, want string }{
+		{"sub", "subwords = true", "0.04"},
+		{"words", "subwords = false", "0.025"},
+		{"subcbow", "subwords = true, threads = 1", "0.05"},
+		{"given", "subwords = true, alpha = 0.05", "0.05"},
+	} {
+		using := ""
+		if c.name == "subcbow" {
+			using = " USING CBOW"
+		}
+		if _, err := d.Exec(bg, fmt.Sprintf("TRAIN %s FROM %s%s WITH (dim = 8, min_count = 1, epochs = 1, %s)", c.name, corpus, using, c.with)); err != nil {
+			t.Fatal(err)
+		}
+		if got := describeParams(t, d, c.name)["alpha"]; got != c.want {
+			t.Errorf("TRAIN %s WITH (%s): alpha %q, want %q", c.name, c.with, got, c.want)
+		}
+	}
+}

@@ -92,6 +92,9 @@ func nearestTo(m *Model, v []float32, k int) []string {
 
 func TestSubwordsSkipGram(t *testing.T) {
 	m := trainFactbook(t, subwordConfig())
+	if m.Config.Alpha != DefaultAlphaSubwordsSG || DefaultAlphaSubwordsSG == DefaultAlphaSG {
+		t.Errorf("skip-gram with subwords: alpha = %g, want its own default %g", m.Config.Alpha, DefaultAlphaSubwordsSG)
+	}
 	s := m.Subwords
 	if s == nil || s.MinN != 3 || s.MaxN != 6 || s.Buckets != DefaultBuckets || s.Dim != 50 {
 		t.Fatalf("Subwords = %+v, want minn 3, maxn 6, %d buckets, dim 50", s, DefaultBuckets)
@@ -115,6 +118,9 @@ func TestSubwordsCBOW(t *testing.T) {
 	cfg := subwordConfig()
 	cfg.CBOW = true
 	m := trainFactbook(t, cfg)
+	if m.Config.Alpha != DefaultAlphaCBOW {
+		t.Errorf("CBOW with subwords: alpha = %g, want CBOW's %g", m.Config.Alpha, DefaultAlphaCBOW)
+	}
 	for _, c := range []struct {
 		key  string
 		want []string
