@@ -4,10 +4,9 @@
 # window 5, negative 5, minCount 5, sample 1e-4, minn 3, maxn 6, 2,000,000
 # buckets, 5 epochs (EPOCHS overrides), 2 threads, and fastText's noise
 # distribution, count^0.5 (vecdb's ns_exponent = 0.5; NS overrides it, e.g.
-# NS=0.75 for vecdb's word-level default). Each tool starts at its own
-# default learning rate for skip-gram with subwords: fastText 0.05, vecdb
-# 0.04 (ALPHA=0.05 gives vecdb fastText's, as runs 1-7 in BENCHMARKS.md did).
-# The word-level runs use 0.05.
+# NS=0.75 for vecdb's word-level default). Both start at their default
+# learning rate for skip-gram with subwords, 0.05 (ALPHA overrides vecdb's;
+# run 8 in BENCHMARKS.md used ALPHA=0.04). The word-level runs use 0.05.
 # vecdb trains through its command-line client (TRAIN … WITH (subwords = true,
 # …) into a database file) under /usr/bin/time -v, then EXPORTs the vectors.
 #
