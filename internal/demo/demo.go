@@ -87,12 +87,16 @@ const SubwordCollection = "words_ngrams"
 
 // SubwordConfig returns the training settings of the demo's words_ngrams
 // collection (on SubwordSource): subwords with n-grams of 3 to 5
-// characters, dim 32, so that it costs about a fifth of words.
+// characters, dim 32, so that it costs about a fifth of words. Its
+// learning rate stays word2vec's 0.025, the subword default when the demo
+// was made, so that demo files already built and the README's transcript
+// stay true.
 func SubwordConfig() trainer.Config {
 	cfg := Config()
 	cfg.Dim = 32
 	cfg.Subwords = true
 	cfg.MaxN = 5
+	cfg.Alpha = trainer.DefaultAlphaSG
 	return cfg
 }
 
