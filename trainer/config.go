@@ -110,9 +110,9 @@ var maxTokenBytes = MaxTokenBytes
 
 // DefaultConfig returns the word2vec defaults: skip-gram, dim 100, window 5,
 // negative 5, min_count 5, sample 1e-3, 5 epochs, alpha 0.025 (0.05 for
-// CBOW and for skip-gram with subwords) decaying to 0.0001, ns_exponent 0.75, one thread, seed 1; subwords off, with minn 3,
-// maxn 6, 2,000,000 buckets and min_ngram_words 1 ready for when they are
-// turned on.
+// CBOW and for skip-gram with subwords) decaying to 0.0001, ns_exponent
+// 0.75, one thread, seed 1; subwords off, with minn 3, maxn 6, 2,000,000
+// buckets and min_ngram_words 1 ready for when they are turned on.
 func DefaultConfig() Config {
 	return Config{
 		Dim:        DefaultDim,
