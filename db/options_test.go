@@ -87,6 +87,7 @@ var optionCases = func() map[string]optCase {
 		"TRAIN/shrink_window":   train("shrink_window = false"),
 		"TRAIN/whole_sequence":  train("whole_sequence = true"),
 		"TRAIN/shuffle":         train("shuffle = true"),
+		"TRAIN/stripes":         train("stripes = 1"),
 		"TRAIN/subwords":        train("subwords = true"),
 		"TRAIN/minn":            {base: fmt.Sprintf(tr, ", subwords = true"), with: fmt.Sprintf(tr, ", subwords = true, minn = 2"), target: "t2", how: "differs"},
 		"TRAIN/maxn":            {base: fmt.Sprintf(tr, ", subwords = true"), with: fmt.Sprintf(tr, ", subwords = true, maxn = 4"), target: "t2", how: "differs"},

@@ -219,6 +219,8 @@ func trainedConfig(name string, p map[string]string) (trainer.Config, error) {
 		cfg.Seed = n
 	}
 	cfg.ShuffleSequences = p["shuffle"] == "true"
+	cfg.Stripes = 1 // collections trained before stripes read in order
+	num("stripes", &cfg.Stripes)
 	if p["shrink_window"] == "false" {
 		f := false
 		cfg.ShrinkWindow = &f

@@ -336,6 +336,7 @@ func trainParams(m *trainer.Model, src trainer.Source, secs float64, opts TrainO
 	if c.ShuffleSequences {
 		p["shuffle"] = "true"
 	}
+	p["stripes"] = strconv.Itoa(c.Stripes)
 	if c.ShrinkWindow != nil && !*c.ShrinkWindow {
 		p["shrink_window"] = "false"
 	}
@@ -481,8 +482,10 @@ var trainOptions = []optDef{
 		set: func(o *trainStatement, v any) error { b := v.(bool); o.Config.ShrinkWindow = &b; return nil }},
 	{name: "whole_sequence", kind: optBool, def: "false", doc: "the window is the whole sequence (item2vec for playlists, sessions)",
 		set: bindBool(func(o *trainStatement) *bool { return &o.Config.WholeSequenceWindow })},
-	{name: "shuffle", kind: optBool, def: "false", doc: "shuffle the order of sequences every epoch",
+	{name: "shuffle", kind: optBool, def: "false", doc: "shuffle the keys within each sequence before every use (sequences that are really sets: baskets, playlists as sets)",
 		set: bindBool(func(o *trainStatement) *bool { return &o.Config.ShuffleSequences })},
+	{name: "stripes", kind: optInt, min: 1, max: trainer.MaxStripes, def: "8", doc: "cut each pass into this many runs of sequences and read them side by side, so that the end of training sees the whole corpus, not only its last text; 1 reads the corpus in order",
+		set: bindInt(func(o *trainStatement) *int { return &o.Config.Stripes })},
 	{name: "subwords", kind: optBool, def: "false", doc: "fastText subword vectors: a key is the mean of its own row and its character n-grams' rows, and keys never trained get vectors from their n-grams (see SET subwords)",
 		set: bindBool(func(o *trainStatement) *bool { return &o.Config.Subwords })},
 	{name: "minn", kind: optInt, min: 1, max: 32, def: "3", doc: "subwords: shortest n-gram, in characters (\"<\" and \">\" mark the key's ends)",
@@ -875,8 +878,9 @@ func parseWatch(s string) ([][2]string, error) {
 // TrainConfig returns the settings recorded by the last TRAIN of a
 // collection (DESCRIBE's param rows): algorithm, dim, window, negative,
 // min_count, max_vocab, sample, epochs, alpha, min_alpha, ns_exponent,
-// threads, seed, shrink_window, whole_sequence and shuffle. Settings it did
-// not record keep trainer.DefaultConfig's values. TRAIN … WITH (continue =
+// threads, seed, shrink_window, whole_sequence, shuffle and stripes (1, in
+// order, for collections trained before stripes were recorded). Settings it
+// did not record keep trainer.DefaultConfig's values. TRAIN … WITH (continue =
 // true) starts from it, so that continuing keeps the model's settings
 // unless the statement names others; a program continuing with Train can
 // do the same. A collection without recorded settings (imported, or
@@ -938,6 +942,8 @@ func (d *DB) TrainConfig(name string) (trainer.Config, error) {
 		cfg.Seed = n
 	}
 	cfg.ShuffleSequences = p["shuffle"] == "true"
+	cfg.Stripes = 1 // collections trained before stripes read in order
+	atoi("stripes", &cfg.Stripes)
 	if cfg.Subwords = p["subwords"] == "true"; cfg.Subwords {
 		atoi("minn", &cfg.MinN)
 		atoi("maxn", &cfg.MaxN)

@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/vecdb/vecdb/query"
+	"github.com/vecdb/vecdb/storage"
+	"github.com/vecdb/vecdb/trainer"
 )
 
 // writeCorpus writes lines of words drawn from a vocabulary of n words
@@ -135,7 +138,7 @@ func TestTrainContinueKeepsRecordedSettings(t *testing.T) {
 func TestTrainConfigFromRecordedSettings(t *testing.T) {
 	d := MustOpen(t)
 	first := writeCorpus(t, "first.txt", 300, 30, 3)
-	if _, err := d.Exec(bg, fmt.Sprintf("TRAIN c FROM %s WITH (dim = 6, min_count = 2, whole_sequence = true, shrink_window = false, shuffle = true, seed = 4, threads = 1, max_vocab = 25)", query.QuoteString(first))); err != nil {
+	if _, err := d.Exec(bg, fmt.Sprintf("TRAIN c FROM %s WITH (dim = 6, min_count = 2, whole_sequence = true, shrink_window = false, shuffle = true, seed = 4, threads = 1, max_vocab = 25, stripes = 3)", query.QuoteString(first))); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := d.TrainConfig("c")
@@ -143,8 +146,34 @@ func TestTrainConfigFromRecordedSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.CBOW || cfg.Dim != 6 || cfg.MinCount != 2 || !cfg.WholeSequenceWindow || cfg.ShrinkWindow == nil || *cfg.ShrinkWindow ||
-		!cfg.ShuffleSequences || cfg.Seed != 4 || cfg.Threads != 1 || cfg.MaxVocab != 25 || cfg.Alpha != 0.025 {
+		!cfg.ShuffleSequences || cfg.Seed != 4 || cfg.Threads != 1 || cfg.MaxVocab != 25 || cfg.Alpha != 0.025 || cfg.Stripes != 3 {
 		t.Fatalf("TrainConfig: %+v", cfg)
+	}
+	// A collection trained before stripes existed read its corpus in
+	// order, and continues to.
+	if err := d.update(bg, "c", func(c *storage.Coll) error {
+		m := c.Meta()
+		p := maps.Clone(m.Params)
+		delete(p, "stripes")
+		c.SetParams(p, m.Source)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := d.TrainConfig("c"); err != nil || cfg.Stripes != 1 {
+		t.Fatalf("TrainConfig without recorded stripes: %d, %v; want 1", cfg.Stripes, err)
+	}
+	if _, err := d.Exec(bg, fmt.Sprintf("TRAIN c FROM %s WITH (epochs = 1, continue = true)", query.QuoteString(first))); err != nil {
+		t.Fatal(err)
+	}
+	if p := describeParams(t, d, "c"); p["stripes"] != "1" {
+		t.Errorf("continued without recorded stripes: DESCRIBE stripes %q, want 1", p["stripes"])
+	}
+	if _, err := d.Exec(bg, fmt.Sprintf("TRAIN c2 FROM %s WITH (dim = 6, epochs = 1)", query.QuoteString(first))); err != nil {
+		t.Fatal(err)
+	}
+	if p := describeParams(t, d, "c2"); p["stripes"] != fmt.Sprint(trainer.DefaultStripes) {
+		t.Errorf("default stripes: DESCRIBE shows %q", p["stripes"])
 	}
 	if _, err := d.TrainConfig("nope"); !errors.Is(err, ErrCollectionNotFound) {
 		t.Fatalf("TrainConfig of a missing collection: %v", err)

@@ -12,7 +12,8 @@ import (
 )
 
 // Source is a training corpus that can be read more than once: Train calls
-// Open once to count the vocabulary and once per epoch, so memory stays
+// Open once to count the vocabulary and, in every epoch, once per stripe
+// (Config.Stripes), keeping those readers open side by side; memory stays
 // bounded by the vocabulary and the weights, not the corpus.
 type Source interface {
 	Open() (SequenceReader, error)
@@ -83,6 +84,35 @@ func (p fileSource) Open() (SequenceReader, error) {
 	return tr, nil
 }
 
+// openAt starts a pass at byte offset off of an uncompressed file, which
+// a reader's offset gave at the start of a sequence: the reader keeps no
+// other state between sequences, so it reads on exactly as the reader
+// that gave the offset did. Stripes use it to start mid-file without
+// reading what comes before.
+func (p fileSource) openAt(off int64) (SequenceReader, error) {
+	f, err := p.open.open(p.path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %w", p.path, err)
+	}
+	return &textReader{name: p.path, f: f, r: bufio.NewReaderSize(f, 64<<10), buf: make([]byte, 1<<20), consumed: off}, nil
+}
+
+// seeker is a Source that can start a pass at an offset (openAt).
+type seeker interface {
+	openAt(off int64) (SequenceReader, error)
+}
+
+// offsetter is a reader that can tell the byte offset of the next
+// sequence; ok is false when the pass cannot be started there (a gzip
+// stream).
+type offsetter interface {
+	offset() (off int64, ok bool)
+}
+
 // isSpace marks the bytes that separate tokens.
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
 
@@ -95,12 +125,16 @@ type textReader struct {
 	r        io.Reader
 	buf      []byte
 	pos, end int
+	consumed int64 // bytes of the stream before buf[0]
 	err      error // sticky error from r (io.EOF at the end)
 	arena    []byte
 	offs     []int
 	toks     [][]byte
 	skipped  int64 // tokens longer than maxTokenBytes, dropped
 }
+
+// offset returns the byte offset in the file of what Next reads next.
+func (t *textReader) offset() (int64, bool) { return t.consumed + int64(t.pos), t.gz == nil }
 
 // Skipped returns the number of tokens longer than MaxTokenBytes dropped so
 // far in this pass.
@@ -112,6 +146,7 @@ func (t *textReader) fill() bool {
 	if t.err != nil {
 		return false
 	}
+	t.consumed += int64(t.end)
 	t.pos, t.end = 0, 0
 	for t.end == 0 && t.err == nil {
 		n, err := t.r.Read(t.buf)
@@ -257,8 +292,11 @@ func SliceSource(seqs [][]string) Source {
 }
 
 // FuncSource returns a Source over an iterator of sequences (an
-// iter.Seq[[]string]); it is called once per pass and must yield the same
-// sequences each time. The yielded slice may be reused after yield returns.
+// iter.Seq[[]string]); it is called once per pass, and once per stripe
+// (Config.Stripes) in a training pass, and must yield the same sequences
+// each time. Calls for the stripes of a pass are suspended side by side,
+// so they must not share state that a call changes. The yielded slice
+// may be reused after yield returns.
 func FuncSource(seq func(yield func([]string) bool)) Source { return funcSource(seq) }
 
 type funcSource func(yield func([]string) bool)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +67,7 @@ func Train(ctx context.Context, src Source, cfg Config, opts Options) (*Model, e
 		return nil, err
 	}
 	cfg.Alpha = cfg.alpha()
+	cfg.Stripes = cfg.stripes()
 	c, err := countSource(ctx, src)
 	if err != nil {
 		return nil, err
@@ -204,13 +207,15 @@ type trainer struct {
 	rngs     []rng     // one per worker, kept across epochs
 
 	perEpoch  int64 // in-vocabulary tokens of src per pass
+	tokens    int64 // all tokens of src per pass (where stripes are cut)
+	marks     []mark
 	total     int64 // perEpoch * epochs
 	pushed    int64 // words handed to workers so far (reader goroutine only)
 	processed atomic.Int64
 }
 
 func newTrainer(m *Model, c *counter, cfg Config) *trainer {
-	t := &trainer{m: m, cfg: cfg, index: make(map[string]int32, len(m.Keys)), syn0: m.Vectors, sub: m.sub}
+	t := &trainer{m: m, cfg: cfg, index: make(map[string]int32, len(m.Keys)), syn0: m.Vectors, sub: m.sub, tokens: c.total, marks: c.marks}
 	if m.sub != nil {
 		t.syn0 = m.sub.syn0
 	}
@@ -341,16 +346,20 @@ func (t *trainer) epoch(ctx context.Context, src Source, opts Options, epoch int
 	}
 }
 
-// read streams src into jobs, mapping tokens to ids and dropping unknown
-// ones. It checks ctx before every job.
+// read streams one pass of src into jobs, mapping tokens to ids and
+// dropping unknown ones. The pass is cut into stripes (Config.Stripes) that
+// are read side by side, one sequence from each in turn. It checks ctx
+// before every job.
 func (t *trainer) read(ctx context.Context, src Source, jobs chan<- *job, free chan *job) (err error) {
-	r, err := src.Open()
+	stripes, err := openStripes(src, t.tokens, t.cfg.stripes(), t.marks)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if e := r.Close(); err == nil && e != nil {
-			err = e
+		for _, s := range stripes {
+			if e := s.r.Close(); err == nil && e != nil {
+				err = e
+			}
 		}
 	}()
 	j := <-free
@@ -366,10 +375,14 @@ func (t *trainer) read(ctx context.Context, src Source, jobs chan<- *job, free c
 		j.ids, j.ends = j.ids[:0], j.ends[:0]
 		return nil
 	}
-	for {
-		seq, err := r.Next()
+	for k, live := 0, len(stripes); live > 0; {
+		s := stripes[k]
+		seq, err := s.next()
 		if errors.Is(err, io.EOF) {
-			break
+			s.done = true
+			live--
+			k = nextStripe(stripes, k)
+			continue
 		}
 		if err != nil {
 			return err
@@ -392,9 +405,80 @@ func (t *trainer) read(ctx context.Context, src Source, jobs chan<- *job, free c
 				}
 			}
 		}
+		k = nextStripe(stripes, k)
 	}
 	if len(j.ids) > 0 {
 		return send()
 	}
 	return ctx.Err()
+}
+
+// stripe reads the sequences of one pass of a Source that start at token
+// lo or later and before token hi of the pass: a run of whole sequences,
+// so a stripe never cuts one.
+type stripe struct {
+	r      SequenceReader
+	pos    int64 // tokens of the pass before the next sequence
+	lo, hi int64
+	done   bool
+}
+
+// openStripes opens n readers of src, one per stripe; together they read
+// every sequence of a pass of tokens tokens exactly once. Stripe i holds
+// the sequences that start in [i*tokens/n, (i+1)*tokens/n), so stripes
+// may be empty when sequences are long, and one stripe reads in order.
+// A stripe starts at the last of marks before its first sequence when src
+// can start there (a plain file), and otherwise reads the sequences before
+// its own and drops them.
+func openStripes(src Source, tokens int64, n int, marks []mark) ([]*stripe, error) {
+	n = int(max(1, min(int64(n), tokens)))
+	stripes := make([]*stripe, 0, n)
+	for i := range n {
+		s := &stripe{lo: tokens * int64(i) / int64(n), hi: tokens * int64(i+1) / int64(n)}
+		var err error
+		k := sort.Search(len(marks), func(k int) bool { return marks[k].tok > s.lo }) - 1
+		if sk, ok := src.(seeker); ok && k >= 0 {
+			s.r, err = sk.openAt(marks[k].off)
+			s.pos = marks[k].tok
+		} else {
+			s.r, err = src.Open()
+		}
+		if err != nil {
+			for _, s := range stripes {
+				s.r.Close()
+			}
+			return nil, err
+		}
+		stripes = append(stripes, s)
+	}
+	stripes[n-1].hi = math.MaxInt64 // the last stripe reads to the end, whatever the count
+	return stripes, nil
+}
+
+// next returns the stripe's next sequence, or io.EOF after its last.
+func (s *stripe) next() ([][]byte, error) {
+	for s.pos < s.hi {
+		seq, err := s.r.Next()
+		if err != nil {
+			return nil, err
+		}
+		start := s.pos
+		s.pos += int64(len(seq))
+		if start >= s.lo {
+			return seq, nil
+		}
+	}
+	return nil, io.EOF
+}
+
+// nextStripe returns the index of the next stripe after k that is not
+// done, or k when none is left.
+func nextStripe(stripes []*stripe, k int) int {
+	for range stripes {
+		k = (k + 1) % len(stripes)
+		if !stripes[k].done {
+			return k
+		}
+	}
+	return k
 }

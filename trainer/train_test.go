@@ -334,6 +334,8 @@ func TestValidate(t *testing.T) {
 		{func(c *Config) { c.MaxVocab = -1 }, "max_vocab must be at least 0 (0 = unlimited), got -1"},
 		{func(c *Config) { c.Epochs = 0 }, "epochs must be at least 1, got 0"},
 		{func(c *Config) { c.Threads = 0 }, "threads must be at least 1, got 0"},
+		{func(c *Config) { c.Stripes = -1 }, "stripes must be between 1 and 256 (0 for the default), got -1"},
+		{func(c *Config) { c.Stripes = 257 }, "stripes must be between 1 and 256 (0 for the default), got 257"},
 		{func(c *Config) { c.Sample = -1e-3 }, "sample must be a finite number >= 0 (0 disables), got -0.001"},
 		{func(c *Config) { c.Alpha = -1 }, "alpha must be > 0 (or 0 for the default), got -1"},
 		{func(c *Config) { c.MinAlpha = 0.5 }, "min_alpha (0.5) must not exceed alpha (0.025)"},

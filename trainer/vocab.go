@@ -16,7 +16,17 @@ type counter struct {
 	counts  []int64
 	total   int64 // tokens seen
 	skipped int64 // tokens longer than MaxTokenBytes the reader dropped
+	marks   []mark
 }
+
+// mark is where a sequence starts: its first token's index in the pass
+// and the reader's byte offset there. countSource records one about every
+// markEvery tokens when the reader can tell offsets, so that a stripe can
+// start a pass near its first sequence (fileSource.openAt).
+type mark struct{ tok, off int64 }
+
+// markEvery is the spacing of marks in tokens; tests lower it.
+var markEvery int64 = 1 << 16
 
 // skipper is implemented by the file readers, which drop overlong tokens.
 type skipper interface{ Skipped() int64 }
@@ -44,6 +54,8 @@ func countSource(ctx context.Context, src Source) (*counter, error) {
 	defer r.Close()
 	c := newCounter()
 	var since int
+	off, _ := r.(offsetter)
+	next := markEvery
 	for {
 		seq, err := r.Next()
 		if err == io.EOF {
@@ -56,6 +68,12 @@ func countSource(ctx context.Context, src Source) (*counter, error) {
 			c.add(t)
 		}
 		c.total += int64(len(seq))
+		if off != nil && c.total >= next {
+			if o, ok := off.offset(); ok {
+				c.marks = append(c.marks, mark{tok: c.total, off: o})
+			}
+			next = c.total + markEvery
+		}
 		if since += len(seq); since >= 1<<16 {
 			since = 0
 			if err := ctx.Err(); err != nil {

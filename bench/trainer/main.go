@@ -40,6 +40,7 @@ func main() {
 	flag.BoolVar(&cfg.CBOW, "cbow", false, "CBOW instead of skip-gram")
 	flag.Float64Var(&cfg.Alpha, "alpha", 0, "initial learning rate (0 = mode default)")
 	flag.Int64Var(&cfg.Seed, "seed", 1, "seed")
+	flag.IntVar(&cfg.Stripes, "stripes", 0, "stripes read side by side in each pass (0 = default, 1 = in order)")
 	flag.BoolVar(&cfg.Subwords, "subwords", false, "train subword (character n-gram) vectors, as fastText")
 	flag.IntVar(&cfg.MinN, "minn", trainer.DefaultMinN, "shortest n-gram, in runes (with -subwords)")
 	flag.IntVar(&cfg.MaxN, "maxn", trainer.DefaultMaxN, "longest n-gram, in runes (with -subwords)")
