@@ -468,7 +468,7 @@ var trainOptions = []optDef{
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.Sample })},
 	{name: "epochs", kind: optInt, min: 1, max: 10000, def: "5", doc: "passes over the corpus",
 		set: bindInt(func(o *trainStatement) *int { return &o.Config.Epochs })},
-	{name: "alpha", kind: optFloat, min: 1e-9, max: 1, def: "0.025 (0.05 for CBOW and with subwords)", doc: "initial learning rate",
+	{name: "alpha", kind: optFloat, min: 1e-9, max: 1, def: "0.025 (0.05 for CBOW, 0.045 for skip-gram with subwords)", doc: "initial learning rate",
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.Alpha })},
 	{name: "min_alpha", kind: optFloat, min: 0, max: 1, def: "0.0001", doc: "final learning rate",
 		set: bindFloat(func(o *trainStatement) *float64 { return &o.Config.MinAlpha })},

@@ -255,7 +255,7 @@ func TestTrainSubwordsDefaultAlpha(t *testing.T) {
 	d := MustOpen(t)
 	corpus := query.QuoteString(writeCorpus(t, "c.txt", 300, 30, 1))
 	for _, c := range []struct{ name, using, with, want string }{
-		{"sub", "", "subwords = true", "0.05"},
+		{"sub", "", "subwords = true", "0.045"},
 		{"words", "", "subwords = false", "0.025"},
 		{"subcbow", " USING CBOW", "subwords = true", "0.05"},
 		{"given", "", "subwords = true, alpha = 0.03", "0.03"},

@@ -86,8 +86,8 @@
 // skip-gram, Seed 1, one thread; Subwords off, with MinN 3, MaxN 6,
 // Buckets 2,000,000 (fastText's) and MinNgramWords 1. Alpha 0 means 0.025
 // for skip-gram and 0.05 for CBOW (word2vec.c's defaults; gensim uses
-// 0.025 for both), and 0.05 for skip-gram with Subwords (fastText's;
-// DefaultAlphaSubwordsSG).
+// 0.025 for both), and 0.045 for skip-gram with Subwords
+// (DefaultAlphaSubwordsSG; fastText's is 0.05).
 // Fields are otherwise taken literally: Sample 0 disables subsampling, and
 // Negative 0 is an error because hierarchical softmax is not implemented.
 // Config.Validate names the first option out of range.

@@ -339,7 +339,7 @@ func TestValidate(t *testing.T) {
 		{func(c *Config) { c.Sample = -1e-3 }, "sample must be a finite number >= 0 (0 disables), got -0.001"},
 		{func(c *Config) { c.Alpha = -1 }, "alpha must be > 0 (or 0 for the default), got -1"},
 		{func(c *Config) { c.MinAlpha = 0.5 }, "min_alpha (0.5) must not exceed alpha (0.025)"},
-		{func(c *Config) { c.Subwords = true; c.MinAlpha = 0.06 }, "min_alpha (0.06) must not exceed alpha (0.05)"},
+		{func(c *Config) { c.Subwords = true; c.MinAlpha = 0.06 }, "min_alpha (0.06) must not exceed alpha (0.045)"},
 		{func(c *Config) { c.NsExponent = nan }, "ns_exponent must be finite, got NaN"},
 	}
 	for _, c := range cases {

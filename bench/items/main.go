@@ -270,6 +270,7 @@ func configFlags(fs *flag.FlagSet) *trainer.Config {
 	fs.BoolVar(&cfg.CBOW, "cbow", false, "CBOW")
 	fs.IntVar(&cfg.Threads, "threads", 1, "threads")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "seed")
+	fs.IntVar(&cfg.Stripes, "stripes", 0, "stripes read side by side in each pass (0 = default, 1 = in order)")
 	return &cfg
 }
 

@@ -5,8 +5,9 @@
 # buckets, 5 epochs (EPOCHS overrides), 2 threads, and fastText's noise
 # distribution, count^0.5 (vecdb's ns_exponent = 0.5; NS overrides it, e.g.
 # NS=0.75 for vecdb's word-level default). Both start at their default
-# learning rate for skip-gram with subwords, 0.05 (ALPHA overrides vecdb's;
-# run 8 in BENCHMARKS.md used ALPHA=0.04). The word-level runs use 0.05.
+# learning rate for skip-gram with subwords, fastText 0.05 and vecdb 0.045
+# (ALPHA overrides vecdb's; run 8 in BENCHMARKS.md used ALPHA=0.04). The
+# word-level runs use 0.05. vecdb reads with its default 8 stripes.
 # vecdb trains through its command-line client (TRAIN … WITH (subwords = true,
 # …) into a database file) under /usr/bin/time -v, then EXPORTs the vectors.
 #
