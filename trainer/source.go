@@ -76,7 +76,7 @@ func (p fileSource) Open() (SequenceReader, error) {
 		}
 		r = gz
 	}
-	tr := &textReader{name: p.path, f: f, gz: gz, r: r, buf: make([]byte, 1<<20)}
+	tr := &textReader{name: p.path, f: f, gz: gz, r: r, buf: make([]byte, textBuf)}
 	if err := tr.sniff(); err != nil {
 		tr.Close()
 		return nil, err
@@ -98,7 +98,7 @@ func (p fileSource) openAt(off int64) (SequenceReader, error) {
 		f.Close()
 		return nil, fmt.Errorf("read %s: %w", p.path, err)
 	}
-	return &textReader{name: p.path, f: f, r: bufio.NewReaderSize(f, 64<<10), buf: make([]byte, 1<<20), consumed: off}, nil
+	return &textReader{name: p.path, f: f, r: bufio.NewReaderSize(f, 64<<10), buf: make([]byte, textBuf), consumed: off}, nil
 }
 
 // seeker is a Source that can start a pass at an offset (openAt).
@@ -112,6 +112,10 @@ type seeker interface {
 type offsetter interface {
 	offset() (off int64, ok bool)
 }
+
+// textBuf is a text reader's buffer size: a pass holds one reader per
+// stripe.
+const textBuf = 256 << 10
 
 // isSpace marks the bytes that separate tokens.
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
