@@ -115,7 +115,7 @@ func TestStripesPartitionAPass(t *testing.T) {
 			for i, s := range stripes {
 				var run [][]string
 				for {
-					seq, err := s.next()
+					seq, err := s.next(context.Background())
 					if errors.Is(err, io.EOF) {
 						break
 					}
@@ -288,5 +288,32 @@ func TestStripesTrain(t *testing.T) {
 	}
 	if !slices.Equal(eight.Vectors, again.Vectors) {
 		t.Error("one thread with stripes is not reproducible")
+	}
+}
+
+// A stripe that has to read past the sequences before it stops when the
+// context is cancelled, so a cancelled training does not first read most
+// of a large compressed corpus.
+func TestStripeSkipStopsOnCancel(t *testing.T) {
+	seqs := make([][]string, 5000)
+	for i := range seqs {
+		seqs[i] = []string{"w"}
+	}
+	stripes, err := openStripes(SliceSource(seqs), int64(len(seqs)), 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, s := range stripes {
+			s.r.Close()
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if seq, err := stripes[0].next(ctx); err != nil || len(seq) != 1 {
+		t.Errorf("the first stripe, with nothing to skip: %q, %v", seq, err)
+	}
+	if _, err := stripes[1].next(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("skipping 2,500 sequences after cancel: %v, want context.Canceled", err)
 	}
 }

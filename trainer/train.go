@@ -377,7 +377,7 @@ func (t *trainer) read(ctx context.Context, src Source, jobs chan<- *job, free c
 	}
 	for k, live := 0, len(stripes); live > 0; {
 		s := stripes[k]
-		seq, err := s.next()
+		seq, err := s.next(ctx)
 		if errors.Is(err, io.EOF) {
 			s.done = true
 			live--
@@ -456,8 +456,10 @@ func openStripes(src Source, tokens int64, n int, marks []mark) ([]*stripe, erro
 }
 
 // next returns the stripe's next sequence, or io.EOF after its last.
-func (s *stripe) next() ([][]byte, error) {
-	for s.pos < s.hi {
+// While it drops the sequences before the stripe it checks ctx every 1,024
+// of them.
+func (s *stripe) next(ctx context.Context) ([][]byte, error) {
+	for n := 1; s.pos < s.hi; n++ {
 		seq, err := s.r.Next()
 		if err != nil {
 			return nil, err
@@ -466,6 +468,11 @@ func (s *stripe) next() ([][]byte, error) {
 		s.pos += int64(len(seq))
 		if start >= s.lo {
 			return seq, nil
+		}
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return nil, io.EOF
