@@ -47,12 +47,12 @@ type Config struct {
 	// Stripes cuts every pass over the corpus into this many runs of
 	// sequences of about equal token count and reads them side by side,
 	// one sequence from each in turn, as fastText does with one stream per
-	// thread (a line of a file is a sequence, and a line longer than
-	// MaxSequenceLength tokens is read in pieces of that length). The last part of training,
-	// at the lowest learning rates, then sees text from the whole corpus
-	// rather than only from its end, which matters when the corpus joins
-	// texts of different kinds. 0 means DefaultStripes; 1 reads the corpus
-	// in order. The result does not depend on Threads.
+	// thread (a line of a file is a sequence; a line longer than
+	// MaxSequenceLength tokens is read in pieces of that length). The last
+	// part of training, at the lowest learning rates, then sees text from
+	// the whole corpus rather than only from its end, which matters when
+	// the corpus joins texts of different kinds. 0 means DefaultStripes; 1
+	// reads the corpus in order. The order does not depend on Threads.
 	Stripes int
 
 	// Subwords trains fastText-style subword vectors: a key's input vector
@@ -88,11 +88,11 @@ const (
 	DefaultAlphaSG   = 0.025
 	DefaultAlphaCBOW = 0.05
 	// DefaultAlphaSubwordsSG is skip-gram's rate with subwords. Measured
-	// on the shared corpus with 8 stripes (BENCHMARKS.md, "Reading
-	// order"), against fastText at its 0.05 over five seeds: 0.045 is the
-	// rate that meets every quality goal of issue 14 on average, analogies
-	// on all 6M tokens (0.05 misses them by 0.5 points) and similarity
-	// for unseen words on half of them (0.04 ties fastText's SimLex there).
+	// on the shared corpus with 8 stripes against fastText at its own
+	// 0.05 (BENCHMARKS.md, "Reading order"): 0.045 meets every quality
+	// goal of issue 14 on the mean of six paired runs; 0.05 falls 1.5
+	// analogy points short of fastText on all 6M tokens, and 0.04 only
+	// ties fastText's SimLex-999 for unseen words on half of them.
 	// word2vec's 0.025 costs 0.04-0.05 of WordSim-353 Spearman.
 	DefaultAlphaSubwordsSG = 0.045
 	DefaultMinAlpha        = 0.0001
